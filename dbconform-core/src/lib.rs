@@ -1,0 +1,30 @@
+//! Pure core of dbconform: the schema model, type mapping, naming, policy, planning and
+//! DDL rendering. Nothing here performs I/O; every stage is a plain function over plain
+//! data and is tested without a database.
+
+pub mod dialect;
+mod error;
+mod model;
+mod naming;
+mod options;
+pub mod plan;
+pub mod planner;
+mod registry;
+mod types;
+
+pub use error::{BoxError, Error, Result, redact_url};
+pub use model::{
+    Check, Column, ColumnType, FkAction, ForeignKey, Index, IndexColumn, PrimaryKey,
+    QualifiedName, Schema, SortOrder, TableDef, UniqueConstraint,
+};
+pub use naming::{MAX_IDENTIFIER_BYTES, generated_name, short_hash, shorten};
+pub use options::Options;
+pub use plan::{BlockedStep, Change, ChangeKind, Drift, Plan, Risk, Step};
+pub use registry::{Registration, registered_tables, registered_tables_with_types};
+pub use types::{AcceptsMaxLength, AcceptsPrecision, SqlType};
+
+/// A Rust type that describes one database table. Implemented by `#[derive(Table)]`.
+pub trait Table {
+    /// The table's definition.
+    fn table_def() -> TableDef;
+}

@@ -1,0 +1,359 @@
+//! The schema model shared by the derive (desired schema) and reflection (actual schema).
+//!
+//! Everything here is plain data: `serde` round-trips it, and [`Schema::normalized_order`]
+//! puts it in a deterministic order so two equal schemas serialize byte for byte the same.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A whole database schema: every table dbconform knows of, sorted by (schema, name).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Schema {
+    /// The tables, sorted by (schema, name) once [`Schema::new`] or
+    /// [`Schema::normalized_order`] has run.
+    pub tables: Vec<TableDef>,
+    /// Schemas (namespaces) known to exist; filled by reflection, empty for declared schemas.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub schemas: Vec<String>,
+}
+
+impl Schema {
+    /// Builds a schema and sorts it into its deterministic order.
+    pub fn new(tables: Vec<TableDef>) -> Self {
+        let mut schema = Schema { tables, schemas: Vec::new() };
+        schema.normalized_order();
+        schema
+    }
+
+    /// Sorts tables by (schema, name) and the unordered parts of every table
+    /// (constraints and indexes) so that output never depends on declaration order.
+    /// Column order is kept: it is the order in which a table is created.
+    pub fn normalized_order(&mut self) {
+        for table in &mut self.tables {
+            table.normalized_order();
+        }
+        self.tables.sort_by(|a, b| a.qualified_name().cmp(&b.qualified_name()));
+        self.schemas.sort();
+        self.schemas.dedup();
+    }
+
+    /// Finds a table by its qualified name.
+    pub fn table(&self, name: &QualifiedName) -> Option<&TableDef> {
+        self.tables.iter().find(|t| &t.qualified_name() == name)
+    }
+}
+
+/// A table name with its optional schema (`None` means the connection's target schema).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct QualifiedName {
+    /// The schema, or `None` for the target schema (`public` on PostgreSQL by default,
+    /// `main` on SQLite).
+    pub schema: Option<String>,
+    /// The table name, exactly as it is stored in the database.
+    pub name: String,
+}
+
+impl QualifiedName {
+    /// A name in the target schema.
+    pub fn new(name: impl Into<String>) -> Self {
+        QualifiedName { schema: None, name: name.into() }
+    }
+
+    /// A name in an explicit schema.
+    pub fn with_schema(schema: impl Into<String>, name: impl Into<String>) -> Self {
+        QualifiedName { schema: Some(schema.into()), name: name.into() }
+    }
+}
+
+impl fmt::Display for QualifiedName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.schema {
+            Some(schema) => write!(f, "{schema}.{}", self.name),
+            None => f.write_str(&self.name),
+        }
+    }
+}
+
+/// One table: columns, keys, constraints and indexes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableDef {
+    /// Schema the table lives in; `None` means the target schema.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    /// Table name as stored in the database (case preserved; always quoted in SQL).
+    pub name: String,
+    /// Earlier names of this table, for rename detection.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub renamed_from: Vec<String>,
+    /// Table comment (from `comment = "..."` or the struct's doc comment).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// Columns in declaration order.
+    pub columns: Vec<Column>,
+    /// The primary key, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_key: Option<PrimaryKey>,
+    /// UNIQUE constraints (single-column `unique` fields become one-column entries here).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uniques: Vec<UniqueConstraint>,
+    /// FOREIGN KEY constraints.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub foreign_keys: Vec<ForeignKey>,
+    /// CHECK constraints (column-level checks become table-level entries here).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<Check>,
+    /// Non-constraint indexes (unique or not).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub indexes: Vec<Index>,
+}
+
+impl TableDef {
+    /// The table's qualified name.
+    pub fn qualified_name(&self) -> QualifiedName {
+        QualifiedName { schema: self.schema.clone(), name: self.name.clone() }
+    }
+
+    /// Finds a column by exact name.
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// Sorts constraints and indexes into a deterministic order (by name, then columns).
+    pub fn normalized_order(&mut self) {
+        self.uniques.sort_by(|a, b| (&a.name, &a.columns).cmp(&(&b.name, &b.columns)));
+        self.foreign_keys.sort_by(|a, b| {
+            (&a.name, &a.columns, &a.references).cmp(&(&b.name, &b.columns, &b.references))
+        });
+        self.checks.sort_by(|a, b| (&a.name, &a.expr).cmp(&(&b.name, &b.expr)));
+        self.indexes.sort_by(|a, b| (&a.name, &a.columns).cmp(&(&b.name, &b.columns)));
+    }
+}
+
+/// One column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Column {
+    /// Column name as stored in the database.
+    pub name: String,
+    /// Logical type.
+    #[serde(rename = "type")]
+    pub ty: ColumnType,
+    /// `true` for NULL-able columns (`Option<T>` fields).
+    pub nullable: bool,
+    /// Default as an SQL expression, exactly as declared (`'x'`, `0`, `CURRENT_TIMESTAMP`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+    /// Auto-increment: `INTEGER PRIMARY KEY AUTOINCREMENT` on SQLite, an identity column on
+    /// PostgreSQL.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub auto_increment: bool,
+    /// Column comment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// Earlier names of this column, for rename detection.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub renamed_from: Vec<String>,
+}
+
+impl Column {
+    /// A NOT NULL column with no default.
+    pub fn new(name: impl Into<String>, ty: ColumnType) -> Self {
+        Column {
+            name: name.into(),
+            ty,
+            nullable: false,
+            default: None,
+            auto_increment: false,
+            comment: None,
+            renamed_from: Vec::new(),
+        }
+    }
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// Logical column types. Each dialect maps them to its own SQL spelling.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnType {
+    /// 16-bit integer (`i16`).
+    SmallInt,
+    /// 32-bit integer (`i32`).
+    Integer,
+    /// 64-bit integer (`i64`).
+    BigInt,
+    /// 32-bit float (`f32`).
+    Real,
+    /// 64-bit float (`f64`).
+    Double,
+    /// `bool`.
+    Boolean,
+    /// Unbounded text (`String`).
+    Text,
+    /// Text with a maximum length in characters (`String` with `max_length`).
+    Varchar(u32),
+    /// Bytes (`Vec<u8>`): BLOB on SQLite, BYTEA on PostgreSQL.
+    Blob,
+    /// Exact decimal (`rust_decimal::Decimal`); `None` precision means unconstrained NUMERIC.
+    Decimal {
+        /// Total digits.
+        precision: Option<u32>,
+        /// Digits after the decimal point.
+        scale: Option<u32>,
+    },
+    /// Calendar date.
+    Date,
+    /// Time of day.
+    Time,
+    /// Timestamp without time zone.
+    Timestamp,
+    /// Timestamp with time zone.
+    TimestampTz,
+    /// UUID.
+    Uuid,
+    /// JSON document (JSONB on PostgreSQL, TEXT on SQLite).
+    Json,
+    /// Any SQL type, given verbatim by `sql_type = "..."`; compared textually.
+    Custom(String),
+}
+
+impl ColumnType {
+    /// `true` for the integer types that may auto-increment.
+    pub fn is_integer(&self) -> bool {
+        matches!(self, ColumnType::SmallInt | ColumnType::Integer | ColumnType::BigInt)
+    }
+}
+
+/// The primary key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrimaryKey {
+    /// Constraint name; `None` lets the database choose (`<table>_pkey` on PostgreSQL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Key columns, in key order.
+    pub columns: Vec<String>,
+}
+
+/// Sort order of an index column.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortOrder {
+    /// Ascending (the default).
+    #[default]
+    Asc,
+    /// Descending.
+    Desc,
+}
+
+/// One column of an index, with its order.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct IndexColumn {
+    /// Column name.
+    pub name: String,
+    /// Sort order.
+    #[serde(default)]
+    pub order: SortOrder,
+}
+
+impl IndexColumn {
+    /// An ascending index column.
+    pub fn asc(name: impl Into<String>) -> Self {
+        IndexColumn { name: name.into(), order: SortOrder::Asc }
+    }
+}
+
+/// A (non-constraint) index.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Index {
+    /// Index name (always set: the derive generates `ix_<table>_<cols>` when none is given).
+    pub name: String,
+    /// Indexed columns, in order.
+    pub columns: Vec<IndexColumn>,
+    /// `true` for a UNIQUE index.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub unique: bool,
+    /// Partial-index predicate (`WHERE ...`), as SQL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predicate: Option<String>,
+}
+
+/// A UNIQUE constraint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UniqueConstraint {
+    /// Constraint name (always set: the derive generates `uq_<table>_<cols>` when none is given).
+    pub name: String,
+    /// Columns, in order.
+    pub columns: Vec<String>,
+}
+
+/// Referential action of a foreign key.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FkAction {
+    /// `NO ACTION` (the SQL default).
+    #[default]
+    NoAction,
+    /// `RESTRICT`.
+    Restrict,
+    /// `CASCADE`.
+    Cascade,
+    /// `SET NULL`.
+    SetNull,
+    /// `SET DEFAULT`.
+    SetDefault,
+}
+
+impl FkAction {
+    /// The SQL spelling (`NO ACTION`, `CASCADE`, ...).
+    pub fn as_sql(self) -> &'static str {
+        match self {
+            FkAction::NoAction => "NO ACTION",
+            FkAction::Restrict => "RESTRICT",
+            FkAction::Cascade => "CASCADE",
+            FkAction::SetNull => "SET NULL",
+            FkAction::SetDefault => "SET DEFAULT",
+        }
+    }
+
+    /// Parses the attribute spelling: `no_action`, `restrict`, `cascade`, `set_null`,
+    /// `set_default` (case-insensitive; spaces are accepted in place of `_`).
+    pub fn parse(s: &str) -> Option<FkAction> {
+        match s.trim().to_ascii_lowercase().replace(' ', "_").as_str() {
+            "no_action" => Some(FkAction::NoAction),
+            "restrict" => Some(FkAction::Restrict),
+            "cascade" => Some(FkAction::Cascade),
+            "set_null" => Some(FkAction::SetNull),
+            "set_default" => Some(FkAction::SetDefault),
+            _ => None,
+        }
+    }
+}
+
+/// A FOREIGN KEY constraint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForeignKey {
+    /// Constraint name (always set: the derive generates `fk_<table>_<cols>` when none is given).
+    pub name: String,
+    /// Referencing columns, in order.
+    pub columns: Vec<String>,
+    /// Referenced table.
+    pub references: QualifiedName,
+    /// Referenced columns, in the same order as `columns`.
+    pub referenced_columns: Vec<String>,
+    /// `ON DELETE` action.
+    #[serde(default)]
+    pub on_delete: FkAction,
+    /// `ON UPDATE` action.
+    #[serde(default)]
+    pub on_update: FkAction,
+}
+
+/// A CHECK constraint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Check {
+    /// Constraint name (always set: the derive generates `ck_<table>_<n>` when none is given).
+    pub name: String,
+    /// The boolean SQL expression, as declared.
+    pub expr: String,
+}

@@ -1,0 +1,102 @@
+//! Rust type → logical column type mapping, used by `#[derive(Table)]`.
+//!
+//! The derive never guesses from a type's spelling: it asks `<T as SqlType>::column_type()`.
+//! That makes type aliases, fully qualified paths and users' own newtypes work, and lets
+//! users map their own types by implementing [`SqlType`].
+
+use crate::model::ColumnType;
+
+/// A Rust type that maps to a column type.
+///
+/// Implement it for your own newtypes to use them as fields without `sql_type`:
+///
+/// ```
+/// use dbconform_core::{ColumnType, SqlType};
+/// struct Email(String);
+/// impl SqlType for Email {
+///     fn column_type() -> ColumnType { ColumnType::Varchar(320) }
+/// }
+/// assert_eq!(Email::column_type(), ColumnType::Varchar(320));
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no SQL column type mapping",
+    label = "dbconform cannot map this field type to a column type",
+    note = "add `#[column(sql_type = \"...\")]` to the field, enable the dbconform feature for the type (chrono, time, uuid, json, decimal), or implement `dbconform::SqlType` for it"
+)]
+pub trait SqlType {
+    /// The logical column type of this Rust type.
+    fn column_type() -> ColumnType;
+}
+
+/// Marker for types that accept `#[column(max_length = N)]`.
+#[diagnostic::on_unimplemented(
+    message = "`max_length` applies only to `String` fields, not `{Self}`",
+    label = "this field is not a string",
+    note = "remove `max_length`, or use `sql_type = \"...\"` for a custom type"
+)]
+pub trait AcceptsMaxLength {}
+
+/// Marker for types that accept `#[column(precision = P, scale = S)]`.
+#[diagnostic::on_unimplemented(
+    message = "`precision`/`scale` apply only to decimal fields, not `{Self}`",
+    label = "this field is not a decimal",
+    note = "remove `precision`/`scale`, or use `sql_type = \"...\"` for a custom type"
+)]
+pub trait AcceptsPrecision {}
+
+macro_rules! sql_types {
+    ($($ty:ty => $ct:expr),* $(,)?) => {
+        $(impl SqlType for $ty {
+            fn column_type() -> ColumnType { $ct }
+        })*
+    };
+}
+
+sql_types! {
+    i16 => ColumnType::SmallInt,
+    i32 => ColumnType::Integer,
+    i64 => ColumnType::BigInt,
+    f32 => ColumnType::Real,
+    f64 => ColumnType::Double,
+    bool => ColumnType::Boolean,
+    String => ColumnType::Text,
+    Vec<u8> => ColumnType::Blob,
+}
+
+impl AcceptsMaxLength for String {}
+
+#[cfg(feature = "chrono")]
+sql_types! {
+    chrono::NaiveDate => ColumnType::Date,
+    chrono::NaiveTime => ColumnType::Time,
+    chrono::NaiveDateTime => ColumnType::Timestamp,
+    chrono::DateTime<chrono::Utc> => ColumnType::TimestampTz,
+    chrono::DateTime<chrono::FixedOffset> => ColumnType::TimestampTz,
+    chrono::DateTime<chrono::Local> => ColumnType::TimestampTz,
+}
+
+#[cfg(feature = "time")]
+sql_types! {
+    time::Date => ColumnType::Date,
+    time::Time => ColumnType::Time,
+    time::PrimitiveDateTime => ColumnType::Timestamp,
+    time::OffsetDateTime => ColumnType::TimestampTz,
+}
+
+#[cfg(feature = "uuid")]
+sql_types! {
+    uuid::Uuid => ColumnType::Uuid,
+}
+
+#[cfg(feature = "json")]
+sql_types! {
+    serde_json::Value => ColumnType::Json,
+}
+
+#[cfg(feature = "decimal")]
+sql_types! {
+    rust_decimal::Decimal => ColumnType::Decimal { precision: None, scale: None },
+}
+
+#[cfg(feature = "decimal")]
+impl AcceptsPrecision for rust_decimal::Decimal {}
