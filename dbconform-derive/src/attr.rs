@@ -1,0 +1,936 @@
+//! Attribute parsing: `#[table]`, `#[index]`, `#[unique]`, `#[check]`, `#[primary_key]` on the
+//! struct and `#[column]` on fields.
+//!
+//! Parsing walks `parse_nested_meta`, records every problem in the [`Ctxt`] and keeps going,
+//! so one build reports all of them. Only value syntax is checked here; how keys combine is
+//! checked in `valid.rs`.
+
+use crate::ctxt::Ctxt;
+use crate::text::{self, FK_ACTIONS, Reference};
+use proc_macro2::Span;
+use std::fmt::{self, Display};
+use syn::meta::ParseNestedMeta;
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned as _;
+use syn::{Attribute, Expr, Lit, LitStr, Path, Token};
+
+/// An attribute or key name, compared against paths without allocating.
+#[derive(Copy, Clone, PartialEq, Eq)]
+pub struct Symbol(pub &'static str);
+
+/// `#[table(...)]`
+pub const TABLE: Symbol = Symbol("table");
+/// `#[column(...)]`
+pub const COLUMN: Symbol = Symbol("column");
+/// `#[index(...)]`
+pub const INDEX: Symbol = Symbol("index");
+/// `#[unique(...)]`
+pub const UNIQUE: Symbol = Symbol("unique");
+/// `#[check(...)]`
+pub const CHECK: Symbol = Symbol("check");
+/// `#[primary_key(...)]`
+pub const PRIMARY_KEY: Symbol = Symbol("primary_key");
+
+const NAME: Symbol = Symbol("name");
+const SCHEMA: Symbol = Symbol("schema");
+const RENAMED_FROM: Symbol = Symbol("renamed_from");
+const COMMENT: Symbol = Symbol("comment");
+const COLUMNS: Symbol = Symbol("columns");
+const PREDICATE: Symbol = Symbol("predicate");
+const EXPR: Symbol = Symbol("expr");
+const AUTO_INCREMENT: Symbol = Symbol("auto_increment");
+const DEFAULT: Symbol = Symbol("default");
+const SQL_TYPE: Symbol = Symbol("sql_type");
+const MAX_LENGTH: Symbol = Symbol("max_length");
+const PRECISION: Symbol = Symbol("precision");
+const SCALE: Symbol = Symbol("scale");
+const REFERENCES: Symbol = Symbol("references");
+const ON_DELETE: Symbol = Symbol("on_delete");
+const ON_UPDATE: Symbol = Symbol("on_update");
+const SKIP: Symbol = Symbol("skip");
+
+const TABLE_KEYS: &[Symbol] = &[NAME, SCHEMA, RENAMED_FROM, COMMENT];
+const INDEX_KEYS: &[Symbol] = &[NAME, COLUMNS, UNIQUE, PREDICATE];
+const UNIQUE_KEYS: &[Symbol] = &[NAME, COLUMNS];
+const CHECK_KEYS: &[Symbol] = &[NAME, EXPR];
+const PRIMARY_KEY_KEYS: &[Symbol] = &[NAME, COLUMNS];
+const COLUMN_KEYS: &[Symbol] = &[
+    NAME,
+    PRIMARY_KEY,
+    AUTO_INCREMENT,
+    UNIQUE,
+    INDEX,
+    DEFAULT,
+    SQL_TYPE,
+    MAX_LENGTH,
+    PRECISION,
+    SCALE,
+    REFERENCES,
+    ON_DELETE,
+    ON_UPDATE,
+    CHECK,
+    RENAMED_FROM,
+    COMMENT,
+    SKIP,
+];
+
+impl PartialEq<Symbol> for Path {
+    fn eq(&self, word: &Symbol) -> bool {
+        self.is_ident(word.0)
+    }
+}
+
+impl Display for Symbol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+/// A parsed value with the span of the tokens it came from.
+#[derive(Clone, Debug)]
+pub struct Spanned<T> {
+    /// The value.
+    pub value: T,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// A value that may be given at most once; a second `set` is a "duplicate key" error.
+struct Attr<'c, T> {
+    cx: &'c Ctxt,
+    attr: Symbol,
+    key: Symbol,
+    value: Option<T>,
+}
+
+impl<'c, T> Attr<'c, T> {
+    fn none(cx: &'c Ctxt, attr: Symbol, key: Symbol) -> Self {
+        Attr {
+            cx,
+            attr,
+            key,
+            value: None,
+        }
+    }
+
+    fn set(&mut self, at: &Path, value: T) {
+        if self.value.is_some() {
+            self.cx.error_spanned_by(
+                at,
+                format!(
+                    "duplicate `{}` in `#[{}(...)]`: this key was already given; keep one",
+                    self.key, self.attr
+                ),
+            );
+        } else {
+            self.value = Some(value);
+        }
+    }
+
+    fn set_opt(&mut self, at: &Path, value: Option<T>) {
+        if let Some(value) = value {
+            self.set(at, value);
+        }
+    }
+
+    fn get(self) -> Option<T> {
+        self.value
+    }
+}
+
+/// One entry of a `columns(...)` list.
+#[derive(Clone, Debug)]
+pub struct ColumnSpec {
+    /// The string exactly as written.
+    pub raw: String,
+    /// The column with any trailing `ASC`/`DESC` removed.
+    pub name: String,
+    /// `Some(true)` for `DESC`, `Some(false)` for `ASC`, `None` when no order was written.
+    pub desc: Option<bool>,
+    /// The string literal's span.
+    pub span: Span,
+}
+
+/// A `columns(...)` list.
+#[derive(Clone, Debug)]
+pub struct ColumnList {
+    /// The entries, in order.
+    pub items: Vec<ColumnSpec>,
+    /// Span of the `columns` key.
+    pub span: Span,
+}
+
+/// Struct-level attributes.
+pub struct Container {
+    /// `#[table(name = "...")]`.
+    pub name: Option<Spanned<String>>,
+    /// `#[table(schema = "...")]`.
+    pub schema: Option<Spanned<String>>,
+    /// `#[table(renamed_from = ...)]`, all occurrences.
+    pub renamed_from: Vec<Spanned<String>>,
+    /// `#[table(comment = "...")]`.
+    pub comment: Option<Spanned<String>>,
+    /// The struct's doc comment.
+    pub doc: Option<String>,
+    /// `#[index(...)]`, in order.
+    pub indexes: Vec<IndexAttr>,
+    /// `#[unique(...)]`, in order.
+    pub uniques: Vec<UniqueAttr>,
+    /// `#[check(...)]`, in order.
+    pub checks: Vec<CheckAttr>,
+    /// `#[primary_key(...)]`.
+    pub primary_key: Option<KeyAttr>,
+}
+
+/// `#[index(...)]`.
+pub struct IndexAttr {
+    /// Span of the attribute's path, for errors about the whole attribute.
+    pub span: Span,
+    /// `name = "..."`.
+    pub name: Option<Spanned<String>>,
+    /// `columns(...)`.
+    pub columns: Option<ColumnList>,
+    /// `unique`.
+    pub unique: bool,
+    /// `predicate = "..."`.
+    pub predicate: Option<Spanned<String>>,
+}
+
+/// `#[unique(...)]` and `#[primary_key(...)]`: a name and columns.
+pub struct KeyAttr {
+    /// Span of the attribute's path.
+    pub span: Span,
+    /// `name = "..."`.
+    pub name: Option<Spanned<String>>,
+    /// `columns(...)`.
+    pub columns: Option<ColumnList>,
+}
+
+/// `#[unique(...)]`.
+pub type UniqueAttr = KeyAttr;
+
+/// `#[check(...)]`.
+pub struct CheckAttr {
+    /// Span of the attribute's path.
+    pub span: Span,
+    /// `name = "..."`.
+    pub name: Option<Spanned<String>>,
+    /// `expr = "..."`.
+    pub expr: Option<Spanned<String>>,
+}
+
+/// A referential action, indexing [`FK_ACTIONS`].
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct FkAction(pub usize);
+
+impl FkAction {
+    /// The attribute spelling (`cascade`, `set_null`, ...).
+    pub fn as_str(self) -> &'static str {
+        FK_ACTIONS[self.0]
+    }
+}
+
+/// Field-level `#[column(...)]` keys.
+#[derive(Default)]
+pub struct ColumnAttrs {
+    /// `name = "..."`.
+    pub name: Option<Spanned<String>>,
+    /// `primary_key` (its span).
+    pub primary_key: Option<Span>,
+    /// `auto_increment` or `auto_increment = bool`.
+    pub auto_increment: Option<Spanned<bool>>,
+    /// `unique`.
+    pub unique: Option<Span>,
+    /// `index`.
+    pub index: Option<Span>,
+    /// `default = "SQL"`.
+    pub default: Option<Spanned<String>>,
+    /// `sql_type = "..."`.
+    pub sql_type: Option<Spanned<String>>,
+    /// `max_length = N`.
+    pub max_length: Option<Spanned<u32>>,
+    /// `precision = P`.
+    pub precision: Option<Spanned<u32>>,
+    /// `scale = S`.
+    pub scale: Option<Spanned<u32>>,
+    /// `references = "table(col)"`, parsed.
+    pub references: Option<Spanned<Reference>>,
+    /// `on_delete = "..."`.
+    pub on_delete: Option<Spanned<FkAction>>,
+    /// `on_update = "..."`.
+    pub on_update: Option<Spanned<FkAction>>,
+    /// `check = "expr"`.
+    pub check: Option<Spanned<String>>,
+    /// `renamed_from = ...`, all occurrences.
+    pub renamed_from: Vec<Spanned<String>>,
+    /// `comment = "..."`.
+    pub comment: Option<Spanned<String>>,
+    /// `skip`.
+    pub skip: Option<Span>,
+    /// Every key given, with its span, in order (for "cannot be combined" errors).
+    pub keys: Vec<(Symbol, Span)>,
+}
+
+/// The doc comment held by `attrs` (`///` lines), joined as [`text::join_doc`] does.
+pub fn doc_comment(attrs: &[Attribute]) -> Option<String> {
+    let docs: Vec<String> = attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc"))
+        .filter_map(|a| match &a.meta {
+            syn::Meta::NameValue(nv) => match unwrap_group(&nv.value) {
+                Expr::Lit(syn::ExprLit {
+                    lit: Lit::Str(s), ..
+                }) => Some(s.value()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    text::join_doc(docs.iter().map(String::as_str))
+}
+
+impl Container {
+    /// Parses every struct-level attribute, recording problems in `cx`.
+    pub fn from_ast(cx: &Ctxt, attrs: &[Attribute]) -> Container {
+        let mut name = Attr::none(cx, TABLE, NAME);
+        let mut schema = Attr::none(cx, TABLE, SCHEMA);
+        let mut comment = Attr::none(cx, TABLE, COMMENT);
+        let mut renamed_from = Vec::new();
+        let mut indexes = Vec::new();
+        let mut uniques = Vec::new();
+        let mut checks = Vec::new();
+        let mut primary_key: Option<KeyAttr> = None;
+
+        for attr in attrs {
+            let path = attr.path();
+            let result = if *path == TABLE {
+                attr.parse_nested_meta(|meta| {
+                    let value = Value::take(&meta)?;
+                    let key = &meta.path;
+                    if *key == NAME {
+                        name.set_opt(key, value.string(cx, TABLE, NAME));
+                    } else if *key == SCHEMA {
+                        schema.set_opt(key, value.string(cx, TABLE, SCHEMA));
+                    } else if *key == COMMENT {
+                        comment.set_opt(key, value.string(cx, TABLE, COMMENT));
+                    } else if *key == RENAMED_FROM {
+                        renamed_from.extend(value.strings(cx, TABLE, RENAMED_FROM));
+                    } else {
+                        unknown_key(cx, TABLE, key, TABLE_KEYS);
+                    }
+                    Ok(())
+                })
+            } else if *path == INDEX {
+                let mut index = IndexAttr {
+                    span: path.span(),
+                    name: None,
+                    columns: None,
+                    unique: false,
+                    predicate: None,
+                };
+                let result = parse_index(cx, attr, &mut index);
+                indexes.push(index);
+                result
+            } else if *path == UNIQUE || *path == PRIMARY_KEY {
+                let which = if *path == UNIQUE { UNIQUE } else { PRIMARY_KEY };
+                let keys = if which == UNIQUE {
+                    UNIQUE_KEYS
+                } else {
+                    PRIMARY_KEY_KEYS
+                };
+                let mut key_attr = KeyAttr {
+                    span: path.span(),
+                    name: None,
+                    columns: None,
+                };
+                let result = parse_key(cx, attr, which, keys, &mut key_attr);
+                if which == UNIQUE {
+                    uniques.push(key_attr);
+                } else if primary_key.is_some() {
+                    cx.error_spanned_by(
+                        path,
+                        "duplicate `#[primary_key(...)]`: a table has one primary key; list \
+                         all of its columns in one `#[primary_key(columns(...))]`",
+                    );
+                } else {
+                    primary_key = Some(key_attr);
+                }
+                result
+            } else if *path == CHECK {
+                let mut check = CheckAttr {
+                    span: path.span(),
+                    name: None,
+                    expr: None,
+                };
+                let result = parse_check(cx, attr, &mut check);
+                checks.push(check);
+                result
+            } else if *path == COLUMN {
+                cx.error_spanned_by(
+                    path,
+                    "`#[column(...)]` goes on a field; on the struct use `#[table(...)]`",
+                );
+                Ok(())
+            } else {
+                Ok(())
+            };
+            if let Err(err) = result {
+                cx.syn_error(err);
+            }
+        }
+
+        Container {
+            name: name.get(),
+            schema: schema.get(),
+            renamed_from,
+            comment: comment.get(),
+            doc: doc_comment(attrs),
+            indexes,
+            uniques,
+            checks,
+            primary_key,
+        }
+    }
+}
+
+fn parse_index(cx: &Ctxt, attr: &Attribute, index: &mut IndexAttr) -> syn::Result<()> {
+    let mut name = Attr::none(cx, INDEX, NAME);
+    let mut columns = Attr::none(cx, INDEX, COLUMNS);
+    let mut unique = Attr::none(cx, INDEX, UNIQUE);
+    let mut predicate = Attr::none(cx, INDEX, PREDICATE);
+    let result = attr.parse_nested_meta(|meta| {
+        let value = Value::take(&meta)?;
+        let key = &meta.path;
+        if *key == NAME {
+            name.set_opt(key, value.string(cx, INDEX, NAME));
+        } else if *key == COLUMNS {
+            columns.set_opt(key, value.columns(cx, INDEX, key));
+        } else if *key == UNIQUE {
+            unique.set_opt(key, value.flag(cx, INDEX, UNIQUE));
+        } else if *key == PREDICATE {
+            predicate.set_opt(key, value.string(cx, INDEX, PREDICATE));
+        } else {
+            unknown_key(cx, INDEX, key, INDEX_KEYS);
+        }
+        Ok(())
+    });
+    index.name = name.get();
+    index.columns = columns.get();
+    index.unique = unique.get().is_some();
+    index.predicate = predicate.get();
+    result
+}
+
+fn parse_key(
+    cx: &Ctxt,
+    attr: &Attribute,
+    which: Symbol,
+    keys: &[Symbol],
+    out: &mut KeyAttr,
+) -> syn::Result<()> {
+    let mut name = Attr::none(cx, which, NAME);
+    let mut columns = Attr::none(cx, which, COLUMNS);
+    let result = attr.parse_nested_meta(|meta| {
+        let value = Value::take(&meta)?;
+        let key = &meta.path;
+        if *key == NAME {
+            name.set_opt(key, value.string(cx, which, NAME));
+        } else if *key == COLUMNS {
+            columns.set_opt(key, value.columns(cx, which, key));
+        } else {
+            unknown_key(cx, which, key, keys);
+        }
+        Ok(())
+    });
+    out.name = name.get();
+    out.columns = columns.get();
+    result
+}
+
+fn parse_check(cx: &Ctxt, attr: &Attribute, check: &mut CheckAttr) -> syn::Result<()> {
+    let mut name = Attr::none(cx, CHECK, NAME);
+    let mut expr = Attr::none(cx, CHECK, EXPR);
+    let result = attr.parse_nested_meta(|meta| {
+        let value = Value::take(&meta)?;
+        let key = &meta.path;
+        if *key == NAME {
+            name.set_opt(key, value.string(cx, CHECK, NAME));
+        } else if *key == EXPR {
+            expr.set_opt(key, value.string(cx, CHECK, EXPR));
+        } else {
+            unknown_key(cx, CHECK, key, CHECK_KEYS);
+        }
+        Ok(())
+    });
+    check.name = name.get();
+    check.expr = expr.get();
+    result
+}
+
+impl ColumnAttrs {
+    /// Parses the `#[column(...)]` attributes of one field, recording problems in `cx`.
+    pub fn from_ast(cx: &Ctxt, attrs: &[Attribute]) -> ColumnAttrs {
+        let mut name = Attr::none(cx, COLUMN, NAME);
+        let mut primary_key = Attr::none(cx, COLUMN, PRIMARY_KEY);
+        let mut auto_increment = Attr::none(cx, COLUMN, AUTO_INCREMENT);
+        let mut unique = Attr::none(cx, COLUMN, UNIQUE);
+        let mut index = Attr::none(cx, COLUMN, INDEX);
+        let mut default = Attr::none(cx, COLUMN, DEFAULT);
+        let mut sql_type = Attr::none(cx, COLUMN, SQL_TYPE);
+        let mut max_length = Attr::none(cx, COLUMN, MAX_LENGTH);
+        let mut precision = Attr::none(cx, COLUMN, PRECISION);
+        let mut scale = Attr::none(cx, COLUMN, SCALE);
+        let mut references = Attr::none(cx, COLUMN, REFERENCES);
+        let mut on_delete = Attr::none(cx, COLUMN, ON_DELETE);
+        let mut on_update = Attr::none(cx, COLUMN, ON_UPDATE);
+        let mut check = Attr::none(cx, COLUMN, CHECK);
+        let mut comment = Attr::none(cx, COLUMN, COMMENT);
+        let mut skip = Attr::none(cx, COLUMN, SKIP);
+        let mut renamed_from = Vec::new();
+        let mut keys = Vec::new();
+
+        for attr in attrs {
+            let path = attr.path();
+            if *path == COLUMN {
+                let result = attr.parse_nested_meta(|meta| {
+                    let value = Value::take(&meta)?;
+                    let key = &meta.path;
+                    let symbol = COLUMN_KEYS.iter().copied().find(|s| *key == *s);
+                    if let Some(symbol) = symbol {
+                        keys.push((symbol, key.span()));
+                    }
+                    match symbol.map(|s| s.0) {
+                        Some("name") => name.set_opt(key, value.string(cx, COLUMN, NAME)),
+                        Some("primary_key") => {
+                            primary_key.set_opt(key, value.flag(cx, COLUMN, PRIMARY_KEY))
+                        }
+                        Some("auto_increment") => {
+                            auto_increment.set_opt(key, value.bool(cx, COLUMN, AUTO_INCREMENT))
+                        }
+                        Some("unique") => unique.set_opt(key, value.flag(cx, COLUMN, UNIQUE)),
+                        Some("index") => index.set_opt(key, value.flag(cx, COLUMN, INDEX)),
+                        Some("default") => default.set_opt(key, value.string(cx, COLUMN, DEFAULT)),
+                        Some("sql_type") => {
+                            sql_type.set_opt(key, value.string(cx, COLUMN, SQL_TYPE))
+                        }
+                        Some("max_length") => {
+                            max_length.set_opt(key, value.u32(cx, COLUMN, MAX_LENGTH))
+                        }
+                        Some("precision") => {
+                            precision.set_opt(key, value.u32(cx, COLUMN, PRECISION))
+                        }
+                        Some("scale") => scale.set_opt(key, value.u32(cx, COLUMN, SCALE)),
+                        Some("references") => {
+                            references.set_opt(key, value.references(cx));
+                        }
+                        Some("on_delete") => on_delete.set_opt(key, value.fk_action(cx, ON_DELETE)),
+                        Some("on_update") => on_update.set_opt(key, value.fk_action(cx, ON_UPDATE)),
+                        Some("check") => check.set_opt(key, value.string(cx, COLUMN, CHECK)),
+                        Some("renamed_from") => {
+                            renamed_from.extend(value.strings(cx, COLUMN, RENAMED_FROM))
+                        }
+                        Some("comment") => comment.set_opt(key, value.string(cx, COLUMN, COMMENT)),
+                        Some("skip") => skip.set_opt(key, value.flag(cx, COLUMN, SKIP)),
+                        _ => unknown_key(cx, COLUMN, key, COLUMN_KEYS),
+                    }
+                    Ok(())
+                });
+                if let Err(err) = result {
+                    cx.syn_error(err);
+                }
+            } else if let Some(hint) = misplaced_on_field(path) {
+                cx.error_spanned_by(path, hint);
+            }
+        }
+
+        ColumnAttrs {
+            name: name.get(),
+            primary_key: primary_key.get(),
+            auto_increment: auto_increment.get(),
+            unique: unique.get(),
+            index: index.get(),
+            default: default.get(),
+            sql_type: sql_type.get(),
+            max_length: max_length.get(),
+            precision: precision.get(),
+            scale: scale.get(),
+            references: references.get(),
+            on_delete: on_delete.get(),
+            on_update: on_update.get(),
+            check: check.get(),
+            renamed_from,
+            comment: comment.get(),
+            skip: skip.get(),
+            keys,
+        }
+    }
+}
+
+fn misplaced_on_field(path: &Path) -> Option<&'static str> {
+    Some(if *path == TABLE {
+        "`#[table(...)]` goes on the struct, not on a field"
+    } else if *path == INDEX {
+        "`#[index(...)]` is a struct-level attribute; to index this field write \
+         `#[column(index)]`"
+    } else if *path == UNIQUE {
+        "`#[unique(...)]` is a struct-level attribute; to make this field unique write \
+         `#[column(unique)]`"
+    } else if *path == CHECK {
+        "`#[check(...)]` is a struct-level attribute; on a field write \
+         `#[column(check = \"...\")]`"
+    } else if *path == PRIMARY_KEY {
+        "`#[primary_key(...)]` is a struct-level attribute; on a field write \
+         `#[column(primary_key)]`"
+    } else {
+        return None;
+    })
+}
+
+fn unknown_key(cx: &Ctxt, attr: Symbol, key: &Path, valid: &[Symbol]) {
+    let shown = key.get_ident().map_or_else(
+        || quote::quote!(#key).to_string().replace(' ', ""),
+        |i| i.to_string(),
+    );
+    let names: Vec<&str> = valid.iter().map(|s| s.0).collect();
+    let hint = match text::closest(&shown, &names) {
+        Some(near) => format!("; did you mean `{near}`?"),
+        None => String::new(),
+    };
+    cx.error_spanned_by(
+        key,
+        format!(
+            "unknown key `{shown}` in `#[{attr}(...)]`{hint} Valid keys are: {}",
+            names.join(", ")
+        ),
+    );
+}
+
+/// Usage example shown in value errors.
+fn usage(attr: Symbol, key: Symbol) -> &'static str {
+    match (attr.0, key.0) {
+        ("table", "name") => "name = \"products\"",
+        ("table", "schema") => "schema = \"billing\"",
+        ("column", "name") => "name = \"unit_price\"",
+        (_, "name") => "name = \"ix_products_sku\"",
+        (_, "renamed_from") => "renamed_from = \"old_name\"",
+        (_, "comment") => "comment = \"what this holds\"",
+        (_, "predicate") => "predicate = \"deleted_at IS NULL\"",
+        (_, "expr") => "expr = \"price >= 0\"",
+        (_, "check") => "check = \"price >= 0\"",
+        (_, "default") => "default = \"0\"",
+        (_, "sql_type") => "sql_type = \"citext\"",
+        (_, "max_length") => "max_length = 64",
+        (_, "precision") => "precision = 10",
+        (_, "scale") => "scale = 2",
+        (_, "references") => "references = \"users(id)\"",
+        (_, "columns") => "columns(\"vendor_id\", \"sku\")",
+        (_, "auto_increment") => "auto_increment = false",
+        _ => "",
+    }
+}
+
+/// What followed a key: nothing, `= expr` or `(a, b, ...)`.
+enum Value {
+    Flag(Span),
+    Assign(Expr),
+    List(Span, Vec<Expr>),
+}
+
+fn unwrap_group(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Group(group) => unwrap_group(&group.expr),
+        Expr::Paren(paren) => unwrap_group(&paren.expr),
+        other => other,
+    }
+}
+
+fn lit_kind(expr: &Expr) -> &'static str {
+    match expr {
+        Expr::Lit(lit) => match &lit.lit {
+            Lit::Str(_) => "a string",
+            Lit::Int(_) => "an integer",
+            Lit::Bool(_) => "a boolean",
+            Lit::Float(_) => "a float",
+            _ => "another literal",
+        },
+        Expr::Unary(_) => "an expression",
+        Expr::Path(_) => "a path",
+        _ => "an expression",
+    }
+}
+
+impl Value {
+    fn take(meta: &ParseNestedMeta) -> syn::Result<Value> {
+        if meta.input.peek(Token![=]) {
+            meta.input.parse::<Token![=]>()?;
+            let expr: Expr = meta.input.parse()?;
+            Ok(Value::Assign(unwrap_group(&expr).clone()))
+        } else if meta.input.peek(syn::token::Paren) {
+            let content;
+            let paren = syn::parenthesized!(content in meta.input);
+            let items = Punctuated::<Expr, Token![,]>::parse_terminated(&content)?;
+            let items = items.iter().map(|e| unwrap_group(e).clone()).collect();
+            Ok(Value::List(paren.span.join(), items))
+        } else {
+            Ok(Value::Flag(meta.path.span()))
+        }
+    }
+
+    fn span(&self) -> Span {
+        match self {
+            Value::Flag(span) | Value::List(span, _) => *span,
+            Value::Assign(expr) => expr.span(),
+        }
+    }
+
+    /// `key = "string"`.
+    fn string(&self, cx: &Ctxt, attr: Symbol, key: Symbol) -> Option<Spanned<String>> {
+        match self {
+            Value::Assign(expr) => string_lit(cx, attr, key, expr),
+            _ => {
+                cx.error_at(
+                    self.span(),
+                    format!(
+                        "`{key}` needs a value: write `#[{attr}({})]`",
+                        usage(attr, key)
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// `key = 64`.
+    fn u32(&self, cx: &Ctxt, attr: Symbol, key: Symbol) -> Option<Spanned<u32>> {
+        let example = usage(attr, key);
+        let Value::Assign(expr) = self else {
+            cx.error_at(
+                self.span(),
+                format!("`{key}` needs a value: write `#[{attr}({example})]`"),
+            );
+            return None;
+        };
+        match expr {
+            Expr::Lit(syn::ExprLit {
+                lit: Lit::Int(int), ..
+            }) => match int.base10_parse::<u32>() {
+                Ok(value) => Some(Spanned {
+                    value,
+                    span: int.span(),
+                }),
+                Err(err) => {
+                    cx.error_spanned_by(int, format!("`{key}` must fit in a u32: {err}"));
+                    None
+                }
+            },
+            Expr::Lit(syn::ExprLit {
+                lit: Lit::Str(s), ..
+            }) => {
+                let hint = match s.value().trim().parse::<u32>() {
+                    Ok(n) => format!("write `{key} = {n}` without the quotes"),
+                    Err(_) => format!("write `#[{attr}({example})]`"),
+                };
+                cx.error_spanned_by(
+                    s,
+                    format!("`{key}` expects an integer literal, not a string: {hint}"),
+                );
+                None
+            }
+            other => {
+                cx.error_spanned_by(
+                    other,
+                    format!(
+                        "`{key}` expects a non-negative integer literal, found {}: write \
+                         `#[{attr}({example})]`",
+                        lit_kind(other)
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// A flag: just `key`.
+    fn flag(&self, cx: &Ctxt, attr: Symbol, key: Symbol) -> Option<Span> {
+        match self {
+            Value::Flag(span) => Some(*span),
+            _ => {
+                cx.error_at(
+                    self.span(),
+                    format!("`{key}` is a flag and takes no value: write `#[{attr}({key})]`"),
+                );
+                None
+            }
+        }
+    }
+
+    /// `key` or `key = true|false`.
+    fn bool(&self, cx: &Ctxt, attr: Symbol, key: Symbol) -> Option<Spanned<bool>> {
+        match self {
+            Value::Flag(span) => Some(Spanned {
+                value: true,
+                span: *span,
+            }),
+            Value::Assign(Expr::Lit(syn::ExprLit {
+                lit: Lit::Bool(b), ..
+            })) => Some(Spanned {
+                value: b.value,
+                span: b.span,
+            }),
+            other => {
+                cx.error_at(
+                    other.span(),
+                    format!(
+                        "`{key}` expects `true` or `false`: write `#[{attr}({key})]` or \
+                         `#[{attr}({key} = false)]`"
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// `key = "a"` or `key("a", "b")`; repeatable.
+    fn strings(&self, cx: &Ctxt, attr: Symbol, key: Symbol) -> Vec<Spanned<String>> {
+        match self {
+            Value::Assign(expr) => string_lit(cx, attr, key, expr).into_iter().collect(),
+            Value::List(_, items) => items
+                .iter()
+                .filter_map(|e| string_lit(cx, attr, key, e))
+                .collect(),
+            Value::Flag(span) => {
+                cx.error_at(
+                    *span,
+                    format!(
+                        "`{key}` needs a value: write `#[{attr}({})]` or `{key}(\"a\", \"b\")`",
+                        usage(attr, key)
+                    ),
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    /// `columns("a", "b DESC")`.
+    fn columns(&self, cx: &Ctxt, attr: Symbol, key: &Path) -> Option<ColumnList> {
+        let Value::List(_, items) = self else {
+            cx.error_at(
+                self.span(),
+                format!(
+                    "`columns` takes a parenthesized list of column names: write \
+                     `#[{attr}({})]`",
+                    usage(attr, COLUMNS)
+                ),
+            );
+            return None;
+        };
+        let items = items
+            .iter()
+            .filter_map(|e| string_lit(cx, attr, COLUMNS, e))
+            .map(|s| {
+                let (name, desc) = text::split_order(&s.value);
+                ColumnSpec {
+                    name: name.to_string(),
+                    desc,
+                    raw: s.value,
+                    span: s.span,
+                }
+            })
+            .collect();
+        Some(ColumnList {
+            items,
+            span: key.span(),
+        })
+    }
+
+    /// `references = "table(col)"`, parsed.
+    fn references(&self, cx: &Ctxt) -> Option<Spanned<Reference>> {
+        let lit = self.string(cx, COLUMN, REFERENCES)?;
+        match text::parse_references(&lit.value) {
+            Ok(value) => Some(Spanned {
+                value,
+                span: lit.span,
+            }),
+            Err(msg) => {
+                cx.error_at(
+                    lit.span,
+                    format!("malformed `references = {:?}`: {msg}", lit.value),
+                );
+                None
+            }
+        }
+    }
+
+    /// `on_delete = "cascade"`.
+    fn fk_action(&self, cx: &Ctxt, key: Symbol) -> Option<Spanned<FkAction>> {
+        let lit = self.string(cx, COLUMN, key)?;
+        match text::parse_fk_action(&lit.value) {
+            Some(i) => Some(Spanned {
+                value: FkAction(i),
+                span: lit.span,
+            }),
+            None => {
+                cx.error_at(
+                    lit.span,
+                    format!(
+                        "invalid `{key}` action {:?}; expected one of: {}",
+                        lit.value,
+                        FK_ACTIONS
+                            .iter()
+                            .map(|a| format!("\"{a}\""))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+                None
+            }
+        }
+    }
+}
+
+fn string_lit(cx: &Ctxt, attr: Symbol, key: Symbol, expr: &Expr) -> Option<Spanned<String>> {
+    match expr {
+        Expr::Lit(syn::ExprLit {
+            lit: Lit::Str(s), ..
+        }) => Some(lit_value(s)),
+        other => {
+            let example = usage(attr, key);
+            let hint = match other {
+                Expr::Lit(syn::ExprLit {
+                    lit: Lit::Bool(b), ..
+                }) if key == DEFAULT => {
+                    format!("; SQL defaults are strings: `default = \"{}\"`", b.value)
+                }
+                Expr::Lit(syn::ExprLit {
+                    lit: Lit::Int(i), ..
+                }) if key == DEFAULT => {
+                    format!(
+                        "; SQL defaults are strings: `default = \"{}\"`",
+                        i.base10_digits()
+                    )
+                }
+                Expr::Path(p) if key == COLUMNS => {
+                    let name = quote::quote!(#p).to_string();
+                    format!("; quote the column name: `\"{name}\"`")
+                }
+                _ if example.is_empty() => String::new(),
+                _ => format!("; write `#[{attr}({example})]`"),
+            };
+            cx.error_spanned_by(
+                other,
+                format!(
+                    "`{key}` expects a string literal, found {}{hint}",
+                    lit_kind(other)
+                ),
+            );
+            None
+        }
+    }
+}
+
+fn lit_value(lit: &LitStr) -> Spanned<String> {
+    Spanned {
+        value: lit.value(),
+        span: lit.span(),
+    }
+}

@@ -1,0 +1,418 @@
+//! Token generation. Everything here assumes `valid::validate` found no problem.
+
+use crate::ast::{Field, Input};
+use crate::attr::{ColumnList, FkAction};
+use crate::ctxt::Ctxt;
+use crate::valid;
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::DeriveInput;
+
+/// Expands `#[derive(Table)]`: the `Table` impl and the registry entry, or on bad input
+/// `compile_error!`s plus a stub impl so that only the real errors are reported.
+pub fn derive(node: &DeriveInput) -> TokenStream {
+    match try_expand(node) {
+        Ok(tokens) => tokens,
+        Err(err) => {
+            let errors = err.to_compile_error();
+            let stub = stub_impl(node);
+            quote! {
+                #errors
+                #stub
+            }
+        }
+    }
+}
+
+fn try_expand(node: &DeriveInput) -> syn::Result<TokenStream> {
+    let cx = Ctxt::new();
+    let input = Input::from_syn(node, &cx);
+    if let Some(input) = &input {
+        valid::validate(input, &cx);
+    }
+    cx.check()?;
+    match input {
+        Some(input) => Ok(impl_table(&input)),
+        None => Err(syn::Error::new(
+            Span::call_site(),
+            "dbconform-derive: the input could not be parsed",
+        )),
+    }
+}
+
+/// The path of the `dbconform` facade as the crate being compiled sees it.
+///
+/// `proc-macro-crate` reads the caller's Cargo.toml, so a renamed dependency
+/// (`db = { package = "dbconform" }`) works. Inside the facade's own library `crate` is
+/// used; its examples, doc tests and integration tests are other crates and use
+/// `::dbconform`.
+fn facade() -> TokenStream {
+    use proc_macro_crate::{FoundCrate, crate_name};
+    match crate_name("dbconform") {
+        Ok(FoundCrate::Name(name)) => {
+            let ident = format_ident!("{}", name);
+            quote!(::#ident)
+        }
+        Ok(FoundCrate::Itself) if compiling_facade_library() => quote!(crate),
+        _ => quote!(::dbconform),
+    }
+}
+
+/// `true` only while rustc compiles the `dbconform` library target itself.
+fn compiling_facade_library() -> bool {
+    // Cargo names the crate being compiled; examples and benches get their own name.
+    // Doc tests are compiled by rustdoc, which cargo runs with `RUSTDOC` semantics: there
+    // the crate name is the doc test's, never the library's.
+    std::env::var("CARGO_CRATE_NAME").is_ok_and(|name| name == "dbconform")
+        && std::env::var_os("UNSTABLE_RUSTDOC_TEST_PATH").is_none()
+}
+
+fn stub_impl(node: &DeriveInput) -> TokenStream {
+    let facade = facade();
+    let ident = &node.ident;
+    let (impl_generics, ty_generics, where_clause) = node.generics.split_for_impl();
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics #facade::__private::core::Table for #ident #ty_generics #where_clause {
+            fn table_def() -> #facade::__private::core::TableDef {
+                ::core::unreachable!()
+            }
+        }
+    }
+}
+
+/// Paths used by the generated code.
+struct Paths {
+    private: TokenStream,
+    core: TokenStream,
+}
+
+impl Paths {
+    fn string(&self, value: &str) -> TokenStream {
+        let private = &self.private;
+        quote!(#private::String::from(#value))
+    }
+
+    fn opt_string(&self, value: Option<&str>) -> TokenStream {
+        match value {
+            Some(value) => {
+                let s = self.string(value);
+                quote!(::core::option::Option::Some(#s))
+            }
+            None => quote!(::core::option::Option::None),
+        }
+    }
+
+    fn vec(&self, items: Vec<TokenStream>) -> TokenStream {
+        let private = &self.private;
+        if items.is_empty() {
+            quote!(#private::Vec::new())
+        } else {
+            quote!(#private::Vec::from([#(#items),*]))
+        }
+    }
+
+    fn strings<'s>(&self, items: impl IntoIterator<Item = &'s str>) -> TokenStream {
+        self.vec(items.into_iter().map(|s| self.string(s)).collect())
+    }
+
+    fn generated_name(&self, prefix: &str, table: &str, parts: &[String]) -> TokenStream {
+        let core = &self.core;
+        quote!(#core::generated_name(#prefix, #table, &[#(#parts),*]))
+    }
+
+    fn fk_action(&self, action: Option<FkAction>) -> TokenStream {
+        let core = &self.core;
+        let variant = match action.map(FkAction::as_str) {
+            Some("cascade") => quote!(Cascade),
+            Some("set_null") => quote!(SetNull),
+            Some("set_default") => quote!(SetDefault),
+            Some("restrict") => quote!(Restrict),
+            _ => quote!(NoAction),
+        };
+        quote!(#core::FkAction::#variant)
+    }
+}
+
+fn impl_table(input: &Input) -> TokenStream {
+    let facade = facade();
+    let private = quote!(#facade::__private);
+    let core = quote!(#private::core);
+    let p = Paths {
+        private: private.clone(),
+        core: core.clone(),
+    };
+    let ident = input.ident;
+    let ident_str = ident.to_string();
+    let table = input.table_name();
+    let attrs = &input.attrs;
+
+    let mut prelude = Vec::new();
+    let mut columns = Vec::new();
+    for (i, field) in input.columns().enumerate() {
+        let (lets, column) = column(&p, field, i);
+        prelude.push(lets);
+        columns.push(column);
+    }
+
+    // Struct-level declarations come first, in attribute order, then field-level ones in
+    // field order.
+    let mut uniques = Vec::new();
+    let mut indexes = Vec::new();
+    let mut checks = Vec::new();
+    let mut foreign_keys = Vec::new();
+
+    for unique in &attrs.uniques {
+        let cols = resolved(input, unique.columns.as_ref(), false);
+        let name = match &unique.name {
+            Some(n) => p.string(&n.value),
+            None => p.generated_name("uq", &table, &cols),
+        };
+        let cols = p.strings(cols.iter().map(String::as_str));
+        uniques.push(quote!(#core::UniqueConstraint { name: #name, columns: #cols }));
+    }
+    for index in &attrs.indexes {
+        let specs: Vec<(String, bool)> = index
+            .columns
+            .iter()
+            .flat_map(|l| &l.items)
+            .map(|c| {
+                if input.lookup(&c.name).is_missing() {
+                    (input.resolve(&c.raw), false)
+                } else {
+                    (input.resolve(&c.name), c.desc == Some(true))
+                }
+            })
+            .collect();
+        let names: Vec<String> = specs.iter().map(|(n, _)| n.clone()).collect();
+        let name = match &index.name {
+            Some(n) => p.string(&n.value),
+            None => p.generated_name("ix", &table, &names),
+        };
+        let cols = p.vec(
+            specs
+                .iter()
+                .map(|(n, desc)| {
+                    let n = p.string(n);
+                    let order = if *desc { quote!(Desc) } else { quote!(Asc) };
+                    quote!(#core::IndexColumn { name: #n, order: #core::SortOrder::#order })
+                })
+                .collect(),
+        );
+        let unique = index.unique;
+        let predicate = p.opt_string(index.predicate.as_ref().map(|s| s.value.as_str()));
+        indexes.push(quote!(#core::Index {
+            name: #name,
+            columns: #cols,
+            unique: #unique,
+            predicate: #predicate,
+        }));
+    }
+    for check in &attrs.checks {
+        let expr = check.expr.as_ref().map_or("", |e| e.value.as_str());
+        let name = match &check.name {
+            Some(n) => p.string(&n.value),
+            None => {
+                quote!(#core::generated_name("ck", #table, &[#core::short_hash(#expr).as_str()]))
+            }
+        };
+        let expr = p.string(expr);
+        checks.push(quote!(#core::Check { name: #name, expr: #expr }));
+    }
+
+    let mut field_pk = None;
+    for field in input.columns() {
+        let a = &field.attrs;
+        let col = field.column_name();
+        let parts = [col.clone()];
+        if a.primary_key.is_some() {
+            field_pk = Some(col.clone());
+        }
+        if a.unique.is_some() {
+            let name = p.generated_name("uq", &table, &parts);
+            let cols = p.strings([col.as_str()]);
+            uniques.push(quote!(#core::UniqueConstraint { name: #name, columns: #cols }));
+        }
+        if a.index.is_some() {
+            let name = p.generated_name("ix", &table, &parts);
+            let cols = p.vec(vec![{
+                let n = p.string(&col);
+                quote!(#core::IndexColumn { name: #n, order: #core::SortOrder::Asc })
+            }]);
+            indexes.push(quote!(#core::Index {
+                name: #name,
+                columns: #cols,
+                unique: false,
+                predicate: ::core::option::Option::None,
+            }));
+        }
+        if let Some(reference) = &a.references {
+            let r = &reference.value;
+            let name = p.generated_name("fk", &table, &parts);
+            let cols = p.strings([col.as_str()]);
+            let schema = p.opt_string(r.schema.as_deref());
+            let ref_table = p.string(&r.table);
+            let ref_cols = p.strings([r.column.as_str()]);
+            let on_delete = p.fk_action(a.on_delete.as_ref().map(|s| s.value));
+            let on_update = p.fk_action(a.on_update.as_ref().map(|s| s.value));
+            foreign_keys.push(quote!(#core::ForeignKey {
+                name: #name,
+                columns: #cols,
+                references: #core::QualifiedName { schema: #schema, name: #ref_table },
+                referenced_columns: #ref_cols,
+                on_delete: #on_delete,
+                on_update: #on_update,
+            }));
+        }
+        if let Some(check) = &a.check {
+            let name = p.generated_name("ck", &table, &parts);
+            let expr = p.string(&check.value);
+            checks.push(quote!(#core::Check { name: #name, expr: #expr }));
+        }
+    }
+
+    let primary_key = if let Some(col) = field_pk {
+        let cols = p.strings([col.as_str()]);
+        quote!(::core::option::Option::Some(#core::PrimaryKey {
+            name: ::core::option::Option::None,
+            columns: #cols,
+        }))
+    } else if let Some(pk) = &attrs.primary_key {
+        let cols = resolved(input, pk.columns.as_ref(), false);
+        let cols = p.strings(cols.iter().map(String::as_str));
+        let name = p.opt_string(pk.name.as_ref().map(|n| n.value.as_str()));
+        quote!(::core::option::Option::Some(#core::PrimaryKey { name: #name, columns: #cols }))
+    } else {
+        quote!(::core::option::Option::None)
+    };
+
+    let schema = p.opt_string(attrs.schema.as_ref().map(|s| s.value.as_str()));
+    let name = p.string(&table);
+    let renamed_from = p.strings(attrs.renamed_from.iter().map(|s| s.value.as_str()));
+    let comment = p.opt_string(input.comment().as_deref());
+    let columns = p.vec(columns);
+    let uniques = p.vec(uniques);
+    let foreign_keys = p.vec(foreign_keys);
+    let checks = p.vec(checks);
+    let indexes = p.vec(indexes);
+
+    quote! {
+        #[automatically_derived]
+        impl #core::Table for #ident {
+            #[allow(clippy::needless_update)]
+            fn table_def() -> #core::TableDef {
+                #(#prelude)*
+                #core::TableDef {
+                    schema: #schema,
+                    name: #name,
+                    renamed_from: #renamed_from,
+                    comment: #comment,
+                    columns: #columns,
+                    primary_key: #primary_key,
+                    uniques: #uniques,
+                    foreign_keys: #foreign_keys,
+                    checks: #checks,
+                    indexes: #indexes,
+                    ..::core::default::Default::default()
+                }
+            }
+        }
+
+        #private::inventory::submit! {
+            #core::Registration {
+                rust_type: ::core::concat!(::core::module_path!(), "::", #ident_str),
+                table_def: <#ident as #core::Table>::table_def,
+            }
+        }
+    }
+}
+
+/// The column names a `columns(...)` list resolves to (field names become column names).
+fn resolved(input: &Input, list: Option<&ColumnList>, sorted: bool) -> Vec<String> {
+    list.iter()
+        .flat_map(|l| &l.items)
+        .map(|c| input.resolve(if sorted { &c.name } else { &c.raw }))
+        .collect()
+}
+
+/// The statements computing one column's type, and the expression building the column.
+fn column(p: &Paths, field: &Field, i: usize) -> (TokenStream, TokenStream) {
+    let core = &p.core;
+    let private = &p.private;
+    let a = &field.attrs;
+    let ty = field.inner_ty;
+    let ty_span = syn::spanned::Spanned::span(ty);
+    let var = format_ident!("__dbconform_type_{}", i);
+
+    let mut lets = TokenStream::new();
+    let column_type = if let Some(sql_type) = &a.sql_type {
+        let s = p.string(&sql_type.value);
+        quote!(#core::ColumnType::Custom(#s))
+    } else if let Some(max) = &a.max_length {
+        let max = max.value;
+        lets.extend(quote_spanned! {ty_span=>
+            const _: () = #private::assert_accepts_max_length::<#ty>();
+        });
+        quote!(#core::ColumnType::Varchar(#max))
+    } else if let Some(precision) = &a.precision {
+        let precision = precision.value;
+        let scale = match &a.scale {
+            Some(s) => {
+                let s = s.value;
+                quote!(::core::option::Option::Some(#s))
+            }
+            None => quote!(::core::option::Option::None),
+        };
+        lets.extend(quote_spanned! {ty_span=>
+            const _: () = #private::assert_accepts_precision::<#ty>();
+        });
+        quote!(#core::ColumnType::Decimal {
+            precision: ::core::option::Option::Some(#precision),
+            scale: #scale,
+        })
+    } else {
+        quote_spanned!(ty_span=> <#ty as #core::SqlType>::column_type())
+    };
+    lets.extend(quote!(let #var: #core::ColumnType = #column_type;));
+
+    let name = p.string(&field.column_name());
+    let mut sets = Vec::new();
+    if field.nullable {
+        sets.push(quote!(__column.nullable = true;));
+    }
+    if let Some(default) = &a.default {
+        let d = p.string(&default.value);
+        sets.push(quote!(__column.default = ::core::option::Option::Some(#d);));
+    }
+    if a.primary_key.is_some() {
+        // An integer primary key auto-increments unless told otherwise or given a default;
+        // whether the type is an integer is only known once the type is resolved.
+        let auto = match &a.auto_increment {
+            Some(explicit) => {
+                let value = explicit.value;
+                quote!(#value)
+            }
+            None if a.default.is_some() => quote!(false),
+            None => quote!(#core::ColumnType::is_integer(&__column.ty)),
+        };
+        sets.push(quote!(__column.auto_increment = #auto;));
+    }
+    if let Some(comment) = field.comment() {
+        let c = p.string(&comment);
+        sets.push(quote!(__column.comment = ::core::option::Option::Some(#c);));
+    }
+    if !a.renamed_from.is_empty() {
+        let r = p.strings(a.renamed_from.iter().map(|s| s.value.as_str()));
+        sets.push(quote!(__column.renamed_from = #r;));
+    }
+    let expr = if sets.is_empty() {
+        quote!(#core::Column::new(#name, #var))
+    } else {
+        quote!({
+            let mut __column = #core::Column::new(#name, #var);
+            #(#sets)*
+            __column
+        })
+    };
+    (lets, expr)
+}
