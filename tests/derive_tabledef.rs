@@ -4,7 +4,8 @@
 
 use dbconform::{
     Check, Column, ColumnType, FkAction, ForeignKey, Index, IndexColumn, PrimaryKey,
-    QualifiedName, SortOrder, Table, TableDef, UniqueConstraint, generated_name, short_hash,
+    QualifiedName, SortOrder, SqlType, Table, TableDef, UniqueConstraint, generated_name,
+    short_hash,
 };
 
 fn s(text: &str) -> String {
@@ -100,4 +101,491 @@ fn design_example_product() {
         ],
     };
     assert_eq!(Product::table_def(), expected);
+}
+
+/// Every mapped type, NOT NULL. No primary key: tables without one are legal.
+#[derive(Table)]
+struct AllTypes {
+    small: i16,
+    int: i32,
+    big: i64,
+    real: f32,
+    double: f64,
+    flag: bool,
+    text: String,
+    bytes: Vec<u8>,
+    decimal: rust_decimal::Decimal,
+    chrono_date: chrono::NaiveDate,
+    chrono_time: chrono::NaiveTime,
+    chrono_naive: chrono::NaiveDateTime,
+    chrono_utc: chrono::DateTime<chrono::Utc>,
+    chrono_fixed: chrono::DateTime<chrono::FixedOffset>,
+    chrono_local: chrono::DateTime<chrono::Local>,
+    time_date: time::Date,
+    time_time: time::Time,
+    time_primitive: time::PrimitiveDateTime,
+    time_offset: time::OffsetDateTime,
+    uuid: uuid::Uuid,
+    json: serde_json::Value,
+}
+
+fn all_type_columns() -> Vec<Column> {
+    vec![
+        col("small", ColumnType::SmallInt),
+        col("int", ColumnType::Integer),
+        col("big", ColumnType::BigInt),
+        col("real", ColumnType::Real),
+        col("double", ColumnType::Double),
+        col("flag", ColumnType::Boolean),
+        col("text", ColumnType::Text),
+        col("bytes", ColumnType::Blob),
+        col("decimal", ColumnType::Decimal { precision: None, scale: None }),
+        col("chrono_date", ColumnType::Date),
+        col("chrono_time", ColumnType::Time),
+        col("chrono_naive", ColumnType::Timestamp),
+        col("chrono_utc", ColumnType::TimestampTz),
+        col("chrono_fixed", ColumnType::TimestampTz),
+        col("chrono_local", ColumnType::TimestampTz),
+        col("time_date", ColumnType::Date),
+        col("time_time", ColumnType::Time),
+        col("time_primitive", ColumnType::Timestamp),
+        col("time_offset", ColumnType::TimestampTz),
+        col("uuid", ColumnType::Uuid),
+        col("json", ColumnType::Json),
+    ]
+}
+
+#[test]
+fn every_mapped_type() {
+    let expected = TableDef {
+        schema: None,
+        name: s("all_types"),
+        renamed_from: vec![],
+        comment: Some(s("Every mapped type, NOT NULL. No primary key: tables without one are legal.")),
+        columns: all_type_columns(),
+        primary_key: None,
+        uniques: vec![],
+        foreign_keys: vec![],
+        checks: vec![],
+        indexes: vec![],
+    };
+    assert_eq!(AllTypes::table_def(), expected);
+}
+
+// The three spellings of `Option` the derive recognizes.
+use std::option::Option as StdOption;
+
+#[derive(Table)]
+struct NullableTypes {
+    small: Option<i16>,
+    int: std::option::Option<i32>,
+    big: ::core::option::Option<i64>,
+    real: Option<f32>,
+    double: Option<f64>,
+    flag: Option<bool>,
+    text: Option<String>,
+    bytes: Option<Vec<u8>>,
+    decimal: Option<rust_decimal::Decimal>,
+    chrono_date: Option<chrono::NaiveDate>,
+    chrono_time: Option<chrono::NaiveTime>,
+    chrono_naive: Option<chrono::NaiveDateTime>,
+    chrono_utc: Option<chrono::DateTime<chrono::Utc>>,
+    chrono_fixed: Option<chrono::DateTime<chrono::FixedOffset>>,
+    chrono_local: Option<chrono::DateTime<chrono::Local>>,
+    time_date: Option<time::Date>,
+    time_time: Option<time::Time>,
+    time_primitive: Option<time::PrimitiveDateTime>,
+    time_offset: Option<time::OffsetDateTime>,
+    uuid: Option<uuid::Uuid>,
+    json: Option<serde_json::Value>,
+    #[column(max_length = 12)]
+    short_text: Option<String>,
+    #[column(precision = 8)]
+    whole: Option<rust_decimal::Decimal>,
+}
+
+#[test]
+fn option_makes_every_type_nullable() {
+    let mut columns: Vec<Column> =
+        all_type_columns().into_iter().map(|c| Column { nullable: true, ..c }).collect();
+    columns.push(nullable("short_text", ColumnType::Varchar(12)));
+    columns.push(nullable("whole", ColumnType::Decimal { precision: Some(8), scale: None }));
+    let expected = TableDef {
+        schema: None,
+        name: s("nullable_types"),
+        renamed_from: vec![],
+        comment: None,
+        columns,
+        primary_key: None,
+        uniques: vec![],
+        foreign_keys: vec![],
+        checks: vec![],
+        indexes: vec![],
+    };
+    assert_eq!(NullableTypes::table_def(), expected);
+    // An alias of `Option` is not recognized by spelling: the derive cannot resolve names,
+    // so such a field must not compile. Only the three spellings above count.
+    let _: StdOption<()> = None;
+}
+
+/// A line of an order. This doc comment is replaced by `comment`.
+#[derive(Table)]
+#[table(
+    schema = "shop",
+    renamed_from = "order_items",
+    renamed_from("line_items", "lines"),
+    comment = "One line per product in an order"
+)]
+#[primary_key(name = "pk_order_line", columns("order_id", "line_no"))]
+#[unique(name = "uq_order_line_product", columns("order_id", "product"))]
+#[unique(columns("order_id", "note"))]
+#[index(columns("order_id", "line_no DESC"))]
+#[index(name = "ix_open_lines", columns("Product Code asc", "order_id desc"), unique, predicate = "shipped IS NULL")]
+#[check(expr = "quantity > 0")]
+#[check(expr = "unit_price >= 0 AND quantity < 1000")]
+#[check(name = "ck_note_length", expr = "length(note) < 500")]
+struct OrderLine {
+    /// The order.
+    /// Second line of the doc.
+    #[column(references = "shop.orders(id)", on_delete = "cascade", on_update = "restrict")]
+    order_id: i64,
+    #[column(comment = "")]
+    /// This doc is suppressed by the empty `comment`.
+    line_no: i32,
+    /// Used when the comment key is absent; `name` keeps case and spaces.
+    #[column(name = "Product Code", max_length = 40)]
+    product: String,
+    #[column(precision = 12, scale = 4, check = "unit_price >= 0")]
+    unit_price: rust_decimal::Decimal,
+    #[column(default = "1", renamed_from = "qty", renamed_from = "count")]
+    quantity: i32,
+    #[column(references = "coupons(code)", on_delete = "set_null", on_update = "SET DEFAULT")]
+    coupon: Option<String>,
+    note: Option<String>,
+    shipped: Option<chrono::NaiveDateTime>,
+    #[column(references = "warehouses(id)", on_delete = "set_default", default = "1")]
+    warehouse_id: i32,
+    #[column(skip)]
+    in_memory_only: std::collections::HashMap<String, String>,
+}
+
+#[test]
+fn composite_keys_constraints_and_comments() {
+    let expected = TableDef {
+        schema: Some(s("shop")),
+        name: s("order_line"),
+        renamed_from: vec![s("order_items"), s("line_items"), s("lines")],
+        comment: Some(s("One line per product in an order")),
+        columns: vec![
+            Column {
+                comment: Some(s("The order.\nSecond line of the doc.")),
+                ..col("order_id", ColumnType::BigInt)
+            },
+            col("line_no", ColumnType::Integer),
+            Column {
+                comment: Some(s("Used when the comment key is absent; `name` keeps case and spaces.")),
+                ..col("Product Code", ColumnType::Varchar(40))
+            },
+            col("unit_price", ColumnType::Decimal { precision: Some(12), scale: Some(4) }),
+            Column {
+                default: Some(s("1")),
+                renamed_from: vec![s("qty"), s("count")],
+                ..col("quantity", ColumnType::Integer)
+            },
+            nullable("coupon", ColumnType::Text),
+            nullable("note", ColumnType::Text),
+            nullable("shipped", ColumnType::Timestamp),
+            Column { default: Some(s("1")), ..col("warehouse_id", ColumnType::Integer) },
+        ],
+        primary_key: Some(PrimaryKey {
+            name: Some(s("pk_order_line")),
+            columns: vec![s("order_id"), s("line_no")],
+        }),
+        uniques: vec![
+            UniqueConstraint {
+                name: s("uq_order_line_product"),
+                columns: vec![s("order_id"), s("Product Code")],
+            },
+            UniqueConstraint {
+                name: s("uq_order_line_order_id_note"),
+                columns: vec![s("order_id"), s("note")],
+            },
+        ],
+        foreign_keys: vec![
+            ForeignKey {
+                name: s("fk_order_line_order_id"),
+                columns: vec![s("order_id")],
+                references: QualifiedName { schema: Some(s("shop")), name: s("orders") },
+                referenced_columns: vec![s("id")],
+                on_delete: FkAction::Cascade,
+                on_update: FkAction::Restrict,
+            },
+            ForeignKey {
+                name: s("fk_order_line_coupon"),
+                columns: vec![s("coupon")],
+                references: QualifiedName { schema: None, name: s("coupons") },
+                referenced_columns: vec![s("code")],
+                on_delete: FkAction::SetNull,
+                on_update: FkAction::SetDefault,
+            },
+            ForeignKey {
+                name: s("fk_order_line_warehouse_id"),
+                columns: vec![s("warehouse_id")],
+                references: QualifiedName { schema: None, name: s("warehouses") },
+                referenced_columns: vec![s("id")],
+                on_delete: FkAction::SetDefault,
+                on_update: FkAction::NoAction,
+            },
+        ],
+        checks: vec![
+            Check { name: s("ck_order_line_362195e2"), expr: s("quantity > 0") },
+            Check {
+                name: s("ck_order_line_61bf72d5"),
+                expr: s("unit_price >= 0 AND quantity < 1000"),
+            },
+            Check { name: s("ck_note_length"), expr: s("length(note) < 500") },
+            Check { name: s("ck_order_line_unit_price"), expr: s("unit_price >= 0") },
+        ],
+        indexes: vec![
+            Index {
+                name: s("ix_order_line_order_id_line_no"),
+                columns: vec![
+                    IndexColumn::asc("order_id"),
+                    IndexColumn { name: s("line_no"), order: SortOrder::Desc },
+                ],
+                unique: false,
+                predicate: None,
+            },
+            Index {
+                name: s("ix_open_lines"),
+                columns: vec![
+                    IndexColumn::asc("Product Code"),
+                    IndexColumn { name: s("order_id"), order: SortOrder::Desc },
+                ],
+                unique: true,
+                predicate: Some(s("shipped IS NULL")),
+            },
+        ],
+    };
+    assert_eq!(OrderLine::table_def(), expected);
+    // The hashed check names are the core naming function's.
+    assert_eq!(
+        generated_name("ck", "order_line", &[&short_hash("quantity > 0")]),
+        "ck_order_line_362195e2"
+    );
+}
+
+/// Keyword table and column names, raw identifiers, mixed case.
+#[derive(Table)]
+#[table(name = "user")]
+#[unique(columns("type", "Group"))]
+#[index(columns("group"))]
+#[allow(non_snake_case)]
+struct User {
+    #[column(primary_key, auto_increment = false)]
+    id: i64,
+    r#type: String,
+    #[column(name = "Group")]
+    group: String,
+    #[column(name = "order", index)]
+    r#order: i32,
+    displayName: Option<String>,
+}
+
+#[test]
+fn keywords_raw_identifiers_and_mixed_case() {
+    let expected = TableDef {
+        schema: None,
+        name: s("user"),
+        renamed_from: vec![],
+        comment: Some(s("Keyword table and column names, raw identifiers, mixed case.")),
+        columns: vec![
+            col("id", ColumnType::BigInt),
+            col("type", ColumnType::Text),
+            col("Group", ColumnType::Text),
+            col("order", ColumnType::Integer),
+            nullable("displayName", ColumnType::Text),
+        ],
+        primary_key: Some(PrimaryKey { name: None, columns: vec![s("id")] }),
+        uniques: vec![UniqueConstraint {
+            name: s("uq_user_type_Group"),
+            columns: vec![s("type"), s("Group")],
+        }],
+        foreign_keys: vec![],
+        checks: vec![],
+        indexes: vec![
+            Index {
+                name: s("ix_user_Group"),
+                columns: vec![IndexColumn::asc("Group")],
+                unique: false,
+                predicate: None,
+            },
+            Index {
+                name: s("ix_user_order"),
+                columns: vec![IndexColumn::asc("order")],
+                unique: false,
+                predicate: None,
+            },
+        ],
+    };
+    assert_eq!(User::table_def(), expected);
+}
+
+/// A struct whose name is an SQL keyword gets that keyword as its table name.
+#[derive(Table)]
+struct Order {
+    #[column(primary_key)]
+    id: i32,
+}
+
+#[derive(Table)]
+struct HTTPLog {
+    #[column(primary_key)]
+    id: i16,
+}
+
+#[derive(Table)]
+struct OrderItem {
+    #[column(primary_key, sql_type = "INTEGER")]
+    id: i64,
+}
+
+#[test]
+fn default_names_are_snake_case_and_integer_keys_auto_increment() {
+    let order = Order::table_def();
+    assert_eq!(order.name, "order");
+    assert_eq!(order.columns, vec![Column { auto_increment: true, ..col("id", ColumnType::Integer) }]);
+    let log = HTTPLog::table_def();
+    assert_eq!(log.name, "http_log");
+    assert_eq!(log.columns, vec![Column { auto_increment: true, ..col("id", ColumnType::SmallInt) }]);
+    // `sql_type` makes the type custom, and only the mapped integer types auto-increment.
+    let item = OrderItem::table_def();
+    assert_eq!(item.name, "order_item");
+    assert_eq!(item.columns, vec![col("id", ColumnType::Custom(s("INTEGER")))]);
+    assert_eq!(item.primary_key, Some(PrimaryKey { name: None, columns: vec![s("id")] }));
+}
+
+/// A user type mapped by implementing `SqlType`, and type aliases, work without `sql_type`.
+struct Email(String);
+
+impl SqlType for Email {
+    fn column_type() -> ColumnType {
+        ColumnType::Varchar(320)
+    }
+}
+
+type Money = rust_decimal::Decimal;
+type Name = String;
+
+#[derive(Table)]
+#[table(name = "Accounts")]
+struct Account {
+    /// Keys that are not integers never auto-increment on their own.
+    #[column(primary_key)]
+    id: uuid::Uuid,
+    email: Email,
+    backup_email: Option<Email>,
+    #[column(precision = 18, scale = 0)]
+    balance: Money,
+    #[column(max_length = 100)]
+    name: Name,
+}
+
+/// A primary key with a default is not auto-increment; `auto_increment` forces it on.
+#[derive(Table)]
+struct Counter {
+    #[column(primary_key, default = "1")]
+    id: i64,
+}
+
+#[derive(Table)]
+struct Ticket {
+    #[column(primary_key, auto_increment)]
+    id: i32,
+}
+
+#[test]
+fn user_types_aliases_and_auto_increment_rules() {
+    let account = Account::table_def();
+    assert_eq!(
+        account,
+        TableDef {
+            schema: None,
+            name: s("Accounts"),
+            renamed_from: vec![],
+            comment: None,
+            columns: vec![
+                Column {
+                    comment: Some(s("Keys that are not integers never auto-increment on their own.")),
+                    ..col("id", ColumnType::Uuid)
+                },
+                col("email", ColumnType::Varchar(320)),
+                nullable("backup_email", ColumnType::Varchar(320)),
+                col("balance", ColumnType::Decimal { precision: Some(18), scale: Some(0) }),
+                col("name", ColumnType::Varchar(100)),
+            ],
+            primary_key: Some(PrimaryKey { name: None, columns: vec![s("id")] }),
+            uniques: vec![],
+            foreign_keys: vec![],
+            checks: vec![],
+            indexes: vec![],
+        }
+    );
+    assert_eq!(
+        Counter::table_def().columns,
+        vec![Column { default: Some(s("1")), ..col("id", ColumnType::BigInt) }]
+    );
+    assert_eq!(
+        Ticket::table_def().columns,
+        vec![Column { auto_increment: true, ..col("id", ColumnType::Integer) }]
+    );
+}
+
+mod inner {
+    use dbconform::Table;
+
+    /// Lives in a module and in another schema; `registered_tables` sorts it after the
+    /// tables without a schema.
+    #[derive(Table)]
+    #[table(schema = "audit", name = "events")]
+    pub struct Event {
+        #[column(primary_key)]
+        pub id: i64,
+    }
+}
+
+#[test]
+fn table_def_is_independent_of_the_registry() {
+    let event = inner::Event::table_def();
+    assert_eq!(event.qualified_name(), QualifiedName::with_schema("audit", "events"));
+}
+
+#[test]
+fn registered_tables_are_sorted_by_schema_then_name() {
+    let tables = dbconform::registered_tables().expect("no duplicate tables in this binary");
+    let names: Vec<String> = tables.iter().map(|t| t.qualified_name().to_string()).collect();
+    assert_eq!(
+        names,
+        [
+            "Accounts",
+            "all_types",
+            "counter",
+            "http_log",
+            "nullable_types",
+            "order",
+            "order_item",
+            "products",
+            "ticket",
+            "user",
+            "audit.events",
+            "shop.order_line",
+        ]
+    );
+    let with_types = dbconform::registered_tables_with_types().unwrap();
+    let event = with_types.iter().find(|(_, t)| t.name == "events").unwrap();
+    assert_eq!(event.0, "derive_tabledef::inner::Event");
+    // Registered definitions are the derive's, with constraints in normalized order.
+    let mut product = Product::table_def();
+    product.normalized_order();
+    assert!(tables.contains(&product));
 }
