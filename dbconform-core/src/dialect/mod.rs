@@ -1,15 +1,58 @@
-//! SQL dialects: one folder per backend with the same files (`types`, `render`), wired
-//! together by a unit type implementing [`Dialect`]. Adding a backend means adding a folder
-//! and one line in [`dialect_for`]-style lookups in the runtime, not editing every match.
+//! SQL dialects: one folder per backend with the same files (`types` for type spelling,
+//! `render` for DDL, `validate` for backend rules), wired together by a unit type
+//! implementing [`Dialect`]. Adding a backend means adding a folder, a static and one line
+//! in [`by_name`], not editing every match.
+//!
+//! The runtime uses the dialects as `&'static dyn Dialect`: [`SQLITE`], [`POSTGRES`], or
+//! [`by_name`] with the name stored in a [`Plan`](crate::Plan).
+//!
+//! # What sea-query builds and what is written by hand
+//!
+//! sea-query 1.0 quotes table and column names correctly (it doubles embedded `"`), so
+//! column definitions and CHECK constraints are rendered with its builders. It writes index
+//! and constraint names *unescaped* (`CONSTRAINT "a"b"`), drops foreign-key names on
+//! SQLite, panics on schema-qualified SQLite indexes and on several SQLite ALTERs, drops
+//! comments, and its inline non-unique indexes are invalid SQL. Everything that carries
+//! such a name (PRIMARY KEY, UNIQUE and FOREIGN KEY constraints, CREATE INDEX, ALTER TABLE
+//! ADD CONSTRAINT, COMMENT ON, CREATE SCHEMA) is therefore written here as dialect SQL,
+//! with every identifier going through [`Dialect::quote_ident`]. The tests in `render.rs`
+//! pin the sea-query behaviour this split relies on.
 
 use crate::error::Result;
-use crate::model::{ColumnType, QualifiedName, TableDef};
+use crate::model::{Column, ColumnType, QualifiedName, TableDef};
 
+mod expr;
+#[cfg(test)]
+pub(crate) mod fixtures;
 pub mod postgres;
+mod render;
 pub mod sqlite;
+mod validate;
 
 pub use postgres::Postgres;
 pub use sqlite::Sqlite;
+
+/// The SQLite dialect object.
+pub static SQLITE: Sqlite = Sqlite;
+
+/// The PostgreSQL dialect object.
+pub static POSTGRES: Postgres = Postgres;
+
+/// Every built-in dialect, in a fixed order.
+pub fn all() -> [&'static dyn Dialect; 2] {
+    [&SQLITE, &POSTGRES]
+}
+
+/// The dialect whose [`Dialect::name`] is `name` (`sqlite`, `postgres`), if any.
+///
+/// ```
+/// use dbconform_core::dialect::by_name;
+/// assert_eq!(by_name("postgres").map(|d| d.name()), Some("postgres"));
+/// assert!(by_name("oracle").is_none());
+/// ```
+pub fn by_name(name: &str) -> Option<&'static dyn Dialect> {
+    all().into_iter().find(|d| d.name() == name)
+}
 
 /// Quotes an identifier for SQLite and PostgreSQL (and any dialect using `"` quoting):
 /// wraps it in double quotes and doubles embedded double quotes.
@@ -35,11 +78,28 @@ pub fn quote_ident_double(ident: &str) -> String {
 }
 
 /// Quotes a string literal (`'it''s'`).
+///
+/// ```
+/// use dbconform_core::dialect::quote_literal;
+/// assert_eq!(quote_literal("it's"), "'it''s'");
+/// ```
 pub fn quote_literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
+/// `NUMERIC`, `NUMERIC(p)` or `NUMERIC(p,s)`: the same spelling on both backends. A scale
+/// without a precision cannot be written (validation refuses it) and is left out.
+fn numeric_type_sql(precision: Option<u32>, scale: Option<u32>) -> String {
+    match (precision, scale) {
+        (Some(p), Some(s)) => format!("NUMERIC({p},{s})"),
+        (Some(p), None) => format!("NUMERIC({p})"),
+        (None, _) => "NUMERIC".to_string(),
+    }
+}
+
 /// What differs between backends when rendering DDL. Plain data in, SQL text out; no I/O.
+///
+/// The trait is object safe: the runtime holds dialects as `&'static dyn Dialect`.
 pub trait Dialect: Send + Sync + std::fmt::Debug {
     /// Short backend name: `sqlite`, `postgres`.
     fn name(&self) -> &'static str;
@@ -52,33 +112,116 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     /// Quotes a possibly schema-qualified table name.
     fn quote_table(&self, table: &QualifiedName) -> String {
         match &table.schema {
-            Some(schema) => format!("{}.{}", self.quote_ident(schema), self.quote_ident(&table.name)),
+            Some(schema) => format!(
+                "{}.{}",
+                self.quote_ident(schema),
+                self.quote_ident(&table.name)
+            ),
             None => self.quote_ident(&table.name),
         }
+    }
+
+    /// A key such that two identifiers name the same database object exactly when their
+    /// keys are equal: the identifier itself where quoted identifiers are exact
+    /// (PostgreSQL), its ASCII lower case where they are not (SQLite).
+    fn identifier_key(&self, ident: &str) -> String {
+        ident.to_string()
+    }
+
+    /// `true` when `a` and `b` name the same database object (see
+    /// [`Dialect::identifier_key`]).
+    fn same_identifier(&self, a: &str, b: &str) -> bool {
+        self.identifier_key(a) == self.identifier_key(b)
+    }
+
+    /// The longest identifier the backend keeps, in bytes, if it has a limit that it
+    /// enforces by silently truncating (PostgreSQL: 63).
+    fn max_identifier_bytes(&self) -> Option<usize> {
+        None
+    }
+
+    /// `true` when a CREATE TABLE may reference a table that does not exist yet (SQLite).
+    /// Where it may not (PostgreSQL), the planner leaves foreign keys that close a cycle
+    /// out of CREATE TABLE and adds them with [`Dialect::add_foreign_key_sql`].
+    fn accepts_forward_references(&self) -> bool {
+        false
+    }
+
+    /// `true` when the backend stores table and column comments (PostgreSQL).
+    fn supports_comments(&self) -> bool {
+        false
     }
 
     /// The SQL spelling of a logical type on this backend (`BIGINT`, `VARCHAR(64)`, ...).
     fn column_type_sql(&self, ty: &ColumnType) -> String;
 
+    /// The type written for `column` in CREATE TABLE. Usually
+    /// [`Dialect::column_type_sql`] of its type; SQLite spells an auto-increment column
+    /// `INTEGER`, the only type AUTOINCREMENT accepts.
+    fn column_type_sql_for(&self, column: &Column) -> String {
+        self.column_type_sql(&column.ty)
+    }
+
     /// The schema a table with `schema: None` lives in, given the target schema
-    /// (`main` on SQLite; the target schema on PostgreSQL).
+    /// (`main` on SQLite; the target schema on PostgreSQL). An explicit schema is kept.
     fn effective_schema(&self, table_schema: Option<&str>, target_schema: &str) -> String;
 
-    /// Checks that a declared table can be created on this backend; the error names the
-    /// table and column and says what to change.
+    /// Checks that a declared table can be created on this backend; the error
+    /// ([`Error::InvalidTable`](crate::Error::InvalidTable)) names the table and column and
+    /// says what to change.
     fn validate_table(&self, table: &TableDef) -> Result<()>;
 
-    /// Statements creating a schema, or `None` when the backend has no schemas to create.
+    /// The statement creating a schema, or `None` when the backend has no schemas to create.
     fn create_schema_sql(&self, schema: &str) -> Option<String>;
 
     /// Statements that create the table with its columns, keys, constraints, indexes and
-    /// comments. `table.schema` is already resolved (see [`Dialect::effective_schema`]).
-    /// `deferred_fks` names foreign keys to leave out of CREATE TABLE because they close a
-    /// cycle; [`Dialect::add_foreign_key_sql`] adds them afterwards.
+    /// comments, each one complete and without a trailing `;`. `table.schema` and the
+    /// foreign keys' referenced schemas are already resolved (see
+    /// [`Dialect::effective_schema`]). `deferred_fks` names foreign keys to leave out of
+    /// CREATE TABLE because they close a cycle; [`Dialect::add_foreign_key_sql`] adds them
+    /// afterwards. The table is validated first.
     fn create_table_sql(&self, table: &TableDef, deferred_fks: &[String]) -> Result<Vec<String>>;
 
     /// `ALTER TABLE ... ADD CONSTRAINT ... FOREIGN KEY`, for keys deferred out of a cycle.
     /// `None` where the backend cannot add a foreign key with ALTER (SQLite, which also
     /// does not need it: it accepts forward references in CREATE TABLE).
     fn add_foreign_key_sql(&self, table: &TableDef, fk_name: &str) -> Result<Option<String>>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dialects_are_found_by_name() {
+        assert_eq!(by_name("sqlite").map(|d| d.name()), Some("sqlite"));
+        assert_eq!(by_name("postgres").map(|d| d.name()), Some("postgres"));
+        assert!(by_name("mysql").is_none());
+    }
+
+    #[test]
+    fn identifier_rules_differ_per_dialect() {
+        assert!(SQLITE.same_identifier("Users", "users"));
+        assert!(!SQLITE.same_identifier("Straße", "STRASSE"));
+        // SQLite folds ASCII only.
+        assert!(!SQLITE.same_identifier("É", "é"));
+        assert!(!POSTGRES.same_identifier("Users", "users"));
+        assert!(POSTGRES.same_identifier("users", "users"));
+    }
+
+    #[test]
+    fn hostile_identifiers_are_quoted() {
+        for (raw, quoted) in [
+            ("user", "\"user\""),
+            ("order", "\"order\""),
+            ("group", "\"group\""),
+            ("with space", "\"with space\""),
+            ("quo\"te", "\"quo\"\"te\""),
+            ("\"", "\"\"\"\""),
+            ("ünïcødé", "\"ünïcødé\""),
+        ] {
+            assert_eq!(SQLITE.quote_ident(raw), quoted);
+            assert_eq!(POSTGRES.quote_ident(raw), quoted);
+        }
+    }
 }

@@ -1,5 +1,96 @@
-//! SQLite: type spelling and DDL rendering.
+//! SQLite: type spelling (`types`), DDL rendering (`render`) and backend rules (`validate`).
+//!
+//! - Every table lives in schema `main`; names are written unqualified (foreign-key
+//!   clauses cannot be qualified on SQLite at all).
+//! - Identifiers are case-insensitive even when quoted (ASCII folding only).
+//! - SQLite cannot store comments: table and column comments are skipped silently.
+//! - An auto-increment column is spelled `INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT`
+//!   inline, whatever its logical integer type: `INTEGER PRIMARY KEY` is the rowid alias
+//!   and AUTOINCREMENT is only allowed there.
+//! - CREATE TABLE accepts references to tables that do not exist yet, so foreign keys in
+//!   cycles stay inline and are never added with ALTER (which SQLite cannot do).
 
-/// The SQLite dialect.
+mod render;
+mod types;
+mod validate;
+
+use super::Dialect;
+use crate::error::Result;
+use crate::model::{Column, ColumnType, QualifiedName, TableDef};
+
+/// The only schema SQLite tables are created in.
+pub const MAIN_SCHEMA: &str = "main";
+
+/// The SQLite dialect. Use the [`SQLITE`](super::SQLITE) static as `&'static dyn Dialect`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Sqlite;
+
+impl Dialect for Sqlite {
+    fn name(&self) -> &'static str {
+        "sqlite"
+    }
+
+    /// The table name alone: only `main` is valid, and SQLite does not accept a qualified
+    /// name in a foreign-key clause.
+    fn quote_table(&self, table: &QualifiedName) -> String {
+        self.quote_ident(&table.name)
+    }
+
+    /// ASCII lower case: SQLite compares identifiers case-insensitively (ASCII only), even
+    /// quoted ones.
+    fn identifier_key(&self, ident: &str) -> String {
+        ident.to_ascii_lowercase()
+    }
+
+    fn same_identifier(&self, a: &str, b: &str) -> bool {
+        a.eq_ignore_ascii_case(b)
+    }
+
+    fn accepts_forward_references(&self) -> bool {
+        true
+    }
+
+    fn column_type_sql(&self, ty: &ColumnType) -> String {
+        types::type_sql(ty)
+    }
+
+    /// `INTEGER` for an auto-increment column (the rowid alias), the type's spelling
+    /// otherwise.
+    fn column_type_sql_for(&self, column: &Column) -> String {
+        if column.auto_increment {
+            types::AUTOINCREMENT_TYPE.to_string()
+        } else {
+            types::type_sql(&column.ty)
+        }
+    }
+
+    /// Always `main` unless the table names another schema (which validation refuses);
+    /// `MAIN` and other spellings of `main` become `main`.
+    fn effective_schema(&self, table_schema: Option<&str>, _target_schema: &str) -> String {
+        match table_schema {
+            Some(schema) if !schema.eq_ignore_ascii_case(MAIN_SCHEMA) => schema.to_string(),
+            _ => MAIN_SCHEMA.to_string(),
+        }
+    }
+
+    fn validate_table(&self, table: &TableDef) -> Result<()> {
+        validate::table(self, table)
+    }
+
+    /// SQLite has no schemas to create.
+    fn create_schema_sql(&self, _schema: &str) -> Option<String> {
+        None
+    }
+
+    /// CREATE TABLE and its CREATE INDEX statements. Comments are skipped: SQLite cannot
+    /// store them. `deferred_fks` must be empty: SQLite keeps every foreign key inline.
+    fn create_table_sql(&self, table: &TableDef, deferred_fks: &[String]) -> Result<Vec<String>> {
+        render::create_table(self, table, deferred_fks)
+    }
+
+    /// Always `None`: SQLite cannot add a foreign key to an existing table (and never needs
+    /// to here, since CREATE TABLE accepts forward references).
+    fn add_foreign_key_sql(&self, _table: &TableDef, _fk_name: &str) -> Result<Option<String>> {
+        Ok(None)
+    }
+}

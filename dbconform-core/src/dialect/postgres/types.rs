@@ -1,0 +1,78 @@
+//! Logical column types spelled for PostgreSQL.
+
+use crate::model::ColumnType;
+
+/// The PostgreSQL spelling of a logical type.
+pub(super) fn type_sql(ty: &ColumnType) -> String {
+    match ty {
+        ColumnType::SmallInt => "SMALLINT".to_string(),
+        ColumnType::Integer => "INTEGER".to_string(),
+        ColumnType::BigInt => "BIGINT".to_string(),
+        ColumnType::Real => "REAL".to_string(),
+        ColumnType::Double => "DOUBLE PRECISION".to_string(),
+        ColumnType::Boolean => "BOOLEAN".to_string(),
+        ColumnType::Text => "TEXT".to_string(),
+        ColumnType::Varchar(n) => format!("VARCHAR({n})"),
+        ColumnType::Blob => "BYTEA".to_string(),
+        ColumnType::Decimal { precision, scale } => {
+            super::super::numeric_type_sql(*precision, *scale)
+        }
+        ColumnType::Date => "DATE".to_string(),
+        ColumnType::Time => "TIME".to_string(),
+        ColumnType::Timestamp => "TIMESTAMP".to_string(),
+        ColumnType::TimestampTz => "TIMESTAMPTZ".to_string(),
+        ColumnType::Uuid => "UUID".to_string(),
+        ColumnType::Json => "JSONB".to_string(),
+        ColumnType::Custom(sql) => sql.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_type_is_spelled() {
+        for (ty, sql) in [
+            (ColumnType::SmallInt, "SMALLINT"),
+            (ColumnType::Integer, "INTEGER"),
+            (ColumnType::BigInt, "BIGINT"),
+            (ColumnType::Real, "REAL"),
+            (ColumnType::Double, "DOUBLE PRECISION"),
+            (ColumnType::Boolean, "BOOLEAN"),
+            (ColumnType::Text, "TEXT"),
+            (ColumnType::Varchar(64), "VARCHAR(64)"),
+            (ColumnType::Blob, "BYTEA"),
+            (
+                ColumnType::Decimal {
+                    precision: None,
+                    scale: None,
+                },
+                "NUMERIC",
+            ),
+            (
+                ColumnType::Decimal {
+                    precision: Some(12),
+                    scale: None,
+                },
+                "NUMERIC(12)",
+            ),
+            (
+                ColumnType::Decimal {
+                    precision: Some(10),
+                    scale: Some(2),
+                },
+                "NUMERIC(10,2)",
+            ),
+            (ColumnType::Date, "DATE"),
+            (ColumnType::Time, "TIME"),
+            (ColumnType::Timestamp, "TIMESTAMP"),
+            (ColumnType::TimestampTz, "TIMESTAMPTZ"),
+            (ColumnType::Uuid, "UUID"),
+            (ColumnType::Json, "JSONB"),
+            (ColumnType::Custom("citext".into()), "citext"),
+        ] {
+            assert_eq!(type_sql(&ty), sql, "{ty:?}");
+        }
+    }
+}

@@ -1,0 +1,373 @@
+//! Validation rules every dialect applies; each dialect's `validate.rs` adds its own.
+//!
+//! Every error is an [`Error::InvalidTable`] naming the table (in the error's display) and
+//! the column or constraint, and saying what to change.
+
+use super::{Dialect, expr};
+use crate::error::{Error, Result};
+use crate::model::{ColumnType, TableDef};
+use std::collections::BTreeMap;
+
+/// An [`Error::InvalidTable`] for `table`.
+pub(super) fn invalid(table: &TableDef, message: impl Into<String>) -> Error {
+    Error::InvalidTable {
+        table: table.qualified_name(),
+        message: message.into(),
+    }
+}
+
+/// The rules every backend shares.
+pub(super) fn common(dialect: &dyn Dialect, table: &TableDef) -> Result<()> {
+    if table.name.is_empty() {
+        return Err(invalid(
+            table,
+            "the table name is empty; give the table a name",
+        ));
+    }
+    if table.columns.is_empty() {
+        return Err(invalid(
+            table,
+            "the table has no columns; declare at least one column (fields marked `skip` do not count)",
+        ));
+    }
+    columns(dialect, table)?;
+    primary_key(dialect, table)?;
+    for unique in &table.uniques {
+        let what = format!("unique constraint `{}`", unique.name);
+        named(table, &what, &unique.name)?;
+        column_refs(dialect, table, &what, &unique.columns)?;
+    }
+    for fk in &table.foreign_keys {
+        let what = format!("foreign key `{}`", fk.name);
+        named(table, &what, &fk.name)?;
+        column_refs(dialect, table, &what, &fk.columns)?;
+        if fk.references.name.is_empty() {
+            return Err(invalid(
+                table,
+                format!("{what} references a table with an empty name"),
+            ));
+        }
+        if fk.referenced_columns.is_empty() {
+            return Err(invalid(
+                table,
+                format!(
+                    "{what} names no referenced columns of `{}`; name the key it references",
+                    fk.references
+                ),
+            ));
+        }
+        if fk.columns.len() != fk.referenced_columns.len() {
+            return Err(invalid(
+                table,
+                format!(
+                    "{what} has {} column(s) ({}) but references {} column(s) ({}) of `{}`; give the same number of columns on both sides",
+                    fk.columns.len(),
+                    fk.columns.join(", "),
+                    fk.referenced_columns.len(),
+                    fk.referenced_columns.join(", "),
+                    fk.references
+                ),
+            ));
+        }
+    }
+    for check in &table.checks {
+        let what = format!("check constraint `{}`", check.name);
+        named(table, &what, &check.name)?;
+        if let Some(problem) = expr::problem(&check.expr) {
+            return Err(invalid(
+                table,
+                format!("the expression of {what} {problem}; write one boolean SQL expression"),
+            ));
+        }
+    }
+    for index in &table.indexes {
+        let what = format!("index `{}`", index.name);
+        named(table, &what, &index.name)?;
+        let names: Vec<&str> = index.columns.iter().map(|c| c.name.as_str()).collect();
+        column_refs(dialect, table, &what, &names)?;
+        if let Some(problem) = index.predicate.as_deref().and_then(expr::problem) {
+            return Err(invalid(
+                table,
+                format!(
+                    "the WHERE predicate of {what} {problem}; write one boolean SQL expression"
+                ),
+            ));
+        }
+    }
+    constraint_names_are_distinct(dialect, table)
+}
+
+/// Column names, types, defaults and auto-increment.
+fn columns(dialect: &dyn Dialect, table: &TableDef) -> Result<()> {
+    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    for column in &table.columns {
+        let name = &column.name;
+        if name.is_empty() {
+            return Err(invalid(
+                table,
+                "a column has an empty name; give every column a name",
+            ));
+        }
+        if let Some(first) = seen.insert(dialect.identifier_key(name), name) {
+            return Err(invalid(
+                table,
+                if first == name {
+                    format!("column `{name}` is declared twice; rename one of them")
+                } else {
+                    format!(
+                        "columns `{first}` and `{name}` are the same column on {}, where identifiers are case-insensitive; rename one of them",
+                        dialect.name()
+                    )
+                },
+            ));
+        }
+        column_type(table, name, &column.ty)?;
+        if let Some(default) = &column.default
+            && let Some(problem) = expr::problem(default)
+        {
+            return Err(invalid(
+                table,
+                format!(
+                    "the default of column `{name}` {problem}; write one SQL expression such as `'text'`, `0` or `CURRENT_TIMESTAMP`"
+                ),
+            ));
+        }
+        if column.auto_increment {
+            if !column.ty.is_integer() {
+                return Err(invalid(
+                    table,
+                    format!(
+                        "column `{name}` is auto-increment but its type is {}; only SMALLINT, INTEGER and BIGINT columns can auto-increment: set `auto_increment = false` or use an integer type",
+                        dialect.column_type_sql(&column.ty)
+                    ),
+                ));
+            }
+            if column.nullable {
+                return Err(invalid(
+                    table,
+                    format!(
+                        "column `{name}` is auto-increment and nullable; auto-increment columns are always NOT NULL: make the field non-optional or set `auto_increment = false`"
+                    ),
+                ));
+            }
+            if column.default.is_some() {
+                return Err(invalid(
+                    table,
+                    format!(
+                        "column `{name}` is auto-increment and has a default; the database generates its values: remove the default or set `auto_increment = false`"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Type parameters that no backend accepts.
+fn column_type(table: &TableDef, name: &str, ty: &ColumnType) -> Result<()> {
+    match ty {
+        ColumnType::Varchar(0) => Err(invalid(
+            table,
+            format!("column `{name}` is VARCHAR(0); give `max_length` a value of at least 1"),
+        )),
+        ColumnType::Decimal {
+            precision: Some(0), ..
+        } => Err(invalid(
+            table,
+            format!(
+                "column `{name}` has a decimal precision of 0; give `precision` a value of at least 1"
+            ),
+        )),
+        ColumnType::Decimal {
+            precision: None,
+            scale: Some(_),
+        } => Err(invalid(
+            table,
+            format!(
+                "column `{name}` has a decimal scale but no precision; set `precision` as well"
+            ),
+        )),
+        ColumnType::Custom(sql_type) => match expr::problem(sql_type) {
+            Some(problem) => Err(invalid(
+                table,
+                format!(
+                    "the `sql_type` of column `{name}` {problem}; write one SQL type such as `citext` or `numeric(10,2)`"
+                ),
+            )),
+            None => Ok(()),
+        },
+        _ => Ok(()),
+    }
+}
+
+/// The primary key names existing columns, none of them nullable.
+fn primary_key(dialect: &dyn Dialect, table: &TableDef) -> Result<()> {
+    let Some(pk) = &table.primary_key else {
+        return Ok(());
+    };
+    if let Some(name) = &pk.name {
+        named(table, "the primary key", name)?;
+    }
+    column_refs(dialect, table, "the primary key", &pk.columns)?;
+    for name in &pk.columns {
+        if let Some(column) = find_column(dialect, table, name)
+            && column.nullable
+        {
+            return Err(invalid(
+                table,
+                format!(
+                    "primary-key column `{}` is nullable; primary-key columns are always NOT NULL: make the field non-optional or leave it out of the primary key",
+                    column.name
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The declared column `name` refers to, under the dialect's identifier rules.
+pub(super) fn find_column<'t>(
+    dialect: &dyn Dialect,
+    table: &'t TableDef,
+    name: &str,
+) -> Option<&'t crate::model::Column> {
+    table
+        .columns
+        .iter()
+        .find(|c| dialect.same_identifier(&c.name, name))
+}
+
+/// A constraint or index name is not empty.
+fn named(table: &TableDef, what: &str, name: &str) -> Result<()> {
+    if name.is_empty() {
+        return Err(invalid(
+            table,
+            format!("{what} has an empty name; give it a name"),
+        ));
+    }
+    Ok(())
+}
+
+/// A list of column names is non-empty, names declared columns and has no repeats.
+fn column_refs<S: AsRef<str>>(
+    dialect: &dyn Dialect,
+    table: &TableDef,
+    what: &str,
+    columns: &[S],
+) -> Result<()> {
+    if columns.is_empty() {
+        return Err(invalid(
+            table,
+            format!("{what} has no columns; name at least one column"),
+        ));
+    }
+    let mut seen = BTreeMap::new();
+    for name in columns {
+        let name = name.as_ref();
+        if find_column(dialect, table, name).is_none() {
+            let declared: Vec<String> = table
+                .columns
+                .iter()
+                .map(|c| format!("`{}`", c.name))
+                .collect();
+            return Err(invalid(
+                table,
+                format!(
+                    "{what} names column `{name}`, which the table does not declare; use one of {}",
+                    declared.join(", ")
+                ),
+            ));
+        }
+        if seen.insert(dialect.identifier_key(name), ()).is_some() {
+            return Err(invalid(
+                table,
+                format!("{what} names column `{name}` twice; list each column once"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Constraint and index names are distinct within the table.
+fn constraint_names_are_distinct(dialect: &dyn Dialect, table: &TableDef) -> Result<()> {
+    let mut names: Vec<(&str, &str)> = Vec::new();
+    if let Some(name) = table.primary_key.as_ref().and_then(|pk| pk.name.as_deref()) {
+        names.push(("primary key", name));
+    }
+    names.extend(
+        table
+            .uniques
+            .iter()
+            .map(|u| ("unique constraint", u.name.as_str())),
+    );
+    names.extend(
+        table
+            .foreign_keys
+            .iter()
+            .map(|f| ("foreign key", f.name.as_str())),
+    );
+    names.extend(
+        table
+            .checks
+            .iter()
+            .map(|c| ("check constraint", c.name.as_str())),
+    );
+    names.extend(table.indexes.iter().map(|i| ("index", i.name.as_str())));
+    let mut seen: BTreeMap<String, (&str, &str)> = BTreeMap::new();
+    for (kind, name) in names {
+        if let Some((first_kind, first_name)) =
+            seen.insert(dialect.identifier_key(name), (kind, name))
+        {
+            return Err(invalid(
+                table,
+                format!(
+                    "{first_kind} `{first_name}` and {kind} `{name}` have the same name; constraint and index names must be unique, rename one of them"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Every identifier the table declares, with what it names, for length checks.
+pub(super) fn identifiers(table: &TableDef) -> Vec<(&'static str, &str)> {
+    let mut out: Vec<(&'static str, &str)> = Vec::new();
+    if let Some(schema) = &table.schema {
+        out.push(("schema name", schema));
+    }
+    out.push(("table name", &table.name));
+    out.extend(
+        table
+            .columns
+            .iter()
+            .map(|c| ("column name", c.name.as_str())),
+    );
+    if let Some(name) = table.primary_key.as_ref().and_then(|pk| pk.name.as_deref()) {
+        out.push(("primary key name", name));
+    }
+    out.extend(
+        table
+            .uniques
+            .iter()
+            .map(|u| ("unique constraint name", u.name.as_str())),
+    );
+    out.extend(
+        table
+            .foreign_keys
+            .iter()
+            .map(|f| ("foreign key name", f.name.as_str())),
+    );
+    out.extend(
+        table
+            .checks
+            .iter()
+            .map(|c| ("check constraint name", c.name.as_str())),
+    );
+    out.extend(
+        table
+            .indexes
+            .iter()
+            .map(|i| ("index name", i.name.as_str())),
+    );
+    out
+}
