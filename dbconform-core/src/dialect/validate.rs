@@ -371,3 +371,335 @@ pub(super) fn identifiers(table: &TableDef) -> Vec<(&'static str, &str)> {
     );
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::dialect::fixtures::{col, fk, null, pk, serial, table, with_default};
+    use crate::dialect::{Dialect, POSTGRES, SQLITE};
+    use crate::model::{
+        Check, Column, ColumnType, Index, IndexColumn, PrimaryKey, TableDef, UniqueConstraint,
+    };
+
+    /// `t (id BIGINT auto-increment PRIMARY KEY, a TEXT NOT NULL, b INTEGER NULL)`.
+    fn base() -> TableDef {
+        table(
+            "t",
+            vec![col("a", ColumnType::Text), null("b", ColumnType::Integer)],
+        )
+    }
+
+    fn message(dialect: &dyn Dialect, table: &TableDef) -> String {
+        match dialect.validate_table(table) {
+            Ok(()) => panic!("{} accepted {table:?}", dialect.name()),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    fn index(name: &str, columns: &[&str]) -> Index {
+        Index {
+            name: name.into(),
+            columns: columns.iter().map(|c| IndexColumn::asc(*c)).collect(),
+            unique: false,
+            predicate: None,
+        }
+    }
+
+    /// Each case: a change to the base table and the message both dialects give.
+    #[test]
+    fn shared_rules_name_the_table_and_column_and_say_what_to_change() {
+        type Case = (fn(&mut TableDef), &'static str);
+        let cases: Vec<Case> = vec![
+            (
+                |t| t.name.clear(),
+                "table ``: the table name is empty; give the table a name",
+            ),
+            (
+                |t| {
+                    t.columns.clear();
+                    t.primary_key = None;
+                },
+                "table `t`: the table has no columns; declare at least one column (fields marked `skip` do not count)",
+            ),
+            (
+                |t| t.columns[1].name.clear(),
+                "table `t`: a column has an empty name; give every column a name",
+            ),
+            (
+                |t| t.columns.push(col("a", ColumnType::Text)),
+                "table `t`: column `a` is declared twice; rename one of them",
+            ),
+            (
+                |t| t.columns[1].ty = ColumnType::Varchar(0),
+                "table `t`: column `a` is VARCHAR(0); give `max_length` a value of at least 1",
+            ),
+            (
+                |t| {
+                    t.columns[1].ty = ColumnType::Decimal {
+                        precision: Some(0),
+                        scale: None,
+                    }
+                },
+                "table `t`: column `a` has a decimal precision of 0; give `precision` a value of at least 1",
+            ),
+            (
+                |t| {
+                    t.columns[1].ty = ColumnType::Decimal {
+                        precision: None,
+                        scale: Some(2),
+                    }
+                },
+                "table `t`: column `a` has a decimal scale but no precision; set `precision` as well",
+            ),
+            (
+                |t| t.columns[1].ty = ColumnType::Custom(" ".into()),
+                "table `t`: the `sql_type` of column `a` is empty; write one SQL type such as `citext` or `numeric(10,2)`",
+            ),
+            (
+                |t| t.columns[1].ty = ColumnType::Custom("text; DROP TABLE t".into()),
+                "table `t`: the `sql_type` of column `a` contains `;` outside a string literal; write one SQL type such as `citext` or `numeric(10,2)`",
+            ),
+            (
+                |t| t.columns[1].default = Some("'open".into()),
+                "table `t`: the default of column `a` has a string literal or quoted identifier that is not closed; write one SQL expression such as `'text'`, `0` or `CURRENT_TIMESTAMP`",
+            ),
+            (
+                |t| t.columns[1].default = Some("".into()),
+                "table `t`: the default of column `a` is empty; write one SQL expression such as `'text'`, `0` or `CURRENT_TIMESTAMP`",
+            ),
+            (
+                |t| t.columns[1].auto_increment = true,
+                "table `t`: column `a` is auto-increment but its type is TEXT; only SMALLINT, INTEGER and BIGINT columns can auto-increment: set `auto_increment = false` or use an integer type",
+            ),
+            (
+                |t| t.columns[0].nullable = true,
+                "table `t`: column `id` is auto-increment and nullable; auto-increment columns are always NOT NULL: make the field non-optional or set `auto_increment = false`",
+            ),
+            (
+                |t| t.columns[0].default = Some("1".into()),
+                "table `t`: column `id` is auto-increment and has a default; the database generates its values: remove the default or set `auto_increment = false`",
+            ),
+            (
+                |t| {
+                    t.primary_key = Some(PrimaryKey {
+                        name: Some(String::new()),
+                        columns: vec!["id".into()],
+                    })
+                },
+                "table `t`: the primary key has an empty name; give it a name",
+            ),
+            (
+                |t| {
+                    t.primary_key = Some(PrimaryKey {
+                        name: None,
+                        columns: vec![],
+                    })
+                },
+                "table `t`: the primary key has no columns; name at least one column",
+            ),
+            (
+                |t| {
+                    t.primary_key = Some(PrimaryKey {
+                        name: None,
+                        columns: vec!["idd".into()],
+                    })
+                },
+                "table `t`: the primary key names column `idd`, which the table does not declare; use one of `id`, `a`, `b`",
+            ),
+            (
+                |t| {
+                    t.primary_key = Some(PrimaryKey {
+                        name: None,
+                        columns: vec!["id".into(), "id".into()],
+                    })
+                },
+                "table `t`: the primary key names column `id` twice; list each column once",
+            ),
+            (
+                |t| {
+                    t.columns[0].auto_increment = false;
+                    t.primary_key = Some(PrimaryKey {
+                        name: None,
+                        columns: vec!["a".into(), "b".into()],
+                    });
+                },
+                "table `t`: primary-key column `b` is nullable; primary-key columns are always NOT NULL: make the field non-optional or leave it out of the primary key",
+            ),
+            (
+                |t| {
+                    t.uniques.push(UniqueConstraint {
+                        name: String::new(),
+                        columns: vec!["a".into()],
+                    })
+                },
+                "table `t`: unique constraint `` has an empty name; give it a name",
+            ),
+            (
+                |t| {
+                    t.uniques.push(UniqueConstraint {
+                        name: "uq".into(),
+                        columns: vec![],
+                    })
+                },
+                "table `t`: unique constraint `uq` has no columns; name at least one column",
+            ),
+            (
+                |t| {
+                    t.uniques.push(UniqueConstraint {
+                        name: "uq".into(),
+                        columns: vec!["c".into()],
+                    })
+                },
+                "table `t`: unique constraint `uq` names column `c`, which the table does not declare; use one of `id`, `a`, `b`",
+            ),
+            (
+                |t| t.foreign_keys.push(fk("", &["b"], "u", &["id"])),
+                "table `t`: foreign key `` has an empty name; give it a name",
+            ),
+            (
+                |t| t.foreign_keys.push(fk("fk", &[], "u", &["id"])),
+                "table `t`: foreign key `fk` has no columns; name at least one column",
+            ),
+            (
+                |t| t.foreign_keys.push(fk("fk", &["x"], "u", &["id"])),
+                "table `t`: foreign key `fk` names column `x`, which the table does not declare; use one of `id`, `a`, `b`",
+            ),
+            (
+                |t| t.foreign_keys.push(fk("fk", &["b"], "", &["id"])),
+                "table `t`: foreign key `fk` references a table with an empty name",
+            ),
+            (
+                |t| t.foreign_keys.push(fk("fk", &["b"], "u", &[])),
+                "table `t`: foreign key `fk` names no referenced columns of `u`; name the key it references",
+            ),
+            (
+                |t| t.foreign_keys.push(fk("fk", &["a", "b"], "u", &["id"])),
+                "table `t`: foreign key `fk` has 2 column(s) (a, b) but references 1 column(s) (id) of `u`; give the same number of columns on both sides",
+            ),
+            (
+                |t| {
+                    t.checks.push(Check {
+                        name: String::new(),
+                        expr: "a <> ''".into(),
+                    })
+                },
+                "table `t`: check constraint `` has an empty name; give it a name",
+            ),
+            (
+                |t| {
+                    t.checks.push(Check {
+                        name: "ck".into(),
+                        expr: "a <> '' -- x".into(),
+                    })
+                },
+                "table `t`: the expression of check constraint `ck` contains `--` outside a string literal; write one boolean SQL expression",
+            ),
+            (
+                |t| {
+                    t.checks.push(Check {
+                        name: "ck".into(),
+                        expr: "(a <> ''".into(),
+                    })
+                },
+                "table `t`: the expression of check constraint `ck` has a `(` without a matching `)`; write one boolean SQL expression",
+            ),
+            (
+                |t| t.indexes.push(index("", &["a"])),
+                "table `t`: index `` has an empty name; give it a name",
+            ),
+            (
+                |t| t.indexes.push(index("ix", &[])),
+                "table `t`: index `ix` has no columns; name at least one column",
+            ),
+            (
+                |t| t.indexes.push(index("ix", &["nope"])),
+                "table `t`: index `ix` names column `nope`, which the table does not declare; use one of `id`, `a`, `b`",
+            ),
+            (
+                |t| {
+                    t.indexes.push(Index {
+                        predicate: Some("a > 0; DELETE FROM t".into()),
+                        ..index("ix", &["a"])
+                    })
+                },
+                "table `t`: the WHERE predicate of index `ix` contains `;` outside a string literal; write one boolean SQL expression",
+            ),
+            (
+                |t| {
+                    t.uniques.push(UniqueConstraint {
+                        name: "dup".into(),
+                        columns: vec!["a".into()],
+                    });
+                    t.indexes.push(index("dup", &["b"]));
+                },
+                "table `t`: unique constraint `dup` and index `dup` have the same name; constraint and index names must be unique, rename one of them",
+            ),
+        ];
+        assert!(SQLITE.validate_table(&base()).is_ok());
+        assert!(POSTGRES.validate_table(&base()).is_ok());
+        for (change, expected) in cases {
+            let mut table = base();
+            change(&mut table);
+            assert_eq!(message(&SQLITE, &table), expected);
+            assert_eq!(message(&POSTGRES, &table), expected);
+        }
+    }
+
+    #[test]
+    fn identifier_case_rules_follow_the_dialect() {
+        let mut table = base();
+        table.columns.push(col("A", ColumnType::Text));
+        assert_eq!(
+            message(&SQLITE, &table),
+            "table `t`: columns `a` and `A` are the same column on sqlite, where identifiers are case-insensitive; rename one of them"
+        );
+        assert!(POSTGRES.validate_table(&table).is_ok());
+
+        // SQLite finds `A` as column `a`; PostgreSQL does not.
+        let mut table = base();
+        table.indexes.push(index("ix", &["A"]));
+        assert!(SQLITE.validate_table(&table).is_ok());
+        assert_eq!(
+            message(&POSTGRES, &table),
+            "table `t`: index `ix` names column `A`, which the table does not declare; use one of `id`, `a`, `b`"
+        );
+    }
+
+    #[test]
+    fn accepted_shapes() {
+        // Every integer type may auto-increment; defaults of every form are accepted.
+        for ty in [
+            ColumnType::SmallInt,
+            ColumnType::Integer,
+            ColumnType::BigInt,
+        ] {
+            let mut table = base();
+            table.columns[0] = Column {
+                ty: ty.clone(),
+                ..serial("id")
+            };
+            assert!(SQLITE.validate_table(&table).is_ok());
+            assert!(POSTGRES.validate_table(&table).is_ok());
+        }
+        let mut table = base();
+        for (i, default) in [
+            "'a;b'",
+            "'it''s'",
+            "0",
+            "-1",
+            "TRUE",
+            "CURRENT_TIMESTAMP",
+            "(1+1)",
+            "lower('X')",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            table
+                .columns
+                .push(with_default(&format!("d{i}"), ColumnType::Text, default));
+        }
+        table.primary_key = pk(&["id"]);
+        assert!(SQLITE.validate_table(&table).is_ok());
+        assert!(POSTGRES.validate_table(&table).is_ok());
+    }
+}

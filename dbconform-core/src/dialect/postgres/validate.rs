@@ -55,3 +55,137 @@ pub(super) fn table(dialect: &Postgres, table: &TableDef) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::dialect::fixtures::{col, fk, table};
+    use crate::dialect::{Dialect, POSTGRES};
+    use crate::model::{
+        Check, ColumnType, Index, IndexColumn, PrimaryKey, TableDef, UniqueConstraint,
+    };
+
+    fn message(table: &TableDef) -> String {
+        match POSTGRES.validate_table(table) {
+            Ok(()) => panic!("accepted {table:?}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn identifiers_longer_than_63_bytes_are_refused() {
+        let long = "x".repeat(64);
+        let limit = "PostgreSQL keeps at most 63 bytes of an identifier and silently truncates longer ones, so the database would never match the declaration: shorten it to 63 bytes or fewer";
+        type Case = (fn(&mut TableDef, &str), &'static str);
+        let cases: [Case; 8] = [
+            (|t, n| t.schema = Some(n.into()), "schema name"),
+            (|t, n| t.name = n.into(), "table name"),
+            (
+                |t, n| t.columns.push(col(n, ColumnType::Text)),
+                "column name",
+            ),
+            (
+                |t, n| {
+                    t.primary_key = Some(PrimaryKey {
+                        name: Some(n.into()),
+                        columns: vec!["id".into()],
+                    })
+                },
+                "primary key name",
+            ),
+            (
+                |t, n| {
+                    t.uniques.push(UniqueConstraint {
+                        name: n.into(),
+                        columns: vec!["id".into()],
+                    })
+                },
+                "unique constraint name",
+            ),
+            (
+                |t, n| t.foreign_keys.push(fk(n, &["id"], "u", &["id"])),
+                "foreign key name",
+            ),
+            (
+                |t, n| {
+                    t.checks.push(Check {
+                        name: n.into(),
+                        expr: "id > 0".into(),
+                    })
+                },
+                "check constraint name",
+            ),
+            (
+                |t, n| {
+                    t.indexes.push(Index {
+                        name: n.into(),
+                        columns: vec![IndexColumn::asc("id")],
+                        unique: false,
+                        predicate: None,
+                    })
+                },
+                "index name",
+            ),
+        ];
+        for (change, what) in cases {
+            let mut t = table("t", vec![]);
+            change(&mut t, &long);
+            let message = message(&t);
+            assert!(
+                message.ends_with(&format!("{what} `{long}` is 64 bytes long; {limit}")),
+                "{message}"
+            );
+            // 63 bytes is fine.
+            let mut t = table("t", vec![]);
+            change(&mut t, &long[..63]);
+            assert!(POSTGRES.validate_table(&t).is_ok(), "{what}");
+        }
+        // The limit is in bytes, not characters: 32 two-byte characters are 64 bytes.
+        let wide = "é".repeat(32);
+        let t = table("t", vec![col(&wide, ColumnType::Text)]);
+        assert_eq!(
+            message(&t),
+            format!("table `t`: column name `{wide}` is 64 bytes long; {limit}")
+        );
+    }
+
+    #[test]
+    fn type_parameters_postgres_refuses() {
+        let t = table(
+            "t",
+            vec![col(
+                "amount",
+                ColumnType::Decimal {
+                    precision: Some(1001),
+                    scale: None,
+                },
+            )],
+        );
+        assert_eq!(
+            message(&t),
+            "table `t`: column `amount` has a decimal precision of 1001; PostgreSQL allows at most 1000: lower `precision` or leave it out for an unconstrained NUMERIC"
+        );
+        let t = table("t", vec![col("body", ColumnType::Varchar(10_485_761))]);
+        assert_eq!(
+            message(&t),
+            "table `t`: column `body` is VARCHAR(10485761); PostgreSQL allows at most VARCHAR(10485760): lower `max_length` or remove it for TEXT"
+        );
+        let ok = table(
+            "t",
+            vec![col(
+                "a",
+                ColumnType::Decimal {
+                    precision: Some(1000),
+                    scale: Some(2),
+                },
+            )],
+        );
+        assert!(POSTGRES.validate_table(&ok).is_ok());
+    }
+
+    #[test]
+    fn effective_schema_is_the_target_unless_explicit() {
+        assert_eq!(POSTGRES.effective_schema(None, "public"), "public");
+        assert_eq!(POSTGRES.effective_schema(None, "app"), "app");
+        assert_eq!(POSTGRES.effective_schema(Some("billing"), "app"), "billing");
+    }
+}

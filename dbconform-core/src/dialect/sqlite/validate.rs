@@ -53,3 +53,73 @@ pub(super) fn table(dialect: &Sqlite, table: &TableDef) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::dialect::fixtures::{col, fk, pk, serial, table};
+    use crate::dialect::{Dialect, SQLITE};
+    use crate::model::{ColumnType, QualifiedName, TableDef};
+
+    fn message(table: &TableDef) -> String {
+        match SQLITE.validate_table(table) {
+            Ok(()) => panic!("accepted {table:?}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn tables_live_in_main() {
+        let mut t = table("t", vec![]);
+        for ok in [None, Some("main"), Some("MAIN")] {
+            t.schema = ok.map(str::to_string);
+            assert!(SQLITE.validate_table(&t).is_ok());
+        }
+        t.schema = Some("billing".into());
+        assert_eq!(
+            message(&t),
+            "table `billing.t`: schema `billing` is not supported on SQLite, where every table lives in `main`; remove the schema from the table"
+        );
+        assert_eq!(SQLITE.effective_schema(None, "public"), "main");
+        assert_eq!(SQLITE.effective_schema(Some("Main"), "public"), "main");
+        assert_eq!(
+            SQLITE.effective_schema(Some("billing"), "public"),
+            "billing"
+        );
+    }
+
+    #[test]
+    fn foreign_keys_reference_main() {
+        let mut t = table("t", vec![col("u_id", ColumnType::BigInt)]);
+        t.foreign_keys = vec![fk("fk_t_u", &["u_id"], "u", &["id"])];
+        t.foreign_keys[0].references = QualifiedName::with_schema("other", "u");
+        assert_eq!(
+            message(&t),
+            "table `t`: foreign key `fk_t_u` references `other.u` in schema `other`; SQLite foreign keys can only reference tables in `main`: remove the schema from the reference"
+        );
+    }
+
+    #[test]
+    fn autoincrement_only_on_the_single_integer_primary_key() {
+        let expected = "table `t`: column `id` is auto-increment, but SQLite only allows AUTOINCREMENT on a table's single INTEGER PRIMARY KEY column; set `auto_increment = false` or make `id` the only primary-key column";
+        let mut composite = table("t", vec![col("k", ColumnType::Text)]);
+        composite.primary_key = pk(&["id", "k"]);
+        assert_eq!(message(&composite), expected);
+        let mut no_key = table("t", vec![]);
+        no_key.primary_key = None;
+        assert_eq!(message(&no_key), expected);
+        let mut other_key = table("t", vec![col("k", ColumnType::Text)]);
+        other_key.primary_key = pk(&["k"]);
+        assert_eq!(message(&other_key), expected);
+        // The key may name the column in another case: SQLite identifiers are case-insensitive.
+        let mut cased = table("t", vec![]);
+        cased.primary_key = pk(&["ID"]);
+        assert!(SQLITE.validate_table(&cased).is_ok());
+        // Two auto-increment columns cannot both be the key.
+        let mut two = table("t", vec![serial("other")]);
+        two.primary_key = pk(&["id"]);
+        assert_eq!(
+            message(&two),
+            "table `t`: column `other` is auto-increment, but SQLite only allows AUTOINCREMENT on a table's single INTEGER PRIMARY KEY column; set `auto_increment = false` or make `other` the only primary-key column"
+        );
+    }
+}
