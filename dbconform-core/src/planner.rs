@@ -1111,6 +1111,88 @@ CREATE TABLE "b" (
     }
 
     #[test]
+    fn degenerate_input_gives_errors_never_panics() {
+        let long = "x".repeat(100);
+        let strings = [
+            "",
+            " ",
+            "\"",
+            "'",
+            "(",
+            ")",
+            ";",
+            "--",
+            "/*",
+            "\0",
+            "é",
+            "main",
+            long.as_str(),
+        ];
+        let types = [
+            ColumnType::Varchar(u32::MAX),
+            ColumnType::Decimal {
+                precision: Some(u32::MAX),
+                scale: Some(u32::MAX),
+            },
+            ColumnType::Decimal {
+                precision: None,
+                scale: Some(0),
+            },
+            ColumnType::Custom(String::new()),
+        ];
+        let mut variants: Vec<TableDef> = Vec::new();
+        for s in strings {
+            let s = s.to_string();
+            let base = fixtures::products();
+            let mut edits: Vec<Box<dyn Fn(&mut TableDef)>> = vec![
+                Box::new(|t| t.name = s.clone()),
+                Box::new(|t| t.schema = Some(s.clone())),
+                Box::new(|t| t.comment = Some(s.clone())),
+                Box::new(|t| t.columns[2].name = s.clone()),
+                Box::new(|t| t.columns[2].default = Some(s.clone())),
+                Box::new(|t| t.columns[2].comment = Some(s.clone())),
+                Box::new(|t| t.columns[2].ty = ColumnType::Custom(s.clone())),
+                Box::new(|t| t.checks[0].expr = s.clone()),
+                Box::new(|t| t.indexes[1].predicate = Some(s.clone())),
+                Box::new(|t| t.indexes[0].columns[0].name = s.clone()),
+                Box::new(|t| t.foreign_keys[1].references.name = s.clone()),
+                Box::new(|t| t.foreign_keys[1].references.schema = Some(s.clone())),
+                Box::new(|t| t.foreign_keys[1].referenced_columns[0] = s.clone()),
+                Box::new(|t| t.foreign_keys[0].name = s.clone()),
+                Box::new(|t| t.uniques[0].columns.clear()),
+                Box::new(|t| t.primary_key = None),
+                Box::new(|t| t.columns.clear()),
+            ];
+            for ty in &types {
+                let ty = ty.clone();
+                edits.push(Box::new(move |t| t.columns[3].ty = ty.clone()));
+            }
+            for edit in &edits {
+                let mut t = base.clone();
+                edit(&mut t);
+                variants.push(t);
+            }
+        }
+        let options = Options::default();
+        for t in &variants {
+            for dialect in [&SQLITE as &dyn Dialect, &POSTGRES] {
+                let _ = build_plan(
+                    &[t.clone(), fixtures::vendors()],
+                    &Schema::default(),
+                    dialect,
+                    &options,
+                );
+                let resolved =
+                    fixtures::resolved(t.clone(), &dialect.effective_schema(None, "public"));
+                let _ = dialect.create_table_sql(&resolved, &[]);
+                let _ = dialect.create_table_sql(&resolved, &["fk_products_vendor".to_string()]);
+                let _ = dialect.add_foreign_key_sql(&resolved, "fk_products_vendor");
+                let _ = dialect.add_foreign_key_sql(&resolved, "");
+            }
+        }
+    }
+
+    #[test]
     fn dependency_order_handles_long_chains_without_recursion() {
         // 20,000 tables in one chain: an iterative SCC search keeps the stack flat.
         let n = 20_000;

@@ -24,11 +24,28 @@ pub(super) fn common(dialect: &dyn Dialect, table: &TableDef) -> Result<()> {
             "the table name is empty; give the table a name",
         ));
     }
+    if table.schema.as_deref() == Some("") {
+        return Err(invalid(
+            table,
+            "the schema name is empty; name a schema or leave it out",
+        ));
+    }
     if table.columns.is_empty() {
         return Err(invalid(
             table,
             "the table has no columns; declare at least one column (fields marked `skip` do not count)",
         ));
+    }
+    for (what, name) in identifiers(table) {
+        if name.contains('\0') {
+            return Err(invalid(
+                table,
+                format!(
+                    "{what} `{}` contains a NUL character; remove it",
+                    name.escape_debug()
+                ),
+            ));
+        }
     }
     columns(dialect, table)?;
     primary_key(dialect, table)?;
@@ -44,7 +61,15 @@ pub(super) fn common(dialect: &dyn Dialect, table: &TableDef) -> Result<()> {
         if fk.references.name.is_empty() {
             return Err(invalid(
                 table,
-                format!("{what} references a table with an empty name"),
+                format!("{what} references a table with an empty name; name the referenced table"),
+            ));
+        }
+        if fk.references.schema.as_deref() == Some("") {
+            return Err(invalid(
+                table,
+                format!(
+                    "{what} references a table in a schema with an empty name; name the schema or leave it out"
+                ),
             ));
         }
         if fk.referenced_columns.is_empty() {
@@ -565,7 +590,19 @@ mod tests {
             ),
             (
                 |t| t.foreign_keys.push(fk("fk", &["b"], "", &["id"])),
-                "table `t`: foreign key `fk` references a table with an empty name",
+                "table `t`: foreign key `fk` references a table with an empty name; name the referenced table",
+            ),
+            (
+                |t| {
+                    let mut key = fk("fk", &["b"], "u", &["id"]);
+                    key.references.schema = Some(String::new());
+                    t.foreign_keys.push(key);
+                },
+                "table `t`: foreign key `fk` references a table in a schema with an empty name; name the schema or leave it out",
+            ),
+            (
+                |t| t.schema = Some(String::new()),
+                "table `.t`: the schema name is empty; name a schema or leave it out",
             ),
             (
                 |t| t.foreign_keys.push(fk("fk", &["b"], "u", &[])),

@@ -28,6 +28,23 @@ pub(super) fn table(dialect: &Postgres, table: &TableDef) -> Result<()> {
             ));
         }
     }
+    let comments = std::iter::once(("the table comment".to_string(), table.comment.as_deref()))
+        .chain(table.columns.iter().map(|c| {
+            (
+                format!("the comment of column `{}`", c.name),
+                c.comment.as_deref(),
+            )
+        }));
+    for (what, comment) in comments {
+        if comment.is_some_and(|c| c.contains('\0')) {
+            return Err(invalid(
+                table,
+                format!(
+                    "{what} contains a NUL character, which PostgreSQL text cannot hold; remove it"
+                ),
+            ));
+        }
+    }
     for column in &table.columns {
         match column.ty {
             ColumnType::Decimal {
@@ -180,6 +197,22 @@ mod tests {
             )],
         );
         assert!(POSTGRES.validate_table(&ok).is_ok());
+    }
+
+    #[test]
+    fn comments_cannot_hold_nul() {
+        let mut t = table("t", vec![col("a", ColumnType::Text)]);
+        t.columns[1].comment = Some("a\0".into());
+        assert_eq!(
+            message(&t),
+            "table `t`: the comment of column `a` contains a NUL character, which PostgreSQL text cannot hold; remove it"
+        );
+        t.columns[1].comment = None;
+        t.comment = Some("\0".into());
+        assert_eq!(
+            message(&t),
+            "table `t`: the table comment contains a NUL character, which PostgreSQL text cannot hold; remove it"
+        );
     }
 
     #[test]
