@@ -1110,6 +1110,9 @@ CREATE TABLE "b" (
         assert_eq!(plan.to_string(), "Nothing to do: the database conforms.\n");
     }
 
+    /// A change to a table, for the degenerate-input sweep.
+    type Edit = Box<dyn Fn(&mut TableDef)>;
+
     #[test]
     fn degenerate_input_gives_errors_never_panics() {
         let long = "x".repeat(100);
@@ -1144,7 +1147,7 @@ CREATE TABLE "b" (
         for s in strings {
             let s = s.to_string();
             let base = fixtures::products();
-            let mut edits: Vec<Box<dyn Fn(&mut TableDef)>> = vec![
+            let mut edits: Vec<Edit> = vec![
                 Box::new(|t| t.name = s.clone()),
                 Box::new(|t| t.schema = Some(s.clone())),
                 Box::new(|t| t.comment = Some(s.clone())),
