@@ -1111,7 +1111,7 @@ CREATE TABLE "b" (
     }
 
     /// A change to a table, for the degenerate-input sweep.
-    type Edit = Box<dyn Fn(&mut TableDef)>;
+    type Edit<'a> = Box<dyn Fn(&mut TableDef) + 'a>;
 
     #[test]
     fn degenerate_input_gives_errors_never_panics() {
@@ -1147,7 +1147,7 @@ CREATE TABLE "b" (
         for s in strings {
             let s = s.to_string();
             let base = fixtures::products();
-            let mut edits: Vec<Edit> = vec![
+            let mut edits: Vec<Edit<'_>> = vec![
                 Box::new(|t| t.name = s.clone()),
                 Box::new(|t| t.schema = Some(s.clone())),
                 Box::new(|t| t.comment = Some(s.clone())),
