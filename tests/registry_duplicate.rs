@@ -1,6 +1,6 @@
 //! Two structs claiming the same table make `registered_tables()` fail with an error naming
-#![allow(dead_code)]
 //! both Rust types. A binary of its own: the inventory registry is global per binary.
+#![allow(dead_code)]
 
 mod billing {
     use dbconform::Table;

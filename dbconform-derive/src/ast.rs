@@ -92,6 +92,8 @@ impl<'a> Input<'a> {
                 return None;
             }
         };
+        // Struct-level attributes first, so their errors are reported first.
+        let attrs = Container::from_ast(cx, &node.attrs);
         let fields = named
             .named
             .iter()
@@ -114,7 +116,7 @@ impl<'a> Input<'a> {
         Some(Input {
             original: node,
             ident: &node.ident,
-            attrs: Container::from_ast(cx, &node.attrs),
+            attrs,
             fields,
         })
     }

@@ -101,6 +101,8 @@ struct Attr<'c, T> {
     attr: Symbol,
     key: Symbol,
     value: Option<T>,
+    /// Set once the key was written, even with an invalid value.
+    seen: bool,
 }
 
 impl<'c, T> Attr<'c, T> {
@@ -110,11 +112,13 @@ impl<'c, T> Attr<'c, T> {
             attr,
             key,
             value: None,
+            seen: false,
         }
     }
 
-    fn set(&mut self, at: &Path, value: T) {
-        if self.value.is_some() {
+    /// Records the key; `None` means its value was invalid (already reported).
+    fn set_opt(&mut self, at: &Path, value: Option<T>) {
+        if self.seen {
             self.cx.error_spanned_by(
                 at,
                 format!(
@@ -123,14 +127,14 @@ impl<'c, T> Attr<'c, T> {
                 ),
             );
         } else {
-            self.value = Some(value);
+            self.seen = true;
+            self.value = value;
         }
     }
 
-    fn set_opt(&mut self, at: &Path, value: Option<T>) {
-        if let Some(value) = value {
-            self.set(at, value);
-        }
+    /// `true` when the key was written, valid or not.
+    fn seen(&self) -> bool {
+        self.seen
     }
 
     fn get(self) -> Option<T> {
@@ -190,6 +194,8 @@ pub struct IndexAttr {
     pub name: Option<Spanned<String>>,
     /// `columns(...)`.
     pub columns: Option<ColumnList>,
+    /// `true` when `columns` was written (even with an invalid value).
+    pub columns_given: bool,
     /// `unique`.
     pub unique: bool,
     /// `predicate = "..."`.
@@ -204,6 +210,8 @@ pub struct KeyAttr {
     pub name: Option<Spanned<String>>,
     /// `columns(...)`.
     pub columns: Option<ColumnList>,
+    /// `true` when `columns` was written (even with an invalid value).
+    pub columns_given: bool,
 }
 
 /// `#[unique(...)]`.
@@ -217,6 +225,8 @@ pub struct CheckAttr {
     pub name: Option<Spanned<String>>,
     /// `expr = "..."`.
     pub expr: Option<Spanned<String>>,
+    /// `true` when `expr` was written (even with an invalid value).
+    pub expr_given: bool,
 }
 
 /// A referential action, indexing [`FK_ACTIONS`].
@@ -325,6 +335,7 @@ impl Container {
                     span: path.span(),
                     name: None,
                     columns: None,
+                    columns_given: false,
                     unique: false,
                     predicate: None,
                 };
@@ -342,6 +353,7 @@ impl Container {
                     span: path.span(),
                     name: None,
                     columns: None,
+                    columns_given: false,
                 };
                 let result = parse_key(cx, attr, which, keys, &mut key_attr);
                 if which == UNIQUE {
@@ -361,6 +373,7 @@ impl Container {
                     span: path.span(),
                     name: None,
                     expr: None,
+                    expr_given: false,
                 };
                 let result = parse_check(cx, attr, &mut check);
                 checks.push(check);
@@ -415,6 +428,7 @@ fn parse_index(cx: &Ctxt, attr: &Attribute, index: &mut IndexAttr) -> syn::Resul
         Ok(())
     });
     index.name = name.get();
+    index.columns_given = columns.seen();
     index.columns = columns.get();
     index.unique = unique.get().is_some();
     index.predicate = predicate.get();
@@ -443,6 +457,7 @@ fn parse_key(
         Ok(())
     });
     out.name = name.get();
+    out.columns_given = columns.seen();
     out.columns = columns.get();
     result
 }
@@ -463,6 +478,7 @@ fn parse_check(cx: &Ctxt, attr: &Attribute, check: &mut CheckAttr) -> syn::Resul
         Ok(())
     });
     check.name = name.get();
+    check.expr_given = expr.seen();
     check.expr = expr.get();
     result
 }
@@ -593,13 +609,13 @@ fn unknown_key(cx: &Ctxt, attr: Symbol, key: &Path, valid: &[Symbol]) {
     );
     let names: Vec<&str> = valid.iter().map(|s| s.0).collect();
     let hint = match text::closest(&shown, &names) {
-        Some(near) => format!("; did you mean `{near}`?"),
+        Some(near) => format!(" (did you mean `{near}`?)"),
         None => String::new(),
     };
     cx.error_spanned_by(
         key,
         format!(
-            "unknown key `{shown}` in `#[{attr}(...)]`{hint} Valid keys are: {}",
+            "unknown key `{shown}` in `#[{attr}(...)]`{hint}; valid keys are: {}",
             names.join(", ")
         ),
     );

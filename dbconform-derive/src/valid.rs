@@ -202,8 +202,7 @@ fn check_field(input: &Input, field: &Field, cx: &Ctxt) {
             );
         }
     } else {
-        if let (Some(max), Some(precision)) = (&a.max_length, &a.precision) {
-            let _ = max;
+        if let (Some(_), Some(precision)) = (&a.max_length, &a.precision) {
             cx.error_at(
                 precision.span,
                 "`max_length` and `precision` cannot be used together: `max_length` is for \
@@ -249,7 +248,7 @@ fn check_field(input: &Input, field: &Field, cx: &Ctxt) {
     }
 
     // Keys.
-    if let Some(pk) = a.primary_key {
+    if a.primary_key.is_some() {
         if field.nullable {
             cx.error_at(
                 field.ty_span(),
@@ -270,7 +269,6 @@ fn check_field(input: &Input, field: &Field, cx: &Ctxt) {
                 );
             }
         }
-        let _ = pk;
     } else if let Some(ai) = &a.auto_increment {
         let composite = input
             .attrs
@@ -384,18 +382,31 @@ fn check_primary_keys(input: &Input, cx: &Ctxt) {
     }
 }
 
+/// Where a `columns(...)` list was written.
+struct ListSite<'l> {
+    /// The attribute's name (`index`, `unique`, `primary_key`).
+    attr: &'static str,
+    /// The attribute's span.
+    span: Span,
+    /// The list, when it was valid.
+    list: Option<&'l ColumnList>,
+    /// `true` when `columns` was written, even with an invalid value.
+    given: bool,
+}
+
 /// Checks one `columns(...)` list. `sorted` allows `ASC`/`DESC`; `not_null` requires
 /// every column to be non-`Option`.
-fn check_list(
-    input: &Input,
-    cx: &Ctxt,
-    attr: &str,
-    attr_span: Span,
-    list: Option<&ColumnList>,
-    sorted: bool,
-    not_null: bool,
-) {
+fn check_list(input: &Input, cx: &Ctxt, site: ListSite, sorted: bool, not_null: bool) {
+    let ListSite {
+        attr,
+        span: attr_span,
+        list,
+        given,
+    } = site;
     let Some(list) = list else {
+        if given {
+            return; // An invalid value, already reported.
+        }
         cx.error_at(
             attr_span,
             format!("`#[{attr}(...)]` needs `columns(...)`, like `columns(\"a\", \"b\")`"),
@@ -484,9 +495,12 @@ fn check_struct_lists(input: &Input, cx: &Ctxt) {
         check_list(
             input,
             cx,
-            "index",
-            index.span,
-            index.columns.as_ref(),
+            ListSite {
+                attr: "index",
+                span: index.span,
+                list: index.columns.as_ref(),
+                given: index.columns_given,
+            },
             true,
             false,
         );
@@ -498,9 +512,12 @@ fn check_struct_lists(input: &Input, cx: &Ctxt) {
         check_list(
             input,
             cx,
-            "unique",
-            unique.span,
-            unique.columns.as_ref(),
+            ListSite {
+                attr: "unique",
+                span: unique.span,
+                list: unique.columns.as_ref(),
+                given: unique.columns_given,
+            },
             false,
             false,
         );
@@ -509,9 +526,12 @@ fn check_struct_lists(input: &Input, cx: &Ctxt) {
         check_list(
             input,
             cx,
-            "primary_key",
-            pk.span,
-            pk.columns.as_ref(),
+            ListSite {
+                attr: "primary_key",
+                span: pk.span,
+                list: pk.columns.as_ref(),
+                given: pk.columns_given,
+            },
             false,
             true,
         );
@@ -519,6 +539,7 @@ fn check_struct_lists(input: &Input, cx: &Ctxt) {
     for check in &attrs.checks {
         match &check.expr {
             Some(expr) => check_non_empty(cx, "expr", expr),
+            None if check.expr_given => {}
             None => cx.error_at(
                 check.span,
                 "`#[check(...)]` needs `expr = \"...\"`, like `#[check(expr = \"price >= 0\")]`",

@@ -1,0 +1,9 @@
+use dbconform::Table;
+
+#[derive(Table)]
+struct Product {
+    #[column(default = 0)]
+    stock: i32,
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use dbconform::Table;
+
+#[derive(Table)]
+enum Status {
+    Active,
+    Retired,
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use dbconform::Table;
+
+#[derive(Table)]
+struct Product<T> {
+    id: i64,
+    extra: T,
+}
+
+fn main() {}

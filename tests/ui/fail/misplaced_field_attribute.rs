@@ -1,0 +1,9 @@
+use dbconform::Table;
+
+#[derive(Table)]
+struct Product {
+    #[index]
+    sku: String,
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use dbconform::Table;
+
+#[derive(Table)]
+struct Cache {
+    #[column(skip)]
+    entries: Vec<u8>,
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use dbconform::Table;
+
+#[derive(Table)]
+#[unique(columns("vendor_id", "sku DESC"))]
+struct Product {
+    vendor_id: i64,
+    sku: String,
+}
+
+fn main() {}
