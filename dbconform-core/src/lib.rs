@@ -14,8 +14,8 @@ mod types;
 
 pub use error::{BoxError, Error, Result, redact_url};
 pub use model::{
-    Check, Column, ColumnType, FkAction, ForeignKey, Index, IndexColumn, PrimaryKey,
-    QualifiedName, Schema, SortOrder, TableDef, UniqueConstraint,
+    Check, Column, ColumnType, FkAction, ForeignKey, Index, IndexColumn, PrimaryKey, QualifiedName,
+    Schema, SortOrder, TableDef, UniqueConstraint,
 };
 pub use naming::{MAX_IDENTIFIER_BYTES, generated_name, short_hash, shorten};
 pub use options::Options;

@@ -20,7 +20,10 @@ pub struct Schema {
 impl Schema {
     /// Builds a schema and sorts it into its deterministic order.
     pub fn new(tables: Vec<TableDef>) -> Self {
-        let mut schema = Schema { tables, schemas: Vec::new() };
+        let mut schema = Schema {
+            tables,
+            schemas: Vec::new(),
+        };
         schema.normalized_order();
         schema
     }
@@ -32,7 +35,7 @@ impl Schema {
         for table in &mut self.tables {
             table.normalized_order();
         }
-        self.tables.sort_by(|a, b| a.qualified_name().cmp(&b.qualified_name()));
+        self.tables.sort_by_key(TableDef::qualified_name);
         self.schemas.sort();
         self.schemas.dedup();
     }
@@ -56,12 +59,18 @@ pub struct QualifiedName {
 impl QualifiedName {
     /// A name in the target schema.
     pub fn new(name: impl Into<String>) -> Self {
-        QualifiedName { schema: None, name: name.into() }
+        QualifiedName {
+            schema: None,
+            name: name.into(),
+        }
     }
 
     /// A name in an explicit schema.
     pub fn with_schema(schema: impl Into<String>, name: impl Into<String>) -> Self {
-        QualifiedName { schema: Some(schema.into()), name: name.into() }
+        QualifiedName {
+            schema: Some(schema.into()),
+            name: name.into(),
+        }
     }
 }
 
@@ -110,7 +119,10 @@ pub struct TableDef {
 impl TableDef {
     /// The table's qualified name.
     pub fn qualified_name(&self) -> QualifiedName {
-        QualifiedName { schema: self.schema.clone(), name: self.name.clone() }
+        QualifiedName {
+            schema: self.schema.clone(),
+            name: self.name.clone(),
+        }
     }
 
     /// Finds a column by exact name.
@@ -120,12 +132,15 @@ impl TableDef {
 
     /// Sorts constraints and indexes into a deterministic order (by name, then columns).
     pub fn normalized_order(&mut self) {
-        self.uniques.sort_by(|a, b| (&a.name, &a.columns).cmp(&(&b.name, &b.columns)));
+        self.uniques
+            .sort_by(|a, b| (&a.name, &a.columns).cmp(&(&b.name, &b.columns)));
         self.foreign_keys.sort_by(|a, b| {
             (&a.name, &a.columns, &a.references).cmp(&(&b.name, &b.columns, &b.references))
         });
-        self.checks.sort_by(|a, b| (&a.name, &a.expr).cmp(&(&b.name, &b.expr)));
-        self.indexes.sort_by(|a, b| (&a.name, &a.columns).cmp(&(&b.name, &b.columns)));
+        self.checks
+            .sort_by(|a, b| (&a.name, &a.expr).cmp(&(&b.name, &b.expr)));
+        self.indexes
+            .sort_by(|a, b| (&a.name, &a.columns).cmp(&(&b.name, &b.columns)));
     }
 }
 
@@ -221,7 +236,10 @@ pub enum ColumnType {
 impl ColumnType {
     /// `true` for the integer types that may auto-increment.
     pub fn is_integer(&self) -> bool {
-        matches!(self, ColumnType::SmallInt | ColumnType::Integer | ColumnType::BigInt)
+        matches!(
+            self,
+            ColumnType::SmallInt | ColumnType::Integer | ColumnType::BigInt
+        )
     }
 }
 
@@ -236,7 +254,9 @@ pub struct PrimaryKey {
 }
 
 /// Sort order of an index column.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum SortOrder {
     /// Ascending (the default).
@@ -259,7 +279,10 @@ pub struct IndexColumn {
 impl IndexColumn {
     /// An ascending index column.
     pub fn asc(name: impl Into<String>) -> Self {
-        IndexColumn { name: name.into(), order: SortOrder::Asc }
+        IndexColumn {
+            name: name.into(),
+            order: SortOrder::Asc,
+        }
     }
 }
 
@@ -288,7 +311,9 @@ pub struct UniqueConstraint {
 }
 
 /// Referential action of a foreign key.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum FkAction {
     /// `NO ACTION` (the SQL default).

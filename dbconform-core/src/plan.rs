@@ -173,7 +173,12 @@ impl Plan {
         blocked: Vec<BlockedStep>,
         drift: Vec<Drift>,
     ) -> Self {
-        Plan { dialect: dialect.into(), steps, blocked, drift }
+        Plan {
+            dialect: dialect.into(),
+            steps,
+            blocked,
+            drift,
+        }
     }
 
     /// Steps to execute, in order.
@@ -239,7 +244,14 @@ impl fmt::Display for Plan {
         if !self.steps.is_empty() {
             writeln!(f, "{} step(s):", self.steps.len())?;
             for (i, step) in self.steps.iter().enumerate() {
-                writeln!(f, "  {:>3}. [{} {}] {}", i + 1, step.risk, step.code, step.describe())?;
+                writeln!(
+                    f,
+                    "  {:>3}. [{} {}] {}",
+                    i + 1,
+                    step.risk,
+                    step.code,
+                    step.describe()
+                )?;
                 writeln!(f, "       {}", step.reason)?;
                 if let Some(suggestion) = &step.suggestion {
                     writeln!(f, "       suggestion: {suggestion}")?;

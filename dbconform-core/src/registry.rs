@@ -45,5 +45,8 @@ pub fn registered_tables_with_types() -> Result<Vec<(&'static str, TableDef)>> {
 /// models live in another crate, reference it from the binary (`use my_models as _;`) so
 /// the linker keeps it.
 pub fn registered_tables() -> Result<Vec<TableDef>> {
-    Ok(registered_tables_with_types()?.into_iter().map(|(_, t)| t).collect())
+    Ok(registered_tables_with_types()?
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect())
 }

@@ -1,2 +1,16 @@
-//! Database side of dbconform: connect, reflect, execute plans. Use it through `dbconform`.
+//! Database side of dbconform: connect, reflect, execute plans. Use it through the
+//! `dbconform` crate, which re-exports everything here.
+
+mod backend;
+pub mod blocking;
+mod conform;
+mod driver;
+mod report;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use backend::SupportedPool;
+pub use conform::{DbConform, conform_all, desired_schema};
 pub use dbconform_core as core;
+pub use report::{ExecutedStep, Report};
+pub use sqlx;

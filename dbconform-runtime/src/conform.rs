@@ -1,0 +1,163 @@
+//! The public entry points: [`DbConform`] and [`conform_all`].
+
+use crate::backend::{self, SupportedPool};
+use crate::driver::{Driver, Scope};
+use crate::report::Report;
+use dbconform_core::dialect::Dialect;
+use dbconform_core::planner::build_plan;
+use dbconform_core::{Error, Options, Plan, Result, Schema, TableDef, registered_tables};
+use std::sync::Arc;
+use tracing::Instrument;
+
+/// Makes one database conform to declared tables.
+///
+/// ```no_run
+/// # async fn run() -> dbconform_runtime::core::Result<()> {
+/// use dbconform_runtime::DbConform;
+/// use dbconform_runtime::core::Options;
+/// let db = DbConform::connect("sqlite://app.db?mode=rwc").await?
+///     .with_options(Options { allow_drop_extra_columns: true, ..Options::default() });
+/// let plan = db.compare_all().await?;
+/// println!("{plan}");
+/// let report = db.apply_all().await?;
+/// println!("{report}");
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct DbConform {
+    driver: Arc<dyn Driver>,
+    options: Options,
+}
+
+impl DbConform {
+    /// Connects to a database by URL: `sqlite://path?mode=rwc`, `sqlite::memory:`,
+    /// `postgres://user:password@host:port/db`. Errors never show the password.
+    pub async fn connect(url: &str) -> Result<Self> {
+        let driver = backend::connect(url).await?;
+        Ok(DbConform {
+            driver,
+            options: Options::default(),
+        })
+    }
+
+    /// Works through an existing sqlx pool (`SqlitePool` or `PgPool`). dbconform takes one
+    /// connection for its own transaction and never touches the pool's other work.
+    pub fn from_pool(pool: impl SupportedPool) -> Self {
+        DbConform {
+            driver: pool.into_driver(),
+            options: Options::default(),
+        }
+    }
+
+    /// Replaces the policy.
+    pub fn with_options(mut self, options: Options) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// The policy in force.
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// The SQL dialect of the connected backend.
+    pub fn dialect(&self) -> &'static dyn Dialect {
+        self.driver.dialect()
+    }
+
+    /// The plan that would make the database conform to every registered table.
+    pub async fn compare_all(&self) -> Result<Plan> {
+        self.compare(&registered_tables()?).await
+    }
+
+    /// The plan that would make the database conform to `tables`. Changes nothing.
+    pub async fn compare(&self, tables: &[TableDef]) -> Result<Plan> {
+        let scope = self.scope(tables);
+        let actual = self
+            .driver
+            .reflect(&scope)
+            .instrument(tracing::info_span!("reflect"))
+            .await?;
+        let _span = tracing::info_span!("plan", tables = tables.len()).entered();
+        build_plan(tables, &actual, self.dialect(), &self.options)
+    }
+
+    /// Makes the database conform to every registered table, in one transaction.
+    pub async fn apply_all(&self) -> Result<Report> {
+        self.apply(&registered_tables()?).await
+    }
+
+    /// Makes the database conform to `tables`, in one transaction: locks, reflects, plans,
+    /// executes, verifies that nothing is left to do, commits. Any failure rolls back.
+    pub async fn apply(&self, tables: &[TableDef]) -> Result<Report> {
+        let scope = self.scope(tables);
+        let dialect = self.dialect();
+        let options = &self.options;
+        let planner = move |actual: &Schema| build_plan(tables, actual, dialect, options);
+        let report = self
+            .driver
+            .apply(&scope, &planner)
+            .instrument(tracing::info_span!("apply", tables = tables.len()))
+            .await?;
+        tracing::info!(steps = report.executed.len(), "applied");
+        Ok(report)
+    }
+
+    /// `Ok(())` when the database conforms to every registered table; otherwise
+    /// [`Error::NotConformant`] listing what differs. Changes nothing.
+    pub async fn check_all(&self) -> Result<()> {
+        self.check(&registered_tables()?).await
+    }
+
+    /// `Ok(())` when the database conforms to `tables`. Changes nothing.
+    pub async fn check(&self, tables: &[TableDef]) -> Result<()> {
+        let plan = self.compare(tables).await?;
+        if plan.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::NotConformant(plan.to_string()))
+        }
+    }
+
+    /// The database as reflected, in the scope of the registered tables.
+    pub async fn snapshot(&self) -> Result<Schema> {
+        let scope = self.scope(&registered_tables()?);
+        self.driver.reflect(&scope).await
+    }
+
+    fn scope(&self, tables: &[TableDef]) -> Scope {
+        let target = self.options.target_schema.clone();
+        let mut schemas: Vec<String> = tables
+            .iter()
+            .map(|t| {
+                self.dialect()
+                    .effective_schema(t.schema.as_deref(), &target)
+            })
+            .collect();
+        schemas.push(self.dialect().effective_schema(None, &target));
+        schemas.sort();
+        schemas.dedup();
+        Scope {
+            target_schema: target,
+            schemas,
+        }
+    }
+}
+
+/// Connects to `url` and makes the database conform to every registered table, in one
+/// transaction. The one call most applications need at start-up.
+///
+/// ```no_run
+/// # async fn run() -> dbconform_runtime::core::Result<()> {
+/// let report = dbconform_runtime::conform_all("sqlite://app.db?mode=rwc").await?;
+/// println!("{report}");
+/// # Ok(()) }
+/// ```
+pub async fn conform_all(url: &str) -> Result<Report> {
+    DbConform::connect(url).await?.apply_all().await
+}
+
+/// Every registered table, as a [`Schema`] (serializable to JSON).
+pub fn desired_schema() -> Result<Schema> {
+    Ok(Schema::new(registered_tables()?))
+}
