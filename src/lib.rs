@@ -1,6 +1,50 @@
-//! dbconform: make a live database conform to the schema your structs declare.
+//! # dbconform
+//!
+//! Make a live database conform to the schema your Rust structs declare: derive [`Table`]
+//! on plain structs, call [`conform_all`] at start-up, and every missing table is created
+//! — in foreign-key order, in one transaction, with keys, constraints, defaults and
+//! indexes. The structs are the source of truth; no migration history is needed.
+//!
+//! ```no_run
+//! use dbconform::Table;
+//!
+//! /// People who can sign in.
+//! #[derive(Table)]
+//! #[table(name = "users")]
+//! struct User {
+//!     #[column(primary_key)]
+//!     id: i64,
+//!     #[column(max_length = 320, unique)]
+//!     email: String,
+//!     nickname: Option<String>,
+//! }
+//!
+//! # async fn run() -> dbconform::Result<()> {
+//! let report = dbconform::conform_all("sqlite://app.db?mode=rwc").await?;
+//! println!("{report}");
+//! # Ok(()) }
+//! ```
+//!
+//! Tables are collected with `inventory` from every crate the final binary links. When
+//! your models live in another crate, reference it from the binary (`use my_models as _;`)
+//! or the linker may leave its tables out.
+//!
+//! Features: `sqlite`, `postgres` and `testing` (default), `chrono`, `time`, `uuid`,
+//! `json` (serde_json) and `decimal` (rust_decimal) for the type mappings.
+
 pub use dbconform_core::*;
 pub use dbconform_derive::Table;
+pub use dbconform_runtime::{
+    DbConform, ExecutedStep, Report, SupportedPool, blocking, conform_all, desired_schema,
+};
+
+/// Throwaway databases for your own tests: [`testing::throwaway_sqlite`] and
+/// [`testing::throwaway_postgres`].
+#[cfg(feature = "testing")]
+pub use dbconform_runtime::testing;
+
+/// The sqlx version dbconform is built on, for `DbConform::from_pool` and throwaway pools.
+pub use dbconform_runtime::sqlx;
 
 #[doc(hidden)]
 pub mod __private {
@@ -16,4 +60,3 @@ pub mod __private {
     /// Fails to compile, with `AcceptsPrecision`'s message, unless `T` accepts `precision`.
     pub const fn assert_accepts_precision<T: ?Sized + dbconform_core::AcceptsPrecision>() {}
 }
-

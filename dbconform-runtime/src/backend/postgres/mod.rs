@@ -8,7 +8,8 @@ use crate::report::Report;
 use async_trait::async_trait;
 use dbconform_core::dialect::{Dialect, Postgres};
 use dbconform_core::{Error, Result, Schema, redact_url};
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::Connection;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Instant;
@@ -35,6 +36,16 @@ impl PgDriver {
             url: redact_url(url),
             message: e.to_string(),
         })?;
+        // One direct connection first: the pool retries refused connections until its
+        // acquire timeout (30 s), while a direct attempt reports a wrong host, port,
+        // database or password at once.
+        let probe = PgConnection::connect_with(&options)
+            .await
+            .map_err(|e| Error::Connect {
+                url: redact_url(url),
+                source: Box::new(e),
+            })?;
+        let _ = probe.close().await;
         let pool = PgPoolOptions::new()
             .max_connections(2)
             .connect_with(options)

@@ -1,0 +1,680 @@
+//! The create path end to end on SQLite and PostgreSQL: `conform`/`apply` on an empty
+//! database creates every declared table with its columns, types, nullability, defaults,
+//! keys, constraints and indexes — checked in the database's own catalog — the database
+//! enforces them, and a second call executes nothing.
+// The models are declarations read by dbconform, not by the tests.
+#![allow(dead_code)]
+
+mod common;
+
+use common::{PgScratch, pg_url, sqlite_file};
+use dbconform::sqlx::{self, Row};
+use dbconform::{DbConform, Table, TableDef};
+
+/// Suppliers.
+#[derive(Table)]
+#[table(name = "vendors")]
+struct Vendor {
+    #[column(primary_key)]
+    id: i64,
+    #[column(max_length = 100, unique)]
+    name: String,
+}
+
+#[derive(Table)]
+#[table(name = "products")]
+#[index(name = "ix_products_vendor_sku", columns("vendor_id", "sku"))]
+#[unique(columns("vendor_id", "sku"))]
+#[check(name = "ck_products_price", expr = "price >= 0")]
+struct Product {
+    #[column(primary_key)]
+    id: i64,
+    #[column(max_length = 64)]
+    sku: String,
+    /// Free text shown to customers.
+    description: Option<String>,
+    #[column(default = "0")]
+    price: f64,
+    #[column(references = "vendors(id)", on_delete = "cascade", index)]
+    vendor_id: i64,
+    #[column(default = "'new; unchecked'")]
+    status: String,
+    #[column(default = "TRUE")]
+    active: bool,
+    #[column(default = "CURRENT_TIMESTAMP", sql_type = "TIMESTAMP")]
+    created_at: String,
+    #[column(check = "quantity >= 0", default = "1")]
+    quantity: i32,
+    #[column(skip)]
+    #[allow(dead_code)]
+    cached: Vec<u8>,
+}
+
+/// Keyword names: table `user`, column `order`.
+#[derive(Table)]
+#[table(name = "user")]
+struct User {
+    #[column(primary_key)]
+    id: i64,
+    #[column(name = "order")]
+    order: i32,
+    #[column(name = "group")]
+    group: Option<String>,
+}
+
+#[derive(Table)]
+#[table(name = "MixedCase")]
+struct MixedCase {
+    #[column(primary_key)]
+    id: i32,
+    #[column(name = "DisplayName")]
+    display_name: String,
+}
+
+/// A composite key and a SET NULL foreign key to a keyword-named table.
+#[derive(Table)]
+#[table(name = "order_lines")]
+#[primary_key(columns("order_no", "line"))]
+struct OrderLine {
+    order_no: i64,
+    line: i32,
+    #[column(references = "user(id)", on_delete = "set_null", on_update = "cascade")]
+    user_id: Option<i64>,
+}
+
+fn tables() -> Vec<TableDef> {
+    // Deliberately out of dependency order: the planner must order them.
+    vec![
+        OrderLine::table_def(),
+        Product::table_def(),
+        MixedCase::table_def(),
+        User::table_def(),
+        Vendor::table_def(),
+    ]
+}
+
+// ---------------------------------------------------------------- SQLite
+
+#[tokio::test]
+async fn sqlite_creates_every_table_and_second_run_is_noop() {
+    let (_dir, url) = sqlite_file();
+    let db = DbConform::connect(&url).await.unwrap();
+
+    let plan = db.compare(&tables()).await.unwrap();
+    let created: Vec<String> = plan.steps().iter().map(|s| s.describe()).collect();
+    let position = |name: &str| created.iter().position(|d| d.ends_with(name)).unwrap();
+    assert_eq!(created.len(), 5, "{created:?}");
+    assert!(
+        position("main.vendors") < position("main.products"),
+        "{created:?}"
+    );
+    assert!(
+        position("main.user") < position("main.order_lines"),
+        "{created:?}"
+    );
+
+    let report = db.apply(&tables()).await.unwrap();
+    assert_eq!(report.executed.len(), 5);
+
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+
+    // Columns: declared type, NOT NULL, default, primary key position.
+    let columns: Vec<(String, String, i64, Option<String>, i64)> = sqlx::query_as(
+        "SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info('products') ORDER BY cid",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let expected: Vec<(String, String, i64, Option<String>, i64)> = vec![
+        ("id".into(), "INTEGER".into(), 1, None, 1),
+        ("sku".into(), "VARCHAR(64)".into(), 1, None, 0),
+        ("description".into(), "TEXT".into(), 0, None, 0),
+        ("price".into(), "DOUBLE".into(), 1, Some("0".into()), 0),
+        ("vendor_id".into(), "BIGINT".into(), 1, None, 0),
+        (
+            "status".into(),
+            "TEXT".into(),
+            1,
+            Some("'new; unchecked'".into()),
+            0,
+        ),
+        ("active".into(), "BOOLEAN".into(), 1, Some("TRUE".into()), 0),
+        (
+            "created_at".into(),
+            "TIMESTAMP".into(),
+            1,
+            Some("CURRENT_TIMESTAMP".into()),
+            0,
+        ),
+        ("quantity".into(), "INTEGER".into(), 1, Some("1".into()), 0),
+    ];
+    assert_eq!(columns, expected);
+
+    // AUTOINCREMENT and the CHECKs live only in the stored CREATE TABLE text.
+    let sql: String = sqlx::query_scalar("SELECT sql FROM sqlite_schema WHERE name = 'products'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(sql.contains("AUTOINCREMENT"), "{sql}");
+    assert!(
+        sql.contains("CONSTRAINT \"ck_products_price\" CHECK (price >= 0)"),
+        "{sql}"
+    );
+    assert!(sql.contains("CHECK (quantity >= 0)"), "{sql}");
+
+    // Foreign keys with their actions.
+    let fks: Vec<(String, String, String, String, String)> = sqlx::query_as(
+        "SELECT \"table\", \"from\", \"to\", on_delete, on_update FROM pragma_foreign_key_list('products')",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        fks,
+        vec![(
+            "vendors".into(),
+            "vendor_id".into(),
+            "id".into(),
+            "CASCADE".into(),
+            "NO ACTION".into()
+        )]
+    );
+    let fks: Vec<(String, String, String, String, String)> = sqlx::query_as(
+        "SELECT \"table\", \"from\", \"to\", on_delete, on_update FROM pragma_foreign_key_list('order_lines')",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        fks,
+        vec![(
+            "user".into(),
+            "user_id".into(),
+            "id".into(),
+            "SET NULL".into(),
+            "CASCADE".into()
+        )]
+    );
+
+    // Indexes: the named composite index, the per-column index, and the UNIQUE constraint.
+    let indexes: Vec<(String, i64, String)> = sqlx::query_as(
+        "SELECT il.name, il.\"unique\", group_concat(ii.name, ',') \
+         FROM pragma_index_list('products') il, pragma_index_info(il.name) ii \
+         GROUP BY il.name ORDER BY il.name",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(
+        indexes.contains(&("ix_products_vendor_sku".into(), 0, "vendor_id,sku".into())),
+        "{indexes:?}"
+    );
+    assert!(
+        indexes.contains(&("ix_products_vendor_id".into(), 0, "vendor_id".into())),
+        "{indexes:?}"
+    );
+    assert!(
+        indexes
+            .iter()
+            .any(|(_, unique, cols)| *unique == 1 && cols == "vendor_id,sku"),
+        "{indexes:?}"
+    );
+
+    // Composite primary key.
+    let pk: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM pragma_table_info('order_lines') WHERE pk > 0 ORDER BY pk",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(pk, ["order_no", "line"]);
+
+    // Rows without ids; the database enforces the declared constraints.
+    sqlx::query("INSERT INTO vendors (name) VALUES ('acme')")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let mut conn = pool.acquire().await.unwrap();
+    sqlx::query("PRAGMA foreign_keys = ON")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO products (sku, vendor_id, price) VALUES ('a-1', 1, 9.5)")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    let row = sqlx::query("SELECT id, status, active, quantity FROM products")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(row.get::<i64, _>("id"), 1);
+    assert_eq!(row.get::<String, _>("status"), "new; unchecked");
+    assert!(row.get::<bool, _>("active"));
+    assert_eq!(row.get::<i32, _>("quantity"), 1);
+    let fk_violation = sqlx::query("INSERT INTO products (sku, vendor_id) VALUES ('b', 999)")
+        .execute(&mut *conn)
+        .await;
+    assert!(
+        fk_violation
+            .unwrap_err()
+            .to_string()
+            .contains("FOREIGN KEY")
+    );
+    let check_violation =
+        sqlx::query("INSERT INTO products (sku, vendor_id, price) VALUES ('c', 1, -1)")
+            .execute(&mut *conn)
+            .await;
+    assert!(check_violation.unwrap_err().to_string().contains("CHECK"));
+    let unique_violation = sqlx::query("INSERT INTO products (sku, vendor_id) VALUES ('a-1', 1)")
+        .execute(&mut *conn)
+        .await;
+    assert!(unique_violation.unwrap_err().to_string().contains("UNIQUE"));
+    sqlx::query("DELETE FROM vendors")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM products")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(left, 0, "ON DELETE CASCADE removed the vendor's products");
+
+    // Keyword and mixed-case names.
+    sqlx::query("INSERT INTO \"user\" (\"order\", \"group\") VALUES (7, 'g')")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO \"MixedCase\" (\"DisplayName\") VALUES ('Ada')")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    let name: String = sqlx::query_scalar("SELECT \"DisplayName\" FROM \"MixedCase\" WHERE id = 1")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(name, "Ada");
+    drop(conn);
+
+    // A second run executes nothing.
+    assert!(db.compare(&tables()).await.unwrap().is_empty());
+    let again = db.apply(&tables()).await.unwrap();
+    assert!(again.is_noop(), "{again}");
+    db.check(&tables()).await.unwrap();
+}
+
+#[tokio::test]
+async fn sqlite_in_memory_url_works() {
+    let db = DbConform::connect("sqlite::memory:").await.unwrap();
+    let report = db.apply(&[Vendor::table_def()]).await.unwrap();
+    assert_eq!(report.executed.len(), 1);
+    assert!(db.apply(&[Vendor::table_def()]).await.unwrap().is_noop());
+}
+
+#[tokio::test]
+async fn sqlite_from_pool_leaves_other_tables_alone_and_reports_them_as_drift() {
+    let (_dir, url) = sqlite_file();
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::query("CREATE TABLE legacy (x TEXT)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO legacy VALUES ('keep me')")
+        .execute(&pool)
+        .await
+        .unwrap();
+
+    let db = DbConform::from_pool(pool.clone());
+    let report = db.apply(&[Vendor::table_def()]).await.unwrap();
+    assert_eq!(report.executed.len(), 1);
+    assert_eq!(report.drift.len(), 1);
+    assert_eq!(report.drift[0].table.name, "legacy");
+    let kept: String = sqlx::query_scalar("SELECT x FROM legacy")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(kept, "keep me");
+}
+
+// ---------------------------------------------------------------- PostgreSQL
+
+#[tokio::test]
+async fn postgres_creates_every_table_and_second_run_is_noop() {
+    let Some(url) = pg_url() else { return };
+    let scratch = PgScratch::new(&url, "create").await;
+    let schema = scratch.schema.clone();
+    let db = DbConform::connect(&url)
+        .await
+        .unwrap()
+        .with_options(scratch.options());
+
+    let report = db.apply(&tables()).await.unwrap();
+    let kinds: Vec<String> = report.executed.iter().map(|e| e.step.describe()).collect();
+    assert_eq!(kinds[0], format!("create schema {schema}"), "{kinds:?}");
+    assert_eq!(kinds.len(), 6, "{kinds:?}");
+    let pool = &scratch.pool;
+
+    // Columns from the catalog.
+    let columns: Vec<(String, String, String, Option<String>, String)> = sqlx::query_as(
+        "SELECT column_name::text, format_type(a.atttypid, a.atttypmod), is_nullable::text, column_default::text, is_identity::text \
+         FROM information_schema.columns c \
+         JOIN pg_attribute a ON a.attrelid = format('%I.%I', c.table_schema, c.table_name)::regclass AND a.attname = c.column_name \
+         WHERE table_schema = $1 AND table_name = 'products' ORDER BY ordinal_position",
+    )
+    .bind(&schema)
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let expected: Vec<(String, String, String, Option<String>, String)> = vec![
+        (
+            "id".into(),
+            "bigint".into(),
+            "NO".into(),
+            None,
+            "YES".into(),
+        ),
+        (
+            "sku".into(),
+            "character varying(64)".into(),
+            "NO".into(),
+            None,
+            "NO".into(),
+        ),
+        (
+            "description".into(),
+            "text".into(),
+            "YES".into(),
+            None,
+            "NO".into(),
+        ),
+        (
+            "price".into(),
+            "double precision".into(),
+            "NO".into(),
+            Some("0".into()),
+            "NO".into(),
+        ),
+        (
+            "vendor_id".into(),
+            "bigint".into(),
+            "NO".into(),
+            None,
+            "NO".into(),
+        ),
+        (
+            "status".into(),
+            "text".into(),
+            "NO".into(),
+            Some("'new; unchecked'::text".into()),
+            "NO".into(),
+        ),
+        (
+            "active".into(),
+            "boolean".into(),
+            "NO".into(),
+            Some("true".into()),
+            "NO".into(),
+        ),
+        (
+            "created_at".into(),
+            "timestamp without time zone".into(),
+            "NO".into(),
+            Some("CURRENT_TIMESTAMP".into()),
+            "NO".into(),
+        ),
+        (
+            "quantity".into(),
+            "integer".into(),
+            "NO".into(),
+            Some("1".into()),
+            "NO".into(),
+        ),
+    ];
+    assert_eq!(columns, expected);
+
+    // Constraints by definition.
+    let mut constraints: Vec<(String, String)> = sqlx::query_as(
+        "SELECT conname::text, pg_get_constraintdef(c.oid) FROM pg_constraint c \
+         JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace \
+         WHERE n.nspname = $1 AND t.relname = 'products'",
+    )
+    .bind(&schema)
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    constraints.sort();
+    let defs: Vec<&str> = constraints.iter().map(|(_, d)| d.as_str()).collect();
+    assert!(defs.contains(&"PRIMARY KEY (id)"), "{constraints:?}");
+    assert!(defs.contains(&"UNIQUE (vendor_id, sku)"), "{constraints:?}");
+    assert!(
+        defs.contains(&"CHECK ((price >= (0)::double precision))"),
+        "{constraints:?}"
+    );
+    assert!(defs.contains(&"CHECK ((quantity >= 0))"), "{constraints:?}");
+    assert!(
+        constraints.contains(&(
+            "fk_products_vendor_id".into(),
+            format!("FOREIGN KEY (vendor_id) REFERENCES {schema}.vendors(id) ON DELETE CASCADE")
+        )),
+        "{constraints:?}"
+    );
+    let order_line_fk: String = sqlx::query_scalar(
+        "SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid \
+         JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = $1 AND t.relname = 'order_lines' AND c.contype = 'f'",
+    )
+    .bind(&schema)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        order_line_fk,
+        format!(
+            "FOREIGN KEY (user_id) REFERENCES {schema}.\"user\"(id) ON UPDATE CASCADE ON DELETE SET NULL"
+        )
+    );
+    let order_line_pk: String = sqlx::query_scalar(
+        "SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid \
+         JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = $1 AND t.relname = 'order_lines' AND c.contype = 'p'",
+    )
+    .bind(&schema)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!(order_line_pk, "PRIMARY KEY (order_no, line)");
+
+    // Indexes.
+    let indexes: Vec<(String, String)> = sqlx::query_as(
+        "SELECT indexname::text, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = 'products' ORDER BY 1",
+    )
+    .bind(&schema)
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let index_defs: Vec<String> = indexes
+        .iter()
+        .map(|(_, d)| d.replace(&format!("{schema}."), "S."))
+        .collect();
+    assert!(
+        index_defs.contains(
+            &"CREATE INDEX ix_products_vendor_sku ON S.products USING btree (vendor_id, sku)"
+                .to_string()
+        ),
+        "{index_defs:?}"
+    );
+    assert!(
+        index_defs.contains(
+            &"CREATE INDEX ix_products_vendor_id ON S.products USING btree (vendor_id)".to_string()
+        ),
+        "{index_defs:?}"
+    );
+
+    // Comments from doc comments.
+    let comment: Option<String> =
+        sqlx::query_scalar("SELECT col_description(format('%I.products', $1::text)::regclass, 3)")
+            .bind(&schema)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    assert_eq!(comment.as_deref(), Some("Free text shown to customers."));
+
+    // Rows without ids; constraints enforced by the database.
+    let mut conn = pool.acquire().await.unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "SET search_path TO \"{schema}\""
+    )))
+    .execute(&mut *conn)
+    .await
+    .unwrap();
+    let vendor: i64 = sqlx::query_scalar("INSERT INTO vendors (name) VALUES ('acme') RETURNING id")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(vendor, 1);
+    sqlx::query("INSERT INTO products (sku, vendor_id, price) VALUES ('a-1', 1, 9.5)")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    let status: String = sqlx::query_scalar("SELECT status FROM products")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(status, "new; unchecked");
+    let fk_violation = sqlx::query("INSERT INTO products (sku, vendor_id) VALUES ('b', 999)")
+        .execute(&mut *conn)
+        .await;
+    assert!(
+        fk_violation
+            .unwrap_err()
+            .to_string()
+            .contains("fk_products_vendor_id")
+    );
+    let check_violation =
+        sqlx::query("INSERT INTO products (sku, vendor_id, price) VALUES ('c', 1, -1)")
+            .execute(&mut *conn)
+            .await;
+    assert!(
+        check_violation
+            .unwrap_err()
+            .to_string()
+            .contains("ck_products_price")
+    );
+    sqlx::query("INSERT INTO \"user\" (\"order\") VALUES (7)")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO \"MixedCase\" (\"DisplayName\") VALUES ('Ada')")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM vendors")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM products")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+    drop(conn);
+
+    // Second run: nothing.
+    assert!(db.compare(&tables()).await.unwrap().is_empty());
+    assert!(db.apply(&tables()).await.unwrap().is_noop());
+    db.check(&tables()).await.unwrap();
+    scratch.cleanup().await;
+}
+
+#[tokio::test]
+async fn postgres_honours_per_table_schema() {
+    #[derive(Table)]
+    #[table(name = "audit_events", schema = "dbct_audit_schema")]
+    struct AuditEvent {
+        #[column(primary_key)]
+        id: i64,
+        #[column(references = "vendors(id)")]
+        vendor_id: Option<i64>,
+    }
+
+    let Some(url) = pg_url() else { return };
+    let scratch = PgScratch::new(&url, "perschema").await;
+    sqlx::query("DROP SCHEMA IF EXISTS dbct_audit_schema CASCADE")
+        .execute(&scratch.pool)
+        .await
+        .unwrap();
+    let db = DbConform::connect(&url)
+        .await
+        .unwrap()
+        .with_options(scratch.options());
+    let tables = [AuditEvent::table_def(), Vendor::table_def()];
+    db.apply(&tables).await.unwrap();
+
+    let found: Vec<(String, String)> = sqlx::query_as(
+        "SELECT table_schema::text, table_name::text FROM information_schema.tables \
+         WHERE table_schema IN ($1, 'dbct_audit_schema') ORDER BY 1, 2",
+    )
+    .bind(&scratch.schema)
+    .fetch_all(&scratch.pool)
+    .await
+    .unwrap();
+    let mut expected = vec![
+        ("dbct_audit_schema".to_string(), "audit_events".to_string()),
+        (scratch.schema.clone(), "vendors".to_string()),
+    ];
+    expected.sort();
+    assert_eq!(found, expected);
+    assert!(db.apply(&tables).await.unwrap().is_noop());
+    sqlx::query("DROP SCHEMA dbct_audit_schema CASCADE")
+        .execute(&scratch.pool)
+        .await
+        .unwrap();
+    scratch.cleanup().await;
+}
+
+#[tokio::test]
+async fn postgres_concurrent_conformers_all_succeed_and_work_is_done_once() {
+    let Some(url) = pg_url() else { return };
+    let scratch = PgScratch::new(&url, "concurrent").await;
+    let mut tasks = Vec::new();
+    for _ in 0..6 {
+        let (url, options) = (url.clone(), scratch.options());
+        tasks.push(tokio::spawn(async move {
+            DbConform::connect(&url)
+                .await?
+                .with_options(options)
+                .apply(&tables())
+                .await
+        }));
+    }
+    let mut executed = Vec::new();
+    for task in tasks {
+        executed.push(task.await.unwrap().unwrap().executed.len());
+    }
+    executed.sort();
+    assert_eq!(
+        executed,
+        [0, 0, 0, 0, 0, 6],
+        "exactly one conformer does the work"
+    );
+    scratch.cleanup().await;
+}
+
+#[tokio::test]
+async fn sqlite_concurrent_conformers_all_succeed_and_work_is_done_once() {
+    let (_dir, url) = sqlite_file();
+    let mut tasks = Vec::new();
+    for _ in 0..6 {
+        let url = url.clone();
+        tasks.push(tokio::spawn(async move {
+            DbConform::connect(&url).await?.apply(&tables()).await
+        }));
+    }
+    let mut executed = Vec::new();
+    for task in tasks {
+        executed.push(task.await.unwrap().unwrap().executed.len());
+    }
+    executed.sort();
+    assert_eq!(
+        executed,
+        [0, 0, 0, 0, 0, 5],
+        "exactly one conformer does the work"
+    );
+}

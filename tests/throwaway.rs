@@ -1,0 +1,123 @@
+//! The idiom a user copies into their own app's tests: a fresh database per test,
+//! already conformed to every registered table, gone afterwards.
+// The models are declarations read by dbconform, not by the tests.
+#![allow(dead_code)]
+
+mod common;
+
+use dbconform::Table;
+use dbconform::sqlx;
+use dbconform::testing::{throwaway_postgres, throwaway_sqlite};
+
+#[derive(Table)]
+#[table(name = "accounts")]
+struct Account {
+    #[column(primary_key)]
+    id: i64,
+    #[column(max_length = 320, unique)]
+    email: String,
+    balance: i64,
+}
+
+#[derive(Table)]
+#[table(name = "transfers")]
+struct Transfer {
+    #[column(primary_key)]
+    id: i64,
+    #[column(references = "accounts(id)", on_delete = "cascade")]
+    account_id: i64,
+    amount: i64,
+}
+
+async fn insert_and_count(pool: &sqlx::SqlitePool, email: &str) -> i64 {
+    sqlx::query("INSERT INTO accounts (email, balance) VALUES (?, 100)")
+        .bind(email)
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO transfers (account_id, amount) VALUES (1, -5)")
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query_scalar("SELECT count(*) FROM accounts")
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn throwaway_sqlite_has_every_registered_table() {
+    let db = throwaway_sqlite().await.unwrap();
+    assert_eq!(db.report().executed.len(), 2);
+    assert_eq!(insert_and_count(db.pool(), "ada@example.com").await, 1);
+    let (email, balance): (String, i64) =
+        sqlx::query_as("SELECT email, balance FROM accounts WHERE id = 1")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    assert_eq!((email.as_str(), balance), ("ada@example.com", 100));
+}
+
+#[tokio::test]
+async fn throwaway_sqlite_databases_are_isolated_and_removed() {
+    let (a, b) = tokio::join!(throwaway_sqlite(), throwaway_sqlite());
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_ne!(a.path(), b.path());
+    let (count_a, count_b) = tokio::join!(
+        insert_and_count(a.pool(), "a@example.com"),
+        insert_and_count(b.pool(), "b@example.com")
+    );
+    assert_eq!(
+        (count_a, count_b),
+        (1, 1),
+        "each test sees only its own rows"
+    );
+
+    let dir = a.path().parent().unwrap().to_path_buf();
+    assert!(a.path().exists());
+    drop(a);
+    assert!(
+        !dir.exists(),
+        "the throwaway database and its directory are removed on drop"
+    );
+}
+
+#[tokio::test]
+async fn throwaway_postgres_uses_a_scratch_schema_and_drops_it() {
+    let Some(url) = common::pg_url() else { return };
+    let db = throwaway_postgres(&url).await.unwrap();
+    let schema = db.schema().to_string();
+    sqlx::query("INSERT INTO accounts (email, balance) VALUES ('ada@example.com', 1)")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM accounts")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(count, 1);
+    db.cleanup().await.unwrap();
+
+    let admin = sqlx::PgPool::connect(&url).await.unwrap();
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_namespace WHERE nspname = $1")
+        .bind(&schema)
+        .fetch_one(&admin)
+        .await
+        .unwrap();
+    assert_eq!(left, 0, "the scratch schema is dropped");
+}
+
+#[tokio::test]
+async fn throwaway_postgres_is_dropped_on_drop_too() {
+    let Some(url) = common::pg_url() else { return };
+    let db = throwaway_postgres(&url).await.unwrap();
+    let schema = db.schema().to_string();
+    drop(db);
+    let admin = sqlx::PgPool::connect(&url).await.unwrap();
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_namespace WHERE nspname = $1")
+        .bind(&schema)
+        .fetch_one(&admin)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+}
