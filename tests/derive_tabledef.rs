@@ -3,9 +3,8 @@
 #![allow(dead_code)]
 
 use dbconform::{
-    Check, Column, ColumnType, FkAction, ForeignKey, Index, IndexColumn, PrimaryKey,
-    QualifiedName, SortOrder, SqlType, Table, TableDef, UniqueConstraint, generated_name,
-    short_hash,
+    Check, Column, ColumnType, FkAction, ForeignKey, Index, IndexColumn, PrimaryKey, QualifiedName,
+    SortOrder, SqlType, Table, TableDef, UniqueConstraint, generated_name, short_hash,
 };
 
 fn s(text: &str) -> String {
@@ -17,7 +16,10 @@ fn col(name: &str, ty: ColumnType) -> Column {
 }
 
 fn nullable(name: &str, ty: ColumnType) -> Column {
-    Column { nullable: true, ..Column::new(name, ty) }
+    Column {
+        nullable: true,
+        ..Column::new(name, ty)
+    }
 }
 
 /// Products we sell.
@@ -56,35 +58,62 @@ fn design_example_product() {
         renamed_from: vec![],
         comment: Some(s("Products we sell.\n\nPriced in the shop's currency.")),
         columns: vec![
-            Column { auto_increment: true, ..col("id", ColumnType::BigInt) },
+            Column {
+                auto_increment: true,
+                ..col("id", ColumnType::BigInt)
+            },
             col("sku", ColumnType::Varchar(64)),
             nullable("description", ColumnType::Text),
             Column {
                 default: Some(s("0")),
-                ..col("price", ColumnType::Decimal { precision: Some(10), scale: Some(2) })
+                ..col(
+                    "price",
+                    ColumnType::Decimal {
+                        precision: Some(10),
+                        scale: Some(2),
+                    },
+                )
             },
             col("vendor_id", ColumnType::BigInt),
-            Column { default: Some(s("CURRENT_TIMESTAMP")), ..col("created_at", ColumnType::TimestampTz) },
-            Column { renamed_from: vec![s("qty")], ..col("quantity", ColumnType::Integer) },
+            Column {
+                default: Some(s("CURRENT_TIMESTAMP")),
+                ..col("created_at", ColumnType::TimestampTz)
+            },
+            Column {
+                renamed_from: vec![s("qty")],
+                ..col("quantity", ColumnType::Integer)
+            },
             col("email", ColumnType::Custom(s("citext"))),
         ],
-        primary_key: Some(PrimaryKey { name: None, columns: vec![s("id")] }),
+        primary_key: Some(PrimaryKey {
+            name: None,
+            columns: vec![s("id")],
+        }),
         uniques: vec![
             UniqueConstraint {
                 name: s("uq_products_vendor_id_sku"),
                 columns: vec![s("vendor_id"), s("sku")],
             },
-            UniqueConstraint { name: s("uq_products_sku"), columns: vec![s("sku")] },
+            UniqueConstraint {
+                name: s("uq_products_sku"),
+                columns: vec![s("sku")],
+            },
         ],
         foreign_keys: vec![ForeignKey {
             name: s("fk_products_vendor_id"),
             columns: vec![s("vendor_id")],
-            references: QualifiedName { schema: None, name: s("vendors") },
+            references: QualifiedName {
+                schema: None,
+                name: s("vendors"),
+            },
             referenced_columns: vec![s("id")],
             on_delete: FkAction::Cascade,
             on_update: FkAction::NoAction,
         }],
-        checks: vec![Check { name: s("ck_products_price"), expr: s("price >= 0") }],
+        checks: vec![Check {
+            name: s("ck_products_price"),
+            expr: s("price >= 0"),
+        }],
         indexes: vec![
             Index {
                 name: s("ix_products_vendor_sku"),
@@ -139,7 +168,13 @@ fn all_type_columns() -> Vec<Column> {
         col("flag", ColumnType::Boolean),
         col("text", ColumnType::Text),
         col("bytes", ColumnType::Blob),
-        col("decimal", ColumnType::Decimal { precision: None, scale: None }),
+        col(
+            "decimal",
+            ColumnType::Decimal {
+                precision: None,
+                scale: None,
+            },
+        ),
         col("chrono_date", ColumnType::Date),
         col("chrono_time", ColumnType::Time),
         col("chrono_naive", ColumnType::Timestamp),
@@ -161,7 +196,9 @@ fn every_mapped_type() {
         schema: None,
         name: s("all_types"),
         renamed_from: vec![],
-        comment: Some(s("Every mapped type, NOT NULL. No primary key: tables without one are legal.")),
+        comment: Some(s(
+            "Every mapped type, NOT NULL. No primary key: tables without one are legal.",
+        )),
         columns: all_type_columns(),
         primary_key: None,
         uniques: vec![],
@@ -206,10 +243,21 @@ struct NullableTypes {
 
 #[test]
 fn option_makes_every_type_nullable() {
-    let mut columns: Vec<Column> =
-        all_type_columns().into_iter().map(|c| Column { nullable: true, ..c }).collect();
+    let mut columns: Vec<Column> = all_type_columns()
+        .into_iter()
+        .map(|c| Column {
+            nullable: true,
+            ..c
+        })
+        .collect();
     columns.push(nullable("short_text", ColumnType::Varchar(12)));
-    columns.push(nullable("whole", ColumnType::Decimal { precision: Some(8), scale: None }));
+    columns.push(nullable(
+        "whole",
+        ColumnType::Decimal {
+            precision: Some(8),
+            scale: None,
+        },
+    ));
     let expected = TableDef {
         schema: None,
         name: s("nullable_types"),
@@ -240,14 +288,23 @@ fn option_makes_every_type_nullable() {
 #[unique(name = "uq_order_line_product", columns("order_id", "product"))]
 #[unique(columns("order_id", "note"))]
 #[index(columns("order_id", "line_no DESC"))]
-#[index(name = "ix_open_lines", columns("Product Code asc", "order_id desc"), unique, predicate = "shipped IS NULL")]
+#[index(
+    name = "ix_open_lines",
+    columns("Product Code asc", "order_id desc"),
+    unique,
+    predicate = "shipped IS NULL"
+)]
 #[check(expr = "quantity > 0")]
 #[check(expr = "unit_price >= 0 AND quantity < 1000")]
 #[check(name = "ck_note_length", expr = "length(note) < 500")]
 struct OrderLine {
     /// The order.
     /// Second line of the doc.
-    #[column(references = "shop.orders(id)", on_delete = "cascade", on_update = "restrict")]
+    #[column(
+        references = "shop.orders(id)",
+        on_delete = "cascade",
+        on_update = "restrict"
+    )]
     order_id: i64,
     #[column(comment = "")]
     /// This doc is suppressed by the empty `comment`.
@@ -259,11 +316,19 @@ struct OrderLine {
     unit_price: rust_decimal::Decimal,
     #[column(default = "1", renamed_from = "qty", renamed_from = "count")]
     quantity: i32,
-    #[column(references = "coupons(code)", on_delete = "set_null", on_update = "SET DEFAULT")]
+    #[column(
+        references = "coupons(code)",
+        on_delete = "set_null",
+        on_update = "SET DEFAULT"
+    )]
     coupon: Option<String>,
     note: Option<String>,
     shipped: Option<chrono::NaiveDateTime>,
-    #[column(references = "warehouses(id)", on_delete = "set_default", default = "1")]
+    #[column(
+        references = "warehouses(id)",
+        on_delete = "set_default",
+        default = "1"
+    )]
     warehouse_id: i32,
     #[column(skip)]
     in_memory_only: std::collections::HashMap<String, String>,
@@ -283,10 +348,18 @@ fn composite_keys_constraints_and_comments() {
             },
             col("line_no", ColumnType::Integer),
             Column {
-                comment: Some(s("Used when the comment key is absent; `name` keeps case and spaces.")),
+                comment: Some(s(
+                    "Used when the comment key is absent; `name` keeps case and spaces.",
+                )),
                 ..col("Product Code", ColumnType::Varchar(40))
             },
-            col("unit_price", ColumnType::Decimal { precision: Some(12), scale: Some(4) }),
+            col(
+                "unit_price",
+                ColumnType::Decimal {
+                    precision: Some(12),
+                    scale: Some(4),
+                },
+            ),
             Column {
                 default: Some(s("1")),
                 renamed_from: vec![s("qty"), s("count")],
@@ -295,7 +368,10 @@ fn composite_keys_constraints_and_comments() {
             nullable("coupon", ColumnType::Text),
             nullable("note", ColumnType::Text),
             nullable("shipped", ColumnType::Timestamp),
-            Column { default: Some(s("1")), ..col("warehouse_id", ColumnType::Integer) },
+            Column {
+                default: Some(s("1")),
+                ..col("warehouse_id", ColumnType::Integer)
+            },
         ],
         primary_key: Some(PrimaryKey {
             name: Some(s("pk_order_line")),
@@ -315,7 +391,10 @@ fn composite_keys_constraints_and_comments() {
             ForeignKey {
                 name: s("fk_order_line_order_id"),
                 columns: vec![s("order_id")],
-                references: QualifiedName { schema: Some(s("shop")), name: s("orders") },
+                references: QualifiedName {
+                    schema: Some(s("shop")),
+                    name: s("orders"),
+                },
                 referenced_columns: vec![s("id")],
                 on_delete: FkAction::Cascade,
                 on_update: FkAction::Restrict,
@@ -323,7 +402,10 @@ fn composite_keys_constraints_and_comments() {
             ForeignKey {
                 name: s("fk_order_line_coupon"),
                 columns: vec![s("coupon")],
-                references: QualifiedName { schema: None, name: s("coupons") },
+                references: QualifiedName {
+                    schema: None,
+                    name: s("coupons"),
+                },
                 referenced_columns: vec![s("code")],
                 on_delete: FkAction::SetNull,
                 on_update: FkAction::SetDefault,
@@ -331,27 +413,42 @@ fn composite_keys_constraints_and_comments() {
             ForeignKey {
                 name: s("fk_order_line_warehouse_id"),
                 columns: vec![s("warehouse_id")],
-                references: QualifiedName { schema: None, name: s("warehouses") },
+                references: QualifiedName {
+                    schema: None,
+                    name: s("warehouses"),
+                },
                 referenced_columns: vec![s("id")],
                 on_delete: FkAction::SetDefault,
                 on_update: FkAction::NoAction,
             },
         ],
         checks: vec![
-            Check { name: s("ck_order_line_362195e2"), expr: s("quantity > 0") },
+            Check {
+                name: s("ck_order_line_362195e2"),
+                expr: s("quantity > 0"),
+            },
             Check {
                 name: s("ck_order_line_61bf72d5"),
                 expr: s("unit_price >= 0 AND quantity < 1000"),
             },
-            Check { name: s("ck_note_length"), expr: s("length(note) < 500") },
-            Check { name: s("ck_order_line_unit_price"), expr: s("unit_price >= 0") },
+            Check {
+                name: s("ck_note_length"),
+                expr: s("length(note) < 500"),
+            },
+            Check {
+                name: s("ck_order_line_unit_price"),
+                expr: s("unit_price >= 0"),
+            },
         ],
         indexes: vec![
             Index {
                 name: s("ix_order_line_order_id_line_no"),
                 columns: vec![
                     IndexColumn::asc("order_id"),
-                    IndexColumn { name: s("line_no"), order: SortOrder::Desc },
+                    IndexColumn {
+                        name: s("line_no"),
+                        order: SortOrder::Desc,
+                    },
                 ],
                 unique: false,
                 predicate: None,
@@ -360,7 +457,10 @@ fn composite_keys_constraints_and_comments() {
                 name: s("ix_open_lines"),
                 columns: vec![
                     IndexColumn::asc("Product Code"),
-                    IndexColumn { name: s("order_id"), order: SortOrder::Desc },
+                    IndexColumn {
+                        name: s("order_id"),
+                        order: SortOrder::Desc,
+                    },
                 ],
                 unique: true,
                 predicate: Some(s("shipped IS NULL")),
@@ -398,7 +498,9 @@ fn keywords_raw_identifiers_and_mixed_case() {
         schema: None,
         name: s("user"),
         renamed_from: vec![],
-        comment: Some(s("Keyword table and column names, raw identifiers, mixed case.")),
+        comment: Some(s(
+            "Keyword table and column names, raw identifiers, mixed case.",
+        )),
         columns: vec![
             col("id", ColumnType::BigInt),
             col("type", ColumnType::Text),
@@ -406,7 +508,10 @@ fn keywords_raw_identifiers_and_mixed_case() {
             col("order", ColumnType::Integer),
             nullable("displayName", ColumnType::Text),
         ],
-        primary_key: Some(PrimaryKey { name: None, columns: vec![s("id")] }),
+        primary_key: Some(PrimaryKey {
+            name: None,
+            columns: vec![s("id")],
+        }),
         uniques: vec![UniqueConstraint {
             name: s("uq_user_type_Group"),
             columns: vec![s("type"), s("Group")],
@@ -454,15 +559,36 @@ struct OrderItem {
 fn default_names_are_snake_case_and_integer_keys_auto_increment() {
     let order = Order::table_def();
     assert_eq!(order.name, "order");
-    assert_eq!(order.columns, vec![Column { auto_increment: true, ..col("id", ColumnType::Integer) }]);
+    assert_eq!(
+        order.columns,
+        vec![Column {
+            auto_increment: true,
+            ..col("id", ColumnType::Integer)
+        }]
+    );
     let log = HTTPLog::table_def();
     assert_eq!(log.name, "http_log");
-    assert_eq!(log.columns, vec![Column { auto_increment: true, ..col("id", ColumnType::SmallInt) }]);
+    assert_eq!(
+        log.columns,
+        vec![Column {
+            auto_increment: true,
+            ..col("id", ColumnType::SmallInt)
+        }]
+    );
     // `sql_type` makes the type custom, and only the mapped integer types auto-increment.
     let item = OrderItem::table_def();
     assert_eq!(item.name, "order_item");
-    assert_eq!(item.columns, vec![col("id", ColumnType::Custom(s("INTEGER")))]);
-    assert_eq!(item.primary_key, Some(PrimaryKey { name: None, columns: vec![s("id")] }));
+    assert_eq!(
+        item.columns,
+        vec![col("id", ColumnType::Custom(s("INTEGER")))]
+    );
+    assert_eq!(
+        item.primary_key,
+        Some(PrimaryKey {
+            name: None,
+            columns: vec![s("id")]
+        })
+    );
 }
 
 /// A user type mapped by implementing `SqlType`, and type aliases, work without `sql_type`.
@@ -516,15 +642,26 @@ fn user_types_aliases_and_auto_increment_rules() {
             comment: None,
             columns: vec![
                 Column {
-                    comment: Some(s("Keys that are not integers never auto-increment on their own.")),
+                    comment: Some(s(
+                        "Keys that are not integers never auto-increment on their own."
+                    )),
                     ..col("id", ColumnType::Uuid)
                 },
                 col("email", ColumnType::Varchar(320)),
                 nullable("backup_email", ColumnType::Varchar(320)),
-                col("balance", ColumnType::Decimal { precision: Some(18), scale: Some(0) }),
+                col(
+                    "balance",
+                    ColumnType::Decimal {
+                        precision: Some(18),
+                        scale: Some(0)
+                    }
+                ),
                 col("name", ColumnType::Varchar(100)),
             ],
-            primary_key: Some(PrimaryKey { name: None, columns: vec![s("id")] }),
+            primary_key: Some(PrimaryKey {
+                name: None,
+                columns: vec![s("id")]
+            }),
             uniques: vec![],
             foreign_keys: vec![],
             checks: vec![],
@@ -533,11 +670,17 @@ fn user_types_aliases_and_auto_increment_rules() {
     );
     assert_eq!(
         Counter::table_def().columns,
-        vec![Column { default: Some(s("1")), ..col("id", ColumnType::BigInt) }]
+        vec![Column {
+            default: Some(s("1")),
+            ..col("id", ColumnType::BigInt)
+        }]
     );
     assert_eq!(
         Ticket::table_def().columns,
-        vec![Column { auto_increment: true, ..col("id", ColumnType::Integer) }]
+        vec![Column {
+            auto_increment: true,
+            ..col("id", ColumnType::Integer)
+        }]
     );
 }
 
@@ -557,13 +700,19 @@ mod inner {
 #[test]
 fn table_def_is_independent_of_the_registry() {
     let event = inner::Event::table_def();
-    assert_eq!(event.qualified_name(), QualifiedName::with_schema("audit", "events"));
+    assert_eq!(
+        event.qualified_name(),
+        QualifiedName::with_schema("audit", "events")
+    );
 }
 
 #[test]
 fn registered_tables_are_sorted_by_schema_then_name() {
     let tables = dbconform::registered_tables().expect("no duplicate tables in this binary");
-    let names: Vec<String> = tables.iter().map(|t| t.qualified_name().to_string()).collect();
+    let names: Vec<String> = tables
+        .iter()
+        .map(|t| t.qualified_name().to_string())
+        .collect();
     assert_eq!(
         names,
         [

@@ -49,7 +49,16 @@ fn duplicate_table_names_both_types() {
         message.contains("registry_duplicate::crm::Customers"),
         "second type missing from: {message}"
     );
-    assert!(message.contains("accounts.customers"), "table missing from: {message}");
-    assert!(!message.contains("unrelated"), "unrelated type named in: {message}");
-    assert!(matches!(err, dbconform::Error::DuplicateTable { .. }), "{err:?}");
+    assert!(
+        message.contains("accounts.customers"),
+        "table missing from: {message}"
+    );
+    assert!(
+        !message.contains("unrelated"),
+        "unrelated type named in: {message}"
+    );
+    assert!(
+        matches!(err, dbconform::Error::DuplicateTable { .. }),
+        "{err:?}"
+    );
 }

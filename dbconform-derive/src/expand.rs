@@ -44,25 +44,28 @@ fn try_expand(node: &DeriveInput) -> syn::Result<TokenStream> {
 ///
 /// `proc-macro-crate` reads the caller's Cargo.toml, so a renamed dependency
 /// (`db = { package = "dbconform" }`) works. Inside the facade's own library `crate` is
-/// used; its examples, doc tests and integration tests are other crates and use
-/// `::dbconform`.
+/// used; its examples and doc tests are other crates and use `::dbconform` (its
+/// integration tests are already reported by name). Anything unexpected falls back to
+/// `::dbconform` rather than failing.
 fn facade() -> TokenStream {
     use proc_macro_crate::{FoundCrate, crate_name};
     match crate_name("dbconform") {
-        Ok(FoundCrate::Name(name)) => {
-            let ident = format_ident!("{}", name);
-            quote!(::#ident)
-        }
+        Ok(FoundCrate::Name(name)) => match syn::parse_str::<syn::Ident>(&name) {
+            Ok(ident) => quote!(::#ident),
+            Err(_) => quote!(::dbconform),
+        },
         Ok(FoundCrate::Itself) if compiling_facade_library() => quote!(crate),
         _ => quote!(::dbconform),
     }
 }
 
 /// `true` only while rustc compiles the `dbconform` library target itself.
+///
+/// `proc-macro-crate` answers `Itself` for every target of the facade package that is not
+/// an integration test. Cargo names the crate being compiled in `CARGO_CRATE_NAME`, which
+/// tells the library from examples and benches; rustdoc compiles each doc test with
+/// `UNSTABLE_RUSTDOC_TEST_PATH` set while `CARGO_CRATE_NAME` is still the library's.
 fn compiling_facade_library() -> bool {
-    // Cargo names the crate being compiled; examples and benches get their own name.
-    // Doc tests are compiled by rustdoc, which cargo runs with `RUSTDOC` semantics: there
-    // the crate name is the doc test's, never the library's.
     std::env::var("CARGO_CRATE_NAME").is_ok_and(|name| name == "dbconform")
         && std::env::var_os("UNSTABLE_RUSTDOC_TEST_PATH").is_none()
 }

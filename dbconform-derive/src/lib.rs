@@ -1,8 +1,9 @@
-//! `#[derive(Table)]` for dbconform. Use it through the `dbconform` crate, which documents
-//! the attributes; this crate holds only the macro.
+//! `#[derive(Table)]` for dbconform. Use it through the `dbconform` crate; this crate holds
+//! only the macro.
 //!
-//! The pipeline follows thiserror-impl: [`ast`](crate) parses the input and its attributes
-//! (`attr`), `valid` checks them, collecting every error, and `expand` writes the tokens.
+//! The pipeline follows thiserror-impl: `ast` parses the input and its attributes (`attr`),
+//! `valid` checks how they combine, collecting every error before failing (`ctxt`), and
+//! `expand` writes the tokens. `text` holds the pure string helpers.
 
 mod ast;
 mod attr;
@@ -14,14 +15,72 @@ mod valid;
 use proc_macro::TokenStream;
 use syn::{DeriveInput, parse_macro_input};
 
-/// Derives `dbconform::Table` and registers the table with dbconform's registry.
+/// Derives `dbconform::Table` for a struct with named fields and registers the table, so
+/// that `dbconform::registered_tables()` and `conform_all` see it.
 ///
-/// Struct attributes: `#[table(name, schema, renamed_from, comment)]`,
-/// `#[index(name, columns(...), unique, predicate)]`, `#[unique(name, columns(...))]`,
-/// `#[check(name, expr)]`, `#[primary_key(name, columns(...))]`. Field attribute:
-/// `#[column(name, primary_key, auto_increment, unique, index, default, sql_type,
-/// max_length, precision, scale, references, on_delete, on_update, check, renamed_from,
-/// comment, skip)]`. See the `dbconform` crate documentation for their meaning.
+/// ```ignore
+/// use dbconform::Table;
+///
+/// /// Products we sell.                              (doc comments become comments)
+/// #[derive(Table)]
+/// #[table(name = "products")]                        // default: `product`
+/// #[index(columns("vendor_id", "sku DESC"))]         // named `ix_products_vendor_id_sku`
+/// #[unique(columns("vendor_id", "sku"))]             // named `uq_products_vendor_id_sku`
+/// #[check(name = "ck_products_price", expr = "price >= 0")]
+/// struct Product {
+///     #[column(primary_key)]                         // i64 key: auto-increment
+///     id: i64,
+///     #[column(max_length = 64, unique)]             // VARCHAR(64), `uq_products_sku`
+///     sku: String,
+///     description: Option<String>,                   // nullable TEXT
+///     #[column(precision = 10, scale = 2, default = "0")]
+///     price: rust_decimal::Decimal,
+///     #[column(references = "vendors(id)", on_delete = "cascade", index)]
+///     vendor_id: i64,
+///     #[column(skip)]
+///     cached: Vec<u8>,
+/// }
+/// ```
+///
+/// # Struct attributes
+///
+/// | attribute | keys |
+/// | --- | --- |
+/// | `#[table(...)]` | `name = "..."` (default: the struct name in snake_case, `HTTPLog` → `http_log`), `schema = "..."`, `renamed_from = "..."` (repeatable, or `renamed_from("a", "b")`), `comment = "..."` (default: the doc comment; `""` for none) |
+/// | `#[index(...)]` (repeatable) | `columns("a", "b DESC")` (required), `name = "..."` (default `ix_<table>_<cols>`), `unique`, `predicate = "SQL"` |
+/// | `#[unique(...)]` (repeatable) | `columns(...)` (required), `name = "..."` (default `uq_<table>_<cols>`) |
+/// | `#[check(...)]` (repeatable) | `expr = "SQL"` (required), `name = "..."` (default `ck_<table>_<hash of expr>`) |
+/// | `#[primary_key(...)]` (once) | `columns(...)` (required), `name = "..."`; a composite key never auto-increments |
+///
+/// Names in `columns(...)` are column names or field names. Generated names are at most 63
+/// bytes (see `dbconform::generated_name`).
+///
+/// # Field attribute `#[column(...)]`
+///
+/// | key | meaning |
+/// | --- | --- |
+/// | `name = "..."` | column name (default: the field name, `r#type` → `type`) |
+/// | `primary_key` | single-column primary key; an integer key auto-increments |
+/// | `auto_increment`, `auto_increment = bool` | only with `primary_key`; forces auto-increment on or off (a key with a `default` is not auto-increment unless forced) |
+/// | `unique` | one-column UNIQUE constraint `uq_<table>_<col>` |
+/// | `index` | one-column index `ix_<table>_<col>` |
+/// | `default = "SQL"` | default expression, verbatim |
+/// | `sql_type = "..."` | any SQL type, verbatim; the field type then needs no mapping |
+/// | `max_length = N` | `VARCHAR(N)`; `String` fields only |
+/// | `precision = P`, `scale = S` | `NUMERIC(P, S)`; decimal fields only; `scale` needs `precision` |
+/// | `references = "table(col)"`, `"schema.table(col)"` | foreign key `fk_<table>_<col>` |
+/// | `on_delete`, `on_update` = `"cascade"`, `"set_null"`, `"set_default"`, `"restrict"`, `"no_action"` | foreign key actions (`set_null` needs an `Option` field) |
+/// | `check = "SQL"` | CHECK constraint `ck_<table>_<col>` |
+/// | `renamed_from = "..."` | an earlier column name (repeatable, or a list) |
+/// | `comment = "..."` | column comment (default: the doc comment; `""` for none) |
+/// | `skip` | not a column; combines with no other key |
+///
+/// The column type comes from `dbconform::SqlType` for the field type with one outer
+/// `Option<...>` removed (`Option` makes the column nullable). A type without a mapping
+/// fails to compile at the field unless `sql_type` is given.
+///
+/// Every attribute mistake is a compile error spanned on the token to fix, and all of them
+/// are reported at once.
 #[proc_macro_derive(Table, attributes(table, column, index, unique, check, primary_key))]
 pub fn derive_table(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
