@@ -684,6 +684,47 @@ fn user_types_aliases_and_auto_increment_rules() {
     );
 }
 
+/// Names with spaces, quotes and non-ASCII characters pass through untouched.
+#[derive(Table)]
+#[unique(columns("naïve \"quoted\" col"))]
+struct Café {
+    #[column(name = "naïve \"quoted\" col", comment = "It's \"quoted\"")]
+    value: String,
+    #[column(default = "'a;b'")]
+    motto: String,
+}
+
+#[test]
+fn quotes_spaces_and_non_ascii_names() {
+    let expected = TableDef {
+        schema: None,
+        name: s("café"),
+        renamed_from: vec![],
+        comment: Some(s(
+            "Names with spaces, quotes and non-ASCII characters pass through untouched.",
+        )),
+        columns: vec![
+            Column {
+                comment: Some(s("It's \"quoted\"")),
+                ..col("naïve \"quoted\" col", ColumnType::Text)
+            },
+            Column {
+                default: Some(s("'a;b'")),
+                ..col("motto", ColumnType::Text)
+            },
+        ],
+        primary_key: None,
+        uniques: vec![UniqueConstraint {
+            name: s("uq_café_naïve \"quoted\" col"),
+            columns: vec![s("naïve \"quoted\" col")],
+        }],
+        foreign_keys: vec![],
+        checks: vec![],
+        indexes: vec![],
+    };
+    assert_eq!(Café::table_def(), expected);
+}
+
 mod inner {
     use dbconform::Table;
 
@@ -718,6 +759,7 @@ fn registered_tables_are_sorted_by_schema_then_name() {
         [
             "Accounts",
             "all_types",
+            "café",
             "counter",
             "http_log",
             "nullable_types",

@@ -48,13 +48,22 @@ fn try_expand(node: &DeriveInput) -> syn::Result<TokenStream> {
 /// integration tests are already reported by name). Anything unexpected falls back to
 /// `::dbconform` rather than failing.
 fn facade() -> TokenStream {
-    use proc_macro_crate::{FoundCrate, crate_name};
-    match crate_name("dbconform") {
-        Ok(FoundCrate::Name(name)) => match syn::parse_str::<syn::Ident>(&name) {
+    facade_path(
+        proc_macro_crate::crate_name("dbconform").ok(),
+        compiling_facade_library(),
+    )
+}
+
+/// [`facade`] without the environment: what `proc-macro-crate` found, and whether the
+/// facade library itself is being compiled.
+fn facade_path(found: Option<proc_macro_crate::FoundCrate>, facade_library: bool) -> TokenStream {
+    use proc_macro_crate::FoundCrate;
+    match found {
+        Some(FoundCrate::Name(name)) => match syn::parse_str::<syn::Ident>(&name) {
             Ok(ident) => quote!(::#ident),
             Err(_) => quote!(::dbconform),
         },
-        Ok(FoundCrate::Itself) if compiling_facade_library() => quote!(crate),
+        Some(FoundCrate::Itself) if facade_library => quote!(crate),
         _ => quote!(::dbconform),
     }
 }
@@ -418,4 +427,34 @@ fn column(p: &Paths, field: &Field, i: usize) -> (TokenStream, TokenStream) {
         })
     };
     (lets, expr)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::facade_path;
+    use proc_macro_crate::FoundCrate;
+
+    fn path(found: Option<FoundCrate>, facade_library: bool) -> String {
+        facade_path(found, facade_library)
+            .to_string()
+            .replace(' ', "")
+    }
+
+    #[test]
+    fn facade_path_follows_renames_and_the_facade_itself() {
+        assert_eq!(
+            path(Some(FoundCrate::Name("dbconform".into())), false),
+            "::dbconform"
+        );
+        assert_eq!(path(Some(FoundCrate::Name("db".into())), false), "::db");
+        assert_eq!(path(Some(FoundCrate::Itself), true), "crate");
+        // Examples and doc tests of the facade package are crates of their own.
+        assert_eq!(path(Some(FoundCrate::Itself), false), "::dbconform");
+        // Not a direct dependency, or a name that is no identifier: the default name.
+        assert_eq!(path(None, false), "::dbconform");
+        assert_eq!(
+            path(Some(FoundCrate::Name("not an ident".into())), false),
+            "::dbconform"
+        );
+    }
 }
