@@ -458,3 +458,48 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod expansion_tests {
+    use super::derive;
+    use syn::{DeriveInput, parse_quote};
+
+    fn expand(input: DeriveInput) -> String {
+        derive(&input).to_string()
+    }
+
+    #[test]
+    fn bad_input_gives_errors_and_a_stub_impl() {
+        let out = expand(parse_quote! {
+            enum Status { Active }
+        });
+        assert!(out.contains("compile_error"), "{out}");
+        assert!(out.contains("impl :: dbconform :: __private :: core :: Table for Status"));
+        assert!(!out.contains("inventory"), "{out}");
+    }
+
+    #[test]
+    fn all_errors_are_reported_together() {
+        let out = expand(parse_quote! {
+            #[table(nmae = "x")]
+            struct Product {
+                #[column(max_length = "64", scale = 2)]
+                id: Option<i64>,
+            }
+        });
+        assert_eq!(out.matches("compile_error").count(), 3, "{out}");
+    }
+
+    #[test]
+    fn good_input_implements_and_registers() {
+        let out = expand(parse_quote! {
+            struct Product {
+                #[column(primary_key)]
+                id: i64,
+            }
+        });
+        assert!(!out.contains("compile_error"), "{out}");
+        assert!(out.contains("inventory :: submit !"), "{out}");
+        assert!(out.contains("Registration"), "{out}");
+    }
+}

@@ -3,7 +3,8 @@
 //!
 //! The pipeline follows thiserror-impl: `ast` parses the input and its attributes (`attr`),
 //! `valid` checks how they combine, collecting every error before failing (`ctxt`), and
-//! `expand` writes the tokens. `text` holds the pure string helpers.
+//! `expand` writes the tokens. `value` turns key values into typed values; `text` holds the pure string
+//! helpers.
 
 mod ast;
 mod attr;
@@ -11,6 +12,7 @@ mod ctxt;
 mod expand;
 mod text;
 mod valid;
+mod value;
 
 use proc_macro::TokenStream;
 use syn::{DeriveInput, parse_macro_input};

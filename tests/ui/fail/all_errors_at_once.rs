@@ -11,4 +11,7 @@ struct Product {
     price: rust_decimal::Decimal,
 }
 
-fn main() {}
+fn main() {
+    // The failed derive still provides `Table`, so this adds no second error.
+    let _ = <Product as Table>::table_def();
+}

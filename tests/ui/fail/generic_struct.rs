@@ -6,4 +6,7 @@ struct Product<T> {
     extra: T,
 }
 
-fn main() {}
+fn main() {
+    // The failed derive still provides `Table`, so this adds no second error.
+    let _ = <Product::<u8> as Table>::table_def();
+}
