@@ -331,21 +331,29 @@ fn check_field(input: &Input, field: &Field, cx: &Ctxt) {
 }
 
 fn check_column_names(input: &Input, cx: &Ctxt) {
+    // Keyed by lower case: SQLite compares identifiers case-insensitively.
     let mut seen: BTreeMap<String, &Field> = BTreeMap::new();
     for field in input.columns() {
         let name = field.column_name();
-        if let Some(first) = seen.get(&name) {
-            cx.error_at(
-                field.name_span(),
-                format!(
-                    "duplicate column name `{name}`: field `{}` already maps to it; give one \
-                     of them another `#[column(name = \"...\")]`",
-                    first.ident.unraw()
-                ),
-            );
+        let Some(first) = seen.get(&name.to_lowercase()) else {
+            seen.insert(name.to_lowercase(), field);
+            continue;
+        };
+        let first_name = first.column_name();
+        let msg = if first_name == name {
+            format!(
+                "duplicate column name `{name}`: field `{}` already maps to it; give one of \
+                 them another `#[column(name = \"...\")]`",
+                first.ident.unraw()
+            )
         } else {
-            seen.insert(name, field);
-        }
+            format!(
+                "column `{name}` differs from column `{first_name}` (field `{}`) only in case; \
+                 SQLite treats them as the same column, so rename one",
+                first.ident.unraw()
+            )
+        };
+        cx.error_at(field.name_span(), msg);
     }
 }
 
