@@ -53,6 +53,7 @@ struct Product {
 #[test]
 fn design_example_product() {
     let expected = TableDef {
+        options: Default::default(),
         schema: None,
         name: s("products"),
         renamed_from: vec![],
@@ -193,6 +194,7 @@ fn all_type_columns() -> Vec<Column> {
 #[test]
 fn every_mapped_type() {
     let expected = TableDef {
+        options: Default::default(),
         schema: None,
         name: s("all_types"),
         renamed_from: vec![],
@@ -259,6 +261,7 @@ fn option_makes_every_type_nullable() {
         },
     ));
     let expected = TableDef {
+        options: Default::default(),
         schema: None,
         name: s("nullable_types"),
         renamed_from: vec![],
@@ -337,6 +340,7 @@ struct OrderLine {
 #[test]
 fn composite_keys_constraints_and_comments() {
     let expected = TableDef {
+        options: Default::default(),
         schema: Some(s("shop")),
         name: s("order_line"),
         renamed_from: vec![s("order_items"), s("line_items"), s("lines")],
@@ -446,6 +450,7 @@ fn composite_keys_constraints_and_comments() {
                 columns: vec![
                     IndexColumn::asc("order_id"),
                     IndexColumn {
+                        expression: false,
                         name: s("line_no"),
                         order: SortOrder::Desc,
                     },
@@ -458,6 +463,7 @@ fn composite_keys_constraints_and_comments() {
                 columns: vec![
                     IndexColumn::asc("Product Code"),
                     IndexColumn {
+                        expression: false,
                         name: s("order_id"),
                         order: SortOrder::Desc,
                     },
@@ -495,6 +501,7 @@ struct User {
 #[test]
 fn keywords_raw_identifiers_and_mixed_case() {
     let expected = TableDef {
+        options: Default::default(),
         schema: None,
         name: s("user"),
         renamed_from: vec![],
@@ -636,6 +643,7 @@ fn user_types_aliases_and_auto_increment_rules() {
     assert_eq!(
         account,
         TableDef {
+            options: Default::default(),
             schema: None,
             name: s("Accounts"),
             renamed_from: vec![],
@@ -697,6 +705,7 @@ struct Café {
 #[test]
 fn quotes_spaces_and_non_ascii_names() {
     let expected = TableDef {
+        options: Default::default(),
         schema: None,
         name: s("café"),
         renamed_from: vec![],

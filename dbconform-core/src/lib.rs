@@ -14,12 +14,12 @@ mod types;
 
 pub use error::{BoxError, Error, Result, redact_url};
 pub use model::{
-    Check, Column, ColumnType, FkAction, ForeignKey, Index, IndexColumn, PrimaryKey, QualifiedName,
-    Schema, SortOrder, TableDef, UniqueConstraint,
+    Check, Column, ColumnType, FkAction, ForeignKey, GeneratedColumn, Index, IndexColumn,
+    PrimaryKey, QualifiedName, Schema, SortOrder, TableDef, TableOptions, UniqueConstraint,
 };
 pub use naming::{MAX_IDENTIFIER_BYTES, generated_name, short_hash, shorten};
 pub use options::Options;
-pub use plan::{BlockedStep, Change, ChangeKind, Drift, Plan, Risk, Step};
+pub use plan::{BlockedStep, Change, ChangeKind, ColumnChanges, Drift, Plan, Risk, Step};
 pub use registry::{Registration, registered_tables, registered_tables_with_types};
 pub use types::{AcceptsMaxLength, AcceptsPrecision, SqlType};
 

@@ -114,6 +114,27 @@ pub struct TableDef {
     /// Non-constraint indexes (unique or not).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub indexes: Vec<Index>,
+    /// Storage options found in the database (SQLite `STRICT`, `WITHOUT ROWID`).
+    #[serde(default, skip_serializing_if = "TableOptions::is_default")]
+    pub options: TableOptions,
+}
+
+/// Table storage options, reflected from the database and kept by rebuilds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableOptions {
+    /// SQLite `STRICT` table.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub strict: bool,
+    /// SQLite `WITHOUT ROWID` table.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub without_rowid: bool,
+}
+
+impl TableOptions {
+    /// `true` when no option is set.
+    pub fn is_default(&self) -> bool {
+        self == &TableOptions::default()
+    }
 }
 
 impl TableDef {
@@ -167,6 +188,22 @@ pub struct Column {
     /// Earlier names of this column, for rename detection.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub renamed_from: Vec<String>,
+    /// Collation, when the column has one other than the database default (reflected).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation: Option<String>,
+    /// Generated-column expression (`GENERATED ALWAYS AS (...)`), reflected from the
+    /// database; dbconform never writes to such a column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated: Option<GeneratedColumn>,
+}
+
+/// A generated (computed) column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GeneratedColumn {
+    /// The expression.
+    pub expr: String,
+    /// `true` for STORED, `false` for VIRTUAL.
+    pub stored: bool,
 }
 
 impl Column {
@@ -180,6 +217,8 @@ impl Column {
             auto_increment: false,
             comment: None,
             renamed_from: Vec::new(),
+            collation: None,
+            generated: None,
         }
     }
 }
@@ -269,11 +308,14 @@ pub enum SortOrder {
 /// One column of an index, with its order.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct IndexColumn {
-    /// Column name.
+    /// Column name, or the expression's SQL text when `expression` is set.
     pub name: String,
     /// Sort order.
     #[serde(default)]
     pub order: SortOrder,
+    /// `true` when `name` is an expression (`lower(email)`), not a column.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub expression: bool,
 }
 
 impl IndexColumn {
@@ -282,6 +324,7 @@ impl IndexColumn {
         IndexColumn {
             name: name.into(),
             order: SortOrder::Asc,
+            expression: false,
         }
     }
 }

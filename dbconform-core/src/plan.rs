@@ -1,7 +1,9 @@
 //! Plans: ordered, risk-classified steps, each remembering the change that produced it
 //! and the SQL it runs.
 
-use crate::model::{QualifiedName, TableDef};
+use crate::model::{
+    Check, Column, ForeignKey, Index, PrimaryKey, QualifiedName, TableDef, UniqueConstraint,
+};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -36,22 +38,135 @@ pub enum ChangeKind {
     CreateSchema,
     /// Create a missing table.
     CreateTable,
-    /// Add a foreign key that had to wait until every table of a cycle existed.
+    /// Drop a table that is not declared.
+    DropTable,
+    /// Add a missing column.
+    AddColumn,
+    /// Drop a column that is not declared.
+    DropColumn,
+    /// Change a column's type, nullability, default, identity, comment, collation or
+    /// generation expression.
+    AlterColumn,
+    /// Add a primary key to a table that has none.
+    AddPrimaryKey,
+    /// Drop a primary key that is not declared.
+    DropPrimaryKey,
+    /// Change a primary key's columns.
+    AlterPrimaryKey,
+    /// Add a UNIQUE constraint.
+    AddUnique,
+    /// Drop a UNIQUE constraint that is not declared.
+    DropUnique,
+    /// Change a UNIQUE constraint's columns.
+    AlterUnique,
+    /// Add a foreign key.
     AddForeignKey,
+    /// Drop a foreign key that is not declared.
+    DropForeignKey,
+    /// Change a foreign key's columns, target or actions.
+    AlterForeignKey,
+    /// Add a CHECK constraint.
+    AddCheck,
+    /// Drop a CHECK constraint that is not declared.
+    DropCheck,
+    /// Change a CHECK constraint's expression.
+    AlterCheck,
+    /// Create an index.
+    AddIndex,
+    /// Drop an index that is not declared.
+    DropIndex,
+    /// Change an index's columns, order, uniqueness or predicate.
+    AlterIndex,
+    /// Set, change or remove a table comment.
+    SetTableComment,
 }
 
 impl ChangeKind {
-    /// The stable code of this kind (documented in the README).
+    /// The stable code of this kind (documented in the README). `DC0xx` add or create,
+    /// `DC05x` alter, `DC1xx` drop.
     pub fn code(self) -> &'static str {
         match self {
             ChangeKind::CreateSchema => "DC001",
             ChangeKind::CreateTable => "DC002",
             ChangeKind::AddForeignKey => "DC003",
+            ChangeKind::AddColumn => "DC004",
+            ChangeKind::AddIndex => "DC005",
+            ChangeKind::AddUnique => "DC006",
+            ChangeKind::AddCheck => "DC007",
+            ChangeKind::AddPrimaryKey => "DC008",
+            ChangeKind::SetTableComment => "DC009",
+            ChangeKind::AlterColumn => "DC050",
+            ChangeKind::AlterPrimaryKey => "DC051",
+            ChangeKind::AlterUnique => "DC052",
+            ChangeKind::AlterForeignKey => "DC053",
+            ChangeKind::AlterCheck => "DC054",
+            ChangeKind::AlterIndex => "DC055",
+            ChangeKind::DropColumn => "DC101",
+            ChangeKind::DropTable => "DC102",
+            ChangeKind::DropIndex => "DC103",
+            ChangeKind::DropUnique => "DC104",
+            ChangeKind::DropForeignKey => "DC105",
+            ChangeKind::DropCheck => "DC106",
+            ChangeKind::DropPrimaryKey => "DC107",
         }
     }
 }
 
-/// A difference between the declared and the actual schema, as data.
+/// Which properties of a column differ (a bit set, spelled as booleans for JSON).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ColumnChanges {
+    /// The type (including length, precision, scale) differs.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub ty: bool,
+    /// NULL / NOT NULL differs.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub nullable: bool,
+    /// The default differs.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub default: bool,
+    /// Auto-increment / identity differs.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub auto_increment: bool,
+    /// The comment differs.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub comment: bool,
+    /// The collation differs.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub collation: bool,
+    /// The generation expression differs.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub generated: bool,
+}
+
+impl ColumnChanges {
+    /// `true` when nothing differs.
+    pub fn is_empty(&self) -> bool {
+        *self == ColumnChanges::default()
+    }
+
+    /// The names of the properties that differ, in a fixed order (`["type", "default"]`).
+    pub fn names(&self) -> Vec<&'static str> {
+        [
+            (self.ty, "type"),
+            (self.nullable, "nullability"),
+            (self.default, "default"),
+            (self.auto_increment, "auto-increment"),
+            (self.comment, "comment"),
+            (self.collation, "collation"),
+            (self.generated, "generated expression"),
+        ]
+        .into_iter()
+        .filter_map(|(set, name)| set.then_some(name))
+        .collect()
+    }
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// A difference between the declared and the actual schema, as data. `from` is what the
+/// database has, `to` what the declaration wants.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
@@ -66,12 +181,159 @@ pub enum Change {
         /// The table as declared (schema resolved).
         table: TableDef,
     },
-    /// A foreign key left out of a CREATE TABLE because it closes a cycle.
+    /// A table exists but is not declared.
+    DropTable {
+        /// The table as reflected.
+        table: TableDef,
+    },
+    /// A column is missing.
+    AddColumn {
+        /// The table.
+        table: QualifiedName,
+        /// The column as declared.
+        column: Column,
+    },
+    /// A column exists but is not declared.
+    DropColumn {
+        /// The table.
+        table: QualifiedName,
+        /// The column as reflected.
+        column: Column,
+    },
+    /// A column differs.
+    AlterColumn {
+        /// The table.
+        table: QualifiedName,
+        /// The column as reflected.
+        from: Column,
+        /// The column as declared.
+        to: Column,
+        /// What differs.
+        changes: ColumnChanges,
+    },
+    /// The table has no primary key but should.
+    AddPrimaryKey {
+        /// The table.
+        table: QualifiedName,
+        /// The declared key.
+        key: PrimaryKey,
+    },
+    /// The table has a primary key but should not.
+    DropPrimaryKey {
+        /// The table.
+        table: QualifiedName,
+        /// The reflected key.
+        key: PrimaryKey,
+    },
+    /// The primary key's columns differ.
+    AlterPrimaryKey {
+        /// The table.
+        table: QualifiedName,
+        /// As reflected.
+        from: PrimaryKey,
+        /// As declared.
+        to: PrimaryKey,
+    },
+    /// A UNIQUE constraint is missing.
+    AddUnique {
+        /// The table.
+        table: QualifiedName,
+        /// As declared.
+        unique: UniqueConstraint,
+    },
+    /// A UNIQUE constraint is not declared.
+    DropUnique {
+        /// The table.
+        table: QualifiedName,
+        /// As reflected.
+        unique: UniqueConstraint,
+    },
+    /// A UNIQUE constraint's columns differ.
+    AlterUnique {
+        /// The table.
+        table: QualifiedName,
+        /// As reflected.
+        from: UniqueConstraint,
+        /// As declared.
+        to: UniqueConstraint,
+    },
+    /// A foreign key is missing (or had to wait for the tables of a cycle).
     AddForeignKey {
         /// The referencing table.
         table: QualifiedName,
-        /// The foreign key's name.
-        name: String,
+        /// As declared.
+        foreign_key: ForeignKey,
+    },
+    /// A foreign key is not declared.
+    DropForeignKey {
+        /// The referencing table.
+        table: QualifiedName,
+        /// As reflected.
+        foreign_key: ForeignKey,
+    },
+    /// A foreign key's columns, target or actions differ.
+    AlterForeignKey {
+        /// The referencing table.
+        table: QualifiedName,
+        /// As reflected.
+        from: ForeignKey,
+        /// As declared.
+        to: ForeignKey,
+    },
+    /// A CHECK constraint is missing.
+    AddCheck {
+        /// The table.
+        table: QualifiedName,
+        /// As declared.
+        check: Check,
+    },
+    /// A CHECK constraint is not declared.
+    DropCheck {
+        /// The table.
+        table: QualifiedName,
+        /// As reflected.
+        check: Check,
+    },
+    /// A CHECK constraint's expression differs.
+    AlterCheck {
+        /// The table.
+        table: QualifiedName,
+        /// As reflected.
+        from: Check,
+        /// As declared.
+        to: Check,
+    },
+    /// An index is missing.
+    AddIndex {
+        /// The table.
+        table: QualifiedName,
+        /// As declared.
+        index: Index,
+    },
+    /// An index is not declared.
+    DropIndex {
+        /// The table.
+        table: QualifiedName,
+        /// As reflected.
+        index: Index,
+    },
+    /// An index's columns, order, uniqueness or predicate differ.
+    AlterIndex {
+        /// The table.
+        table: QualifiedName,
+        /// As reflected.
+        from: Index,
+        /// As declared.
+        to: Index,
+    },
+    /// The table comment differs.
+    SetTableComment {
+        /// The table.
+        table: QualifiedName,
+        /// As reflected.
+        from: Option<String>,
+        /// As declared.
+        to: Option<String>,
     },
 }
 
@@ -81,7 +343,26 @@ impl Change {
         match self {
             Change::CreateSchema { .. } => ChangeKind::CreateSchema,
             Change::CreateTable { .. } => ChangeKind::CreateTable,
+            Change::DropTable { .. } => ChangeKind::DropTable,
+            Change::AddColumn { .. } => ChangeKind::AddColumn,
+            Change::DropColumn { .. } => ChangeKind::DropColumn,
+            Change::AlterColumn { .. } => ChangeKind::AlterColumn,
+            Change::AddPrimaryKey { .. } => ChangeKind::AddPrimaryKey,
+            Change::DropPrimaryKey { .. } => ChangeKind::DropPrimaryKey,
+            Change::AlterPrimaryKey { .. } => ChangeKind::AlterPrimaryKey,
+            Change::AddUnique { .. } => ChangeKind::AddUnique,
+            Change::DropUnique { .. } => ChangeKind::DropUnique,
+            Change::AlterUnique { .. } => ChangeKind::AlterUnique,
             Change::AddForeignKey { .. } => ChangeKind::AddForeignKey,
+            Change::DropForeignKey { .. } => ChangeKind::DropForeignKey,
+            Change::AlterForeignKey { .. } => ChangeKind::AlterForeignKey,
+            Change::AddCheck { .. } => ChangeKind::AddCheck,
+            Change::DropCheck { .. } => ChangeKind::DropCheck,
+            Change::AlterCheck { .. } => ChangeKind::AlterCheck,
+            Change::AddIndex { .. } => ChangeKind::AddIndex,
+            Change::DropIndex { .. } => ChangeKind::DropIndex,
+            Change::AlterIndex { .. } => ChangeKind::AlterIndex,
+            Change::SetTableComment { .. } => ChangeKind::SetTableComment,
         }
     }
 
@@ -89,19 +370,80 @@ impl Change {
     pub fn table(&self) -> Option<QualifiedName> {
         match self {
             Change::CreateSchema { .. } => None,
-            Change::CreateTable { table } => Some(table.qualified_name()),
-            Change::AddForeignKey { table, .. } => Some(table.clone()),
+            Change::CreateTable { table } | Change::DropTable { table } => {
+                Some(table.qualified_name())
+            }
+            Change::AddColumn { table, .. }
+            | Change::DropColumn { table, .. }
+            | Change::AlterColumn { table, .. }
+            | Change::AddPrimaryKey { table, .. }
+            | Change::DropPrimaryKey { table, .. }
+            | Change::AlterPrimaryKey { table, .. }
+            | Change::AddUnique { table, .. }
+            | Change::DropUnique { table, .. }
+            | Change::AlterUnique { table, .. }
+            | Change::AddForeignKey { table, .. }
+            | Change::DropForeignKey { table, .. }
+            | Change::AlterForeignKey { table, .. }
+            | Change::AddCheck { table, .. }
+            | Change::DropCheck { table, .. }
+            | Change::AlterCheck { table, .. }
+            | Change::AddIndex { table, .. }
+            | Change::DropIndex { table, .. }
+            | Change::AlterIndex { table, .. }
+            | Change::SetTableComment { table, .. } => Some(table.clone()),
         }
     }
 
-    /// A short description: `create table "users"`.
+    /// A short description: `create table public.users`, `alter column users.email (type)`.
     pub fn describe(&self) -> String {
         match self {
             Change::CreateSchema { schema } => format!("create schema {schema}"),
             Change::CreateTable { table } => format!("create table {}", table.qualified_name()),
-            Change::AddForeignKey { table, name } => {
-                format!("add foreign key {name} on {table}")
+            Change::DropTable { table } => format!("drop table {}", table.qualified_name()),
+            Change::AddColumn { table, column } => format!("add column {table}.{}", column.name),
+            Change::DropColumn { table, column } => format!("drop column {table}.{}", column.name),
+            Change::AlterColumn {
+                table, to, changes, ..
+            } => {
+                format!(
+                    "alter column {table}.{} ({})",
+                    to.name,
+                    changes.names().join(", ")
+                )
             }
+            Change::AddPrimaryKey { table, key } => {
+                format!("add primary key ({}) on {table}", key.columns.join(", "))
+            }
+            Change::DropPrimaryKey { table, .. } => format!("drop primary key on {table}"),
+            Change::AlterPrimaryKey { table, from, to } => format!(
+                "change primary key on {table} from ({}) to ({})",
+                from.columns.join(", "),
+                to.columns.join(", ")
+            ),
+            Change::AddUnique { table, unique } => format!("add unique {} on {table}", unique.name),
+            Change::DropUnique { table, unique } => {
+                format!("drop unique {} on {table}", unique.name)
+            }
+            Change::AlterUnique { table, to, .. } => {
+                format!("change unique {} on {table}", to.name)
+            }
+            Change::AddForeignKey { table, foreign_key } => {
+                format!("add foreign key {} on {table}", foreign_key.name)
+            }
+            Change::DropForeignKey { table, foreign_key } => {
+                format!("drop foreign key {} on {table}", foreign_key.name)
+            }
+            Change::AlterForeignKey { table, to, .. } => {
+                format!("change foreign key {} on {table}", to.name)
+            }
+            Change::AddCheck { table, check } => format!("add check {} on {table}", check.name),
+            Change::DropCheck { table, check } => format!("drop check {} on {table}", check.name),
+            Change::AlterCheck { table, to, .. } => format!("change check {} on {table}", to.name),
+            Change::AddIndex { table, index } => format!("add index {} on {table}", index.name),
+            Change::DropIndex { table, index } => format!("drop index {} on {table}", index.name),
+            Change::AlterIndex { table, to, .. } => format!("change index {} on {table}", to.name),
+            Change::SetTableComment { table, .. } => format!("set comment on table {table}"),
         }
     }
 }

@@ -314,7 +314,7 @@ fn order(changes: Vec<Change>, names: Names<'_>) -> Vec<Change> {
                 {
                     deferred.push(Change::AddForeignKey {
                         table: tables[i].qualified_name(),
-                        name: fk.name.clone(),
+                        foreign_key: fk.clone(),
                     });
                 }
             }
@@ -332,11 +332,11 @@ fn order(changes: Vec<Change>, names: Names<'_>) -> Vec<Change> {
 fn steps(changes: Vec<Change>, desired: &[TableDef], dialect: &dyn Dialect) -> Result<Vec<Step>> {
     let mut deferred: BTreeMap<QualifiedName, Vec<String>> = BTreeMap::new();
     for change in &changes {
-        if let Change::AddForeignKey { table, name } = change {
+        if let Change::AddForeignKey { table, foreign_key } = change {
             deferred
                 .entry(table.clone())
                 .or_default()
-                .push(name.clone());
+                .push(foreign_key.name.clone());
         }
     }
     changes
@@ -355,7 +355,8 @@ fn steps(changes: Vec<Change>, desired: &[TableDef], dialect: &dyn Dialect) -> R
                         dialect.create_table_sql(table, later)?,
                     )
                 }
-                Change::AddForeignKey { table, name } => {
+                Change::AddForeignKey { table, foreign_key } => {
+                    let name = &foreign_key.name;
                     let def = desired.iter().find(|t| &t.qualified_name() == table).ok_or_else(|| {
                         Error::NotExecutable(format!(
                             "foreign key `{name}` of `{table}` belongs to no declared table"
@@ -376,6 +377,9 @@ fn steps(changes: Vec<Change>, desired: &[TableDef], dialect: &dyn Dialect) -> R
                         vec![sql],
                     )
                 }
+                // The diff of existing tables arrives with the next stage of the planner;
+                // until then such a change is reported without SQL and never executed.
+                other => (other.describe(), Vec::new()),
             };
             let kind = change.kind();
             Ok(Step {

@@ -207,7 +207,7 @@ fn impl_table(input: &Input) -> TokenStream {
                 .map(|(n, desc)| {
                     let n = p.string(n);
                     let order = if *desc { quote!(Desc) } else { quote!(Asc) };
-                    quote!(#core::IndexColumn { name: #n, order: #core::SortOrder::#order })
+                    quote!(#core::IndexColumn { name: #n, order: #core::SortOrder::#order, expression: false })
                 })
                 .collect(),
         );
@@ -249,7 +249,7 @@ fn impl_table(input: &Input) -> TokenStream {
             let name = p.generated_name("ix", &table, &parts);
             let cols = p.vec(vec![{
                 let n = p.string(&col);
-                quote!(#core::IndexColumn { name: #n, order: #core::SortOrder::Asc })
+                quote!(#core::IndexColumn { name: #n, order: #core::SortOrder::Asc, expression: false })
             }]);
             indexes.push(quote!(#core::Index {
                 name: #name,

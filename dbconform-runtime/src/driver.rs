@@ -44,6 +44,21 @@ where
     DB: sqlx::Database,
     for<'e> &'e mut DB::Connection: sqlx::Executor<'e, Database = DB>,
 {
+    // Refuse before executing anything: a step without SQL is one this version cannot
+    // perform on this backend, and running the rest would leave the schema half-changed.
+    if let Some((index, step)) = plan
+        .steps()
+        .iter()
+        .enumerate()
+        .find(|(_, s)| s.sql.is_empty())
+    {
+        return Err(Error::NotExecutable(format!(
+            "step {} ({}) cannot be executed by this version of dbconform on {}; nothing was changed",
+            index + 1,
+            step.describe(),
+            plan.dialect
+        )));
+    }
     let mut executed = Vec::with_capacity(plan.steps().len());
     for (index, step) in plan.steps().iter().enumerate() {
         let step_started = Instant::now();

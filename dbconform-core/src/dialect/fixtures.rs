@@ -99,6 +99,7 @@ pub(crate) fn products() -> TableDef {
     let mut description = null("description", ColumnType::Text);
     description.comment = Some("Free text, shown as is".to_string());
     TableDef {
+        options: Default::default(),
         schema: None,
         name: "products".to_string(),
         renamed_from: Vec::new(),
@@ -174,6 +175,7 @@ pub(crate) fn products() -> TableDef {
                 columns: vec![
                     IndexColumn::asc("vendor_id"),
                     IndexColumn {
+                        expression: false,
                         name: "sku".to_string(),
                         order: SortOrder::Desc,
                     },
@@ -194,6 +196,7 @@ pub(crate) fn products() -> TableDef {
 /// A table whose every name is hostile: keywords, quotes, spaces, non-ASCII.
 pub(crate) fn hostile() -> TableDef {
     TableDef {
+        options: Default::default(),
         schema: None,
         name: "user".to_string(),
         renamed_from: Vec::new(),
@@ -228,6 +231,7 @@ pub(crate) fn hostile() -> TableDef {
         indexes: vec![Index {
             name: "ix \"group\"".to_string(),
             columns: vec![IndexColumn {
+                expression: false,
                 name: "group".to_string(),
                 order: SortOrder::Desc,
             }],

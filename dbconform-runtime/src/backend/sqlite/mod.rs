@@ -97,12 +97,6 @@ impl Driver for SqliteDriver {
             .map_err(db_error("BEGIN IMMEDIATE"))?;
         let before = inspect::reflect(&mut tx).await?;
         let plan = planner(&before)?;
-        if let Some(step) = plan.steps().iter().find(|s| s.sql.is_empty()) {
-            return Err(Error::NotExecutable(format!(
-                "step `{}` cannot be executed on SQLite yet",
-                step.describe()
-            )));
-        }
         let executed = driver::run_steps::<sqlx::Sqlite>(&mut tx, &plan).await?;
         if !executed.is_empty() {
             let after = inspect::reflect(&mut tx).await?;
