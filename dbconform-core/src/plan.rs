@@ -538,6 +538,40 @@ impl Plan {
         &self.drift
     }
 
+    /// Existing tables whose steps involve default, CHECK, generated-column or
+    /// partial-index expressions. Text rules cannot always tell whether two spellings of an
+    /// expression are the same; for these tables the runtime asks the database for its own
+    /// spelling of the declared expressions and plans again.
+    pub fn tables_with_expression_changes(&self) -> Vec<QualifiedName> {
+        let index_has_expression =
+            |i: &Index| i.predicate.is_some() || i.columns.iter().any(|c| c.expression);
+        let mut tables: Vec<QualifiedName> = self
+            .steps
+            .iter()
+            .map(|s| &s.change)
+            .chain(self.blocked.iter().map(|b| &b.step.change))
+            .filter_map(|change| {
+                let doubtful = match change {
+                    Change::AlterColumn { changes, .. } => changes.default || changes.generated,
+                    Change::AddCheck { .. }
+                    | Change::DropCheck { .. }
+                    | Change::AlterCheck { .. } => true,
+                    Change::AddIndex { index, .. } | Change::DropIndex { index, .. } => {
+                        index_has_expression(index)
+                    }
+                    Change::AlterIndex { from, to, .. } => {
+                        index_has_expression(from) || index_has_expression(to)
+                    }
+                    _ => false,
+                };
+                if doubtful { change.table() } else { None }
+            })
+            .collect();
+        tables.sort();
+        tables.dedup();
+        tables
+    }
+
     /// `true` when there is nothing to execute and nothing blocked.
     pub fn is_empty(&self) -> bool {
         self.steps.is_empty() && self.blocked.is_empty()

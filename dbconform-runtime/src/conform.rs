@@ -4,7 +4,6 @@ use crate::backend::{self, SupportedPool};
 use crate::driver::{Driver, Scope};
 use crate::report::Report;
 use dbconform_core::dialect::Dialect;
-use dbconform_core::planner::build_plan;
 use dbconform_core::{Error, Options, Plan, Result, Schema, TableDef, registered_tables};
 use std::sync::Arc;
 use tracing::Instrument;
@@ -73,13 +72,10 @@ impl DbConform {
     /// The plan that would make the database conform to `tables`. Changes nothing.
     pub async fn compare(&self, tables: &[TableDef]) -> Result<Plan> {
         let scope = self.scope(tables);
-        let actual = self
-            .driver
-            .reflect(&scope)
-            .instrument(tracing::info_span!("reflect"))
-            .await?;
-        let _span = tracing::info_span!("plan", tables = tables.len()).entered();
-        build_plan(tables, &actual, self.dialect(), &self.options)
+        self.driver
+            .compare(&scope, tables, &self.options)
+            .instrument(tracing::info_span!("compare", tables = tables.len()))
+            .await
     }
 
     /// Makes the database conform to every registered table, in one transaction.
@@ -91,12 +87,9 @@ impl DbConform {
     /// executes, verifies that nothing is left to do, commits. Any failure rolls back.
     pub async fn apply(&self, tables: &[TableDef]) -> Result<Report> {
         let scope = self.scope(tables);
-        let dialect = self.dialect();
-        let options = &self.options;
-        let planner = move |actual: &Schema| build_plan(tables, actual, dialect, options);
         let report = self
             .driver
-            .apply(&scope, &planner)
+            .apply(&scope, tables, &self.options)
             .instrument(tracing::info_span!("apply", tables = tables.len()))
             .await?;
         tracing::info!(steps = report.executed.len(), "applied");
@@ -123,6 +116,20 @@ impl DbConform {
     pub async fn snapshot(&self) -> Result<Schema> {
         let scope = self.scope(&registered_tables()?);
         self.driver.reflect(&scope).await
+    }
+
+    /// How many statements (queries, DDL, BEGIN/COMMIT) this `DbConform` has sent to the
+    /// database so far. Reflection costs the same number whatever the number of tables:
+    ///
+    /// ```no_run
+    /// # async fn run(db: dbconform_runtime::DbConform) -> dbconform_runtime::core::Result<()> {
+    /// let before = db.statements_sent();
+    /// db.compare_all().await?;
+    /// println!("compare_all sent {} statements", db.statements_sent() - before);
+    /// # Ok(()) }
+    /// ```
+    pub fn statements_sent(&self) -> u64 {
+        self.driver.counter().get()
     }
 
     fn scope(&self, tables: &[TableDef]) -> Scope {

@@ -1,9 +1,16 @@
 //! The seam between the database-independent runtime and each backend folder.
+//!
+//! A backend supplies a [`Driver`] (pool, locking, transactions) and a [`Session`] (what
+//! runs on one connection: reflect, canonicalize expressions, execute). The flow that
+//! turns a session into a plan or an applied change — reflect, plan, canonicalize the
+//! expressions rules could not decide, plan again, execute, verify — lives here once.
 
 use crate::report::{ExecutedStep, Report};
 use async_trait::async_trait;
 use dbconform_core::dialect::Dialect;
-use dbconform_core::{Error, Plan, Result, Schema};
+use dbconform_core::planner::build_plan;
+use dbconform_core::{Error, Options, Plan, Result, Schema, TableDef};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// Which part of the database dbconform looks at.
@@ -15,23 +22,137 @@ pub struct Scope {
     pub schemas: Vec<String>,
 }
 
-/// Builds a plan from what reflection found. Called by [`Driver::apply`] while the
-/// database is locked, so the plan is made from the state it is applied to.
-pub type Planner<'a> = dyn Fn(&Schema) -> Result<Plan> + Send + Sync + 'a;
+/// Counts the statements dbconform sends to the database (queries, DDL, BEGIN/COMMIT).
+#[derive(Debug, Default)]
+pub struct StatementCounter(AtomicU64);
 
-/// One backend: reflection and execution. Each backend folder implements it once.
+impl StatementCounter {
+    /// Records `n` more statements.
+    pub fn add(&self, n: u64) {
+        self.0.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Statements sent so far.
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// What runs on one connection (inside a transaction for apply).
+#[async_trait]
+pub trait Session: Send {
+    /// The SQL dialect.
+    fn dialect(&self) -> &'static dyn Dialect;
+
+    /// Reads the database's schema within `scope`, with a constant number of queries.
+    async fn reflect(&mut self, scope: &Scope) -> Result<Schema>;
+
+    /// Returns `tables` (schemas resolved) with every default, CHECK and partial-index
+    /// expression replaced by the text the database itself stores for it, so that
+    /// expressions the normalization rules cannot decide compare exactly. Must leave the
+    /// database unchanged and cost a constant number of queries.
+    async fn canonicalize(&mut self, tables: &[TableDef]) -> Result<Vec<TableDef>>;
+
+    /// Executes the plan's statements in order; the caller owns the transaction.
+    async fn run_steps(&mut self, plan: &Plan) -> Result<Vec<ExecutedStep>>;
+}
+
+/// One backend: pool, locking and transactions. Each backend folder implements it once.
 #[async_trait]
 pub trait Driver: Send + Sync + std::fmt::Debug {
     /// The SQL dialect of this backend.
     fn dialect(&self) -> &'static dyn Dialect;
 
+    /// The statements this driver has sent.
+    fn counter(&self) -> &StatementCounter;
+
     /// Reads the database's schema within `scope`, without locking.
     async fn reflect(&self, scope: &Scope) -> Result<Schema>;
 
-    /// Locks the database for schema changes, reflects it, asks `planner` for the plan,
-    /// executes every step in one transaction, verifies that planning again finds nothing
+    /// The plan for `desired`, computed on one connection without locking or changing
+    /// anything.
+    async fn compare(&self, scope: &Scope, desired: &[TableDef], options: &Options)
+    -> Result<Plan>;
+
+    /// Locks the database for schema changes and, in one transaction, plans from the
+    /// state found under the lock, executes, verifies that planning again finds nothing
     /// left to do, and commits. Any failure rolls everything back.
-    async fn apply(&self, scope: &Scope, planner: &Planner<'_>) -> Result<Report>;
+    async fn apply(&self, scope: &Scope, desired: &[TableDef], options: &Options)
+    -> Result<Report>;
+}
+
+/// Reflects, plans, and — when the plan touches expressions on existing tables — asks the
+/// database for its own spelling of the declared expressions and plans again.
+pub(crate) async fn plan_on(
+    session: &mut dyn Session,
+    scope: &Scope,
+    desired: &[TableDef],
+    options: &Options,
+) -> Result<(Plan, Schema)> {
+    let dialect = session.dialect();
+    let actual = session.reflect(scope).await?;
+    let plan = build_plan(desired, &actual, dialect, options)?;
+    let doubtful = plan.tables_with_expression_changes();
+    if doubtful.is_empty() {
+        return Ok((plan, actual));
+    }
+    let resolved_name = |t: &TableDef| {
+        let schema = dialect.effective_schema(t.schema.as_deref(), &options.target_schema);
+        (
+            dialect.identifier_key(&schema),
+            dialect.identifier_key(&t.name),
+        )
+    };
+    let wanted: Vec<(String, String)> = doubtful
+        .iter()
+        .map(|q| {
+            let schema = dialect.effective_schema(q.schema.as_deref(), &options.target_schema);
+            (
+                dialect.identifier_key(&schema),
+                dialect.identifier_key(&q.name),
+            )
+        })
+        .collect();
+    let to_ask: Vec<TableDef> = desired
+        .iter()
+        .filter(|t| wanted.contains(&resolved_name(t)))
+        .map(|t| TableDef {
+            schema: Some(dialect.effective_schema(t.schema.as_deref(), &options.target_schema)),
+            ..t.clone()
+        })
+        .collect();
+    if to_ask.is_empty() {
+        return Ok((plan, actual));
+    }
+    let canonical = session.canonicalize(&to_ask).await?;
+    let desired: Vec<TableDef> = desired
+        .iter()
+        .map(|t| {
+            canonical
+                .iter()
+                .find(|c| resolved_name(c) == resolved_name(t))
+                .cloned()
+                .unwrap_or_else(|| t.clone())
+        })
+        .collect();
+    Ok((build_plan(&desired, &actual, dialect, options)?, actual))
+}
+
+/// Plans, executes and verifies on a session whose transaction and lock the caller holds.
+pub(crate) async fn apply_on(
+    session: &mut dyn Session,
+    scope: &Scope,
+    desired: &[TableDef],
+    options: &Options,
+    started: Instant,
+) -> Result<Report> {
+    let (plan, _) = plan_on(session, scope, desired, options).await?;
+    let executed = session.run_steps(&plan).await?;
+    if !executed.is_empty() {
+        let (after, _) = plan_on(session, scope, desired, options).await?;
+        verify_converged(&after)?;
+    }
+    Ok(report(plan, executed, started.elapsed()))
 }
 
 /// Runs `plan`'s statements on an open transaction, one step after another, recording how
@@ -39,6 +160,7 @@ pub trait Driver: Send + Sync + std::fmt::Debug {
 pub(crate) async fn run_steps<DB>(
     conn: &mut DB::Connection,
     plan: &Plan,
+    counter: &StatementCounter,
 ) -> Result<Vec<ExecutedStep>>
 where
     DB: sqlx::Database,
@@ -64,6 +186,7 @@ where
         let step_started = Instant::now();
         for statement in &step.sql {
             let started = Instant::now();
+            counter.add(1);
             sqlx::raw_sql(sqlx::AssertSqlSafe(statement.as_str()))
                 .execute(&mut *conn)
                 .await

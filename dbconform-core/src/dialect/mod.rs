@@ -186,6 +186,22 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     /// `None` where the backend cannot add a foreign key with ALTER (SQLite, which also
     /// does not need it: it accepts forward references in CREATE TABLE).
     fn add_foreign_key_sql(&self, table: &TableDef, fk_name: &str) -> Result<Option<String>>;
+
+    /// Parses a type as the database reports it (`character varying(64)`, `VARCHAR(64)`)
+    /// into a logical type; anything without an exact logical equivalent becomes
+    /// [`ColumnType::Custom`] with the text as reported. Used by reflection.
+    fn parse_type(&self, sql: &str) -> ColumnType {
+        ColumnType::Custom(sql.to_string())
+    }
+
+    /// Puts a table — declared or reflected, schema already resolved — into this
+    /// dialect's database-normal form, so that two tables the database treats as the
+    /// same compare equal field by field: type aliases and implicit modifiers, default
+    /// and CHECK spellings, implied NOT NULL, unique indexes as unique constraints, ...
+    /// (PITFALLS.md). The differ calls it on both sides before comparing.
+    fn normalize_table(&self, table: &TableDef) -> TableDef {
+        table.clone()
+    }
 }
 
 #[cfg(test)]

@@ -1,12 +1,18 @@
 //! PostgreSQL reflection from `pg_catalog`, scoped to the schemas in play. A constant
 //! number of queries, whatever the number of tables.
 
-use crate::driver::reflect_error;
+use crate::driver::{Scope, StatementCounter, reflect_error};
 use dbconform_core::{Result, Schema, TableDef};
 use sqlx::{PgConnection, Row};
 
 /// Reads the tables of `schemas` and which of `schemas` exist.
-pub(crate) async fn reflect(conn: &mut PgConnection, schemas: &[String]) -> Result<Schema> {
+pub(crate) async fn reflect(
+    conn: &mut PgConnection,
+    scope: &Scope,
+    counter: &StatementCounter,
+) -> Result<Schema> {
+    let schemas = &scope.schemas;
+    counter.add(2);
     let existing = sqlx::query(SCHEMAS)
         .bind(schemas)
         .fetch_all(&mut *conn)
@@ -53,3 +59,12 @@ const TABLES: &str = "SELECT n.nspname::text AS nspname, c.relname::text AS reln
      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
      WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY($1) \
      ORDER BY 1, 2";
+
+/// Not yet implemented: returns the declaration unchanged.
+pub(crate) async fn canonicalize(
+    _conn: &mut PgConnection,
+    tables: &[TableDef],
+    _counter: &StatementCounter,
+) -> Result<Vec<TableDef>> {
+    Ok(tables.to_vec())
+}

@@ -3,11 +3,11 @@
 mod inspect;
 
 use super::{SupportedPool, sealed};
-use crate::driver::{self, Driver, Planner, Scope, db_error};
-use crate::report::Report;
+use crate::driver::{self, Driver, Scope, Session, StatementCounter, db_error};
+use crate::report::{ExecutedStep, Report};
 use async_trait::async_trait;
 use dbconform_core::dialect::{Dialect, Postgres};
-use dbconform_core::{Error, Result, Schema, redact_url};
+use dbconform_core::{Error, Options, Plan, Result, Schema, TableDef, redact_url};
 use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use std::str::FromStr;
@@ -27,6 +27,7 @@ static DIALECT: Postgres = Postgres;
 #[derive(Debug)]
 pub struct PgDriver {
     pool: PgPool,
+    counter: StatementCounter,
 }
 
 impl PgDriver {
@@ -54,12 +55,18 @@ impl PgDriver {
                 url: redact_url(url),
                 source: Box::new(e),
             })?;
-        Ok(PgDriver { pool })
+        Ok(PgDriver {
+            pool,
+            counter: StatementCounter::default(),
+        })
     }
 
     /// Wraps an existing pool.
     pub fn from_pool(pool: PgPool) -> Self {
-        PgDriver { pool }
+        PgDriver {
+            pool,
+            counter: StatementCounter::default(),
+        }
     }
 }
 
@@ -82,10 +89,39 @@ fn lock_key(target_schema: &str) -> i32 {
     hash as i32
 }
 
+/// One PostgreSQL connection, in or out of a transaction.
+struct PgSession<'c> {
+    conn: &'c mut PgConnection,
+    counter: &'c StatementCounter,
+}
+
+#[async_trait]
+impl Session for PgSession<'_> {
+    fn dialect(&self) -> &'static dyn Dialect {
+        &DIALECT
+    }
+
+    async fn reflect(&mut self, scope: &Scope) -> Result<Schema> {
+        inspect::reflect(self.conn, scope, self.counter).await
+    }
+
+    async fn canonicalize(&mut self, tables: &[TableDef]) -> Result<Vec<TableDef>> {
+        inspect::canonicalize(self.conn, tables, self.counter).await
+    }
+
+    async fn run_steps(&mut self, plan: &Plan) -> Result<Vec<ExecutedStep>> {
+        driver::run_steps::<sqlx::Postgres>(self.conn, plan, self.counter).await
+    }
+}
+
 #[async_trait]
 impl Driver for PgDriver {
     fn dialect(&self) -> &'static dyn Dialect {
         &DIALECT
+    }
+
+    fn counter(&self) -> &StatementCounter {
+        &self.counter
     }
 
     async fn reflect(&self, scope: &Scope) -> Result<Schema> {
@@ -94,11 +130,42 @@ impl Driver for PgDriver {
             .acquire()
             .await
             .map_err(db_error("acquiring a connection"))?;
-        inspect::reflect(&mut conn, &scope.schemas).await
+        PgSession {
+            conn: &mut conn,
+            counter: &self.counter,
+        }
+        .reflect(scope)
+        .await
     }
 
-    async fn apply(&self, scope: &Scope, planner: &Planner<'_>) -> Result<Report> {
+    async fn compare(
+        &self,
+        scope: &Scope,
+        desired: &[TableDef],
+        options: &Options,
+    ) -> Result<Plan> {
+        let mut conn = self
+            .pool
+            .acquire()
+            .await
+            .map_err(db_error("acquiring a connection"))?;
+        let mut session = PgSession {
+            conn: &mut conn,
+            counter: &self.counter,
+        };
+        Ok(driver::plan_on(&mut session, scope, desired, options)
+            .await?
+            .0)
+    }
+
+    async fn apply(
+        &self,
+        scope: &Scope,
+        desired: &[TableDef],
+        options: &Options,
+    ) -> Result<Report> {
         let started = Instant::now();
+        self.counter.add(2);
         let mut tx = self.pool.begin().await.map_err(db_error("BEGIN"))?;
         // Serialize conformers of the same schema; the lock ends with the transaction.
         sqlx::query("SELECT pg_advisory_xact_lock($1, $2)")
@@ -107,15 +174,14 @@ impl Driver for PgDriver {
             .execute(&mut *tx)
             .await
             .map_err(db_error("taking the advisory lock"))?;
-        let before = inspect::reflect(&mut tx, &scope.schemas).await?;
-        let plan = planner(&before)?;
-        let executed = driver::run_steps::<sqlx::Postgres>(&mut tx, &plan).await?;
-        if !executed.is_empty() {
-            let after = inspect::reflect(&mut tx, &scope.schemas).await?;
-            driver::verify_converged(&planner(&after)?)?;
-        }
+        let mut session = PgSession {
+            conn: &mut tx,
+            counter: &self.counter,
+        };
+        let report = driver::apply_on(&mut session, scope, desired, options, started).await?;
+        self.counter.add(1);
         tx.commit().await.map_err(db_error("COMMIT"))?;
-        Ok(driver::report(plan, executed, started.elapsed()))
+        Ok(report)
     }
 }
 

@@ -3,12 +3,12 @@
 mod inspect;
 
 use super::{SupportedPool, sealed};
-use crate::driver::{self, Driver, Planner, Scope, db_error};
-use crate::report::Report;
+use crate::driver::{self, Driver, Scope, Session, StatementCounter, db_error};
+use crate::report::{ExecutedStep, Report};
 use async_trait::async_trait;
 use dbconform_core::dialect::{Dialect, Sqlite};
-use dbconform_core::{Error, Result, Schema, redact_url};
-use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
+use dbconform_core::{Error, Options, Plan, Result, Schema, TableDef, redact_url};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqlitePool, SqlitePoolOptions};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -25,6 +25,7 @@ static DIALECT: Sqlite = Sqlite;
 #[derive(Debug)]
 pub struct SqliteDriver {
     pool: SqlitePool,
+    counter: StatementCounter,
 }
 
 impl SqliteDriver {
@@ -55,12 +56,18 @@ impl SqliteDriver {
                 url: redact_url(url),
                 source: Box::new(e),
             })?;
-        Ok(SqliteDriver { pool })
+        Ok(SqliteDriver {
+            pool,
+            counter: StatementCounter::default(),
+        })
     }
 
     /// Wraps an existing pool.
     pub fn from_pool(pool: SqlitePool) -> Self {
-        SqliteDriver { pool }
+        SqliteDriver {
+            pool,
+            counter: StatementCounter::default(),
+        }
     }
 }
 
@@ -71,38 +78,97 @@ impl SupportedPool for SqlitePool {
     }
 }
 
+/// One SQLite connection, in or out of a transaction.
+struct SqliteSession<'c> {
+    conn: &'c mut SqliteConnection,
+    counter: &'c StatementCounter,
+}
+
+#[async_trait]
+impl Session for SqliteSession<'_> {
+    fn dialect(&self) -> &'static dyn Dialect {
+        &DIALECT
+    }
+
+    async fn reflect(&mut self, scope: &Scope) -> Result<Schema> {
+        inspect::reflect(self.conn, scope, self.counter).await
+    }
+
+    async fn canonicalize(&mut self, tables: &[TableDef]) -> Result<Vec<TableDef>> {
+        inspect::canonicalize(self.conn, tables, self.counter).await
+    }
+
+    async fn run_steps(&mut self, plan: &Plan) -> Result<Vec<ExecutedStep>> {
+        driver::run_steps::<sqlx::Sqlite>(self.conn, plan, self.counter).await
+    }
+}
+
 #[async_trait]
 impl Driver for SqliteDriver {
     fn dialect(&self) -> &'static dyn Dialect {
         &DIALECT
     }
 
-    async fn reflect(&self, _scope: &Scope) -> Result<Schema> {
+    fn counter(&self) -> &StatementCounter {
+        &self.counter
+    }
+
+    async fn reflect(&self, scope: &Scope) -> Result<Schema> {
         let mut conn = self
             .pool
             .acquire()
             .await
             .map_err(db_error("acquiring a connection"))?;
-        inspect::reflect(&mut conn).await
+        SqliteSession {
+            conn: &mut conn,
+            counter: &self.counter,
+        }
+        .reflect(scope)
+        .await
     }
 
-    async fn apply(&self, _scope: &Scope, planner: &Planner<'_>) -> Result<Report> {
+    async fn compare(
+        &self,
+        scope: &Scope,
+        desired: &[TableDef],
+        options: &Options,
+    ) -> Result<Plan> {
+        let mut conn = self
+            .pool
+            .acquire()
+            .await
+            .map_err(db_error("acquiring a connection"))?;
+        let mut session = SqliteSession {
+            conn: &mut conn,
+            counter: &self.counter,
+        };
+        Ok(driver::plan_on(&mut session, scope, desired, options)
+            .await?
+            .0)
+    }
+
+    async fn apply(
+        &self,
+        scope: &Scope,
+        desired: &[TableDef],
+        options: &Options,
+    ) -> Result<Report> {
         let started = Instant::now();
         // BEGIN IMMEDIATE takes the write lock before reading, so concurrent conformers
         // queue here and each plans from the state the previous one committed.
+        self.counter.add(1);
         let mut tx = self
             .pool
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(db_error("BEGIN IMMEDIATE"))?;
-        let before = inspect::reflect(&mut tx).await?;
-        let plan = planner(&before)?;
-        let executed = driver::run_steps::<sqlx::Sqlite>(&mut tx, &plan).await?;
-        if !executed.is_empty() {
-            let after = inspect::reflect(&mut tx).await?;
-            driver::verify_converged(&planner(&after)?)?;
-        }
+        let mut session = SqliteSession {
+            conn: &mut tx,
+            counter: &self.counter,
+        };
+        let report = driver::apply_on(&mut session, scope, desired, options, started).await?;
+        self.counter.add(1);
         tx.commit().await.map_err(db_error("COMMIT"))?;
-        Ok(driver::report(plan, executed, started.elapsed()))
+        Ok(report)
     }
 }
