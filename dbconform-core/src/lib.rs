@@ -3,6 +3,7 @@
 //! data and is tested without a database.
 
 pub mod dialect;
+pub mod diff;
 mod error;
 mod model;
 mod naming;
@@ -12,6 +13,7 @@ pub mod planner;
 mod registry;
 mod types;
 
+pub use diff::diff_tables;
 pub use error::{BoxError, Error, Result, redact_url};
 pub use model::{
     Check, Column, ColumnType, FkAction, ForeignKey, GeneratedColumn, Index, IndexColumn,
@@ -20,6 +22,7 @@ pub use model::{
 pub use naming::{MAX_IDENTIFIER_BYTES, generated_name, short_hash, shorten};
 pub use options::Options;
 pub use plan::{BlockedStep, Change, ChangeKind, ColumnChanges, Drift, Plan, Risk, Step};
+pub use planner::{build_plan, diff_snapshots};
 pub use registry::{Registration, registered_tables, registered_tables_with_types};
 pub use types::{AcceptsMaxLength, AcceptsPrecision, SqlType};
 

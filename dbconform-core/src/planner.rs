@@ -4,24 +4,51 @@
 //!
 //! 1. `resolve`: give every declared table (and every foreign-key target) its schema;
 //! 2. `check`: validate every table, refuse duplicates and unknown references;
-//! 3. `diff`: the [`Change`]s that make the database conform (missing schemas, missing
-//!    tables), in no particular order;
-//! 4. `order`: schemas first, then tables in foreign-key dependency order, then the
-//!    foreign keys that had to wait for a cycle;
-//! 5. `steps`: each change with its risk, code, reason and SQL;
-//! 6. `drift`: what the database has that the declaration does not mention.
+//! 3. [`diff`](crate::diff): the [`Change`]s that make the database conform — missing
+//!    tables, and for tables that exist, every column, key, constraint, index and comment
+//!    that differs;
+//! 4. `policy`: drops the [`Options`] refuse become [`Drift`], not steps;
+//! 5. `order`: see [`build_plan`];
+//! 6. `steps`: each change with its risk, code, reason and (for creates) SQL.
+
+mod describe;
+mod policy;
 
 use crate::dialect::Dialect;
+use crate::diff::{self, Key, Names, resolve_table};
 use crate::error::{Error, Result};
 use crate::model::{QualifiedName, Schema, TableDef};
 use crate::options::Options;
-use crate::plan::{Change, Drift, Plan, Risk, Step};
+use crate::plan::{Change, Plan, Risk, Step};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Builds the plan that makes `actual` conform to `desired`.
 ///
 /// `desired` holds the declared tables as registered (schema `None` = target schema);
 /// `actual` is what reflection found, with every table's schema resolved (`Some`).
+/// Missing tables are created; tables that exist go through the
+/// [differ](crate::diff::diff_tables). Drops the [`Options`] refuse are not steps but
+/// [`Plan::drift`] entries naming the flag that would allow them, like tables the database
+/// has and the declaration does not mention.
+///
+/// Steps come in this order, each group sorted by table, then by name:
+///
+/// 1. missing schemas;
+/// 2. drops of foreign keys (before the keys and tables they need go);
+/// 3. drops of tables, a table referencing another before it;
+/// 4. the changes inside each existing table: drops of checks, indexes, uniques, primary
+///    key, then columns (drops, adds, alters), the comment, then adds and alters of the
+///    primary key, uniques, checks and indexes (keys before the tables and foreign keys
+///    that reference them);
+/// 5. missing tables, each after the tables it references, then the foreign keys that
+///    close a cycle;
+/// 6. adds and alters of foreign keys on existing tables (after every key and table they
+///    may reference).
+///
+/// Only creates carry SQL so far (`CreateSchema`, `CreateTable` and the foreign keys
+/// closing a cycle among them); every other step has an empty `sql`, which the runtime
+/// refuses to execute.
+///
 /// The result is deterministic: the same inputs, in any order, give the same plan, byte
 /// for byte.
 ///
@@ -39,63 +66,49 @@ pub fn build_plan(
     };
     let desired = resolve(desired, names);
     check(&desired, actual, names)?;
-    let changes = order(diff(&desired, actual, names), names);
-    let steps = steps(changes, &desired, dialect)?;
-    Ok(Plan::new(
-        dialect.name(),
-        steps,
-        Vec::new(),
-        drift(&desired, actual, names),
-    ))
+    let changes = diff::diff_resolved(&desired, actual, names);
+    let (changes, drift) = policy::apply(changes, &desired, options, names);
+    let planned = order(changes, actual, names);
+    let steps = steps(planned, &desired, dialect)?;
+    Ok(Plan::new(dialect.name(), steps, Vec::new(), drift))
 }
 
-/// A table name under the dialect's identifier rules: two names denote the same table
-/// exactly when their keys are equal.
-type Key = (String, String);
-
-/// Resolves and compares table names for one dialect and target schema.
-#[derive(Clone, Copy)]
-struct Names<'a> {
-    dialect: &'a dyn Dialect,
-    target_schema: &'a str,
-}
-
-impl Names<'_> {
-    /// The schema `name` lives in.
-    fn schema(&self, schema: Option<&str>) -> String {
-        self.dialect.effective_schema(schema, self.target_schema)
-    }
-
-    /// The key of a (possibly unresolved) table name.
-    fn key(&self, name: &QualifiedName) -> Key {
-        let schema = self.schema(name.schema.as_deref());
-        (
-            self.dialect.identifier_key(&schema),
-            self.dialect.identifier_key(&name.name),
-        )
-    }
-
-    /// The key of a table.
-    fn table_key(&self, table: &TableDef) -> Key {
-        self.key(&table.qualified_name())
-    }
+/// The plan between two snapshots, offline: `desired` as [`desired_schema`] gives it (or
+/// any [`Schema`], e.g. another database's snapshot), `actual` a saved snapshot of the
+/// database (`snapshot()` serialized as JSON and read back). The same plan as a live
+/// compare of the same declaration against that database, except that a live compare may
+/// additionally ask the database to spell declared expressions its own way.
+///
+/// [`desired_schema`]: https://docs.rs/dbconform/latest/dbconform/fn.desired_schema.html
+///
+/// ```
+/// use dbconform_core::dialect::SQLITE;
+/// use dbconform_core::{Column, ColumnType, Options, Schema, TableDef, diff_snapshots};
+///
+/// let users = TableDef {
+///     name: "users".into(),
+///     columns: vec![Column::new("id", ColumnType::Integer)],
+///     ..TableDef::default()
+/// };
+/// let desired = Schema::new(vec![users]);
+/// let saved = serde_json::to_string(&Schema::default()).unwrap();
+/// let actual: Schema = serde_json::from_str(&saved).unwrap();
+/// let plan = diff_snapshots(&desired, &actual, &SQLITE, &Options::default()).unwrap();
+/// assert_eq!(plan.steps()[0].describe(), "create table main.users");
+/// ```
+pub fn diff_snapshots(
+    desired: &Schema,
+    actual: &Schema,
+    dialect: &dyn Dialect,
+    options: &Options,
+) -> Result<Plan> {
+    build_plan(&desired.tables, actual, dialect, options)
 }
 
 /// Copies of the declared tables with their schema and their foreign keys' target schemas
 /// resolved, constraints in their deterministic order, sorted by qualified name.
 fn resolve(desired: &[TableDef], names: Names<'_>) -> Vec<TableDef> {
-    let mut tables: Vec<TableDef> = desired
-        .iter()
-        .map(|table| {
-            let mut table = table.clone();
-            table.schema = Some(names.schema(table.schema.as_deref()));
-            for fk in &mut table.foreign_keys {
-                fk.references.schema = Some(names.schema(fk.references.schema.as_deref()));
-            }
-            table.normalized_order();
-            table
-        })
-        .collect();
+    let mut tables: Vec<TableDef> = desired.iter().map(|t| resolve_table(t, names)).collect();
     tables.sort_by_key(TableDef::qualified_name);
     tables
 }
@@ -234,57 +247,89 @@ fn index_names_are_distinct(desired: &[TableDef], names: Names<'_>) -> Result<()
     Ok(())
 }
 
-/// The changes that make `actual` conform to `desired`: a [`Change::CreateSchema`] for each
-/// missing schema a new table needs, a [`Change::CreateTable`] for each missing table.
-fn diff(desired: &[TableDef], actual: &Schema, names: Names<'_>) -> Vec<Change> {
+/// A change in its place in the plan. `cycle_key` marks the foreign keys of new tables
+/// that wait until the tables of a cycle exist (these carry SQL).
+#[derive(Debug)]
+struct Planned {
+    change: Change,
+    cycle_key: bool,
+}
+
+impl From<Change> for Planned {
+    fn from(change: Change) -> Self {
+        Planned {
+            change,
+            cycle_key: false,
+        }
+    }
+}
+
+/// Puts the allowed changes in plan order (see [`build_plan`]).
+fn order(changes: Vec<Change>, actual: &Schema, names: Names<'_>) -> Vec<Planned> {
+    let mut creates = Vec::new();
+    let mut drops = Vec::new();
+    let mut fk_drops = Vec::new();
+    let mut fk_adds = Vec::new();
+    let mut in_tables = Vec::new();
+    for change in changes {
+        match change {
+            Change::CreateTable { table } => creates.push(table),
+            Change::DropTable { table } => drops.push(table),
+            change @ Change::DropForeignKey { .. } => fk_drops.push(change),
+            change @ (Change::AddForeignKey { .. } | Change::AlterForeignKey { .. }) => {
+                fk_adds.push(change)
+            }
+            change => in_tables.push(change),
+        }
+    }
+    for group in [&mut fk_drops, &mut in_tables, &mut fk_adds] {
+        diff::sort_changes(group, names);
+    }
+    let schemas = missing_schemas(&creates, actual, names);
+    let (created, cycle_keys) = create_order(creates, names);
+    schemas
+        .into_iter()
+        .chain(fk_drops)
+        .chain(drop_order(drops, names))
+        .chain(in_tables)
+        .chain(created)
+        .map(Planned::from)
+        .chain(cycle_keys.into_iter().map(|change| Planned {
+            change,
+            cycle_key: true,
+        }))
+        .chain(fk_adds.into_iter().map(Planned::from))
+        .collect()
+}
+
+/// A [`Change::CreateSchema`] for each missing schema a new table needs, by name.
+fn missing_schemas(creates: &[TableDef], actual: &Schema, names: Names<'_>) -> Vec<Change> {
     let dialect = names.dialect;
-    let existing_tables: BTreeSet<Key> = actual.tables.iter().map(|t| names.table_key(t)).collect();
-    let existing_schemas: BTreeSet<String> = actual
+    let existing: BTreeSet<String> = actual
         .schemas
         .iter()
-        .map(|s| dialect.identifier_key(s))
-        .chain(existing_tables.iter().map(|(schema, _)| schema.clone()))
+        .map(|s| names.ident(s))
+        .chain(actual.tables.iter().map(|t| names.table_key(t).0))
         .collect();
-    let missing: Vec<&TableDef> = desired
-        .iter()
-        .filter(|t| !existing_tables.contains(&names.table_key(t)))
-        .collect();
-
     let mut schemas: BTreeMap<String, String> = BTreeMap::new();
-    for table in &missing {
-        let schema = table.schema.clone().unwrap_or_default();
-        let schema_key = dialect.identifier_key(&schema);
-        if !existing_schemas.contains(&schema_key) && dialect.create_schema_sql(&schema).is_some() {
-            schemas.entry(schema_key).or_insert(schema);
+    for table in creates {
+        let schema = names.schema(table.schema.as_deref());
+        let key = names.ident(&schema);
+        if !existing.contains(&key) && dialect.create_schema_sql(&schema).is_some() {
+            schemas.entry(key).or_insert(schema);
         }
     }
     schemas
         .into_values()
         .map(|schema| Change::CreateSchema { schema })
-        .chain(
-            missing
-                .into_iter()
-                .map(|t| Change::CreateTable { table: t.clone() }),
-        )
         .collect()
 }
 
-/// Schemas first (by name), then tables with every referenced table before the tables
-/// referencing it (ties by qualified name), then, where the backend cannot create a table
-/// that references one not created yet, an [`Change::AddForeignKey`] for each foreign key
-/// closing a cycle.
-fn order(changes: Vec<Change>, names: Names<'_>) -> Vec<Change> {
-    let mut schemas = Vec::new();
-    let mut tables = Vec::new();
-    for change in changes {
-        match change {
-            Change::CreateTable { table } => tables.push(table),
-            other => schemas.push(other),
-        }
-    }
-    schemas.sort_by_key(|c| c.describe());
+/// Tables with every referenced table before the tables referencing it (ties by
+/// qualified name), then, where the backend cannot create a table that references one not
+/// created yet, an [`Change::AddForeignKey`] for each foreign key closing a cycle.
+fn create_order(mut tables: Vec<TableDef>, names: Names<'_>) -> (Vec<Change>, Vec<Change>) {
     tables.sort_by_key(TableDef::qualified_name);
-
     let keys: Vec<Key> = tables.iter().map(|t| names.table_key(t)).collect();
     let index_of: BTreeMap<&Key, usize> = keys.iter().enumerate().map(|(i, k)| (k, i)).collect();
     let dependencies: Vec<BTreeSet<usize>> = tables
@@ -324,46 +369,75 @@ fn order(changes: Vec<Change>, names: Names<'_>) -> Vec<Change> {
     let created = sequence
         .iter()
         .filter_map(|&i| slots[i].take())
-        .map(|table| Change::CreateTable { table });
-    schemas.into_iter().chain(created).chain(deferred).collect()
+        .map(|table| Change::CreateTable { table })
+        .collect();
+    (created, deferred)
 }
 
-/// Each change as a step: risk, stable code, reason and SQL.
-fn steps(changes: Vec<Change>, desired: &[TableDef], dialect: &dyn Dialect) -> Result<Vec<Step>> {
+/// Undeclared tables in drop order: a table after every table referencing it (ties by
+/// qualified name).
+fn drop_order(mut tables: Vec<TableDef>, names: Names<'_>) -> Vec<Change> {
+    tables.sort_by_key(TableDef::qualified_name);
+    let keys: Vec<Key> = tables.iter().map(|t| names.table_key(t)).collect();
+    let index_of: BTreeMap<&Key, usize> = keys.iter().enumerate().map(|(i, k)| (k, i)).collect();
+    let mut referenced_by: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); tables.len()];
+    for (i, table) in tables.iter().enumerate() {
+        for fk in &table.foreign_keys {
+            if let Some(&j) = index_of.get(&names.key(&fk.references))
+                && j != i
+            {
+                referenced_by[j].insert(i);
+            }
+        }
+    }
+    let sequence = dependency_order(&referenced_by);
+    let mut slots: Vec<Option<TableDef>> = tables.into_iter().map(Some).collect();
+    sequence
+        .iter()
+        .filter_map(|&i| slots[i].take())
+        .map(|table| Change::DropTable { table })
+        .collect()
+}
+
+/// Each change as a step: risk, stable code, reason, suggestion and, for creates, SQL.
+fn steps(planned: Vec<Planned>, desired: &[TableDef], dialect: &dyn Dialect) -> Result<Vec<Step>> {
     let mut deferred: BTreeMap<QualifiedName, Vec<String>> = BTreeMap::new();
-    for change in &changes {
-        if let Change::AddForeignKey { table, foreign_key } = change {
+    for planned in &planned {
+        if let (Change::AddForeignKey { table, foreign_key }, true) =
+            (&planned.change, planned.cycle_key)
+        {
             deferred
                 .entry(table.clone())
                 .or_default()
                 .push(foreign_key.name.clone());
         }
     }
-    changes
+    planned
         .into_iter()
-        .map(|change| {
+        .map(|Planned { change, cycle_key }| {
+            let mut risk = Risk::Safe;
+            let mut suggestion = None;
             let (reason, sql) = match &change {
                 Change::CreateSchema { schema } => (
-                    format!("schema `{schema}` does not exist; the tables declared in it need it"),
+                    describe::reason(&change, dialect),
                     dialect.create_schema_sql(schema).into_iter().collect(),
                 ),
                 Change::CreateTable { table } => {
                     let name = table.qualified_name();
                     let later = deferred.get(&name).map(Vec::as_slice).unwrap_or_default();
                     (
-                        format!("table `{name}` is declared but does not exist in the database"),
+                        describe::reason(&change, dialect),
                         dialect.create_table_sql(table, later)?,
                     )
                 }
-                Change::AddForeignKey { table, foreign_key } => {
+                Change::AddForeignKey { table, foreign_key } if cycle_key => {
                     let name = &foreign_key.name;
                     let def = desired.iter().find(|t| &t.qualified_name() == table).ok_or_else(|| {
                         Error::NotExecutable(format!(
                             "foreign key `{name}` of `{table}` belongs to no declared table"
                         ))
                     })?;
-                    let fk = def.foreign_keys.iter().find(|fk| &fk.name == name);
-                    let target = fk.map(|fk| fk.references.to_string()).unwrap_or_default();
+                    let target = foreign_key.references.to_string();
                     let sql = dialect.add_foreign_key_sql(def, name)?.ok_or_else(|| {
                         Error::NotExecutable(format!(
                             "{} cannot add foreign key `{name}` to `{table}` after CREATE TABLE",
@@ -377,40 +451,25 @@ fn steps(changes: Vec<Change>, desired: &[TableDef], dialect: &dyn Dialect) -> R
                         vec![sql],
                     )
                 }
-                // The diff of existing tables arrives with the next stage of the planner;
-                // until then such a change is reported without SQL and never executed.
-                other => (other.describe(), Vec::new()),
+                // Changes to existing tables: SQL comes with the ALTER renderer; a step
+                // without SQL is reported, never executed.
+                other => {
+                    risk = describe::risk(other);
+                    suggestion = describe::suggestion(other);
+                    (describe::reason(other, dialect), Vec::new())
+                }
             };
             let kind = change.kind();
             Ok(Step {
                 kind,
                 table: change.table(),
-                risk: Risk::Safe,
+                risk,
                 code: kind.code().to_string(),
                 reason,
-                suggestion: None,
+                suggestion,
                 sql,
                 change,
             })
-        })
-        .collect()
-}
-
-/// Tables the database has and the declaration does not mention, kept.
-fn drift(desired: &[TableDef], actual: &Schema, names: Names<'_>) -> Vec<Drift> {
-    let declared: BTreeSet<Key> = desired.iter().map(|t| names.table_key(t)).collect();
-    let mut extra: Vec<QualifiedName> = actual
-        .tables
-        .iter()
-        .filter(|t| !declared.contains(&names.table_key(t)))
-        .map(TableDef::qualified_name)
-        .collect();
-    extra.sort();
-    extra
-        .into_iter()
-        .map(|table| Drift {
-            table,
-            description: "table exists in the database but is not declared; kept".to_string(),
         })
         .collect()
 }

@@ -363,11 +363,11 @@ fn undeclared_tables_are_drift_and_declared_existing_tables_are_left_alone() {
         [
             (
                 "public.audit".to_string(),
-                "table exists in the database but is not declared; kept"
+                "table exists in the database but is not declared (kept; set allow_drop_extra_tables to drop it)"
             ),
             (
                 "public.legacy".to_string(),
-                "table exists in the database but is not declared; kept"
+                "table exists in the database but is not declared (kept; set allow_drop_extra_tables to drop it)"
             ),
         ]
     );
@@ -507,7 +507,7 @@ CREATE TABLE "b" (
     2. [safe DC002] create table main.b
        table `main.b` is declared but does not exist in the database
 1 drift item(s) kept:
-  - main.legacy: table exists in the database but is not declared; kept
+  - main.legacy: table exists in the database but is not declared (kept; set allow_drop_extra_tables to drop it)
 "#
     );
 }

@@ -1,0 +1,372 @@
+//! The generic differ: declared tables + reflected schema → [`Change`]s.
+//!
+//! One differ serves every backend (Atlas style); what differs between backends enters
+//! through [`Dialect`] hooks: [`Dialect::identifier_key`] decides which names denote the
+//! same object, [`Dialect::normalize_table`] puts both sides into the database-normal form
+//! before anything is compared, [`Dialect::supports_comments`] says whether comments can
+//! differ at all.
+//!
+//! Rules (wip/contract.md §3):
+//!
+//! - tables are matched by the identifier key of (schema, name): a declared table missing
+//!   from the database is a [`Change::CreateTable`], a reflected one nobody declares a
+//!   [`Change::DropTable`] (whether it is dropped is the planner's policy);
+//! - columns are matched by name, their order is ignored; a pair differing in any property
+//!   is one [`Change::AlterColumn`] whose [`ColumnChanges`] says which;
+//! - the primary key is added, dropped, or altered when its columns differ (its name only
+//!   counts when the declaration names it);
+//! - UNIQUE constraints, foreign keys, CHECKs and indexes are paired by name first, then
+//!   by definition; a pair whose definitions differ is an `Alter*`, a pair whose names
+//!   differ is no change at all (unnamed and database-named constraints converge);
+//! - `from`/`to` and the objects inside changes are in normal form.
+//!
+//! The output is sorted: by table key, then by [`kind_rank`] (drops of foreign keys first,
+//! then other drops, columns, keys, checks, indexes, and foreign keys last), then by the
+//! name of the object.
+
+mod pairing;
+#[cfg(test)]
+mod tests;
+
+use crate::dialect::Dialect;
+use crate::model::{Column, PrimaryKey, QualifiedName, Schema, TableDef};
+use crate::options::Options;
+use crate::plan::{Change, ChangeKind, ColumnChanges};
+use std::collections::BTreeMap;
+
+/// The changes that make `actual` conform to `desired`.
+///
+/// Both sides are expected with their schemas resolved (`schema: Some(..)` on every table
+/// and every foreign-key target): the planner resolves the declaration against
+/// [`Options::target_schema`]. A `None` left on either side is read as the dialect's
+/// schema for the default target schema (`public` on PostgreSQL, `main` on SQLite), so an
+/// unqualified foreign-key target means the target schema, never the referencing table's.
+///
+/// [`Dialect::normalize_table`] is applied to both sides before comparing. A
+/// [`Change::CreateTable`] carries the declared table as given (it is rendered as
+/// declared); a [`Change::DropTable`] the reflected table; every other change the
+/// normalized forms. Two declared tables with the same key: the first in (schema, name)
+/// order is compared, the other ignored (the planner refuses such a declaration before
+/// diffing).
+///
+/// ```
+/// use dbconform_core::dialect::SQLITE;
+/// use dbconform_core::{Change, Column, ColumnType, Schema, TableDef, diff_tables};
+///
+/// let table = |columns: Vec<Column>| TableDef {
+///     schema: Some("main".into()),
+///     name: "users".into(),
+///     columns,
+///     ..TableDef::default()
+/// };
+/// let desired = [table(vec![Column::new("email", ColumnType::Text)])];
+/// let actual = Schema::new(vec![table(vec![])]);
+/// let changes = diff_tables(&desired, &actual, &SQLITE);
+/// assert!(matches!(&changes[..], [Change::AddColumn { column, .. }] if column.name == "email"));
+/// ```
+pub fn diff_tables(desired: &[TableDef], actual: &Schema, dialect: &dyn Dialect) -> Vec<Change> {
+    let target = Options::default().target_schema;
+    let names = Names {
+        dialect,
+        target_schema: &target,
+    };
+    diff_resolved(desired, actual, names)
+}
+
+/// A table name under the dialect's identifier rules: two names denote the same table
+/// exactly when their keys are equal.
+pub(crate) type Key = (String, String);
+
+/// Resolves and compares table names for one dialect and target schema.
+#[derive(Clone, Copy)]
+pub(crate) struct Names<'a> {
+    /// The dialect whose identifier rules apply.
+    pub(crate) dialect: &'a dyn Dialect,
+    /// The schema unqualified names live in.
+    pub(crate) target_schema: &'a str,
+}
+
+impl std::fmt::Debug for Names<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Names")
+            .field("dialect", &self.dialect.name())
+            .field("target_schema", &self.target_schema)
+            .finish()
+    }
+}
+
+impl Names<'_> {
+    /// The schema `name` lives in.
+    pub(crate) fn schema(&self, schema: Option<&str>) -> String {
+        self.dialect.effective_schema(schema, self.target_schema)
+    }
+
+    /// The key of a (possibly unresolved) table name.
+    pub(crate) fn key(&self, name: &QualifiedName) -> Key {
+        let schema = self.schema(name.schema.as_deref());
+        (self.ident(&schema), self.ident(&name.name))
+    }
+
+    /// The key of a table.
+    pub(crate) fn table_key(&self, table: &TableDef) -> Key {
+        self.key(&table.qualified_name())
+    }
+
+    /// The key of one identifier (column, constraint, index).
+    pub(crate) fn ident(&self, name: &str) -> String {
+        self.dialect.identifier_key(name)
+    }
+
+    /// The keys of a list of column names, in order.
+    pub(crate) fn idents(&self, names: &[String]) -> Vec<String> {
+        names.iter().map(|n| self.ident(n)).collect()
+    }
+}
+
+/// A copy of `table` with its schema and its foreign keys' target schemas resolved and
+/// its constraints in their deterministic order.
+pub(crate) fn resolve_table(table: &TableDef, names: Names<'_>) -> TableDef {
+    let mut table = table.clone();
+    table.schema = Some(names.schema(table.schema.as_deref()));
+    for fk in &mut table.foreign_keys {
+        fk.references.schema = Some(names.schema(fk.references.schema.as_deref()));
+    }
+    table.normalized_order();
+    table
+}
+
+/// [`diff_tables`] under explicit name rules (the planner passes its target schema).
+pub(crate) fn diff_resolved(
+    desired: &[TableDef],
+    actual: &Schema,
+    names: Names<'_>,
+) -> Vec<Change> {
+    let by_key = |tables: &mut dyn Iterator<Item = TableDef>| {
+        let mut tables: Vec<TableDef> = tables.collect();
+        tables.sort_by_key(TableDef::qualified_name);
+        let mut map: BTreeMap<Key, TableDef> = BTreeMap::new();
+        for table in tables {
+            map.entry(names.table_key(&table)).or_insert(table);
+        }
+        map
+    };
+    let desired = by_key(&mut desired.iter().map(|t| resolve_table(t, names)));
+    let mut actual = by_key(&mut actual.tables.iter().map(|t| resolve_table(t, names)));
+
+    let mut changes = Vec::new();
+    for (key, declared) in desired {
+        match actual.remove(&key) {
+            None => changes.push(Change::CreateTable { table: declared }),
+            Some(found) => {
+                let to = names.dialect.normalize_table(&declared);
+                let from = names.dialect.normalize_table(&found);
+                changes.extend(diff_table(&declared.qualified_name(), &to, &from, names));
+            }
+        }
+    }
+    changes.extend(
+        actual
+            .into_values()
+            .map(|table| Change::DropTable { table }),
+    );
+    sort_changes(&mut changes, names);
+    changes
+}
+
+/// Sorts changes by table key, then [`kind_rank`], then object name, then (for objects
+/// without a name, such as unnamed SQLite constraints) their whole content.
+pub(crate) fn sort_changes(changes: &mut [Change], names: Names<'_>) {
+    changes.sort_by_cached_key(|change| {
+        (
+            change.table().map(|t| names.key(&t)),
+            kind_rank(change.kind()),
+            names.ident(object_name(change)),
+            format!("{change:?}"),
+        )
+    });
+}
+
+/// The fixed order of change kinds within one table: drops of foreign keys first (they
+/// may need the keys dropped next), then the other drops (constraints and indexes before
+/// the columns they use), columns, the comment, keys, checks, indexes, and the foreign
+/// keys last (they need the keys and columns added before them).
+pub fn kind_rank(kind: ChangeKind) -> u8 {
+    match kind {
+        ChangeKind::CreateSchema => 0,
+        ChangeKind::DropForeignKey => 1,
+        ChangeKind::DropTable => 2,
+        ChangeKind::DropCheck => 3,
+        ChangeKind::DropIndex => 4,
+        ChangeKind::DropUnique => 5,
+        ChangeKind::DropPrimaryKey => 6,
+        ChangeKind::DropColumn => 7,
+        ChangeKind::CreateTable => 8,
+        ChangeKind::AddColumn => 9,
+        ChangeKind::AlterColumn => 10,
+        ChangeKind::SetTableComment => 11,
+        ChangeKind::AddPrimaryKey => 12,
+        ChangeKind::AlterPrimaryKey => 13,
+        ChangeKind::AddUnique => 14,
+        ChangeKind::AlterUnique => 15,
+        ChangeKind::AddCheck => 16,
+        ChangeKind::AlterCheck => 17,
+        ChangeKind::AddIndex => 18,
+        ChangeKind::AlterIndex => 19,
+        ChangeKind::AddForeignKey => 20,
+        ChangeKind::AlterForeignKey => 21,
+        // `ChangeKind` is non-exhaustive: a kind added later sorts last until placed.
+        #[allow(unreachable_patterns)]
+        _ => u8::MAX,
+    }
+}
+
+/// The name of the object a change is about (column, constraint, index), or `""`.
+pub(crate) fn object_name(change: &Change) -> &str {
+    match change {
+        Change::CreateSchema { schema } => schema,
+        Change::CreateTable { table } | Change::DropTable { table } => &table.name,
+        Change::AddColumn { column, .. } | Change::DropColumn { column, .. } => &column.name,
+        Change::AlterColumn { to, .. } => &to.name,
+        Change::AddPrimaryKey { key, .. } | Change::DropPrimaryKey { key, .. } => {
+            key.name.as_deref().unwrap_or_default()
+        }
+        Change::AlterPrimaryKey { to, .. } => to.name.as_deref().unwrap_or_default(),
+        Change::AddUnique { unique, .. } | Change::DropUnique { unique, .. } => &unique.name,
+        Change::AlterUnique { to, .. } => &to.name,
+        Change::AddForeignKey { foreign_key, .. } | Change::DropForeignKey { foreign_key, .. } => {
+            &foreign_key.name
+        }
+        Change::AlterForeignKey { to, .. } => &to.name,
+        Change::AddCheck { check, .. } | Change::DropCheck { check, .. } => &check.name,
+        Change::AlterCheck { to, .. } => &to.name,
+        Change::AddIndex { index, .. } | Change::DropIndex { index, .. } => &index.name,
+        Change::AlterIndex { to, .. } => &to.name,
+        Change::SetTableComment { .. } => "",
+    }
+}
+
+/// The changes inside one table that exists on both sides, both in normal form. `table`
+/// is the declared (resolved) name the changes carry.
+fn diff_table(
+    table: &QualifiedName,
+    desired: &TableDef,
+    actual: &TableDef,
+    names: Names<'_>,
+) -> Vec<Change> {
+    let mut changes = diff_columns(table, desired, actual, names);
+    changes.extend(diff_primary_key(
+        table,
+        desired.primary_key.as_ref(),
+        actual.primary_key.as_ref(),
+        names,
+    ));
+    changes.extend(pairing::diff_constraints(table, desired, actual, names));
+    if names.dialect.supports_comments() && desired.comment != actual.comment {
+        changes.push(Change::SetTableComment {
+            table: table.clone(),
+            from: actual.comment.clone(),
+            to: desired.comment.clone(),
+        });
+    }
+    changes
+}
+
+/// Columns matched by name (identifier rules), order ignored.
+fn diff_columns(
+    table: &QualifiedName,
+    desired: &TableDef,
+    actual: &TableDef,
+    names: Names<'_>,
+) -> Vec<Change> {
+    let mut changes = Vec::new();
+    let mut used = vec![false; actual.columns.len()];
+    for to in &desired.columns {
+        let key = names.ident(&to.name);
+        let found = actual
+            .columns
+            .iter()
+            .enumerate()
+            .find(|(i, c)| !used[*i] && names.ident(&c.name) == key);
+        match found {
+            Some((i, from)) => {
+                used[i] = true;
+                let what = column_changes(from, to, names.dialect);
+                if !what.is_empty() {
+                    changes.push(Change::AlterColumn {
+                        table: table.clone(),
+                        from: from.clone(),
+                        to: to.clone(),
+                        changes: what,
+                    });
+                }
+            }
+            None => changes.push(Change::AddColumn {
+                table: table.clone(),
+                column: to.clone(),
+            }),
+        }
+    }
+    changes.extend(
+        actual
+            .columns
+            .iter()
+            .zip(used)
+            .filter(|(_, used)| !used)
+            .map(|(column, _)| Change::DropColumn {
+                table: table.clone(),
+                column: column.clone(),
+            }),
+    );
+    changes
+}
+
+/// What differs between two columns in normal form. Comments only count where the
+/// backend stores them.
+pub fn column_changes(from: &Column, to: &Column, dialect: &dyn Dialect) -> ColumnChanges {
+    ColumnChanges {
+        ty: from.ty != to.ty,
+        nullable: from.nullable != to.nullable,
+        default: from.default != to.default,
+        auto_increment: from.auto_increment != to.auto_increment,
+        comment: dialect.supports_comments() && from.comment != to.comment,
+        collation: from.collation != to.collation,
+        generated: from.generated != to.generated,
+    }
+}
+
+/// Add, drop or alter the primary key. Columns are compared in key order under the
+/// identifier rules; the name only when the declaration gives one.
+fn diff_primary_key(
+    table: &QualifiedName,
+    desired: Option<&PrimaryKey>,
+    actual: Option<&PrimaryKey>,
+    names: Names<'_>,
+) -> Option<Change> {
+    let table = table.clone();
+    match (desired, actual) {
+        (None, None) => None,
+        (Some(key), None) => Some(Change::AddPrimaryKey {
+            table,
+            key: key.clone(),
+        }),
+        (None, Some(key)) => Some(Change::DropPrimaryKey {
+            table,
+            key: key.clone(),
+        }),
+        (Some(to), Some(from)) => {
+            let same_columns = names.idents(&to.columns) == names.idents(&from.columns);
+            let same_name = match &to.name {
+                None => true,
+                Some(name) => from
+                    .name
+                    .as_deref()
+                    .is_some_and(|found| names.ident(found) == names.ident(name)),
+            };
+            (!(same_columns && same_name)).then(|| Change::AlterPrimaryKey {
+                table,
+                from: from.clone(),
+                to: to.clone(),
+            })
+        }
+    }
+}

@@ -1,0 +1,239 @@
+//! Pairing of named objects (UNIQUE constraints, foreign keys, CHECKs, indexes): by name
+//! first, then the remaining by definition.
+//!
+//! A name is only a way to find the same object again; the database may have chosen it
+//! (`users_email_key`, `""` for an unnamed SQLite constraint) or the derive may have
+//! generated it (`uq_users_email`). So a pair found by definition whose names differ is
+//! no change, and an empty name never pairs by name.
+
+use super::Names;
+use crate::model::{Check, ForeignKey, Index, QualifiedName, TableDef, UniqueConstraint};
+use crate::plan::Change;
+
+/// The outcome of pairing a declared list with a reflected one.
+#[derive(Debug)]
+pub(crate) struct Pairing<'a, T> {
+    /// (declared, reflected) pairs, found by name or by definition.
+    pub(crate) pairs: Vec<(&'a T, &'a T)>,
+    /// Declared objects without a reflected partner.
+    pub(crate) added: Vec<&'a T>,
+    /// Reflected objects without a declared partner.
+    pub(crate) dropped: Vec<&'a T>,
+}
+
+/// One kind of named object: how to read its name and compare definitions.
+pub(crate) trait Named {
+    /// The object's name (`""` = unnamed).
+    fn name(&self) -> &str;
+    /// `true` when `self` and `other` define the same object, names aside.
+    fn same_definition(&self, other: &Self, names: Names<'_>) -> bool;
+}
+
+impl Named for UniqueConstraint {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn same_definition(&self, other: &Self, names: Names<'_>) -> bool {
+        names.idents(&self.columns) == names.idents(&other.columns)
+    }
+}
+
+impl Named for ForeignKey {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn same_definition(&self, other: &Self, names: Names<'_>) -> bool {
+        names.idents(&self.columns) == names.idents(&other.columns)
+            && names.key(&self.references) == names.key(&other.references)
+            && names.idents(&self.referenced_columns) == names.idents(&other.referenced_columns)
+            && self.on_delete == other.on_delete
+            && self.on_update == other.on_update
+    }
+}
+
+impl Named for Check {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn same_definition(&self, other: &Self, _names: Names<'_>) -> bool {
+        self.expr == other.expr
+    }
+}
+
+impl Named for Index {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn same_definition(&self, other: &Self, names: Names<'_>) -> bool {
+        let column_key = |c: &crate::model::IndexColumn| {
+            let name = if c.expression {
+                c.name.clone()
+            } else {
+                names.ident(&c.name)
+            };
+            (name, c.order, c.expression)
+        };
+        self.unique == other.unique
+            && self.predicate == other.predicate
+            && self.columns.len() == other.columns.len()
+            && self
+                .columns
+                .iter()
+                .zip(&other.columns)
+                .all(|(a, b)| column_key(a) == column_key(b))
+    }
+}
+
+/// Pairs `desired` with `actual`: first every declared object with the reflected one of
+/// the same (non-empty) name, then each remaining declared object with the first
+/// remaining reflected one of the same definition. Both lists are visited in a fixed
+/// order (name key, then content), so the result never depends on input order.
+pub(crate) fn pair<'a, T: Named + std::fmt::Debug>(
+    desired: &'a [T],
+    actual: &'a [T],
+    names: Names<'_>,
+) -> Pairing<'a, T> {
+    let sorted = |items: &'a [T]| {
+        let mut items: Vec<&'a T> = items.iter().collect();
+        items.sort_by_cached_key(|item| (names.ident(item.name()), format!("{item:?}")));
+        items
+    };
+    let desired = sorted(desired);
+    let actual = sorted(actual);
+    let mut partner: Vec<Option<usize>> = vec![None; desired.len()];
+    let mut taken = vec![false; actual.len()];
+
+    for (d, item) in desired.iter().enumerate() {
+        if item.name().is_empty() {
+            continue;
+        }
+        let key = names.ident(item.name());
+        if let Some(a) =
+            (0..actual.len()).find(|&a| !taken[a] && names.ident(actual[a].name()) == key)
+        {
+            taken[a] = true;
+            partner[d] = Some(a);
+        }
+    }
+    for (d, item) in desired.iter().enumerate() {
+        if partner[d].is_some() {
+            continue;
+        }
+        if let Some(a) =
+            (0..actual.len()).find(|&a| !taken[a] && item.same_definition(actual[a], names))
+        {
+            taken[a] = true;
+            partner[d] = Some(a);
+        }
+    }
+
+    let mut pairing = Pairing {
+        pairs: Vec::new(),
+        added: Vec::new(),
+        dropped: Vec::new(),
+    };
+    for (d, &item) in desired.iter().enumerate() {
+        match partner[d] {
+            Some(a) => pairing.pairs.push((item, actual[a])),
+            None => pairing.added.push(item),
+        }
+    }
+    pairing.dropped = actual
+        .into_iter()
+        .zip(taken)
+        .filter(|(_, taken)| !taken)
+        .map(|(item, _)| item)
+        .collect();
+    pairing
+}
+
+/// The changes of one kind of named object, built by `add`, `drop` and `alter`.
+fn changes_of<'a, T: Named + std::fmt::Debug + Clone>(
+    desired: &'a [T],
+    actual: &'a [T],
+    names: Names<'_>,
+    add: impl Fn(T) -> Change,
+    drop: impl Fn(T) -> Change,
+    alter: impl Fn(T, T) -> Change,
+) -> Vec<Change> {
+    let pairing = pair(desired, actual, names);
+    let mut changes: Vec<Change> = pairing
+        .dropped
+        .into_iter()
+        .map(|found| drop(found.clone()))
+        .collect();
+    changes.extend(pairing.added.into_iter().map(|item| add(item.clone())));
+    changes.extend(
+        pairing
+            .pairs
+            .into_iter()
+            .filter(|(to, from)| !to.same_definition(from, names))
+            .map(|(to, from)| alter(from.clone(), to.clone())),
+    );
+    changes
+}
+
+/// The UNIQUE, FOREIGN KEY, CHECK and index changes of one table (both in normal form).
+pub(crate) fn diff_constraints(
+    table: &QualifiedName,
+    desired: &TableDef,
+    actual: &TableDef,
+    names: Names<'_>,
+) -> Vec<Change> {
+    let t = || table.clone();
+    let mut changes = changes_of(
+        &desired.uniques,
+        &actual.uniques,
+        names,
+        |unique| Change::AddUnique { table: t(), unique },
+        |unique| Change::DropUnique { table: t(), unique },
+        |from, to| Change::AlterUnique {
+            table: t(),
+            from,
+            to,
+        },
+    );
+    changes.extend(changes_of(
+        &desired.foreign_keys,
+        &actual.foreign_keys,
+        names,
+        |foreign_key| Change::AddForeignKey {
+            table: t(),
+            foreign_key,
+        },
+        |foreign_key| Change::DropForeignKey {
+            table: t(),
+            foreign_key,
+        },
+        |from, to| Change::AlterForeignKey {
+            table: t(),
+            from,
+            to,
+        },
+    ));
+    changes.extend(changes_of(
+        &desired.checks,
+        &actual.checks,
+        names,
+        |check| Change::AddCheck { table: t(), check },
+        |check| Change::DropCheck { table: t(), check },
+        |from, to| Change::AlterCheck {
+            table: t(),
+            from,
+            to,
+        },
+    ));
+    changes.extend(changes_of(
+        &desired.indexes,
+        &actual.indexes,
+        names,
+        |index| Change::AddIndex { table: t(), index },
+        |index| Change::DropIndex { table: t(), index },
+        |from, to| Change::AlterIndex {
+            table: t(),
+            from,
+            to,
+        },
+    ));
+    changes
+}

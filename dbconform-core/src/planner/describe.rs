@@ -1,0 +1,416 @@
+//! Words for changes: the provisional risk of each step, its reason (before → after in
+//! plain words), a suggestion where one helps, and the description of a drop the policy
+//! refused (drift).
+
+use crate::dialect::Dialect;
+use crate::model::{Column, ColumnType, FkAction, ForeignKey, Index, PrimaryKey, QualifiedName};
+use crate::plan::{Change, ColumnChanges, Risk};
+
+/// The provisional risk of a change on an existing table (creates are handled by the
+/// planner): `Safe` for adds that cannot fail on existing rows (nullable columns,
+/// non-unique indexes, comments), `Caution` for alters and for adds that may fail on
+/// existing rows (NOT NULL or generated columns, keys, unique indexes, foreign keys,
+/// checks), `Danger` for drops. Data checks refine this later.
+pub(super) fn risk(change: &Change) -> Risk {
+    match change {
+        Change::CreateSchema { .. } | Change::CreateTable { .. } => Risk::Safe,
+        Change::SetTableComment { .. } => Risk::Safe,
+        Change::AddColumn { column, .. } => {
+            if column.nullable && column.generated.is_none() {
+                Risk::Safe
+            } else {
+                Risk::Caution
+            }
+        }
+        Change::AlterColumn { changes, .. } => {
+            let comment_only = ColumnChanges {
+                comment: true,
+                ..ColumnChanges::default()
+            };
+            if *changes == comment_only {
+                Risk::Safe
+            } else {
+                Risk::Caution
+            }
+        }
+        Change::AddIndex { index, .. } => {
+            if index.unique {
+                Risk::Caution
+            } else {
+                Risk::Safe
+            }
+        }
+        Change::AddPrimaryKey { .. }
+        | Change::AlterPrimaryKey { .. }
+        | Change::AddUnique { .. }
+        | Change::AlterUnique { .. }
+        | Change::AddForeignKey { .. }
+        | Change::AlterForeignKey { .. }
+        | Change::AddCheck { .. }
+        | Change::AlterCheck { .. }
+        | Change::AlterIndex { .. } => Risk::Caution,
+        Change::DropTable { .. }
+        | Change::DropColumn { .. }
+        | Change::DropPrimaryKey { .. }
+        | Change::DropUnique { .. }
+        | Change::DropForeignKey { .. }
+        | Change::DropCheck { .. }
+        | Change::DropIndex { .. } => Risk::Danger,
+        // `Change` is non-exhaustive: a kind added later is cautious until classified.
+        #[allow(unreachable_patterns)]
+        _ => Risk::Caution,
+    }
+}
+
+/// Why a change on an existing table is needed: what the database has, what is declared.
+pub(super) fn reason(change: &Change, dialect: &dyn Dialect) -> String {
+    let ty = |t: &ColumnType| type_text(t, dialect);
+    match change {
+        Change::CreateSchema { schema } => {
+            format!("schema `{schema}` does not exist; the tables declared in it need it")
+        }
+        Change::CreateTable { table } => format!(
+            "table `{}` is declared but does not exist in the database",
+            table.qualified_name()
+        ),
+        Change::DropTable { table } => format!(
+            "table `{}` exists in the database but is not declared",
+            table.qualified_name()
+        ),
+        Change::AddColumn { table, column } => format!(
+            "column `{table}.{}` ({}) is declared but does not exist in the database",
+            column.name,
+            column_summary(column, dialect)
+        ),
+        Change::DropColumn { table, column } => format!(
+            "column `{table}.{}` ({}) exists in the database but is not declared",
+            column.name,
+            ty(&column.ty)
+        ),
+        Change::AlterColumn {
+            table,
+            from,
+            to,
+            changes,
+        } => format!(
+            "column `{table}.{}` is {} in the database, declared {}",
+            to.name,
+            changed_properties(from, changes, dialect),
+            changed_properties(to, changes, dialect)
+        ),
+        Change::AddPrimaryKey { table, key } => format!(
+            "table `{table}` has no primary key in the database, declared {}",
+            key_text(key)
+        ),
+        Change::DropPrimaryKey { table, key } => format!(
+            "table `{table}` has primary key {} in the database, none is declared",
+            key_text(key)
+        ),
+        Change::AlterPrimaryKey { table, from, to } => format!(
+            "the primary key of `{table}` is {} in the database, declared {}",
+            key_text(from),
+            key_text(to)
+        ),
+        Change::AddUnique { table, unique } => format!(
+            "{} ({}) on `{table}` is declared but does not exist in the database",
+            label("unique constraint", &unique.name),
+            unique.columns.join(", ")
+        ),
+        Change::DropUnique { table, unique } => format!(
+            "{} ({}) on `{table}` exists in the database but is not declared",
+            label("unique constraint", &unique.name),
+            unique.columns.join(", ")
+        ),
+        Change::AlterUnique { table, from, to } => format!(
+            "{} on `{table}` is ({}) in the database, declared ({})",
+            label("unique constraint", &to.name),
+            from.columns.join(", "),
+            to.columns.join(", ")
+        ),
+        Change::AddForeignKey { table, foreign_key } => format!(
+            "{} {} on `{table}` is declared but does not exist in the database",
+            label("foreign key", &foreign_key.name),
+            fk_text(foreign_key)
+        ),
+        Change::DropForeignKey { table, foreign_key } => format!(
+            "{} {} on `{table}` exists in the database but is not declared",
+            label("foreign key", &foreign_key.name),
+            fk_text(foreign_key)
+        ),
+        Change::AlterForeignKey { table, from, to } => format!(
+            "{} on `{table}` is {} in the database, declared {}",
+            label("foreign key", &to.name),
+            fk_text(from),
+            fk_text(to)
+        ),
+        Change::AddCheck { table, check } => format!(
+            "{} ({}) on `{table}` is declared but does not exist in the database",
+            label("check", &check.name),
+            check.expr
+        ),
+        Change::DropCheck { table, check } => format!(
+            "{} ({}) on `{table}` exists in the database but is not declared",
+            label("check", &check.name),
+            check.expr
+        ),
+        Change::AlterCheck { table, from, to } => format!(
+            "{} on `{table}` is ({}) in the database, declared ({})",
+            label("check", &to.name),
+            from.expr,
+            to.expr
+        ),
+        Change::AddIndex { table, index } => format!(
+            "{} {} on `{table}` is declared but does not exist in the database",
+            label("index", &index.name),
+            index_text(index)
+        ),
+        Change::DropIndex { table, index } => format!(
+            "{} {} on `{table}` exists in the database but is not declared",
+            label("index", &index.name),
+            index_text(index)
+        ),
+        Change::AlterIndex { table, from, to } => format!(
+            "{} on `{table}` is {} in the database, declared {}",
+            label("index", &to.name),
+            index_text(from),
+            index_text(to)
+        ),
+        Change::SetTableComment { table, from, to } => format!(
+            "the comment of table `{table}` is {} in the database, declared {}",
+            quoted_or(from.as_deref(), "none"),
+            quoted_or(to.as_deref(), "none")
+        ),
+        #[allow(unreachable_patterns)]
+        other => other.describe(),
+    }
+}
+
+/// What the user may want to know before applying a change that can fail on data.
+pub(super) fn suggestion(change: &Change) -> Option<String> {
+    match change {
+        Change::AddColumn { table, column }
+            if !column.nullable
+                && column.default.is_none()
+                && column.generated.is_none()
+                && !column.auto_increment =>
+        {
+            Some(format!(
+                "fails if `{table}` has rows: give `{}` a default or make it nullable",
+                column.name
+            ))
+        }
+        Change::AlterColumn {
+            table, to, changes, ..
+        } if changes.nullable && !to.nullable => Some(format!(
+            "fails if `{table}.{}` holds NULLs: fill them first",
+            to.name
+        )),
+        Change::AddPrimaryKey { key, .. } | Change::AlterPrimaryKey { to: key, .. } => {
+            Some(format!(
+                "fails if rows share a value of ({}) or hold NULLs in it",
+                key.columns.join(", ")
+            ))
+        }
+        Change::AddUnique { unique: u, .. } | Change::AlterUnique { to: u, .. } => Some(format!(
+            "fails if rows share a value of ({})",
+            u.columns.join(", ")
+        )),
+        Change::AddForeignKey { foreign_key, .. }
+        | Change::AlterForeignKey {
+            to: foreign_key, ..
+        } => Some(format!(
+            "fails if rows reference values of `{}` that do not exist",
+            foreign_key.references
+        )),
+        Change::AddCheck { .. } | Change::AlterCheck { .. } => {
+            Some("fails if existing rows violate the check".to_string())
+        }
+        _ => None,
+    }
+}
+
+/// How a drop the policy refused is reported as drift (the table is named apart):
+/// `extra column `legacy``.
+pub(super) fn extra(change: &Change) -> String {
+    match change {
+        Change::DropTable { .. } => "table exists in the database but is not declared".to_string(),
+        Change::DropColumn { column, .. } => format!("extra column `{}`", column.name),
+        Change::DropPrimaryKey { key, .. } => format!("extra primary key {}", key_text(key)),
+        Change::DropUnique { unique, .. } => format!(
+            "extra {} ({})",
+            label("unique constraint", &unique.name),
+            unique.columns.join(", ")
+        ),
+        Change::DropForeignKey { foreign_key, .. } => format!(
+            "extra {} {}",
+            label("foreign key", &foreign_key.name),
+            fk_text(foreign_key)
+        ),
+        Change::DropCheck { check, .. } => {
+            format!("extra {} ({})", label("check", &check.name), check.expr)
+        }
+        Change::DropIndex { index, .. } => {
+            format!(
+                "extra {} {}",
+                label("index", &index.name),
+                index_text(index)
+            )
+        }
+        other => other.describe(),
+    }
+}
+
+/// A type as people read it: the dialect's spelling in lower case (`varchar(100)`), a
+/// custom type as written.
+fn type_text(ty: &ColumnType, dialect: &dyn Dialect) -> String {
+    match ty {
+        ColumnType::Custom(text) => text.clone(),
+        other => dialect.column_type_sql(other).to_lowercase(),
+    }
+}
+
+/// `varchar(100) NOT NULL default `''``: a column's type, nullability and default.
+fn column_summary(column: &Column, dialect: &dyn Dialect) -> String {
+    let mut text = format!(
+        "{} {}",
+        type_text(&column.ty, dialect),
+        if column.nullable { "NULL" } else { "NOT NULL" }
+    );
+    if let Some(default) = &column.default {
+        text.push_str(&format!(" default `{default}`"));
+    }
+    if column.auto_increment {
+        text.push_str(" auto-increment");
+    }
+    if let Some(generated) = &column.generated {
+        text.push_str(&format!(" generated as `{}`", generated.expr));
+    }
+    text
+}
+
+/// The properties of `column` that `changes` marks, in a fixed order:
+/// `varchar(100), nullable, default `0``.
+fn changed_properties(column: &Column, changes: &ColumnChanges, dialect: &dyn Dialect) -> String {
+    let mut parts = Vec::new();
+    if changes.ty {
+        parts.push(type_text(&column.ty, dialect));
+    }
+    if changes.nullable {
+        parts.push(
+            if column.nullable {
+                "nullable"
+            } else {
+                "NOT NULL"
+            }
+            .to_string(),
+        );
+    }
+    if changes.default {
+        parts.push(match &column.default {
+            Some(default) => format!("default `{default}`"),
+            None => "without default".to_string(),
+        });
+    }
+    if changes.auto_increment {
+        parts.push(
+            if column.auto_increment {
+                "auto-increment"
+            } else {
+                "not auto-increment"
+            }
+            .to_string(),
+        );
+    }
+    if changes.comment {
+        parts.push(match &column.comment {
+            Some(comment) => format!("commented `{comment}`"),
+            None => "without comment".to_string(),
+        });
+    }
+    if changes.collation {
+        parts.push(match &column.collation {
+            Some(collation) => format!("collated `{collation}`"),
+            None => "with the default collation".to_string(),
+        });
+    }
+    if changes.generated {
+        parts.push(match &column.generated {
+            Some(g) => format!(
+                "generated as `{}` ({})",
+                g.expr,
+                if g.stored { "stored" } else { "virtual" }
+            ),
+            None => "not generated".to_string(),
+        });
+    }
+    parts.join(", ")
+}
+
+/// `unique constraint `uq_x`` or `unnamed unique constraint`.
+fn label(what: &str, name: &str) -> String {
+    if name.is_empty() {
+        format!("unnamed {what}")
+    } else {
+        format!("{what} `{name}`")
+    }
+}
+
+/// `` `pk_t` (id)`` or `(id)`.
+fn key_text(key: &PrimaryKey) -> String {
+    match &key.name {
+        Some(name) if !name.is_empty() => format!("`{name}` ({})", key.columns.join(", ")),
+        _ => format!("({})", key.columns.join(", ")),
+    }
+}
+
+/// `(vendor_id) → `public.vendors` (id) ON DELETE CASCADE` (NO ACTION left out).
+fn fk_text(fk: &ForeignKey) -> String {
+    let action = |what: &str, action: FkAction| {
+        if action == FkAction::NoAction {
+            String::new()
+        } else {
+            format!(" {what} {}", action.as_sql())
+        }
+    };
+    format!(
+        "({}) → `{}` ({}){}{}",
+        fk.columns.join(", "),
+        display_name(&fk.references),
+        fk.referenced_columns.join(", "),
+        action("ON DELETE", fk.on_delete),
+        action("ON UPDATE", fk.on_update)
+    )
+}
+
+fn display_name(name: &QualifiedName) -> String {
+    name.to_string()
+}
+
+/// `unique (email, created_at DESC) WHERE balance > 0`.
+fn index_text(index: &Index) -> String {
+    let columns: Vec<String> = index
+        .columns
+        .iter()
+        .map(|c| match c.order {
+            crate::model::SortOrder::Asc => c.name.clone(),
+            crate::model::SortOrder::Desc => format!("{} DESC", c.name),
+        })
+        .collect();
+    let mut text = format!(
+        "{}({})",
+        if index.unique { "unique " } else { "" },
+        columns.join(", ")
+    );
+    if let Some(predicate) = &index.predicate {
+        text.push_str(&format!(" WHERE {predicate}"));
+    }
+    text
+}
+
+/// `` `text` `` or `fallback`.
+fn quoted_or(text: Option<&str>, fallback: &str) -> String {
+    match text {
+        Some(text) => format!("`{text}`"),
+        None => fallback.to_string(),
+    }
+}
