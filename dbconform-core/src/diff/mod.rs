@@ -26,6 +26,8 @@
 
 mod pairing;
 #[cfg(test)]
+pub(crate) mod testing;
+#[cfg(test)]
 mod tests;
 
 use crate::dialect::Dialect;
@@ -43,9 +45,9 @@ use std::collections::BTreeMap;
 /// unqualified foreign-key target means the target schema, never the referencing table's.
 ///
 /// [`Dialect::normalize_table`] is applied to both sides before comparing. A
-/// [`Change::CreateTable`] carries the declared table as given (it is rendered as
-/// declared); a [`Change::DropTable`] the reflected table; every other change the
-/// normalized forms. Two declared tables with the same key: the first in (schema, name)
+/// [`Change::CreateTable`] carries the declared table, resolved but not normalized (it is
+/// rendered as declared); a [`Change::DropTable`] the reflected table; every other change
+/// the normalized forms. Two declared tables with the same key: the first in (schema, name)
 /// order is compared, the other ignored (the planner refuses such a declaration before
 /// diffing).
 ///
