@@ -516,13 +516,13 @@ fn drop_foreign_key() {
 
 #[test]
 fn alter_foreign_key_for_each_part_of_its_definition() {
-    let edits: Vec<Box<dyn Fn(&mut ForeignKey)>> = vec![
-        Box::new(|k| k.on_delete = FkAction::Cascade),
-        Box::new(|k| k.on_update = FkAction::SetNull),
-        Box::new(|k| k.columns = vec!["id".into()]),
-        Box::new(|k| k.references = QualifiedName::with_schema("public", "orders")),
-        Box::new(|k| k.references = QualifiedName::with_schema("shop", "users")),
-        Box::new(|k| k.referenced_columns = vec!["email".into()]),
+    let edits: [fn(&mut ForeignKey); 6] = [
+        |k| k.on_delete = FkAction::Cascade,
+        |k| k.on_update = FkAction::SetNull,
+        |k| k.columns = vec!["id".into()],
+        |k| k.references = QualifiedName::with_schema("public", "orders"),
+        |k| k.references = QualifiedName::with_schema("shop", "users"),
+        |k| k.referenced_columns = vec!["email".into()],
     ];
     for edit in edits {
         let mut actual = referencing("orders", &["users"]);
@@ -654,12 +654,12 @@ fn drop_index() {
 
 #[test]
 fn alter_index_for_each_part_of_its_definition() {
-    let edits: Vec<Box<dyn Fn(&mut Index)>> = vec![
-        Box::new(|i| i.columns = vec![IndexColumn::asc("name"), IndexColumn::asc("email")]),
-        Box::new(|i| i.columns[0].order = SortOrder::Desc),
-        Box::new(|i| i.unique = true),
-        Box::new(|i| i.predicate = Some("name IS NOT NULL".into())),
-        Box::new(|i| i.columns[0].expression = true),
+    let edits: [fn(&mut Index); 5] = [
+        |i| i.columns = vec![IndexColumn::asc("name"), IndexColumn::asc("email")],
+        |i| i.columns[0].order = SortOrder::Desc,
+        |i| i.unique = true,
+        |i| i.predicate = Some("name IS NOT NULL".into()),
+        |i| i.columns[0].expression = true,
     ];
     for edit in edits {
         let mut actual = users();
