@@ -9,7 +9,13 @@
 //!   and AUTOINCREMENT is only allowed there.
 //! - CREATE TABLE accepts references to tables that do not exist yet, so foreign keys in
 //!   cycles stay inline and are never added with ALTER (which SQLite cannot do).
+//! - Reflection reads what only the stored SQL holds with [`parse`]; [`Dialect::parse_type`]
+//!   and [`Dialect::normalize_table`] (the `normalize` module) put both sides into one
+//!   normal form before they are compared.
 
+mod lex;
+mod normalize;
+pub mod parse;
 mod render;
 mod types;
 mod validate;
@@ -92,5 +98,18 @@ impl Dialect for Sqlite {
     /// to here, since CREATE TABLE accepts forward references).
     fn add_foreign_key_sql(&self, _table: &TableDef, _fk_name: &str) -> Result<Option<String>> {
         Ok(None)
+    }
+
+    /// The spellings the renderer writes (`INTEGER`, `VARCHAR(64)`, `NUMERIC(10,2)`, ...)
+    /// in any case and with any whitespace; anything else, aliases such as `INT`
+    /// included, is [`ColumnType::Custom`] as given (normalization resolves aliases where
+    /// SQLite treats them alike).
+    fn parse_type(&self, sql: &str) -> ColumnType {
+        types::parse_type(sql)
+    }
+
+    /// SQLite's normal form: see the rules in the `normalize` module.
+    fn normalize_table(&self, table: &TableDef) -> TableDef {
+        normalize::table(table)
     }
 }
