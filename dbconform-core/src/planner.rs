@@ -649,4 +649,6 @@ fn components(dependencies: &[BTreeSet<usize>]) -> Vec<usize> {
 }
 
 #[cfg(test)]
+mod alter_tests;
+#[cfg(test)]
 mod tests;
