@@ -83,6 +83,34 @@ pub(crate) fn problem(expr: &str) -> Option<&'static str> {
     None
 }
 
+/// Splits `expr` into maximal runs of plain SQL (`false`) and of quoted text (`true`: a
+/// `'...'` literal or a `"..."` / `` `...` `` quoted identifier, quotes included).
+/// Returns `None` when a literal or quoted identifier is not closed.
+pub(crate) fn segments(expr: &str) -> Option<Vec<(String, bool)>> {
+    let mut out: Vec<(String, bool)> = Vec::new();
+    let mut prev: Option<Region> = None;
+    for (ch, region) in regions(expr)? {
+        // Two adjacent literals (`'a' 'b'`) are never adjacent without a separator in
+        // valid SQL, so one run per region kind is enough.
+        match out.last_mut() {
+            Some((text, _)) if prev == Some(region) => text.push(ch),
+            _ => out.push((ch.to_string(), region == Region::Quoted)),
+        }
+        prev = Some(region);
+    }
+    Some(out)
+}
+
+/// `expr` without the parentheses that enclose all of it, however many: `((a))` → `a`,
+/// `(a) + (b)` unchanged. Surrounding whitespace is trimmed at each level.
+pub(crate) fn strip_outer_parens(expr: &str) -> &str {
+    let mut expr = expr.trim();
+    while is_parenthesized(expr) {
+        expr = expr[1..expr.len() - 1].trim();
+    }
+    expr
+}
+
 /// `true` when the whole expression is one parenthesized group: `(1+1)`, not `(a) + (b)`.
 pub(crate) fn is_parenthesized(expr: &str) -> bool {
     let Some(regions) = regions(expr) else {
@@ -111,7 +139,7 @@ pub(crate) fn is_parenthesized(expr: &str) -> bool {
 }
 
 /// `true` for one complete string literal `'...'` (or blob literal `X'...'`).
-fn is_string_literal(expr: &str) -> bool {
+pub(crate) fn is_string_literal(expr: &str) -> bool {
     let body = expr.strip_prefix(['x', 'X']).unwrap_or(expr);
     let Some(rest) = body.strip_prefix('\'') else {
         return false;
@@ -132,7 +160,7 @@ fn is_string_literal(expr: &str) -> bool {
 }
 
 /// `true` for a signed decimal or hexadecimal number: `0`, `-1`, `+2.5`, `1e10`, `.5`, `0x1F`.
-fn is_signed_number(expr: &str) -> bool {
+pub(crate) fn is_signed_number(expr: &str) -> bool {
     let unsigned = expr.strip_prefix(['+', '-']).unwrap_or(expr);
     if let Some(hex) = unsigned
         .strip_prefix("0x")
@@ -253,6 +281,33 @@ mod tests {
         assert_eq!(problem("(1"), Some("has a `(` without a matching `)`"));
         assert_eq!(problem("1)"), Some("has a `)` without a matching `(`"));
         assert_eq!(problem("')'"), None);
+    }
+
+    #[test]
+    fn segments_split_code_from_quoted_text() {
+        let seg = |s| segments(s).unwrap();
+        assert_eq!(
+            seg("a = 'x;y' AND \"B\" > 0"),
+            [
+                ("a = ".to_string(), false),
+                ("'x;y'".to_string(), true),
+                (" AND ".to_string(), false),
+                ("\"B\"".to_string(), true),
+                (" > 0".to_string(), false),
+            ]
+        );
+        assert_eq!(seg("'it''s'"), [("'it''s'".to_string(), true)]);
+        assert_eq!(seg(""), Vec::<(String, bool)>::new());
+        assert_eq!(segments("'open"), None);
+    }
+
+    #[test]
+    fn outer_parentheses_are_stripped() {
+        assert_eq!(strip_outer_parens(" ((now())) "), "now()");
+        assert_eq!(strip_outer_parens("( ( a ) )"), "a");
+        assert_eq!(strip_outer_parens("(a) + (b)"), "(a) + (b)");
+        assert_eq!(strip_outer_parens("(')')"), "')'");
+        assert_eq!(strip_outer_parens("()"), "");
     }
 
     #[test]

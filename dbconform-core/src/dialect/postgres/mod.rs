@@ -1,5 +1,7 @@
-//! PostgreSQL: type spelling (`types`), DDL rendering (`render`) and backend rules
-//! (`validate`).
+//! PostgreSQL: type spelling (`types`), DDL rendering (`render`), backend rules
+//! (`validate`), reading reported types (`parse`), the normal form compared by the differ
+//! (`normalize`) and the DDL asking the database for its own spelling of expressions
+//! (`probe`).
 //!
 //! - Tables are always schema-qualified (`"public"."users"`); an index lives in its table's
 //!   schema, so its name is never qualified.
@@ -11,9 +13,14 @@
 //! - CREATE TABLE cannot reference a table that does not exist yet: foreign keys closing a
 //!   cycle are added afterwards with `ALTER TABLE ... ADD CONSTRAINT`.
 
+mod normalize;
+mod parse;
+pub mod probe;
 mod render;
 mod types;
 mod validate;
+
+pub use parse::{check_expression, parse_type};
 
 use super::Dialect;
 use crate::error::Result;
@@ -64,5 +71,17 @@ impl Dialect for Postgres {
     /// `ALTER TABLE tbl ADD CONSTRAINT "fk" FOREIGN KEY (...) REFERENCES ...`.
     fn add_foreign_key_sql(&self, table: &TableDef, fk_name: &str) -> Result<Option<String>> {
         render::add_foreign_key(self, table, fk_name).map(Some)
+    }
+
+    /// `format_type` spellings to logical types (see [`parse_type`]).
+    fn parse_type(&self, sql: &str) -> ColumnType {
+        parse::parse_type(sql)
+    }
+
+    /// PostgreSQL's normal form: type aliases and implicit modifiers, serial as
+    /// auto-increment, implied NOT NULL, default and expression spellings, unique indexes
+    /// as UNIQUE constraints (the rules are listed in `normalize.rs`).
+    fn normalize_table(&self, table: &TableDef) -> TableDef {
+        normalize::table(table)
     }
 }

@@ -1,0 +1,358 @@
+//! PostgreSQL's normal form of a table (`Dialect::normalize_table`).
+//!
+//! Applied to the declared and the reflected table alike, so that two tables PostgreSQL
+//! treats as the same compare equal field by field, while every real difference survives.
+//! Every rewrite keeps the text valid SQL meaning the same thing, because the planner may
+//! write the normalized form back into DDL.
+//!
+//! | What | Rule |
+//! |---|---|
+//! | Custom types | the `format_type` spelling, or the logical type it names (`int4` → `Integer`, `varchar(20)` → `Varchar(20)`, `numeric(12)` → `Decimal(12,0)`, `timestamp(6)` → `Timestamp`, `_int4` → `integer[]`, unquoted parts in lower case) |
+//! | `serial`, `bigserial`, `smallserial` | the integer type, auto-increment, NOT NULL, no default |
+//! | `Decimal { precision: Some(p), scale: None }` | scale `Some(0)` (`numeric(p)` is `numeric(p,0)`) |
+//! | NOT NULL | implied for primary-key and auto-increment columns |
+//! | Expressions (defaults, CHECKs, generated columns, index keys and predicates) | outer parentheses removed, whitespace runs collapsed (none after `(`/`[` or before `)`/`]`/`,`, one after `,`), ASCII lower case outside quotes (unquoted names and keywords are case-insensitive); text holding `$` is not case-folded (dollar quoting) |
+//! | Defaults | a cast of a literal to the column's own type removed (`'x'::text` → `'x'`, `'-1'::integer` → `-1` on a numeric column), `NULL` → no default (PostgreSQL stores none) |
+//! | Comments | an empty comment is no comment (`COMMENT ... IS ''` removes it) |
+//! | Collations | quotes and a `pg_catalog.` prefix removed; `default` → none |
+//! | Index keys | an expression that is just a column name is that column |
+//! | Unique indexes | a unique, non-partial, plain-column, all-ascending index is the UNIQUE constraint it is equivalent to (same name) |
+//!
+//! Not decided here (the database settles it through `canonicalize`): CHECK rewriting
+//! (`IN` → `= ANY (ARRAY[...])`, `BETWEEN`, `LIKE` → `~~`, casts inside expressions), the
+//! text of typed literals (`'2020-01-01'::timestamp` → `'2020-01-01 00:00:00'`), `now()`
+//! and `CURRENT_TIMESTAMP` (different text, both kept as stored).
+
+use super::parse::canonical_type;
+use crate::dialect::expr::{is_signed_number, is_string_literal, segments, strip_outer_parens};
+use crate::model::{Column, ColumnType, Index, SortOrder, TableDef, UniqueConstraint};
+
+/// The normal form of `table`.
+pub(super) fn table(table: &TableDef) -> TableDef {
+    let mut out = table.clone();
+    let pk_columns: Vec<String> = table
+        .primary_key
+        .as_ref()
+        .map(|pk| pk.columns.clone())
+        .unwrap_or_default();
+    out.comment = comment(table.comment.as_deref());
+    out.columns = table
+        .columns
+        .iter()
+        .map(|c| column(c, pk_columns.contains(&c.name)))
+        .collect();
+    for check in &mut out.checks {
+        check.expr = expression(&check.expr);
+    }
+    let mut indexes = Vec::with_capacity(table.indexes.len());
+    for index in &table.indexes {
+        let index = self::index(index);
+        if let Some(unique) = as_unique_constraint(&index) {
+            out.uniques.push(unique);
+        } else {
+            indexes.push(index);
+        }
+    }
+    out.indexes = indexes;
+    out.normalized_order();
+    out
+}
+
+/// The normal form of one column; `in_primary_key` implies NOT NULL.
+fn column(column: &Column, in_primary_key: bool) -> Column {
+    let mut out = column.clone();
+    match &column.ty {
+        ColumnType::Custom(text) => {
+            let canonical = canonical_type(text);
+            out.ty = canonical.ty;
+            if canonical.serial {
+                out.auto_increment = true;
+                out.default = None;
+            }
+        }
+        ColumnType::Decimal {
+            precision: Some(p),
+            scale: None,
+        } => {
+            out.ty = ColumnType::Decimal {
+                precision: Some(*p),
+                scale: Some(0),
+            };
+        }
+        _ => {}
+    }
+    if in_primary_key || out.auto_increment {
+        out.nullable = false;
+    }
+    out.default = out.default.as_deref().and_then(|d| default(d, &out.ty));
+    out.comment = comment(column.comment.as_deref());
+    out.collation = column.collation.as_deref().and_then(collation);
+    if let Some(generated) = &mut out.generated {
+        generated.expr = expression(&generated.expr);
+        out.default = None;
+    }
+    out
+}
+
+/// The normal form of an index: key expressions and predicate normalized, an expression
+/// key that only names a column turned into that column.
+fn index(index: &Index) -> Index {
+    let mut out = index.clone();
+    for key in &mut out.columns {
+        if key.expression {
+            let expr = expression(&key.name);
+            match column_name(&expr) {
+                Some(name) => {
+                    key.name = name;
+                    key.expression = false;
+                }
+                None => key.name = expr,
+            }
+        }
+    }
+    out.predicate = index
+        .predicate
+        .as_deref()
+        .map(expression)
+        .filter(|p| !p.is_empty());
+    out
+}
+
+/// The UNIQUE constraint a unique index is equivalent to: PostgreSQL implements a UNIQUE
+/// constraint as exactly such an index (btree, plain columns, ascending, no predicate).
+fn as_unique_constraint(index: &Index) -> Option<UniqueConstraint> {
+    let plain = index.unique
+        && index.predicate.is_none()
+        && !index.columns.is_empty()
+        && index
+            .columns
+            .iter()
+            .all(|c| !c.expression && c.order == SortOrder::Asc);
+    plain.then(|| UniqueConstraint {
+        name: index.name.clone(),
+        columns: index.columns.iter().map(|c| c.name.clone()).collect(),
+    })
+}
+
+/// The column an expression names when it is nothing but a (possibly quoted) column
+/// name, as PostgreSQL would store the key: `"Email"` → `Email`, `email` → `email`.
+fn column_name(expr: &str) -> Option<String> {
+    if let Some(inner) = expr.strip_prefix('"').and_then(|e| e.strip_suffix('"')) {
+        let unescaped = inner.replace("\"\"", "\"");
+        // A lone `"` inside would have ended the name: not a single quoted identifier.
+        return (!inner.replace("\"\"", "").contains('"') && !unescaped.is_empty())
+            .then_some(unescaped);
+    }
+    let mut chars = expr.chars();
+    let first = chars.next()?;
+    let plain = (first.is_alphabetic() || first == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '$');
+    (plain && !is_keyword(expr)).then(|| expr.to_string())
+}
+
+/// Bare words that are values, not column names.
+fn is_keyword(word: &str) -> bool {
+    matches!(
+        word,
+        "true"
+            | "false"
+            | "null"
+            | "current_date"
+            | "current_time"
+            | "current_timestamp"
+            | "localtime"
+            | "localtimestamp"
+            | "current_user"
+            | "session_user"
+            | "user"
+    )
+}
+
+/// An empty comment is no comment.
+fn comment(comment: Option<&str>) -> Option<String> {
+    comment.filter(|c| !c.is_empty()).map(str::to_string)
+}
+
+/// A collation name as `pg_collation` holds it.
+fn collation(name: &str) -> Option<String> {
+    let name = name.trim();
+    let name = name.strip_prefix("pg_catalog.").unwrap_or(name);
+    let name = match name.strip_prefix('"').and_then(|n| n.strip_suffix('"')) {
+        Some(quoted) => quoted.replace("\"\"", "\""),
+        None => name.to_string(),
+    };
+    (!name.is_empty() && name != "default").then_some(name)
+}
+
+/// The normal form of an SQL expression (CHECK, predicate, index key, generated column,
+/// default): outer parentheses removed, whitespace collapsed, ASCII lower case outside
+/// quoted text. Text the scanner cannot read (an unclosed quote) is only trimmed.
+pub(crate) fn expression(text: &str) -> String {
+    let text = strip_outer_parens(text);
+    let Some(segments) = segments(text) else {
+        return text.to_string();
+    };
+    // `$1$ ... $1$` quoting is not understood by the scanner: fold nothing then.
+    let fold = !segments
+        .iter()
+        .any(|(s, quoted)| !quoted && s.contains('$'));
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    let mut buf = [0u8; 4];
+    for (segment, quoted) in &segments {
+        if *quoted {
+            push_piece(&mut out, segment, &mut pending_space);
+            continue;
+        }
+        for ch in segment.chars() {
+            if ch.is_whitespace() {
+                pending_space = true;
+                continue;
+            }
+            let ch = if fold { ch.to_ascii_lowercase() } else { ch };
+            push_piece(&mut out, ch.encode_utf8(&mut buf), &mut pending_space);
+        }
+    }
+    out
+}
+
+/// Appends `piece` to a normalized expression, with one space before it when whitespace
+/// preceded it or a comma did, and none after `(`/`[` or before `)`/`]`/`,`.
+fn push_piece(out: &mut String, piece: &str, pending_space: &mut bool) {
+    let after_open = out.is_empty() || out.ends_with(['(', '[']);
+    let before_close = piece.starts_with([')', ']', ',']);
+    if (*pending_space || out.ends_with(',')) && !after_open && !before_close {
+        out.push(' ');
+    }
+    *pending_space = false;
+    out.push_str(piece);
+}
+
+/// The normal form of a column default: an expression, with a cast of a literal to the
+/// column's own type removed (PostgreSQL adds that cast when it stores the default, and
+/// the literal is converted to the column's type anyway), a quoted number on a numeric
+/// column unquoted, and `NULL` as no default.
+fn default(text: &str, ty: &ColumnType) -> Option<String> {
+    let expr = expression(text);
+    // `NULL::T` is NULL whatever `T`: no default.
+    if split_cast(&expr).map_or(expr.as_str(), |(operand, _)| strip_outer_parens(operand)) == "null"
+    {
+        return None;
+    }
+    let expr = strip_own_cast(&expr, ty).unwrap_or(expr);
+    let expr = match expr.strip_prefix('\'').and_then(|e| e.strip_suffix('\'')) {
+        Some(number) if is_numeric(ty) && is_signed_number(number) && !number.contains('x') => {
+            number.to_string()
+        }
+        _ => expr,
+    };
+    (expr != "null").then_some(expr)
+}
+
+/// `'lit'::T`, `(lit)::T` or `number::T` where `T` is the column's type (or both are
+/// character types): the literal alone.
+fn strip_own_cast(expr: &str, ty: &ColumnType) -> Option<String> {
+    let (operand, cast) = split_cast(expr)?;
+    let operand = strip_outer_parens(operand);
+    let literal =
+        (is_string_literal(operand) && operand.starts_with('\'')) || is_signed_number(operand);
+    if !literal || !same_type_family(ty, &canonical_type(cast).ty) {
+        return None;
+    }
+    Some(operand.to_string())
+}
+
+/// Splits `operand::type` at the first `::` outside quotes and parentheses, when the
+/// type part is one type spelling (no further cast or operator).
+fn split_cast(expr: &str) -> Option<(&str, &str)> {
+    let mut depth = 0i32;
+    let mut offset = 0usize;
+    for (segment, quoted) in segments(expr)? {
+        if !quoted {
+            let bytes = segment.as_bytes();
+            for (i, &b) in bytes.iter().enumerate() {
+                match b {
+                    b'(' => depth += 1,
+                    b')' => depth -= 1,
+                    b':' if depth == 0 && bytes.get(i + 1) == Some(&b':') => {
+                        let at = offset + i;
+                        let (operand, cast) = (&expr[..at], &expr[at + 2..]);
+                        let type_like = !cast.contains("::")
+                            && cast
+                                .chars()
+                                .all(|c| c.is_alphanumeric() || " _.,()[]\"".contains(c));
+                        return type_like.then_some((operand, cast));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        offset += segment.len();
+    }
+    None
+}
+
+/// `true` when a literal cast to `cast` means the same as the literal given to a column
+/// of type `column`: the same type (modifiers aside), or two character types.
+fn same_type_family(column: &ColumnType, cast: &ColumnType) -> bool {
+    fn character(ty: &ColumnType) -> bool {
+        match ty {
+            ColumnType::Text | ColumnType::Varchar(_) => true,
+            ColumnType::Custom(text) => {
+                text.starts_with("character") || text == "bpchar" || text == "citext"
+            }
+            _ => false,
+        }
+    }
+    type_name(column) == type_name(cast) || (character(column) && character(cast))
+}
+
+/// The `format_type` name of a type without its modifiers: `character varying` for
+/// `Varchar(20)`, `timestamp without time zone` for `timestamp(3) without time zone`.
+fn type_name(ty: &ColumnType) -> String {
+    let spelled = match ty {
+        ColumnType::SmallInt => "smallint",
+        ColumnType::Integer => "integer",
+        ColumnType::BigInt => "bigint",
+        ColumnType::Real => "real",
+        ColumnType::Double => "double precision",
+        ColumnType::Boolean => "boolean",
+        ColumnType::Text => "text",
+        ColumnType::Varchar(_) => "character varying",
+        ColumnType::Blob => "bytea",
+        ColumnType::Decimal { .. } => "numeric",
+        ColumnType::Date => "date",
+        ColumnType::Time => "time without time zone",
+        ColumnType::Timestamp => "timestamp without time zone",
+        ColumnType::TimestampTz => "timestamp with time zone",
+        ColumnType::Uuid => "uuid",
+        ColumnType::Json => "jsonb",
+        ColumnType::Custom(text) => {
+            return match text.split_once('(') {
+                Some((name, rest)) => {
+                    let after = rest.split_once(')').map(|(_, a)| a).unwrap_or("");
+                    format!("{name}{after}")
+                }
+                None => text.clone(),
+            };
+        }
+    };
+    spelled.to_string()
+}
+
+/// Numeric column types, where `'-1'` and `-1` are the same default.
+fn is_numeric(ty: &ColumnType) -> bool {
+    matches!(
+        ty,
+        ColumnType::SmallInt
+            | ColumnType::Integer
+            | ColumnType::BigInt
+            | ColumnType::Real
+            | ColumnType::Double
+            | ColumnType::Decimal { .. }
+    )
+}
+
+#[cfg(test)]
+#[path = "normalize_tests.rs"]
+mod tests;
