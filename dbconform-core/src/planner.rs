@@ -4,10 +4,11 @@
 //!
 //! 1. `resolve`: give every declared table (and every foreign-key target) its schema;
 //! 2. `check`: validate every table, refuse duplicates and unknown references;
-//! 3. [`diff`](crate::diff): the [`Change`]s that make the database conform — missing
+//! 3. [`crate::diff`]: the [`Change`]s that make the database conform — missing
 //!    tables, and for tables that exist, every column, key, constraint, index and comment
 //!    that differs;
-//! 4. `policy`: drops the [`Options`] refuse become [`Drift`], not steps;
+//! 4. `policy`: drops the [`Options`] refuse become [`Drift`](crate::plan::Drift), not
+//!    steps;
 //! 5. `order`: see [`build_plan`];
 //! 6. `steps`: each change with its risk, code, reason and (for creates) SQL.
 

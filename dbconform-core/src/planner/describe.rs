@@ -3,7 +3,7 @@
 //! refused (drift).
 
 use crate::dialect::Dialect;
-use crate::model::{Column, ColumnType, FkAction, ForeignKey, Index, PrimaryKey, QualifiedName};
+use crate::model::{Column, ColumnType, FkAction, ForeignKey, Index, PrimaryKey, SortOrder};
 use crate::plan::{Change, ColumnChanges, Risk};
 
 /// The provisional risk of a change on an existing table (creates are handled by the
@@ -375,15 +375,11 @@ fn fk_text(fk: &ForeignKey) -> String {
     format!(
         "({}) → `{}` ({}){}{}",
         fk.columns.join(", "),
-        display_name(&fk.references),
+        fk.references,
         fk.referenced_columns.join(", "),
         action("ON DELETE", fk.on_delete),
         action("ON UPDATE", fk.on_update)
     )
-}
-
-fn display_name(name: &QualifiedName) -> String {
-    name.to_string()
 }
 
 /// `unique (email, created_at DESC) WHERE balance > 0`.
@@ -392,8 +388,8 @@ fn index_text(index: &Index) -> String {
         .columns
         .iter()
         .map(|c| match c.order {
-            crate::model::SortOrder::Asc => c.name.clone(),
-            crate::model::SortOrder::Desc => format!("{} DESC", c.name),
+            SortOrder::Asc => c.name.clone(),
+            SortOrder::Desc => format!("{} DESC", c.name),
         })
         .collect();
     let mut text = format!(
