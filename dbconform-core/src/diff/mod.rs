@@ -175,17 +175,29 @@ pub(crate) fn diff_resolved(
     changes
 }
 
-/// Sorts changes by table key, then [`kind_rank`], then object name, then (for objects
-/// without a name, such as unnamed SQLite constraints) their whole content.
-pub(crate) fn sort_changes(changes: &mut [Change], names: Names<'_>) {
-    changes.sort_by_cached_key(|change| {
-        (
-            change.table().map(|t| names.key(&t)),
-            kind_rank(change.kind()),
-            names.ident(object_name(change)),
-            format!("{change:?}"),
-        )
+/// Sorts changes by table key, then [`kind_rank`], then object name, then (only for
+/// objects without a distinguishing name, such as unnamed SQLite constraints) their whole
+/// content.
+pub(crate) fn sort_changes(changes: &mut Vec<Change>, names: Names<'_>) {
+    /// Table key, kind rank, object-name key.
+    type SortKey = (Option<Key>, u8, String);
+    let mut keyed: Vec<(SortKey, Change)> = changes
+        .drain(..)
+        .map(|change| {
+            let key = (
+                change.table().map(|t| names.key(&t)),
+                kind_rank(change.kind()),
+                names.ident(object_name(&change)),
+            );
+            (key, change)
+        })
+        .collect();
+    keyed.sort_by(|(a_key, a), (b_key, b)| {
+        a_key
+            .cmp(b_key)
+            .then_with(|| format!("{a:?}").cmp(&format!("{b:?}")))
     });
+    changes.extend(keyed.into_iter().map(|(_, change)| change));
 }
 
 /// The fixed order of change kinds within one table: drops of foreign keys first (they

@@ -733,3 +733,32 @@ fn odd_existing_tables_never_panic() {
         }
     }
 }
+
+#[test]
+fn thousands_of_existing_tables_diff_in_one_pass() {
+    let n = 2_000;
+    let desired: Vec<TableDef> = (0..n)
+        .map(|i| table(&format!("t{i:04}"), vec![col("v", ColumnType::Varchar(20))]))
+        .collect();
+    let actual = database(
+        (0..n)
+            .map(|i| table(&format!("t{i:04}"), vec![col("v", ColumnType::Varchar(10))]))
+            .collect(),
+    );
+    let started = std::time::Instant::now();
+    let plan = plan_with(&desired, &actual, &Options::default());
+    let elapsed = started.elapsed();
+    assert_eq!(plan.steps().len(), n);
+    assert!(
+        plan.steps()
+            .iter()
+            .all(|s| s.kind == ChangeKind::AlterColumn)
+    );
+    assert_eq!(
+        plan.steps()[0].describe(),
+        "alter column public.t0000.v (type)"
+    );
+    // Generous bound for an unoptimized build on a slow machine; quadratic work would not
+    // fit in it.
+    assert!(elapsed.as_secs() < 20, "{elapsed:?}");
+}
