@@ -1,44 +1,59 @@
-//! SQLite reflection. A constant number of queries, whatever the number of tables.
+//! SQLite reflection: ONE query, whatever the number of tables.
+//!
+//! [`CATALOG`] joins `sqlite_schema` with the pragma table-valued functions
+//! (`pragma_table_list`, `pragma_table_xinfo`, `pragma_foreign_key_list`,
+//! `pragma_index_list`, `pragma_index_xinfo`) and returns one row per table, column,
+//! foreign-key column, index key and index statement, tagged by kind. The pragmas are the
+//! truth for what they report (types as declared, NOT NULL, defaults as written, key
+//! columns, index keys, STRICT / WITHOUT ROWID); the stored `CREATE TABLE` / `CREATE
+//! INDEX` text, parsed by [`dbconform_core::dialect::sqlite::parse`], adds what only it
+//! holds: CHECKs, constraint names, COLLATE, AUTOINCREMENT, generation expressions,
+//! expression index keys and partial-index predicates. Text the parser cannot follow
+//! costs only those extras (logged), never the reflection.
+//!
+//! Only ordinary tables of `main` whose names do not start with `sqlite_` are reflected:
+//! views, triggers, virtual tables and their shadow tables, `sqlite_sequence` and
+//! `sqlite_stat*` are skipped without error. Indexes SQLite creates for UNIQUE and PRIMARY
+//! KEY constraints (`sqlite_autoindex_*`) are reported as those constraints, never as
+//! indexes.
 
 use crate::driver::{Scope, StatementCounter, reflect_error};
-use dbconform_core::{Result, Schema, TableDef};
+use dbconform_core::dialect::Dialect;
+use dbconform_core::dialect::sqlite::parse::{
+    ParsedIndex, ParsedTable, parse_create_index, parse_create_table,
+};
+use dbconform_core::{
+    Check, Column, FkAction, ForeignKey, GeneratedColumn, Index, IndexColumn, PrimaryKey,
+    QualifiedName, Result, Schema, SortOrder, TableDef, TableOptions, UniqueConstraint,
+};
+use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
+use std::collections::BTreeMap;
 
 /// The only schema SQLite tables live in for dbconform.
 const MAIN: &str = "main";
 
-/// Reads the tables of the `main` database.
+/// Reads the tables of the `main` database with one query (see the module documentation).
 pub(crate) async fn reflect(
     conn: &mut SqliteConnection,
     _scope: &Scope,
     counter: &StatementCounter,
 ) -> Result<Schema> {
     counter.add(1);
-    let rows = sqlx::query(TABLES)
+    let rows = sqlx::query(CATALOG)
         .fetch_all(&mut *conn)
         .await
-        .map_err(reflect_error("listing tables"))?;
-    let tables = rows
-        .iter()
-        .map(|row| {
-            let name: String = row
-                .try_get("name")
-                .map_err(reflect_error("reading table names"))?;
-            Ok(TableDef {
-                schema: Some(MAIN.to_string()),
-                name,
-                ..TableDef::default()
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let mut schema = Schema::new(tables);
+        .map_err(reflect_error("reading the catalog"))?;
+    let mut catalog = Catalog::default();
+    for row in &rows {
+        catalog
+            .add(row)
+            .map_err(reflect_error("decoding the catalog"))?;
+    }
+    let mut schema = Schema::new(catalog.tables());
     schema.schemas = vec![MAIN.to_string()];
     Ok(schema)
 }
-
-/// User tables; SQLite's own (`sqlite_sequence`, `sqlite_stat1`, ...) are never ours.
-const TABLES: &str = "SELECT name FROM sqlite_schema \
-     WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name";
 
 /// SQLite stores declared expressions exactly as written, so the declaration is already
 /// in the database's own spelling.
@@ -48,4 +63,488 @@ pub(crate) async fn canonicalize(
     _counter: &StatementCounter,
 ) -> Result<Vec<TableDef>> {
     Ok(tables.to_vec())
+}
+
+/// Row kinds of [`CATALOG`].
+const KIND_TABLE: i64 = 0;
+const KIND_COLUMN: i64 = 1;
+const KIND_FOREIGN_KEY: i64 = 2;
+const KIND_INDEX_KEY: i64 = 3;
+const KIND_INDEX_SQL: i64 = 4;
+
+/// The whole catalog in one statement. Every row has the same shape:
+/// `kind, tbl, obj, t1..t5 (text), n1..n5 (integer)`.
+///
+/// | kind | obj | t1 | t2 | t3 | t4 | t5 | n1 | n2 | n3 | n4 | n5 |
+/// | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+/// | 0 table | | sql | | | | | without rowid | strict | | | |
+/// | 1 column | name | type | default | | | | cid | notnull | pk | hidden | |
+/// | 2 fk column | | parent | from | to | on update | on delete | id | seq | | | |
+/// | 3 index key | index | origin | column | | | | unique | partial | seqno | cid | desc |
+/// | 4 index | index | sql | | | | | | | | | |
+///
+/// The table list is MATERIALIZED so that no pragma runs for a view or a virtual table
+/// (a virtual table whose module is not loaded would fail it).
+const CATALOG: &str = r#"
+WITH t(name, sql, wr, strict) AS MATERIALIZED (
+    SELECT s.name, s.sql, l.wr, l.strict
+    FROM main.sqlite_schema AS s
+    JOIN pragma_table_list(s.name) AS l ON l.schema = 'main' AND l.name = s.name
+    WHERE s.type = 'table' AND l.type = 'table' AND s.name NOT LIKE 'sqlite\_%' ESCAPE '\'
+)
+SELECT 0 AS kind, t.name AS tbl, NULL AS obj,
+       t.sql AS t1, NULL AS t2, NULL AS t3, NULL AS t4, NULL AS t5,
+       t.wr AS n1, t.strict AS n2, NULL AS n3, NULL AS n4, NULL AS n5
+FROM t
+UNION ALL
+SELECT 1, t.name, c.name, c.type, c.dflt_value, NULL, NULL, NULL,
+       c.cid, c."notnull", c.pk, c.hidden, NULL
+FROM t JOIN pragma_table_xinfo(t.name, 'main') AS c
+UNION ALL
+SELECT 2, t.name, NULL, f."table", f."from", f."to", f.on_update, f.on_delete,
+       f.id, f.seq, NULL, NULL, NULL
+FROM t JOIN pragma_foreign_key_list(t.name, 'main') AS f
+UNION ALL
+SELECT 3, t.name, il.name, il.origin, ix.name, NULL, NULL, NULL,
+       il."unique", il.partial, ix.seqno, ix.cid, ix."desc"
+FROM t JOIN pragma_index_list(t.name, 'main') AS il
+       JOIN pragma_index_xinfo(il.name, 'main') AS ix
+WHERE ix."key" = 1
+UNION ALL
+SELECT 4, i.tbl_name, i.name, i.sql, NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL, NULL, NULL
+FROM main.sqlite_schema AS i
+WHERE i.type = 'index' AND i.sql IS NOT NULL AND i.tbl_name IN (SELECT name FROM t)
+"#;
+
+/// One row of [`CATALOG`], decoded.
+struct CatalogRow {
+    kind: i64,
+    table: String,
+    obj: Option<String>,
+    text: [Option<String>; 5],
+    num: [Option<i64>; 5],
+}
+
+impl CatalogRow {
+    fn decode(row: &SqliteRow) -> std::result::Result<Self, sqlx::Error> {
+        let text = |i: usize| row.try_get::<Option<String>, _>(3 + i);
+        let num = |i: usize| row.try_get::<Option<i64>, _>(8 + i);
+        Ok(CatalogRow {
+            kind: row.try_get("kind")?,
+            table: row.try_get("tbl")?,
+            obj: row.try_get("obj")?,
+            text: [text(0)?, text(1)?, text(2)?, text(3)?, text(4)?],
+            num: [num(0)?, num(1)?, num(2)?, num(3)?, num(4)?],
+        })
+    }
+
+    fn t(&self, i: usize) -> Option<&str> {
+        self.text.get(i).and_then(|t| t.as_deref())
+    }
+
+    fn n(&self, i: usize) -> i64 {
+        self.num.get(i).copied().flatten().unwrap_or(0)
+    }
+}
+
+/// What the catalog says about one table, gathered row by row.
+#[derive(Default)]
+struct RawTable {
+    /// The stored CREATE TABLE text.
+    sql: Option<String>,
+    options: TableOptions,
+    columns: Vec<RawColumn>,
+    foreign_keys: Vec<RawForeignKey>,
+    /// By index name.
+    indexes: BTreeMap<String, RawIndex>,
+    /// Stored CREATE INDEX text by index name.
+    index_sql: BTreeMap<String, String>,
+}
+
+/// A `pragma_table_xinfo` row.
+struct RawColumn {
+    cid: i64,
+    name: String,
+    ty: String,
+    default: Option<String>,
+    not_null: bool,
+    /// Position in the primary key, 0 when not in it.
+    pk: i64,
+    /// 0 normal, 1 hidden (virtual tables), 2 generated VIRTUAL, 3 generated STORED.
+    hidden: i64,
+}
+
+/// A `pragma_foreign_key_list` row: one column of one foreign key.
+struct RawForeignKey {
+    id: i64,
+    seq: i64,
+    parent: String,
+    from: String,
+    to: Option<String>,
+    on_update: String,
+    on_delete: String,
+}
+
+/// A `pragma_index_list` entry with its `pragma_index_xinfo` key columns.
+#[derive(Default)]
+struct RawIndex {
+    /// `c` CREATE INDEX, `u` UNIQUE constraint, `pk` PRIMARY KEY.
+    origin: String,
+    unique: bool,
+    partial: bool,
+    keys: Vec<RawIndexKey>,
+}
+
+/// A key column of an index (`pragma_index_xinfo` with `key = 1`).
+#[derive(Clone)]
+struct RawIndexKey {
+    seqno: i64,
+    /// Column number; -2 for an expression.
+    cid: i64,
+    column: Option<String>,
+    desc: bool,
+}
+
+/// Every table of the catalog, by name.
+#[derive(Default)]
+struct Catalog {
+    tables: BTreeMap<String, RawTable>,
+}
+
+impl Catalog {
+    fn add(&mut self, row: &SqliteRow) -> std::result::Result<(), sqlx::Error> {
+        let r = CatalogRow::decode(row)?;
+        let table = self.tables.entry(r.table.clone()).or_default();
+        let obj = r.obj.clone().unwrap_or_default();
+        let owned = |i: usize| r.t(i).unwrap_or_default().to_string();
+        match r.kind {
+            KIND_TABLE => {
+                table.sql = r.t(0).map(str::to_string);
+                table.options = TableOptions {
+                    without_rowid: r.n(0) != 0,
+                    strict: r.n(1) != 0,
+                };
+            }
+            KIND_COLUMN => table.columns.push(RawColumn {
+                cid: r.n(0),
+                name: obj,
+                ty: owned(0),
+                default: r.t(1).map(str::to_string),
+                not_null: r.n(1) != 0,
+                pk: r.n(2),
+                hidden: r.n(3),
+            }),
+            KIND_FOREIGN_KEY => table.foreign_keys.push(RawForeignKey {
+                id: r.n(0),
+                seq: r.n(1),
+                parent: owned(0),
+                from: owned(1),
+                to: r.t(2).map(str::to_string),
+                on_update: owned(3),
+                on_delete: owned(4),
+            }),
+            KIND_INDEX_KEY => {
+                let index = table.indexes.entry(obj).or_default();
+                index.origin = owned(0);
+                index.unique = r.n(0) != 0;
+                index.partial = r.n(1) != 0;
+                index.keys.push(RawIndexKey {
+                    seqno: r.n(2),
+                    cid: r.n(3),
+                    column: r.t(1).map(str::to_string),
+                    desc: r.n(4) != 0,
+                });
+            }
+            KIND_INDEX_SQL => {
+                table.index_sql.insert(obj, owned(0));
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The reflected tables. Foreign keys that omit the referenced columns get the
+    /// parent's primary-key columns, which needs every table's key first.
+    fn tables(self) -> Vec<TableDef> {
+        let mut tables: Vec<(TableDef, RawTable, ParsedTable)> = self
+            .tables
+            .into_iter()
+            .filter(|(_, raw)| raw.sql.is_some() || !raw.columns.is_empty())
+            .map(|(name, raw)| {
+                let text = parsed(
+                    "CREATE TABLE",
+                    &name,
+                    raw.sql.as_deref(),
+                    parse_create_table,
+                )
+                .unwrap_or_default();
+                (build_table(name, &raw, &text), raw, text)
+            })
+            .collect();
+        let parents: Vec<(String, Vec<String>, Vec<String>)> = tables
+            .iter()
+            .map(|(t, _, _)| {
+                (
+                    t.name.clone(),
+                    t.primary_key
+                        .as_ref()
+                        .map(|pk| pk.columns.clone())
+                        .unwrap_or_default(),
+                    t.columns.iter().map(|c| c.name.clone()).collect(),
+                )
+            })
+            .collect();
+        for (table, raw, text) in &mut tables {
+            table.foreign_keys = foreign_keys(raw, text, &parents);
+        }
+        tables.into_iter().map(|(t, _, _)| t).collect()
+    }
+}
+
+/// Parses stored text, logging (never failing) when it cannot be followed.
+fn parsed<T>(
+    what: &str,
+    name: &str,
+    sql: Option<&str>,
+    parse: impl Fn(&str) -> std::result::Result<T, dbconform_core::dialect::sqlite::parse::ParseError>,
+) -> Option<T> {
+    let sql = sql?;
+    match parse(sql) {
+        Ok(parsed) => Some(parsed),
+        Err(error) => {
+            tracing::warn!(%error, %name, "cannot parse the stored {what}; CHECKs, names and other details that only its text holds are not reflected");
+            None
+        }
+    }
+}
+
+/// One table from its catalog rows and stored text (foreign keys are added afterwards).
+fn build_table(name: String, raw: &RawTable, text: &ParsedTable) -> TableDef {
+    let dialect = &dbconform_core::dialect::SQLITE;
+    let mut columns: Vec<&RawColumn> = raw.columns.iter().filter(|c| c.hidden != 1).collect();
+    columns.sort_by_key(|c| c.cid);
+    let mut key: Vec<(i64, String)> = columns
+        .iter()
+        .filter(|c| c.pk > 0)
+        .map(|c| (c.pk, c.name.clone()))
+        .collect();
+    key.sort();
+    let key_columns: Vec<String> = key.into_iter().map(|(_, n)| n).collect();
+    let columns = columns
+        .into_iter()
+        .map(|raw_column| {
+            let declared = text
+                .columns
+                .iter()
+                .find(|c| dialect.same_identifier(&c.name, &raw_column.name));
+            let generated = matches!(raw_column.hidden, 2 | 3).then(|| GeneratedColumn {
+                expr: declared
+                    .and_then(|c| c.generated.as_ref())
+                    .map(|g| g.expr.clone())
+                    .unwrap_or_default(),
+                stored: raw_column.hidden == 3,
+            });
+            Column {
+                name: raw_column.name.clone(),
+                ty: dialect.parse_type(&raw_column.ty),
+                nullable: !raw_column.not_null,
+                default: if generated.is_some() {
+                    None
+                } else {
+                    raw_column.default.clone()
+                },
+                // SQLite only accepts AUTOINCREMENT on the INTEGER PRIMARY KEY.
+                auto_increment: text.autoincrement && raw_column.pk > 0 && key_columns.len() == 1,
+                comment: None,
+                renamed_from: Vec::new(),
+                collation: declared
+                    .and_then(|c| c.collation.clone())
+                    .filter(|c| !c.eq_ignore_ascii_case("BINARY")),
+                generated,
+            }
+        })
+        .collect();
+    let primary_key = (!key_columns.is_empty()).then(|| PrimaryKey {
+        name: text.primary_key.as_ref().and_then(|pk| pk.name.clone()),
+        columns: key_columns,
+    });
+    let (uniques, indexes) = indexes(raw, text);
+    TableDef {
+        schema: Some(MAIN.to_string()),
+        name,
+        renamed_from: Vec::new(),
+        comment: None,
+        columns,
+        primary_key,
+        uniques,
+        foreign_keys: Vec::new(),
+        checks: text
+            .checks
+            .iter()
+            .map(|c| Check {
+                name: c.name.clone(),
+                expr: c.expr.clone(),
+            })
+            .collect(),
+        indexes,
+        options: raw.options.clone(),
+    }
+}
+
+/// UNIQUE constraints (from `sqlite_autoindex_*` indexes of origin `u`, named from the
+/// table text) and plain indexes (origin `c`, predicate and expression keys from their
+/// text). Indexes backing the primary key (origin `pk`) are the key itself.
+fn indexes(raw: &RawTable, text: &ParsedTable) -> (Vec<UniqueConstraint>, Vec<Index>) {
+    let dialect = &dbconform_core::dialect::SQLITE;
+    let same_columns = |a: &[String], b: &[String]| {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| dialect.same_identifier(x, y))
+    };
+    let mut named_uniques_used = vec![false; text.uniques.len()];
+    let mut uniques = Vec::new();
+    let mut indexes = Vec::new();
+    for (index_name, index) in &raw.indexes {
+        let mut keys = index.keys.clone();
+        keys.sort_by_key(|k| k.seqno);
+        match index.origin.as_str() {
+            "u" => {
+                let columns: Vec<String> = keys.iter().filter_map(|k| k.column.clone()).collect();
+                let declared =
+                    text.uniques.iter().enumerate().find(|(i, u)| {
+                        !named_uniques_used[*i] && same_columns(&u.columns, &columns)
+                    });
+                let name = match declared {
+                    Some((i, u)) => {
+                        named_uniques_used[i] = true;
+                        u.name.clone()
+                    }
+                    None => String::new(),
+                };
+                uniques.push(UniqueConstraint { name, columns });
+            }
+            "c" => {
+                let statement: Option<ParsedIndex> = parsed(
+                    "CREATE INDEX",
+                    index_name,
+                    raw.index_sql.get(index_name).map(String::as_str),
+                    parse_create_index,
+                );
+                let columns = keys
+                    .iter()
+                    .enumerate()
+                    .map(|(position, key)| {
+                        let order = if key.desc {
+                            SortOrder::Desc
+                        } else {
+                            SortOrder::Asc
+                        };
+                        match &key.column {
+                            Some(name) if key.cid >= 0 => IndexColumn {
+                                name: name.clone(),
+                                order,
+                                expression: false,
+                            },
+                            _ => IndexColumn {
+                                name: statement
+                                    .as_ref()
+                                    .and_then(|s| s.columns.get(position))
+                                    .filter(|c| c.expression)
+                                    .map(|c| c.name.clone())
+                                    .unwrap_or_default(),
+                                order,
+                                expression: true,
+                            },
+                        }
+                    })
+                    .collect();
+                let predicate = if index.partial {
+                    statement.as_ref().and_then(|s| s.predicate.clone())
+                } else {
+                    None
+                };
+                indexes.push(Index {
+                    name: index_name.clone(),
+                    columns,
+                    unique: index.unique,
+                    predicate,
+                });
+            }
+            _ => {}
+        }
+    }
+    (uniques, indexes)
+}
+
+/// Foreign keys from `pragma_foreign_key_list` rows (grouped by id, in column order),
+/// named from the table text. Omitted referenced columns are the parent's primary key;
+/// a parent that exists gives its own spelling of its name and columns.
+fn foreign_keys(
+    raw: &RawTable,
+    text: &ParsedTable,
+    parents: &[(String, Vec<String>, Vec<String>)],
+) -> Vec<ForeignKey> {
+    let dialect = &dbconform_core::dialect::SQLITE;
+    let mut groups: BTreeMap<i64, Vec<&RawForeignKey>> = BTreeMap::new();
+    for row in &raw.foreign_keys {
+        groups.entry(row.id).or_default().push(row);
+    }
+    let mut used = vec![false; text.foreign_keys.len()];
+    let mut out = Vec::new();
+    for rows in groups.values_mut() {
+        rows.sort_by_key(|r| r.seq);
+        let Some(first) = rows.first() else {
+            continue;
+        };
+        let parent = parents
+            .iter()
+            .find(|(name, _, _)| dialect.same_identifier(name, &first.parent));
+        let columns: Vec<String> = rows.iter().map(|r| r.from.clone()).collect();
+        let written: Vec<Option<String>> = rows.iter().map(|r| r.to.clone()).collect();
+        let referenced_columns: Vec<String> = if written.iter().all(Option::is_none) {
+            parent.map(|p| p.1.clone()).unwrap_or_default()
+        } else {
+            written
+                .into_iter()
+                .map(|c| {
+                    let c = c.unwrap_or_default();
+                    parent
+                        .and_then(|p| p.2.iter().find(|pc| dialect.same_identifier(pc, &c)))
+                        .cloned()
+                        .unwrap_or(c)
+                })
+                .collect()
+        };
+        let same = |a: &[String], b: &[String]| {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| dialect.same_identifier(x, y))
+        };
+        let declared = text.foreign_keys.iter().enumerate().find(|(i, fk)| {
+            !used[*i]
+                && same(&fk.columns, &columns)
+                && dialect.same_identifier(&fk.table, &first.parent)
+        });
+        let name = match declared {
+            Some((i, fk)) => {
+                used[i] = true;
+                fk.name.clone()
+            }
+            None => String::new(),
+        };
+        out.push(ForeignKey {
+            name,
+            columns,
+            references: QualifiedName::with_schema(
+                MAIN,
+                parent.map_or_else(|| first.parent.clone(), |p| p.0.clone()),
+            ),
+            referenced_columns,
+            on_delete: action(&first.on_delete),
+            on_update: action(&first.on_update),
+        });
+    }
+    out
+}
+
+/// `NO ACTION`, `CASCADE`, ... as reported by `pragma_foreign_key_list`.
+fn action(text: &str) -> FkAction {
+    FkAction::parse(text).unwrap_or_default()
 }

@@ -1,0 +1,609 @@
+//! SQLite reflection: hand-written DDL → the exact reflected `TableDef`s, one query
+//! whatever the number of tables, and objects dbconform does not manage (views,
+//! triggers, `sqlite_*` tables, virtual tables and their shadow tables) ignored without
+//! error.
+
+mod common;
+
+use common::sqlite_file;
+use dbconform::sqlx::{self, AssertSqlSafe};
+use dbconform::{
+    Check, Column, ColumnType, DbConform, FkAction, ForeignKey, GeneratedColumn, Index,
+    IndexColumn, PrimaryKey, QualifiedName, Schema, SortOrder, TableDef, TableOptions,
+    UniqueConstraint,
+};
+
+/// A database file with `ddl` run on it, and a `DbConform` on it.
+async fn database(ddl: &str) -> (tempfile::TempDir, DbConform) {
+    let (dir, url) = sqlite_file();
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::raw_sql(AssertSqlSafe(ddl.to_string()))
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let db = DbConform::connect(&url).await.unwrap();
+    (dir, db)
+}
+
+async fn snapshot(ddl: &str) -> Schema {
+    let (_dir, db) = database(ddl).await;
+    db.snapshot().await.unwrap()
+}
+
+fn table(schema: &Schema, name: &str) -> TableDef {
+    match schema.tables.iter().find(|t| t.name == name) {
+        Some(t) => t.clone(),
+        None => panic!("no table {name} in {schema:#?}"),
+    }
+}
+
+fn names(schema: &Schema) -> Vec<&str> {
+    schema.tables.iter().map(|t| t.name.as_str()).collect()
+}
+
+fn column(name: &str, ty: ColumnType) -> Column {
+    Column {
+        nullable: true,
+        ..Column::new(name, ty)
+    }
+}
+
+fn not_null(name: &str, ty: ColumnType) -> Column {
+    Column::new(name, ty)
+}
+
+fn custom(ty: &str) -> ColumnType {
+    ColumnType::Custom(ty.to_string())
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}
+
+fn key(name: Option<&str>, columns: &[&str]) -> Option<PrimaryKey> {
+    Some(PrimaryKey {
+        name: name.map(str::to_string),
+        columns: strings(columns),
+    })
+}
+
+fn unique(name: &str, columns: &[&str]) -> UniqueConstraint {
+    UniqueConstraint {
+        name: name.into(),
+        columns: strings(columns),
+    }
+}
+
+fn check(name: &str, expr: &str) -> Check {
+    Check {
+        name: name.into(),
+        expr: expr.into(),
+    }
+}
+
+fn base(name: &str, columns: Vec<Column>) -> TableDef {
+    TableDef {
+        schema: Some("main".into()),
+        name: name.into(),
+        columns,
+        ..TableDef::default()
+    }
+}
+
+#[tokio::test]
+async fn columns_types_defaults_collations_and_generated_columns() {
+    let schema = snapshot(
+        r#"CREATE TABLE things (
+            id INTEGER PRIMARY KEY,
+            small smallint NOT NULL,
+            n int,
+            big BIGINT DEFAULT -1,
+            r REAL DEFAULT 0.5,
+            d Double,
+            flag BOOLEAN NOT NULL DEFAULT true,
+            t TEXT DEFAULT 'a;b',
+            quote TEXT DEFAULT 'it''s',
+            v varchar ( 20 ) COLLATE NOCASE,
+            b BLOB DEFAULT X'00ff',
+            price NUMERIC(10, 2) DEFAULT (0),
+            whole numeric(12),
+            any_number NUMERIC,
+            day DATE DEFAULT CURRENT_DATE,
+            at TIME,
+            seen timestamp DEFAULT current_timestamp,
+            zoned TIMESTAMPTZ,
+            odd "my type" COLLATE "rtrim",
+            untyped,
+            calc DEFAULT (1 + 1),
+            lowered TEXT DEFAULT (lower('X')) COLLATE binary,
+            twice INTEGER GENERATED ALWAYS AS (n * 2) STORED,
+            thrice AS (n * 3)
+        )"#,
+    )
+    .await;
+    assert_eq!(schema.schemas, ["main"]);
+    let with_default = |c: Column, d: &str| Column {
+        default: Some(d.into()),
+        ..c
+    };
+    let with_collation = |c: Column, x: &str| Column {
+        collation: Some(x.into()),
+        ..c
+    };
+    let generated = |c: Column, expr: &str, stored: bool| Column {
+        generated: Some(GeneratedColumn {
+            expr: expr.into(),
+            stored,
+        }),
+        ..c
+    };
+    let expected = TableDef {
+        primary_key: key(None, &["id"]),
+        ..base(
+            "things",
+            vec![
+                // Reflected as the database reports it: NOT NULL of the rowid alias is
+                // implied, which normalization (not reflection) adds.
+                column("id", ColumnType::Integer),
+                not_null("small", ColumnType::SmallInt),
+                // SQLite (3.37+) reports the six STRICT type names in upper case
+                // whatever their spelling: `int` comes back as `INT`.
+                column("n", custom("INT")),
+                with_default(column("big", ColumnType::BigInt), "-1"),
+                with_default(column("r", ColumnType::Real), "0.5"),
+                column("d", ColumnType::Double),
+                with_default(not_null("flag", ColumnType::Boolean), "true"),
+                with_default(column("t", ColumnType::Text), "'a;b'"),
+                with_default(column("quote", ColumnType::Text), "'it''s'"),
+                with_collation(column("v", ColumnType::Varchar(20)), "NOCASE"),
+                with_default(column("b", ColumnType::Blob), "X'00ff'"),
+                with_default(
+                    column(
+                        "price",
+                        ColumnType::Decimal {
+                            precision: Some(10),
+                            scale: Some(2),
+                        },
+                    ),
+                    "0",
+                ),
+                column(
+                    "whole",
+                    ColumnType::Decimal {
+                        precision: Some(12),
+                        scale: None,
+                    },
+                ),
+                column(
+                    "any_number",
+                    ColumnType::Decimal {
+                        precision: None,
+                        scale: None,
+                    },
+                ),
+                with_default(column("day", ColumnType::Date), "CURRENT_DATE"),
+                column("at", ColumnType::Time),
+                with_default(column("seen", ColumnType::Timestamp), "current_timestamp"),
+                column("zoned", ColumnType::TimestampTz),
+                // A quoted type name comes back unquoted.
+                with_collation(column("odd", custom("my type")), "rtrim"),
+                column("untyped", custom("")),
+                with_default(column("calc", custom("")), "1 + 1"),
+                with_default(column("lowered", ColumnType::Text), "lower('X')"),
+                generated(column("twice", ColumnType::Integer), "n * 2", true),
+                generated(column("thrice", custom("")), "n * 3", false),
+            ],
+        )
+    };
+    assert_eq!(table(&schema, "things"), expected);
+}
+
+#[tokio::test]
+async fn primary_keys_autoincrement_and_table_options() {
+    let schema = snapshot(
+        r#"CREATE TABLE a (id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT);
+           CREATE TABLE b (id INTEGER PRIMARY KEY, v TEXT);
+           CREATE TABLE c (id INT PRIMARY KEY, v TEXT);
+           CREATE TABLE d (id integer NOT NULL, CONSTRAINT pk_d PRIMARY KEY (id AUTOINCREMENT));
+           CREATE TABLE e (x TEXT, y TEXT NOT NULL, CONSTRAINT "pk e" PRIMARY KEY (y, x)) WITHOUT ROWID;
+           CREATE TABLE f (id INTEGER PRIMARY KEY, n INT NOT NULL, s TEXT) STRICT;
+           CREATE TABLE g (k TEXT PRIMARY KEY, v ANY) STRICT, WITHOUT ROWID;
+           CREATE TABLE h (v TEXT);"#,
+    )
+    .await;
+    assert_eq!(names(&schema), ["a", "b", "c", "d", "e", "f", "g", "h"]);
+    let id = |ty: ColumnType, nullable: bool, auto_increment: bool| Column {
+        nullable,
+        auto_increment,
+        ..Column::new("id", ty)
+    };
+    assert_eq!(
+        table(&schema, "a"),
+        TableDef {
+            primary_key: key(None, &["id"]),
+            ..base(
+                "a",
+                vec![
+                    id(ColumnType::Integer, true, true),
+                    column("v", ColumnType::Text)
+                ]
+            )
+        }
+    );
+    assert_eq!(
+        table(&schema, "b"),
+        TableDef {
+            primary_key: key(None, &["id"]),
+            ..base(
+                "b",
+                vec![
+                    id(ColumnType::Integer, true, false),
+                    column("v", ColumnType::Text)
+                ]
+            )
+        }
+    );
+    assert_eq!(
+        table(&schema, "c"),
+        TableDef {
+            primary_key: key(None, &["id"]),
+            ..base(
+                "c",
+                vec![
+                    id(custom("INT"), true, false),
+                    column("v", ColumnType::Text)
+                ]
+            )
+        }
+    );
+    assert_eq!(
+        table(&schema, "d"),
+        TableDef {
+            primary_key: key(Some("pk_d"), &["id"]),
+            ..base("d", vec![id(ColumnType::Integer, false, true)])
+        }
+    );
+    assert_eq!(
+        table(&schema, "e"),
+        TableDef {
+            primary_key: key(Some("pk e"), &["y", "x"]),
+            options: TableOptions {
+                strict: false,
+                without_rowid: true,
+            },
+            // WITHOUT ROWID makes every key column NOT NULL, and SQLite reports it.
+            ..base(
+                "e",
+                vec![
+                    not_null("x", ColumnType::Text),
+                    not_null("y", ColumnType::Text)
+                ]
+            )
+        }
+    );
+    assert_eq!(
+        table(&schema, "f"),
+        TableDef {
+            primary_key: key(None, &["id"]),
+            options: TableOptions {
+                strict: true,
+                without_rowid: false,
+            },
+            ..base(
+                "f",
+                vec![
+                    id(ColumnType::Integer, true, false),
+                    not_null("n", custom("INT")),
+                    column("s", ColumnType::Text),
+                ]
+            )
+        }
+    );
+    assert_eq!(
+        table(&schema, "g"),
+        TableDef {
+            primary_key: key(None, &["k"]),
+            options: TableOptions {
+                strict: true,
+                without_rowid: true,
+            },
+            ..base(
+                "g",
+                vec![not_null("k", ColumnType::Text), column("v", custom("ANY"))]
+            )
+        }
+    );
+    assert_eq!(
+        table(&schema, "h"),
+        base("h", vec![column("v", ColumnType::Text)])
+    );
+}
+
+#[tokio::test]
+async fn constraints_named_and_unnamed_with_autoindexes_mapped() {
+    let schema = snapshot(
+        r#"CREATE TABLE parent (id INTEGER PRIMARY KEY, code TEXT UNIQUE, a INT, b INT, UNIQUE (a, b));
+           CREATE TABLE "Child" (
+               id INTEGER PRIMARY KEY,
+               parent_id INTEGER REFERENCES parent ON DELETE CASCADE,
+               p_code TEXT CONSTRAINT fk_code REFERENCES PARENT (CODE) ON UPDATE SET NULL MATCH SIMPLE DEFERRABLE INITIALLY DEFERRED,
+               a INT, b INT,
+               email TEXT CONSTRAINT uq_email UNIQUE CHECK (email LIKE '%@%'),
+               slug TEXT UNIQUE,
+               n INT CONSTRAINT ck_n CHECK ( n > 0 ),
+               CONSTRAINT uq_ab UNIQUE (b, a),
+               CHECK (a <> b),
+               FOREIGN KEY (a, b) REFERENCES parent (a, b) ON DELETE RESTRICT ON UPDATE SET DEFAULT,
+               CONSTRAINT fk_missing FOREIGN KEY (n) REFERENCES nowhere (id)
+           );"#,
+    )
+    .await;
+    assert_eq!(
+        table(&schema, "parent").uniques,
+        [unique("", &["a", "b"]), unique("", &["code"])]
+    );
+    let child = table(&schema, "Child");
+    assert_eq!(
+        child.uniques,
+        [
+            unique("", &["slug"]),
+            unique("uq_ab", &["b", "a"]),
+            unique("uq_email", &["email"]),
+        ]
+    );
+    assert_eq!(
+        child.checks,
+        [
+            check("", "a <> b"),
+            check("", "email LIKE '%@%'"),
+            check("ck_n", "n > 0"),
+        ]
+    );
+    let fk = |name: &str,
+              columns: &[&str],
+              parent: &str,
+              referenced: &[&str],
+              on_delete: FkAction,
+              on_update: FkAction| ForeignKey {
+        name: name.into(),
+        columns: strings(columns),
+        references: QualifiedName::with_schema("main", parent),
+        referenced_columns: strings(referenced),
+        on_delete,
+        on_update,
+    };
+    assert_eq!(
+        child.foreign_keys,
+        [
+            fk(
+                "",
+                &["a", "b"],
+                "parent",
+                &["a", "b"],
+                FkAction::Restrict,
+                FkAction::SetDefault
+            ),
+            // Omitted referenced columns are the parent's primary key.
+            fk(
+                "",
+                &["parent_id"],
+                "parent",
+                &["id"],
+                FkAction::Cascade,
+                FkAction::NoAction
+            ),
+            // The parent's own spelling of its name and columns.
+            fk(
+                "fk_code",
+                &["p_code"],
+                "parent",
+                &["code"],
+                FkAction::NoAction,
+                FkAction::SetNull
+            ),
+            // A parent that does not exist is reported as written.
+            fk(
+                "fk_missing",
+                &["n"],
+                "nowhere",
+                &["id"],
+                FkAction::NoAction,
+                FkAction::NoAction
+            ),
+        ]
+    );
+    // Autoindexes are the UNIQUE constraints above, never indexes.
+    assert!(child.indexes.is_empty() && table(&schema, "parent").indexes.is_empty());
+}
+
+#[tokio::test]
+async fn indexes_partial_descending_expression_and_unique() {
+    let schema = snapshot(
+        r#"CREATE TABLE t (id INTEGER PRIMARY KEY, email TEXT, a INT, b INT, k TEXT UNIQUE);
+           CREATE INDEX ix_ab ON t (a, b DESC);
+           CREATE UNIQUE INDEX "ux email" ON t (email COLLATE NOCASE) WHERE email IS NOT NULL AND email <> 'x;y';
+           CREATE INDEX ix_expr ON t (lower(email), a + b DESC, [b]);
+           CREATE UNIQUE INDEX ux_a ON t (a);
+           CREATE TABLE w (k TEXT PRIMARY KEY, v INT) WITHOUT ROWID;
+           CREATE INDEX ix_w ON w (v);"#,
+    )
+    .await;
+    let t = table(&schema, "t");
+    let col = |name: &str, order: SortOrder, expression: bool| IndexColumn {
+        name: name.into(),
+        order,
+        expression,
+    };
+    assert_eq!(
+        t.indexes,
+        [
+            Index {
+                name: "ix_ab".into(),
+                columns: vec![
+                    col("a", SortOrder::Asc, false),
+                    col("b", SortOrder::Desc, false)
+                ],
+                unique: false,
+                predicate: None,
+            },
+            Index {
+                name: "ix_expr".into(),
+                columns: vec![
+                    col("lower(email)", SortOrder::Asc, true),
+                    col("a + b", SortOrder::Desc, true),
+                    col("b", SortOrder::Asc, false),
+                ],
+                unique: false,
+                predicate: None,
+            },
+            Index {
+                name: "ux email".into(),
+                columns: vec![col("email", SortOrder::Asc, false)],
+                unique: true,
+                predicate: Some("email IS NOT NULL AND email <> 'x;y'".into()),
+            },
+            // Reflected as the index it is; normalization treats it as a UNIQUE.
+            Index {
+                name: "ux_a".into(),
+                columns: vec![col("a", SortOrder::Asc, false)],
+                unique: true,
+                predicate: None,
+            },
+        ]
+    );
+    assert_eq!(t.uniques, [unique("", &["k"])]);
+    // The WITHOUT ROWID key's own index is the key, not an index; key columns appended
+    // to ix_w's entries (xinfo key = 0) are not index columns.
+    let w = table(&schema, "w");
+    assert_eq!(w.primary_key, key(None, &["k"]));
+    assert_eq!(
+        w.indexes,
+        [Index {
+            name: "ix_w".into(),
+            columns: vec![IndexColumn::asc("v")],
+            unique: false,
+            predicate: None,
+        }]
+    );
+    assert!(w.uniques.is_empty());
+}
+
+#[tokio::test]
+async fn hostile_names() {
+    let schema = snapshot(
+        r#"CREATE TABLE "user" (
+               "order" INTEGER PRIMARY KEY,
+               [group] TEXT CONSTRAINT "uq ""g""" UNIQUE,
+               `na"me` TEXT,
+               "with space" TEXT CONSTRAINT [ck ü] CHECK ("with space" <> ''),
+               ünïcødé TEXT COLLATE NOCASE,
+               "select" TEXT DEFAULT 'a '' b'
+           );
+           CREATE INDEX "ix ""x""" ON "user" ("with space" DESC, ünïcødé);"#,
+    )
+    .await;
+    let t = table(&schema, "user");
+    assert_eq!(
+        t.columns
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>(),
+        [
+            "order",
+            "group",
+            "na\"me",
+            "with space",
+            "ünïcødé",
+            "select"
+        ]
+    );
+    assert_eq!(t.primary_key, key(None, &["order"]));
+    assert_eq!(t.uniques, [unique("uq \"g\"", &["group"])]);
+    assert_eq!(t.checks, [check("ck ü", "\"with space\" <> ''")]);
+    assert_eq!(t.columns[4].collation.as_deref(), Some("NOCASE"));
+    assert_eq!(t.columns[5].default.as_deref(), Some("'a '' b'"));
+    assert_eq!(t.indexes.len(), 1);
+    assert_eq!(t.indexes[0].name, "ix \"x\"");
+    assert_eq!(
+        t.indexes[0].columns,
+        [
+            IndexColumn {
+                name: "with space".into(),
+                order: SortOrder::Desc,
+                expression: false
+            },
+            IndexColumn::asc("ünïcødé"),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn objects_dbconform_does_not_manage_are_ignored() {
+    let schema = snapshot(
+        r#"CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT);
+           INSERT INTO t (body) VALUES ('x');
+           CREATE INDEX ix_t_body ON t (body);
+           ANALYZE;
+           CREATE VIEW v AS SELECT * FROM t;
+           CREATE TABLE gone (x);
+           CREATE VIEW broken AS SELECT x FROM gone;
+           DROP TABLE gone;
+           CREATE TRIGGER trg AFTER INSERT ON t BEGIN SELECT 1; END;
+           CREATE VIRTUAL TABLE docs USING fts5(body);
+           CREATE TEMP TABLE scratch (x);"#,
+    )
+    .await;
+    assert_eq!(names(&schema), ["t"]);
+}
+
+#[tokio::test]
+async fn a_virtual_table_whose_module_is_missing_is_ignored() {
+    let (dir, url) = sqlite_file();
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::raw_sql(
+        "CREATE TABLE t (id INTEGER PRIMARY KEY);
+         PRAGMA writable_schema = ON;
+         INSERT INTO sqlite_schema (type, name, tbl_name, rootpage, sql)
+             VALUES ('table', 'vx', 'vx', 0, 'CREATE VIRTUAL TABLE vx USING no_such_module(a, b)');
+         PRAGMA writable_schema = OFF;",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    let db = DbConform::connect(&url).await.unwrap();
+    let schema = db.snapshot().await.unwrap();
+    assert_eq!(names(&schema), ["t"]);
+    drop(dir);
+}
+
+#[tokio::test]
+async fn one_query_whatever_the_number_of_tables() {
+    async fn cost(tables: usize) -> (u64, usize) {
+        let mut ddl = String::new();
+        for i in 0..tables {
+            ddl.push_str(&format!(
+                "CREATE TABLE t{i} (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES t0, \
+                 name TEXT UNIQUE, n INT CHECK (n > 0));
+                 CREATE INDEX ix_t{i}_n ON t{i} (n) WHERE n > 1;"
+            ));
+        }
+        let (_dir, db) = database(&ddl).await;
+        let before = db.statements_sent();
+        let schema = db.snapshot().await.unwrap();
+        (db.statements_sent() - before, schema.tables.len())
+    }
+    let (small, small_tables) = cost(10).await;
+    let (large, large_tables) = cost(300).await;
+    assert_eq!((small_tables, large_tables), (10, 300));
+    assert_eq!(small, 1);
+    assert_eq!(large, small);
+}
+
+#[tokio::test]
+async fn an_empty_database_has_no_tables() {
+    let schema = snapshot("").await;
+    assert!(schema.tables.is_empty());
+    assert_eq!(schema.schemas, ["main"]);
+}
