@@ -762,3 +762,28 @@ fn thousands_of_existing_tables_diff_in_one_pass() {
     // fit in it.
     assert!(elapsed.as_secs() < 20, "{elapsed:?}");
 }
+
+#[test]
+fn a_declaration_against_itself_is_empty_on_every_dialect() {
+    use crate::dialect::fixtures::{hostile, products, vendors};
+    for dialect in crate::dialect::all() {
+        let schema = dialect.effective_schema(None, "public");
+        let declared = [products(), vendors(), hostile(), users()];
+        let mut db = Schema::new(
+            declared
+                .iter()
+                .map(|t| resolved(t.clone(), &schema))
+                .collect(),
+        );
+        db.schemas = vec![schema.clone()];
+        let plan = match build_plan(&declared, &db, dialect, &Options::default()) {
+            Ok(plan) => plan,
+            Err(e) => panic!("{}: {e}", dialect.name()),
+        };
+        assert!(
+            plan.is_empty() && plan.drift().is_empty(),
+            "{}:\n{plan}",
+            dialect.name()
+        );
+    }
+}
