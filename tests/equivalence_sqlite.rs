@@ -1,0 +1,333 @@
+//! Equivalence on SQLite: tables written by hand in other common spellings — lower-case
+//! types, aliases, defaults with or without parentheses, unnamed constraints, omitted
+//! referenced columns, a unique index instead of a UNIQUE constraint, other identifier
+//! case — compare equal to the structs that declare the same thing; and real
+//! differences (`INT PRIMARY KEY` is not the auto-increment `INTEGER PRIMARY KEY`, other
+//! lengths, defaults, checks) are still reported.
+
+// The models are declarations read by dbconform, not by the tests.
+#![allow(dead_code)]
+
+mod common;
+
+use common::sqlite_file;
+use dbconform::sqlx::{self, AssertSqlSafe};
+use dbconform::{Change, ColumnType, DbConform, Plan, Table, TableDef};
+
+/// A database file with `ddl` run on it, and a `DbConform` on it.
+async fn database(ddl: &str) -> (tempfile::TempDir, DbConform) {
+    let (dir, url) = sqlite_file();
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::raw_sql(AssertSqlSafe(ddl.to_string()))
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    (dir, DbConform::connect(&url).await.unwrap())
+}
+
+/// The plan for `tables` against the database made by `ddl`.
+async fn plan(ddl: &str, tables: &[TableDef]) -> Plan {
+    let (_dir, db) = database(ddl).await;
+    db.compare(tables).await.unwrap()
+}
+
+/// Asserts that the database made by `ddl` conforms to `tables` as it is.
+async fn assert_equivalent(ddl: &str, tables: &[TableDef]) {
+    let plan = plan(ddl, tables).await;
+    let changes: Vec<&Change> = plan.steps().iter().map(|s| &s.change).collect();
+    assert!(
+        plan.is_empty() && plan.drift().is_empty(),
+        "hand-written DDL should compare equal, found:\n{plan}\nchanges: {changes:#?}\ndrift: {:#?}",
+        plan.drift()
+    );
+}
+
+/// The changes of a plan, blocked steps included.
+fn changes(plan: &Plan) -> Vec<Change> {
+    plan.steps()
+        .iter()
+        .map(|s| s.change.clone())
+        .chain(plan.blocked().iter().map(|b| b.step.change.clone()))
+        .collect()
+}
+
+#[derive(Table)]
+#[table(name = "eq_accounts")]
+#[check(expr = "balance >= 0")]
+struct Account {
+    #[column(primary_key)]
+    id: i64,
+    #[column(max_length = 20, unique)]
+    code: String,
+    #[column(default = "'x'")]
+    status: String,
+    #[column(default = "0")]
+    balance: i32,
+    #[column(default = "true")]
+    active: bool,
+    nickname: Option<String>,
+}
+
+#[derive(Table)]
+#[table(name = "eq_entries")]
+#[index(name = "ix_eq_entries_account", columns("account_id"))]
+struct Entry {
+    #[column(primary_key)]
+    id: i64,
+    #[column(references = "eq_accounts(id)", on_delete = "cascade")]
+    account_id: i64,
+    #[column(max_length = 100)]
+    memo: Option<String>,
+    #[column(check = "amount <> 0")]
+    amount: i64,
+}
+
+#[tokio::test]
+async fn lower_case_aliases_unnamed_constraints_and_omitted_references() {
+    assert_equivalent(
+        "create table eq_accounts (
+            id integer primary key autoincrement,
+            code varchar(20) not null unique,
+            status text not null default 'x',
+            balance int not null default (0),
+            active boolean not null default TRUE,
+            nickname text,
+            check (balance>=0)
+        );
+        create table eq_entries (
+            id integer primary key autoincrement,
+            account_id bigint not null references eq_accounts on delete cascade,
+            memo character varying ( 100 ),
+            amount BIGINT NOT NULL CHECK ((amount != 0))
+        );
+        create index ix_eq_entries_account on eq_entries (account_id);",
+        &[Account::table_def(), Entry::table_def()],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn identifiers_in_another_case_and_other_quoting() {
+    assert_equivalent(
+        r#"CREATE TABLE "EQ_Accounts" (
+            "ID" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+            [Code] VARCHAR(20) NOT NULL,
+            `Status` TEXT NOT NULL DEFAULT ('x'),
+            Balance INTEGER NOT NULL DEFAULT 0,
+            ACTIVE BOOL NOT NULL DEFAULT true,
+            NickName TEXT,
+            CONSTRAINT some_name CHECK ("BALANCE" >= 0),
+            CONSTRAINT other_name UNIQUE (CODE)
+        )"#,
+        &[Account::table_def()],
+    )
+    .await;
+}
+
+#[derive(Table)]
+#[table(name = "eq_tags")]
+#[unique(columns("owner", "label"))]
+struct Tag {
+    #[column(primary_key)]
+    id: i64,
+    owner: i64,
+    label: String,
+}
+
+#[tokio::test]
+async fn a_unique_index_instead_of_a_unique_constraint() {
+    assert_equivalent(
+        "CREATE TABLE eq_tags (id INTEGER PRIMARY KEY AUTOINCREMENT, owner BIGINT NOT NULL, label TEXT NOT NULL);
+         CREATE UNIQUE INDEX eq_tags_owner_label ON eq_tags (owner, label);",
+        &[Tag::table_def()],
+    )
+    .await;
+}
+
+#[derive(Table)]
+#[table(name = "eq_kinds")]
+struct Kinds {
+    #[column(primary_key, auto_increment = false)]
+    id: i32,
+    small: i16,
+    medium: i32,
+    big: i64,
+    single: f32,
+    double: f64,
+    flag: bool,
+    text: String,
+    #[column(max_length = 20)]
+    short: String,
+    bytes: Option<Vec<u8>>,
+    #[column(sql_type = "NUMERIC(10,2)")]
+    price: String,
+    #[column(sql_type = "NUMERIC(12)")]
+    whole: String,
+    #[column(sql_type = "DATE")]
+    day: Option<String>,
+    #[column(sql_type = "TIMESTAMP", default = "CURRENT_TIMESTAMP")]
+    seen: String,
+    #[column(sql_type = "citext")]
+    email: Option<String>,
+}
+
+#[tokio::test]
+async fn every_type_in_other_spellings() {
+    assert_equivalent(
+        "CREATE TABLE eq_kinds (
+            id integer primary key,
+            small smallint not null,
+            medium int not null,
+            big bigint not null,
+            single real not null,
+            double double precision not null,
+            flag bool not null,
+            text text not null,
+            short varchar(20) not null,
+            bytes blob,
+            price decimal(10, 2) not null,
+            whole numeric(12, 0) not null,
+            day date,
+            seen timestamp not null default current_timestamp,
+            email CITEXT
+        )",
+        &[Kinds::table_def()],
+    )
+    .await;
+}
+
+#[derive(Table)]
+#[table(name = "eq_defaults")]
+#[check(name = "ck_eq_defaults_range", expr = "low <= high")]
+struct Defaults {
+    #[column(primary_key)]
+    id: i64,
+    #[column(default = "'a;b'")]
+    text: String,
+    #[column(default = "-1")]
+    low: i64,
+    #[column(default = "(1 + 1)")]
+    high: i64,
+    #[column(default = "lower('X')")]
+    lowered: String,
+    #[column(default = "FALSE")]
+    off: bool,
+    #[column(default = "NULL")]
+    maybe: Option<String>,
+}
+
+#[tokio::test]
+async fn defaults_and_checks_in_other_spellings() {
+    assert_equivalent(
+        "CREATE TABLE eq_defaults (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            text TEXT NOT NULL DEFAULT ('a;b'),
+            low BIGINT NOT NULL DEFAULT (-1),
+            high BIGINT NOT NULL DEFAULT (1+1),
+            lowered TEXT NOT NULL DEFAULT (LOWER( 'X' )),
+            off BOOLEAN NOT NULL DEFAULT false,
+            maybe TEXT,
+            CONSTRAINT ck_eq_defaults_range CHECK ( ( Low <= HIGH ) )
+        )",
+        &[Defaults::table_def()],
+    )
+    .await;
+}
+
+#[derive(Table)]
+#[table(name = "eq_widgets")]
+struct Widget {
+    #[column(primary_key)]
+    id: i64,
+    name: String,
+}
+
+#[tokio::test]
+async fn int_primary_key_is_not_the_auto_increment_integer_primary_key() {
+    let plan = plan(
+        "CREATE TABLE eq_widgets (id INT PRIMARY KEY, name TEXT NOT NULL)",
+        &[Widget::table_def()],
+    )
+    .await;
+    let found = changes(&plan);
+    let id_change = found.iter().find_map(|c| match c {
+        Change::AlterColumn {
+            from, to, changes, ..
+        } if to.name == "id" => Some((from.clone(), to.clone(), *changes)),
+        _ => None,
+    });
+    let Some((from, to, what)) = id_change else {
+        panic!(
+            "INT PRIMARY KEY must differ from the declared auto-increment key:\n{plan}\n{found:#?}"
+        );
+    };
+    assert_eq!(from.ty, ColumnType::Custom("INT".into()));
+    assert_eq!(to.ty, ColumnType::Integer);
+    assert!(what.ty && what.auto_increment, "{what:?}");
+    assert!(!from.auto_increment && to.auto_increment);
+    // ... and so does a plain INTEGER PRIMARY KEY without AUTOINCREMENT, but only in
+    // auto-increment: the rowid alias is NOT NULL whatever its text says.
+    let plan = plan_integer_key().await;
+    let found = changes(&plan);
+    assert!(
+        matches!(
+            found.as_slice(),
+            [Change::AlterColumn { changes, .. }]
+                if changes.auto_increment && !changes.ty && !changes.nullable
+        ),
+        "{plan}\n{found:#?}"
+    );
+}
+
+async fn plan_integer_key() -> Plan {
+    plan(
+        "CREATE TABLE eq_widgets (id INTEGER PRIMARY KEY, name TEXT NOT NULL)",
+        &[Widget::table_def()],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn real_differences_survive_normalization() {
+    let plan = plan(
+        "create table eq_accounts (
+            id integer primary key autoincrement,
+            code varchar(30) not null unique,
+            status text not null default 'X',
+            balance int not null default (0),
+            active boolean not null default TRUE,
+            nickname text not null,
+            check (balance > 0)
+        )",
+        &[Account::table_def()],
+    )
+    .await;
+    let found = changes(&plan);
+    let altered: Vec<(String, Vec<&str>)> = found
+        .iter()
+        .filter_map(|c| match c {
+            Change::AlterColumn { to, changes, .. } => Some((to.name.clone(), changes.names())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        altered,
+        [
+            ("code".to_string(), vec!["type"]),
+            ("nickname".to_string(), vec!["nullability"]),
+            ("status".to_string(), vec!["default"]),
+        ],
+        "{plan}"
+    );
+    let checks: Vec<String> = found
+        .iter()
+        .filter_map(|c| match c {
+            Change::AlterCheck { from, to, .. } => Some(format!("{} -> {}", from.expr, to.expr)),
+            Change::AddCheck { check, .. } => Some(format!("add {}", check.expr)),
+            Change::DropCheck { check, .. } => Some(format!("drop {}", check.expr)),
+            _ => None,
+        })
+        .collect();
+    assert!(!checks.is_empty(), "the CHECK differs: {plan}\n{found:#?}");
+}
