@@ -10,7 +10,7 @@
 //! | implicit scale | `NUMERIC(12)` → `NUMERIC(12,0)` |
 //! | implied NOT NULL | the rowid alias (`INTEGER PRIMARY KEY`), every key column of a `WITHOUT ROWID` table |
 //! | defaults | outer parentheses, whitespace and keyword case (`(0)` → `0`, `true` → `TRUE`); `NULL` → none; a bare identifier is the string it spells (`DEFAULT abc` → `'abc'`); `+1` → `1` |
-//! | expressions (CHECK, generated, index keys, predicates) | outer parentheses, whitespace, comments, identifier and keyword case, identifier quoting (`"price"`, `[price]` → `PRICE`), `==` → `=`, `!=` → `<>` |
+//! | expressions (CHECK, generated, index keys, predicates) | outer parentheses, whitespace, comments, keywords in upper case, identifiers and functions in lower case, identifier quoting (`"Price"`, `[price]` → `price`), `==` → `=`, `!=` → `<>` |
 //! | collation | `BINARY` (the default) → none, names in upper case |
 //! | unique index ⇄ constraint | a unique, non-partial, all-ascending index on plain columns becomes a UNIQUE constraint of the same name |
 //! | constraints SQLite folds away | a UNIQUE on exactly the (non-rowid) primary key, and a second UNIQUE on the same columns, are dropped |
@@ -203,10 +203,12 @@ pub(super) fn default_value(text: &str) -> Option<String> {
 }
 
 /// An SQL expression in normal form: comments and outer parentheses removed, one
-/// canonical spacing, bare words (keywords, functions, columns) and quoted identifiers
-/// in upper case — SQLite identifiers are case-insensitive even when quoted — with
-/// quotes kept only where needed, `==` as `=` and `!=` as `<>`. String literals are kept
-/// exactly. Text that does not tokenize is only trimmed and its whitespace collapsed.
+/// canonical spacing, keywords in upper case, identifiers and function names (bare or
+/// quoted) in ASCII lower case — SQLite identifiers are case-insensitive even when
+/// quoted — with quotes kept only where needed, `==` as `=` and `!=` as `<>`:
+/// `(Price>=0)` → `price >= 0`, `LOWER("Email") IS not null` → `lower(email) IS NOT NULL`.
+/// String literals are kept exactly. Text that does not tokenize is only trimmed and its
+/// whitespace collapsed.
 pub(super) fn expression(text: &str) -> String {
     match tokenize(text) {
         Ok(tokens) => render(strip_outer_parens(&tokens)),
@@ -290,19 +292,18 @@ fn canonical_token(token: &Token<'_>, prev: Option<Role>) -> (String, Role) {
     match token.kind {
         Kind::Word => {
             let upper = token.text.to_ascii_uppercase();
-            let role = if is_keyword(&upper) {
-                Role::Keyword
+            if is_keyword(&upper) {
+                (upper, Role::Keyword)
             } else {
-                Role::Name
-            };
-            (upper, role)
+                (token.text.to_ascii_lowercase(), Role::Name)
+            }
         }
         Kind::Quoted => {
-            let upper = unquote(token.text).to_ascii_uppercase();
-            if is_plain_identifier(&upper) && !is_keyword(&upper) {
-                (upper, Role::Name)
+            let lower = unquote(token.text).to_ascii_lowercase();
+            if is_plain_identifier(&lower) && !is_keyword(&lower.to_ascii_uppercase()) {
+                (lower, Role::Name)
             } else {
-                (format!("\"{}\"", upper.replace('"', "\"\"")), Role::Name)
+                (format!("\"{}\"", lower.replace('"', "\"\"")), Role::Name)
             }
         }
         Kind::String | Kind::Variable => (token.text.to_string(), Role::Value),
