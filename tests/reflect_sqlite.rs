@@ -607,3 +607,55 @@ async fn an_empty_database_has_no_tables() {
     assert!(schema.tables.is_empty());
     assert_eq!(schema.schemas, ["main"]);
 }
+
+#[tokio::test]
+async fn text_that_sqlite_rewrote_after_alter_and_create_as_select() {
+    let schema = snapshot(
+        r#"CREATE TABLE p (id INTEGER PRIMARY KEY);
+           CREATE TABLE a (id INTEGER PRIMARY KEY, n INT CHECK (n > 0));
+           ALTER TABLE a ADD COLUMN note TEXT COLLATE NOCASE DEFAULT 'x' CONSTRAINT ck_note CHECK (note <> '');
+           ALTER TABLE a ADD COLUMN p_id INTEGER REFERENCES p (id) ON DELETE SET NULL;
+           ALTER TABLE a RENAME COLUMN n TO "Count";
+           ALTER TABLE a RENAME TO "renamed a";
+           CREATE TABLE c AS SELECT id, "Count" * 1.5 AS r, note FROM "renamed a";"#,
+    )
+    .await;
+    assert_eq!(names(&schema), ["c", "p", "renamed a"]);
+    let a = table(&schema, "renamed a");
+    assert_eq!(
+        a.columns
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>(),
+        ["id", "Count", "note", "p_id"]
+    );
+    assert_eq!(
+        a.checks,
+        [check("", "\"Count\" > 0"), check("ck_note", "note <> ''")]
+    );
+    assert_eq!(a.columns[2].collation.as_deref(), Some("NOCASE"));
+    assert_eq!(a.columns[2].default.as_deref(), Some("'x'"));
+    assert_eq!(
+        a.foreign_keys,
+        [ForeignKey {
+            name: String::new(),
+            columns: strings(&["p_id"]),
+            references: QualifiedName::with_schema("main", "p"),
+            referenced_columns: strings(&["id"]),
+            on_delete: FkAction::SetNull,
+            on_update: FkAction::NoAction,
+        }]
+    );
+    // CREATE TABLE ... AS SELECT is stored with the columns' affinities as types.
+    assert_eq!(
+        table(&schema, "c"),
+        base(
+            "c",
+            vec![
+                column("id", custom("INT")),
+                column("r", custom("")),
+                column("note", ColumnType::Text),
+            ]
+        )
+    );
+}
