@@ -206,6 +206,14 @@ struct RawIndexKey {
     desc: bool,
 }
 
+/// What a foreign key needs to know of the table it references.
+struct Parent {
+    name: String,
+    /// Primary-key columns in key order.
+    key: Vec<String>,
+    columns: Vec<String>,
+}
+
 /// Every table of the catalog, by name.
 #[derive(Default)]
 struct Catalog {
@@ -282,17 +290,16 @@ impl Catalog {
                 (build_table(name, &raw, &text), raw, text)
             })
             .collect();
-        let parents: Vec<(String, Vec<String>, Vec<String>)> = tables
+        let parents: Vec<Parent> = tables
             .iter()
-            .map(|(t, _, _)| {
-                (
-                    t.name.clone(),
-                    t.primary_key
-                        .as_ref()
-                        .map(|pk| pk.columns.clone())
-                        .unwrap_or_default(),
-                    t.columns.iter().map(|c| c.name.clone()).collect(),
-                )
+            .map(|(t, _, _)| Parent {
+                name: t.name.clone(),
+                key: t
+                    .primary_key
+                    .as_ref()
+                    .map(|pk| pk.columns.clone())
+                    .unwrap_or_default(),
+                columns: t.columns.iter().map(|c| c.name.clone()).collect(),
             })
             .collect();
         for (table, raw, text) in &mut tables {
@@ -478,11 +485,7 @@ fn indexes(raw: &RawTable, text: &ParsedTable) -> (Vec<UniqueConstraint>, Vec<In
 /// Foreign keys from `pragma_foreign_key_list` rows (grouped by id, in column order),
 /// named from the table text. Omitted referenced columns are the parent's primary key;
 /// a parent that exists gives its own spelling of its name and columns.
-fn foreign_keys(
-    raw: &RawTable,
-    text: &ParsedTable,
-    parents: &[(String, Vec<String>, Vec<String>)],
-) -> Vec<ForeignKey> {
+fn foreign_keys(raw: &RawTable, text: &ParsedTable, parents: &[Parent]) -> Vec<ForeignKey> {
     let dialect = &dbconform_core::dialect::SQLITE;
     let mut groups: BTreeMap<i64, Vec<&RawForeignKey>> = BTreeMap::new();
     for row in &raw.foreign_keys {
@@ -497,18 +500,18 @@ fn foreign_keys(
         };
         let parent = parents
             .iter()
-            .find(|(name, _, _)| dialect.same_identifier(name, &first.parent));
+            .find(|p| dialect.same_identifier(&p.name, &first.parent));
         let columns: Vec<String> = rows.iter().map(|r| r.from.clone()).collect();
         let written: Vec<Option<String>> = rows.iter().map(|r| r.to.clone()).collect();
         let referenced_columns: Vec<String> = if written.iter().all(Option::is_none) {
-            parent.map(|p| p.1.clone()).unwrap_or_default()
+            parent.map(|p| p.key.clone()).unwrap_or_default()
         } else {
             written
                 .into_iter()
                 .map(|c| {
                     let c = c.unwrap_or_default();
                     parent
-                        .and_then(|p| p.2.iter().find(|pc| dialect.same_identifier(pc, &c)))
+                        .and_then(|p| p.columns.iter().find(|pc| dialect.same_identifier(pc, &c)))
                         .cloned()
                         .unwrap_or(c)
                 })
@@ -534,7 +537,7 @@ fn foreign_keys(
             columns,
             references: QualifiedName::with_schema(
                 MAIN,
-                parent.map_or_else(|| first.parent.clone(), |p| p.0.clone()),
+                parent.map_or_else(|| first.parent.clone(), |p| p.name.clone()),
             ),
             referenced_columns,
             on_delete: action(&first.on_delete),
