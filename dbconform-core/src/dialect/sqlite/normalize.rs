@@ -220,31 +220,36 @@ fn collapse_whitespace(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Removes parentheses that enclose the whole expression, as often as they do.
-fn strip_outer_parens<'a, 's>(mut tokens: &'a [Token<'s>]) -> &'a [Token<'s>] {
-    while let [first, inner @ .., last] = tokens {
-        if !(first.is_punct("(") && last.is_punct(")") && balanced(inner)) {
-            break;
-        }
-        tokens = inner;
-    }
-    tokens
-}
-
-/// `true` when the parentheses of `tokens` balance without ever closing more than opened.
-fn balanced(tokens: &[Token<'_>]) -> bool {
-    let mut depth = 0i64;
-    for token in tokens {
+/// Removes parentheses that enclose the whole expression, as often as they do, in one
+/// pass: the `k`-th token opens a group closed by the `k`-th last.
+fn strip_outer_parens<'a, 's>(tokens: &'a [Token<'s>]) -> &'a [Token<'s>] {
+    let mut partner: Vec<Option<usize>> = vec![None; tokens.len()];
+    let mut open: Vec<usize> = Vec::new();
+    for (i, token) in tokens.iter().enumerate() {
         if token.is_punct("(") {
-            depth += 1;
+            open.push(i);
         } else if token.is_punct(")") {
-            depth -= 1;
-            if depth < 0 {
-                return false;
+            match open.pop() {
+                Some(o) => partner[o] = Some(i),
+                // Unbalanced: leave the text as it is.
+                None => return tokens,
             }
         }
     }
-    depth == 0
+    if !open.is_empty() {
+        return tokens;
+    }
+    let mut k = 0;
+    while 2 * k + 1 < tokens.len()
+        && partner
+            .get(k)
+            .copied()
+            .flatten()
+            .is_some_and(|close| close + 1 + k == tokens.len())
+    {
+        k += 1;
+    }
+    tokens.get(k..tokens.len() - k).unwrap_or(tokens)
 }
 
 /// How a rendered token behaves for spacing.
@@ -272,11 +277,17 @@ fn render(tokens: &[Token<'_>]) -> String {
     let mut prev: Option<Role> = None;
     for token in tokens {
         let (text, role) = canonical_token(token, prev);
+        // Tokens are only glued where gluing cannot make another token: a sign to what
+        // it applies to (never to another sign: `- -1` is not the comment `--1`), a dot
+        // between names (`t.a`, while `) .1` keeps apart from the number `.1`), a
+        // function name to its parenthesis.
         let space = !matches!(
             (prev, role),
-            (None | Some(Role::Open | Role::Dot | Role::Unary), _)
-                | (_, Role::Close | Role::Comma | Role::Dot)
-                | (Some(Role::Name), Role::Open)
+            (None | Some(Role::Open), _)
+                | (Some(Role::Unary), Role::Value | Role::Name | Role::Open)
+                | (_, Role::Close | Role::Comma)
+                | (Some(Role::Name), Role::Dot | Role::Open)
+                | (Some(Role::Dot), Role::Name)
         );
         if space {
             out.push(' ');

@@ -4,6 +4,7 @@ use crate::dialect::{Dialect, SQLITE};
 use crate::model::{
     Check, ForeignKey, GeneratedColumn, Index, IndexColumn, PrimaryKey, QualifiedName, TableOptions,
 };
+use proptest::prelude::*;
 
 #[test]
 fn keywords_are_sorted_for_binary_search() {
@@ -36,6 +37,13 @@ fn expressions_in_normal_form() {
         ("a-1", "a - 1"),
         ("a * -1", "a * -1"),
         ("NOT -a", "NOT -a"),
+        ("- -1", "- -1"),
+        ("-(-1)", "-(-1)"),
+        ("(a)", "a"),
+        ("((a) + (b))", "(a) + (b)"),
+        ("(a))", "(a))"),
+        ("((a)", "((a)"),
+        ("()", ""),
         ("T.A", "t.a"),
         ("x'0aFF'", "X'0AFF'"),
         ("1_000 + 0x1f", "1000 + 0X1F"),
@@ -331,4 +339,36 @@ fn normalizing_twice_changes_nothing() {
     assert_eq!(normal(&once), once);
     let hostile = normal(&crate::dialect::fixtures::hostile());
     assert_eq!(normal(&hostile), hostile);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    /// Any text: no panic, and the normal form of a normal form is itself.
+    #[test]
+    fn expressions_normalize_once_and_for_all(text in "\\PC{0,120}") {
+        let once = expression(&text);
+        prop_assert_eq!(expression(&once), once.clone());
+        let _ = default_value(&text);
+    }
+
+    /// SQL-like text built from the tokens that matter for spacing and parentheses.
+    #[test]
+    fn sql_like_expressions_normalize_once_and_for_all(
+        parts in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "(", ")", ",", ".", "-", "+", "~", "*", "==", "!=", "<>", "||", "NOT", "and",
+                "a", "\"B c\"", "[d]", "`e`", "'s''t'", "1", "2.5e3", "X'0a'", "lower", "in",
+                "--", "/*", "*/", "?1",
+            ]),
+            0..30,
+        )
+    ) {
+        let text = parts.join(" ");
+        let once = expression(&text);
+        prop_assert_eq!(expression(&once), once.clone());
+        if let Some(d) = default_value(&text) {
+            prop_assert_eq!(default_value(&d), Some(d.clone()));
+        }
+    }
 }
