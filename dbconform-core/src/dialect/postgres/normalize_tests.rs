@@ -449,3 +449,90 @@ fn normalizing_twice_changes_nothing() {
     assert_eq!(POSTGRES.normalize_table(&once), once);
     assert_eq!(once.columns[0].default.as_deref(), Some("-1"));
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn types() -> impl Strategy<Value = ColumnType> {
+        proptest::sample::select(vec![
+            ColumnType::Integer,
+            ColumnType::BigInt,
+            ColumnType::Text,
+            ColumnType::Varchar(5),
+            ColumnType::Decimal {
+                precision: Some(10),
+                scale: Some(2),
+            },
+            ColumnType::Timestamp,
+            custom("status"),
+        ])
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        /// Any text: no panic, and the normal form of a normal form is itself.
+        #[test]
+        fn expressions_normalize_once_and_for_all(text in "\\PC{0,120}", ty in types()) {
+            let once = expression(&text);
+            prop_assert_eq!(expression(&once), once.clone());
+            if let Some(d) = default(&text, &ty) {
+                prop_assert_eq!(default(&d, &ty), Some(d.clone()));
+            }
+            let canonical = canonical_type(&text);
+            if let ColumnType::Custom(spelled) = &canonical.ty {
+                prop_assert_eq!(canonical_type(spelled).ty, canonical.ty.clone());
+            }
+            let _ = crate::dialect::postgres::check_expression(&text);
+        }
+
+        /// SQL-like text built from the tokens that matter: casts, literals, parentheses.
+        #[test]
+        fn sql_like_expressions_normalize_once_and_for_all(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "(", ")", ",", "::", "::text", "::integer", "::status", "-", "+", "'-1'",
+                    "'x'", "'it''s'", "1", "2.5", "NULL", "null", "AND", "x", "\"Y z\"",
+                    "now()", "ANY", "ARRAY[", "]", "$$", "E'a'", "IN",
+                ]),
+                0..20,
+            ),
+            ty in types(),
+        ) {
+            let text = parts.join(" ");
+            let once = expression(&text);
+            prop_assert_eq!(expression(&once), once.clone());
+            if let Some(d) = default(&text, &ty) {
+                prop_assert_eq!(default(&d, &ty), Some(d.clone()));
+            }
+            let glued = parts.concat();
+            let once = expression(&glued);
+            prop_assert_eq!(expression(&once), once.clone());
+        }
+
+        /// Type spellings: no panic, and the canonical spelling is a fixed point.
+        #[test]
+        fn type_spellings_are_fixed_points(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "int", "INT4", "_int4", "varchar", "(", ")", "20", ",", "2", "[]", "[3]",
+                    "array", "timestamp", "with", "without", "time", "zone", "\"Q\"", ".",
+                    "numeric", "serial", "char", "pg_catalog.", " ",
+                ]),
+                0..8,
+            ),
+        ) {
+            let text = parts.concat();
+            let canonical = canonical_type(&text);
+            if let ColumnType::Custom(spelled) = &canonical.ty {
+                prop_assert_eq!(canonical_type(spelled).ty, canonical.ty.clone());
+            }
+            let _ = parse_type_strict(&text);
+        }
+    }
+
+    fn parse_type_strict(text: &str) -> ColumnType {
+        crate::dialect::postgres::parse_type(text)
+    }
+}

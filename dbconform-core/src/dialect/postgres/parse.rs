@@ -159,14 +159,22 @@ struct Spelled {
 fn spelling(sql: &str) -> Spelled {
     let folded = fold(sql);
     // Built-in types live in `pg_catalog`, which `format_type` never names.
-    let folded = folded.strip_prefix("pg_catalog.").unwrap_or(&folded);
-    let (base, array) = strip_array(folded);
+    let mut unqualified = folded.as_str();
+    while let Some(rest) = unqualified.strip_prefix("pg_catalog.") {
+        unqualified = rest;
+    }
+    let (base, array) = strip_array(unqualified);
     let (words, args, after) = split_modifiers(base);
     let (text, serial) = if array {
         // Array types have no typmod-dependent aliases of their own: spell the element.
         // An array of a serial pseudo-type does not exist; it is never auto-increment.
-        let element = spelling(&join(&words, &args, &after));
-        (format!("{}[]", element.text), false)
+        // An array of arrays is the same array type (`_int4[]` is `integer[]`).
+        let element = spelling(&join(&words, &args, &after)).text;
+        let text = match element.strip_suffix("[]") {
+            Some(_) => element,
+            None => format!("{element}[]"),
+        };
+        (text, false)
     } else if let Some(element) = words
         .strip_prefix('_')
         .filter(|w| args.is_none() && after.is_empty() && !w.is_empty() && !w.contains(' '))
@@ -469,6 +477,7 @@ mod tests {
             ("integer ARRAY", custom("integer[]")),
             ("varchar(5)[]", custom("character varying(5)[]")),
             ("_text", custom("text[]")),
+            ("_int4[]", custom("integer[]")),
             ("CITEXT", custom("citext")),
             ("pg_catalog.int4", ColumnType::Integer),
             ("\"MyEnum\"", custom("\"MyEnum\"")),
