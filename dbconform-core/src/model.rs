@@ -344,6 +344,25 @@ pub struct Index {
     pub predicate: Option<String>,
 }
 
+impl Index {
+    /// The UNIQUE constraint this index is equivalent to, if any: a unique index on plain
+    /// columns, all ascending, without a predicate is how both SQLite and PostgreSQL
+    /// implement a UNIQUE constraint, so either spelling satisfies the other.
+    pub fn as_unique_constraint(&self) -> Option<UniqueConstraint> {
+        let plain = self.unique
+            && self.predicate.is_none()
+            && !self.columns.is_empty()
+            && self
+                .columns
+                .iter()
+                .all(|c| !c.expression && c.order == SortOrder::Asc);
+        plain.then(|| UniqueConstraint {
+            name: self.name.clone(),
+            columns: self.columns.iter().map(|c| c.name.clone()).collect(),
+        })
+    }
+}
+
 /// A UNIQUE constraint.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UniqueConstraint {

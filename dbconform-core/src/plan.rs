@@ -2,7 +2,8 @@
 //! and the SQL it runs.
 
 use crate::model::{
-    Check, Column, ForeignKey, Index, PrimaryKey, QualifiedName, TableDef, UniqueConstraint,
+    Check, Column, ColumnType, ForeignKey, Index, PrimaryKey, QualifiedName, TableDef,
+    UniqueConstraint,
 };
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -552,7 +553,17 @@ impl Plan {
             .chain(self.blocked.iter().map(|b| &b.step.change))
             .filter_map(|change| {
                 let doubtful = match change {
-                    Change::AlterColumn { changes, .. } => changes.default || changes.generated,
+                    // A custom type is compared by its text, which the database may
+                    // qualify or spell differently (`public.citext` vs `citext`).
+                    Change::AlterColumn {
+                        changes, from, to, ..
+                    } => {
+                        changes.default
+                            || changes.generated
+                            || (changes.ty
+                                && (matches!(from.ty, ColumnType::Custom(_))
+                                    || matches!(to.ty, ColumnType::Custom(_))))
+                    }
                     Change::AddCheck { .. }
                     | Change::DropCheck { .. }
                     | Change::AlterCheck { .. } => true,

@@ -181,18 +181,7 @@ pub(crate) fn diff_constraints(
     names: Names<'_>,
 ) -> Vec<Change> {
     let t = || table.clone();
-    let mut changes = changes_of(
-        &desired.uniques,
-        &actual.uniques,
-        names,
-        |unique| Change::AddUnique { table: t(), unique },
-        |unique| Change::DropUnique { table: t(), unique },
-        |from, to| Change::AlterUnique {
-            table: t(),
-            from,
-            to,
-        },
-    );
+    let mut changes = diff_uniques_and_indexes(table, desired, actual, names);
     changes.extend(changes_of(
         &desired.foreign_keys,
         &actual.foreign_keys,
@@ -223,9 +212,108 @@ pub(crate) fn diff_constraints(
             to,
         },
     ));
+    changes
+}
+
+/// A UNIQUE constraint, or a unique index that stands for one, remembering which: the two
+/// spellings satisfy each other, but a change must add or drop the object as it is.
+#[derive(Debug, Clone)]
+struct UniqueKey<'a> {
+    /// The constraint, or the index's equivalent constraint.
+    def: UniqueConstraint,
+    /// The index it came from, if it is one.
+    index: Option<&'a Index>,
+}
+
+impl Named for UniqueKey<'_> {
+    fn name(&self) -> &str {
+        &self.def.name
+    }
+    fn same_definition(&self, other: &Self, names: Names<'_>) -> bool {
+        self.def.same_definition(&other.def, names)
+    }
+}
+
+/// UNIQUE constraints and indexes. Indexes are paired by name first (a name shared by a
+/// declared and a reflected index is one object, whatever its uniqueness). The remaining
+/// unique indexes that stand for a UNIQUE constraint join the constraints, and that pool
+/// is paired by name then by definition, so `UNIQUE (email)` and `CREATE UNIQUE INDEX ...
+/// (email)` converge. The rest of the indexes are paired by definition.
+fn diff_uniques_and_indexes(
+    table: &QualifiedName,
+    desired: &TableDef,
+    actual: &TableDef,
+    names: Names<'_>,
+) -> Vec<Change> {
+    let t = || table.clone();
+    let mut changes = Vec::new();
+
+    // 1. Indexes with the same name.
+    let (named_pairs, desired_rest, actual_rest) =
+        pair_by_name(&desired.indexes, &actual.indexes, names);
+    for (to, from) in named_pairs {
+        if !to.same_definition(from, names) {
+            changes.push(Change::AlterIndex {
+                table: t(),
+                from: from.clone(),
+                to: to.clone(),
+            });
+        }
+    }
+
+    // 2. Constraints and constraint-like unique indexes, in one pool per side.
+    let (desired_keys, desired_indexes) = unique_pool(&desired.uniques, &desired_rest);
+    let (actual_keys, actual_indexes) = unique_pool(&actual.uniques, &actual_rest);
+    let add = |key: &UniqueKey<'_>| match key.index {
+        Some(index) => Change::AddIndex {
+            table: t(),
+            index: index.clone(),
+        },
+        None => Change::AddUnique {
+            table: t(),
+            unique: key.def.clone(),
+        },
+    };
+    let drop = |key: &UniqueKey<'_>| match key.index {
+        Some(index) => Change::DropIndex {
+            table: t(),
+            index: index.clone(),
+        },
+        None => Change::DropUnique {
+            table: t(),
+            unique: key.def.clone(),
+        },
+    };
+    let pairing = pair(&desired_keys, &actual_keys, names);
+    changes.extend(pairing.dropped.iter().map(|key| drop(key)));
+    changes.extend(pairing.added.iter().map(|key| add(key)));
+    for (to, from) in pairing.pairs {
+        if to.same_definition(from, names) {
+            continue;
+        }
+        match (to.index, from.index) {
+            (None, None) => changes.push(Change::AlterUnique {
+                table: t(),
+                from: from.def.clone(),
+                to: to.def.clone(),
+            }),
+            (Some(to), Some(from)) => changes.push(Change::AlterIndex {
+                table: t(),
+                from: from.clone(),
+                to: to.clone(),
+            }),
+            // Same name, different kinds and definitions: replace one by the other.
+            _ => {
+                changes.push(drop(from));
+                changes.push(add(to));
+            }
+        }
+    }
+
+    // 3. The other indexes, by definition.
     changes.extend(changes_of(
-        &desired.indexes,
-        &actual.indexes,
+        &desired_indexes,
+        &actual_indexes,
         names,
         |index| Change::AddIndex { table: t(), index },
         |index| Change::DropIndex { table: t(), index },
@@ -236,4 +324,62 @@ pub(crate) fn diff_constraints(
         },
     ));
     changes
+}
+
+/// A side's UNIQUE constraints plus the unique indexes that stand for one (with their
+/// provenance), and the remaining indexes.
+fn unique_pool<'a>(
+    uniques: &[UniqueConstraint],
+    rest: &[&'a Index],
+) -> (Vec<UniqueKey<'a>>, Vec<Index>) {
+    let mut keys: Vec<UniqueKey<'a>> = uniques
+        .iter()
+        .map(|u| UniqueKey {
+            def: u.clone(),
+            index: None,
+        })
+        .collect();
+    let mut others = Vec::new();
+    for &index in rest {
+        match index.as_unique_constraint() {
+            Some(def) => keys.push(UniqueKey {
+                def,
+                index: Some(index),
+            }),
+            None => others.push(index.clone()),
+        }
+    }
+    (keys, others)
+}
+
+/// Pairs objects of the same (non-empty) name; returns the pairs and what is left on each
+/// side, in input order.
+fn pair_by_name<'a, T: Named>(
+    desired: &'a [T],
+    actual: &'a [T],
+    names: Names<'_>,
+) -> (Vec<(&'a T, &'a T)>, Vec<&'a T>, Vec<&'a T>) {
+    let mut taken = vec![false; actual.len()];
+    let mut pairs = Vec::new();
+    let mut desired_rest = Vec::new();
+    for item in desired {
+        let key = names.ident(item.name());
+        let found = (!item.name().is_empty())
+            .then(|| (0..actual.len()).find(|&a| !taken[a] && names.ident(actual[a].name()) == key))
+            .flatten();
+        match found {
+            Some(a) => {
+                taken[a] = true;
+                pairs.push((item, &actual[a]));
+            }
+            None => desired_rest.push(item),
+        }
+    }
+    let actual_rest = actual
+        .iter()
+        .zip(taken)
+        .filter(|(_, taken)| !taken)
+        .map(|(item, _)| item)
+        .collect();
+    (pairs, desired_rest, actual_rest)
 }

@@ -975,3 +975,96 @@ fn degenerate_input_never_panics() {
         }]
     );
 }
+
+fn unique_index(name: &str, columns: &[&str]) -> Index {
+    Index {
+        unique: true,
+        ..index(name, columns)
+    }
+}
+
+#[test]
+fn a_unique_index_satisfies_a_unique_constraint_and_the_reverse() {
+    let mut declared = users();
+    let mut found = users();
+    found.uniques.clear();
+    found
+        .indexes
+        .push(unique_index("users_email_idx", &["email"]));
+    assert_eq!(pg(declared.clone(), found.clone()), []);
+    assert_eq!(lite(declared.clone(), found.clone()), []);
+
+    declared.uniques.clear();
+    declared
+        .indexes
+        .push(unique_index("ux_users_email", &["email"]));
+    found = users();
+    assert_eq!(pg(declared, found), []);
+}
+
+#[test]
+fn an_undeclared_unique_index_is_dropped_as_an_index() {
+    let declared = users();
+    let mut found = users();
+    found.indexes.push(unique_index("ux_users_name", &["name"]));
+    assert_eq!(
+        lite(declared, found),
+        [Change::DropIndex {
+            table: QualifiedName::with_schema("main", "users"),
+            index: unique_index("ux_users_name", &["name"])
+        }]
+    );
+}
+
+#[test]
+fn a_declared_unique_index_is_added_as_an_index() {
+    let mut declared = users();
+    declared
+        .indexes
+        .push(unique_index("ux_users_name", &["name"]));
+    assert_eq!(
+        pg(declared, users()),
+        [Change::AddIndex {
+            table: q("users"),
+            index: unique_index("ux_users_name", &["name"])
+        }]
+    );
+}
+
+#[test]
+fn an_index_that_changes_uniqueness_under_its_name_is_altered() {
+    let declared = users();
+    let mut found = users();
+    found.indexes = vec![unique_index("ix_users_name", &["name"])];
+    assert_eq!(
+        pg(declared, found),
+        [Change::AlterIndex {
+            table: q("users"),
+            from: unique_index("ix_users_name", &["name"]),
+            to: index("ix_users_name", &["name"]),
+        }]
+    );
+}
+
+#[test]
+fn a_constraint_and_an_index_sharing_a_name_but_not_a_definition_replace_each_other() {
+    let declared = users();
+    let mut found = users();
+    found.uniques.clear();
+    found
+        .indexes
+        .push(unique_index("uq_users_email", &["email", "name"]));
+    assert_eq!(
+        pg(declared, found),
+        [
+            Change::DropIndex {
+                table: q("users"),
+                index: unique_index("uq_users_email", &["email", "name"])
+            },
+            Change::AddUnique {
+                table: q("users"),
+                unique: unique("uq_users_email", &["email"])
+            },
+        ]
+    );
+}

@@ -25,7 +25,7 @@
 
 use super::parse::canonical_type;
 use crate::dialect::expr::{is_signed_number, is_string_literal, segments, strip_outer_parens};
-use crate::model::{Column, ColumnType, Index, SortOrder, TableDef, UniqueConstraint};
+use crate::model::{Column, ColumnType, Index, TableDef};
 
 /// The normal form of `table`.
 pub(super) fn table(table: &TableDef) -> TableDef {
@@ -44,16 +44,9 @@ pub(super) fn table(table: &TableDef) -> TableDef {
     for check in &mut out.checks {
         check.expr = expression(&check.expr);
     }
-    let mut indexes = Vec::with_capacity(table.indexes.len());
-    for index in &table.indexes {
-        let index = self::index(index);
-        if let Some(unique) = as_unique_constraint(&index) {
-            out.uniques.push(unique);
-        } else {
-            indexes.push(index);
-        }
-    }
-    out.indexes = indexes;
+    // A unique index and a UNIQUE constraint stay what they are: the differ treats them as
+    // equivalent, and a plan must know which one it drops (DROP INDEX vs DROP CONSTRAINT).
+    out.indexes = table.indexes.iter().map(index).collect();
     out.normalized_order();
     out
 }
@@ -116,22 +109,6 @@ fn index(index: &Index) -> Index {
         .map(expression)
         .filter(|p| !p.is_empty());
     out
-}
-
-/// The UNIQUE constraint a unique index is equivalent to: PostgreSQL implements a UNIQUE
-/// constraint as exactly such an index (btree, plain columns, ascending, no predicate).
-fn as_unique_constraint(index: &Index) -> Option<UniqueConstraint> {
-    let plain = index.unique
-        && index.predicate.is_none()
-        && !index.columns.is_empty()
-        && index
-            .columns
-            .iter()
-            .all(|c| !c.expression && c.order == SortOrder::Asc);
-    plain.then(|| UniqueConstraint {
-        name: index.name.clone(),
-        columns: index.columns.iter().map(|c| c.name.clone()).collect(),
-    })
 }
 
 /// The column an expression names when it is nothing but a (possibly quoted) column

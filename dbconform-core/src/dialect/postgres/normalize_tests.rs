@@ -336,21 +336,32 @@ fn unique_plain_indexes_are_unique_constraints() {
         index("ux_b", vec![expr_key("(\"b\")")], true, None),
     ];
     let normal = POSTGRES.normalize_table(&table);
+    // Unique indexes stay indexes (the differ pairs them with UNIQUE constraints), so a
+    // plan knows to DROP INDEX rather than DROP CONSTRAINT.
+    assert!(normal.uniques.is_empty(), "{:?}", normal.uniques);
+    let plain: Vec<Option<UniqueConstraint>> = normal
+        .indexes
+        .iter()
+        .map(Index::as_unique_constraint)
+        .collect();
     assert_eq!(
-        normal.uniques,
+        plain.into_iter().flatten().collect::<Vec<_>>(),
         [
             UniqueConstraint {
                 name: "ux_ab".into(),
-                columns: vec!["a".into(), "b".into()],
+                columns: vec!["a".into(), "b".into()]
             },
             UniqueConstraint {
                 name: "ux_b".into(),
-                columns: vec!["b".into()],
+                columns: vec!["b".into()]
             },
         ]
     );
     let names: Vec<&str> = normal.indexes.iter().map(|i| i.name.as_str()).collect();
-    assert_eq!(names, ["ix_a", "ux_desc", "ux_expr", "ux_partial"]);
+    assert_eq!(
+        names,
+        ["ix_a", "ux_ab", "ux_b", "ux_desc", "ux_expr", "ux_partial"]
+    );
     let partial = normal.indexes.iter().find(|i| i.name == "ux_partial");
     assert_eq!(partial.and_then(|i| i.predicate.as_deref()), Some("b > 0"));
     let expr = normal.indexes.iter().find(|i| i.name == "ux_expr");

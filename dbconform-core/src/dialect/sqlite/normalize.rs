@@ -22,7 +22,7 @@
 use super::lex::{Kind, Token, tokenize, unquote};
 use super::{MAIN_SCHEMA, types};
 use crate::dialect::quote_literal;
-use crate::model::{Column, ColumnType, SortOrder, TableDef, UniqueConstraint};
+use crate::model::{Column, ColumnType, TableDef, UniqueConstraint};
 
 /// The table in SQLite's normal form (see the module documentation).
 pub(super) fn table(table: &TableDef) -> TableDef {
@@ -94,18 +94,10 @@ pub(super) fn table(table: &TableDef) -> TableDef {
                 key.name = expression(&key.name);
             }
         }
-        let plain = index
-            .columns
-            .iter()
-            .all(|c| !c.expression && c.order == SortOrder::Asc);
-        if index.unique && index.predicate.is_none() && plain && !index.columns.is_empty() {
-            t.uniques.push(UniqueConstraint {
-                name: index.name,
-                columns: index.columns.into_iter().map(|c| c.name).collect(),
-            });
-        } else {
-            indexes.push(index);
-        }
+        // A unique index stays an index: the differ treats it as equivalent to a UNIQUE
+        // constraint, and a plan must know it can be dropped with DROP INDEX (a
+        // constraint needs a table rebuild on SQLite).
+        indexes.push(index);
     }
     t.indexes = indexes;
     t.normalized_order();
