@@ -28,6 +28,12 @@ pub struct PgScratch {
 impl PgScratch {
     pub async fn new(url: &str, tag: &str) -> PgScratch {
         static N: AtomicU32 = AtomicU32::new(0);
+        // Keep well under PostgreSQL's 63-byte identifier limit, which dbconform enforces.
+        let tag: String = tag
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .take(32)
+            .collect();
         let schema = format!(
             "dbct_{tag}_{}_{}",
             std::process::id(),

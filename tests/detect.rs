@@ -1,0 +1,797 @@
+//! Detection: for each kind of difference, make that drift by hand and assert the exact
+//! change dbconform reports — kind, table, column or constraint, before → after.
+//!
+//! Each case takes the DDL dbconform would run on an empty database, changes one thing
+//! in the text (or adds a statement), runs that by hand, and compares against the
+//! unchanged declaration.
+
+// The models are declarations read by dbconform, not by the tests.
+#![allow(dead_code)]
+
+mod common;
+
+use common::{PgScratch, pg_url, sqlite_file};
+use dbconform::sqlx::{self, AssertSqlSafe};
+use dbconform::{Change, DbConform, Options, Plan, Table, TableDef};
+
+/// Holders of money.
+#[derive(Table)]
+#[table(name = "accounts")]
+#[index(name = "ix_accounts_email_created", columns("email", "created_at"))]
+#[check(name = "ck_accounts_balance", expr = "balance >= 0")]
+struct Account {
+    #[column(primary_key)]
+    id: i64,
+    #[column(max_length = 100, unique)]
+    email: String,
+    #[column(default = "0")]
+    balance: i64,
+    nickname: Option<String>,
+    #[column(sql_type = "TIMESTAMP")]
+    created_at: Option<String>,
+}
+
+#[derive(Table)]
+#[table(name = "payments")]
+struct Payment {
+    #[column(primary_key)]
+    id: i64,
+    #[column(references = "accounts(id)", on_delete = "cascade")]
+    account_id: i64,
+    amount: i64,
+}
+
+fn tables() -> Vec<TableDef> {
+    vec![Account::table_def(), Payment::table_def()]
+}
+
+/// One line per change: kind, table, object, and before → after of what differs.
+fn summary(change: &Change) -> String {
+    let cols = |c: &[String]| c.join(", ");
+    match change {
+        Change::CreateTable { table } => format!("create_table {}", table.name),
+        Change::DropTable { table } => format!("drop_table {}", table.name),
+        Change::AddColumn { table, column } => format!("add_column {}.{}", table.name, column.name),
+        Change::DropColumn { table, column } => {
+            format!("drop_column {}.{}", table.name, column.name)
+        }
+        Change::AlterColumn {
+            table,
+            from,
+            to,
+            changes,
+        } => {
+            let mut parts = Vec::new();
+            if changes.ty {
+                parts.push(format!("type {:?} -> {:?}", from.ty, to.ty));
+            }
+            if changes.nullable {
+                parts.push(format!("nullable {} -> {}", from.nullable, to.nullable));
+            }
+            if changes.default {
+                parts.push(format!("default {:?} -> {:?}", from.default, to.default));
+            }
+            if changes.auto_increment {
+                parts.push(format!(
+                    "auto_increment {} -> {}",
+                    from.auto_increment, to.auto_increment
+                ));
+            }
+            if changes.comment {
+                parts.push(format!("comment {:?} -> {:?}", from.comment, to.comment));
+            }
+            format!(
+                "alter_column {}.{}: {}",
+                table.name,
+                to.name,
+                parts.join("; ")
+            )
+        }
+        Change::AddPrimaryKey { table, key } => {
+            format!("add_primary_key {} ({})", table.name, cols(&key.columns))
+        }
+        Change::DropPrimaryKey { table, key } => {
+            format!("drop_primary_key {} ({})", table.name, cols(&key.columns))
+        }
+        Change::AlterPrimaryKey { table, from, to } => {
+            format!(
+                "alter_primary_key {} ({}) -> ({})",
+                table.name,
+                cols(&from.columns),
+                cols(&to.columns)
+            )
+        }
+        Change::AddUnique { table, unique } => {
+            format!(
+                "add_unique {} {} ({})",
+                table.name,
+                unique.name,
+                cols(&unique.columns)
+            )
+        }
+        Change::DropUnique { table, unique } => {
+            format!(
+                "drop_unique {} {} ({})",
+                table.name,
+                unique.name,
+                cols(&unique.columns)
+            )
+        }
+        Change::AlterUnique { table, from, to } => {
+            format!(
+                "alter_unique {} {} ({}) -> ({})",
+                table.name,
+                to.name,
+                cols(&from.columns),
+                cols(&to.columns)
+            )
+        }
+        Change::AddForeignKey {
+            table,
+            foreign_key: fk,
+        } => format!(
+            "add_foreign_key {} {} ({}) -> {}({}) on delete {:?}",
+            table.name,
+            fk.name,
+            cols(&fk.columns),
+            fk.references.name,
+            cols(&fk.referenced_columns),
+            fk.on_delete
+        ),
+        Change::DropForeignKey {
+            table,
+            foreign_key: fk,
+        } => {
+            format!(
+                "drop_foreign_key {} {} ({})",
+                table.name,
+                fk.name,
+                cols(&fk.columns)
+            )
+        }
+        Change::AlterForeignKey { table, from, to } => format!(
+            "alter_foreign_key {} {} on delete {:?} -> {:?}, on update {:?} -> {:?}",
+            table.name, to.name, from.on_delete, to.on_delete, from.on_update, to.on_update
+        ),
+        Change::AddCheck { table, check } => format!("add_check {} {}", table.name, check.name),
+        Change::DropCheck { table, check } => format!("drop_check {} {}", table.name, check.name),
+        Change::AlterCheck { table, to, .. } => format!("alter_check {} {}", table.name, to.name),
+        Change::AddIndex { table, index } => format!("add_index {} {}", table.name, index.name),
+        Change::DropIndex { table, index } => format!("drop_index {} {}", table.name, index.name),
+        Change::AlterIndex { table, from, to } => format!(
+            "alter_index {} {}: unique {} -> {}, predicate {:?} -> {:?}, columns {:?} -> {:?}",
+            table.name,
+            to.name,
+            from.unique,
+            to.unique,
+            from.predicate,
+            to.predicate,
+            from.columns
+                .iter()
+                .map(|c| (&c.name, c.order))
+                .collect::<Vec<_>>(),
+            to.columns
+                .iter()
+                .map(|c| (&c.name, c.order))
+                .collect::<Vec<_>>()
+        ),
+        Change::SetTableComment { table, from, to } => {
+            format!("set_table_comment {} {from:?} -> {to:?}", table.name)
+        }
+        other => format!("{other:?}"),
+    }
+}
+
+fn summaries(plan: &Plan) -> Vec<String> {
+    plan.steps().iter().map(|s| summary(&s.change)).collect()
+}
+
+/// A drift case: how to damage the generated DDL, the policy, and what must be reported.
+struct Case {
+    /// Rewrites the creation script (`S` stands for the schema prefix: `"scratch".` on
+    /// PostgreSQL, nothing on SQLite).
+    mutate: fn(String, &str) -> String,
+    options: fn(Options) -> Options,
+    expected: &'static [&'static str],
+    /// Substrings that must appear in the plan's drift descriptions.
+    drift: &'static [&'static str],
+}
+
+fn default_options(o: Options) -> Options {
+    o
+}
+
+fn replace_once(sql: &str, from: &str, to: &str) -> String {
+    assert!(
+        sql.contains(from),
+        "the generated DDL no longer contains {from:?}:\n{sql}"
+    );
+    sql.replacen(from, to, 1)
+}
+
+async fn check_sqlite(case: Case) {
+    let (_dir, url) = sqlite_file();
+    let db = DbConform::connect(&url).await.unwrap();
+    let script = (case.mutate)(db.compare(&tables()).await.unwrap().to_sql(), "");
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::raw_sql(AssertSqlSafe(script.clone()))
+        .execute(&pool)
+        .await
+        .unwrap();
+    let db = db.with_options((case.options)(Options::default()));
+    let plan = db.compare(&tables()).await.unwrap();
+    assert_eq!(
+        summaries(&plan),
+        case.expected,
+        "\nscript:\n{script}\nplan:\n{plan}"
+    );
+    let drift: Vec<String> = plan
+        .drift()
+        .iter()
+        .map(|d| format!("{}: {}", d.table.name, d.description))
+        .collect();
+    for wanted in case.drift {
+        assert!(
+            drift.iter().any(|d| d.contains(wanted)),
+            "no drift mentioning {wanted:?}: {drift:?}"
+        );
+    }
+}
+
+async fn check_postgres(case: Case, tag: &str) {
+    let Some(url) = pg_url() else { return };
+    let scratch = PgScratch::new(&url, tag).await;
+    let db = DbConform::connect(&url)
+        .await
+        .unwrap()
+        .with_options(scratch.options());
+    let prefix = format!("\"{}\".", scratch.schema);
+    let script = (case.mutate)(db.compare(&tables()).await.unwrap().to_sql(), &prefix);
+    sqlx::raw_sql(AssertSqlSafe(script.clone()))
+        .execute(&scratch.pool)
+        .await
+        .unwrap();
+    let db = db.with_options((case.options)(scratch.options()));
+    let plan = db.compare(&tables()).await;
+    scratch.cleanup().await;
+    let plan = plan.unwrap();
+    assert_eq!(
+        summaries(&plan),
+        case.expected,
+        "\nscript:\n{script}\nplan:\n{plan}"
+    );
+    let drift: Vec<String> = plan
+        .drift()
+        .iter()
+        .map(|d| format!("{}: {}", d.table.name, d.description))
+        .collect();
+    for wanted in case.drift {
+        assert!(
+            drift.iter().any(|d| d.contains(wanted)),
+            "no drift mentioning {wanted:?}: {drift:?}"
+        );
+    }
+}
+
+/// Defines the same case on both backends.
+macro_rules! case {
+    ($sqlite:ident, $postgres:ident, $case:expr) => {
+        #[tokio::test]
+        async fn $sqlite() {
+            check_sqlite($case).await;
+        }
+        #[tokio::test]
+        async fn $postgres() {
+            check_postgres($case, stringify!($postgres)).await;
+        }
+    };
+}
+
+/// The span of the CREATE TABLE statement of `table` in the script.
+fn create_statement(sql: &str, table: &str) -> std::ops::Range<usize> {
+    let marker = format!("\"{table}\" (\n");
+    let at = sql
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no CREATE TABLE {table} in:\n{sql}"));
+    let begin = sql[..at].rfind("CREATE TABLE").unwrap();
+    let end = sql[begin..].find(");\n").unwrap() + begin + 3;
+    begin..end
+}
+
+/// Applies `edit` to the CREATE TABLE statement of `payments` only.
+fn in_payments(sql: &str, edit: impl Fn(&str) -> String) -> String {
+    let span = create_statement(sql, "payments");
+    format!(
+        "{}{}{}",
+        &sql[..span.start],
+        edit(&sql[span.clone()]),
+        &sql[span.end..]
+    )
+}
+
+/// Removes the whole CREATE TABLE of `payments` from the script.
+fn without_payments(sql: String, _: &str) -> String {
+    in_payments(&sql, |_| String::new())
+}
+
+case!(
+    sqlite_detects_missing_table,
+    postgres_detects_missing_table,
+    Case {
+        mutate: without_payments,
+        options: default_options,
+        expected: &["create_table payments"],
+        drift: &[],
+    }
+);
+
+case!(
+    sqlite_keeps_extra_table_as_drift,
+    postgres_keeps_extra_table_as_drift,
+    Case {
+        mutate: |sql, s| format!("{sql}CREATE TABLE {s}legacy (x INTEGER);\n"),
+        options: default_options,
+        expected: &[],
+        drift: &["legacy"],
+    }
+);
+
+case!(
+    sqlite_detects_extra_table_when_dropping_is_allowed,
+    postgres_detects_extra_table_when_dropping_is_allowed,
+    Case {
+        mutate: |sql, s| format!("{sql}CREATE TABLE {s}legacy (x INTEGER);\n"),
+        options: |o| Options {
+            allow_drop_extra_tables: true,
+            ..o
+        },
+        expected: &["drop_table legacy"],
+        drift: &[],
+    }
+);
+
+case!(
+    sqlite_detects_missing_column,
+    postgres_detects_missing_column,
+    Case {
+        mutate: |sql, _| replace_once(&sql, "  \"nickname\" TEXT,\n", ""),
+        options: default_options,
+        expected: &["add_column accounts.nickname"],
+        drift: &[],
+    }
+);
+
+case!(
+    sqlite_keeps_extra_column_as_drift,
+    postgres_keeps_extra_column_as_drift,
+    Case {
+        mutate: |sql, _| replace_once(
+            &sql,
+            "  \"nickname\" TEXT,\n",
+            "  \"nickname\" TEXT,\n  \"legacy\" TEXT,\n"
+        ),
+        options: default_options,
+        expected: &[],
+        drift: &["legacy"],
+    }
+);
+
+case!(
+    sqlite_detects_extra_column_when_dropping_is_allowed,
+    postgres_detects_extra_column_when_dropping_is_allowed,
+    Case {
+        mutate: |sql, _| replace_once(
+            &sql,
+            "  \"nickname\" TEXT,\n",
+            "  \"nickname\" TEXT,\n  \"legacy\" TEXT,\n"
+        ),
+        options: |o| Options {
+            allow_drop_extra_columns: true,
+            ..o
+        },
+        expected: &["drop_column accounts.legacy"],
+        drift: &[],
+    }
+);
+
+case!(
+    sqlite_detects_column_length,
+    postgres_detects_column_length,
+    Case {
+        mutate: |sql, _| replace_once(&sql, "VARCHAR(100)", "VARCHAR(50)"),
+        options: default_options,
+        expected: &["alter_column accounts.email: type Varchar(50) -> Varchar(100)"],
+        drift: &[],
+    }
+);
+
+case!(
+    sqlite_detects_column_type,
+    postgres_detects_column_type,
+    Case {
+        mutate: |sql, _| replace_once(&sql, "\"amount\" BIGINT", "\"amount\" INTEGER"),
+        options: default_options,
+        expected: &["alter_column payments.amount: type Integer -> BigInt"],
+        drift: &[],
+    }
+);
+
+case!(
+    sqlite_detects_nullability,
+    postgres_detects_nullability,
+    Case {
+        mutate: |sql, _| replace_once(&sql, "\"nickname\" TEXT,", "\"nickname\" TEXT NOT NULL,"),
+        options: default_options,
+        expected: &["alter_column accounts.nickname: nullable false -> true"],
+        drift: &[],
+    }
+);
+
+case!(
+    sqlite_detects_changed_default,
+    postgres_detects_changed_default,
+    Case {
+        mutate: |sql, _| replace_once(&sql, "DEFAULT 0", "DEFAULT 5"),
+        options: default_options,
+        expected: &["alter_column accounts.balance: default Some(\"5\") -> Some(\"0\")"],
+        drift: &[],
+    }
+);
+
+case!(
+    sqlite_detects_missing_default,
+    postgres_detects_missing_default,
+    Case {
+        mutate: |sql, _| replace_once(&sql, " DEFAULT 0", ""),
+        options: default_options,
+        expected: &["alter_column accounts.balance: default None -> Some(\"0\")"],
+        drift: &[],
+    }
+);
+
+case!(
+    sqlite_detects_missing_auto_increment,
+    postgres_detects_missing_auto_increment,
+    Case {
+        mutate: |sql, _| {
+            sql.replacen(
+                "\"id\" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT",
+                "\"id\" INTEGER NOT NULL PRIMARY KEY",
+                1,
+            )
+            .replacen(
+                "\"id\" BIGINT NOT NULL GENERATED BY DEFAULT AS IDENTITY",
+                "\"id\" BIGINT NOT NULL",
+                1,
+            )
+        },
+        options: default_options,
+        expected: &["alter_column accounts.id: auto_increment false -> true"],
+        drift: &[],
+    }
+);
+
+/// Drops the named clause line (`  CONSTRAINT "x" ...,` or the last one without a comma).
+fn without_line(sql: &str, needle: &str) -> String {
+    let at = sql
+        .find(needle)
+        .unwrap_or_else(|| panic!("no {needle:?} in:\n{sql}"));
+    let begin = sql[..at].rfind('\n').unwrap();
+    let end = sql[at..].find('\n').unwrap() + at;
+    let line = &sql[begin..end];
+    if line.ends_with(',') {
+        format!("{}{}", &sql[..begin], &sql[end..])
+    } else {
+        // The last element: drop the comma that ends the previous line instead.
+        let previous = sql[..begin].rfind(',').unwrap();
+        format!(
+            "{}{}{}",
+            &sql[..previous],
+            &sql[previous + 1..begin],
+            &sql[end..]
+        )
+    }
+}
+
+#[tokio::test]
+async fn sqlite_detects_missing_primary_key() {
+    // SQLite declares the auto-increment key inline, so without the key the column also
+    // loses AUTOINCREMENT.
+    check_sqlite(Case {
+        mutate: |sql, _| in_payments(&sql, |t| replace_once(t, " PRIMARY KEY AUTOINCREMENT", "")),
+        options: default_options,
+        expected: &[
+            "alter_column payments.id: auto_increment false -> true",
+            "add_primary_key payments (id)",
+        ],
+        drift: &[],
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn postgres_detects_missing_primary_key() {
+    check_postgres(
+        Case {
+            mutate: |sql, _| {
+                in_payments(&sql, |t| replace_once(t, "  PRIMARY KEY (\"id\"),\n", ""))
+            },
+            options: default_options,
+            expected: &["add_primary_key payments (id)"],
+            drift: &[],
+        },
+        "detect_missing_pk",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn postgres_detects_changed_primary_key() {
+    check_postgres(
+        Case {
+            mutate: |sql, _| {
+                in_payments(&sql, |t| {
+                    replace_once(
+                        t,
+                        "PRIMARY KEY (\"id\")",
+                        "PRIMARY KEY (\"id\", \"account_id\")",
+                    )
+                })
+            },
+            options: default_options,
+            expected: &["alter_primary_key payments (id, account_id) -> (id)"],
+            drift: &[],
+        },
+        "detect_changed_pk",
+    )
+    .await;
+}
+
+case!(
+    sqlite_detects_missing_unique,
+    postgres_detects_missing_unique,
+    Case {
+        mutate: |sql, _| without_line(&sql, "CONSTRAINT \"uq_accounts_email\""),
+        options: default_options,
+        expected: &["add_unique accounts uq_accounts_email (email)"],
+        drift: &[],
+    }
+);
+
+case!(
+    sqlite_detects_extra_unique,
+    postgres_detects_extra_unique,
+    Case {
+        mutate: |sql, _| replace_once(
+            &sql,
+            "CONSTRAINT \"uq_accounts_email\" UNIQUE (\"email\")",
+            "CONSTRAINT \"uq_accounts_email\" UNIQUE (\"email\"),\n  CONSTRAINT \"uq_extra\" UNIQUE (\"balance\")"
+        ),
+        options: default_options,
+        expected: &["drop_unique accounts uq_extra (balance)"],
+        drift: &[],
+    }
+);
+
+case!(
+    sqlite_detects_changed_unique_columns,
+    postgres_detects_changed_unique_columns,
+    Case {
+        mutate: |sql, _| replace_once(
+            &sql,
+            "UNIQUE (\"email\")",
+            "UNIQUE (\"email\", \"balance\")"
+        ),
+        options: default_options,
+        expected: &["alter_unique accounts uq_accounts_email (email, balance) -> (email)"],
+        drift: &[],
+    }
+);
+
+case!(
+    sqlite_detects_missing_foreign_key,
+    postgres_detects_missing_foreign_key,
+    Case {
+        mutate: |sql, _| without_line(&sql, "CONSTRAINT \"fk_payments_account_id\""),
+        options: default_options,
+        expected: &[
+            "add_foreign_key payments fk_payments_account_id (account_id) -> accounts(id) on delete Cascade"
+        ],
+        drift: &[],
+    }
+);
+
+case!(
+    sqlite_detects_changed_foreign_key_action,
+    postgres_detects_changed_foreign_key_action,
+    Case {
+        mutate: |sql, _| replace_once(
+            &sql,
+            "ON DELETE CASCADE",
+            "ON DELETE RESTRICT ON UPDATE CASCADE"
+        ),
+        options: default_options,
+        expected: &[
+            "alter_foreign_key payments fk_payments_account_id on delete Restrict -> Cascade, on update Cascade -> NoAction"
+        ],
+        drift: &[],
+    }
+);
+
+case!(
+    sqlite_detects_extra_foreign_key,
+    postgres_detects_extra_foreign_key,
+    Case {
+        mutate: |sql, s| replace_once(
+            &sql,
+            "  \"amount\" BIGINT NOT NULL,",
+            &format!(
+                "  \"amount\" BIGINT NOT NULL CONSTRAINT \"fk_extra\" REFERENCES {s}\"accounts\" (\"id\"),"
+            )
+        ),
+        options: default_options,
+        expected: &["drop_foreign_key payments fk_extra (amount)"],
+        drift: &[],
+    }
+);
+
+case!(
+    sqlite_detects_missing_check,
+    postgres_detects_missing_check,
+    Case {
+        mutate: |sql, _| without_line(&sql, "CONSTRAINT \"ck_accounts_balance\""),
+        options: default_options,
+        expected: &["add_check accounts ck_accounts_balance"],
+        drift: &[],
+    }
+);
+
+case!(
+    sqlite_detects_changed_check,
+    postgres_detects_changed_check,
+    Case {
+        mutate: |sql, _| replace_once(&sql, "CHECK (balance >= 0)", "CHECK (balance >= -10)"),
+        options: default_options,
+        expected: &["alter_check accounts ck_accounts_balance"],
+        drift: &[],
+    }
+);
+
+case!(
+    sqlite_detects_extra_check,
+    postgres_detects_extra_check,
+    Case {
+        mutate: |sql, _| replace_once(
+            &sql,
+            "CHECK (balance >= 0)",
+            "CHECK (balance >= 0),\n  CONSTRAINT \"ck_extra\" CHECK (balance < 1000000)"
+        ),
+        options: default_options,
+        expected: &["drop_check accounts ck_extra"],
+        drift: &[],
+    }
+);
+
+case!(
+    sqlite_detects_missing_index,
+    postgres_detects_missing_index,
+    Case {
+        mutate: |sql, _| {
+            let at = sql
+                .find("CREATE INDEX \"ix_accounts_email_created\"")
+                .unwrap();
+            let end = sql[at..].find(";\n").unwrap() + at + 2;
+            format!("{}{}", &sql[..at], &sql[end..])
+        },
+        options: default_options,
+        expected: &["add_index accounts ix_accounts_email_created"],
+        drift: &[],
+    }
+);
+
+case!(
+    sqlite_detects_extra_index,
+    postgres_detects_extra_index,
+    Case {
+        mutate: |sql, s| format!(
+            "{sql}CREATE INDEX \"ix_extra\" ON {s}\"accounts\" (\"balance\");\n"
+        ),
+        options: default_options,
+        expected: &["drop_index accounts ix_extra"],
+        drift: &[],
+    }
+);
+
+case!(
+    sqlite_detects_changed_index_columns,
+    postgres_detects_changed_index_columns,
+    Case {
+        mutate: |sql, _| replace_once(
+            &sql,
+            "(\"email\", \"created_at\")",
+            "(\"email\" DESC, \"created_at\")"
+        ),
+        options: default_options,
+        expected: &[
+            "alter_index accounts ix_accounts_email_created: unique false -> false, predicate None -> None, columns [(\"email\", Desc), (\"created_at\", Asc)] -> [(\"email\", Asc), (\"created_at\", Asc)]"
+        ],
+        drift: &[],
+    }
+);
+
+case!(
+    sqlite_detects_changed_index_uniqueness,
+    postgres_detects_changed_index_uniqueness,
+    Case {
+        mutate: |sql, _| replace_once(
+            &sql,
+            "CREATE INDEX \"ix_accounts_email_created\"",
+            "CREATE UNIQUE INDEX \"ix_accounts_email_created\""
+        ),
+        options: default_options,
+        expected: &[
+            "alter_index accounts ix_accounts_email_created: unique true -> false, predicate None -> None, columns [(\"email\", Asc), (\"created_at\", Asc)] -> [(\"email\", Asc), (\"created_at\", Asc)]"
+        ],
+        drift: &[],
+    }
+);
+
+case!(
+    sqlite_detects_added_index_predicate,
+    postgres_detects_added_index_predicate,
+    Case {
+        mutate: |sql, _| replace_once(
+            &sql,
+            "(\"email\", \"created_at\");",
+            "(\"email\", \"created_at\") WHERE balance > 0;"
+        ),
+        options: default_options,
+        expected: &[
+            "alter_index accounts ix_accounts_email_created: unique false -> false, predicate Some(\"balance > 0\") -> None, columns [(\"email\", Asc), (\"created_at\", Asc)] -> [(\"email\", Asc), (\"created_at\", Asc)]"
+        ],
+        drift: &[],
+    }
+);
+
+#[tokio::test]
+async fn postgres_detects_table_comment() {
+    check_postgres(
+        Case {
+            mutate: |sql, s| format!("{sql}COMMENT ON TABLE {s}\"accounts\" IS 'old words';\n"),
+            options: default_options,
+            expected: &[
+                "set_table_comment accounts Some(\"old words\") -> Some(\"Holders of money.\")",
+            ],
+            drift: &[],
+        },
+        "detect_table_comment",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn postgres_detects_column_comment() {
+    check_postgres(
+        Case {
+            mutate: |sql, s| {
+                format!("{sql}COMMENT ON COLUMN {s}\"accounts\".\"balance\" IS 'undeclared';\n")
+            },
+            options: default_options,
+            expected: &["alter_column accounts.balance: comment Some(\"undeclared\") -> None"],
+            drift: &[],
+        },
+        "detect_column_comment",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn sqlite_never_reports_comments_it_cannot_store() {
+    check_sqlite(Case {
+        mutate: |sql, _| sql,
+        options: default_options,
+        expected: &[],
+        drift: &[],
+    })
+    .await;
+}
