@@ -80,6 +80,16 @@ fn summary(change: &Change) -> String {
             if changes.comment {
                 parts.push(format!("comment {:?} -> {:?}", from.comment, to.comment));
             }
+            if changes.collation {
+                parts.push(format!(
+                    "collation {:?} -> {:?}",
+                    from.collation, to.collation
+                ));
+            }
+            if changes.generated {
+                let expr = |c: &dbconform::Column| c.generated.as_ref().map(|g| g.expr.clone());
+                parts.push(format!("generated {:?} -> {:?}", expr(from), expr(to)));
+            }
             format!(
                 "alter_column {}.{}: {}",
                 table.name,
@@ -150,8 +160,17 @@ fn summary(change: &Change) -> String {
             )
         }
         Change::AlterForeignKey { table, from, to } => format!(
-            "alter_foreign_key {} {} on delete {:?} -> {:?}, on update {:?} -> {:?}",
-            table.name, to.name, from.on_delete, to.on_delete, from.on_update, to.on_update
+            "alter_foreign_key {} {} -> {}({}) => {}({}), on delete {:?} -> {:?}, on update {:?} -> {:?}",
+            table.name,
+            to.name,
+            from.references.name,
+            cols(&from.referenced_columns),
+            to.references.name,
+            cols(&to.referenced_columns),
+            from.on_delete,
+            to.on_delete,
+            from.on_update,
+            to.on_update
         ),
         Change::AddCheck { table, check } => format!("add_check {} {}", table.name, check.name),
         Change::DropCheck { table, check } => format!("drop_check {} {}", table.name, check.name),
@@ -612,7 +631,7 @@ case!(
         ),
         options: default_options,
         expected: &[
-            "alter_foreign_key payments fk_payments_account_id on delete Restrict -> Cascade, on update Cascade -> NoAction"
+            "alter_foreign_key payments fk_payments_account_id -> accounts(id) => accounts(id), on delete Restrict -> Cascade, on update Cascade -> NoAction"
         ],
         drift: &[],
     }
@@ -794,4 +813,127 @@ async fn sqlite_never_reports_comments_it_cannot_store() {
         drift: &[],
     })
     .await;
+}
+
+case!(
+    sqlite_detects_changed_foreign_key_target,
+    postgres_detects_changed_foreign_key_target,
+    Case {
+        mutate: |sql, s| replace_once(
+            &sql,
+            &format!("REFERENCES {s}\"accounts\" (\"id\") ON DELETE CASCADE"),
+            &format!("REFERENCES {s}\"payments\" (\"id\") ON DELETE CASCADE"),
+        ),
+        options: default_options,
+        expected: &[
+            "alter_foreign_key payments fk_payments_account_id -> payments(id) => accounts(id), on delete Cascade -> Cascade, on update NoAction -> NoAction"
+        ],
+        drift: &[],
+    }
+);
+
+#[tokio::test]
+async fn sqlite_detects_column_collation() {
+    check_sqlite(Case {
+        mutate: |sql, _| {
+            replace_once(
+                &sql,
+                "\"nickname\" TEXT,",
+                "\"nickname\" TEXT COLLATE NOCASE,",
+            )
+        },
+        options: default_options,
+        expected: &["alter_column accounts.nickname: collation Some(\"NOCASE\") -> None"],
+        drift: &[],
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn postgres_detects_column_collation() {
+    check_postgres(
+        Case {
+            mutate: |sql, _| {
+                replace_once(
+                    &sql,
+                    "\"nickname\" TEXT,",
+                    "\"nickname\" TEXT COLLATE \"C\",",
+                )
+            },
+            options: default_options,
+            expected: &["alter_column accounts.nickname: collation Some(\"C\") -> None"],
+            drift: &[],
+        },
+        "detect_collation",
+    )
+    .await;
+}
+
+case!(
+    sqlite_detects_generated_column,
+    postgres_detects_generated_column,
+    Case {
+        mutate: |sql, _| replace_once(
+            &sql,
+            "\"amount\" BIGINT NOT NULL,",
+            "\"amount\" BIGINT NOT NULL GENERATED ALWAYS AS (account_id * 2) STORED,"
+        ),
+        options: default_options,
+        expected: &["alter_column payments.amount: generated Some(\"account_id * 2\") -> None"],
+        drift: &[],
+    }
+);
+
+// Log lines: a table without a primary key (no doc comment, so no table comment).
+#[derive(Table)]
+#[table(name = "log_lines")]
+struct LogLine {
+    message: String,
+}
+
+#[tokio::test]
+async fn sqlite_detects_undeclared_primary_key() {
+    let (_dir, url) = sqlite_file();
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::query("CREATE TABLE log_lines (message TEXT NOT NULL PRIMARY KEY)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let plan = DbConform::connect(&url)
+        .await
+        .unwrap()
+        .compare(&[LogLine::table_def()])
+        .await
+        .unwrap();
+    assert_eq!(
+        summaries(&plan),
+        ["drop_primary_key log_lines (message)"],
+        "{plan}"
+    );
+}
+
+#[tokio::test]
+async fn postgres_detects_undeclared_primary_key() {
+    let Some(url) = pg_url() else { return };
+    let scratch = PgScratch::new(&url, "detect_drop_pk").await;
+    let ddl = format!(
+        "CREATE SCHEMA \"{0}\"; CREATE TABLE \"{0}\".log_lines (message text PRIMARY KEY)",
+        scratch.schema
+    );
+    sqlx::raw_sql(AssertSqlSafe(ddl))
+        .execute(&scratch.pool)
+        .await
+        .unwrap();
+    let db = DbConform::connect(&url)
+        .await
+        .unwrap()
+        .with_options(scratch.options());
+    let plan = db.compare(&[LogLine::table_def()]).await;
+    scratch.cleanup().await;
+    let plan = plan.unwrap();
+    assert_eq!(
+        summaries(&plan),
+        ["drop_primary_key log_lines (message)"],
+        "{plan}"
+    );
 }
