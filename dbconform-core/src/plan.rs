@@ -468,6 +468,9 @@ pub struct Step {
     pub suggestion: Option<String>,
     /// The statements, each one complete; never split on `;`.
     pub sql: Vec<String>,
+    /// Set when only a table rebuild can perform the step (SQLite): why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rebuild: Option<String>,
     /// The change that produced this step.
     pub change: Change,
 }

@@ -15,12 +15,12 @@
 mod describe;
 mod policy;
 
-use crate::dialect::Dialect;
+use crate::dialect::{ChangeContext, ChangeSql, Dialect};
 use crate::diff::{self, Key, Names, resolve_table};
 use crate::error::{Error, Result};
 use crate::model::{QualifiedName, Schema, TableDef};
 use crate::options::Options;
-use crate::plan::{Change, Plan, Risk, Step};
+use crate::plan::{BlockedStep, Change, Plan, Risk, Step};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Builds the plan that makes `actual` conform to `desired`.
@@ -70,8 +70,9 @@ pub fn build_plan(
     let changes = diff::diff_resolved(&desired, actual, names);
     let (changes, drift) = policy::apply(changes, &desired, options, names);
     let planned = order(changes, actual, names);
-    let steps = steps(planned, &desired, dialect)?;
-    Ok(Plan::new(dialect.name(), steps, Vec::new(), drift))
+    let steps = steps(planned, &desired, actual, dialect)?;
+    let (steps, blocked) = block_rebuilds(steps, options);
+    Ok(Plan::new(dialect.name(), steps, blocked, drift))
 }
 
 /// The plan between two snapshots, offline: `desired` as [`desired_schema`] gives it (or
@@ -401,7 +402,24 @@ fn drop_order(mut tables: Vec<TableDef>, names: Names<'_>) -> Vec<Change> {
 }
 
 /// Each change as a step: risk, stable code, reason, suggestion and, for creates, SQL.
-fn steps(planned: Vec<Planned>, desired: &[TableDef], dialect: &dyn Dialect) -> Result<Vec<Step>> {
+fn steps(
+    planned: Vec<Planned>,
+    desired: &[TableDef],
+    actual: &Schema,
+    dialect: &dyn Dialect,
+) -> Result<Vec<Step>> {
+    let find = |tables: &'_ [TableDef], name: &Option<QualifiedName>| -> Option<usize> {
+        let name = name.as_ref()?;
+        let key = |q: &QualifiedName| {
+            (
+                q.schema.as_deref().map(|s| dialect.identifier_key(s)),
+                dialect.identifier_key(&q.name),
+            )
+        };
+        tables
+            .iter()
+            .position(|t| key(&t.qualified_name()) == key(name))
+    };
     let mut deferred: BTreeMap<QualifiedName, Vec<String>> = BTreeMap::new();
     for planned in &planned {
         if let (Change::AddForeignKey { table, foreign_key }, true) =
@@ -418,6 +436,7 @@ fn steps(planned: Vec<Planned>, desired: &[TableDef], dialect: &dyn Dialect) -> 
         .map(|Planned { change, cycle_key }| {
             let mut risk = Risk::Safe;
             let mut suggestion = None;
+            let mut rebuild = None;
             let (reason, sql) = match &change {
                 Change::CreateSchema { schema } => (
                     describe::reason(&change, dialect),
@@ -457,7 +476,18 @@ fn steps(planned: Vec<Planned>, desired: &[TableDef], dialect: &dyn Dialect) -> 
                 other => {
                     risk = describe::risk(other);
                     suggestion = describe::suggestion(other);
-                    (describe::reason(other, dialect), Vec::new())
+                    let table = other.table();
+                    let context = ChangeContext {
+                        desired: find(desired, &table).map(|i| &desired[i]),
+                        actual: find(&actual.tables, &table).map(|i| &actual.tables[i]),
+                    };
+                    match dialect.change_sql(other, &context)? {
+                        ChangeSql::Statements(sql) => (describe::reason(other, dialect), sql),
+                        ChangeSql::NeedsRebuild(why) => {
+                            rebuild = Some(why);
+                            (describe::reason(other, dialect), Vec::new())
+                        }
+                    }
                 }
             };
             let kind = change.kind();
@@ -469,6 +499,7 @@ fn steps(planned: Vec<Planned>, desired: &[TableDef], dialect: &dyn Dialect) -> 
                 reason,
                 suggestion,
                 sql,
+                rebuild,
                 change,
             })
         })
@@ -653,3 +684,21 @@ fn components(dependencies: &[BTreeSet<usize>]) -> Vec<usize> {
 mod alter_tests;
 #[cfg(test)]
 mod tests;
+
+/// Steps only a table rebuild can perform are blocked when rebuilds are not allowed; the
+/// others stay (and carry the reason a rebuild is needed).
+fn block_rebuilds(steps: Vec<Step>, options: &Options) -> (Vec<Step>, Vec<BlockedStep>) {
+    if options.allow_sqlite_table_rebuild {
+        return (steps, Vec::new());
+    }
+    let (blocked, steps): (Vec<Step>, Vec<Step>) =
+        steps.into_iter().partition(|s| s.rebuild.is_some());
+    let blocked = blocked
+        .into_iter()
+        .map(|step| BlockedStep {
+            step,
+            unlocked_by: "allow_sqlite_table_rebuild".to_string(),
+        })
+        .collect();
+    (steps, blocked)
+}

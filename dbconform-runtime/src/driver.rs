@@ -174,11 +174,19 @@ where
         .enumerate()
         .find(|(_, s)| s.sql.is_empty())
     {
+        let why = match &step.rebuild {
+            Some(why) => {
+                format!("it needs a table rebuild ({why}), which this version cannot perform yet")
+            }
+            None => format!(
+                "this version of dbconform cannot execute it on {}",
+                plan.dialect
+            ),
+        };
         return Err(Error::NotExecutable(format!(
-            "step {} ({}) cannot be executed by this version of dbconform on {}; nothing was changed",
+            "step {} ({}) cannot be executed: {why}; nothing was changed",
             index + 1,
             step.describe(),
-            plan.dialect
         )));
     }
     let mut executed = Vec::with_capacity(plan.steps().len());

@@ -20,6 +20,7 @@
 
 use crate::error::Result;
 use crate::model::{Column, ColumnType, QualifiedName, TableDef};
+use crate::plan::Change;
 
 mod expr;
 #[cfg(test)]
@@ -202,6 +203,38 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     fn normalize_table(&self, table: &TableDef) -> TableDef {
         table.clone()
     }
+
+    /// The SQL that performs one change to an existing table (everything but
+    /// `CreateSchema`/`CreateTable`, which have their own methods), or the reason the
+    /// backend can only do it by rebuilding the table. `context` holds the declared and
+    /// the reflected table the change is about (resolved, not normalized), for names and
+    /// definitions the change itself does not carry.
+    fn change_sql(&self, change: &Change, context: &ChangeContext<'_>) -> Result<ChangeSql> {
+        let _ = context;
+        Ok(ChangeSql::NeedsRebuild(format!(
+            "{} cannot yet render `{}`",
+            self.name(),
+            change.describe()
+        )))
+    }
+}
+
+/// The tables a change is about, for [`Dialect::change_sql`].
+#[derive(Debug, Clone, Copy)]
+pub struct ChangeContext<'a> {
+    /// The declared table (schema resolved), if declared.
+    pub desired: Option<&'a TableDef>,
+    /// The table as reflected, if it exists.
+    pub actual: Option<&'a TableDef>,
+}
+
+/// How a backend performs one change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangeSql {
+    /// These statements, in order (each complete, without a trailing `;`).
+    Statements(Vec<String>),
+    /// Only a table rebuild can do it (SQLite); the text says why.
+    NeedsRebuild(String),
 }
 
 #[cfg(test)]
