@@ -78,6 +78,7 @@ fn run_children(url: &str, count: usize) -> Vec<usize> {
                 .args([
                     "--exact",
                     "child_conformer",
+                    "--ignored",
                     "--nocapture",
                     "--test-threads=1",
                 ])
