@@ -9,6 +9,7 @@ mod model;
 mod naming;
 mod options;
 pub mod plan;
+mod plan_text;
 pub mod planner;
 mod registry;
 mod types;

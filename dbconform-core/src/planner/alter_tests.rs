@@ -490,8 +490,8 @@ fn steps_across_tables_come_in_dependency_order() {
     assert_eq!(with_sql, [ChangeKind::CreateTable]);
     assert!(plan.drift().is_empty(), "{plan}");
     assert_eq!(
-        plan.to_sql().lines().next(),
-        Some("-- step 1: drop foreign key orders_legacy_fkey on public.orders [DC105 danger]")
+        plan.to_sql().lines().nth(2),
+        Some("-- step 1: [danger DC105] drop foreign key orders_legacy_fkey on public.orders")
     );
 }
 
@@ -656,10 +656,10 @@ fn a_plan_with_only_drift_is_empty() {
     actual.columns.push(col("legacy", ColumnType::Text));
     let plan = plan_with(&[users()], &database(vec![actual]), &Options::default());
     assert!(plan.is_empty());
-    assert_eq!(plan.to_sql(), "");
+    assert_eq!(plan.to_sql(), "-- dbconform plan (postgres): 1 kept as drift\n");
     assert_eq!(
         plan.to_string(),
-        "1 drift item(s) kept:\n  - public.users: extra column `legacy` (kept; set allow_drop_extra_columns to drop it)\n"
+        "Nothing to do: the database conforms (1 kept as drift).\n\nKept as drift (in the database, not declared):\n  - public.users: extra column `legacy` (kept; set allow_drop_extra_columns to drop it)\n"
     );
     assert_eq!(
         plan.drift(),

@@ -487,11 +487,16 @@ fn plan_prints_as_sql_and_text() {
     assert_eq!(plan.dialect, "sqlite");
     assert_eq!(
         plan.to_sql(),
-        r#"-- step 1: create table main.a [DC002 safe]
+        r#"-- dbconform plan (sqlite): 2 to create, 1 kept as drift
+
+-- step 1: [safe DC002] create table main.a
+-- table `main.a` is declared but does not exist in the database
 CREATE TABLE "a" (
   "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT
 );
--- step 2: create table main.b [DC002 safe]
+
+-- step 2: [safe DC002] create table main.b
+-- table `main.b` is declared but does not exist in the database
 CREATE TABLE "b" (
   "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
   "a_id" BIGINT,
@@ -501,12 +506,17 @@ CREATE TABLE "b" (
     );
     assert_eq!(
         plan.to_string(),
-        r#"2 step(s):
+        r#"Plan (sqlite): 2 to create, 1 kept as drift
+
+main.a
     1. [safe DC002] create table main.a
        table `main.a` is declared but does not exist in the database
+
+main.b
     2. [safe DC002] create table main.b
        table `main.b` is declared but does not exist in the database
-1 drift item(s) kept:
+
+Kept as drift (in the database, not declared):
   - main.legacy: table exists in the database but is not declared (kept; set allow_drop_extra_tables to drop it)
 "#
     );
@@ -516,7 +526,7 @@ CREATE TABLE "b" (
 fn an_empty_declaration_against_an_empty_database_is_empty() {
     let plan = plan(&[], &Schema::default(), &POSTGRES);
     assert!(plan.is_empty());
-    assert_eq!(plan.to_sql(), "");
+    assert_eq!(plan.to_sql(), "-- dbconform plan (postgres): nothing to do\n");
     assert_eq!(plan.to_string(), "Nothing to do: the database conforms.\n");
 }
 

@@ -1,0 +1,179 @@
+//! How a [`Plan`] reads: `Display` for people (grouped by table, risk marked, a summary
+//! line first) and [`Plan::to_sql`] for a runnable script.
+
+use crate::model::QualifiedName;
+use crate::plan::{BlockedStep, ChangeKind, Plan, Step};
+use std::fmt;
+
+/// What a step does to the schema, for the summary line.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Effect {
+    Create,
+    Alter,
+    Drop,
+}
+
+fn effect(kind: ChangeKind) -> Effect {
+    use ChangeKind::*;
+    match kind {
+        CreateSchema | CreateTable | AddColumn | AddPrimaryKey | AddUnique | AddForeignKey
+        | AddCheck | AddIndex => Effect::Create,
+        DropTable | DropColumn | DropPrimaryKey | DropUnique | DropForeignKey | DropCheck
+        | DropIndex => Effect::Drop,
+        _ => Effect::Alter,
+    }
+}
+
+impl Plan {
+    /// One line counting what the plan does: `3 to create, 2 to alter, 1 blocked`.
+    ///
+    /// ```
+    /// use dbconform_core::Plan;
+    /// assert_eq!(Plan::default().summary(), "nothing to do");
+    /// ```
+    pub fn summary(&self) -> String {
+        let count = |e: Effect| self.steps().iter().filter(|s| effect(s.kind) == e).count();
+        let rebuilds = self.steps().iter().filter(|s| s.rebuild.is_some()).count();
+        let parts = [
+            (count(Effect::Create), "to create"),
+            (count(Effect::Alter), "to alter"),
+            (count(Effect::Drop), "to drop"),
+            (rebuilds, "needing a table rebuild"),
+            (self.blocked().len(), "blocked"),
+            (self.drift().len(), "kept as drift"),
+        ];
+        let parts: Vec<String> = parts
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, what)| format!("{n} {what}"))
+            .collect();
+        if parts.is_empty() {
+            "nothing to do".to_string()
+        } else {
+            parts.join(", ")
+        }
+    }
+
+    /// The plan as a runnable SQL script. Each step starts with comment lines giving its
+    /// number, risk, code, what it does and why; then its statements, each ending with
+    /// `;`. Steps without SQL (a SQLite table rebuild this version cannot perform) and
+    /// blocked steps appear as comments only, so the script never runs half a plan
+    /// silently.
+    pub fn to_sql(&self) -> String {
+        let mut out = format!("-- dbconform plan ({}): {}\n", self.dialect, self.summary());
+        for (i, step) in self.steps().iter().enumerate() {
+            out.push_str(&format!(
+                "\n-- step {}: [{} {}] {}\n-- {}\n",
+                i + 1,
+                step.risk,
+                step.code,
+                one_line(&step.describe()),
+                one_line(&step.reason)
+            ));
+            if let Some(why) = &step.rebuild {
+                out.push_str(&format!(
+                    "-- not executable yet: needs a table rebuild ({})\n",
+                    one_line(why)
+                ));
+            }
+            for statement in &step.sql {
+                out.push_str(statement);
+                out.push_str(";\n");
+            }
+        }
+        for blocked in self.blocked() {
+            out.push_str(&format!(
+                "\n-- blocked: [{} {}] {}\n-- {}\n",
+                blocked.step.risk,
+                blocked.step.code,
+                one_line(&blocked.step.describe()),
+                one_line(&unlock_hint(blocked))
+            ));
+        }
+        out
+    }
+}
+
+/// Keeps a text on one comment line, whatever names or messages it contains.
+fn one_line(text: &str) -> String {
+    text.replace(['\n', '\r'], " ")
+}
+
+/// What would let a blocked step run.
+fn unlock_hint(blocked: &BlockedStep) -> String {
+    if blocked.unlocked_by.is_empty() {
+        blocked.step.reason.clone()
+    } else {
+        format!("set {} to allow it", blocked.unlocked_by)
+    }
+}
+
+/// Steps grouped by the table they touch, in order of first appearance, each with its
+/// number in execution order.
+fn by_table(steps: &[Step]) -> Vec<(Option<QualifiedName>, Vec<(usize, &Step)>)> {
+    let mut groups: Vec<(Option<QualifiedName>, Vec<(usize, &Step)>)> = Vec::new();
+    for (i, step) in steps.iter().enumerate() {
+        match groups.iter_mut().find(|(table, _)| *table == step.table) {
+            Some((_, members)) => members.push((i + 1, step)),
+            None => groups.push((step.table.clone(), vec![(i + 1, step)])),
+        }
+    }
+    groups
+}
+
+impl fmt::Display for Plan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_empty() {
+            write!(f, "Nothing to do: the database conforms")?;
+            if self.drift().is_empty() {
+                return writeln!(f, ".");
+            }
+            writeln!(f, " ({} kept as drift).", self.drift().len())?;
+        } else {
+            writeln!(f, "Plan ({}): {}", self.dialect, self.summary())?;
+        }
+        for (table, steps) in by_table(self.steps()) {
+            match table {
+                Some(table) => writeln!(f, "\n{table}")?,
+                None => writeln!(f, "\n(schemas)")?,
+            }
+            for (n, step) in steps {
+                writeln!(
+                    f,
+                    "  {n:>3}. [{} {}] {}",
+                    step.risk,
+                    step.code,
+                    step.describe()
+                )?;
+                writeln!(f, "       {}", step.reason)?;
+                if let Some(why) = &step.rebuild {
+                    writeln!(f, "       needs a table rebuild: {why}")?;
+                }
+                if let Some(suggestion) = &step.suggestion {
+                    writeln!(f, "       suggestion: {suggestion}")?;
+                }
+            }
+        }
+        if !self.blocked().is_empty() {
+            writeln!(f, "\nBlocked (not executed):")?;
+            for blocked in self.blocked() {
+                writeln!(
+                    f,
+                    "  - [{} {}] {}",
+                    blocked.step.risk,
+                    blocked.step.code,
+                    blocked.step.describe()
+                )?;
+                writeln!(f, "       {}", blocked.step.reason)?;
+                writeln!(f, "       {}", unlock_hint(blocked))?;
+            }
+        }
+        if !self.drift().is_empty() {
+            writeln!(f, "\nKept as drift (in the database, not declared):")?;
+            for drift in self.drift() {
+                writeln!(f, "  - {}: {}", drift.table, drift.description)?;
+            }
+        }
+        Ok(())
+    }
+}
