@@ -108,10 +108,12 @@ fn unlock_hint(blocked: &BlockedStep) -> String {
     }
 }
 
-/// Steps grouped by the table they touch, in order of first appearance, each with its
-/// number in execution order.
-fn by_table(steps: &[Step]) -> Vec<(Option<QualifiedName>, Vec<(usize, &Step)>)> {
-    let mut groups: Vec<(Option<QualifiedName>, Vec<(usize, &Step)>)> = Vec::new();
+/// The steps touching one table (`None`: schemas), each with its number in execution order.
+type TableGroup<'a> = (Option<QualifiedName>, Vec<(usize, &'a Step)>);
+
+/// Steps grouped by the table they touch, in order of first appearance.
+fn by_table(steps: &[Step]) -> Vec<TableGroup<'_>> {
+    let mut groups: Vec<TableGroup<'_>> = Vec::new();
     for (i, step) in steps.iter().enumerate() {
         match groups.iter_mut().find(|(table, _)| *table == step.table) {
             Some((_, members)) => members.push((i + 1, step)),
