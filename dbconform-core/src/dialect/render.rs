@@ -11,7 +11,8 @@ use super::Dialect;
 use super::expr;
 use crate::error::{Error, Result};
 use crate::model::{
-    Check, Column, FkAction, ForeignKey, Index, PrimaryKey, SortOrder, TableDef, UniqueConstraint,
+    Check, Column, FkAction, ForeignKey, Index, PrimaryKey, QualifiedName, SortOrder, TableDef,
+    UniqueConstraint,
 };
 use sea_query::{ColumnDef, Expr, Keyword, TableBuilder};
 
@@ -102,12 +103,30 @@ pub(super) fn foreign_key_clause(dialect: &dyn Dialect, fk: &ForeignKey) -> Stri
 /// never schema-qualified: PostgreSQL puts an index in its table's schema, and SQLite
 /// tables are rendered unqualified.
 pub(super) fn create_index_sql(dialect: &dyn Dialect, table: &TableDef, index: &Index) -> String {
+    create_index_on(dialect, &table.qualified_name(), index)
+}
+
+/// [`create_index_sql`] for a table known by name only (an index added to an existing
+/// table). An expression key is written in parentheses (`(lower(email))`), a column key
+/// quoted.
+pub(super) fn create_index_on(
+    dialect: &dyn Dialect,
+    table: &QualifiedName,
+    index: &Index,
+) -> String {
     let columns = index
         .columns
         .iter()
-        .map(|c| match c.order {
-            SortOrder::Asc => dialect.quote_ident(&c.name),
-            SortOrder::Desc => format!("{} DESC", dialect.quote_ident(&c.name)),
+        .map(|c| {
+            let key = if c.expression {
+                format!("({})", c.name.trim())
+            } else {
+                dialect.quote_ident(&c.name)
+            };
+            match c.order {
+                SortOrder::Asc => key,
+                SortOrder::Desc => format!("{key} DESC"),
+            }
         })
         .collect::<Vec<_>>()
         .join(", ");
@@ -115,7 +134,7 @@ pub(super) fn create_index_sql(dialect: &dyn Dialect, table: &TableDef, index: &
         "CREATE {}INDEX {} ON {} ({columns})",
         if index.unique { "UNIQUE " } else { "" },
         dialect.quote_ident(&index.name),
-        dialect.quote_table(&table.qualified_name()),
+        dialect.quote_table(table),
     );
     if let Some(predicate) = &index.predicate {
         sql.push_str(" WHERE ");

@@ -1,7 +1,7 @@
-//! PostgreSQL: type spelling (`types`), DDL rendering (`render`), backend rules
-//! (`validate`), reading reported types (`parse`), the normal form compared by the differ
-//! (`normalize`) and the DDL asking the database for its own spelling of expressions
-//! (`probe`).
+//! PostgreSQL: type spelling (`types`), DDL rendering (`render`), changes to existing
+//! tables (`alter`), backend rules (`validate`), reading reported types (`parse`), the
+//! normal form compared by the differ (`normalize`) and the DDL asking the database for its
+//! own spelling of expressions (`probe`).
 //!
 //! - Tables are always schema-qualified (`"public"."users"`); an index lives in its table's
 //!   schema, so its name is never qualified.
@@ -13,6 +13,7 @@
 //! - CREATE TABLE cannot reference a table that does not exist yet: foreign keys closing a
 //!   cycle are added afterwards with `ALTER TABLE ... ADD CONSTRAINT`.
 
+mod alter;
 mod normalize;
 mod parse;
 pub mod probe;
@@ -22,10 +23,11 @@ mod validate;
 
 pub use parse::{check_expression, parse_type};
 
-use super::Dialect;
+use super::{ChangeContext, ChangeSql, Dialect};
 use crate::error::Result;
 use crate::model::{ColumnType, TableDef};
 use crate::naming::MAX_IDENTIFIER_BYTES;
+use crate::plan::Change;
 
 /// The PostgreSQL dialect. Use the [`POSTGRES`](super::POSTGRES) static as
 /// `&'static dyn Dialect`.
@@ -83,5 +85,12 @@ impl Dialect for Postgres {
     /// as UNIQUE constraints (the rules are listed in `normalize.rs`).
     fn normalize_table(&self, table: &TableDef) -> TableDef {
         normalize::table(table)
+    }
+
+    /// ALTER TABLE, CREATE/DROP INDEX, COMMENT ON and DROP TABLE statements: PostgreSQL
+    /// performs every change in place, never by rebuilding a table (see `alter.rs` for
+    /// what each change renders and in which order).
+    fn change_sql(&self, change: &Change, context: &ChangeContext<'_>) -> Result<ChangeSql> {
+        alter::change_sql(self, change, context)
     }
 }
