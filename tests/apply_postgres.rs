@@ -1,0 +1,114 @@
+//! Applying changes to existing PostgreSQL tables: for each change kind, dbconform creates
+//! the declared tables, the test makes one drift by hand (ALTER, extra objects, rows), then
+//! `apply` closes the gap. Each test asserts the catalog afterwards — read from
+//! `pg_catalog` directly, not through dbconform's reflection — the rows that must survive,
+//! and that `compare` is then empty.
+
+// The models are declarations read by dbconform, not by the tests.
+#![allow(dead_code)]
+
+#[path = "apply_postgres/catalog.rs"]
+mod catalog;
+#[path = "apply_postgres/columns.rs"]
+mod columns;
+mod common;
+#[path = "apply_postgres/constraints.rs"]
+mod constraints;
+
+use dbconform::{ChangeKind, GeneratedColumn, Report, Table, TableDef};
+
+/// Holders of money.
+#[derive(Table)]
+#[table(name = "accounts")]
+#[index(name = "ix_accounts_email_created", columns("email", "created_at"))]
+#[check(name = "ck_accounts_balance", expr = "balance >= 0")]
+pub(crate) struct Account {
+    #[column(primary_key)]
+    id: i64,
+    #[column(max_length = 100, unique)]
+    email: String,
+    #[column(default = "0")]
+    balance: i64,
+    nickname: Option<String>,
+    /// Shown on statements.
+    label: Option<String>,
+    #[column(sql_type = "TIMESTAMP")]
+    created_at: Option<String>,
+}
+
+#[derive(Table)]
+#[table(name = "payments")]
+pub(crate) struct Payment {
+    #[column(primary_key)]
+    id: i64,
+    #[column(references = "accounts(id)", on_delete = "cascade")]
+    account_id: i64,
+    amount: i64,
+}
+
+#[derive(Table)]
+#[table(name = "readings")]
+pub(crate) struct Reading {
+    #[column(primary_key)]
+    id: i64,
+    value: i32,
+    #[column(default = "'n/a'")]
+    unit: String,
+}
+
+#[derive(Table)]
+#[table(name = "log_lines")]
+pub(crate) struct LogLine {
+    message: String,
+}
+
+#[derive(Table)]
+#[table(name = "shapes")]
+pub(crate) struct Shape {
+    #[column(primary_key)]
+    id: i64,
+    side: i64,
+    #[column(index)]
+    area: Option<i64>,
+}
+
+/// `shapes` with `area` computed from `side`.
+pub(crate) fn generated_shapes() -> TableDef {
+    let mut table = Shape::table_def();
+    if let Some(area) = table.columns.iter_mut().find(|c| c.name == "area") {
+        area.generated = Some(GeneratedColumn {
+            expr: "side * side".into(),
+            stored: true,
+        });
+    }
+    table
+}
+
+/// It's "odd".
+#[derive(Table)]
+#[table(name = "Odd \"Table\"")]
+#[index(name = "ix \"Group\"", columns("Group"))]
+pub(crate) struct Odd {
+    #[column(primary_key, name = "order")]
+    order: i64,
+    #[column(name = "Group", max_length = 30)]
+    group: String,
+    #[column(name = "na\"me", default = "'it''s; fine'")]
+    name: String,
+    #[column(name = "with space", check = "\"with space\" <> ''")]
+    with_space: Option<String>,
+}
+
+pub(crate) fn bank() -> Vec<TableDef> {
+    vec![Account::table_def(), Payment::table_def()]
+}
+
+/// The kinds of the executed steps, in order.
+pub(crate) fn kinds(report: &Report) -> Vec<ChangeKind> {
+    report.executed.iter().map(|e| e.step.kind).collect()
+}
+
+/// Three accounts and two payments.
+pub(crate) const ROWS: &str = "INSERT INTO {S}.accounts (email, balance, nickname) VALUES \
+    ('a@x', 10, 'al'), ('b@x', 20, NULL), ('c@x', 30, 'cy'); \
+    INSERT INTO {S}.payments (account_id, amount) VALUES (1, 5), (2, 7)";
