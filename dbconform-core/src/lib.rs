@@ -2,6 +2,7 @@
 //! DDL rendering. Nothing here performs I/O; every stage is a plain function over plain
 //! data and is tested without a database.
 
+pub mod data;
 pub mod dialect;
 pub mod diff;
 mod error;
@@ -12,6 +13,7 @@ pub mod plan;
 mod plan_text;
 pub mod planner;
 mod registry;
+pub mod risk;
 mod types;
 
 pub use diff::diff_tables;

@@ -16,7 +16,9 @@ pub struct Options {
     pub allow_drop_extra_tables: bool,
     /// Drop columns that exist in the database but are not declared. Default `false`.
     pub allow_drop_extra_columns: bool,
-    /// Allow changes that can lose data by narrowing a column. Default `false`.
+    /// Allow column changes that can lose values: narrowing a type (shorter VARCHAR,
+    /// BIGINT → INTEGER, fewer NUMERIC digits, float → integer, ...) and making a plain
+    /// column generated. Default `false`: such steps are blocked.
     pub allow_shrink_column: bool,
     /// Drop constraints and indexes that are not declared. Default `true`.
     pub allow_drop_extra_constraints: bool,
@@ -24,6 +26,16 @@ pub struct Options {
     pub allow_sqlite_table_rebuild: bool,
     /// The PostgreSQL schema tables without an explicit `schema` live in. Default `public`.
     pub target_schema: String,
+    /// Do not look at the data before applying. Default `false`.
+    ///
+    /// Normally steps whose outcome depends on the rows (SET NOT NULL, a NOT NULL column
+    /// without default, UNIQUE, primary and foreign keys, CHECKs, narrowing) are checked
+    /// with a few counting queries first: a step on an empty table is marked safe, and a
+    /// step that would fail is blocked with what to do instead of being executed. With
+    /// this flag set, steps keep their data-blind risk and a step that fails on the data
+    /// fails at apply time, rolling the whole transaction back. For very large tables
+    /// where the counts are too slow, and for tests that need a step to fail.
+    pub skip_data_checks: bool,
 }
 
 impl Default for Options {
@@ -35,6 +47,7 @@ impl Default for Options {
             allow_drop_extra_constraints: true,
             allow_sqlite_table_rebuild: true,
             target_schema: "public".to_string(),
+            skip_data_checks: false,
         }
     }
 }

@@ -482,13 +482,27 @@ impl Step {
     }
 }
 
-/// A step the policy refused, with the option that would allow it.
+/// A step that is not executed: the policy refused it, the data checks found it would
+/// fail, or it needs another blocked step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BlockedStep {
     /// The refused step.
     pub step: Step,
-    /// The `Options` field that would unlock it (`allow_drop_extra_columns`).
+    /// The `Options` field that would unlock it (`allow_drop_extra_columns`); several,
+    /// comma-separated, when one is not enough (`allow_shrink_column,
+    /// allow_sqlite_table_rebuild`); empty when no option does: the data must change first
+    /// (see [`BlockedStep::problem`]).
     pub unlocked_by: String,
+    /// Why the step would fail on the data as it is, when the data checks found out
+    /// (`will fail: 12 rows have NULL in `public.orders.customer_id``); the step's
+    /// suggestion says what to do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+    /// The blocked step this one needs (`add unique uq_users_email on public.users`), when
+    /// it is blocked because that one is; `unlocked_by` and `problem` are then that
+    /// step's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub depends_on: Option<String>,
 }
 
 /// Something in the database the declared schema does not mention, kept by policy.
@@ -589,5 +603,25 @@ impl Plan {
     /// `true` when there is nothing to execute and nothing blocked.
     pub fn is_empty(&self) -> bool {
         self.steps.is_empty() && self.blocked.is_empty()
+    }
+}
+
+impl BlockedStep {
+    /// A step the policy refuses until `flag` is set.
+    pub fn by_policy(step: Step, flag: impl Into<String>) -> Self {
+        BlockedStep {
+            step,
+            unlocked_by: flag.into(),
+            problem: None,
+            depends_on: None,
+        }
+    }
+}
+
+impl Plan {
+    /// The plan's parts: dialect, steps, blocked steps, drift (the inverse of
+    /// [`Plan::new`]).
+    pub fn into_parts(self) -> (String, Vec<Step>, Vec<BlockedStep>, Vec<Drift>) {
+        (self.dialect, self.steps, self.blocked, self.drift)
     }
 }

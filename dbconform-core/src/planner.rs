@@ -10,17 +10,21 @@
 //! 4. `policy`: drops the [`Options`] refuse become [`Drift`](crate::plan::Drift), not
 //!    steps;
 //! 5. `order`: see [`build_plan`];
-//! 6. `steps`: each change with its risk, code, reason and (for creates) SQL.
+//! 6. `steps`: each change with its risk and code ([`crate::risk`]), reason, suggestion
+//!    and SQL;
+//! 7. `policy` again: steps that can lose column values or need a SQLite rebuild the
+//!    options refuse, and the steps needing them, are blocked.
 
 mod describe;
-mod policy;
+pub(crate) mod policy;
 
 use crate::dialect::{ChangeContext, ChangeSql, Dialect};
 use crate::diff::{self, Key, Names, resolve_table};
 use crate::error::{Error, Result};
 use crate::model::{QualifiedName, Schema, TableDef};
 use crate::options::Options;
-use crate::plan::{BlockedStep, Change, Plan, Risk, Step};
+use crate::plan::{Change, Plan, Risk, Step};
+use crate::risk;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Builds the plan that makes `actual` conform to `desired`.
@@ -71,7 +75,7 @@ pub fn build_plan(
     let (changes, drift) = policy::apply(changes, &desired, options, names);
     let planned = order(changes, actual, names);
     let steps = steps(planned, &desired, actual, dialect)?;
-    let (steps, blocked) = block_rebuilds(steps, options);
+    let (steps, blocked) = policy::block(steps, options, dialect);
     Ok(Plan::new(dialect.name(), steps, blocked, drift))
 }
 
@@ -435,6 +439,7 @@ fn steps(
         .into_iter()
         .map(|Planned { change, cycle_key }| {
             let mut risk = Risk::Safe;
+            let mut code = change.kind().code();
             let mut suggestion = None;
             let mut rebuild = None;
             let (reason, sql) = match &change {
@@ -474,20 +479,27 @@ fn steps(
                 // Changes to existing tables: SQL comes with the ALTER renderer; a step
                 // without SQL is reported, never executed.
                 other => {
-                    risk = describe::risk(other);
                     suggestion = describe::suggestion(other);
                     let table = other.table();
                     let context = ChangeContext {
                         desired: find(desired, &table).map(|i| &desired[i]),
                         actual: find(&actual.tables, &table).map(|i| &actual.tables[i]),
                     };
-                    match dialect.change_sql(other, &context)? {
-                        ChangeSql::Statements(sql) => (describe::reason(other, dialect), sql),
+                    let sql = match dialect.change_sql(other, &context)? {
+                        ChangeSql::Statements(sql) => sql,
                         ChangeSql::NeedsRebuild(why) => {
                             rebuild = Some(why);
-                            (describe::reason(other, dialect), Vec::new())
+                            Vec::new()
                         }
+                    };
+                    let assessment = risk::assess(other, dialect, rebuild.is_some());
+                    risk = assessment.risk;
+                    code = assessment.code;
+                    let mut reason = describe::reason(other, dialect);
+                    if let Some(note) = assessment.note {
+                        reason = format!("{reason}; {note}");
                     }
+                    (reason, sql)
                 }
             };
             let kind = change.kind();
@@ -495,7 +507,7 @@ fn steps(
                 kind,
                 table: change.table(),
                 risk,
-                code: kind.code().to_string(),
+                code: code.to_string(),
                 reason,
                 suggestion,
                 sql,
@@ -684,21 +696,3 @@ fn components(dependencies: &[BTreeSet<usize>]) -> Vec<usize> {
 mod alter_tests;
 #[cfg(test)]
 mod tests;
-
-/// Steps only a table rebuild can perform are blocked when rebuilds are not allowed; the
-/// others stay (and carry the reason a rebuild is needed).
-fn block_rebuilds(steps: Vec<Step>, options: &Options) -> (Vec<Step>, Vec<BlockedStep>) {
-    if options.allow_sqlite_table_rebuild {
-        return (steps, Vec::new());
-    }
-    let (blocked, steps): (Vec<Step>, Vec<Step>) =
-        steps.into_iter().partition(|s| s.rebuild.is_some());
-    let blocked = blocked
-        .into_iter()
-        .map(|step| BlockedStep {
-            step,
-            unlocked_by: "allow_sqlite_table_rebuild".to_string(),
-        })
-        .collect();
-    (steps, blocked)
-}

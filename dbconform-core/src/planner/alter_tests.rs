@@ -219,7 +219,13 @@ fn every_drop_follows_its_policy_flag() {
             (
                 case.kind,
                 case.kind.code(),
-                Risk::Danger,
+                // Dropping data is dangerous; dropping a constraint only stops enforcing
+                // it; dropping a plain index loses nothing.
+                match case.kind {
+                    ChangeKind::DropTable | ChangeKind::DropColumn => Risk::Danger,
+                    ChangeKind::DropIndex => Risk::Safe,
+                    _ => Risk::Caution,
+                },
                 case.reason,
                 0,
                 Some(table_name.to_string())
@@ -270,7 +276,8 @@ fn steps_on_existing_tables_have_kind_code_risk_reason_and_no_sql() {
             |t| t.columns[1].ty = ColumnType::Varchar(320),
             |_| {},
             ChangeKind::AlterColumn,
-            Risk::Caution,
+            // A longer VARCHAR only changes PostgreSQL's catalog.
+            Risk::Safe,
             "column `public.users.email` is varchar(100) in the database, declared varchar(320)",
             None,
         ),
@@ -395,7 +402,7 @@ fn steps_on_existing_tables_have_kind_code_risk_reason_and_no_sql() {
             |t| t.indexes[0].columns[0].order = SortOrder::Desc,
             |_| {},
             ChangeKind::AlterIndex,
-            Risk::Caution,
+            Risk::Safe,
             "index `ix_users_name` on `public.users` is (name) in the database, declared (name DESC)",
             None,
         ),
@@ -491,7 +498,7 @@ fn steps_across_tables_come_in_dependency_order() {
     assert!(plan.drift().is_empty(), "{plan}");
     assert_eq!(
         plan.to_sql().lines().nth(2),
-        Some("-- step 1: [danger DC105] drop foreign key orders_legacy_fkey on public.orders")
+        Some("-- step 1: [caution DC105] drop foreign key orders_legacy_fkey on public.orders")
     );
 }
 
@@ -656,7 +663,10 @@ fn a_plan_with_only_drift_is_empty() {
     actual.columns.push(col("legacy", ColumnType::Text));
     let plan = plan_with(&[users()], &database(vec![actual]), &Options::default());
     assert!(plan.is_empty());
-    assert_eq!(plan.to_sql(), "-- dbconform plan (postgres): 1 kept as drift\n");
+    assert_eq!(
+        plan.to_sql(),
+        "-- dbconform plan (postgres): 1 kept as drift\n"
+    );
     assert_eq!(
         plan.to_string(),
         "Nothing to do: the database conforms (1 kept as drift).\n\nKept as drift (in the database, not declared):\n  - public.users: extra column `legacy` (kept; set allow_drop_extra_columns to drop it)\n"

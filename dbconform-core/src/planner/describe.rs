@@ -1,66 +1,10 @@
-//! Words for changes: the provisional risk of each step, its reason (before → after in
-//! plain words), a suggestion where one helps, and the description of a drop the policy
-//! refused (drift).
+//! Words for changes: the reason of each step (before → after in plain words), a
+//! suggestion where one helps, and the description of a drop the policy refused (drift).
+//! The risk rules live in [`crate::risk`].
 
 use crate::dialect::Dialect;
 use crate::model::{Column, ColumnType, FkAction, ForeignKey, Index, PrimaryKey, SortOrder};
-use crate::plan::{Change, ColumnChanges, Risk};
-
-/// The provisional risk of a change on an existing table (creates are handled by the
-/// planner): `Safe` for adds that cannot fail on existing rows (nullable columns,
-/// non-unique indexes, comments), `Caution` for alters and for adds that may fail on
-/// existing rows (NOT NULL or generated columns, keys, unique indexes, foreign keys,
-/// checks), `Danger` for drops. Data checks refine this later.
-pub(super) fn risk(change: &Change) -> Risk {
-    match change {
-        Change::CreateSchema { .. } | Change::CreateTable { .. } => Risk::Safe,
-        Change::SetTableComment { .. } => Risk::Safe,
-        Change::AddColumn { column, .. } => {
-            if column.nullable && column.generated.is_none() {
-                Risk::Safe
-            } else {
-                Risk::Caution
-            }
-        }
-        Change::AlterColumn { changes, .. } => {
-            let comment_only = ColumnChanges {
-                comment: true,
-                ..ColumnChanges::default()
-            };
-            if *changes == comment_only {
-                Risk::Safe
-            } else {
-                Risk::Caution
-            }
-        }
-        Change::AddIndex { index, .. } => {
-            if index.unique {
-                Risk::Caution
-            } else {
-                Risk::Safe
-            }
-        }
-        Change::AddPrimaryKey { .. }
-        | Change::AlterPrimaryKey { .. }
-        | Change::AddUnique { .. }
-        | Change::AlterUnique { .. }
-        | Change::AddForeignKey { .. }
-        | Change::AlterForeignKey { .. }
-        | Change::AddCheck { .. }
-        | Change::AlterCheck { .. }
-        | Change::AlterIndex { .. } => Risk::Caution,
-        Change::DropTable { .. }
-        | Change::DropColumn { .. }
-        | Change::DropPrimaryKey { .. }
-        | Change::DropUnique { .. }
-        | Change::DropForeignKey { .. }
-        | Change::DropCheck { .. }
-        | Change::DropIndex { .. } => Risk::Danger,
-        // `Change` is non-exhaustive: a kind added later is cautious until classified.
-        #[allow(unreachable_patterns)]
-        _ => Risk::Caution,
-    }
-}
+use crate::plan::{Change, ColumnChanges};
 
 /// Why a change on an existing table is needed: what the database has, what is declared.
 pub(super) fn reason(change: &Change, dialect: &dyn Dialect) -> String {

@@ -1,12 +1,20 @@
-//! The policy: which drops the plan may make. A drop the [`Options`] refuse is no step; it
-//! is reported as [`Drift`] naming the flag that would allow it.
+//! The policy: which drops the plan may make, and which steps it refuses.
+//!
+//! A drop the [`Options`] refuse is no step; it is reported as [`Drift`] naming the flag
+//! that would allow it. A step that can lose column values (narrowing, see
+//! [`crate::risk`]) is blocked unless `allow_shrink_column`, one only a SQLite table
+//! rebuild can perform unless `allow_sqlite_table_rebuild`; a step that needs a blocked
+//! step is blocked with it. Independent steps still run.
 
 use super::describe;
+use crate::data::words;
+use crate::dialect::Dialect;
 use crate::diff::{Key, Names};
-use crate::model::{ForeignKey, QualifiedName, TableDef};
+use crate::model::{ForeignKey, Index, QualifiedName, TableDef};
 use crate::options::Options;
-use crate::plan::{Change, Drift};
-use std::collections::BTreeMap;
+use crate::plan::{BlockedStep, Change, Drift, Step};
+use crate::risk;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The `Options` flag that allows a drop, if `change` is one.
 pub(super) fn unlocking_flag(change: &Change) -> Option<&'static str> {
@@ -146,4 +154,200 @@ fn droppable(
         }
     }
     (candidates.into_values().collect(), kept)
+}
+
+/// Splits steps into those the policy lets run and those it blocks: steps that can lose
+/// column values without `allow_shrink_column`, steps needing a SQLite table rebuild
+/// without `allow_sqlite_table_rebuild` (both flags named when both are needed), then
+/// every step needing a blocked one (see [`block_dependents`]).
+pub(crate) fn block(
+    steps: Vec<Step>,
+    options: &Options,
+    dialect: &dyn Dialect,
+) -> (Vec<Step>, Vec<BlockedStep>) {
+    let mut kept = Vec::new();
+    let mut blocked = Vec::new();
+    for step in steps {
+        let mut flags = Vec::new();
+        if !options.allow_shrink_column && risk::shrinks(&step.change, dialect) {
+            flags.push("allow_shrink_column");
+        }
+        if !options.allow_sqlite_table_rebuild && step.rebuild.is_some() {
+            flags.push("allow_sqlite_table_rebuild");
+        }
+        if flags.is_empty() {
+            kept.push(step);
+        } else {
+            blocked.push(BlockedStep::by_policy(step, flags.join(", ")));
+        }
+    }
+    block_dependents(kept, blocked, dialect)
+}
+
+/// Moves every step that needs a blocked step to the blocked ones, until none does: a
+/// foreign key needing a blocked key of the table it references, or whose columns (or
+/// referenced columns) change type in a blocked step; a key, index, check or foreign key
+/// over a column whose add is blocked. Each names the step it needs (`depends_on`) and
+/// inherits what unlocks it.
+pub(crate) fn block_dependents(
+    mut steps: Vec<Step>,
+    mut blocked: Vec<BlockedStep>,
+    dialect: &dyn Dialect,
+) -> (Vec<Step>, Vec<BlockedStep>) {
+    loop {
+        let mut newly = Vec::new();
+        let mut remaining = Vec::with_capacity(steps.len());
+        for step in steps {
+            let needed = blocked
+                .iter()
+                .chain(newly.iter())
+                .find(|b: &&BlockedStep| needs(&step.change, &b.step.change, dialect));
+            match needed {
+                Some(b) => {
+                    let dependent = BlockedStep {
+                        unlocked_by: b.unlocked_by.clone(),
+                        problem: b.problem.clone(),
+                        depends_on: Some(b.step.describe()),
+                        step,
+                    };
+                    newly.push(dependent);
+                }
+                None => remaining.push(step),
+            }
+        }
+        steps = remaining;
+        if newly.is_empty() {
+            return (steps, blocked);
+        }
+        blocked.extend(newly);
+    }
+}
+
+/// `true` when `step` cannot run, or would fail, without `other`.
+fn needs(step: &Change, other: &Change, dialect: &dyn Dialect) -> bool {
+    let same =
+        |a: &QualifiedName, b: &QualifiedName| table_key(a, dialect) == table_key(b, dialect);
+    match other {
+        Change::AddColumn { table, column } => uses_column(step, table, &column.name, dialect),
+        Change::AlterColumn {
+            table, to, changes, ..
+        } if changes.ty => match step {
+            Change::AddForeignKey {
+                table: holder,
+                foreign_key,
+            }
+            | Change::AlterForeignKey {
+                table: holder,
+                to: foreign_key,
+                ..
+            } => {
+                (same(holder, table) && contains(&foreign_key.columns, &to.name, dialect))
+                    || (same(&foreign_key.references, table)
+                        && contains(&foreign_key.referenced_columns, &to.name, dialect))
+            }
+            _ => false,
+        },
+        Change::AddPrimaryKey { table, key } | Change::AlterPrimaryKey { table, to: key, .. } => {
+            references_key(step, table, &key.columns, dialect)
+        }
+        Change::AddUnique { table, unique }
+        | Change::AlterUnique {
+            table, to: unique, ..
+        } => references_key(step, table, &unique.columns, dialect),
+        Change::AddIndex { table, index }
+        | Change::AlterIndex {
+            table, to: index, ..
+        } => match Index::as_unique_constraint(index) {
+            Some(unique) => references_key(step, table, &unique.columns, dialect),
+            None => false,
+        },
+        _ => false,
+    }
+}
+
+/// `true` when `step` uses column `column` of `table`: a key, index, check or foreign key
+/// of that table over it, or a foreign key referencing it.
+fn uses_column(step: &Change, table: &QualifiedName, column: &str, dialect: &dyn Dialect) -> bool {
+    let on_table = step
+        .table()
+        .is_some_and(|t| table_key(&t, dialect) == table_key(table, dialect));
+    let mentions = |expr: &str| words(expr).any(|w| dialect.same_identifier(w, column));
+    let in_index = |index: &Index| {
+        index.columns.iter().any(|c| {
+            if c.expression {
+                mentions(&c.name)
+            } else {
+                dialect.same_identifier(&c.name, column)
+            }
+        }) || index.predicate.as_deref().is_some_and(mentions)
+    };
+    let referenced = match step {
+        Change::AddForeignKey { foreign_key, .. }
+        | Change::AlterForeignKey {
+            to: foreign_key, ..
+        } => {
+            table_key(&foreign_key.references, dialect) == table_key(table, dialect)
+                && contains(&foreign_key.referenced_columns, column, dialect)
+        }
+        _ => false,
+    };
+    if referenced {
+        return true;
+    }
+    if !on_table {
+        return false;
+    }
+    match step {
+        Change::AddPrimaryKey { key, .. } | Change::AlterPrimaryKey { to: key, .. } => {
+            contains(&key.columns, column, dialect)
+        }
+        Change::AddUnique { unique, .. } | Change::AlterUnique { to: unique, .. } => {
+            contains(&unique.columns, column, dialect)
+        }
+        Change::AddIndex { index, .. } | Change::AlterIndex { to: index, .. } => in_index(index),
+        Change::AddCheck { check, .. } | Change::AlterCheck { to: check, .. } => {
+            mentions(&check.expr)
+        }
+        Change::AddForeignKey { foreign_key, .. }
+        | Change::AlterForeignKey {
+            to: foreign_key, ..
+        } => contains(&foreign_key.columns, column, dialect),
+        _ => false,
+    }
+}
+
+/// `true` when `step` adds a foreign key referencing exactly the key `columns` of `table`.
+fn references_key(
+    step: &Change,
+    table: &QualifiedName,
+    columns: &[String],
+    dialect: &dyn Dialect,
+) -> bool {
+    let set = |columns: &[String]| -> BTreeSet<String> {
+        columns.iter().map(|c| dialect.identifier_key(c)).collect()
+    };
+    match step {
+        Change::AddForeignKey { foreign_key, .. }
+        | Change::AlterForeignKey {
+            to: foreign_key, ..
+        } => {
+            table_key(&foreign_key.references, dialect) == table_key(table, dialect)
+                && set(&foreign_key.referenced_columns) == set(columns)
+        }
+        _ => false,
+    }
+}
+
+/// `true` when `columns` holds `column` under the dialect's identifier rules.
+fn contains(columns: &[String], column: &str, dialect: &dyn Dialect) -> bool {
+    columns.iter().any(|c| dialect.same_identifier(c, column))
+}
+
+/// A table's identity under the dialect's identifier rules (names in changes are
+/// resolved).
+fn table_key(table: &QualifiedName, dialect: &dyn Dialect) -> (String, String) {
+    (
+        dialect.identifier_key(table.schema.as_deref().unwrap_or_default()),
+        dialect.identifier_key(&table.name),
+    )
 }

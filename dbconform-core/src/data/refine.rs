@@ -1,0 +1,280 @@
+//! Answers → a better plan: empty tables make steps safe, steps known to fail are
+//! blocked with what to do, counts go into the reasons.
+
+use super::{Answer, Answers, Asked, Context, Effect, Meaning, Question, asked};
+use crate::dialect::{self, Dialect};
+use crate::plan::{BlockedStep, Change, Plan, Risk, Step};
+use crate::planner::policy;
+use crate::risk;
+
+/// The plan refined by the answers to its [`questions`](super::questions):
+///
+/// - a step whose table is empty becomes `Safe`, its reason ending with
+///   `safe: table `public.orders` is empty`;
+/// - a step the data makes fail moves to [`Plan::blocked`] with
+///   [`problem`](BlockedStep::problem) `will fail: 12 rows have NULL in
+///   `public.orders.customer_id`` and a suggestion saying what to do (no option unlocks
+///   it: `unlocked_by` is empty unless the policy blocked it too); the steps needing it
+///   are blocked with it;
+/// - counts that do not make a step fail go into its reason (`checked: no rows have NULL
+///   in ...`, `3 values of `t.price` have more than 2 decimal places: they would change`);
+///   a narrowing whose values all fit becomes `Caution`;
+/// - an unanswered question ([`Answer::Unknown`]) is named in the reason and the step
+///   keeps its risk.
+///
+/// Blocked steps get the same notes (and a problem when they would fail). Unanswered
+/// questions (absent from `answers`) change nothing.
+pub fn refine(plan: Plan, answers: &Answers) -> Plan {
+    let Some(dialect) = dialect::by_name(&plan.dialect) else {
+        return plan;
+    };
+    let context = Context::of(&plan, dialect);
+    let (name, steps, blocked, drift) = plan.into_parts();
+    let mut kept = Vec::with_capacity(steps.len());
+    let mut newly_blocked = Vec::new();
+    for mut step in steps {
+        match judge(&mut step, &context, dialect, answers) {
+            None => kept.push(step),
+            Some(problem) => newly_blocked.push(BlockedStep {
+                step,
+                unlocked_by: String::new(),
+                problem: Some(problem),
+                depends_on: None,
+            }),
+        }
+    }
+    let mut all_blocked: Vec<BlockedStep> = blocked
+        .into_iter()
+        .map(|mut b| {
+            if let Some(problem) = judge(&mut b.step, &context, dialect, answers) {
+                b.problem = Some(problem);
+            }
+            b
+        })
+        .collect();
+    all_blocked.extend(newly_blocked);
+    let (steps, blocked) = policy::block_dependents(kept, all_blocked, dialect);
+    Plan::new(name, steps, blocked, drift)
+}
+
+/// Applies the answers to one step (risk, reason, suggestion); returns the problem when
+/// the step would fail.
+fn judge(
+    step: &mut Step,
+    context: &Context,
+    dialect: &dyn Dialect,
+    answers: &Answers,
+) -> Option<String> {
+    let asked = asked(&step.change, context, dialect);
+    if asked.is_empty() {
+        return None;
+    }
+    let table = step
+        .table
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    let empty = asked.iter().any(|a| {
+        matches!(a.meaning, Meaning::Rows { .. })
+            && matches!(answers.get(&a.question), Some(Answer::Count(0)))
+    });
+    if empty {
+        step.risk = Risk::Safe;
+        step.reason = format!("{}; safe: table `{table}` is empty", step.reason);
+        return None;
+    }
+    let mut failures = Vec::new();
+    let mut remedies: Vec<String> = Vec::new();
+    let mut notes = Vec::new();
+    let (mut misfits, mut misfits_fit) = (0, true);
+    for Asked { question, meaning } in &asked {
+        let is_misfit = matches!(question, Question::Misfits { .. });
+        misfits += usize::from(is_misfit);
+        let Some(answer) = answers.get(question) else {
+            misfits_fit &= !is_misfit;
+            continue;
+        };
+        let count = match answer {
+            Answer::Unknown(message) => {
+                misfits_fit &= !is_misfit;
+                notes.push(format!(
+                    "could not check {}: {message}",
+                    subject(question, &step.change)
+                ));
+                continue;
+            }
+            Answer::Count(count) => *count,
+        };
+        let effect = match meaning {
+            Meaning::Rows { fails: false } => continue,
+            Meaning::Rows { fails: true } => Effect::Fails,
+            Meaning::Counted(effect) => *effect,
+        };
+        let fact = fact(question, count, &step.change);
+        if count == 0 {
+            notes.push(format!("checked: {fact}"));
+            continue;
+        }
+        misfits_fit &= !is_misfit;
+        match effect {
+            Effect::Fails => {
+                failures.push(fact);
+                let remedy = remedy(question, &step.change);
+                if !remedies.contains(&remedy) {
+                    remedies.push(remedy);
+                }
+            }
+            Effect::Lost => notes.push(format!("{fact}: they would change")),
+            Effect::Kept => notes.push(format!(
+                "{fact}: SQLite keeps them as they are, but reading them as the declared type fails"
+            )),
+        }
+    }
+    if misfits > 0 && misfits_fit && failures.is_empty() && step.code == risk::NARROW_COLUMN {
+        step.risk = step.risk.min(Risk::Caution);
+        notes.push("every value fits".to_string());
+    }
+    if !notes.is_empty() {
+        step.reason = format!("{}; {}", step.reason, notes.join("; "));
+    }
+    if failures.is_empty() {
+        return None;
+    }
+    let problem = format!("will fail: {}", failures.join("; "));
+    step.reason = format!("{}; {problem}", step.reason);
+    step.suggestion = Some(format!("{}, then apply again", remedies.join("; ")));
+    Some(problem)
+}
+
+/// `1 row has` / `12 rows have` / `no rows have`.
+fn rows_have(count: u64) -> String {
+    match count {
+        0 => "no rows have".to_string(),
+        1 => "1 row has".to_string(),
+        n => format!("{n} rows have"),
+    }
+}
+
+/// `1 row` / `12 rows` / `no rows`.
+fn rows(count: u64) -> String {
+    match count {
+        0 => "no rows".to_string(),
+        1 => "1 row".to_string(),
+        n => format!("{n} rows"),
+    }
+}
+
+/// `(a, b)` or `a`.
+fn columns_text(columns: &[String]) -> String {
+    if columns.len() == 1 {
+        columns[0].clone()
+    } else {
+        format!("({})", columns.join(", "))
+    }
+}
+
+/// What a question found, in plain words, for `count`.
+fn fact(question: &Question, count: u64, change: &Change) -> String {
+    match question {
+        Question::Rows { table } => match change {
+            Change::AddColumn { column, .. } => format!(
+                "`{table}` has {} and the new NOT NULL column `{}` has no default",
+                rows(count),
+                column.name
+            ),
+            _ => format!("`{table}` has {}", rows(count)),
+        },
+        Question::Nulls { table, columns } => format!(
+            "{} NULL in `{table}`.{}",
+            rows_have(count),
+            columns_text(columns)
+        ),
+        Question::Filled { table, columns } => format!(
+            "{} of `{table}` reference {} values, and the referenced table is created empty by this plan",
+            rows(count),
+            columns_text(columns)
+        ),
+        Question::Duplicates { table, columns, .. } => {
+            let names: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
+            let groups = match count {
+                0 => "no value".to_string(),
+                1 => "1 value".to_string(),
+                n => format!("{n} values"),
+            };
+            let verb = if count == 1 { "is" } else { "are" };
+            format!(
+                "{groups} of {} {verb} shared by several rows of `{table}`",
+                columns_text(&names)
+            )
+        }
+        Question::Orphans {
+            table,
+            columns,
+            references,
+            ..
+        } => format!(
+            "{} of `{table}` reference {} values missing from `{references}`",
+            rows(count),
+            columns_text(columns)
+        ),
+        Question::Violations { table, expr } => {
+            let verb = if count == 1 { "violates" } else { "violate" };
+            format!("{} of `{table}` {verb} the check ({expr})", rows(count))
+        }
+        Question::Misfits {
+            table,
+            column,
+            misfit,
+        } => misfit.describe(Some(count), &format!("{table}.{column}")),
+    }
+}
+
+/// What a question asks, for an unknown answer: `the check (price > 0) on `public.t``.
+fn subject(question: &Question, change: &Change) -> String {
+    match question {
+        Question::Violations { table, expr } => format!("the check ({expr}) on `{table}`"),
+        other => {
+            let fact = fact(other, 0, change);
+            fact.strip_prefix("no rows have ")
+                .map(|rest| format!("whether rows have {rest}"))
+                .unwrap_or(fact)
+        }
+    }
+}
+
+/// What to do about a failing question.
+fn remedy(question: &Question, change: &Change) -> String {
+    match (question, change) {
+        (Question::Rows { .. }, Change::AddColumn { column, .. }) => format!(
+            "give `{}` a default (`#[column(default = \"...\")]`) or make it nullable (`Option<_>`)",
+            column.name
+        ),
+        (Question::Nulls { table, columns }, Change::AlterColumn { .. }) => format!(
+            "fill the NULLs first (UPDATE {table} SET {col} = ... WHERE {col} IS NULL) or keep the column nullable (`Option<_>`)",
+            col = columns.join(", ")
+        ),
+        (Question::Nulls { columns, .. }, _) => {
+            format!("fill the NULLs of {} first", columns_text(columns))
+        }
+        (Question::Duplicates { columns, .. }, _) => {
+            let names: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
+            format!(
+                "remove or change the rows sharing values of {} first",
+                columns_text(&names)
+            )
+        }
+        (Question::Orphans { references, .. }, _) => format!(
+            "add the missing rows to `{references}`, or set those references to NULL, first"
+        ),
+        (Question::Filled { .. }, _) => {
+            "fill the new referenced table first, or set those references to NULL".to_string()
+        }
+        (Question::Violations { .. }, _) => {
+            "fix the rows that violate the check first, or change the check".to_string()
+        }
+        (Question::Misfits { .. }, _) => {
+            "change the values that do not fit first, or declare a wider type".to_string()
+        }
+        (Question::Rows { table }, _) => format!("empty `{table}` first"),
+    }
+}
