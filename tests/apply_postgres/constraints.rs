@@ -395,3 +395,87 @@ async fn many_changes_on_several_tables_in_one_apply() {
     })
     .await;
 }
+
+// Expressions PostgreSQL stores in its own spelling: casts, `= ANY (ARRAY[..])`,
+// `BETWEEN` expanded, `~~`, typed literals.
+#[derive(Table)]
+#[table(name = "orders")]
+#[index(
+    name = "ix_orders_open",
+    columns("placed_on"),
+    predicate = "status IN ('new', 'paid')"
+)]
+#[check(name = "ck_orders_status", expr = "status IN ('new', 'paid', 'sent')")]
+#[check(name = "ck_orders_total", expr = "total BETWEEN 0 AND 1000")]
+#[check(name = "ck_orders_code", expr = "code LIKE 'O-%'")]
+pub(crate) struct Order {
+    #[column(primary_key)]
+    id: i64,
+    #[column(default = "'new'")]
+    status: String,
+    #[column(sql_type = "NUMERIC(10,2)", default = "0")]
+    total: String,
+    #[column(default = "'O-1'")]
+    code: String,
+    #[column(sql_type = "DATE", default = "CURRENT_DATE + 1")]
+    placed_on: String,
+    #[column(sql_type = "TIMESTAMPTZ", default = "now()")]
+    seen_at: String,
+}
+
+#[tokio::test]
+async fn rewritten_expressions_converge() {
+    with_pg("apply_rewritten", |pg| async move {
+        pg.create(&[Order::table_def()]).await;
+        pg.exec(
+            "INSERT INTO {S}.orders (total) VALUES (5), (7); \
+             ALTER TABLE {S}.orders DROP CONSTRAINT ck_orders_status; \
+             ALTER TABLE {S}.orders DROP CONSTRAINT ck_orders_code; \
+             ALTER TABLE {S}.orders DROP CONSTRAINT ck_orders_total; \
+             ALTER TABLE {S}.orders ADD CONSTRAINT ck_orders_total CHECK (total >= 0); \
+             DROP INDEX {S}.ix_orders_open; \
+             CREATE INDEX ix_orders_open ON {S}.orders (placed_on) WHERE status = 'new'; \
+             ALTER TABLE {S}.orders ALTER COLUMN status DROP DEFAULT; \
+             ALTER TABLE {S}.orders ALTER COLUMN placed_on SET DEFAULT CURRENT_DATE; \
+             ALTER TABLE {S}.orders ALTER COLUMN seen_at DROP DEFAULT",
+        )
+        .await;
+        let report = pg.apply(&[Order::table_def()]).await;
+        let mut executed = kinds(&report);
+        executed.sort();
+        assert_eq!(
+            executed,
+            [
+                ChangeKind::AlterColumn,
+                ChangeKind::AlterColumn,
+                ChangeKind::AlterColumn,
+                ChangeKind::AddCheck,
+                ChangeKind::AddCheck,
+                ChangeKind::AlterCheck,
+                ChangeKind::AlterIndex,
+            ],
+            "{report}"
+        );
+        let constraints = pg.constraints("orders").await;
+        for wanted in [
+            "ck_orders_code: CHECK ((code ~~ 'O-%'::text))",
+            "ck_orders_status: CHECK ((status = ANY (ARRAY['new'::text, 'paid'::text, 'sent'::text])))",
+            "ck_orders_total: CHECK (((total >= (0)::numeric) AND (total <= (1000)::numeric)))",
+        ] {
+            assert!(
+                constraints.contains(&wanted.to_string()),
+                "{wanted}\n{constraints:#?}"
+            );
+        }
+        assert_eq!(
+            pg.indexes("orders").await,
+            ["CREATE INDEX ix_orders_open ON S.orders USING btree (placed_on) WHERE (status = ANY (ARRAY['new'::text, 'paid'::text]))"]
+        );
+        assert_eq!(
+            pg.existing_column("orders", "placed_on").await.default.as_deref(),
+            Some("(CURRENT_DATE + 1)")
+        );
+        assert_eq!(pg.ints("SELECT count(*) FROM {S}.orders").await, [2]);
+    })
+    .await;
+}
