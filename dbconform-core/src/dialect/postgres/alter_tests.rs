@@ -895,3 +895,49 @@ fn creates_render_as_in_the_create_path() {
         [r#"CREATE SCHEMA IF NOT EXISTS "a""b""#]
     );
 }
+
+/// What sea-query 1.0 renders for the ALTERs this file could ask it for: the statements it
+/// gets right are used (`ADD COLUMN`, `DROP COLUMN`, `DROP TABLE`), the others are written
+/// by hand. If sea-query changes, this says which decision to revisit.
+#[test]
+fn sea_query_alter_behaviour() {
+    use sea_query::{ColumnDef, ForeignKey, Index, PostgresQueryBuilder, Table, TableName};
+    let t = || TableName(Some("s\"x".to_string().into()), "t\"1".to_string().into());
+    // Names escaped: used.
+    assert_eq!(
+        Table::alter()
+            .table(t())
+            .drop_column("c\"1".to_string())
+            .to_string(PostgresQueryBuilder),
+        r#"ALTER TABLE "s""x"."t""1" DROP COLUMN "c""1""#
+    );
+    assert_eq!(
+        Table::drop().table(t()).to_string(PostgresQueryBuilder),
+        r#"DROP TABLE "s""x"."t""1""#
+    );
+    // Constraint and index names left unescaped: written by hand.
+    assert_eq!(
+        ForeignKey::drop()
+            .name("f\"k")
+            .table(t())
+            .to_string(PostgresQueryBuilder),
+        r#"ALTER TABLE "s""x"."t""1" DROP CONSTRAINT "f"k""#
+    );
+    assert_eq!(
+        Index::drop()
+            .name("i\"x")
+            .table(t())
+            .to_string(PostgresQueryBuilder),
+        r#"DROP INDEX "s""x"."i"x""#
+    );
+    // Every property in one statement, no USING, no order of our choosing: written by hand.
+    let mut def = ColumnDef::new("c".to_string());
+    def.custom("INTEGER".to_string()).not_null().default(1);
+    assert_eq!(
+        Table::alter()
+            .table(t())
+            .modify_column(def)
+            .to_string(PostgresQueryBuilder),
+        r#"ALTER TABLE "s""x"."t""1" ALTER COLUMN "c" TYPE INTEGER, ALTER COLUMN "c" SET NOT NULL, ALTER COLUMN "c" SET DEFAULT 1"#
+    );
+}
