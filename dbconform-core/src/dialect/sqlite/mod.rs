@@ -9,10 +9,13 @@
 //!   and AUTOINCREMENT is only allowed there.
 //! - CREATE TABLE accepts references to tables that do not exist yet, so foreign keys in
 //!   cycles stay inline and are never added with ALTER (which SQLite cannot do).
+//! - Changes to existing tables (`alter`): native `ALTER TABLE` where SQLite allows it,
+//!   otherwise the step says why it needs a table rebuild.
 //! - Reflection reads what only the stored SQL holds with [`parse`]; [`Dialect::parse_type`]
 //!   and [`Dialect::normalize_table`] (the `normalize` module) put both sides into one
 //!   normal form before they are compared.
 
+mod alter;
 mod lex;
 mod normalize;
 pub mod parse;
@@ -20,9 +23,10 @@ mod render;
 mod types;
 mod validate;
 
-use super::Dialect;
+use super::{ChangeContext, ChangeSql, Dialect};
 use crate::error::Result;
 use crate::model::{Column, ColumnType, QualifiedName, TableDef};
+use crate::plan::Change;
 
 /// The only schema SQLite tables are created in.
 pub const MAIN_SCHEMA: &str = "main";
@@ -111,5 +115,12 @@ impl Dialect for Sqlite {
     /// SQLite's normal form: see the rules in the `normalize` module.
     fn normalize_table(&self, table: &TableDef) -> TableDef {
         normalize::table(table)
+    }
+
+    /// Native `ALTER TABLE ADD COLUMN` / `DROP COLUMN`, `CREATE INDEX`, `DROP INDEX` and
+    /// `DROP TABLE` where SQLite can do the change that way; for everything else the reason
+    /// only a table rebuild can (the rules are in the `alter` module).
+    fn change_sql(&self, change: &Change, context: &ChangeContext<'_>) -> Result<ChangeSql> {
+        alter::change_sql(self, change, context)
     }
 }
