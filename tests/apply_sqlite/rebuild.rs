@@ -1,0 +1,531 @@
+//! Changes only a table rebuild can make: `compare` shows each with its rebuild reason,
+//! `apply` refuses naming the step and changes nothing, and with
+//! `allow_sqlite_table_rebuild = false` the steps are blocked with that flag while the
+//! independent step (a missing index) still applies.
+
+use super::*;
+
+/// A drift needing a rebuild, made next to a missing `ix_accounts_email_created` (the
+/// independent step).
+struct Case {
+    tables: fn() -> Vec<TableDef>,
+    mutate: fn(String) -> String,
+    options: fn() -> Options,
+    /// `(description, rebuild reason)` of every step needing a rebuild, in plan order.
+    rebuilds: &'static [(&'static str, &'static str)],
+}
+
+const INDEX_STEP: &str = "add index ix_accounts_email_created on main.accounts";
+const INDEX_SQL: &str = "index ix_accounts_email_created: CREATE INDEX \"ix_accounts_email_created\" ON \"accounts\" (\"email\", \"created_at\")";
+
+fn sorted(mut items: Vec<String>) -> Vec<String> {
+    items.sort();
+    items
+}
+
+async fn check(case: Case) {
+    let tables = (case.tables)();
+    let db = Db::drifted(&tables, |s| without_accounts_index((case.mutate)(s))).await;
+    let options = (case.options)();
+    let expected: Vec<(String, String)> = case
+        .rebuilds
+        .iter()
+        .map(|(d, r)| (d.to_string(), r.to_string()))
+        .collect();
+
+    // compare: the rebuild steps with their reasons, and the native index step.
+    let conform = db.conform(options.clone()).await;
+    let plan = conform.compare(&tables).await.unwrap();
+    let rebuilds: Vec<(String, String)> = plan
+        .steps()
+        .iter()
+        .filter_map(|s| s.rebuild.clone().map(|why| (s.describe(), why)))
+        .collect();
+    assert_eq!(rebuilds, expected, "\n{plan}");
+    assert!(
+        plan.steps()
+            .iter()
+            .all(|s| s.rebuild.is_some() == s.sql.is_empty()),
+        "{plan}"
+    );
+    let native: Vec<String> = plan
+        .steps()
+        .iter()
+        .filter(|s| s.rebuild.is_none())
+        .map(|s| s.describe())
+        .collect();
+    assert_eq!(native, [INDEX_STEP], "{plan}");
+
+    // apply: refused before anything runs, naming the first rebuild step.
+    let before = db.state().await;
+    let error = conform.apply(&tables).await.unwrap_err().to_string();
+    let (first, why) = &expected[0];
+    assert!(
+        error.contains(&format!(
+            "({first}) cannot be executed: it needs a table rebuild ({why})"
+        )) && error.ends_with("nothing was changed"),
+        "{error}"
+    );
+    assert_eq!(db.state().await, before);
+
+    // Rebuilds not allowed: blocked with the flag's name; the index is created.
+    let refused = Options {
+        allow_sqlite_table_rebuild: false,
+        ..options
+    };
+    let conform = db.conform(refused).await;
+    let plan = conform.compare(&tables).await.unwrap();
+    let blocked: Vec<(String, String, String)> = plan
+        .blocked()
+        .iter()
+        .map(|b| {
+            let why = b.step.rebuild.clone().unwrap_or_default();
+            (b.step.describe(), why, b.unlocked_by.clone())
+        })
+        .collect();
+    let flagged: Vec<(String, String, String)> = expected
+        .iter()
+        .map(|(d, r)| {
+            (
+                d.clone(),
+                r.clone(),
+                "allow_sqlite_table_rebuild".to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(blocked, flagged, "\n{plan}");
+    assert_eq!(steps(&plan).len(), 1, "{plan}");
+    let report = conform.apply(&tables).await.unwrap();
+    let executed: Vec<String> = report.executed.iter().map(|e| e.step.describe()).collect();
+    assert_eq!(executed, [INDEX_STEP]);
+    assert_eq!(report.blocked.len(), expected.len());
+    let (schema, rows) = db.state().await;
+    let mut wanted = before.0.clone();
+    wanted.push(INDEX_SQL.to_string());
+    assert_eq!(sorted(schema), sorted(wanted));
+    assert_eq!(rows, before.1);
+    let again = conform.compare(&tables).await.unwrap();
+    assert!(again.steps().is_empty(), "{again}");
+    assert_eq!(again.blocked().len(), expected.len(), "{again}");
+}
+
+fn defaults() -> Options {
+    Options::default()
+}
+
+/// Applies `edit` to the CREATE TABLE statement of `table` only.
+fn in_table(sql: &str, table: &str, edit: impl Fn(&str) -> String) -> String {
+    let at = sql
+        .find(&format!("CREATE TABLE \"{table}\" (\n"))
+        .unwrap_or_else(|| panic!("no CREATE TABLE {table} in:\n{sql}"));
+    let end = sql[at..].find(");\n").unwrap() + at + 3;
+    format!("{}{}{}", &sql[..at], edit(&sql[at..end]), &sql[end..])
+}
+
+/// `accounts` with an extra `legacy INTEGER` column and `constraint` on it.
+fn with_legacy(sql: String, constraint: &str) -> String {
+    let sql = replace_once(
+        &sql,
+        "  \"nickname\" TEXT,\n",
+        "  \"nickname\" TEXT,\n  \"legacy\" INTEGER,\n",
+    );
+    replace_once(
+        &sql,
+        "CHECK (balance >= 0)",
+        &format!("CHECK (balance >= 0),\n  {constraint}"),
+    )
+}
+
+macro_rules! case {
+    ($name:ident, $case:expr) => {
+        #[tokio::test]
+        async fn $name() {
+            check($case).await;
+        }
+    };
+}
+
+case!(
+    alter_column_type,
+    Case {
+        tables,
+        mutate: |s| replace_once(&s, "\"amount\" BIGINT", "\"amount\" INTEGER"),
+        options: defaults,
+        rebuilds: &[(
+            "alter column main.payments.amount (type)",
+            "SQLite cannot change a column's type with ALTER TABLE"
+        )],
+    }
+);
+
+case!(
+    alter_column_nullability,
+    Case {
+        tables,
+        mutate: |s| replace_once(&s, "\"nickname\" TEXT,", "\"nickname\" TEXT NOT NULL,"),
+        options: defaults,
+        rebuilds: &[(
+            "alter column main.accounts.nickname (nullability)",
+            "SQLite cannot change a column's nullability with ALTER TABLE"
+        )],
+    }
+);
+
+case!(
+    alter_column_default,
+    Case {
+        tables,
+        mutate: |s| replace_once(&s, "DEFAULT 0", "DEFAULT 5"),
+        options: defaults,
+        rebuilds: &[(
+            "alter column main.accounts.balance (default)",
+            "SQLite cannot change a column's default with ALTER TABLE"
+        )],
+    }
+);
+
+case!(
+    add_not_null_column_without_default,
+    Case {
+        tables,
+        mutate: |s| without_line(&s, "\"amount\" BIGINT NOT NULL"),
+        // `payments` has rows, so the data check would block the step as one that must
+        // fail; without it, the step shows why it needs a rebuild.
+        options: || with(|o| o.skip_data_checks = true),
+        rebuilds: &[(
+            "add column main.payments.amount",
+            "SQLite cannot add a NOT NULL column without a default with ALTER TABLE"
+        )],
+    }
+);
+
+case!(
+    add_column_with_non_constant_default,
+    Case {
+        tables,
+        mutate: |s| without_line(&s, "\"opened_at\" TIMESTAMP DEFAULT CURRENT_TIMESTAMP"),
+        options: defaults,
+        rebuilds: &[(
+            "add column main.accounts.opened_at",
+            "SQLite cannot add a column with a non-constant default (CURRENT_TIMESTAMP) with ALTER TABLE"
+        )],
+    }
+);
+
+case!(
+    drop_column_a_check_uses,
+    Case {
+        tables,
+        mutate: |s| with_legacy(s, "CONSTRAINT \"ck_legacy\" CHECK (legacy > 0)"),
+        options: drop_columns,
+        rebuilds: &[
+            (
+                "drop check ck_legacy on main.accounts",
+                "SQLite cannot drop a CHECK constraint with ALTER TABLE"
+            ),
+            (
+                "drop column main.accounts.legacy",
+                "SQLite cannot drop a column a CHECK constraint uses with ALTER TABLE: check `ck_legacy` (legacy > 0) mentions `legacy`"
+            ),
+        ],
+    }
+);
+
+case!(
+    drop_unique_column,
+    Case {
+        tables,
+        mutate: |s| with_legacy(s, "CONSTRAINT \"uq_legacy\" UNIQUE (\"legacy\")"),
+        options: drop_columns,
+        rebuilds: &[
+            (
+                "drop unique uq_legacy on main.accounts",
+                "SQLite cannot drop a UNIQUE constraint (only an index created with CREATE UNIQUE INDEX can be dropped on its own) with ALTER TABLE"
+            ),
+            (
+                "drop column main.accounts.legacy",
+                "SQLite cannot drop a UNIQUE column with ALTER TABLE: `legacy` is in unique constraint `uq_legacy`"
+            ),
+        ],
+    }
+);
+
+case!(
+    add_primary_key,
+    Case {
+        tables,
+        mutate: |s| in_table(&s, "payments", |t| replace_once(
+            t,
+            " PRIMARY KEY AUTOINCREMENT",
+            ""
+        )),
+        options: defaults,
+        rebuilds: &[
+            (
+                "alter column main.payments.id (auto-increment)",
+                "SQLite cannot change a column's auto-increment with ALTER TABLE"
+            ),
+            (
+                "add primary key (id) on main.payments",
+                "SQLite cannot add a primary key to an existing table with ALTER TABLE"
+            ),
+        ],
+    }
+);
+
+case!(
+    alter_primary_key,
+    Case {
+        tables,
+        mutate: |s| in_table(&s, "payments", |t| {
+            let t = replace_once(t, " PRIMARY KEY AUTOINCREMENT", "");
+            replace_once(
+                &t,
+                "\"amount\" BIGINT NOT NULL,",
+                "\"amount\" BIGINT NOT NULL,\n  PRIMARY KEY (\"id\", \"account_id\"),",
+            )
+        }),
+        options: defaults,
+        rebuilds: &[
+            (
+                "alter column main.payments.id (auto-increment)",
+                "SQLite cannot change a column's auto-increment with ALTER TABLE"
+            ),
+            (
+                "change primary key on main.payments from (id, account_id) to (id)",
+                "SQLite cannot change the columns of a primary key with ALTER TABLE"
+            ),
+        ],
+    }
+);
+
+case!(
+    drop_primary_key,
+    Case {
+        tables: || vec![
+            Account::table_def(),
+            Payment::table_def(),
+            LogLine::table_def()
+        ],
+        mutate: |s| replace_once(
+            &s,
+            "\"message\" TEXT NOT NULL\n",
+            "\"message\" TEXT NOT NULL PRIMARY KEY\n"
+        ),
+        options: defaults,
+        rebuilds: &[(
+            "drop primary key on main.log_lines",
+            "SQLite cannot drop a primary key with ALTER TABLE"
+        )],
+    }
+);
+
+case!(
+    add_unique,
+    Case {
+        tables,
+        mutate: |s| without_line(&s, "CONSTRAINT \"uq_accounts_email\""),
+        options: defaults,
+        rebuilds: &[(
+            "add unique uq_accounts_email on main.accounts",
+            "SQLite cannot add a UNIQUE constraint to an existing table with ALTER TABLE"
+        )],
+    }
+);
+
+case!(
+    drop_unique,
+    Case {
+        tables,
+        mutate: |s| replace_once(
+            &s,
+            "UNIQUE (\"email\")",
+            "UNIQUE (\"email\"),\n  CONSTRAINT \"uq_extra\" UNIQUE (\"balance\")"
+        ),
+        options: defaults,
+        rebuilds: &[(
+            "drop unique uq_extra on main.accounts",
+            "SQLite cannot drop a UNIQUE constraint (only an index created with CREATE UNIQUE INDEX can be dropped on its own) with ALTER TABLE"
+        )],
+    }
+);
+
+case!(
+    alter_unique,
+    Case {
+        tables,
+        mutate: |s| replace_once(&s, "UNIQUE (\"email\")", "UNIQUE (\"email\", \"balance\")"),
+        options: defaults,
+        rebuilds: &[(
+            "change unique uq_accounts_email on main.accounts",
+            "SQLite cannot change the columns of a UNIQUE constraint with ALTER TABLE"
+        )],
+    }
+);
+
+case!(
+    add_foreign_key,
+    Case {
+        tables,
+        mutate: |s| without_line(&s, "CONSTRAINT \"fk_payments_account_id\""),
+        options: defaults,
+        rebuilds: &[(
+            "add foreign key fk_payments_account_id on main.payments",
+            "SQLite cannot add a foreign key to an existing table with ALTER TABLE"
+        )],
+    }
+);
+
+case!(
+    drop_foreign_key,
+    Case {
+        tables,
+        mutate: |s| replace_once(
+            &s,
+            "ON DELETE CASCADE",
+            "ON DELETE CASCADE,\n  CONSTRAINT \"fk_extra\" FOREIGN KEY (\"id\") REFERENCES \"payments\" (\"id\")"
+        ),
+        options: defaults,
+        rebuilds: &[(
+            "drop foreign key fk_extra on main.payments",
+            "SQLite cannot drop a foreign key with ALTER TABLE"
+        )],
+    }
+);
+
+case!(
+    alter_foreign_key,
+    Case {
+        tables,
+        mutate: |s| replace_once(&s, "ON DELETE CASCADE", "ON DELETE RESTRICT"),
+        options: defaults,
+        rebuilds: &[(
+            "change foreign key fk_payments_account_id on main.payments",
+            "SQLite cannot change the columns, target or actions of a foreign key with ALTER TABLE"
+        )],
+    }
+);
+
+case!(
+    add_check,
+    Case {
+        tables,
+        mutate: |s| without_line(&s, "CONSTRAINT \"ck_accounts_balance\""),
+        options: defaults,
+        rebuilds: &[(
+            "add check ck_accounts_balance on main.accounts",
+            "SQLite cannot add a CHECK constraint to an existing table with ALTER TABLE"
+        )],
+    }
+);
+
+case!(
+    drop_check,
+    Case {
+        tables,
+        mutate: |s| replace_once(
+            &s,
+            "CHECK (balance >= 0)",
+            "CHECK (balance >= 0),\n  CONSTRAINT \"ck_extra\" CHECK (balance < 1000000)"
+        ),
+        options: defaults,
+        rebuilds: &[(
+            "drop check ck_extra on main.accounts",
+            "SQLite cannot drop a CHECK constraint with ALTER TABLE"
+        )],
+    }
+);
+
+case!(
+    alter_check,
+    Case {
+        tables,
+        mutate: |s| replace_once(&s, "CHECK (balance >= 0)", "CHECK (balance >= -10)"),
+        options: defaults,
+        rebuilds: &[(
+            "change check ck_accounts_balance on main.accounts",
+            "SQLite cannot change the expression of a CHECK constraint with ALTER TABLE"
+        )],
+    }
+);
+
+#[tokio::test]
+#[ignore = "data loss: the policy does not yet block a DROP TABLE whose referencing foreign key's drop is blocked (planner/policy.rs, block_dependents)"]
+async fn dropping_a_table_never_fires_a_cascade_a_blocked_foreign_key_drop_left_behind() {
+    // `payments` (declared) has an undeclared foreign key to the undeclared `legacy`, with
+    // ON DELETE CASCADE. Dropping that key needs a rebuild; refused, it stays, so dropping
+    // `legacy` runs an implicit DELETE (foreign keys are enforced) that cascades into
+    // `payments` and deletes every row. The DROP TABLE must wait with the key's drop.
+    let db = Db::drifted(&tables(), |s| {
+        let s = replace_once(
+            &s,
+            "\"amount\" BIGINT NOT NULL,",
+            "\"amount\" BIGINT NOT NULL,\n  \"legacy_id\" INTEGER,\n  CONSTRAINT \"fk_legacy\" FOREIGN KEY (\"legacy_id\") REFERENCES \"legacy\" (\"id\") ON DELETE CASCADE,",
+        );
+        format!("CREATE TABLE legacy (id INTEGER PRIMARY KEY, x TEXT);\n{s}")
+    })
+    .await;
+    db.exec("UPDATE payments SET legacy_id = 1").await;
+    let options = with(|o| {
+        o.allow_drop_extra_tables = true;
+        o.allow_sqlite_table_rebuild = false;
+    });
+    let conform = db.conform(options).await;
+    let plan = conform.compare(&tables()).await.unwrap();
+    let outcome = conform.apply(&tables()).await;
+    let payments = db
+        .rows_of("payments", &["id", "account_id", "amount"])
+        .await;
+    assert_eq!(
+        payments,
+        strings(&[
+            "payments: 10|1|500",
+            "payments: 11|2|700",
+            "payments: 12|1|3",
+        ]),
+        "\n{plan}\n{outcome:?}"
+    );
+}
+
+#[tokio::test]
+async fn dropping_an_indexed_column_whose_index_the_policy_keeps_fails_and_changes_nothing() {
+    // With allow_drop_extra_constraints = false the index is kept as drift, so it still
+    // exists when DROP COLUMN runs: SQLite refuses, the apply rolls back and names the step.
+    let db = Db::drifted(&tables(), |s| {
+        let s = replace_once(
+            &s,
+            "  \"nickname\" TEXT,\n",
+            "  \"nickname\" TEXT,\n  \"legacy\" INTEGER,\n",
+        );
+        format!("{s}CREATE INDEX \"ix_legacy\" ON \"accounts\" (\"legacy\");\n")
+    })
+    .await;
+    let before = db.state().await;
+    let options = with(|o| {
+        o.allow_drop_extra_columns = true;
+        o.allow_drop_extra_constraints = false;
+    });
+    let conform = db.conform(options).await;
+    let plan = conform.compare(&tables()).await.unwrap();
+    assert_eq!(
+        steps(&plan),
+        owned(&[(
+            "drop column main.accounts.legacy",
+            &["ALTER TABLE \"accounts\" DROP COLUMN \"legacy\""]
+        )]),
+        "{plan}"
+    );
+    assert!(
+        plan.drift()
+            .iter()
+            .any(|d| d.description.contains("ix_legacy")),
+        "{plan}"
+    );
+    let error = conform.apply(&tables()).await.unwrap_err().to_string();
+    assert!(
+        error.contains("drop column main.accounts.legacy")
+            && error.contains("error in index ix_legacy after drop column"),
+        "{error}"
+    );
+    assert_eq!(db.state().await, before);
+}
