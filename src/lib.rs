@@ -35,7 +35,8 @@
 pub use dbconform_core::*;
 pub use dbconform_derive::Table;
 pub use dbconform_runtime::{
-    DbConform, ExecutedStep, Report, SupportedPool, blocking, conform_all, desired_schema,
+    DbConform, ExecutedStep, PreflightReport, PreflightStep, Report, StepOutcome, SupportedPool,
+    blocking, conform_all, desired_schema,
 };
 
 /// Throwaway databases for your own tests: [`testing::throwaway_sqlite`] and

@@ -61,7 +61,11 @@
 //! NUMERIC with more precision and the same scale or unconstrained) and Caution where the
 //! table is rewritten (every other widening on PostgreSQL, every type change on SQLite,
 //! which rebuilds the table). Any other change (TEXT → INTEGER, INTEGER → UUID, custom
-//! types) is Caution: values that do not convert make it fail.
+//! types) is Caution: values that do not convert make it fail. On SQLite the integer types
+//! share one 64-bit storage and REAL and DOUBLE one 8-byte float, so BIGINT → INTEGER or
+//! DOUBLE → REAL only renames the type there (Caution, a rebuild); a narrowing keeps the
+//! values that do not fit as they are (SQLite does not enforce declared types), so the
+//! data check counts them in the reason instead of blocking the step as failing.
 
 #[cfg(test)]
 mod tests;

@@ -2,6 +2,7 @@
 
 use crate::backend::{self, SupportedPool};
 use crate::driver::{Driver, Scope};
+use crate::preflight::PreflightReport;
 use crate::report::Report;
 use dbconform_core::dialect::Dialect;
 use dbconform_core::{Error, Options, Plan, Result, Schema, TableDef, registered_tables};
@@ -93,6 +94,41 @@ impl DbConform {
             .instrument(tracing::info_span!("apply", tables = tables.len()))
             .await?;
         tracing::info!(steps = report.executed.len(), "applied");
+        Ok(report)
+    }
+
+    /// Executes the plan for every registered table in a transaction that is rolled back,
+    /// and reports which steps would succeed and, for those that would not, the
+    /// database's message. Changes nothing.
+    pub async fn preflight_all(&self) -> Result<PreflightReport> {
+        self.preflight(&registered_tables()?).await
+    }
+
+    /// Executes the plan for `tables` in a transaction that is always rolled back: locks
+    /// as [`DbConform::apply`] does, plans (with the data checks), runs each step in a
+    /// savepoint of its own — a failing step is undone and the next one runs — and
+    /// reports every step's outcome with the database's message. Changes nothing.
+    ///
+    /// ```no_run
+    /// # async fn run(db: dbconform_runtime::DbConform) -> dbconform_runtime::core::Result<()> {
+    /// let dry = db.preflight_all().await?;
+    /// if !dry.is_ok() {
+    ///     eprintln!("{dry}");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn preflight(&self, tables: &[TableDef]) -> Result<PreflightReport> {
+        let scope = self.scope(tables);
+        let report = self
+            .driver
+            .preflight(&scope, tables, &self.options)
+            .instrument(tracing::info_span!("preflight", tables = tables.len()))
+            .await?;
+        tracing::info!(
+            steps = report.steps.len(),
+            failed = report.failures().len(),
+            "preflight"
+        );
         Ok(report)
     }
 

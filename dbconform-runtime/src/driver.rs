@@ -5,13 +5,16 @@
 //! turns a session into a plan or an applied change — reflect, plan, canonicalize the
 //! expressions rules could not decide, plan again, execute, verify — lives here once.
 
+use crate::preflight::{PreflightReport, PreflightStep, StepOutcome};
 use crate::report::{ExecutedStep, Report};
 use async_trait::async_trait;
+use dbconform_core::data::{self, Answers, Question};
 use dbconform_core::dialect::Dialect;
 use dbconform_core::planner::build_plan;
 use dbconform_core::{Error, Options, Plan, Result, Schema, TableDef};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+use tracing::Instrument;
 
 /// Which part of the database dbconform looks at.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,6 +58,18 @@ pub trait Session: Send {
 
     /// Executes the plan's statements in order; the caller owns the transaction.
     async fn run_steps(&mut self, plan: &Plan) -> Result<Vec<ExecutedStep>>;
+
+    /// Answers every data question of a plan ([`data::questions`]) with a bounded number
+    /// of statements: one query per 200 questions, whatever the number of tables and steps
+    /// (plus a savepoint where a refused query would abort the transaction). A question
+    /// the database cannot answer (a CHECK it cannot evaluate) is
+    /// [`Unknown`](data::Answer::Unknown), never an error; only a broken connection is.
+    async fn answer(&mut self, questions: &[Question]) -> Result<Answers>;
+
+    /// Executes the plan's steps in order, each inside a savepoint, continuing after a
+    /// failing step (its savepoint is rolled back); the caller owns the transaction and
+    /// rolls it back. Steps without SQL are reported, not tried.
+    async fn try_steps(&mut self, plan: &Plan) -> Result<Vec<PreflightStep>>;
 }
 
 /// One backend: pool, locking and transactions. Each backend folder implements it once.
@@ -79,11 +94,48 @@ pub trait Driver: Send + Sync + std::fmt::Debug {
     /// left to do, and commits. Any failure rolls everything back.
     async fn apply(&self, scope: &Scope, desired: &[TableDef], options: &Options)
     -> Result<Report>;
+
+    /// Locks the database as `apply` does and, in one transaction that is always rolled
+    /// back, plans and executes every step in a savepoint of its own, recording which
+    /// succeed and the database's message for those that fail.
+    async fn preflight(
+        &self,
+        scope: &Scope,
+        desired: &[TableDef],
+        options: &Options,
+    ) -> Result<PreflightReport>;
 }
 
 /// Reflects, plans, and — when the plan touches expressions on existing tables — asks the
-/// database for its own spelling of the declared expressions and plans again.
+/// database for its own spelling of the declared expressions and plans again; then,
+/// unless [`Options::skip_data_checks`], answers the plan's data questions and refines it
+/// ([`data::refine`]): steps on empty tables become safe, steps known to fail are blocked.
 pub(crate) async fn plan_on(
+    session: &mut dyn Session,
+    scope: &Scope,
+    desired: &[TableDef],
+    options: &Options,
+) -> Result<(Plan, Schema)> {
+    let (plan, actual) = schema_plan_on(session, scope, desired, options).await?;
+    if options.skip_data_checks {
+        return Ok((plan, actual));
+    }
+    let questions = data::questions(&plan);
+    if questions.is_empty() {
+        return Ok((plan, actual));
+    }
+    let answers = session
+        .answer(&questions)
+        .instrument(tracing::debug_span!(
+            "data checks",
+            questions = questions.len()
+        ))
+        .await?;
+    Ok((data::refine(plan, &answers), actual))
+}
+
+/// The plan from the schemas alone (see [`plan_on`]).
+async fn schema_plan_on(
     session: &mut dyn Session,
     scope: &Scope,
     desired: &[TableDef],
@@ -153,6 +205,107 @@ pub(crate) async fn apply_on(
         verify_converged(&after)?;
     }
     Ok(report(plan, executed, started.elapsed()))
+}
+
+/// Plans and tries every step on a session whose transaction and lock the caller holds
+/// (and rolls back).
+pub(crate) async fn preflight_on(
+    session: &mut dyn Session,
+    scope: &Scope,
+    desired: &[TableDef],
+    options: &Options,
+    started: Instant,
+) -> Result<PreflightReport> {
+    let (plan, _) = plan_on(session, scope, desired, options).await?;
+    let steps = session.try_steps(&plan).await?;
+    Ok(PreflightReport {
+        dialect: plan.dialect.clone(),
+        steps,
+        blocked: plan.blocked().to_vec(),
+        drift: plan.drift().to_vec(),
+        total: started.elapsed(),
+    })
+}
+
+/// Executes each step of `plan` inside a savepoint on an open transaction: a failing
+/// statement rolls its step back and the next step runs. Steps without SQL are not tried.
+pub(crate) async fn try_steps<DB>(
+    conn: &mut DB::Connection,
+    plan: &Plan,
+    counter: &StatementCounter,
+) -> Result<Vec<PreflightStep>>
+where
+    DB: sqlx::Database,
+    DB::Connection: sqlx::Connection<Database = DB>,
+    for<'e> &'e mut DB::Connection: sqlx::Executor<'e, Database = DB>,
+{
+    use sqlx::Connection;
+    let mut outcomes = Vec::with_capacity(plan.steps().len());
+    for (index, step) in plan.steps().iter().enumerate() {
+        let step_started = Instant::now();
+        if step.sql.is_empty() {
+            let why = match &step.rebuild {
+                Some(why) => {
+                    format!("needs a table rebuild ({why}), which this version cannot perform yet")
+                }
+                None => format!(
+                    "this version of dbconform cannot execute it on {}",
+                    plan.dialect
+                ),
+            };
+            outcomes.push(PreflightStep {
+                step: step.clone(),
+                outcome: StepOutcome::NotExecutable { why },
+                duration: step_started.elapsed(),
+            });
+            continue;
+        }
+        counter.add(1);
+        let mut savepoint = conn.begin().await.map_err(db_error("SAVEPOINT"))?;
+        let mut outcome = StepOutcome::Ok;
+        for statement in &step.sql {
+            counter.add(1);
+            let started = Instant::now();
+            let result = sqlx::raw_sql(sqlx::AssertSqlSafe(statement.as_str()))
+                .execute(&mut *savepoint)
+                .await;
+            tracing::debug!(
+                step = index + 1,
+                elapsed_us = started.elapsed().as_micros() as u64,
+                ok = result.is_ok(),
+                statement = %statement,
+                "preflight"
+            );
+            if let Err(error) = result {
+                outcome = StepOutcome::Failed {
+                    statement: statement.clone(),
+                    message: match error.as_database_error() {
+                        Some(db) => db.message().to_string(),
+                        None => error.to_string(),
+                    },
+                };
+                break;
+            }
+        }
+        counter.add(1);
+        if outcome == StepOutcome::Ok {
+            savepoint
+                .commit()
+                .await
+                .map_err(db_error("RELEASE SAVEPOINT"))?;
+        } else {
+            savepoint
+                .rollback()
+                .await
+                .map_err(db_error("ROLLBACK TO SAVEPOINT"))?;
+        }
+        outcomes.push(PreflightStep {
+            step: step.clone(),
+            outcome,
+            duration: step_started.elapsed(),
+        });
+    }
+    Ok(outcomes)
 }
 
 /// Runs `plan`'s statements on an open transaction, one step after another, recording how

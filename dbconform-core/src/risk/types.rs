@@ -31,7 +31,10 @@
 //!
 //! On SQLite every type change rebuilds the table, and the values are copied as they are
 //! (SQLite does not enforce declared types on ordinary tables): values that do not fit are
-//! kept, not lost, but no longer match the declared type.
+//! kept, not lost, but no longer match the declared type — except that a REAL column
+//! turns integers into floats (lost beyond 2^53). The integer types are one 64-bit
+//! storage on SQLite, and REAL and DOUBLE one 8-byte float, so changes among them are
+//! widenings there (Caution: the table is rebuilt).
 
 use crate::data::{Effect, Misfit};
 use crate::dialect::Dialect;
@@ -127,11 +130,23 @@ fn max_text_length(ty: &ColumnType) -> Option<u32> {
 /// ```
 pub fn type_change(from: &ColumnType, to: &ColumnType, dialect: &dyn Dialect) -> TypeChange {
     let postgres = dialect.name() == "postgres";
-    let (class, misfits) = classify(from, to);
-    // SQLite copies values as they are; PostgreSQL fails or changes them.
+    let (class, misfits) = if !postgres && same_storage(from, to) {
+        (TypeClass::Widening, Vec::new())
+    } else {
+        classify(from, to)
+    };
+    // SQLite copies values as they are, except that a REAL column turns integers into
+    // floats; PostgreSQL fails or changes them.
     let misfits: Vec<(Misfit, Effect)> = misfits
         .into_iter()
-        .map(|(misfit, effect)| (misfit, if postgres { effect } else { Effect::Kept }))
+        .map(|(misfit, effect)| {
+            let effect = match (postgres, to) {
+                (true, _) => effect,
+                (false, ColumnType::Real | ColumnType::Double) => Effect::Lost,
+                (false, _) => Effect::Kept,
+            };
+            (misfit, effect)
+        })
         .collect();
     let rewrite = !(postgres && catalog_only(from, to));
     let from_text = type_name(from, dialect);
@@ -361,6 +376,13 @@ fn temporal(from: &ColumnType, to: &ColumnType) -> Option<(TypeClass, Vec<(Misfi
     }
 }
 
+/// SQLite stores SMALLINT, INTEGER and BIGINT alike (64-bit integers), and REAL and
+/// DOUBLE alike (8-byte floats): between these only the declared name changes.
+fn same_storage(from: &ColumnType, to: &ColumnType) -> bool {
+    (integer(from).is_some() && integer(to).is_some())
+        || (float_bits(from).is_some() && float_bits(to).is_some())
+}
+
 /// PostgreSQL changes only the catalog (no table rewrite, no scan) for these.
 fn catalog_only(from: &ColumnType, to: &ColumnType) -> bool {
     use ColumnType as T;
@@ -412,7 +434,7 @@ fn narrowing_note(
             format!("{what} {consequence}")
         })
         .collect();
-    let tail = if postgres {
+    let tail = if postgres || misfits.iter().all(|(_, e)| *e != Effect::Kept) {
         ""
     } else {
         " (SQLite does not enforce declared types: reading them back as the declared type fails)"

@@ -1,12 +1,15 @@
 //! PostgreSQL driver: connect, lock with `pg_advisory_xact_lock`, execute.
 
 mod inspect;
+mod probe;
 
 use super::{SupportedPool, sealed};
 use crate::driver::{self, Driver, Scope, Session, StatementCounter, db_error};
+use crate::preflight::{PreflightReport, PreflightStep};
 use crate::report::{ExecutedStep, Report};
 use async_trait::async_trait;
 use dbconform_core::dialect::{Dialect, Postgres};
+use dbconform_core::data::{Answers, Question};
 use dbconform_core::{Error, Options, Plan, Result, Schema, TableDef, redact_url};
 use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
@@ -112,6 +115,14 @@ impl Session for PgSession<'_> {
     async fn run_steps(&mut self, plan: &Plan) -> Result<Vec<ExecutedStep>> {
         driver::run_steps::<sqlx::Postgres>(self.conn, plan, self.counter).await
     }
+
+    async fn answer(&mut self, questions: &[Question]) -> Result<Answers> {
+        probe::answer(self.conn, questions, self.counter).await
+    }
+
+    async fn try_steps(&mut self, plan: &Plan) -> Result<Vec<PreflightStep>> {
+        driver::try_steps::<sqlx::Postgres>(self.conn, plan, self.counter).await
+    }
 }
 
 #[async_trait]
@@ -182,6 +193,32 @@ impl Driver for PgDriver {
         self.counter.add(1);
         tx.commit().await.map_err(db_error("COMMIT"))?;
         Ok(report)
+    }
+
+    async fn preflight(
+        &self,
+        scope: &Scope,
+        desired: &[TableDef],
+        options: &Options,
+    ) -> Result<PreflightReport> {
+        let started = Instant::now();
+        self.counter.add(2);
+        let mut tx = self.pool.begin().await.map_err(db_error("BEGIN"))?;
+        // The same lock as apply: a preflight never races a conformer of the same schema.
+        sqlx::query("SELECT pg_advisory_xact_lock($1, $2)")
+            .bind(LOCK_CLASS)
+            .bind(lock_key(&scope.target_schema))
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error("taking the advisory lock"))?;
+        let mut session = PgSession {
+            conn: &mut tx,
+            counter: &self.counter,
+        };
+        let report = driver::preflight_on(&mut session, scope, desired, options, started).await;
+        self.counter.add(1);
+        tx.rollback().await.map_err(db_error("ROLLBACK"))?;
+        report
     }
 }
 

@@ -1,12 +1,15 @@
 //! SQLite driver: connect, lock with `BEGIN IMMEDIATE`, execute.
 
 mod inspect;
+mod probe;
 
 use super::{SupportedPool, sealed};
 use crate::driver::{self, Driver, Scope, Session, StatementCounter, db_error};
+use crate::preflight::{PreflightReport, PreflightStep};
 use crate::report::{ExecutedStep, Report};
 use async_trait::async_trait;
 use dbconform_core::dialect::{Dialect, Sqlite};
+use dbconform_core::data::{Answers, Question};
 use dbconform_core::{Error, Options, Plan, Result, Schema, TableDef, redact_url};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqlitePool, SqlitePoolOptions};
 use std::str::FromStr;
@@ -101,6 +104,14 @@ impl Session for SqliteSession<'_> {
     async fn run_steps(&mut self, plan: &Plan) -> Result<Vec<ExecutedStep>> {
         driver::run_steps::<sqlx::Sqlite>(self.conn, plan, self.counter).await
     }
+
+    async fn answer(&mut self, questions: &[Question]) -> Result<Answers> {
+        probe::answer(self.conn, questions, self.counter).await
+    }
+
+    async fn try_steps(&mut self, plan: &Plan) -> Result<Vec<PreflightStep>> {
+        driver::try_steps::<sqlx::Sqlite>(self.conn, plan, self.counter).await
+    }
 }
 
 #[async_trait]
@@ -170,5 +181,28 @@ impl Driver for SqliteDriver {
         self.counter.add(1);
         tx.commit().await.map_err(db_error("COMMIT"))?;
         Ok(report)
+    }
+
+    async fn preflight(
+        &self,
+        scope: &Scope,
+        desired: &[TableDef],
+        options: &Options,
+    ) -> Result<PreflightReport> {
+        let started = Instant::now();
+        self.counter.add(1);
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db_error("BEGIN IMMEDIATE"))?;
+        let mut session = SqliteSession {
+            conn: &mut tx,
+            counter: &self.counter,
+        };
+        let report = driver::preflight_on(&mut session, scope, desired, options, started).await;
+        self.counter.add(1);
+        tx.rollback().await.map_err(db_error("ROLLBACK"))?;
+        report
     }
 }

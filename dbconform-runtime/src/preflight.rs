@@ -1,0 +1,204 @@
+//! What a preflight found: each step of the plan executed inside a transaction that is
+//! rolled back, with whether it succeeded and, if not, the database's message.
+
+use dbconform_core::{BlockedStep, Drift, Step};
+use serde::{Serialize, Serializer};
+use std::fmt;
+use std::time::Duration;
+
+/// How one step fared.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum StepOutcome {
+    /// Every statement of the step succeeded.
+    Ok,
+    /// A statement failed; the step was undone (savepoint) and the next steps ran.
+    Failed {
+        /// The statement that failed.
+        statement: String,
+        /// The database's message.
+        message: String,
+    },
+    /// The step has no SQL this version can run (a SQLite table rebuild): not tried.
+    NotExecutable {
+        /// Why.
+        why: String,
+    },
+}
+
+/// One step of a preflight.
+#[derive(Debug, Clone, Serialize)]
+pub struct PreflightStep {
+    /// The step.
+    pub step: Step,
+    /// What happened.
+    pub outcome: StepOutcome,
+    /// Wall-clock time of its statements.
+    #[serde(rename = "seconds", serialize_with = "seconds")]
+    pub duration: Duration,
+}
+
+/// The outcome of a preflight: the plan executed step by step in one transaction (a
+/// savepoint per step, continuing after a failure), then rolled back. Nothing is changed.
+#[derive(Debug, Clone, Serialize)]
+pub struct PreflightReport {
+    /// Backend (`sqlite`, `postgres`).
+    pub dialect: String,
+    /// Every step of the plan, in order, with its outcome.
+    pub steps: Vec<PreflightStep>,
+    /// Steps the plan does not execute (policy, data problems), as in the plan.
+    pub blocked: Vec<BlockedStep>,
+    /// Database objects the declared schema does not mention, kept.
+    pub drift: Vec<Drift>,
+    /// Total time, including locking, reflection and the data checks.
+    #[serde(rename = "total_seconds", serialize_with = "seconds")]
+    pub total: Duration,
+}
+
+impl PreflightReport {
+    /// `true` when every step succeeded (an apply would run the same statements).
+    pub fn is_ok(&self) -> bool {
+        self.steps.iter().all(|s| s.outcome == StepOutcome::Ok)
+    }
+
+    /// The steps that failed or could not be tried, with their 1-based numbers.
+    pub fn failures(&self) -> Vec<(usize, &PreflightStep)> {
+        self.steps
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.outcome != StepOutcome::Ok)
+            .map(|(i, s)| (i + 1, s))
+            .collect()
+    }
+}
+
+fn seconds<S: Serializer>(duration: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_f64(duration.as_secs_f64())
+}
+
+impl fmt::Display for PreflightReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let failed = self.failures().len();
+        let ms = self.total.as_secs_f64() * 1000.0;
+        if self.steps.is_empty() {
+            writeln!(
+                f,
+                "Preflight ({}): nothing to execute ({ms:.1} ms).",
+                self.dialect
+            )?;
+        } else {
+            writeln!(
+                f,
+                "Preflight ({}): {} of {} step(s) would succeed, {failed} would not; everything was rolled back ({ms:.1} ms).",
+                self.dialect,
+                self.steps.len() - failed,
+                self.steps.len()
+            )?;
+        }
+        for (i, s) in self.steps.iter().enumerate() {
+            let status = match &s.outcome {
+                StepOutcome::Ok => "ok",
+                StepOutcome::Failed { .. } => "FAILED",
+                StepOutcome::NotExecutable { .. } => "not executable",
+            };
+            writeln!(
+                f,
+                "  {:>3}. {status}: [{} {}] {}",
+                i + 1,
+                s.step.risk,
+                s.step.code,
+                one_line(&s.step.describe())
+            )?;
+            match &s.outcome {
+                StepOutcome::Ok => {}
+                StepOutcome::Failed { statement, message } => {
+                    writeln!(f, "       statement: {}", one_line(statement))?;
+                    writeln!(f, "       database said: {}", one_line(message))?;
+                }
+                StepOutcome::NotExecutable { why } => writeln!(f, "       {}", one_line(why))?,
+            }
+        }
+        for b in &self.blocked {
+            let why = match (&b.problem, b.unlocked_by.is_empty()) {
+                (Some(problem), _) => problem.clone(),
+                (None, false) => format!("set {} to allow it", b.unlocked_by),
+                (None, true) => b.step.reason.clone(),
+            };
+            writeln!(
+                f,
+                "  blocked: {} ({})",
+                one_line(&b.step.describe()),
+                one_line(&why)
+            )?;
+        }
+        for d in &self.drift {
+            writeln!(f, "  drift kept: {}: {}", d.table, one_line(&d.description))?;
+        }
+        Ok(())
+    }
+}
+
+/// Keeps a text on one line.
+fn one_line(text: &str) -> String {
+    text.replace(['\n', '\r'], " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dbconform_core::{Change, ChangeKind, Risk};
+
+    fn step() -> Step {
+        Step {
+            kind: ChangeKind::CreateSchema,
+            table: None,
+            risk: Risk::Safe,
+            code: "DC001".into(),
+            reason: "needed".into(),
+            suggestion: None,
+            sql: vec!["CREATE SCHEMA \"app\"".into()],
+            rebuild: None,
+            change: Change::CreateSchema {
+                schema: "app".into(),
+            },
+        }
+    }
+
+    #[test]
+    fn a_report_reads_at_a_glance_and_serializes() {
+        let report = PreflightReport {
+            dialect: "postgres".into(),
+            steps: vec![
+                PreflightStep {
+                    step: step(),
+                    outcome: StepOutcome::Ok,
+                    duration: Duration::ZERO,
+                },
+                PreflightStep {
+                    step: step(),
+                    outcome: StepOutcome::Failed {
+                        statement: "CREATE SCHEMA \"app\"".into(),
+                        message: "schema \"app\" already exists".into(),
+                    },
+                    duration: Duration::ZERO,
+                },
+            ],
+            blocked: Vec::new(),
+            drift: Vec::new(),
+            total: Duration::ZERO,
+        };
+        assert!(!report.is_ok());
+        assert_eq!(report.failures().len(), 1);
+        assert_eq!(
+            report.to_string(),
+            "Preflight (postgres): 1 of 2 step(s) would succeed, 1 would not; everything was rolled back (0.0 ms).\n    1. ok: [safe DC001] create schema app\n    2. FAILED: [safe DC001] create schema app\n       statement: CREATE SCHEMA \"app\"\n       database said: schema \"app\" already exists\n"
+        );
+        let json = serde_json::to_value(&report).unwrap_or_default();
+        assert_eq!(json["steps"][1]["outcome"]["status"], "failed");
+        assert_eq!(
+            json["steps"][1]["outcome"]["message"],
+            "schema \"app\" already exists"
+        );
+        assert_eq!(json["steps"][0]["outcome"]["status"], "ok");
+    }
+}
