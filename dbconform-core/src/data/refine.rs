@@ -190,14 +190,19 @@ fn fact(question: &Question, count: u64, change: &Change) -> String {
             columns_text(columns)
         ),
         Question::Filled { table, columns } => format!(
-            "{} of `{table}` reference {} values, and the referenced table is created empty by this plan",
+            "{} of `{table}` {} {} values, and the referenced table is created empty by this plan",
             rows(count),
+            if count == 1 {
+                "references"
+            } else {
+                "reference"
+            },
             columns_text(columns)
         ),
         Question::Duplicates { table, columns, .. } => {
             let names: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
             let groups = match count {
-                0 => "no value".to_string(),
+                0 => "no values".to_string(),
                 1 => "1 value".to_string(),
                 n => format!("{n} values"),
             };
@@ -213,8 +218,13 @@ fn fact(question: &Question, count: u64, change: &Change) -> String {
             references,
             ..
         } => format!(
-            "{} of `{table}` reference {} values missing from `{references}`",
+            "{} of `{table}` {} {} values missing from `{references}`",
             rows(count),
+            if count == 1 {
+                "references"
+            } else {
+                "reference"
+            },
             columns_text(columns)
         ),
         Question::Violations { table, expr } => {
