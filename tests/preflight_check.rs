@@ -1,0 +1,216 @@
+//! `check_all()` and `preflight_all()` change nothing (snapshot and rows equal before and
+//! after) and report correctly, on SQLite and PostgreSQL.
+//!
+//! The drift: `customers` lacks the `nickname` column (step 1, succeeds), the unique index
+//! on `email` (step 2, fails over duplicate emails), and `orders` is missing (step 3,
+//! succeeds).
+
+// The models are declarations read by dbconform, not by the tests.
+#![allow(dead_code)]
+
+mod common;
+#[path = "risk_and_policy/harness.rs"]
+mod harness;
+
+use dbconform::{Error, StepOutcome, Table, TableDef};
+use harness::Db;
+
+#[derive(Table)]
+#[table(name = "customers")]
+#[index(name = "ux_customers_email", columns("email"), unique)]
+struct Customer {
+    #[column(primary_key)]
+    id: i64,
+    email: String,
+    nickname: Option<String>,
+}
+
+#[derive(Table)]
+#[table(name = "orders")]
+struct Order {
+    #[column(primary_key)]
+    id: i64,
+    #[column(references = "customers(id)")]
+    customer_id: i64,
+}
+
+/// `customers` as the database has it: no nickname, no unique index.
+fn old_customers() -> TableDef {
+    let mut table = Customer::table_def();
+    table.columns.retain(|c| c.name != "nickname");
+    table.indexes.clear();
+    table
+}
+
+const ROWS: &str = "SELECT CAST(id AS TEXT) || ':' || email FROM {S}customers ORDER BY id";
+
+/// A database with the drift and duplicate emails.
+async fn drifted(db: &Db) {
+    db.create(&[old_customers()]).await;
+    db.exec("INSERT INTO {S}customers (email) VALUES ('a@x'), ('a@x'), ('b@x')")
+        .await;
+}
+
+#[tokio::test]
+async fn check_lists_the_drift_and_changes_nothing() {
+    for db in Db::all("check_drift").await {
+        drifted(&db).await;
+        let conform = db.conform(db.options(|_| {})).await;
+        let snapshot = conform.snapshot().await.unwrap();
+        let rows = db.texts(ROWS).await;
+
+        let error = conform.check_all().await.unwrap_err();
+        let Error::NotConformant(listing) = &error else {
+            panic!("{}: {error}", db.name());
+        };
+        let customers = db.table("customers");
+        for expected in [
+            format!("add column {customers}.nickname"),
+            format!("add index ux_customers_email on {customers}"),
+            format!("create table {}", db.table("orders")),
+            "will fail: 1 value of email is shared by several rows".to_string(),
+        ] {
+            assert!(
+                listing.contains(&expected),
+                "{}: {expected}\n{listing}",
+                db.name()
+            );
+        }
+        assert_eq!(conform.snapshot().await.unwrap(), snapshot, "{}", db.name());
+        assert_eq!(db.texts(ROWS).await, rows);
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn check_passes_on_a_conformant_database() {
+    for db in Db::all("check_ok").await {
+        let conform = db.conform(db.options(|_| {})).await;
+        conform.apply_all().await.unwrap();
+        let snapshot = conform.snapshot().await.unwrap();
+        conform.check_all().await.unwrap();
+        conform
+            .check(&[Customer::table_def(), Order::table_def()])
+            .await
+            .unwrap();
+        assert_eq!(conform.snapshot().await.unwrap(), snapshot);
+        let dry = conform.preflight_all().await.unwrap();
+        assert!(
+            dry.steps.is_empty() && dry.blocked.is_empty() && dry.is_ok(),
+            "{dry}"
+        );
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn preflight_tries_every_step_and_rolls_back() {
+    for db in Db::all("preflight_fail").await {
+        drifted(&db).await;
+        // Data checks off, so the failing step is tried.
+        let conform = db.conform(db.options(|o| o.skip_data_checks = true)).await;
+        let plan = conform.compare_all().await.unwrap();
+        let snapshot = conform.snapshot().await.unwrap();
+        let rows = db.texts(ROWS).await;
+
+        let dry = conform.preflight_all().await.unwrap();
+        let outcomes: Vec<(String, &str)> = dry
+            .steps
+            .iter()
+            .map(|s| {
+                let status = match &s.outcome {
+                    StepOutcome::Ok => "ok",
+                    StepOutcome::Failed { .. } => "failed",
+                    StepOutcome::NotExecutable { .. } => "not executable",
+                };
+                (s.step.describe(), status)
+            })
+            .collect();
+        let customers = db.table("customers");
+        assert_eq!(
+            outcomes,
+            [
+                (format!("add column {customers}.nickname"), "ok"),
+                (
+                    format!("add index ux_customers_email on {customers}"),
+                    "failed"
+                ),
+                (format!("create table {}", db.table("orders")), "ok"),
+            ],
+            "{}: {dry}",
+            db.name()
+        );
+        let StepOutcome::Failed { statement, message } = &dry.steps[1].outcome else {
+            panic!("{dry}");
+        };
+        assert_eq!(statement, &plan.steps()[1].sql[0]);
+        let expected = if db.is_sqlite() {
+            "UNIQUE constraint failed: customers.email"
+        } else {
+            "could not create unique index \"ux_customers_email\""
+        };
+        assert_eq!(message, expected, "{}", db.name());
+        assert!(!dry.is_ok());
+        assert_eq!(dry.failures().len(), 1);
+
+        // Reads at a glance; serializes with each step's status.
+        let text = dry.to_string();
+        assert!(
+            text.starts_with(&format!(
+                "Preflight ({}): 2 of 3 step(s) would succeed, 1 would not; everything was rolled back",
+                db.name()
+            )),
+            "{text}"
+        );
+        assert!(
+            text.contains("    2. FAILED: [caution DC005] add index ux_customers_email"),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("       database said: {expected}")),
+            "{text}"
+        );
+        let json = serde_json::to_value(&dry).unwrap();
+        assert_eq!(json["steps"][1]["outcome"]["status"], "failed");
+        assert_eq!(json["steps"][0]["outcome"]["status"], "ok");
+        assert_eq!(json["dialect"], db.name());
+
+        // Nothing changed: same snapshot, same rows, same plan.
+        assert_eq!(conform.snapshot().await.unwrap(), snapshot, "{}", db.name());
+        assert_eq!(db.texts(ROWS).await, rows);
+        assert_eq!(conform.compare_all().await.unwrap(), plan);
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn preflight_with_data_checks_reports_the_blocked_step() {
+    for db in Db::all("preflight_blocked").await {
+        drifted(&db).await;
+        let conform = db.conform(db.options(|_| {})).await;
+        let snapshot = conform.snapshot().await.unwrap();
+        let dry = conform.preflight_all().await.unwrap();
+        assert!(dry.is_ok(), "{dry}");
+        assert_eq!(dry.steps.len(), 2, "{dry}");
+        let [blocked] = dry.blocked.as_slice() else {
+            panic!("{dry}");
+        };
+        assert_eq!(
+            blocked.problem.as_deref(),
+            Some(
+                format!(
+                    "will fail: 1 value of email is shared by several rows of `{}`",
+                    db.table("customers")
+                )
+                .as_str()
+            )
+        );
+        assert!(
+            dry.to_string()
+                .contains("  blocked: add index ux_customers_email"),
+            "{dry}"
+        );
+        assert_eq!(conform.snapshot().await.unwrap(), snapshot);
+        db.cleanup().await;
+    }
+}
