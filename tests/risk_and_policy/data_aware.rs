@@ -313,7 +313,7 @@ async fn a_check_that_cannot_be_evaluated_is_unknown() {
             expr: expr.into(),
         });
         let conform = db.conform(db.options(|_| {})).await;
-        let plan = conform.compare(&[members]).await.unwrap();
+        let plan = conform.compare(&[members.clone()]).await.unwrap();
         let what = format!("add check ck_members_odd on {}", db.table("members"));
         let s = step(&plan, &what).unwrap_or_else(|| panic!("{}: {plan}", db.name()));
         assert_eq!(s.risk, Risk::Caution, "{plan}");
@@ -328,6 +328,19 @@ async fn a_check_that_cannot_be_evaluated_is_unknown() {
             "division by zero"
         };
         assert!(s.reason.ends_with(message), "{}", s.reason);
+        if !db.is_sqlite() {
+            // Inside the apply transaction the refused probe is rolled back to its
+            // savepoint: the transaction goes on, and the step itself then fails with
+            // the database's own message.
+            let error = conform.apply(&[members]).await.unwrap_err().to_string();
+            assert!(
+                error.starts_with("step 1 (add check ck_members_odd"),
+                "{error}"
+            );
+            assert!(error.contains("division by zero"), "{error}");
+            assert!(!error.contains("aborted"), "{error}");
+            assert_eq!(db.rows("members").await, 1);
+        }
         db.cleanup().await;
     }
 }

@@ -631,3 +631,56 @@ fn misfits_read_in_plain_words() {
         assert_eq!(misfit.describe(count, "t.c"), text);
     }
 }
+
+#[test]
+fn keys_indexes_and_checks_over_a_blocked_new_column_are_blocked_with_it() {
+    let plan = plan_for(|t| {
+        t.columns.push(col("code", ColumnType::Text));
+        t.uniques.push(UniqueConstraint {
+            name: "uq_users_code".into(),
+            columns: vec!["code".into()],
+        });
+        t.indexes.push(Index {
+            name: "ix_users_code".into(),
+            columns: vec![IndexColumn::asc("code")],
+            unique: false,
+            predicate: None,
+        });
+        t.checks.push(Check {
+            name: "ck_users_code".into(),
+            expr: "length(\"code\") = 3".into(),
+        });
+        // Independent: stays.
+        t.checks.push(Check {
+            name: "ck_users_email".into(),
+            expr: "length(email) > 3".into(),
+        });
+    });
+    let refined = refine(plan, &answered(vec![(rows("users"), Answer::Count(2))]));
+    let steps: Vec<String> = refined.steps().iter().map(Step::describe).collect();
+    assert_eq!(steps, ["add check ck_users_email on public.users"]);
+    let blocked: Vec<(String, Option<&str>)> = refined
+        .blocked()
+        .iter()
+        .map(|b| (b.step.describe(), b.depends_on.as_deref()))
+        .collect();
+    let add = "add column public.users.code";
+    assert_eq!(
+        blocked,
+        [
+            (add.to_string(), None),
+            (
+                "add unique uq_users_code on public.users".to_string(),
+                Some(add)
+            ),
+            (
+                "add check ck_users_code on public.users".to_string(),
+                Some(add)
+            ),
+            (
+                "add index ix_users_code on public.users".to_string(),
+                Some(add)
+            ),
+        ]
+    );
+}

@@ -323,6 +323,12 @@ fn narrowing_notes_say_what_does_not_fit_and_what_happens() {
         )
     );
     assert_eq!(
+        note(T::BigInt, T::Integer, &SQLITE).as_deref(),
+        Some(
+            "SQLite stores bigint and integer alike: only the declared type changes, but the table is rebuilt"
+        )
+    );
+    assert_eq!(
         note(T::Text, T::Integer, &POSTGRES).as_deref(),
         Some("converting text to integer: values that do not convert make the change fail")
     );

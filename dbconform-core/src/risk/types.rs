@@ -130,7 +130,8 @@ fn max_text_length(ty: &ColumnType) -> Option<u32> {
 /// ```
 pub fn type_change(from: &ColumnType, to: &ColumnType, dialect: &dyn Dialect) -> TypeChange {
     let postgres = dialect.name() == "postgres";
-    let (class, misfits) = if !postgres && same_storage(from, to) {
+    let renamed = !postgres && same_storage(from, to);
+    let (class, misfits) = if renamed {
         (TypeClass::Widening, Vec::new())
     } else {
         classify(from, to)
@@ -152,6 +153,9 @@ pub fn type_change(from: &ColumnType, to: &ColumnType, dialect: &dyn Dialect) ->
     let from_text = type_name(from, dialect);
     let to_text = type_name(to, dialect);
     let note = match class {
+        TypeClass::Widening if renamed => Some(format!(
+            "SQLite stores {from_text} and {to_text} alike: only the declared type changes, but the table is rebuilt"
+        )),
         TypeClass::Widening if rewrite => Some(
             "widening: every value fits, but the table is rewritten (locked while every row is copied)"
                 .to_string(),
