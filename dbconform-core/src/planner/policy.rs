@@ -229,6 +229,15 @@ fn needs(step: &Change, other: &Change, dialect: &dyn Dialect) -> bool {
         |a: &QualifiedName, b: &QualifiedName| table_key(a, dialect) == table_key(b, dialect);
     match other {
         Change::AddColumn { table, column } => uses_column(step, table, &column.name, dialect),
+        // A table still referenced by a foreign key whose drop (or replacement) is blocked
+        // must stay: dropping it would fail, or, on SQLite with foreign keys enforced,
+        // run an implicit DELETE that cascades into the referencing table's rows.
+        Change::DropForeignKey { foreign_key, .. }
+        | Change::AlterForeignKey {
+            from: foreign_key, ..
+        } => {
+            matches!(step, Change::DropTable { table } if same(&foreign_key.references, &table.qualified_name()))
+        }
         Change::AlterColumn {
             table, to, changes, ..
         } if changes.ty => match step {
