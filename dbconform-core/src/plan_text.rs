@@ -87,7 +87,7 @@ impl Plan {
                 blocked.step.risk,
                 blocked.step.code,
                 one_line(&blocked.step.describe()),
-                one_line(&unlock_hint(blocked))
+                blocked.why()
             ));
         }
         out
@@ -99,12 +99,25 @@ fn one_line(text: &str) -> String {
     text.replace(['\n', '\r'], " ")
 }
 
-/// What would let a blocked step run.
-fn unlock_hint(blocked: &BlockedStep) -> String {
-    if blocked.unlocked_by.is_empty() {
-        blocked.step.reason.clone()
-    } else {
-        format!("set {} to allow it", blocked.unlocked_by)
+impl BlockedStep {
+    /// Why the step is not executed and what would let it run, in one line: the data
+    /// problem (`will fail: 2 rows have NULL in ...`), the options that unlock it (`set
+    /// allow_shrink_column to allow it`), and the blocked step it needs, if any.
+    pub fn why(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(problem) = &self.problem {
+            parts.push(problem.clone());
+        }
+        if !self.unlocked_by.is_empty() {
+            parts.push(format!("set {} to allow it", self.unlocked_by));
+        }
+        if let Some(needed) = &self.depends_on {
+            parts.push(format!("it needs `{needed}`, which is blocked"));
+        }
+        if parts.is_empty() {
+            parts.push(self.step.reason.clone());
+        }
+        one_line(&parts.join("; "))
     }
 }
 
@@ -167,7 +180,10 @@ impl fmt::Display for Plan {
                     blocked.step.describe()
                 )?;
                 writeln!(f, "       {}", blocked.step.reason)?;
-                writeln!(f, "       {}", unlock_hint(blocked))?;
+                writeln!(f, "       {}", blocked.why())?;
+                if let Some(suggestion) = &blocked.step.suggestion {
+                    writeln!(f, "       suggestion: {suggestion}")?;
+                }
             }
         }
         if !self.drift().is_empty() {

@@ -119,11 +119,7 @@ impl fmt::Display for PreflightReport {
             }
         }
         for b in &self.blocked {
-            let why = match (&b.problem, b.unlocked_by.is_empty()) {
-                (Some(problem), _) => problem.clone(),
-                (None, false) => format!("set {} to allow it", b.unlocked_by),
-                (None, true) => b.step.reason.clone(),
-            };
+            let why = b.why();
             writeln!(
                 f,
                 "  blocked: {} ({})",

@@ -72,12 +72,7 @@ impl fmt::Display for Report {
             }
         }
         for b in &self.blocked {
-            writeln!(
-                f,
-                "  blocked: {} (set {} to allow)",
-                b.step.describe(),
-                b.unlocked_by
-            )?;
+            writeln!(f, "  blocked: {} ({})", b.step.describe(), b.why())?;
         }
         for d in &self.drift {
             writeln!(f, "  drift kept: {}: {}", d.table, d.description)?;
