@@ -526,7 +526,10 @@ Kept as drift (in the database, not declared):
 fn an_empty_declaration_against_an_empty_database_is_empty() {
     let plan = plan(&[], &Schema::default(), &POSTGRES);
     assert!(plan.is_empty());
-    assert_eq!(plan.to_sql(), "-- dbconform plan (postgres): nothing to do\n");
+    assert_eq!(
+        plan.to_sql(),
+        "-- dbconform plan (postgres): nothing to do\n"
+    );
     assert_eq!(plan.to_string(), "Nothing to do: the database conforms.\n");
 }
 
