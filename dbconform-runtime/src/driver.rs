@@ -126,8 +126,8 @@ pub(crate) async fn plan_on(
     }
     let answers = session
         .answer(&questions)
-        .instrument(tracing::debug_span!(
-            "data checks",
+        .instrument(tracing::info_span!(
+            "data_checks",
             questions = questions.len()
         ))
         .await?;
@@ -142,8 +142,26 @@ async fn schema_plan_on(
     options: &Options,
 ) -> Result<(Plan, Schema)> {
     let dialect = session.dialect();
-    let actual = session.reflect(scope).await?;
-    let plan = build_plan(desired, &actual, dialect, options)?;
+    let actual = session
+        .reflect(scope)
+        .instrument(tracing::info_span!(
+            "reflect",
+            schemas = scope.schemas.len()
+        ))
+        .await?;
+    tracing::debug!(tables = actual.tables.len(), "reflected");
+    let plan = {
+        // Diff and plan are one pure call: normalize, diff, policy, order, render.
+        let _span = tracing::info_span!("diff_and_plan", declared = desired.len()).entered();
+        let plan = build_plan(desired, &actual, dialect, options)?;
+        tracing::debug!(
+            steps = plan.steps().len(),
+            blocked = plan.blocked().len(),
+            drift = plan.drift().len(),
+            "planned"
+        );
+        plan
+    };
     let doubtful = plan.tables_with_expression_changes();
     if doubtful.is_empty() {
         return Ok((plan, actual));
@@ -199,7 +217,10 @@ pub(crate) async fn apply_on(
     started: Instant,
 ) -> Result<Report> {
     let (plan, _) = plan_on(session, scope, desired, options).await?;
-    let executed = session.run_steps(&plan).await?;
+    let executed = session
+        .run_steps(&plan)
+        .instrument(tracing::info_span!("execute", steps = plan.steps().len()))
+        .await?;
     if !executed.is_empty() {
         let (after, _) = plan_on(session, scope, desired, options).await?;
         verify_converged(&after)?;
