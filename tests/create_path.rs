@@ -678,3 +678,50 @@ async fn sqlite_concurrent_conformers_all_succeed_and_work_is_done_once() {
         "exactly one conformer does the work"
     );
 }
+
+#[tokio::test]
+async fn postgres_apply_through_a_caller_pool_never_commits_the_callers_open_work() {
+    let Some(url) = pg_url() else { return };
+    let scratch = PgScratch::new(&url, "callerpool").await;
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(3)
+        .connect(&url)
+        .await
+        .unwrap();
+    let setup = format!(
+        "CREATE SCHEMA \"{0}\"; CREATE TABLE \"{0}\".notes (body text)",
+        scratch.schema
+    );
+    sqlx::raw_sql(sqlx::AssertSqlSafe(setup))
+        .execute(&pool)
+        .await
+        .unwrap();
+
+    // The caller's own transaction, open while dbconform works through the same pool.
+    let mut caller = pool.begin().await.unwrap();
+    let insert = format!(
+        "INSERT INTO \"{}\".notes VALUES ('uncommitted')",
+        scratch.schema
+    );
+    sqlx::raw_sql(sqlx::AssertSqlSafe(insert))
+        .execute(&mut *caller)
+        .await
+        .unwrap();
+
+    let db = DbConform::from_pool(pool.clone()).with_options(scratch.options());
+    let report = db.apply(&[Vendor::table_def()]).await.unwrap();
+    assert_eq!(report.executed.len(), 1);
+    caller.rollback().await.unwrap();
+
+    let count = format!("SELECT count(*) FROM \"{}\".notes", scratch.schema);
+    let notes: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(count))
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    scratch.cleanup().await;
+    assert_eq!(
+        notes, 0,
+        "the caller's rolled-back insert must not have been committed by dbconform"
+    );
+}
