@@ -64,6 +64,23 @@ impl PgDriver {
         })
     }
 
+    /// Begins a transaction holding the schema-change lock of `scope`'s target schema:
+    /// conformers of the same schema queue here; the lock ends with the transaction.
+    async fn begin_locked(
+        &self,
+        scope: &Scope,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+        self.counter.add(2);
+        let mut tx = self.pool.begin().await.map_err(db_error("BEGIN"))?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1, $2)")
+            .bind(LOCK_CLASS)
+            .bind(lock_key(&scope.target_schema))
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error("taking the advisory lock"))?;
+        Ok(tx)
+    }
+
     /// Wraps an existing pool.
     pub fn from_pool(pool: PgPool) -> Self {
         PgDriver {
@@ -176,15 +193,7 @@ impl Driver for PgDriver {
         options: &Options,
     ) -> Result<Report> {
         let started = Instant::now();
-        self.counter.add(2);
-        let mut tx = self.pool.begin().await.map_err(db_error("BEGIN"))?;
-        // Serialize conformers of the same schema; the lock ends with the transaction.
-        sqlx::query("SELECT pg_advisory_xact_lock($1, $2)")
-            .bind(LOCK_CLASS)
-            .bind(lock_key(&scope.target_schema))
-            .execute(&mut *tx)
-            .await
-            .map_err(db_error("taking the advisory lock"))?;
+        let mut tx = self.begin_locked(scope).await?;
         let mut session = PgSession {
             conn: &mut tx,
             counter: &self.counter,
@@ -202,15 +211,8 @@ impl Driver for PgDriver {
         options: &Options,
     ) -> Result<PreflightReport> {
         let started = Instant::now();
-        self.counter.add(2);
-        let mut tx = self.pool.begin().await.map_err(db_error("BEGIN"))?;
         // The same lock as apply: a preflight never races a conformer of the same schema.
-        sqlx::query("SELECT pg_advisory_xact_lock($1, $2)")
-            .bind(LOCK_CLASS)
-            .bind(lock_key(&scope.target_schema))
-            .execute(&mut *tx)
-            .await
-            .map_err(db_error("taking the advisory lock"))?;
+        let mut tx = self.begin_locked(scope).await?;
         let mut session = PgSession {
             conn: &mut tx,
             counter: &self.counter,

@@ -65,6 +65,17 @@ impl SqliteDriver {
         })
     }
 
+    /// Begins a transaction with `BEGIN IMMEDIATE`, which takes the write lock before
+    /// anything is read: concurrent conformers queue here (up to the busy timeout) and
+    /// each plans from the state the previous one committed.
+    async fn begin_immediate(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        self.counter.add(1);
+        self.pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db_error("BEGIN IMMEDIATE"))
+    }
+
     /// Wraps an existing pool.
     pub fn from_pool(pool: SqlitePool) -> Self {
         SqliteDriver {
@@ -165,14 +176,7 @@ impl Driver for SqliteDriver {
         options: &Options,
     ) -> Result<Report> {
         let started = Instant::now();
-        // BEGIN IMMEDIATE takes the write lock before reading, so concurrent conformers
-        // queue here and each plans from the state the previous one committed.
-        self.counter.add(1);
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db_error("BEGIN IMMEDIATE"))?;
+        let mut tx = self.begin_immediate().await?;
         let mut session = SqliteSession {
             conn: &mut tx,
             counter: &self.counter,
@@ -190,12 +194,7 @@ impl Driver for SqliteDriver {
         options: &Options,
     ) -> Result<PreflightReport> {
         let started = Instant::now();
-        self.counter.add(1);
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db_error("BEGIN IMMEDIATE"))?;
+        let mut tx = self.begin_immediate().await?;
         let mut session = SqliteSession {
             conn: &mut tx,
             counter: &self.counter,
