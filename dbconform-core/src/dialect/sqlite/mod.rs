@@ -19,6 +19,7 @@ mod alter;
 mod lex;
 mod normalize;
 pub mod parse;
+pub mod rebuild;
 mod render;
 mod types;
 mod validate;
