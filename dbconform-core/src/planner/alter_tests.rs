@@ -797,3 +797,56 @@ fn a_declaration_against_itself_is_empty_on_every_dialect() {
         );
     }
 }
+
+#[test]
+fn undeclared_columns_that_kept_constraints_use_are_kept() {
+    let drop_columns = Options {
+        allow_drop_extra_columns: true,
+        allow_drop_extra_constraints: false,
+        ..Options::default()
+    };
+    let desired = users();
+    // `legacy` is used by an undeclared index; `old_code` by an undeclared check;
+    // `spare` by nothing.
+    let mut found = users();
+    found.columns.push(null("legacy", ColumnType::Text));
+    found.columns.push(null("old_code", ColumnType::Text));
+    found.columns.push(null("spare", ColumnType::Text));
+    found.indexes.push(index("ix_legacy", &["legacy"]));
+    found.checks.push(check("ck_old_code", "old_code <> ''"));
+    let actual = database(vec![found]);
+
+    let plan = plan_with(std::slice::from_ref(&desired), &actual, &drop_columns);
+    assert_eq!(described(&plan), ["drop column public.users.spare"]);
+    let mut drift: Vec<String> = drift_of(&plan).into_iter().map(|(_, d)| d).collect();
+    drift.sort();
+    assert_eq!(
+        drift,
+        [
+            "extra check `ck_old_code` (old_code <> '') (kept; set allow_drop_extra_constraints to drop it)",
+            "extra column `legacy` (kept: index `ix_legacy` uses it and set allow_drop_extra_constraints to drop it)",
+            "extra column `old_code` (kept: check `ck_old_code` uses it and set allow_drop_extra_constraints to drop it)",
+            "extra index `ix_legacy` (legacy) (kept; set allow_drop_extra_constraints to drop it)",
+        ]
+    );
+
+    // Once constraints may go too, the index, the check and every column go.
+    let drop_all = Options {
+        allow_drop_extra_constraints: true,
+        ..drop_columns
+    };
+    let plan = plan_with(&[desired], &actual, &drop_all);
+    let mut steps = described(&plan);
+    steps.sort();
+    assert_eq!(
+        steps,
+        [
+            "drop check ck_old_code on public.users",
+            "drop column public.users.legacy",
+            "drop column public.users.old_code",
+            "drop column public.users.spare",
+            "drop index ix_legacy on public.users",
+        ]
+    );
+    assert!(plan.drift().is_empty(), "{plan}");
+}

@@ -204,6 +204,22 @@ pub(super) fn extra(change: &Change) -> String {
     }
 }
 
+/// The constraint or index a refused drop keeps, as a name: `index `ix_legacy``,
+/// `primary key `users_pkey``, `unnamed check`.
+pub(super) fn kept_object(change: &Change) -> String {
+    match change {
+        Change::DropPrimaryKey { key, .. } => match &key.name {
+            Some(name) if !name.is_empty() => format!("primary key `{name}`"),
+            _ => "primary key".to_string(),
+        },
+        Change::DropUnique { unique, .. } => label("unique constraint", &unique.name),
+        Change::DropForeignKey { foreign_key, .. } => label("foreign key", &foreign_key.name),
+        Change::DropCheck { check, .. } => label("check", &check.name),
+        Change::DropIndex { index, .. } => label("index", &index.name),
+        other => other.describe(),
+    }
+}
+
 /// A type as people read it: the dialect's spelling in lower case (`varchar(100)`), a
 /// custom type as written.
 fn type_text(ty: &ColumnType, dialect: &dyn Dialect) -> String {

@@ -46,6 +46,10 @@ fn allowed(flag: &str, options: &Options) -> bool {
 /// key that stays references it: a declared one, one whose drop the policy refused, or one
 /// of another table that is kept. Dropping it would fail (PostgreSQL) or leave dangling
 /// references (SQLite).
+///
+/// Likewise an undeclared column is kept, even when dropping columns is allowed, while an
+/// index, unique, check, foreign key or primary key whose drop the policy refused uses it
+/// (on its table, or as a referenced column).
 pub(super) fn apply(
     changes: Vec<Change>,
     desired: &[TableDef],
@@ -65,6 +69,8 @@ pub(super) fn apply(
         })
         .collect();
 
+    // Constraint and index drops the policy refuses: what they use must stay.
+    let mut kept_constraints: Vec<Change> = Vec::new();
     for change in changes {
         match (&change, unlocking_flag(&change)) {
             (Change::DropTable { table }, _) => extra_tables.push(table.clone()),
@@ -73,10 +79,38 @@ pub(super) fn apply(
                     staying.push((table.clone(), foreign_key.clone()));
                 }
                 drift.push(refused(&change, flag));
+                if !matches!(change, Change::DropColumn { .. }) {
+                    kept_constraints.push(change);
+                }
             }
             _ => kept_changes.push(change),
         }
     }
+
+    // A column that a kept constraint or index uses is kept too: dropping it would fail
+    // (SQLite) or silently drop that constraint with it (PostgreSQL).
+    let mut allowed_changes = Vec::with_capacity(kept_changes.len());
+    for change in kept_changes {
+        let user = match &change {
+            Change::DropColumn { table, column } => kept_constraints
+                .iter()
+                .find(|c| uses_column(&as_added(c), table, &column.name, names.dialect)),
+            _ => None,
+        };
+        match user {
+            Some(user) => drift.push(Drift {
+                table: change.table().unwrap_or_else(|| QualifiedName::new("")),
+                description: format!(
+                    "{} (kept: {} uses it and set {} to drop it)",
+                    describe::extra(&change),
+                    describe::kept_object(user),
+                    unlocking_flag(user).unwrap_or("allow_drop_extra_constraints")
+                ),
+            }),
+            None => allowed_changes.push(change),
+        }
+    }
+    let mut kept_changes = allowed_changes;
 
     if !options.allow_drop_extra_tables {
         for table in extra_tables {
@@ -103,6 +137,21 @@ pub(super) fn apply(
     }
     drift.sort_by(|a, b| a.table.cmp(&b.table));
     (kept_changes, drift)
+}
+
+/// The change that adds what the refused drop `change` keeps, so that
+/// [`uses_column`] can tell which columns it uses.
+fn as_added(change: &Change) -> Change {
+    match change.clone() {
+        Change::DropPrimaryKey { table, key } => Change::AddPrimaryKey { table, key },
+        Change::DropUnique { table, unique } => Change::AddUnique { table, unique },
+        Change::DropForeignKey { table, foreign_key } => {
+            Change::AddForeignKey { table, foreign_key }
+        }
+        Change::DropCheck { table, check } => Change::AddCheck { table, check },
+        Change::DropIndex { table, index } => Change::AddIndex { table, index },
+        other => other,
+    }
 }
 
 /// The drift entry of a refused drop.
