@@ -659,3 +659,69 @@ async fn text_that_sqlite_rewrote_after_alter_and_create_as_select() {
         )
     );
 }
+
+#[tokio::test]
+async fn foreign_keys_alike_but_for_actions_or_referenced_columns_keep_their_names() {
+    // SQLite numbers foreign keys from the last declared: matching names on columns and
+    // target alone swapped these.
+    let schema = snapshot(
+        r#"CREATE TABLE parent (id INTEGER PRIMARY KEY, code TEXT UNIQUE);
+           CREATE TABLE child (
+               id INTEGER PRIMARY KEY,
+               p INT,
+               q INT,
+               CONSTRAINT fk_cascade FOREIGN KEY (p) REFERENCES parent (id) ON DELETE CASCADE,
+               CONSTRAINT fk_set_null FOREIGN KEY (p) REFERENCES parent (id) ON DELETE SET NULL ON UPDATE RESTRICT,
+               CONSTRAINT fk_by_id FOREIGN KEY (q) REFERENCES parent (id),
+               CONSTRAINT fk_by_code FOREIGN KEY (q) REFERENCES parent (code)
+           );"#,
+    )
+    .await;
+    let fk = |name: &str,
+              columns: &[&str],
+              referenced: &[&str],
+              on_delete: FkAction,
+              on_update: FkAction| ForeignKey {
+        name: name.into(),
+        columns: strings(columns),
+        references: QualifiedName::with_schema("main", "parent"),
+        referenced_columns: strings(referenced),
+        on_delete,
+        on_update,
+    };
+    let mut found = table(&schema, "child").foreign_keys;
+    found.sort_by(|a, b| a.name.cmp(&b.name));
+    assert_eq!(
+        found,
+        [
+            fk(
+                "fk_by_code",
+                &["q"],
+                &["code"],
+                FkAction::NoAction,
+                FkAction::NoAction
+            ),
+            fk(
+                "fk_by_id",
+                &["q"],
+                &["id"],
+                FkAction::NoAction,
+                FkAction::NoAction
+            ),
+            fk(
+                "fk_cascade",
+                &["p"],
+                &["id"],
+                FkAction::Cascade,
+                FkAction::NoAction
+            ),
+            fk(
+                "fk_set_null",
+                &["p"],
+                &["id"],
+                FkAction::SetNull,
+                FkAction::Restrict
+            ),
+        ]
+    );
+}

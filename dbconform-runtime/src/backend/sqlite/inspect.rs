@@ -20,7 +20,7 @@
 use crate::driver::{Scope, StatementCounter, reflect_error};
 use dbconform_core::dialect::Dialect;
 use dbconform_core::dialect::sqlite::parse::{
-    ParsedIndex, ParsedTable, parse_create_index, parse_create_table,
+    ParsedForeignKey, ParsedIndex, ParsedTable, parse_create_index, parse_create_table,
 };
 use dbconform_core::{
     Check, Column, FkAction, ForeignKey, GeneratedColumn, Index, IndexColumn, PrimaryKey,
@@ -485,14 +485,22 @@ fn indexes(raw: &RawTable, text: &ParsedTable) -> (Vec<UniqueConstraint>, Vec<In
 /// Foreign keys from `pragma_foreign_key_list` rows (grouped by id, in column order),
 /// named from the table text. Omitted referenced columns are the parent's primary key;
 /// a parent that exists gives its own spelling of its name and columns.
+///
+/// A key takes the name of the declared key with the same columns, target, referenced
+/// columns (as written) and actions; among equal ones, declaration order decides
+/// (SQLite numbers keys from the last declared). A key the text does not match exactly
+/// falls back to the first unused declared key with its columns and target.
 fn foreign_keys(raw: &RawTable, text: &ParsedTable, parents: &[Parent]) -> Vec<ForeignKey> {
     let dialect = &dbconform_core::dialect::SQLITE;
     let mut groups: BTreeMap<i64, Vec<&RawForeignKey>> = BTreeMap::new();
     for row in &raw.foreign_keys {
         groups.entry(row.id).or_default().push(row);
     }
-    let mut used = vec![false; text.foreign_keys.len()];
-    let mut out = Vec::new();
+    let same = |a: &[String], b: &[String]| {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| dialect.same_identifier(x, y))
+    };
+    // Each key with the referenced columns as written (`None` when omitted).
+    let mut keys: Vec<(ForeignKey, Option<Vec<String>>)> = Vec::new();
     for rows in groups.values_mut() {
         rows.sort_by_key(|r| r.seq);
         let Some(first) = rows.first() else {
@@ -503,48 +511,83 @@ fn foreign_keys(raw: &RawTable, text: &ParsedTable, parents: &[Parent]) -> Vec<F
             .find(|p| dialect.same_identifier(&p.name, &first.parent));
         let columns: Vec<String> = rows.iter().map(|r| r.from.clone()).collect();
         let written: Vec<Option<String>> = rows.iter().map(|r| r.to.clone()).collect();
-        let referenced_columns: Vec<String> = if written.iter().all(Option::is_none) {
-            parent.map(|p| p.key.clone()).unwrap_or_default()
+        let as_written = if written.iter().all(Option::is_none) {
+            None
         } else {
-            written
-                .into_iter()
+            Some(
+                written
+                    .iter()
+                    .map(|c| c.clone().unwrap_or_default())
+                    .collect::<Vec<_>>(),
+            )
+        };
+        let referenced_columns: Vec<String> = match &as_written {
+            None => parent.map(|p| p.key.clone()).unwrap_or_default(),
+            Some(written) => written
+                .iter()
                 .map(|c| {
-                    let c = c.unwrap_or_default();
                     parent
-                        .and_then(|p| p.columns.iter().find(|pc| dialect.same_identifier(pc, &c)))
+                        .and_then(|p| p.columns.iter().find(|pc| dialect.same_identifier(pc, c)))
                         .cloned()
-                        .unwrap_or(c)
+                        .unwrap_or_else(|| c.clone())
                 })
-                .collect()
+                .collect(),
         };
-        let same = |a: &[String], b: &[String]| {
-            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| dialect.same_identifier(x, y))
-        };
-        let declared = text.foreign_keys.iter().enumerate().find(|(i, fk)| {
-            !used[*i]
-                && same(&fk.columns, &columns)
-                && dialect.same_identifier(&fk.table, &first.parent)
-        });
-        let name = match declared {
-            Some((i, fk)) => {
-                used[i] = true;
-                fk.name.clone()
-            }
-            None => String::new(),
-        };
-        out.push(ForeignKey {
-            name,
-            columns,
-            references: QualifiedName::with_schema(
-                MAIN,
-                parent.map_or_else(|| first.parent.clone(), |p| p.name.clone()),
-            ),
-            referenced_columns,
-            on_delete: action(&first.on_delete),
-            on_update: action(&first.on_update),
-        });
+        keys.push((
+            ForeignKey {
+                name: String::new(),
+                columns,
+                references: QualifiedName::with_schema(
+                    MAIN,
+                    parent.map_or_else(|| first.parent.clone(), |p| p.name.clone()),
+                ),
+                referenced_columns,
+                on_delete: action(&first.on_delete),
+                on_update: action(&first.on_update),
+            },
+            as_written,
+        ));
     }
-    out
+    let target = |fk: &ForeignKey, declared: &ParsedForeignKey| {
+        // `references` is the parent's spelling of the name the pragma reports.
+        same(&declared.columns, &fk.columns)
+            && dialect.same_identifier(&declared.table, &fk.references.name)
+    };
+    let exact = |fk: &ForeignKey, written: &Option<Vec<String>>, declared: &ParsedForeignKey| {
+        target(fk, declared)
+            && match written {
+                None => declared.referenced_columns.is_empty(),
+                Some(written) => same(&declared.referenced_columns, written),
+            }
+            && declared.on_delete == fk.on_delete
+            && declared.on_update == fk.on_update
+    };
+    let mut used = vec![false; text.foreign_keys.len()];
+    let mut named = vec![false; keys.len()];
+    // Exact matches first, then the fallback; keys in declaration order (highest id
+    // first), declared keys in text order.
+    for strict in [true, false] {
+        for k in (0..keys.len()).rev() {
+            if named[k] {
+                continue;
+            }
+            let (fk, written) = &keys[k];
+            let found = text.foreign_keys.iter().enumerate().find(|(i, declared)| {
+                !used[*i]
+                    && if strict {
+                        exact(fk, written, declared)
+                    } else {
+                        target(fk, declared)
+                    }
+            });
+            if let Some((i, declared)) = found {
+                used[i] = true;
+                named[k] = true;
+                keys[k].0.name = declared.name.clone();
+            }
+        }
+    }
+    keys.into_iter().map(|(fk, _)| fk).collect()
 }
 
 /// `NO ACTION`, `CASCADE`, ... as reported by `pragma_foreign_key_list`.
