@@ -2,6 +2,7 @@
 
 mod inspect;
 mod probe;
+mod rebuild;
 
 use super::{SupportedPool, sealed};
 use crate::driver::{self, Driver, Scope, Session, StatementCounter, db_error};
