@@ -201,8 +201,16 @@ fn summary(change: &Change) -> String {
     }
 }
 
+/// The changes of the plan's steps; on SQLite a `rebuild table` step stands for the
+/// changes it makes, listed in its place.
 fn summaries(plan: &Plan) -> Vec<String> {
-    plan.steps().iter().map(|s| summary(&s.change)).collect()
+    plan.steps()
+        .iter()
+        .flat_map(|s| match s.parts.as_slice() {
+            [] => vec![summary(&s.change)],
+            parts => parts.iter().map(|p| summary(&p.change)).collect(),
+        })
+        .collect()
 }
 
 /// A drift case: how to damage the generated DDL, the policy, and what must be reported.

@@ -278,11 +278,12 @@ pub fn questions(plan: &Plan) -> Vec<Question> {
     set.into_iter().collect()
 }
 
-/// The executable steps, then the blocked ones.
+/// The executable steps, then the blocked ones; a table rebuild stands for its parts.
 fn all_steps(plan: &Plan) -> impl Iterator<Item = &Step> {
     plan.steps()
         .iter()
         .chain(plan.blocked().iter().map(|b| &b.step))
+        .flat_map(|s| std::iter::once(s).chain(&s.parts))
 }
 
 /// How a count reads.

@@ -80,6 +80,9 @@ pub enum ChangeKind {
     AlterIndex,
     /// Set, change or remove a table comment.
     SetTableComment,
+    /// Rebuild a SQLite table (new table, copy, drop, rename) to make the changes
+    /// `ALTER TABLE` cannot.
+    RebuildTable,
 }
 
 impl ChangeKind {
@@ -102,6 +105,7 @@ impl ChangeKind {
             ChangeKind::AlterForeignKey => "DC053",
             ChangeKind::AlterCheck => "DC054",
             ChangeKind::AlterIndex => "DC055",
+            ChangeKind::RebuildTable => "DC059",
             ChangeKind::DropColumn => "DC101",
             ChangeKind::DropTable => "DC102",
             ChangeKind::DropIndex => "DC103",
@@ -336,6 +340,13 @@ pub enum Change {
         /// As declared.
         to: Option<String>,
     },
+    /// SQLite: the table is rebuilt to make changes `ALTER TABLE` cannot (and the table's
+    /// other changes at the same time); the step's [`parts`](Step::parts) are those
+    /// changes.
+    RebuildTable {
+        /// The table.
+        table: QualifiedName,
+    },
 }
 
 impl Change {
@@ -364,6 +375,7 @@ impl Change {
             Change::DropIndex { .. } => ChangeKind::DropIndex,
             Change::AlterIndex { .. } => ChangeKind::AlterIndex,
             Change::SetTableComment { .. } => ChangeKind::SetTableComment,
+            Change::RebuildTable { .. } => ChangeKind::RebuildTable,
         }
     }
 
@@ -392,7 +404,8 @@ impl Change {
             | Change::AddIndex { table, .. }
             | Change::DropIndex { table, .. }
             | Change::AlterIndex { table, .. }
-            | Change::SetTableComment { table, .. } => Some(table.clone()),
+            | Change::SetTableComment { table, .. }
+            | Change::RebuildTable { table, .. } => Some(table.clone()),
         }
     }
 
@@ -445,6 +458,7 @@ impl Change {
             Change::DropIndex { table, index } => format!("drop index {} on {table}", index.name),
             Change::AlterIndex { table, to, .. } => format!("change index {} on {table}", to.name),
             Change::SetTableComment { table, .. } => format!("set comment on table {table}"),
+            Change::RebuildTable { table } => format!("rebuild table {table}"),
         }
     }
 }
@@ -473,12 +487,22 @@ pub struct Step {
     pub rebuild: Option<String>,
     /// The change that produced this step.
     pub change: Change,
+    /// For a [`ChangeKind::RebuildTable`] step: the changes it makes, each as the step it
+    /// would be on its own (risk, code, reason with the data checks' findings), in plan
+    /// order; they have no SQL of their own. Empty for every other step.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<Step>,
 }
 
 impl Step {
-    /// A short description of what the step does.
+    /// A short description of what the step does; a rebuild lists its parts:
+    /// `rebuild table main.t (alter column main.t.x (nullability); add check ck on main.t)`.
     pub fn describe(&self) -> String {
-        self.change.describe()
+        if self.parts.is_empty() {
+            return self.change.describe();
+        }
+        let parts: Vec<String> = self.parts.iter().map(Step::describe).collect();
+        format!("{} ({})", self.change.describe(), parts.join("; "))
     }
 }
 

@@ -10,6 +10,7 @@ use std::fmt;
 enum Effect {
     Create,
     Alter,
+    Rebuild,
     Drop,
 }
 
@@ -20,12 +21,14 @@ fn effect(kind: ChangeKind) -> Effect {
         | AddCheck | AddIndex => Effect::Create,
         DropTable | DropColumn | DropPrimaryKey | DropUnique | DropForeignKey | DropCheck
         | DropIndex => Effect::Drop,
+        RebuildTable => Effect::Rebuild,
         _ => Effect::Alter,
     }
 }
 
 impl Plan {
-    /// One line counting what the plan does: `3 to create, 2 to alter, 1 blocked`.
+    /// One line counting what the plan does: `3 to create, 2 to alter, 1 to rebuild, 1
+    /// blocked`.
     ///
     /// ```
     /// use dbconform_core::Plan;
@@ -33,12 +36,13 @@ impl Plan {
     /// ```
     pub fn summary(&self) -> String {
         let count = |e: Effect| self.steps().iter().filter(|s| effect(s.kind) == e).count();
-        let rebuilds = self.steps().iter().filter(|s| s.rebuild.is_some()).count();
+        let not_executable = self.steps().iter().filter(|s| s.sql.is_empty()).count();
         let parts = [
             (count(Effect::Create), "to create"),
             (count(Effect::Alter), "to alter"),
+            (count(Effect::Rebuild), "to rebuild"),
             (count(Effect::Drop), "to drop"),
-            (rebuilds, "needing a table rebuild"),
+            (not_executable, "not executable"),
             (self.blocked().len(), "blocked"),
             (self.drift().len(), "kept as drift"),
         ];
@@ -56,11 +60,23 @@ impl Plan {
 
     /// The plan as a runnable SQL script. Each step starts with comment lines giving its
     /// number, risk, code, what it does and why; then its statements, each ending with
-    /// `;`. Steps without SQL (a SQLite table rebuild this version cannot perform) and
-    /// blocked steps appear as comments only, so the script never runs half a plan
-    /// silently.
+    /// `;`. Steps without SQL (a change this backend cannot perform) and blocked steps
+    /// appear as comments only, so the script never runs half a plan silently.
+    ///
+    /// A plan with SQLite table rebuilds starts with `PRAGMA foreign_keys=OFF` (a `DROP
+    /// TABLE` with foreign keys on would fire `ON DELETE CASCADE`) and ends with `PRAGMA
+    /// foreign_key_check` and `PRAGMA foreign_keys=ON`; run it in one transaction, and
+    /// drop and recreate the views and triggers that mention a rebuilt table around its
+    /// statements, as dbconform does when it applies the plan.
     pub fn to_sql(&self) -> String {
         let mut out = format!("-- dbconform plan ({}): {}\n", self.dialect, self.summary());
+        let rebuilds = self
+            .steps()
+            .iter()
+            .any(|s| s.kind == ChangeKind::RebuildTable && !s.sql.is_empty());
+        if rebuilds {
+            out.push_str("\n-- table rebuilds: foreign keys off while tables are replaced (set outside any transaction)\nPRAGMA foreign_keys=OFF;\n");
+        }
         for (i, step) in self.steps().iter().enumerate() {
             out.push_str(&format!(
                 "\n-- step {}: [{} {}] {}\n-- {}\n",
@@ -70,16 +86,37 @@ impl Plan {
                 one_line(&step.describe()),
                 one_line(&step.reason)
             ));
-            if let Some(why) = &step.rebuild {
+            for part in &step.parts {
                 out.push_str(&format!(
-                    "-- not executable yet: needs a table rebuild ({})\n",
-                    one_line(why)
+                    "--   [{} {}] {}: {}\n",
+                    part.risk,
+                    part.code,
+                    one_line(&part.describe()),
+                    one_line(&part.reason)
                 ));
+            }
+            match (&step.rebuild, step.sql.is_empty()) {
+                (Some(why), true) => out.push_str(&format!(
+                    "-- not executable: needs a table rebuild ({})\n",
+                    one_line(why)
+                )),
+                (Some(why), false) => out.push_str(&format!(
+                    "-- rebuild because {}; drop the views and triggers that mention the table first and recreate them after\n",
+                    one_line(why)
+                )),
+                (None, true) => out.push_str(&format!(
+                    "-- not executable on {}\n",
+                    self.dialect
+                )),
+                (None, false) => {}
             }
             for statement in &step.sql {
                 out.push_str(statement);
                 out.push_str(";\n");
             }
+        }
+        if rebuilds {
+            out.push_str("\n-- any row this lists references a missing row: roll back\nPRAGMA foreign_key_check;\nPRAGMA foreign_keys=ON;\n");
         }
         for blocked in self.blocked() {
             out.push_str(&format!(
@@ -161,8 +198,22 @@ impl fmt::Display for Plan {
                     step.describe()
                 )?;
                 writeln!(f, "       {}", step.reason)?;
-                if let Some(why) = &step.rebuild {
-                    writeln!(f, "       needs a table rebuild: {why}")?;
+                for part in &step.parts {
+                    writeln!(
+                        f,
+                        "       - [{} {}] {}: {}",
+                        part.risk,
+                        part.code,
+                        part.describe(),
+                        part.reason
+                    )?;
+                }
+                match (&step.rebuild, step.sql.is_empty()) {
+                    (Some(why), true) => {
+                        writeln!(f, "       not executable: needs a table rebuild: {why}")?
+                    }
+                    (Some(why), false) => writeln!(f, "       rebuilt because {why}")?,
+                    _ => {}
                 }
                 if let Some(suggestion) = &step.suggestion {
                     writeln!(f, "       suggestion: {suggestion}")?;

@@ -65,6 +65,20 @@ pub fn build_plan(
     dialect: &dyn Dialect,
     options: &Options,
 ) -> Result<Plan> {
+    let draft = draft_plan(desired, actual, dialect, options)?;
+    finish_plan(draft, desired, actual, dialect, options)
+}
+
+/// The plan before its last stage: one step per change, and steps only a table rebuild
+/// can perform still without SQL. The runtime refines it with the data checks
+/// ([`crate::data::refine`]) and then calls [`finish_plan`]; [`build_plan`] is both
+/// calls without data checks.
+pub fn draft_plan(
+    desired: &[TableDef],
+    actual: &Schema,
+    dialect: &dyn Dialect,
+    options: &Options,
+) -> Result<Plan> {
     let names = Names {
         dialect,
         target_schema: &options.target_schema,
@@ -77,6 +91,25 @@ pub fn build_plan(
     let steps = steps(planned, &desired, actual, dialect)?;
     let (steps, blocked) = policy::block(steps, options, dialect);
     Ok(Plan::new(dialect.name(), steps, blocked, drift))
+}
+
+/// The last stage of planning ([`Dialect::assemble_rebuilds`]): on SQLite, the steps of
+/// each table that needs a rebuild become one `rebuild table` step with its statements,
+/// made from the declaration (`desired`, as given to [`draft_plan`]) and the database's
+/// table (`actual`) minus what the draft blocked.
+pub fn finish_plan(
+    draft: Plan,
+    desired: &[TableDef],
+    actual: &Schema,
+    dialect: &dyn Dialect,
+    options: &Options,
+) -> Result<Plan> {
+    let names = Names {
+        dialect,
+        target_schema: &options.target_schema,
+    };
+    let desired = resolve(desired, names);
+    dialect.assemble_rebuilds(draft, &desired, actual)
 }
 
 /// The plan between two snapshots, offline: `desired` as [`desired_schema`] gives it (or
@@ -513,6 +546,7 @@ fn steps(
                 sql,
                 rebuild,
                 change,
+                parts: Vec::new(),
             })
         })
         .collect()
@@ -526,7 +560,7 @@ fn steps(
 /// Inside a group, a node comes as soon as its dependencies in the group are placed; when
 /// none can, the smallest remaining node is placed first, and its dependencies on nodes
 /// placed later are the ones that close the cycle.
-fn dependency_order(dependencies: &[BTreeSet<usize>]) -> Vec<usize> {
+pub(crate) fn dependency_order(dependencies: &[BTreeSet<usize>]) -> Vec<usize> {
     let mut dependents = vec![Vec::new(); dependencies.len()];
     for (node, deps) in dependencies.iter().enumerate() {
         for &dep in deps {

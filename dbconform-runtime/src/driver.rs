@@ -10,7 +10,7 @@ use crate::report::{ExecutedStep, Report};
 use async_trait::async_trait;
 use dbconform_core::data::{self, Answers, Question};
 use dbconform_core::dialect::Dialect;
-use dbconform_core::planner::build_plan;
+use dbconform_core::planner::{draft_plan, finish_plan};
 use dbconform_core::{Error, Options, Plan, Result, Schema, TableDef};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -109,38 +109,43 @@ pub trait Driver: Send + Sync + std::fmt::Debug {
 /// Reflects, plans, and — when the plan touches expressions on existing tables — asks the
 /// database for its own spelling of the declared expressions and plans again; then,
 /// unless [`Options::skip_data_checks`], answers the plan's data questions and refines it
-/// ([`data::refine`]): steps on empty tables become safe, steps known to fail are blocked.
+/// ([`data::refine`]): steps on empty tables become safe, steps known to fail are blocked;
+/// last, the backend assembles what is left ([`finish_plan`]: SQLite table rebuilds).
 pub(crate) async fn plan_on(
     session: &mut dyn Session,
     scope: &Scope,
     desired: &[TableDef],
     options: &Options,
 ) -> Result<(Plan, Schema)> {
-    let (plan, actual) = schema_plan_on(session, scope, desired, options).await?;
-    if options.skip_data_checks {
-        return Ok((plan, actual));
+    let (mut plan, actual, desired) = schema_plan_on(session, scope, desired, options).await?;
+    let questions = if options.skip_data_checks {
+        Vec::new()
+    } else {
+        data::questions(&plan)
+    };
+    if !questions.is_empty() {
+        let answers = session
+            .answer(&questions)
+            .instrument(tracing::info_span!(
+                "data_checks",
+                questions = questions.len()
+            ))
+            .await?;
+        plan = data::refine(plan, &answers);
     }
-    let questions = data::questions(&plan);
-    if questions.is_empty() {
-        return Ok((plan, actual));
-    }
-    let answers = session
-        .answer(&questions)
-        .instrument(tracing::info_span!(
-            "data_checks",
-            questions = questions.len()
-        ))
-        .await?;
-    Ok((data::refine(plan, &answers), actual))
+    let plan = finish_plan(plan, &desired, &actual, session.dialect(), options)?;
+    Ok((plan, actual))
 }
 
-/// The plan from the schemas alone (see [`plan_on`]).
+/// The draft plan from the schemas alone (see [`plan_on`]), with the reflected schema and
+/// the declaration it was planned from (expressions in the database's spelling where it
+/// was asked).
 async fn schema_plan_on(
     session: &mut dyn Session,
     scope: &Scope,
     desired: &[TableDef],
     options: &Options,
-) -> Result<(Plan, Schema)> {
+) -> Result<(Plan, Schema, Vec<TableDef>)> {
     let dialect = session.dialect();
     let actual = session
         .reflect(scope)
@@ -153,7 +158,7 @@ async fn schema_plan_on(
     let plan = {
         // Diff and plan are one pure call: normalize, diff, policy, order, render.
         let _span = tracing::info_span!("diff_and_plan", declared = desired.len()).entered();
-        let plan = build_plan(desired, &actual, dialect, options)?;
+        let plan = draft_plan(desired, &actual, dialect, options)?;
         tracing::debug!(
             steps = plan.steps().len(),
             blocked = plan.blocked().len(),
@@ -164,7 +169,7 @@ async fn schema_plan_on(
     };
     let doubtful = plan.tables_with_expression_changes();
     if doubtful.is_empty() {
-        return Ok((plan, actual));
+        return Ok((plan, actual, desired.to_vec()));
     }
     let resolved_name = |t: &TableDef| {
         let schema = dialect.effective_schema(t.schema.as_deref(), &options.target_schema);
@@ -192,7 +197,7 @@ async fn schema_plan_on(
         })
         .collect();
     if to_ask.is_empty() {
-        return Ok((plan, actual));
+        return Ok((plan, actual, desired.to_vec()));
     }
     let canonical = session.canonicalize(&to_ask).await?;
     let desired: Vec<TableDef> = desired
@@ -205,7 +210,8 @@ async fn schema_plan_on(
                 .unwrap_or_else(|| t.clone())
         })
         .collect();
-    Ok((build_plan(&desired, &actual, dialect, options)?, actual))
+    let plan = draft_plan(&desired, &actual, dialect, options)?;
+    Ok((plan, actual, desired))
 }
 
 /// Plans, executes and verifies on a session whose transaction and lock the caller holds.
@@ -217,6 +223,19 @@ pub(crate) async fn apply_on(
     started: Instant,
 ) -> Result<Report> {
     let (plan, _) = plan_on(session, scope, desired, options).await?;
+    execute_on(session, plan, scope, desired, options, started).await
+}
+
+/// Executes `plan` (planned on this session, under the caller's lock and transaction),
+/// then verifies that planning again finds nothing left to do.
+pub(crate) async fn execute_on(
+    session: &mut dyn Session,
+    plan: Plan,
+    scope: &Scope,
+    desired: &[TableDef],
+    options: &Options,
+    started: Instant,
+) -> Result<Report> {
     let executed = session
         .run_steps(&plan)
         .instrument(tracing::info_span!("execute", steps = plan.steps().len()))
@@ -238,6 +257,15 @@ pub(crate) async fn preflight_on(
     started: Instant,
 ) -> Result<PreflightReport> {
     let (plan, _) = plan_on(session, scope, desired, options).await?;
+    try_on(session, plan, started).await
+}
+
+/// Tries every step of `plan` (planned on this session, in the caller's transaction).
+pub(crate) async fn try_on(
+    session: &mut dyn Session,
+    plan: Plan,
+    started: Instant,
+) -> Result<PreflightReport> {
     let steps = session.try_steps(&plan).await?;
     Ok(PreflightReport {
         dialect: plan.dialect.clone(),
@@ -267,7 +295,10 @@ where
         if step.sql.is_empty() {
             let why = match &step.rebuild {
                 Some(why) => {
-                    format!("needs a table rebuild ({why}), which this version cannot perform yet")
+                    format!(
+                        "needs a table rebuild ({why}), which dbconform cannot perform on {}",
+                        plan.dialect
+                    )
                 }
                 None => format!(
                     "this version of dbconform cannot execute it on {}",
@@ -350,7 +381,10 @@ where
     {
         let why = match &step.rebuild {
             Some(why) => {
-                format!("it needs a table rebuild ({why}), which this version cannot perform yet")
+                format!(
+                    "it needs a table rebuild ({why}), which dbconform cannot perform on {}",
+                    plan.dialect
+                )
             }
             None => format!(
                 "this version of dbconform cannot execute it on {}",

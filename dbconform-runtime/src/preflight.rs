@@ -157,6 +157,7 @@ mod tests {
             change: Change::CreateSchema {
                 schema: "app".into(),
             },
+            parts: Vec::new(),
         }
     }
 

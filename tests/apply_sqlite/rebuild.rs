@@ -1,7 +1,10 @@
-//! Changes only a table rebuild can make: `compare` shows each with its rebuild reason,
-//! `apply` refuses naming the step and changes nothing, and with
-//! `allow_sqlite_table_rebuild = false` the steps are blocked with that flag while the
-//! independent step (a missing index) still applies.
+//! Changes only a table rebuild can make, one case per kind of change: `compare` shows one
+//! `rebuild table` step holding the change (with why it needs a rebuild) and every other
+//! change of that table; `apply` rebuilds the table, after which the table's catalog
+//! entries are exactly those of a fresh database created from the declaration, every
+//! value of every column that survives is unchanged, the foreign keys check clean and
+//! `compare` is empty. With `allow_sqlite_table_rebuild = false` the changes are blocked
+//! with that flag while the independent step (a missing index) still applies.
 
 use super::*;
 
@@ -11,8 +14,10 @@ struct Case {
     tables: fn() -> Vec<TableDef>,
     mutate: fn(String) -> String,
     options: fn() -> Options,
-    /// `(description, rebuild reason)` of every step needing a rebuild, in plan order.
+    /// `(description, rebuild reason)` of every change needing a rebuild, in plan order.
     rebuilds: &'static [(&'static str, &'static str)],
+    /// The database's message when the rebuild must fail (and change nothing).
+    fails: Option<&'static str>,
 }
 
 const INDEX_STEP: &str = "add index ix_accounts_email_created on main.accounts";
@@ -23,7 +28,23 @@ fn sorted(mut items: Vec<String>) -> Vec<String> {
     items
 }
 
+/// A fresh database created by dbconform from `tables`.
+async fn fresh(tables: &[TableDef]) -> Db {
+    let db = Db::drifted(tables, |s| s).await;
+    db.conform(Options::default())
+        .await
+        .apply(tables)
+        .await
+        .unwrap();
+    db
+}
+
 async fn check(case: Case) {
+    check_rebuild(&case).await;
+    check_refused(&case).await;
+}
+
+async fn check_rebuild(case: &Case) {
     let tables = (case.tables)();
     let db = Db::drifted(&tables, |s| without_accounts_index((case.mutate)(s))).await;
     let options = (case.options)();
@@ -33,42 +54,118 @@ async fn check(case: Case) {
         .map(|(d, r)| (d.to_string(), r.to_string()))
         .collect();
 
-    // compare: the rebuild steps with their reasons, and the native index step.
+    // compare: one rebuild step holding the changes, and the native index step unless the
+    // rebuilt table is `accounts` (the rebuild then creates the index too).
     let conform = db.conform(options.clone()).await;
     let plan = conform.compare(&tables).await.unwrap();
-    let rebuilds: Vec<(String, String)> = plan
+    assert!(plan.blocked().is_empty(), "{plan}");
+    assert!(plan.steps().iter().all(|s| !s.sql.is_empty()), "{plan}");
+    let rebuilds: Vec<&dbconform::Step> = plan
         .steps()
         .iter()
-        .filter_map(|s| s.rebuild.clone().map(|why| (s.describe(), why)))
+        .filter(|s| s.kind == dbconform::ChangeKind::RebuildTable)
         .collect();
-    assert_eq!(rebuilds, expected, "\n{plan}");
-    assert!(
-        plan.steps()
-            .iter()
-            .all(|s| s.rebuild.is_some() == s.sql.is_empty()),
-        "{plan}"
-    );
+    assert_eq!(rebuilds.len(), 1, "{plan}");
+    let rebuild = rebuilds[0];
+    let table = rebuild.table.clone().unwrap();
+    let parts: Vec<String> = rebuild.parts.iter().map(|p| p.describe()).collect();
+    assert!(rebuild.parts.iter().all(|p| p.sql.is_empty()), "{plan}");
+    let why = rebuild.rebuild.clone().unwrap_or_default();
+    for (description, reason) in &expected {
+        assert!(
+            parts.contains(description),
+            "{description} not in {parts:?}"
+        );
+        assert!(why.contains(reason.as_str()), "{reason} not in {why}");
+    }
+    assert_eq!(rebuild.code, "DC059");
+    assert!(rebuild.risk >= dbconform::Risk::Caution);
     let native: Vec<String> = plan
         .steps()
         .iter()
-        .filter(|s| s.rebuild.is_none())
+        .filter(|s| s.kind != dbconform::ChangeKind::RebuildTable)
         .map(|s| s.describe())
         .collect();
-    assert_eq!(native, [INDEX_STEP], "{plan}");
-
-    // apply: refused before anything runs, naming the first rebuild step.
-    let before = db.state().await;
-    let error = conform.apply(&tables).await.unwrap_err().to_string();
-    let (first, why) = &expected[0];
+    if table.name == "accounts" {
+        assert!(native.is_empty(), "{plan}");
+        assert!(parts.contains(&INDEX_STEP.to_string()), "{plan}");
+    } else {
+        assert_eq!(native, [INDEX_STEP], "{plan}");
+    }
+    let script = plan.to_sql();
     assert!(
-        error.contains(&format!(
-            "({first}) cannot be executed: it needs a table rebuild ({why})"
-        )) && error.ends_with("nothing was changed"),
-        "{error}"
+        script.contains("PRAGMA foreign_keys=OFF;") && script.contains("PRAGMA foreign_key_check;"),
+        "{script}"
     );
-    assert_eq!(db.state().await, before);
 
-    // Rebuilds not allowed: blocked with the flag's name; the index is created.
+    // apply: the table is rebuilt, or (when it must fail) nothing changes.
+    let (dir, snapshot) = common::sqlite_file();
+    let copy = snapshot
+        .trim_start_matches("sqlite://")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    db.exec(&format!("VACUUM INTO '{copy}'")).await;
+    let before = db.state().await;
+    let outcome = conform.apply(&tables).await;
+    if let Some(message) = case.fails {
+        let error = outcome.unwrap_err().to_string();
+        assert!(error.contains(message), "{error}");
+        assert_eq!(db.state().await, before);
+        return;
+    }
+    let report = outcome.unwrap_or_else(|e| panic!("{e}\n{plan}"));
+    assert_eq!(report.executed.len(), plan.steps().len(), "{report}");
+
+    // The catalog: the rebuilt table is what a fresh database has.
+    let fresh = fresh(&tables).await;
+    for name in [table.name.as_str(), "accounts", "payments"] {
+        assert_eq!(db.sql_of(name).await, fresh.sql_of(name).await, "{name}");
+        assert_eq!(db.columns(name).await, fresh.columns(name).await, "{name}");
+        assert_eq!(db.indexes(name).await, fresh.indexes(name).await, "{name}");
+    }
+    // The rows: every surviving column keeps every value (the old database is read from
+    // the copy taken before the apply).
+    let old = Db {
+        _dir: dir,
+        pool: SqlitePool::connect(&snapshot).await.unwrap(),
+        url: snapshot,
+    };
+    for table in tables.iter().map(|t| t.name.as_str()) {
+        let after = db.column_names(table).await;
+        let common: Vec<String> = old
+            .column_names(table)
+            .await
+            .into_iter()
+            .filter(|c| after.contains(c))
+            .collect();
+        assert_eq!(
+            db.rows_of(table, &common).await,
+            old.rows_of(table, &common).await,
+            "{table}"
+        );
+    }
+    let violations: i64 = sqlx::query_scalar("SELECT count(*) FROM pragma_foreign_key_check")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(violations, 0);
+    let again = conform.compare(&tables).await.unwrap();
+    assert!(again.is_empty(), "{again}");
+}
+
+/// Rebuilds not allowed: blocked with the flag's name; the index is created.
+async fn check_refused(case: &Case) {
+    let tables = (case.tables)();
+    let options = (case.options)();
+    let expected: Vec<(String, String)> = case
+        .rebuilds
+        .iter()
+        .map(|(d, r)| (d.to_string(), r.to_string()))
+        .collect();
+    let db = Db::drifted(&tables, |s| without_accounts_index((case.mutate)(s))).await;
+    let before = db.state().await;
     let refused = Options {
         allow_sqlite_table_rebuild: false,
         ..options
@@ -151,6 +248,7 @@ case!(
         tables,
         mutate: |s| replace_once(&s, "\"amount\" BIGINT", "\"amount\" INTEGER"),
         options: defaults,
+        fails: None,
         rebuilds: &[(
             "alter column main.payments.amount (type)",
             "SQLite cannot change a column's type with ALTER TABLE"
@@ -164,6 +262,7 @@ case!(
         tables,
         mutate: |s| replace_once(&s, "\"nickname\" TEXT,", "\"nickname\" TEXT NOT NULL,"),
         options: defaults,
+        fails: None,
         rebuilds: &[(
             "alter column main.accounts.nickname (nullability)",
             "SQLite cannot change a column's nullability with ALTER TABLE"
@@ -177,6 +276,7 @@ case!(
         tables,
         mutate: |s| replace_once(&s, "DEFAULT 0", "DEFAULT 5"),
         options: defaults,
+        fails: None,
         rebuilds: &[(
             "alter column main.accounts.balance (default)",
             "SQLite cannot change a column's default with ALTER TABLE"
@@ -192,6 +292,7 @@ case!(
         // `payments` has rows, so the data check would block the step as one that must
         // fail; without it, the step shows why it needs a rebuild.
         options: || with(|o| o.skip_data_checks = true),
+        fails: Some("NOT NULL constraint failed: dbconform_new_payments.amount"),
         rebuilds: &[(
             "add column main.payments.amount",
             "SQLite cannot add a NOT NULL column without a default with ALTER TABLE"
@@ -205,6 +306,7 @@ case!(
         tables,
         mutate: |s| without_line(&s, "\"opened_at\" TIMESTAMP DEFAULT CURRENT_TIMESTAMP"),
         options: defaults,
+        fails: None,
         rebuilds: &[(
             "add column main.accounts.opened_at",
             "SQLite cannot add a column with a non-constant default (CURRENT_TIMESTAMP) with ALTER TABLE"
@@ -218,6 +320,7 @@ case!(
         tables,
         mutate: |s| with_legacy(s, "CONSTRAINT \"ck_legacy\" CHECK (legacy > 0)"),
         options: drop_columns,
+        fails: None,
         rebuilds: &[
             (
                 "drop check ck_legacy on main.accounts",
@@ -237,6 +340,7 @@ case!(
         tables,
         mutate: |s| with_legacy(s, "CONSTRAINT \"uq_legacy\" UNIQUE (\"legacy\")"),
         options: drop_columns,
+        fails: None,
         rebuilds: &[
             (
                 "drop unique uq_legacy on main.accounts",
@@ -260,6 +364,7 @@ case!(
             ""
         )),
         options: defaults,
+        fails: None,
         rebuilds: &[
             (
                 "alter column main.payments.id (auto-increment)",
@@ -286,6 +391,7 @@ case!(
             )
         }),
         options: defaults,
+        fails: None,
         rebuilds: &[
             (
                 "alter column main.payments.id (auto-increment)",
@@ -313,6 +419,7 @@ case!(
             "\"message\" TEXT NOT NULL PRIMARY KEY\n"
         ),
         options: defaults,
+        fails: None,
         rebuilds: &[(
             "drop primary key on main.log_lines",
             "SQLite cannot drop a primary key with ALTER TABLE"
@@ -326,6 +433,7 @@ case!(
         tables,
         mutate: |s| without_line(&s, "CONSTRAINT \"uq_accounts_email\""),
         options: defaults,
+        fails: None,
         rebuilds: &[(
             "add unique uq_accounts_email on main.accounts",
             "SQLite cannot add a UNIQUE constraint to an existing table with ALTER TABLE"
@@ -343,6 +451,7 @@ case!(
             "UNIQUE (\"email\"),\n  CONSTRAINT \"uq_extra\" UNIQUE (\"balance\")"
         ),
         options: defaults,
+        fails: None,
         rebuilds: &[(
             "drop unique uq_extra on main.accounts",
             "SQLite cannot drop a UNIQUE constraint (only an index created with CREATE UNIQUE INDEX can be dropped on its own) with ALTER TABLE"
@@ -356,6 +465,7 @@ case!(
         tables,
         mutate: |s| replace_once(&s, "UNIQUE (\"email\")", "UNIQUE (\"email\", \"balance\")"),
         options: defaults,
+        fails: None,
         rebuilds: &[(
             "change unique uq_accounts_email on main.accounts",
             "SQLite cannot change the columns of a UNIQUE constraint with ALTER TABLE"
@@ -369,6 +479,7 @@ case!(
         tables,
         mutate: |s| without_line(&s, "CONSTRAINT \"fk_payments_account_id\""),
         options: defaults,
+        fails: None,
         rebuilds: &[(
             "add foreign key fk_payments_account_id on main.payments",
             "SQLite cannot add a foreign key to an existing table with ALTER TABLE"
@@ -386,6 +497,7 @@ case!(
             "ON DELETE CASCADE,\n  CONSTRAINT \"fk_extra\" FOREIGN KEY (\"id\") REFERENCES \"payments\" (\"id\")"
         ),
         options: defaults,
+        fails: None,
         rebuilds: &[(
             "drop foreign key fk_extra on main.payments",
             "SQLite cannot drop a foreign key with ALTER TABLE"
@@ -399,6 +511,7 @@ case!(
         tables,
         mutate: |s| replace_once(&s, "ON DELETE CASCADE", "ON DELETE RESTRICT"),
         options: defaults,
+        fails: None,
         rebuilds: &[(
             "change foreign key fk_payments_account_id on main.payments",
             "SQLite cannot change the columns, target or actions of a foreign key with ALTER TABLE"
@@ -412,6 +525,7 @@ case!(
         tables,
         mutate: |s| without_line(&s, "CONSTRAINT \"ck_accounts_balance\""),
         options: defaults,
+        fails: None,
         rebuilds: &[(
             "add check ck_accounts_balance on main.accounts",
             "SQLite cannot add a CHECK constraint to an existing table with ALTER TABLE"
@@ -429,6 +543,7 @@ case!(
             "CHECK (balance >= 0),\n  CONSTRAINT \"ck_extra\" CHECK (balance < 1000000)"
         ),
         options: defaults,
+        fails: None,
         rebuilds: &[(
             "drop check ck_extra on main.accounts",
             "SQLite cannot drop a CHECK constraint with ALTER TABLE"
@@ -442,6 +557,7 @@ case!(
         tables,
         mutate: |s| replace_once(&s, "CHECK (balance >= 0)", "CHECK (balance >= -10)"),
         options: defaults,
+        fails: None,
         rebuilds: &[(
             "change check ck_accounts_balance on main.accounts",
             "SQLite cannot change the expression of a CHECK constraint with ALTER TABLE"
@@ -532,4 +648,51 @@ async fn an_indexed_column_whose_index_the_policy_keeps_is_kept_as_drift() {
     assert!(report.executed.is_empty(), "{report}");
     assert_eq!(report.drift.len(), 2, "{report}");
     assert_eq!(db.state().await, before);
+}
+
+#[tokio::test]
+async fn a_rebuild_leaves_what_the_policy_blocks_as_the_database_has_it() {
+    // `nickname` must become nullable (a rebuild) and `email` narrowed from TEXT to
+    // VARCHAR(100) (blocked: allow_shrink_column is off). The rebuild makes the first
+    // change and keeps `email` as it is; the narrowing stays blocked.
+    let db = Db::drifted(&tables(), |s| {
+        let s = replace_once(&s, "\"nickname\" TEXT,", "\"nickname\" TEXT NOT NULL,");
+        replace_once(
+            &s,
+            "\"email\" VARCHAR(100) NOT NULL",
+            "\"email\" TEXT NOT NULL",
+        )
+    })
+    .await;
+    let before = db.rows().await;
+    let conform = db.conform(defaults()).await;
+    let plan = conform.compare(&tables()).await.unwrap();
+    assert_eq!(
+        steps(&plan)
+            .iter()
+            .map(|(d, _)| d.clone())
+            .collect::<Vec<_>>(),
+        ["rebuild table main.accounts (alter column main.accounts.nickname (nullability))"],
+        "{plan}"
+    );
+    let blocked: Vec<(String, String)> = plan
+        .blocked()
+        .iter()
+        .map(|b| (b.step.describe(), b.unlocked_by.clone()))
+        .collect();
+    assert_eq!(
+        blocked,
+        [(
+            "alter column main.accounts.email (type)".to_string(),
+            "allow_shrink_column".to_string()
+        )]
+    );
+    conform.apply(&tables()).await.unwrap();
+    let sql = db.sql_of("accounts").await.unwrap();
+    assert!(sql.contains("\"email\" TEXT NOT NULL"), "{sql}");
+    assert!(sql.contains("\"nickname\" TEXT,"), "{sql}");
+    assert_eq!(db.rows().await, before);
+    let again = conform.compare(&tables()).await.unwrap();
+    assert!(again.steps().is_empty(), "{again}");
+    assert_eq!(again.blocked().len(), 1, "{again}");
 }

@@ -208,9 +208,13 @@ impl Db {
     }
 }
 
-/// The one step of `plan` that does `what` (`describe()` starts with it).
+/// The one step of `plan` that does `what` (`describe()` starts with it), or the part of
+/// a SQLite table rebuild that does.
 pub(crate) fn step<'a>(plan: &'a Plan, what: &str) -> Option<&'a Step> {
-    plan.steps().iter().find(|s| s.describe().starts_with(what))
+    plan.steps()
+        .iter()
+        .flat_map(|s| std::iter::once(s).chain(&s.parts))
+        .find(|s| s.describe().starts_with(what))
 }
 
 /// The blocked step that does `what`, with what unlocks it and its problem.

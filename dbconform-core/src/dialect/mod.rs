@@ -19,8 +19,8 @@
 //! pin the sea-query behaviour this split relies on.
 
 use crate::error::Result;
-use crate::model::{Column, ColumnType, QualifiedName, TableDef};
-use crate::plan::Change;
+use crate::model::{Column, ColumnType, QualifiedName, Schema, TableDef};
+use crate::plan::{Change, Plan};
 
 mod expr;
 #[cfg(test)]
@@ -216,6 +216,16 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
             self.name(),
             change.describe()
         )))
+    }
+
+    /// The last stage of planning, after the data checks: turns the steps that need a
+    /// table rebuild (those [`change_sql`](Dialect::change_sql) answered with
+    /// [`ChangeSql::NeedsRebuild`]) into steps this backend can execute. `desired` holds
+    /// the declared tables, schemas resolved; `actual` the reflected schema. The default
+    /// leaves the plan as it is: such steps stay without SQL and are never executed.
+    fn assemble_rebuilds(&self, plan: Plan, desired: &[TableDef], actual: &Schema) -> Result<Plan> {
+        let _ = (desired, actual);
+        Ok(plan)
     }
 }
 

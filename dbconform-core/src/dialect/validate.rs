@@ -157,6 +157,16 @@ fn columns(dialect: &dyn Dialect, table: &TableDef) -> Result<()> {
                 ),
             ));
         }
+        if let Some(generated) = &column.generated
+            && let Some(problem) = expr::problem(&generated.expr)
+        {
+            return Err(invalid(
+                table,
+                format!(
+                    "the generation expression of column `{name}` {problem}; write one SQL expression"
+                ),
+            ));
+        }
         if column.auto_increment {
             if !column.ty.is_integer() {
                 return Err(invalid(

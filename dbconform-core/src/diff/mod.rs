@@ -255,7 +255,7 @@ pub(crate) fn object_name(change: &Change) -> &str {
         Change::AlterCheck { to, .. } => &to.name,
         Change::AddIndex { index, .. } | Change::DropIndex { index, .. } => &index.name,
         Change::AlterIndex { to, .. } => &to.name,
-        Change::SetTableComment { .. } => "",
+        Change::SetTableComment { .. } | Change::RebuildTable { .. } => "",
     }
 }
 

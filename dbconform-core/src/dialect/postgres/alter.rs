@@ -175,6 +175,11 @@ pub(super) fn change_sql(
             table_sql(dialect, table)?,
             comment_literal(to.as_deref())
         )],
+        Change::RebuildTable { table, .. } => {
+            return Err(Error::NotExecutable(format!(
+                "table `{table}`: table rebuilds are a SQLite procedure; PostgreSQL alters tables in place (dbconform never plans one here)"
+            )));
+        }
     };
     Ok(ChangeSql::Statements(statements))
 }

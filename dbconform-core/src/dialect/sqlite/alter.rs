@@ -123,6 +123,9 @@ pub(super) fn change_sql(
         Change::SetTableComment { table, .. } => Err(Error::NotExecutable(format!(
             "table `{table}`: SQLite cannot store comments, so a comment change cannot be made (dbconform never plans one on SQLite)"
         ))),
+        Change::RebuildTable { table, .. } => Err(Error::NotExecutable(format!(
+            "table `{table}`: a table rebuild gets its statements from the rebuild planner, not from ALTER TABLE"
+        ))),
     }
 }
 

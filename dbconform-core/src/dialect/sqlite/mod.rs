@@ -26,8 +26,8 @@ mod validate;
 
 use super::{ChangeContext, ChangeSql, Dialect};
 use crate::error::Result;
-use crate::model::{Column, ColumnType, QualifiedName, TableDef};
-use crate::plan::Change;
+use crate::model::{Column, ColumnType, QualifiedName, Schema, TableDef};
+use crate::plan::{Change, Plan};
 
 /// The only schema SQLite tables are created in.
 pub const MAIN_SCHEMA: &str = "main";
@@ -123,5 +123,11 @@ impl Dialect for Sqlite {
     /// only a table rebuild can (the rules are in the `alter` module).
     fn change_sql(&self, change: &Change, context: &ChangeContext<'_>) -> Result<ChangeSql> {
         alter::change_sql(self, change, context)
+    }
+
+    /// One [`Change::RebuildTable`] step per table that needs a rebuild, holding every
+    /// change of that table (see the [`rebuild`] module).
+    fn assemble_rebuilds(&self, plan: Plan, desired: &[TableDef], actual: &Schema) -> Result<Plan> {
+        rebuild::assemble(self, plan, desired, actual)
     }
 }

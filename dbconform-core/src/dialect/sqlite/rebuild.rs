@@ -1,52 +1,75 @@
 //! SQLite table rebuild: the statements that replace a table by one built from its
 //! declaration when `ALTER TABLE` cannot express a change (DESIGN.md §7, PITFALLS.md 16–24).
 //!
-//! [`table_rebuild`] is pure: declared table + reflected table + policy in, ordered
-//! statements out. The statements must run with `PRAGMA foreign_keys=OFF` (set outside the
-//! transaction: a `DROP TABLE` with foreign keys on fires `ON DELETE CASCADE`), inside one
-//! transaction, followed by `PRAGMA foreign_key_check`; triggers and views that depended on
-//! the table are recreated by the runtime from their stored SQL. The order is:
+//! Two pure functions:
 //!
-//! 1. `CREATE TABLE "new_<t>"` from the declaration, plus every database-only column and
-//!    constraint the policy keeps, in their original type and constraints (indexes come
-//!    last: their names are still taken by the old table's);
-//! 2. `INSERT INTO "new_<t>" (cols) SELECT ... FROM "<t>"` with explicit column lists,
-//!    `CAST` where the type changed and `COALESCE` with the declared default for the
-//!    columns the plan allowed to fill;
+//! - [`assemble`] (through [`Dialect::assemble_rebuilds`]) turns a plan's per-change
+//!   steps into one [`ChangeKind::RebuildTable`] step per table that has a change only a
+//!   rebuild can make. Every other change of that table joins the rebuild (a native step
+//!   run before or after it would be undone or repeated by it); changes the policy or the
+//!   data checks blocked are left out of the rebuilt table, which keeps what the database
+//!   has for them. Rebuilds come in foreign-key order, referenced tables first.
+//! - [`table_rebuild`] gives one table's statements.
+//!
+//! The statements must run with `PRAGMA foreign_keys=OFF` (set outside the transaction: a
+//! `DROP TABLE` with foreign keys on fires `ON DELETE CASCADE`), inside one transaction,
+//! followed by `PRAGMA foreign_key_check`; triggers and views that mention the table are
+//! dropped before and recreated after by the runtime, from their stored SQL. The order is:
+//!
+//! 1. `CREATE TABLE "dbconform_new_<t>"` from the declaration, plus every database-only column,
+//!    key, constraint and table option (`STRICT`, `WITHOUT ROWID`) the plan does not drop,
+//!    as the database has them (indexes come last: their names are still taken by the old
+//!    table's);
+//! 2. `INSERT INTO "dbconform_new_<t>" (cols) SELECT cols FROM "<t>"` with explicit column lists and
+//!    the rowids, values copied as they are (SQLite's column affinity converts what looks
+//!    like the new type and keeps the rest: a `CAST` would turn `'abc'` into `0`), and
+//!    `COALESCE` with the declared default only for the columns the caller names;
 //! 3. for an AUTOINCREMENT table, the `sqlite_sequence` value carried over (the larger of
 //!    the old counter and the largest copied key), so ids are never reused;
-//! 4. `DROP TABLE "<t>"`, `ALTER TABLE "new_<t>" RENAME TO "<t>"`;
+//! 4. `DROP TABLE "<t>"`, `ALTER TABLE "dbconform_new_<t>" RENAME TO "<t>"`;
 //! 5. the declared and the kept database-only indexes.
 //!
-//! What it cannot recreate faithfully (STRICT, WITHOUT ROWID, kept columns with a collation
-//! or a generation expression) makes it refuse with a reason instead of losing it.
+//! What it cannot recreate (a STRICT table whose declared types STRICT refuses, a WITHOUT
+//! ROWID table without a primary key) makes it refuse with a reason instead of losing it;
+//! the plan then blocks the changes that needed the rebuild.
 
 use super::Sqlite;
 use crate::dialect::{Dialect, quote_literal, render as shared};
-use crate::error::Result;
-use crate::model::{Column, QualifiedName, TableDef};
-use crate::options::Options;
+use crate::error::{Error, Result};
+use crate::model::{Column, QualifiedName, Schema, TableDef};
+use crate::plan::{BlockedStep, Change, ChangeKind, Plan, Risk, Step};
+use crate::planner::{dependency_order, policy};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The result of [`table_rebuild`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rebuild {
-    /// The statements of the rebuild, in order (each complete, without a trailing `;`).
-    Statements(Vec<String>),
+    /// The rebuild can be done.
+    Statements {
+        /// The statements, in order (each complete, without a trailing `;`).
+        statements: Vec<String>,
+        /// What the rebuild keeps that the declaration does not mention (`column
+        /// `legacy``, `index `ix_t_legacy``, `the AUTOINCREMENT counter`, ...).
+        kept: Vec<String>,
+    },
     /// The rebuild would lose something it cannot recreate; the text says what.
     Refused(String),
 }
 
-/// The statements that rebuild `actual` (as reflected, schema resolved) into `desired`
-/// (as declared, schema resolved). Database-only columns are kept unless
-/// `options.allow_drop_extra_columns`; database-only constraints and indexes unless
-/// `options.allow_drop_extra_constraints` (a kept one only if all its columns are kept).
-/// `fill_nulls` names the columns becoming NOT NULL whose NULLs the plan allowed to
-/// replace by the declared default.
+/// The column types a STRICT table accepts.
+const STRICT_TYPES: &[&str] = &["INT", "INTEGER", "REAL", "TEXT", "BLOB", "ANY"];
+
+/// The statements that rebuild `actual` (as reflected, schema resolved) into `target` (as
+/// declared, schema resolved, with the changes the plan does not make put back as the
+/// database has them). `changes` are the changes the rebuild makes: what it drops
+/// (columns, keys, constraints, indexes) comes from there; everything else the database
+/// has and `target` does not mention is kept. `fill_nulls` names the columns becoming NOT
+/// NULL whose NULLs may be replaced by the declared default.
 pub fn table_rebuild(
     dialect: &Sqlite,
-    desired: &TableDef,
+    target: &TableDef,
     actual: &TableDef,
-    options: &Options,
+    changes: &[Change],
     fill_nulls: &[String],
 ) -> Result<Rebuild> {
     let table = actual.name.as_str();
@@ -55,13 +78,8 @@ pub fn table_rebuild(
             "table `{table}` cannot be rebuilt without losing {what}; change it by hand"
         )))
     };
-    if actual.options.strict {
-        return refuse("its STRICT option".into());
-    }
-    if actual.options.without_rowid {
-        return refuse("its WITHOUT ROWID option".into());
-    }
     let same = |a: &str, b: &str| dialect.same_identifier(a, b);
+    let dropped = Dropped::of(changes, dialect);
 
     // Where each declared column's values come from.
     let source = |column: &Column| -> Option<&Column> {
@@ -76,68 +94,83 @@ pub fn table_rebuild(
                     .find(|a| column.renamed_from.iter().any(|old| same(&a.name, old)))
             })
     };
-    let mut target = desired.clone();
-    let sources: Vec<Option<&Column>> = desired.columns.iter().map(source).collect();
-    let kept_columns: Vec<&Column> = if options.allow_drop_extra_columns {
-        Vec::new()
-    } else {
-        actual
-            .columns
-            .iter()
-            .filter(|a| !sources.iter().flatten().any(|s| same(&s.name, &a.name)))
-            .collect()
-    };
+    let declared = target.clone();
+    let sources: Vec<Option<&Column>> = declared.columns.iter().map(source).collect();
+    let mut target = declared.clone();
+    let mut kept = Vec::new();
+    let kept_columns: Vec<&Column> = actual
+        .columns
+        .iter()
+        .filter(|a| {
+            !sources.iter().flatten().any(|s| same(&s.name, &a.name)) && !dropped.column(&a.name)
+        })
+        .collect();
     for column in &kept_columns {
-        if column.generated.is_some() {
-            return refuse(format!(
-                "the generation expression of its database-only column `{}`",
-                column.name
-            ));
-        }
-        if column.collation.is_some() {
-            return refuse(format!(
-                "the collation of its database-only column `{}`",
-                column.name
-            ));
-        }
         target.columns.push((*column).clone());
+        kept.push(format!("column `{}`", column.name));
     }
     let names: Vec<String> = target.columns.iter().map(|c| c.name.clone()).collect();
     let has_column = |name: &str| names.iter().any(|c| same(c, name));
-    if !options.allow_drop_extra_constraints {
-        keep_constraints(dialect, actual, &mut target, &has_column);
+    keep_constraints(
+        dialect,
+        actual,
+        &mut target,
+        &dropped,
+        &has_column,
+        &mut kept,
+    );
+
+    // Table options the declaration cannot spell are carried over, when they still fit.
+    target.options = actual.options.clone();
+    if target.options.strict {
+        for column in &target.columns {
+            let ty = dialect.column_type_sql_for(column);
+            if !STRICT_TYPES.iter().any(|t| t.eq_ignore_ascii_case(&ty)) {
+                return refuse(format!(
+                    "its STRICT option (column `{}` would be {ty}, which a STRICT table refuses; STRICT accepts INT, INTEGER, REAL, TEXT, BLOB and ANY)",
+                    column.name
+                ));
+            }
+        }
+        kept.push("the STRICT option".into());
+    }
+    if target.options.without_rowid {
+        if target.primary_key.is_none() {
+            return refuse(
+                "its WITHOUT ROWID option (a WITHOUT ROWID table needs a primary key, and the rebuilt one has none)".into(),
+            );
+        }
+        if target.columns.iter().any(|c| c.auto_increment) {
+            return refuse("its WITHOUT ROWID option (it cannot have an AUTOINCREMENT key)".into());
+        }
+        kept.push("the WITHOUT ROWID option".into());
     }
     let indexes = std::mem::take(&mut target.indexes);
 
     let final_name = target.qualified_name();
     let new_name = QualifiedName {
         schema: target.schema.clone(),
-        name: format!("new_{}", target.name),
+        name: format!("dbconform_new_{}", target.name),
     };
     target.name = new_name.name.clone();
     let mut statements = super::render::create_table(dialect, &target, &[])?;
 
-    // Copy: every column of the new table that has a source, generated columns excepted.
-    let desired_n = dialect.normalize_table(desired);
-    let actual_n = dialect.normalize_table(actual);
-    let normalized = |t: &TableDef, name: &str| -> Option<Column> {
-        t.columns.iter().find(|c| same(&c.name, name)).cloned()
-    };
+    // Copy: every column of the new table that has a source, generated columns excepted
+    // (the new table computes them; a column that stops being generated keeps the values
+    // it had).
     let mut into = Vec::new();
     let mut select = Vec::new();
-    for (column, from) in desired.columns.iter().zip(&sources) {
+    if keeps_rowids(dialect, &target, actual) {
+        into.push("rowid".to_string());
+        select.push("rowid".to_string());
+        kept.push("the rowids".into());
+    }
+    for (column, from) in declared.columns.iter().zip(&sources) {
         let Some(from) = from else { continue };
-        if from.generated.is_some() || column.generated.is_some() {
+        if column.generated.is_some() {
             continue;
         }
         let mut expr = dialect.quote_ident(&from.name);
-        let (to_ty, from_ty) = (
-            normalized(&desired_n, &column.name).map(|c| c.ty),
-            normalized(&actual_n, &from.name).map(|c| c.ty),
-        );
-        if to_ty != from_ty {
-            expr = format!("CAST({expr} AS {})", dialect.column_type_sql_for(column));
-        }
         if fill_nulls.iter().any(|f| same(f, &column.name))
             && let Some(default) = &column.default
         {
@@ -149,12 +182,12 @@ pub fn table_rebuild(
         into.push(dialect.quote_ident(&column.name));
         select.push(expr);
     }
-    for column in &kept_columns {
+    for column in kept_columns.iter().filter(|c| c.generated.is_none()) {
         let name = dialect.quote_ident(&column.name);
         into.push(name.clone());
         select.push(name);
     }
-    if into.is_empty() {
+    if into.iter().all(|c| c == "rowid") {
         return refuse("its rows: none of its columns is kept".into());
     }
     let new_table = dialect.quote_table(&new_name);
@@ -176,6 +209,7 @@ pub fn table_rebuild(
             "INSERT INTO sqlite_sequence (name, seq) SELECT {new_lit}, MAX(seq) FROM (SELECT seq FROM sqlite_sequence WHERE name = {old_lit} UNION ALL SELECT MAX({}) FROM {new_table}) HAVING MAX(seq) IS NOT NULL",
             dialect.quote_ident(&key.name)
         ));
+        kept.push("the AUTOINCREMENT counter".into());
     }
     statements.push(format!("DROP TABLE {old_table}"));
     statements.push(format!(
@@ -187,17 +221,96 @@ pub fn table_rebuild(
             .iter()
             .map(|index| shared::create_index_on(dialect, &final_name, index)),
     );
-    Ok(Rebuild::Statements(statements))
+    Ok(Rebuild::Statements { statements, kept })
 }
 
-/// Adds to `target` the constraints and indexes of `actual` the declaration does not have
-/// (matched by name, or by content for unnamed ones), when all their columns exist in
-/// `target`.
+/// `true` when the copy must carry the rowids over explicitly: both tables have rowids,
+/// the new one has no `INTEGER PRIMARY KEY` alias carrying them, and no real column is
+/// called `rowid`.
+fn keeps_rowids(dialect: &Sqlite, target: &TableDef, actual: &TableDef) -> bool {
+    if target.options.without_rowid || actual.options.without_rowid {
+        return false;
+    }
+    let shadowed = target.columns.iter().chain(&actual.columns).any(|c| {
+        ["rowid", "oid", "_rowid_"]
+            .iter()
+            .any(|r| c.name.eq_ignore_ascii_case(r))
+    });
+    let alias = match target.primary_key.as_ref().map(|pk| pk.columns.as_slice()) {
+        Some([only]) => target.columns.iter().any(|c| {
+            dialect.same_identifier(&c.name, only)
+                && (c.auto_increment
+                    || dialect
+                        .column_type_sql_for(c)
+                        .eq_ignore_ascii_case("INTEGER"))
+        }),
+        _ => false,
+    };
+    !shadowed && !alias
+}
+
+/// What a rebuild's changes drop from the database's table.
+struct Dropped<'a> {
+    dialect: &'a Sqlite,
+    columns: Vec<&'a str>,
+    primary_key: bool,
+    /// Constraint and index names (unique, check, foreign key, index).
+    names: Vec<&'a str>,
+    /// Unnamed checks, by expression.
+    checks: Vec<&'a str>,
+}
+
+impl<'a> Dropped<'a> {
+    fn of(changes: &'a [Change], dialect: &'a Sqlite) -> Self {
+        let mut dropped = Dropped {
+            dialect,
+            columns: Vec::new(),
+            primary_key: false,
+            names: Vec::new(),
+            checks: Vec::new(),
+        };
+        for change in changes {
+            match change {
+                Change::DropColumn { column, .. } => dropped.columns.push(&column.name),
+                Change::DropPrimaryKey { .. } => dropped.primary_key = true,
+                Change::DropUnique { unique, .. } => dropped.names.push(&unique.name),
+                Change::DropForeignKey { foreign_key, .. } => dropped.names.push(&foreign_key.name),
+                Change::DropIndex { index, .. } => dropped.names.push(&index.name),
+                Change::DropCheck { check, .. } => {
+                    dropped.names.push(&check.name);
+                    dropped.checks.push(check.expr.trim());
+                }
+                _ => {}
+            }
+        }
+        dropped
+    }
+
+    fn column(&self, name: &str) -> bool {
+        self.columns
+            .iter()
+            .any(|c| self.dialect.same_identifier(c, name))
+    }
+
+    fn named(&self, name: &str) -> bool {
+        !name.is_empty()
+            && self
+                .names
+                .iter()
+                .any(|n| self.dialect.same_identifier(n, name))
+    }
+}
+
+/// Adds to `target` the primary key, constraints and indexes of `actual` that the target
+/// does not have (matched by name, or by content for unnamed ones) and the changes do not
+/// drop, when all their columns exist in `target`; records each in `kept`.
 fn keep_constraints(
     dialect: &Sqlite,
     actual: &TableDef,
     target: &mut TableDef,
+    dropped: &Dropped<'_>,
     has_column: &dyn Fn(&str) -> bool,
+    kept: &mut Vec<String>,
 ) {
     let same = |a: &str, b: &str| dialect.same_identifier(a, b);
     let same_list =
@@ -205,6 +318,26 @@ fn keep_constraints(
     let all_kept = |columns: &[String]| columns.iter().all(|c| has_column(c));
     let named = |a: &str, b: &str| !a.is_empty() && same(a, b);
 
+    if target.primary_key.is_none()
+        && !dropped.primary_key
+        && let Some(pk) = &actual.primary_key
+        && all_kept(&pk.columns)
+    {
+        target.primary_key = Some(pk.clone());
+        kept.push(format!("the primary key ({})", pk.columns.join(", ")));
+    }
+    // A unique index and a unique constraint over the same columns are one key.
+    let unique_index_on = |t: &TableDef, columns: &[String]| {
+        t.indexes.iter().any(|i| {
+            i.unique
+                && i.predicate.is_none()
+                && i.columns.iter().all(|c| !c.expression)
+                && same_list(
+                    &i.columns.iter().map(|c| c.name.clone()).collect::<Vec<_>>(),
+                    columns,
+                )
+        })
+    };
     let uniques: Vec<_> = actual
         .uniques
         .iter()
@@ -213,6 +346,8 @@ fn keep_constraints(
                 .uniques
                 .iter()
                 .any(|d| named(&u.name, &d.name) || same_list(&u.columns, &d.columns))
+                && !unique_index_on(target, &u.columns)
+                && !dropped.named(&u.name)
                 && all_kept(&u.columns)
         })
         .cloned()
@@ -225,6 +360,8 @@ fn keep_constraints(
                 .checks
                 .iter()
                 .any(|d| named(&c.name, &d.name) || c.expr.trim() == d.expr.trim())
+                && !dropped.named(&c.name)
+                && !dropped.checks.contains(&c.expr.trim())
         })
         .cloned()
         .collect();
@@ -236,7 +373,8 @@ fn keep_constraints(
                 named(&f.name, &d.name)
                     || (same_list(&f.columns, &d.columns)
                         && same(&f.references.name, &d.references.name))
-            }) && all_kept(&f.columns)
+            }) && !dropped.named(&f.name)
+                && all_kept(&f.columns)
         })
         .cloned()
         .collect();
@@ -244,17 +382,265 @@ fn keep_constraints(
         .indexes
         .iter()
         .filter(|i| {
+            let columns: Vec<String> = i.columns.iter().map(|c| c.name.clone()).collect();
+            let is_unique_key = i.unique
+                && i.predicate.is_none()
+                && i.columns.iter().all(|c| !c.expression)
+                && target
+                    .uniques
+                    .iter()
+                    .any(|u| same_list(&u.columns, &columns));
             !target.indexes.iter().any(|d| same(&i.name, &d.name))
+                && !is_unique_key
+                && !dropped.named(&i.name)
                 && i.columns
                     .iter()
                     .all(|c| c.expression || has_column(&c.name))
         })
         .cloned()
         .collect();
+    kept.extend(uniques.iter().map(|u| format!("unique `{}`", u.name)));
+    kept.extend(checks.iter().map(|c| format!("check `{}`", c.name)));
+    kept.extend(fks.iter().map(|f| format!("foreign key `{}`", f.name)));
+    kept.extend(indexes.iter().map(|i| format!("index `{}`", i.name)));
     target.uniques.extend(uniques);
     target.checks.extend(checks);
     target.foreign_keys.extend(fks);
     target.indexes.extend(indexes);
+}
+
+/// Replaces, in `plan`, the steps of each table that has an executable change only a
+/// rebuild can make by one [`ChangeKind::RebuildTable`] step (see the module docs).
+/// `desired` holds the declared tables with their schemas resolved, `actual` the
+/// reflected schema. A table whose rebuild [`table_rebuild`] refuses keeps its native
+/// steps; the changes needing the rebuild are blocked with the reason (and what needs
+/// them with them).
+pub fn assemble(
+    dialect: &Sqlite,
+    plan: Plan,
+    desired: &[TableDef],
+    actual: &Schema,
+) -> Result<Plan> {
+    let key = |q: &QualifiedName| dialect.identifier_key(&q.name);
+    let mut tables: Vec<QualifiedName> = Vec::new();
+    for step in plan.steps() {
+        if let (Some(_), true, Some(table)) = (&step.rebuild, step.sql.is_empty(), &step.table)
+            && !tables.iter().any(|t| key(t) == key(table))
+        {
+            tables.push(table.clone());
+        }
+    }
+    if tables.is_empty() {
+        return Ok(plan);
+    }
+    let (name, steps, blocked, drift) = plan.into_parts();
+    let on = |step: &Step, table: &QualifiedName| {
+        step.table.as_ref().is_some_and(|t| key(t) == key(table))
+            && !matches!(step.kind, ChangeKind::CreateTable | ChangeKind::DropTable)
+    };
+    let find = |tables: &'_ [TableDef], name: &QualifiedName| -> Result<TableDef> {
+        tables
+            .iter()
+            .find(|t| key(&t.qualified_name()) == key(name))
+            .cloned()
+            .ok_or_else(|| {
+                Error::NotExecutable(format!(
+                    "table `{name}` needs a rebuild but is not both declared and present; this is a bug in dbconform, please report it"
+                ))
+            })
+    };
+    let mut merged: BTreeMap<String, Step> = BTreeMap::new();
+    let mut refused: BTreeMap<String, String> = BTreeMap::new();
+    for table in &tables {
+        let parts: Vec<&Step> = steps.iter().filter(|s| on(s, table)).collect();
+        let actual_table = find(&actual.tables, table)?;
+        let mut target = find(desired, table)?;
+        for held in blocked.iter().filter(|b| on(&b.step, table)) {
+            put_back(&mut target, &held.step.change, &actual_table, dialect);
+        }
+        let changes: Vec<Change> = parts.iter().map(|s| s.change.clone()).collect();
+        match table_rebuild(dialect, &target, &actual_table, &changes, &[])? {
+            Rebuild::Statements { statements, kept } => {
+                merged.insert(key(table), rebuild_step(table, &parts, statements, &kept));
+            }
+            Rebuild::Refused(why) => {
+                refused.insert(key(table), why);
+            }
+        }
+    }
+
+    // Each rebuild takes the place of its table's first step; then the rebuilds are put
+    // in foreign-key order among the places they took.
+    let mut out: Vec<Step> = Vec::with_capacity(steps.len());
+    let mut newly_blocked = Vec::new();
+    let mut placed: BTreeSet<String> = BTreeSet::new();
+    let mut slots = Vec::new();
+    for step in steps {
+        let table_key = step.table.as_ref().map(key);
+        let rebuilt = table_key
+            .as_ref()
+            .filter(|k| merged.contains_key(*k))
+            .filter(|_| !matches!(step.kind, ChangeKind::CreateTable | ChangeKind::DropTable));
+        if let Some(k) = rebuilt {
+            if placed.insert(k.clone()) {
+                slots.push(out.len());
+                out.push(merged[k].clone());
+            }
+            continue;
+        }
+        match table_key.and_then(|k| refused.get(&k)) {
+            Some(why) if step.rebuild.is_some() && step.sql.is_empty() => {
+                newly_blocked.push(BlockedStep {
+                    step,
+                    unlocked_by: String::new(),
+                    problem: Some(why.clone()),
+                    depends_on: None,
+                })
+            }
+            _ => out.push(step),
+        }
+    }
+    let rebuilds: Vec<Step> = slots.iter().map(|&i| out[i].clone()).collect();
+    let index_of: BTreeMap<String, usize> = rebuilds
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| s.table.as_ref().map(|t| (key(t), i)))
+        .collect();
+    let dependencies: Vec<BTreeSet<usize>> = rebuilds
+        .iter()
+        .enumerate()
+        .map(|(i, step)| {
+            let Change::RebuildTable { table } = &step.change else {
+                return BTreeSet::new();
+            };
+            desired
+                .iter()
+                .filter(|t| key(&t.qualified_name()) == key(table))
+                .flat_map(|t| &t.foreign_keys)
+                .filter_map(|fk| index_of.get(&key(&fk.references)).copied())
+                .filter(|&j| j != i)
+                .collect()
+        })
+        .collect();
+    for (&slot, i) in slots.iter().zip(dependency_order(&dependencies)) {
+        out[slot] = rebuilds[i].clone();
+    }
+    let mut all_blocked = blocked;
+    all_blocked.extend(newly_blocked);
+    let (steps, blocked) = policy::block_dependents(out, all_blocked, dialect);
+    Ok(Plan::new(name, steps, blocked, drift))
+}
+
+/// The one step that rebuilds `table` to make `parts`.
+fn rebuild_step(table: &QualifiedName, parts: &[&Step], sql: Vec<String>, kept: &[String]) -> Step {
+    let risk = parts.iter().map(|s| s.risk).fold(Risk::Safe, Risk::max);
+    let mut whys: Vec<&str> = Vec::new();
+    for why in parts.iter().filter_map(|s| s.rebuild.as_deref()) {
+        if !whys.contains(&why) {
+            whys.push(why);
+        }
+    }
+    let list: Vec<String> = parts
+        .iter()
+        .map(|s| format!("[{} {}] {}", s.risk, s.code, s.describe()))
+        .collect();
+    let mut kept: Vec<String> = kept.to_vec();
+    kept.push("the triggers and views that mention it (dropped and recreated)".into());
+    let reason = format!(
+        "the table is rebuilt (a new table as declared, every row copied, the old table dropped, the new one renamed; foreign keys checked before the commit) to make {} change(s): {}; keeps {}",
+        parts.len(),
+        list.join("; "),
+        kept.join(", ")
+    );
+    let mut suggestions: Vec<&str> = Vec::new();
+    for suggestion in parts.iter().filter_map(|s| s.suggestion.as_deref()) {
+        if !suggestions.contains(&suggestion) {
+            suggestions.push(suggestion);
+        }
+    }
+    let change = Change::RebuildTable {
+        table: table.clone(),
+    };
+    Step {
+        kind: ChangeKind::RebuildTable,
+        table: Some(table.clone()),
+        risk,
+        code: ChangeKind::RebuildTable.code().to_string(),
+        reason,
+        suggestion: (!suggestions.is_empty()).then(|| suggestions.join("; ")),
+        sql,
+        rebuild: Some(whys.join("; ")),
+        change,
+        parts: parts
+            .iter()
+            .map(|&s| Step {
+                sql: Vec::new(),
+                ..s.clone()
+            })
+            .collect(),
+    }
+}
+
+/// Puts back into `target` what the database has for a change the plan does not make
+/// (blocked by the policy or the data), so the rebuild neither makes it nor loses what
+/// is there. Drops need nothing: what the changes do not drop is kept.
+fn put_back(target: &mut TableDef, change: &Change, actual: &TableDef, dialect: &Sqlite) {
+    let same = |a: &str, b: &str| dialect.same_identifier(a, b);
+    fn replace<T: Clone>(items: &mut Vec<T>, is: impl Fn(&T) -> bool, with: Option<&T>) {
+        match (items.iter().position(is), with) {
+            (Some(i), Some(with)) => items[i] = with.clone(),
+            (Some(i), None) => {
+                items.remove(i);
+            }
+            (None, _) => {}
+        }
+    }
+    match change {
+        Change::AddColumn { column, .. } => {
+            replace(&mut target.columns, |c| same(&c.name, &column.name), None)
+        }
+        Change::AlterColumn { from, to, .. } => {
+            let mut from = from.clone();
+            from.name = to.name.clone();
+            replace(
+                &mut target.columns,
+                |c| same(&c.name, &to.name),
+                Some(&from),
+            );
+        }
+        Change::AddPrimaryKey { .. } | Change::AlterPrimaryKey { .. } => {
+            target.primary_key = actual.primary_key.clone();
+        }
+        Change::AddUnique { unique, .. } => {
+            replace(&mut target.uniques, |u| same(&u.name, &unique.name), None)
+        }
+        Change::AlterUnique { from, to, .. } => {
+            replace(&mut target.uniques, |u| same(&u.name, &to.name), Some(from))
+        }
+        Change::AddForeignKey { foreign_key, .. } => replace(
+            &mut target.foreign_keys,
+            |f| same(&f.name, &foreign_key.name),
+            None,
+        ),
+        Change::AlterForeignKey { from, to, .. } => replace(
+            &mut target.foreign_keys,
+            |f| same(&f.name, &to.name),
+            Some(from),
+        ),
+        Change::AddCheck { check, .. } => {
+            replace(&mut target.checks, |c| same(&c.name, &check.name), None)
+        }
+        Change::AlterCheck { from, to, .. } => {
+            replace(&mut target.checks, |c| same(&c.name, &to.name), Some(from))
+        }
+        Change::AddIndex { index, .. } => {
+            replace(&mut target.indexes, |i| same(&i.name, &index.name), None)
+        }
+        Change::AlterIndex { from, to, .. } => {
+            replace(&mut target.indexes, |i| same(&i.name, &to.name), Some(from))
+        }
+        _ => {}
+    }
 }
 
 #[cfg(test)]
@@ -262,21 +648,38 @@ mod tests {
     use super::{Rebuild, table_rebuild};
     use crate::dialect::SQLITE;
     use crate::dialect::fixtures::{col, null, pk, serial, with_default};
-    use crate::model::{Check, Column, ColumnType, Index, IndexColumn, TableDef, TableOptions};
-    use crate::options::Options;
+    use crate::model::{
+        Check, Column, ColumnType, GeneratedColumn, Index, IndexColumn, QualifiedName, TableDef,
+        TableOptions,
+    };
+    use crate::plan::Change;
 
     fn statements(rebuild: Rebuild) -> Vec<String> {
         match rebuild {
-            Rebuild::Statements(s) => s,
+            Rebuild::Statements { statements, .. } => statements,
             Rebuild::Refused(why) => panic!("refused: {why}"),
         }
     }
 
-    fn run(desired: &TableDef, actual: &TableDef, options: &Options, fill: &[&str]) -> Rebuild {
+    fn kept(rebuild: Rebuild) -> Vec<String> {
+        match rebuild {
+            Rebuild::Statements { kept, .. } => kept,
+            Rebuild::Refused(why) => panic!("refused: {why}"),
+        }
+    }
+
+    fn run(desired: &TableDef, actual: &TableDef, changes: &[Change], fill: &[&str]) -> Rebuild {
         let fill: Vec<String> = fill.iter().map(|s| s.to_string()).collect();
-        match table_rebuild(&SQLITE, desired, actual, options, &fill) {
+        match table_rebuild(&SQLITE, desired, actual, changes, &fill) {
             Ok(r) => r,
             Err(e) => panic!("{e}"),
+        }
+    }
+
+    fn parent() -> QualifiedName {
+        QualifiedName {
+            schema: Some("main".into()),
+            name: "parent".into(),
         }
     }
 
@@ -334,21 +737,16 @@ mod tests {
     }
 
     #[test]
-    fn keeps_database_only_columns_and_indexes_casts_and_fills() {
-        let options = Options {
-            allow_drop_extra_constraints: false,
-            ..Options::default()
-        };
-        let sql = statements(run(
-            &parent_desired(),
-            &parent_actual(),
-            &options,
-            &["note"],
-        ));
+    fn keeps_database_only_columns_and_indexes_copies_as_is_and_fills() {
+        let rebuild = run(&parent_desired(), &parent_actual(), &[], &["note"]);
         assert_eq!(
-            sql,
+            kept(rebuild.clone()),
+            ["column `legacy`", "index `ix_parent_legacy`", "the rowids"]
+        );
+        assert_eq!(
+            statements(rebuild),
             [
-                r#"CREATE TABLE "new_parent" (
+                r#"CREATE TABLE "dbconform_new_parent" (
   "id" BIGINT NOT NULL,
   "qty" INTEGER NOT NULL,
   "note" TEXT NOT NULL DEFAULT 'none',
@@ -356,9 +754,11 @@ mod tests {
   PRIMARY KEY ("id"),
   CONSTRAINT "ck_parent_qty" CHECK (qty >= 0)
 )"#,
-                r#"INSERT INTO "new_parent" ("id", "qty", "note", "legacy") SELECT "id", CAST("qty" AS INTEGER), COALESCE("note", 'none'), "legacy" FROM "parent""#,
+                // No CAST: SQLite's affinity converts what looks like an integer and keeps
+                // the rest (a CAST would turn 'abc' into 0).
+                r#"INSERT INTO "dbconform_new_parent" (rowid, "id", "qty", "note", "legacy") SELECT rowid, "id", "qty", COALESCE("note", 'none'), "legacy" FROM "parent""#,
                 r#"DROP TABLE "parent""#,
-                r#"ALTER TABLE "new_parent" RENAME TO "parent""#,
+                r#"ALTER TABLE "dbconform_new_parent" RENAME TO "parent""#,
                 r#"CREATE INDEX "ix_parent_note" ON "parent" ("note")"#,
                 r#"CREATE INDEX "ix_parent_legacy" ON "parent" ("legacy")"#,
             ]
@@ -366,15 +766,22 @@ mod tests {
     }
 
     #[test]
-    fn drops_database_only_columns_and_indexes_when_allowed_and_never_fills_unasked() {
-        let options = Options {
-            allow_drop_extra_columns: true,
-            ..Options::default()
-        };
-        let sql = statements(run(&parent_desired(), &parent_actual(), &options, &[]));
+    fn drops_what_the_changes_drop_and_never_fills_unasked() {
+        let actual = parent_actual();
+        let changes = [
+            Change::DropColumn {
+                table: parent(),
+                column: actual.columns[3].clone(),
+            },
+            Change::DropIndex {
+                table: parent(),
+                index: actual.indexes[1].clone(),
+            },
+        ];
+        let sql = statements(run(&parent_desired(), &actual, &changes, &[]));
         assert_eq!(
             sql[1],
-            r#"INSERT INTO "new_parent" ("id", "qty", "note") SELECT "id", CAST("qty" AS INTEGER), "note" FROM "parent""#
+            r#"INSERT INTO "dbconform_new_parent" (rowid, "id", "qty", "note") SELECT rowid, "id", "qty", "note" FROM "parent""#
         );
         assert!(!sql[0].contains("legacy"));
         assert_eq!(sql.len(), 5);
@@ -382,6 +789,36 @@ mod tests {
             sql[4],
             r#"CREATE INDEX "ix_parent_note" ON "parent" ("note")"#
         );
+    }
+
+    #[test]
+    fn keeps_the_primary_key_and_constraints_nothing_drops() {
+        let mut actual = parent_actual();
+        actual.checks.push(Check {
+            name: "ck_old".into(),
+            expr: "length(legacy) < 9".into(),
+        });
+        let desired = TableDef {
+            primary_key: None,
+            ..parent_desired()
+        };
+        let rebuild = run(&desired, &actual, &[], &[]);
+        assert_eq!(
+            kept(rebuild.clone()),
+            [
+                "column `legacy`",
+                "the primary key (id)",
+                "check `ck_old`",
+                "index `ix_parent_legacy`",
+                "the rowids"
+            ]
+        );
+        let drop_check = [Change::DropCheck {
+            table: parent(),
+            check: actual.checks[0].clone(),
+        }];
+        let sql = statements(run(&parent_desired(), &actual, &drop_check, &[]));
+        assert!(!sql[0].contains("ck_old"), "{}", sql[0]);
     }
 
     #[test]
@@ -397,19 +834,19 @@ mod tests {
             columns: vec![serial("id"), col("v", ColumnType::Text)],
             ..actual.clone()
         };
-        let sql = statements(run(&desired, &actual, &Options::default(), &[]));
+        let sql = statements(run(&desired, &actual, &[], &[]));
         assert_eq!(
             sql,
             [
-                r#"CREATE TABLE "new_t" (
+                r#"CREATE TABLE "dbconform_new_t" (
   "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
   "v" TEXT NOT NULL
 )"#,
-                r#"INSERT INTO "new_t" ("id", "v") SELECT "id", "v" FROM "t""#,
-                "DELETE FROM sqlite_sequence WHERE name = 'new_t'",
-                r#"INSERT INTO sqlite_sequence (name, seq) SELECT 'new_t', MAX(seq) FROM (SELECT seq FROM sqlite_sequence WHERE name = 't' UNION ALL SELECT MAX("id") FROM "new_t") HAVING MAX(seq) IS NOT NULL"#,
+                r#"INSERT INTO "dbconform_new_t" ("id", "v") SELECT "id", "v" FROM "t""#,
+                "DELETE FROM sqlite_sequence WHERE name = 'dbconform_new_t'",
+                r#"INSERT INTO sqlite_sequence (name, seq) SELECT 'dbconform_new_t', MAX(seq) FROM (SELECT seq FROM sqlite_sequence WHERE name = 't' UNION ALL SELECT MAX("id") FROM "dbconform_new_t") HAVING MAX(seq) IS NOT NULL"#,
                 r#"DROP TABLE "t""#,
-                r#"ALTER TABLE "new_t" RENAME TO "t""#,
+                r#"ALTER TABLE "dbconform_new_t" RENAME TO "t""#,
             ]
         );
     }
@@ -429,49 +866,126 @@ mod tests {
             }],
             ..actual.clone()
         };
-        let sql = statements(run(&desired, &actual, &Options::default(), &[]));
+        let sql = statements(run(&desired, &actual, &[], &[]));
         assert_eq!(
             sql,
             [
-                "CREATE TABLE \"new_us\"\"er\" (\n  \"new\"\"n\" TEXT\n)",
-                r#"INSERT INTO "new_us""er" ("new""n") SELECT "old ""n""" FROM "us""er""#,
+                "CREATE TABLE \"dbconform_new_us\"\"er\" (\n  \"new\"\"n\" TEXT\n)",
+                r#"INSERT INTO "dbconform_new_us""er" (rowid, "new""n") SELECT rowid, "old ""n""" FROM "us""er""#,
                 r#"DROP TABLE "us""er""#,
-                r#"ALTER TABLE "new_us""er" RENAME TO "us""er""#,
+                r#"ALTER TABLE "dbconform_new_us""er" RENAME TO "us""er""#,
             ]
         );
     }
 
     #[test]
-    fn refuses_what_it_cannot_recreate() {
-        let refused = |desired: &TableDef, actual: &TableDef| match run(
-            desired,
-            actual,
-            &Options::default(),
-            &[],
-        ) {
-            Rebuild::Refused(why) => why,
-            Rebuild::Statements(s) => panic!("not refused: {s:?}"),
+    fn carries_table_options_collations_and_generated_columns_over() {
+        let mut actual = parent_actual();
+        actual.columns[3].collation = Some("NOCASE".into());
+        actual.columns.push(Column {
+            generated: Some(GeneratedColumn {
+                expr: "qty * 2".into(),
+                stored: false,
+            }),
+            ..null("twice", ColumnType::Integer)
+        });
+        actual.options = TableOptions {
+            strict: false,
+            without_rowid: true,
         };
+        let rebuild = run(&parent_desired(), &actual, &[], &[]);
+        assert_eq!(
+            kept(rebuild.clone()),
+            [
+                "column `legacy`",
+                "column `twice`",
+                "index `ix_parent_legacy`",
+                "the WITHOUT ROWID option"
+            ]
+        );
+        let sql = statements(rebuild);
+        assert_eq!(
+            sql[0],
+            r#"CREATE TABLE "dbconform_new_parent" (
+  "id" BIGINT NOT NULL,
+  "qty" INTEGER NOT NULL,
+  "note" TEXT NOT NULL DEFAULT 'none',
+  "legacy" VARCHAR(9) COLLATE "NOCASE",
+  "twice" INTEGER GENERATED ALWAYS AS (qty * 2) VIRTUAL,
+  PRIMARY KEY ("id"),
+  CONSTRAINT "ck_parent_qty" CHECK (qty >= 0)
+) WITHOUT ROWID"#
+        );
+        // No rowids to carry, and the generated column is computed, not copied.
+        assert_eq!(
+            sql[1],
+            r#"INSERT INTO "dbconform_new_parent" ("id", "qty", "note", "legacy") SELECT "id", "qty", "note", "legacy" FROM "parent""#
+        );
+    }
+
+    #[test]
+    fn keeps_a_strict_table_strict_when_its_types_allow() {
+        let actual = TableDef {
+            schema: Some("main".into()),
+            name: "s".into(),
+            columns: vec![col("id", ColumnType::Integer), null("v", ColumnType::Text)],
+            primary_key: pk(&["id"]),
+            options: TableOptions {
+                strict: true,
+                without_rowid: false,
+            },
+            ..TableDef::default()
+        };
+        let desired = TableDef {
+            columns: vec![col("id", ColumnType::Integer), col("v", ColumnType::Text)],
+            options: TableOptions::default(),
+            ..actual.clone()
+        };
+        let sql = statements(run(&desired, &actual, &[], &[]));
+        assert!(sql[0].ends_with("\n) STRICT"), "{}", sql[0]);
+        assert_eq!(
+            sql[1],
+            r#"INSERT INTO "dbconform_new_s" ("id", "v") SELECT "id", "v" FROM "s""#
+        );
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_recreate() {
         let mut strict = parent_actual();
         strict.options = TableOptions {
             strict: true,
             without_rowid: false,
         };
         assert_eq!(
-            refused(&parent_desired(), &strict),
-            "table `parent` cannot be rebuilt without losing its STRICT option; change it by hand"
+            run(&parent_desired(), &strict, &[], &[]),
+            Rebuild::Refused("table `parent` cannot be rebuilt without losing its STRICT option (column `id` would be BIGINT, which a STRICT table refuses; STRICT accepts INT, INTEGER, REAL, TEXT, BLOB and ANY); change it by hand".into())
         );
-        strict.options = TableOptions {
+        let mut keyless = parent_actual();
+        keyless.options = TableOptions {
             strict: false,
             without_rowid: true,
         };
-        assert!(refused(&parent_desired(), &strict).contains("WITHOUT ROWID"));
-        let mut collated = parent_actual();
-        collated.columns[3].collation = Some("NOCASE".into());
-        assert_eq!(
-            refused(&parent_desired(), &collated),
-            "table `parent` cannot be rebuilt without losing the collation of its database-only column `legacy`; change it by hand"
-        );
+        let desired = TableDef {
+            primary_key: None,
+            ..parent_desired()
+        };
+        let drop_key = [Change::DropPrimaryKey {
+            table: parent(),
+            key: pk(&["id"]).unwrap(),
+        }];
+        assert!(matches!(
+            run(&desired, &keyless, &drop_key, &[]),
+            Rebuild::Refused(why) if why.contains("WITHOUT ROWID option (a WITHOUT ROWID table needs a primary key")
+        ));
+        let actual = parent_actual();
+        let drops: Vec<Change> = actual
+            .columns
+            .iter()
+            .map(|c| Change::DropColumn {
+                table: parent(),
+                column: c.clone(),
+            })
+            .collect();
         let disjoint = TableDef {
             columns: vec![col("other", ColumnType::Text)],
             primary_key: None,
@@ -479,12 +993,12 @@ mod tests {
             indexes: Vec::new(),
             ..parent_desired()
         };
-        let options = Options {
-            allow_drop_extra_columns: true,
-            ..Options::default()
+        let without_key = TableDef {
+            primary_key: None,
+            ..actual
         };
         assert!(matches!(
-            run(&disjoint, &parent_actual(), &options, &[]),
+            run(&disjoint, &without_key, &drops, &[]),
             Rebuild::Refused(why) if why.contains("none of its columns is kept")
         ));
     }

@@ -29,21 +29,51 @@ pub(super) fn create_table(
         .iter()
         .map(|c| column_sql(dialect, table, c))
         .collect();
-    shared::create_table_statements(
+    let mut statements = shared::create_table_statements(
         dialect,
         &SqliteQueryBuilder,
         table,
         columns,
         primary_key_inline,
         deferred_fks,
-    )
+    )?;
+    // Table options come after the closing parenthesis (a table rebuild carries a
+    // reflected table's options over; declarations have none).
+    let options: Vec<&str> = [
+        (table.options.without_rowid, "WITHOUT ROWID"),
+        (table.options.strict, "STRICT"),
+    ]
+    .into_iter()
+    .filter_map(|(on, option)| on.then_some(option))
+    .collect();
+    if !options.is_empty()
+        && let Some(create) = statements.first_mut()
+    {
+        create.push(' ');
+        create.push_str(&options.join(", "));
+    }
+    Ok(statements)
 }
 
 /// One column: `"id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT` for the auto-increment
 /// key (`CONSTRAINT "pk" PRIMARY KEY AUTOINCREMENT` when the key is named), the common
-/// definition otherwise.
+/// definition otherwise; then its collation and generation expression, if any.
 fn column_sql(dialect: &Sqlite, table: &TableDef, column: &Column) -> String {
     let mut def = shared::base_column_def(dialect, column);
+    if let Some(collation) = &column.collation {
+        def.extra(format!("COLLATE {}", dialect.quote_ident(collation)));
+    }
+    if let Some(generated) = &column.generated {
+        def.extra(format!(
+            "GENERATED ALWAYS AS ({}) {}",
+            generated.expr.trim(),
+            if generated.stored {
+                "STORED"
+            } else {
+                "VIRTUAL"
+            }
+        ));
+    }
     if column.auto_increment {
         match table.primary_key.as_ref().and_then(|pk| pk.name.as_deref()) {
             None => {

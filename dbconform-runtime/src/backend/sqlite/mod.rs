@@ -6,12 +6,14 @@ mod rebuild;
 
 use super::{SupportedPool, sealed};
 use crate::driver::{self, Driver, Scope, Session, StatementCounter, db_error};
-use crate::preflight::{PreflightReport, PreflightStep};
+use crate::preflight::{PreflightReport, PreflightStep, StepOutcome};
 use crate::report::{ExecutedStep, Report};
 use async_trait::async_trait;
 use dbconform_core::data::{Answers, Question};
 use dbconform_core::dialect::{Dialect, Sqlite};
 use dbconform_core::{Error, Options, Plan, Result, Schema, TableDef, redact_url};
+use sqlx::Connection;
+use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqlitePool, SqlitePoolOptions};
 use std::str::FromStr;
 use std::sync::Arc;
@@ -66,15 +68,11 @@ impl SqliteDriver {
         })
     }
 
-    /// Begins a transaction with `BEGIN IMMEDIATE`, which takes the write lock before
-    /// anything is read: concurrent conformers queue here (up to the busy timeout) and
-    /// each plans from the state the previous one committed.
-    async fn begin_immediate(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
-        self.counter.add(1);
+    async fn acquire(&self) -> Result<PoolConnection<sqlx::Sqlite>> {
         self.pool
-            .begin_with("BEGIN IMMEDIATE")
+            .acquire()
             .await
-            .map_err(db_error("BEGIN IMMEDIATE"))
+            .map_err(db_error("acquiring a connection"))
     }
 
     /// Wraps an existing pool.
@@ -84,6 +82,19 @@ impl SqliteDriver {
             counter: StatementCounter::default(),
         }
     }
+}
+
+/// Begins a transaction with `BEGIN IMMEDIATE`, which takes the write lock before
+/// anything is read: concurrent conformers queue here (up to the busy timeout) and each
+/// plans from the state the previous one committed.
+async fn begin_immediate<'c>(
+    conn: &'c mut SqliteConnection,
+    counter: &StatementCounter,
+) -> Result<sqlx::Transaction<'c, sqlx::Sqlite>> {
+    counter.add(1);
+    conn.begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(db_error("BEGIN IMMEDIATE"))
 }
 
 impl sealed::Sealed for SqlitePool {}
@@ -114,7 +125,8 @@ impl Session for SqliteSession<'_> {
     }
 
     async fn run_steps(&mut self, plan: &Plan) -> Result<Vec<ExecutedStep>> {
-        driver::run_steps::<sqlx::Sqlite>(self.conn, plan, self.counter).await
+        let plan = rebuild::with_dependents(self.conn, plan, self.counter).await?;
+        driver::run_steps::<sqlx::Sqlite>(self.conn, &plan, self.counter).await
     }
 
     async fn answer(&mut self, questions: &[Question]) -> Result<Answers> {
@@ -122,7 +134,8 @@ impl Session for SqliteSession<'_> {
     }
 
     async fn try_steps(&mut self, plan: &Plan) -> Result<Vec<PreflightStep>> {
-        driver::try_steps::<sqlx::Sqlite>(self.conn, plan, self.counter).await
+        let plan = rebuild::with_dependents(self.conn, plan, self.counter).await?;
+        driver::try_steps::<sqlx::Sqlite>(self.conn, &plan, self.counter).await
     }
 }
 
@@ -170,6 +183,11 @@ impl Driver for SqliteDriver {
             .0)
     }
 
+    /// Plans under the lock and, when no table needs a rebuild, executes and commits in
+    /// that transaction. Otherwise rolls back (nothing was changed), turns foreign keys
+    /// off outside any transaction ([`rebuild::ForeignKeysOff`]), and does it all again
+    /// under a new lock: plan, execute (rebuilds with their views and triggers), verify,
+    /// `PRAGMA foreign_key_check`, commit — then restores the setting.
     async fn apply(
         &self,
         scope: &Scope,
@@ -177,17 +195,49 @@ impl Driver for SqliteDriver {
         options: &Options,
     ) -> Result<Report> {
         let started = Instant::now();
-        let mut tx = self.begin_immediate().await?;
-        let mut session = SqliteSession {
-            conn: &mut tx,
-            counter: &self.counter,
-        };
-        let report = driver::apply_on(&mut session, scope, desired, options, started).await?;
-        self.counter.add(1);
-        tx.commit().await.map_err(db_error("COMMIT"))?;
-        Ok(report)
+        let mut conn = self.acquire().await?;
+        {
+            let mut tx = begin_immediate(&mut conn, &self.counter).await?;
+            let mut session = SqliteSession {
+                conn: &mut tx,
+                counter: &self.counter,
+            };
+            let (plan, _) = driver::plan_on(&mut session, scope, desired, options).await?;
+            if !rebuild::has_rebuilds(&plan) {
+                let report =
+                    driver::execute_on(&mut session, plan, scope, desired, options, started)
+                        .await?;
+                self.counter.add(1);
+                tx.commit().await.map_err(db_error("COMMIT"))?;
+                return Ok(report);
+            }
+            self.counter.add(1);
+            tx.rollback().await.map_err(db_error("ROLLBACK"))?;
+        }
+        let mut guard = rebuild::ForeignKeysOff::new(conn, &self.counter).await?;
+        let result = async {
+            let mut tx = begin_immediate(guard.conn(), &self.counter).await?;
+            let mut session = SqliteSession {
+                conn: &mut tx,
+                counter: &self.counter,
+            };
+            let (plan, _) = driver::plan_on(&mut session, scope, desired, options).await?;
+            let checked = plan.clone();
+            let report =
+                driver::execute_on(&mut session, plan, scope, desired, options, started).await?;
+            rebuild::check_foreign_keys(&mut tx, &checked, &self.counter).await?;
+            self.counter.add(1);
+            tx.commit().await.map_err(db_error("COMMIT"))?;
+            Ok(report)
+        }
+        .await;
+        guard.restore(&self.counter).await;
+        result
     }
 
+    /// Like [`apply`](Self::apply), rolling back instead of committing; a foreign-key
+    /// violation a rebuild would leave is reported as the failure of the last rebuild
+    /// step.
     async fn preflight(
         &self,
         scope: &Scope,
@@ -195,14 +245,61 @@ impl Driver for SqliteDriver {
         options: &Options,
     ) -> Result<PreflightReport> {
         let started = Instant::now();
-        let mut tx = self.begin_immediate().await?;
-        let mut session = SqliteSession {
-            conn: &mut tx,
-            counter: &self.counter,
-        };
-        let report = driver::preflight_on(&mut session, scope, desired, options, started).await;
-        self.counter.add(1);
-        tx.rollback().await.map_err(db_error("ROLLBACK"))?;
-        report
+        let mut conn = self.acquire().await?;
+        {
+            let mut tx = begin_immediate(&mut conn, &self.counter).await?;
+            let mut session = SqliteSession {
+                conn: &mut tx,
+                counter: &self.counter,
+            };
+            let planned = driver::plan_on(&mut session, scope, desired, options).await;
+            let report = match planned {
+                Ok((plan, _)) if !rebuild::has_rebuilds(&plan) => {
+                    Some(driver::try_on(&mut session, plan, started).await)
+                }
+                Ok(_) => None,
+                Err(error) => Some(Err(error)),
+            };
+            self.counter.add(1);
+            tx.rollback().await.map_err(db_error("ROLLBACK"))?;
+            if let Some(report) = report {
+                return report;
+            }
+        }
+        let mut guard = rebuild::ForeignKeysOff::new(conn, &self.counter).await?;
+        let result = async {
+            let mut tx = begin_immediate(guard.conn(), &self.counter).await?;
+            let mut session = SqliteSession {
+                conn: &mut tx,
+                counter: &self.counter,
+            };
+            let report = async {
+                let (plan, _) = driver::plan_on(&mut session, scope, desired, options).await?;
+                let checked = plan.clone();
+                let mut report = driver::try_on(&mut session, plan, started).await?;
+                if let Err(error) =
+                    rebuild::check_foreign_keys(session.conn, &checked, &self.counter).await
+                    && let Some(last) = report
+                        .steps
+                        .iter_mut()
+                        .rev()
+                        .find(|s| s.step.kind == dbconform_core::ChangeKind::RebuildTable)
+                    && last.outcome == StepOutcome::Ok
+                {
+                    last.outcome = StepOutcome::Failed {
+                        statement: "PRAGMA foreign_key_check".into(),
+                        message: error.to_string(),
+                    };
+                }
+                Ok(report)
+            }
+            .await;
+            self.counter.add(1);
+            tx.rollback().await.map_err(db_error("ROLLBACK"))?;
+            report
+        }
+        .await;
+        guard.restore(&self.counter).await;
+        result
     }
 }
