@@ -497,3 +497,77 @@ async fn strict_without_rowid_collations_and_generated_columns_round_trip_or_are
     assert!(again.steps().is_empty(), "{again}");
     assert_eq!(again.blocked().len(), 1, "{again}");
 }
+
+#[tokio::test]
+async fn preflight_tries_a_rebuild_and_changes_nothing() {
+    let db = Db::new(FAMILY).await;
+    let before = db.snapshot(CHECKSUM).await;
+    let report = db
+        .conform(Options::default())
+        .preflight(&family())
+        .await
+        .unwrap();
+    assert!(report.is_ok(), "{report}");
+    assert_eq!(report.steps.len(), 1, "{report}");
+    assert_eq!(db.snapshot(CHECKSUM).await, before);
+
+    // A rebuild over duplicates fails in the preflight, named with the database's message.
+    let options = Options {
+        skip_data_checks: true,
+        ..Options::default()
+    };
+    let tables = vec![ParentUniqueQty::table_def(), Child::table_def()];
+    let report = db.conform(options).preflight(&tables).await.unwrap();
+    let failures = report.failures();
+    assert_eq!(failures.len(), 1, "{report}");
+    assert!(
+        matches!(&failures[0].1.outcome, dbconform::StepOutcome::Failed { message, .. } if message.contains("UNIQUE constraint failed")),
+        "{report}"
+    );
+
+    // A foreign-key violation the rebuild would leave fails the rebuild step.
+    db.exec("PRAGMA foreign_keys=OFF; INSERT INTO child (id, parent_id, v) VALUES (0, 424242, 'orphan'); PRAGMA foreign_keys=ON")
+        .await;
+    let before = db.snapshot(CHECKSUM).await;
+    let report = db
+        .conform(Options::default())
+        .preflight(&family())
+        .await
+        .unwrap();
+    let failures = report.failures();
+    assert_eq!(failures.len(), 1, "{report}");
+    assert!(
+        matches!(&failures[0].1.outcome, dbconform::StepOutcome::Failed { statement, message } if statement == "PRAGMA foreign_key_check" && message.contains("table `child`")),
+        "{report}"
+    );
+    assert_eq!(db.snapshot(CHECKSUM).await, before);
+}
+
+#[tokio::test]
+async fn an_apply_cancelled_half_way_leaves_no_connection_with_foreign_keys_off() {
+    // The apply is dropped after a few milliseconds, wherever it is (the rebuild of
+    // 100,000 rows takes longer). Whatever it had done is rolled back or committed as a
+    // whole, and the pool's connection enforces foreign keys.
+    for wait_ms in [5, 20, 60] {
+        let db = Db::new(FAMILY).await;
+        let before = db.text(CHECKSUM).await;
+        let conform = db.conform(Options::default());
+        let tables = family();
+        let outcome = tokio::time::timeout(
+            std::time::Duration::from_millis(wait_ms),
+            conform.apply(&tables),
+        )
+        .await;
+        assert_eq!(db.int("PRAGMA foreign_keys").await, 1, "after {wait_ms} ms");
+        assert_eq!(db.text(CHECKSUM).await, before, "after {wait_ms} ms");
+        let sql = db.sql_of("parent").await;
+        // Cut after the COMMIT, the apply counts as not finished but the change is there.
+        if outcome.is_ok() {
+            assert!(
+                sql.contains("CHECK (qty >= 0)"),
+                "after {wait_ms} ms: {sql}"
+            );
+        }
+        assert_eq!(db.fk_state().await, (0, 1));
+    }
+}
