@@ -37,6 +37,7 @@
 //! | DC056 | narrow a column's type (values may be cut, rounded or out of range) | Danger | rows, values that do not fit | `allow_shrink_column` |
 //! | DC057 | convert a column to an unrelated type, or a type dbconform cannot judge (values that do not convert make it fail) | Caution | rows | |
 //! | DC058 | make a plain column generated (its values are replaced by computed ones) | Danger | rows | `allow_shrink_column` |
+//! | DC059 | rebuild a SQLite table: one step holding every change of the table as its [`parts`](crate::plan::Step::parts), each classified on its own | the highest of its parts | (its parts') | `allow_sqlite_table_rebuild` |
 //! | DC101 | drop column | Danger | | `allow_drop_extra_columns` (kept as drift) |
 //! | DC102 | drop table | Danger | | `allow_drop_extra_tables` (kept as drift) |
 //! | DC103 | drop index | Safe; Caution when unique | | `allow_drop_extra_constraints` (kept as drift) |
@@ -46,7 +47,9 @@
 //! | DC107 | drop primary key | Caution | | `allow_drop_extra_constraints` (kept as drift) |
 //!
 //! A step only a SQLite table rebuild can perform is at least Caution (every row is
-//! copied) and is blocked unless `allow_sqlite_table_rebuild`. A step that needs a blocked
+//! copied; Safe once the data checks find the table empty) and is blocked unless
+//! `allow_sqlite_table_rebuild`; the allowed ones of a table become the parts of one
+//! DC059 step (see `dialect::sqlite::rebuild`). A step that needs a blocked
 //! step (a foreign key needing a blocked unique key, a key over a column whose add is
 //! blocked) is blocked with it.
 //!
