@@ -310,6 +310,7 @@ pub(crate) struct Asked {
 pub(crate) struct Context {
     dialect: &'static dyn Dialect,
     new_tables: BTreeSet<(String, String)>,
+    renamed_tables: BTreeSet<(String, String)>,
     new_columns: BTreeSet<((String, String), String)>,
 }
 
@@ -318,6 +319,7 @@ impl Context {
         let mut context = Context {
             dialect,
             new_tables: BTreeSet::new(),
+            renamed_tables: BTreeSet::new(),
             new_columns: BTreeSet::new(),
         };
         for step in all_steps(plan) {
@@ -331,6 +333,16 @@ impl Context {
                         context.table_key(table),
                         dialect.identifier_key(&column.name),
                     );
+                    context.new_columns.insert(key);
+                }
+                // The database knows a renamed table or column by its old name until the
+                // plan runs: ask nothing about the table, only row counts about the column.
+                Change::RenameTable { to, .. } => {
+                    let key = context.table_key(to);
+                    context.renamed_tables.insert(key);
+                }
+                Change::RenameColumn { table, to, .. } => {
+                    let key = (context.table_key(table), dialect.identifier_key(to));
                     context.new_columns.insert(key);
                 }
                 _ => {}
@@ -349,6 +361,11 @@ impl Context {
 
     fn is_new_table(&self, table: &QualifiedName) -> bool {
         self.new_tables.contains(&self.table_key(table))
+    }
+
+    /// `true` for a table the plan renames: the database knows it by another name.
+    fn is_renamed_table(&self, table: &QualifiedName) -> bool {
+        self.renamed_tables.contains(&self.table_key(table))
     }
 
     /// `true` when the plan adds one of `columns` to `table`.
@@ -376,7 +393,7 @@ pub(crate) fn asked(change: &Change, context: &Context, dialect: &dyn Dialect) -
     let Some(table) = change.table() else {
         return Vec::new();
     };
-    if context.is_new_table(&table) {
+    if context.is_new_table(&table) || context.is_renamed_table(&table) {
         return Vec::new();
     }
     let rows = |fails: bool| Asked {
@@ -475,8 +492,10 @@ pub(crate) fn asked(change: &Change, context: &Context, dialect: &dyn Dialect) -
                 &foreign_key.references,
                 foreign_key.referenced_columns.iter().map(String::as_str),
             );
-            if new_column(&foreign_key.columns) {
-                // The new column holds NULL or its default: only the row count is known.
+            if new_column(&foreign_key.columns) || context.is_renamed_table(&foreign_key.references)
+            {
+                // The new column holds NULL or its default, or the referenced table is
+                // known by another name until the plan runs: only the row count is asked.
             } else if context.is_new_table(&foreign_key.references) {
                 out.push(fails(Question::Filled {
                     table: table.clone(),

@@ -83,6 +83,10 @@ pub enum ChangeKind {
     /// Rebuild a SQLite table (new table, copy, drop, rename) to make the changes
     /// `ALTER TABLE` cannot.
     RebuildTable,
+    /// Rename a table the declaration names in `renamed_from`.
+    RenameTable,
+    /// Rename a column the declaration names in `renamed_from`.
+    RenameColumn,
 }
 
 impl ChangeKind {
@@ -106,6 +110,8 @@ impl ChangeKind {
             ChangeKind::AlterCheck => "DC054",
             ChangeKind::AlterIndex => "DC055",
             ChangeKind::RebuildTable => "DC059",
+            ChangeKind::RenameTable => "DC060",
+            ChangeKind::RenameColumn => "DC061",
             ChangeKind::DropColumn => "DC101",
             ChangeKind::DropTable => "DC102",
             ChangeKind::DropIndex => "DC103",
@@ -347,6 +353,25 @@ pub enum Change {
         /// The table.
         table: QualifiedName,
     },
+    /// A declared table does not exist, but one of the names it was `renamed_from` does
+    /// (and is not declared itself): rename it, keeping its rows, indexes, constraints and
+    /// the foreign keys pointing at it.
+    RenameTable {
+        /// The name in the database.
+        from: QualifiedName,
+        /// The declared name.
+        to: QualifiedName,
+    },
+    /// A declared column does not exist, but one of the names it was `renamed_from` does
+    /// (and is not declared itself): rename it, keeping its values.
+    RenameColumn {
+        /// The table (its declared name).
+        table: QualifiedName,
+        /// The name in the database.
+        from: String,
+        /// The declared name.
+        to: String,
+    },
 }
 
 impl Change {
@@ -376,6 +401,8 @@ impl Change {
             Change::AlterIndex { .. } => ChangeKind::AlterIndex,
             Change::SetTableComment { .. } => ChangeKind::SetTableComment,
             Change::RebuildTable { .. } => ChangeKind::RebuildTable,
+            Change::RenameTable { .. } => ChangeKind::RenameTable,
+            Change::RenameColumn { .. } => ChangeKind::RenameColumn,
         }
     }
 
@@ -405,7 +432,9 @@ impl Change {
             | Change::DropIndex { table, .. }
             | Change::AlterIndex { table, .. }
             | Change::SetTableComment { table, .. }
-            | Change::RebuildTable { table, .. } => Some(table.clone()),
+            | Change::RebuildTable { table, .. }
+            | Change::RenameColumn { table, .. } => Some(table.clone()),
+            Change::RenameTable { to, .. } => Some(to.clone()),
         }
     }
 
@@ -459,6 +488,10 @@ impl Change {
             Change::AlterIndex { table, to, .. } => format!("change index {} on {table}", to.name),
             Change::SetTableComment { table, .. } => format!("set comment on table {table}"),
             Change::RebuildTable { table } => format!("rebuild table {table}"),
+            Change::RenameTable { from, to } => format!("rename table {from} to {}", to.name),
+            Change::RenameColumn { table, from, to } => {
+                format!("rename column {table}.{from} to {to}")
+            }
         }
     }
 }

@@ -85,10 +85,22 @@ pub fn draft_plan(
     };
     let desired = resolve(desired, names);
     check(&desired, actual, names)?;
-    let changes = diff::diff_resolved(&desired, actual, names);
+    // Renames first; everything else compares the declaration with the database as it
+    // will be after them.
+    let (renames, actual) = diff::renames::plan_renames(&desired, actual, names);
+    let changes = diff::diff_resolved(&desired, &actual, names);
+    let hints = diff::renames::suggestions(&changes, &desired, &actual, names);
     let (changes, drift) = policy::apply(changes, &desired, options, names);
-    let planned = order(changes, actual, names);
-    let steps = steps(planned, &desired, actual, dialect)?;
+    let planned = order(renames, changes, &actual, names);
+    let mut steps = steps(planned, &desired, &actual, dialect)?;
+    for step in &mut steps {
+        if let Some(hint) = hints.get(&step.describe()) {
+            step.suggestion = Some(match step.suggestion.take() {
+                Some(first) => format!("{first}; {hint}"),
+                None => hint.clone(),
+            });
+        }
+    }
     let (steps, blocked) = policy::block(steps, options, dialect);
     Ok(Plan::new(dialect.name(), steps, blocked, drift))
 }
@@ -109,7 +121,8 @@ pub fn finish_plan(
         target_schema: &options.target_schema,
     };
     let desired = resolve(desired, names);
-    dialect.assemble_rebuilds(draft, &desired, actual)
+    let (_, actual) = diff::renames::plan_renames(&desired, actual, names);
+    dialect.assemble_rebuilds(draft, &desired, &actual)
 }
 
 /// The plan between two snapshots, offline: `desired` as [`desired_schema`] gives it (or
@@ -304,7 +317,12 @@ impl From<Change> for Planned {
 }
 
 /// Puts the allowed changes in plan order (see [`build_plan`]).
-fn order(changes: Vec<Change>, actual: &Schema, names: Names<'_>) -> Vec<Planned> {
+fn order(
+    renames: Vec<Change>,
+    changes: Vec<Change>,
+    actual: &Schema,
+    names: Names<'_>,
+) -> Vec<Planned> {
     let mut creates = Vec::new();
     let mut drops = Vec::new();
     let mut fk_drops = Vec::new();
@@ -328,6 +346,7 @@ fn order(changes: Vec<Change>, actual: &Schema, names: Names<'_>) -> Vec<Planned
     let (created, cycle_keys) = create_order(creates, names);
     schemas
         .into_iter()
+        .chain(renames)
         .chain(fk_drops)
         .chain(drop_order(drops, names))
         .chain(in_tables)

@@ -25,6 +25,7 @@
 //! name of the object.
 
 mod pairing;
+pub(crate) mod renames;
 #[cfg(test)]
 pub(crate) mod testing;
 #[cfg(test)]
@@ -256,6 +257,8 @@ pub(crate) fn object_name(change: &Change) -> &str {
         Change::AddIndex { index, .. } | Change::DropIndex { index, .. } => &index.name,
         Change::AlterIndex { to, .. } => &to.name,
         Change::SetTableComment { .. } | Change::RebuildTable { .. } => "",
+        Change::RenameTable { to, .. } => &to.name,
+        Change::RenameColumn { to, .. } => to,
     }
 }
 

@@ -124,6 +124,13 @@ pub(super) fn reason(change: &Change, dialect: &dyn Dialect) -> String {
             quoted_or(from.as_deref(), "none"),
             quoted_or(to.as_deref(), "none")
         ),
+        Change::RenameTable { from, to } => format!(
+            "table `{to}` is declared with `renamed_from = \"{}\"` and the database has `{from}`: renamed, with its rows, indexes, constraints and the foreign keys pointing at it",
+            from.name
+        ),
+        Change::RenameColumn { table, from, to } => format!(
+            "column `{table}.{to}` is declared with `renamed_from = \"{from}\"` and the database has `{from}`: renamed, with its values"
+        ),
         #[allow(unreachable_patterns)]
         other => other.describe(),
     }

@@ -175,6 +175,17 @@ pub(super) fn change_sql(
             table_sql(dialect, table)?,
             comment_literal(to.as_deref())
         )],
+        Change::RenameTable { from, to } => vec![format!(
+            "ALTER TABLE {} RENAME TO {}",
+            table_sql(dialect, from)?,
+            dialect.quote_ident(&to.name)
+        )],
+        Change::RenameColumn { table, from, to } => vec![format!(
+            "ALTER TABLE {} RENAME COLUMN {} TO {}",
+            table_sql(dialect, table)?,
+            dialect.quote_ident(from),
+            dialect.quote_ident(to)
+        )],
         Change::RebuildTable { table, .. } => {
             return Err(Error::NotExecutable(format!(
                 "table `{table}`: table rebuilds are a SQLite procedure; PostgreSQL alters tables in place (dbconform never plans one here)"

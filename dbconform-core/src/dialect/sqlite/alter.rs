@@ -87,6 +87,19 @@ pub(super) fn change_sql(
             "DROP TABLE {}",
             dialect.quote_table(&table.qualified_name())
         )])),
+        // Native since SQLite 3.25/3.26: references in other tables' foreign keys, in
+        // triggers, views, indexes and CHECKs follow the new name.
+        Change::RenameTable { from, to } => Ok(ChangeSql::Statements(vec![format!(
+            "ALTER TABLE {} RENAME TO {}",
+            dialect.quote_table(from),
+            dialect.quote_ident(&to.name)
+        )])),
+        Change::RenameColumn { table, from, to } => Ok(ChangeSql::Statements(vec![format!(
+            "ALTER TABLE {} RENAME COLUMN {} TO {}",
+            dialect.quote_table(table),
+            dialect.quote_ident(from),
+            dialect.quote_ident(to)
+        )])),
         Change::AddColumn { table, column } => add_column(dialect, table, column, context),
         Change::DropColumn { table, column } => drop_column(dialect, table, column, context),
         Change::AlterColumn { table, changes, .. } => alter_column(table, changes),

@@ -436,7 +436,13 @@ pub fn assemble(
     let (name, steps, blocked, drift) = plan.into_parts();
     let on = |step: &Step, table: &QualifiedName| {
         step.table.as_ref().is_some_and(|t| key(t) == key(table))
-            && !matches!(step.kind, ChangeKind::CreateTable | ChangeKind::DropTable)
+            && !matches!(
+                step.kind,
+                ChangeKind::CreateTable
+                    | ChangeKind::DropTable
+                    | ChangeKind::RenameTable
+                    | ChangeKind::RenameColumn
+            )
     };
     let find = |tables: &'_ [TableDef], name: &QualifiedName| -> Result<TableDef> {
         tables
@@ -480,7 +486,15 @@ pub fn assemble(
         let rebuilt = table_key
             .as_ref()
             .filter(|k| merged.contains_key(*k))
-            .filter(|_| !matches!(step.kind, ChangeKind::CreateTable | ChangeKind::DropTable));
+            .filter(|_| {
+                !matches!(
+                    step.kind,
+                    ChangeKind::CreateTable
+                        | ChangeKind::DropTable
+                        | ChangeKind::RenameTable
+                        | ChangeKind::RenameColumn
+                )
+            });
         if let Some(k) = rebuilt {
             if placed.insert(k.clone()) {
                 slots.push(out.len());

@@ -1,0 +1,379 @@
+//! Renames (`renamed_from`) on both backends: column and table renames keep every row,
+//! foreign keys pointing at a renamed table still enforce, a second run is a no-op, a
+//! rename whose old name is absent is ignored; and without the hint, the plan suggests it
+//! (with its evidence) while still keeping the old column as drift.
+
+// The models are declarations read by dbconform, not by the tests.
+#![allow(dead_code)]
+
+#[path = "common/mod.rs"]
+mod common;
+
+use common::{PgScratch, pg_url, sqlite_file};
+use dbconform::sqlx::{self, AssertSqlSafe};
+use dbconform::{ChangeKind, DbConform, Options, Plan, Risk, Table, TableDef};
+
+mod old {
+    use dbconform::Table;
+
+    #[derive(Table)]
+    #[table(name = "rn_persons")]
+    pub struct Person {
+        #[column(primary_key)]
+        pub id: i64,
+        pub full_name: String,
+    }
+
+    #[derive(Table)]
+    #[table(name = "rn_pets")]
+    pub struct Pet {
+        #[column(primary_key)]
+        pub id: i64,
+        #[column(references = "rn_persons(id)", on_delete = "cascade")]
+        pub owner_id: i64,
+        pub name: String,
+    }
+
+    #[derive(Table)]
+    #[table(name = "rn_clients")]
+    pub struct Client {
+        #[column(primary_key)]
+        pub id: i64,
+        pub name: String,
+        pub email: Option<String>,
+    }
+}
+
+// `rn_persons` renamed, and its `full_name` column too (a `//` comment: doc comments
+// become table comments on PostgreSQL).
+#[derive(Table)]
+#[table(
+    name = "rn_people",
+    renamed_from = "rn_gone",
+    renamed_from = "rn_persons"
+)]
+struct Person {
+    #[column(primary_key)]
+    id: i64,
+    #[column(renamed_from = "full_name")]
+    display_name: String,
+}
+
+#[derive(Table)]
+#[table(name = "rn_pets")]
+struct Pet {
+    #[column(primary_key)]
+    id: i64,
+    #[column(references = "rn_people(id)", on_delete = "cascade")]
+    owner_id: i64,
+    name: String,
+}
+
+// `rn_clients` renamed without saying so, and `full_name` replaced without saying so.
+#[derive(Table)]
+#[table(name = "rn_customers")]
+struct Customer {
+    #[column(primary_key)]
+    id: i64,
+    name: String,
+    email: Option<String>,
+}
+
+#[derive(Table)]
+#[table(name = "rn_persons")]
+struct UnhintedPerson {
+    #[column(primary_key)]
+    id: i64,
+    display_name: Option<String>,
+}
+
+/// One database of each backend, with the `{S}` prefix its SQL needs.
+enum Db {
+    Sqlite {
+        _dir: tempfile::TempDir,
+        url: String,
+        pool: sqlx::SqlitePool,
+    },
+    Pg(PgScratch),
+}
+
+impl Db {
+    async fn all(tag: &str) -> Vec<Db> {
+        let (dir, url) = sqlite_file();
+        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        let mut all = vec![Db::Sqlite {
+            _dir: dir,
+            url,
+            pool,
+        }];
+        if let Some(url) = pg_url() {
+            all.push(Db::Pg(PgScratch::new(&url, tag).await));
+        }
+        all
+    }
+
+    fn name(&self) -> &'static str {
+        match self {
+            Db::Sqlite { .. } => "sqlite",
+            Db::Pg(_) => "postgres",
+        }
+    }
+
+    fn sql(&self, sql: &str) -> String {
+        match self {
+            Db::Sqlite { .. } => sql.replace("{S}", ""),
+            Db::Pg(s) => sql.replace("{S}", &format!("\"{}\".", s.schema)),
+        }
+    }
+
+    fn table(&self, name: &str) -> String {
+        match self {
+            Db::Sqlite { .. } => format!("main.{name}"),
+            Db::Pg(s) => format!("{}.{name}", s.schema),
+        }
+    }
+
+    async fn conform(&self) -> DbConform {
+        match self {
+            Db::Sqlite { url, .. } => DbConform::connect(url).await.unwrap(),
+            Db::Pg(s) => DbConform::from_pool(s.pool.clone()).with_options(s.options()),
+        }
+    }
+
+    async fn exec(&self, sql: &str) -> Result<(), sqlx::Error> {
+        let sql = self.sql(sql);
+        match self {
+            Db::Sqlite { pool, .. } => sqlx::raw_sql(AssertSqlSafe(sql))
+                .execute(pool)
+                .await
+                .map(|_| ()),
+            Db::Pg(s) => sqlx::raw_sql(AssertSqlSafe(sql))
+                .execute(&s.pool)
+                .await
+                .map(|_| ()),
+        }
+    }
+
+    async fn texts(&self, sql: &str) -> Vec<String> {
+        let sql = self.sql(sql);
+        match self {
+            Db::Sqlite { pool, .. } => sqlx::query_scalar(AssertSqlSafe(sql))
+                .fetch_all(pool)
+                .await
+                .unwrap(),
+            Db::Pg(s) => sqlx::query_scalar(AssertSqlSafe(sql))
+                .fetch_all(&s.pool)
+                .await
+                .unwrap(),
+        }
+    }
+
+    async fn cleanup(self) {
+        if let Db::Pg(s) = self {
+            s.cleanup().await;
+        }
+    }
+}
+
+fn described(plan: &Plan) -> Vec<String> {
+    plan.steps().iter().map(|s| s.describe()).collect()
+}
+
+async fn apply(db: &Db, tables: &[TableDef]) {
+    db.conform()
+        .await
+        .apply(tables)
+        .await
+        .unwrap_or_else(|e| panic!("{}: {e}", db.name()));
+}
+
+#[tokio::test]
+async fn table_and_column_renames_keep_rows_and_foreign_keys() {
+    for db in Db::all("renames").await {
+        apply(&db, &[old::Person::table_def(), old::Pet::table_def()]).await;
+        db.exec(
+            "INSERT INTO {S}rn_persons (id, full_name) VALUES (1, 'Ada'), (2, 'Grace'); \
+             INSERT INTO {S}rn_pets (id, owner_id, name) VALUES (10, 1, 'Rex'), (11, 2, 'Tom')",
+        )
+        .await
+        .unwrap();
+        let tables = [Person::table_def(), Pet::table_def()];
+        let conform = db.conform().await;
+        let plan = conform.compare(&tables).await.unwrap();
+        // The first old name is absent and skipped; the second is renamed.
+        assert_eq!(
+            described(&plan),
+            [
+                format!("rename table {} to rn_people", db.table("rn_persons")),
+                format!(
+                    "rename column {}.full_name to display_name",
+                    db.table("rn_people")
+                ),
+            ],
+            "{}: {plan}",
+            db.name()
+        );
+        let kinds: Vec<(ChangeKind, Risk, &str)> = plan
+            .steps()
+            .iter()
+            .map(|s| (s.kind, s.risk, s.code.as_str()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (ChangeKind::RenameTable, Risk::Caution, "DC060"),
+                (ChangeKind::RenameColumn, Risk::Caution, "DC061")
+            ]
+        );
+        assert!(plan.drift().is_empty(), "{plan}");
+        conform.apply(&tables).await.unwrap();
+
+        assert_eq!(
+            db.texts("SELECT display_name FROM {S}rn_people ORDER BY id")
+                .await,
+            ["Ada", "Grace"]
+        );
+        // The foreign key follows the table: an orphan is refused, a delete cascades.
+        let orphan = db
+            .exec("INSERT INTO {S}rn_pets (id, owner_id, name) VALUES (12, 99, 'Lost')")
+            .await;
+        assert!(orphan.is_err(), "{}: orphan accepted", db.name());
+        db.exec("DELETE FROM {S}rn_people WHERE id = 1")
+            .await
+            .unwrap();
+        assert_eq!(
+            db.texts("SELECT name FROM {S}rn_pets ORDER BY id").await,
+            ["Tom"]
+        );
+        // A second run is a no-op: the hints are inert once renamed.
+        let again = db.conform().await.compare(&tables).await.unwrap();
+        assert!(again.is_empty(), "{}: {again}", db.name());
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_rename_whose_old_name_is_absent_is_ignored() {
+    for db in Db::all("renames_absent").await {
+        let tables = [Person::table_def(), Pet::table_def()];
+        let plan = db.conform().await.compare(&tables).await.unwrap();
+        let tables_created: Vec<String> = described(&plan)
+            .into_iter()
+            .filter(|d| !d.starts_with("create schema"))
+            .collect();
+        assert_eq!(
+            tables_created,
+            [
+                format!("create table {}", db.table("rn_people")),
+                format!("create table {}", db.table("rn_pets")),
+            ],
+            "{}: {plan}",
+            db.name()
+        );
+        apply(&db, &tables).await;
+        let again = db.conform().await.compare(&tables).await.unwrap();
+        assert!(again.is_empty(), "{}: {again}", db.name());
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_rename_and_other_changes_of_the_table_in_one_plan() {
+    // On SQLite the NOT NULL → nullable change needs a table rebuild, which runs after
+    // the native rename and copies the renamed column.
+    #[derive(Table)]
+    #[table(name = "rn_persons")]
+    struct Renamed {
+        #[column(primary_key)]
+        id: i64,
+        #[column(renamed_from = "full_name")]
+        display_name: Option<String>,
+    }
+    for db in Db::all("renames_alter").await {
+        apply(&db, &[old::Person::table_def()]).await;
+        db.exec("INSERT INTO {S}rn_persons (id, full_name) VALUES (1, 'Ada')")
+            .await
+            .unwrap();
+        let tables = [Renamed::table_def()];
+        let conform = db.conform().await;
+        let plan = conform.compare(&tables).await.unwrap();
+        assert_eq!(
+            plan.steps()[0].describe(),
+            format!(
+                "rename column {}.full_name to display_name",
+                db.table("rn_persons")
+            ),
+            "{plan}"
+        );
+        assert_eq!(plan.steps().len(), 2, "{plan}");
+        conform.apply(&tables).await.unwrap();
+        assert_eq!(
+            db.texts("SELECT display_name FROM {S}rn_persons").await,
+            ["Ada"]
+        );
+        db.exec("INSERT INTO {S}rn_persons (id) VALUES (2)")
+            .await
+            .unwrap();
+        let again = db.conform().await.compare(&tables).await.unwrap();
+        assert!(again.is_empty(), "{}: {again}", db.name());
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn without_the_hint_the_plan_suggests_the_rename_and_keeps_the_old_column() {
+    for db in Db::all("renames_hint").await {
+        apply(&db, &[old::Person::table_def(), old::Client::table_def()]).await;
+        db.exec(
+            "INSERT INTO {S}rn_persons (id, full_name) VALUES (1, 'Ada'); \
+             INSERT INTO {S}rn_clients (id, name) VALUES (1, 'ACME')",
+        )
+        .await
+        .unwrap();
+        let tables = [UnhintedPerson::table_def(), Customer::table_def()];
+        let plan = db.conform().await.compare(&tables).await.unwrap();
+        let add = format!("add column {}.display_name", db.table("rn_persons"));
+        let step = plan
+            .steps()
+            .iter()
+            .find(|s| s.describe() == add)
+            .unwrap_or_else(|| panic!("{}: {plan}", db.name()));
+        assert_eq!(
+            step.suggestion.as_deref(),
+            Some(
+                "if `display_name` is `full_name` renamed, declare `#[column(renamed_from = \"full_name\")]` on it: a rename keeps the values, while this plan adds an empty column and keeps or drops `full_name` (evidence: `full_name` is not declared and its type TEXT is compatible with TEXT)"
+            ),
+            "{plan}"
+        );
+        let create = format!("create table {}", db.table("rn_customers"));
+        let step = plan
+            .steps()
+            .iter()
+            .find(|s| s.describe() == create)
+            .unwrap_or_else(|| panic!("{}: {plan}", db.name()));
+        assert_eq!(
+            step.suggestion.as_deref(),
+            Some(
+                "if `rn_customers` is `rn_clients` renamed, declare `#[table(renamed_from = \"rn_clients\")]`: a rename keeps the rows, while this plan creates an empty table and keeps or drops `rn_clients` (evidence: `rn_clients` is not declared and has 3 of the 3 declared columns: id, name, email)"
+            ),
+            "{plan}"
+        );
+        // No rename on a guess: the old column and table stay, as drift.
+        assert!(
+            plan.steps().iter().all(|s| !matches!(
+                s.kind,
+                ChangeKind::RenameColumn | ChangeKind::RenameTable | ChangeKind::DropColumn
+            )),
+            "{plan}"
+        );
+        let drift: Vec<String> = plan.drift().iter().map(|d| d.description.clone()).collect();
+        assert!(
+            drift.iter().any(|d| d.contains("extra column `full_name`")),
+            "{drift:?}"
+        );
+        // Dropping it is still an explicit choice.
+        let options = Options::default();
+        assert!(!options.allow_drop_extra_columns);
+        db.cleanup().await;
+    }
+}
