@@ -4,7 +4,7 @@
 //! in [`by_name`], not editing every match.
 //!
 //! The runtime uses the dialects as `&'static dyn Dialect`: [`SQLITE`], [`POSTGRES`], or
-//! [`by_name`] with the name stored in a [`Plan`](crate::Plan).
+//! [`by_name`] with the name stored in a [`Plan`].
 //!
 //! # What sea-query builds and what is written by hand
 //!
