@@ -14,6 +14,7 @@ mod plan_text;
 pub mod planner;
 mod registry;
 pub mod risk;
+pub mod sample;
 mod types;
 
 pub use diff::diff_tables;

@@ -17,3 +17,16 @@ pub use dbconform_core as core;
 pub use preflight::{PreflightReport, PreflightStep, StepOutcome};
 pub use report::{ExecutedStep, Report};
 pub use sqlx;
+
+/// For `examples/bench.rs`: the catalog queries one reflection sends, to time them alone
+/// (the floor a reflection cannot beat). Not public API.
+#[doc(hidden)]
+pub mod floor {
+    /// PostgreSQL: each takes the schemas in scope as `$1` (a text array).
+    #[cfg(feature = "postgres")]
+    pub const POSTGRES_REFLECTION_QUERIES: &[&str] =
+        crate::backend::postgres::REFLECTION_QUERIES;
+    /// SQLite: no parameters.
+    #[cfg(feature = "sqlite")]
+    pub const SQLITE_REFLECTION_QUERIES: &[&str] = crate::backend::sqlite::REFLECTION_QUERIES;
+}

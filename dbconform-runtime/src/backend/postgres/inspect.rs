@@ -364,6 +364,10 @@ fn database_message(error: &sqlx::Error) -> String {
     }
 }
 
+/// The catalog queries of one reflection, in order (each takes the schemas as `$1`), for
+/// the benchmarks' floor: the same queries run alone.
+pub(crate) const QUERIES: [&str; 5] = [SCHEMAS, TABLES, COLUMNS, CONSTRAINTS, INDEXES];
+
 const SCHEMAS: &str = "SELECT nspname::text AS nspname FROM pg_catalog.pg_namespace \
      WHERE nspname = ANY($1) ORDER BY 1";
 

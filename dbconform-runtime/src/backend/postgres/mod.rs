@@ -17,6 +17,10 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Instant;
 
+/// The catalog queries one reflection sends, in order (benchmark floors: the same
+/// queries run alone).
+pub(crate) const REFLECTION_QUERIES: &[&str] = &inspect::QUERIES;
+
 /// URL schemes this backend answers to.
 pub const SCHEMES: &[&str] = &["postgres", "postgresql"];
 

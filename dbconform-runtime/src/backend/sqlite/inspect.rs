@@ -30,6 +30,9 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 use std::collections::BTreeMap;
 
+/// The catalog query of one reflection, for the benchmarks' floor.
+pub(crate) const QUERIES: [&str; 1] = [CATALOG];
+
 /// The only schema SQLite tables live in for dbconform.
 const MAIN: &str = "main";
 

@@ -1,0 +1,418 @@
+//! dbconform's benchmark: N generated tables (`dbconform::sample::benchmark_schema`), each
+//! operation timed and printed as one JSON line with seconds, statements sent, steps and
+//! peak RSS. See BENCHMARKS.md for the machine, the figures and the floors.
+//!
+//! ```text
+//! cargo run --release --example bench -- --backend sqlite --tables 1000
+//! cargo run --release --example bench -- --backend postgres --url postgres://postgres@127.0.0.1:5432/test
+//! ```
+//!
+//! Operations: `apply_empty` (create every table), `compare_noop` (R times, connect
+//! included), drift made by raw SQL on K evenly spaced tables (an extra nullable column,
+//! the `name` index dropped, the foreign key dropped, `name` made nullable; not timed),
+//! `compare_drift`, `apply_drift`, `compare_after` (must be empty: the extra columns are
+//! kept as drift). `--floors` adds the floors: the reflection queries run alone
+//! (`reflect_floor`), and the same creation script run by `psql -1 -f` or the `sqlite3`
+//! CLI in one transaction (`ddl_floor_psql`, `ddl_floor_sqlite3`).
+
+use clap::{Parser, ValueEnum};
+use dbconform::sqlx::{self, AssertSqlSafe};
+use dbconform::{DbConform, Options, Plan, TableDef};
+use std::time::Instant;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Benchmarks dbconform on a generated schema.
+#[derive(Debug, Parser)]
+struct Args {
+    /// The database to run on.
+    #[arg(long, value_enum, default_value = "sqlite")]
+    backend: Backend,
+    /// PostgreSQL URL (a scratch schema is created and dropped in it); for SQLite, a file
+    /// in a temporary directory is used unless given.
+    #[arg(long)]
+    url: Option<String>,
+    /// Number of tables.
+    #[arg(long, default_value_t = 1000)]
+    tables: usize,
+    /// Number of tables drifted by hand before `compare_drift`.
+    #[arg(long, default_value_t = 10)]
+    drift_tables: usize,
+    /// How many times `compare_noop` runs.
+    #[arg(long, default_value_t = 10)]
+    repeat: usize,
+    /// Also measure the floors (reflection queries alone, psql / sqlite3 running the DDL).
+    #[arg(long)]
+    floors: bool,
+}
+
+struct Bench {
+    args: Args,
+    url: String,
+    options: Options,
+    /// PostgreSQL: the scratch schema.
+    schema: Option<String>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args = Args::parse();
+    let bench = Bench::new(args).await?;
+    let result = bench.run().await;
+    bench.cleanup().await?;
+    result
+}
+
+impl Bench {
+    async fn new(args: Args) -> Result<Bench, Box<dyn std::error::Error>> {
+        match args.backend {
+            Backend::Sqlite => {
+                let (dir, url) = match &args.url {
+                    Some(url) => (None, url.clone()),
+                    None => {
+                        let dir = tempfile::tempdir()?;
+                        let url =
+                            format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display());
+                        (Some(dir), url)
+                    }
+                };
+                Ok(Bench {
+                    args,
+                    url,
+                    options: Options::default(),
+                    schema: None,
+                    _dir: dir,
+                })
+            }
+            Backend::Postgres => {
+                let url = args
+                    .url
+                    .clone()
+                    .or_else(|| std::env::var("DBCONFORM_TEST_PG_URL").ok())
+                    .ok_or("--url (or DBCONFORM_TEST_PG_URL) is needed for PostgreSQL")?;
+                let schema = format!("dbconform_bench_{}", std::process::id());
+                Ok(Bench {
+                    args,
+                    url,
+                    options: Options {
+                        target_schema: schema.clone(),
+                        ..Options::default()
+                    },
+                    schema: Some(schema),
+                    _dir: None,
+                })
+            }
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        match self.args.backend {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+
+    async fn connect(&self) -> dbconform::Result<DbConform> {
+        Ok(DbConform::connect(&self.url)
+            .await?
+            .with_options(self.options.clone()))
+    }
+
+    /// One JSON line.
+    fn report(&self, op: &str, seconds: f64, statements: u64, steps: usize) {
+        println!(
+            "{}",
+            serde_json::json!({
+                "backend": self.name(),
+                "op": op,
+                "tables": self.args.tables,
+                "seconds": (seconds * 1e6).round() / 1e6,
+                "statements": statements,
+                "steps": steps,
+                "peak_rss_mb": peak_rss_mb(),
+            })
+        );
+    }
+
+    async fn run(&self) -> Result<(), Box<dyn std::error::Error>> {
+        let tables = dbconform::sample::benchmark_schema(self.args.tables);
+        if self.args.floors {
+            self.ddl_floor(&tables).await?;
+        }
+
+        let db = self.connect().await?;
+        let started = Instant::now();
+        let report = db.apply(&tables).await?;
+        self.report(
+            "apply_empty",
+            started.elapsed().as_secs_f64(),
+            db.statements_sent(),
+            report.executed.len(),
+        );
+
+        for _ in 0..self.args.repeat {
+            let started = Instant::now();
+            let db = self.connect().await?;
+            let plan = db.compare(&tables).await?;
+            let seconds = started.elapsed().as_secs_f64();
+            assert!(plan.is_empty(), "compare_noop found changes:\n{plan}");
+            self.report("compare_noop", seconds, db.statements_sent(), plan.steps().len());
+        }
+        if self.args.floors {
+            self.reflect_floor().await?;
+        }
+
+        self.drift().await?;
+        let started = Instant::now();
+        let db = self.connect().await?;
+        let plan = db.compare(&tables).await?;
+        self.report(
+            "compare_drift",
+            started.elapsed().as_secs_f64(),
+            db.statements_sent(),
+            plan.steps().len(),
+        );
+        check_drift_plan(&plan, self.args.drift_tables.min(self.args.tables.saturating_sub(1)))?;
+
+        let started = Instant::now();
+        let db = self.connect().await?;
+        let report = db.apply(&tables).await?;
+        self.report(
+            "apply_drift",
+            started.elapsed().as_secs_f64(),
+            db.statements_sent(),
+            report.executed.len(),
+        );
+
+        let started = Instant::now();
+        let db = self.connect().await?;
+        let plan = db.compare(&tables).await?;
+        self.report(
+            "compare_after",
+            started.elapsed().as_secs_f64(),
+            db.statements_sent(),
+            plan.steps().len(),
+        );
+        if !plan.is_empty() {
+            return Err(format!("compare_after is not empty:\n{plan}").into());
+        }
+        Ok(())
+    }
+
+    /// The tables drifted: evenly spaced, `t0000` (no foreign key) excepted.
+    fn drifted(&self) -> Vec<String> {
+        let n = self.args.tables;
+        let k = self.args.drift_tables.min(n.saturating_sub(1));
+        let width = n.saturating_sub(1).to_string().len().max(4);
+        (0..k)
+            .map(|j| 1 + j * (n - 1) / k.max(1))
+            .map(|i| format!("t{i:0width$}"))
+            .collect()
+    }
+
+    /// Extra nullable column, `name` index dropped, foreign key dropped, `name` nullable:
+    /// ALTERs on PostgreSQL; on SQLite, the same by rewriting the stored CREATE TABLE and
+    /// copying the rows (what SQLite itself recommends).
+    async fn drift(&self) -> Result<(), Box<dyn std::error::Error>> {
+        let tables = self.drifted();
+        match self.args.backend {
+            Backend::Postgres => {
+                let pool = sqlx::PgPool::connect(&self.url).await?;
+                let s = self.schema.as_deref().unwrap_or("public");
+                let mut sql = String::new();
+                for t in &tables {
+                    sql.push_str(&format!(
+                        "ALTER TABLE \"{s}\".\"{t}\" ADD COLUMN extra TEXT; \
+                         DROP INDEX \"{s}\".\"ix_{t}_name\"; \
+                         ALTER TABLE \"{s}\".\"{t}\" DROP CONSTRAINT \"fk_{t}_parent_id\"; \
+                         ALTER TABLE \"{s}\".\"{t}\" ALTER COLUMN name DROP NOT NULL;"
+                    ));
+                }
+                sqlx::raw_sql(AssertSqlSafe(sql)).execute(&pool).await?;
+                pool.close().await;
+            }
+            Backend::Sqlite => {
+                let pool = sqlx::SqlitePool::connect(&self.url).await?;
+                let mut conn = pool.acquire().await?;
+                sqlx::raw_sql("PRAGMA foreign_keys=OFF; BEGIN")
+                    .execute(&mut *conn)
+                    .await?;
+                for t in &tables {
+                    sqlx::raw_sql(AssertSqlSafe(format!(
+                        "ALTER TABLE \"{t}\" ADD COLUMN extra TEXT; DROP INDEX \"ix_{t}_name\""
+                    )))
+                    .execute(&mut *conn)
+                    .await?;
+                    let sql: String =
+                        sqlx::query_scalar("SELECT sql FROM sqlite_schema WHERE name = ?")
+                            .bind(t)
+                            .fetch_one(&mut *conn)
+                            .await?;
+                    let fk = sql
+                        .find(",\n  CONSTRAINT \"fk_")
+                        .ok_or("no foreign key clause")?;
+                    // The clause ends at the end of its line (`ADD COLUMN` appended
+                    // `, extra TEXT` on a line of its own).
+                    let end = sql[fk + 2..]
+                        .find('\n')
+                        .map(|e| fk + 2 + e)
+                        .ok_or("no end of the foreign key clause")?;
+                    let rewritten = format!("{}{}", &sql[..fk], &sql[end..])
+                        .replacen("\"name\" VARCHAR(100) NOT NULL", "\"name\" VARCHAR(100)", 1)
+                        .replacen(&format!("CREATE TABLE \"{t}\""), "CREATE TABLE \"drift_tmp\"", 1);
+                    sqlx::raw_sql(AssertSqlSafe(format!(
+                        "{rewritten}; INSERT INTO drift_tmp SELECT * FROM \"{t}\"; DROP TABLE \"{t}\"; ALTER TABLE drift_tmp RENAME TO \"{t}\""
+                    )))
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                sqlx::raw_sql("COMMIT; PRAGMA foreign_keys=ON")
+                    .execute(&mut *conn)
+                    .await?;
+                drop(conn);
+                pool.close().await;
+            }
+        }
+        Ok(())
+    }
+
+    /// The reflection queries alone, on a fresh connection, as many times as
+    /// `compare_noop` ran.
+    async fn reflect_floor(&self) -> Result<(), Box<dyn std::error::Error>> {
+        for _ in 0..self.args.repeat {
+            let started = Instant::now();
+            let statements = match self.args.backend {
+                Backend::Postgres => {
+                    use sqlx::Connection;
+                    let mut conn = sqlx::PgConnection::connect(&self.url).await?;
+                    let schemas = vec![self.schema.clone().unwrap_or_default()];
+                    for sql in dbconform_runtime::floor::POSTGRES_REFLECTION_QUERIES {
+                        sqlx::query(AssertSqlSafe(*sql))
+                            .bind(&schemas)
+                            .fetch_all(&mut conn)
+                            .await?;
+                    }
+                    dbconform_runtime::floor::POSTGRES_REFLECTION_QUERIES.len()
+                }
+                Backend::Sqlite => {
+                    use sqlx::Connection;
+                    let mut conn = sqlx::SqliteConnection::connect(&self.url).await?;
+                    for sql in dbconform_runtime::floor::SQLITE_REFLECTION_QUERIES {
+                        sqlx::query(AssertSqlSafe(*sql)).fetch_all(&mut conn).await?;
+                    }
+                    dbconform_runtime::floor::SQLITE_REFLECTION_QUERIES.len()
+                }
+            };
+            self.report(
+                "reflect_floor",
+                started.elapsed().as_secs_f64(),
+                statements as u64,
+                0,
+            );
+        }
+        Ok(())
+    }
+
+    /// dbconform's creation script run by the database's own CLI in one transaction, on
+    /// a database of its own.
+    async fn ddl_floor(&self, tables: &[TableDef]) -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let script_path = dir.path().join("create.sql");
+        match self.args.backend {
+            Backend::Sqlite => {
+                let url = format!("sqlite://{}?mode=rwc", dir.path().join("floor.db").display());
+                let script = DbConform::connect(&url).await?.compare(tables).await?.to_sql();
+                std::fs::write(&script_path, format!("BEGIN;\n{script}COMMIT;\n"))?;
+                let db_path = dir.path().join("floor.db");
+                let started = Instant::now();
+                let status = std::process::Command::new("sqlite3")
+                    .arg(&db_path)
+                    .stdin(std::fs::File::open(&script_path)?)
+                    .status()?;
+                let seconds = started.elapsed().as_secs_f64();
+                if !status.success() {
+                    return Err("sqlite3 failed on the creation script".into());
+                }
+                self.report("ddl_floor_sqlite3", seconds, 0, tables.len());
+            }
+            Backend::Postgres => {
+                let schema = format!("dbconform_floor_{}", std::process::id());
+                let options = Options {
+                    target_schema: schema.clone(),
+                    ..Options::default()
+                };
+                let script = DbConform::connect(&self.url)
+                    .await?
+                    .with_options(options)
+                    .compare(tables)
+                    .await?
+                    .to_sql();
+                std::fs::write(&script_path, script)?;
+                let started = Instant::now();
+                let status = std::process::Command::new("psql")
+                    .args(["-q", "-v", "ON_ERROR_STOP=1", "-1", "-f"])
+                    .arg(&script_path)
+                    .arg(&self.url)
+                    .stdout(std::process::Stdio::null())
+                    .status()?;
+                let seconds = started.elapsed().as_secs_f64();
+                let pool = sqlx::PgPool::connect(&self.url).await?;
+                sqlx::raw_sql(AssertSqlSafe(format!(
+                    "DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"
+                )))
+                .execute(&pool)
+                .await?;
+                if !status.success() {
+                    return Err("psql failed on the creation script".into());
+                }
+                self.report("ddl_floor_psql", seconds, 0, tables.len());
+            }
+        }
+        Ok(())
+    }
+
+    async fn cleanup(&self) -> Result<(), Box<dyn std::error::Error>> {
+        if let Some(schema) = &self.schema {
+            let pool = sqlx::PgPool::connect(&self.url).await?;
+            sqlx::raw_sql(AssertSqlSafe(format!(
+                "DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"
+            )))
+            .execute(&pool)
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+/// The drift plan: for each drifted table, the index, the foreign key and NOT NULL back
+/// (on SQLite, the last two in one table rebuild).
+fn check_drift_plan(plan: &Plan, k: usize) -> Result<(), Box<dyn std::error::Error>> {
+    let drift = plan.drift().len();
+    if drift != k {
+        return Err(format!("expected {k} extra columns as drift, found {drift}:\n{plan}").into());
+    }
+    if plan.steps().is_empty() || !plan.blocked().is_empty() {
+        return Err(format!("unexpected drift plan:\n{plan}").into());
+    }
+    Ok(())
+}
+
+/// Peak resident set size of this process, in MiB (Linux `VmHWM`).
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map(|kb| (kb / 1024.0 * 10.0).round() / 10.0)
+        .unwrap_or(0.0)
+}
