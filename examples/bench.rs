@@ -54,8 +54,10 @@ struct Bench {
     args: Args,
     url: String,
     options: Options,
-    /// PostgreSQL: the scratch schema.
+    /// PostgreSQL: the schema the tables live in.
     schema: Option<String>,
+    /// PostgreSQL: the URL the scratch database was created from, and its name.
+    scratch: Option<(String, String)>,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -76,8 +78,10 @@ impl Bench {
                     Some(url) => (None, url.clone()),
                     None => {
                         let dir = tempfile::tempdir()?;
-                        let url =
-                            format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display());
+                        let url = format!(
+                            "sqlite://{}?mode=rwc",
+                            dir.path().join("bench.db").display()
+                        );
                         (Some(dir), url)
                     }
                 };
@@ -86,24 +90,31 @@ impl Bench {
                     url,
                     options: Options::default(),
                     schema: None,
+                    scratch: None,
                     _dir: dir,
                 })
             }
             Backend::Postgres => {
-                let url = args
+                let admin = args
                     .url
                     .clone()
                     .or_else(|| std::env::var("DBCONFORM_TEST_PG_URL").ok())
                     .ok_or("--url (or DBCONFORM_TEST_PG_URL) is needed for PostgreSQL")?;
-                let schema = format!("dbconform_bench_{}", std::process::id());
+                // A scratch database: dropping 1,000 tables in one statement needs more
+                // locks than a default server allows, dropping a database does not.
+                let database = format!("dbconform_bench_{}", std::process::id());
+                let pool = sqlx::PgPool::connect(&admin).await?;
+                sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE \"{database}\"")))
+                    .execute(&pool)
+                    .await?;
+                pool.close().await;
+                let url = with_database(&admin, &database)?;
                 Ok(Bench {
                     args,
                     url,
-                    options: Options {
-                        target_schema: schema.clone(),
-                        ..Options::default()
-                    },
-                    schema: Some(schema),
+                    options: Options::default(),
+                    schema: Some("public".into()),
+                    scratch: Some((admin, database)),
                     _dir: None,
                 })
             }
@@ -154,6 +165,27 @@ impl Bench {
             db.statements_sent(),
             report.executed.len(),
         );
+        let executing: f64 = report
+            .executed
+            .iter()
+            .map(|e| e.duration.as_secs_f64())
+            .sum();
+        if std::env::var_os("BENCH_DEBUG").is_some() {
+            let d: Vec<u128> = report
+                .executed
+                .iter()
+                .map(|e| e.duration.as_micros())
+                .collect();
+            eprintln!("first {:?}", &d[..d.len().min(10)]);
+            eprintln!("last {:?}", &d[d.len().saturating_sub(10)..]);
+            eprintln!("{}", report.executed[5].step.sql.join(";\n"));
+        }
+        self.report(
+            "apply_empty_statements_only",
+            executing,
+            0,
+            report.executed.len(),
+        );
 
         for _ in 0..self.args.repeat {
             let started = Instant::now();
@@ -161,7 +193,12 @@ impl Bench {
             let plan = db.compare(&tables).await?;
             let seconds = started.elapsed().as_secs_f64();
             assert!(plan.is_empty(), "compare_noop found changes:\n{plan}");
-            self.report("compare_noop", seconds, db.statements_sent(), plan.steps().len());
+            self.report(
+                "compare_noop",
+                seconds,
+                db.statements_sent(),
+                plan.steps().len(),
+            );
         }
         if self.args.floors {
             self.reflect_floor().await?;
@@ -177,7 +214,12 @@ impl Bench {
             db.statements_sent(),
             plan.steps().len(),
         );
-        check_drift_plan(&plan, self.args.drift_tables.min(self.args.tables.saturating_sub(1)))?;
+        check_drift_plan(
+            &plan,
+            self.args
+                .drift_tables
+                .min(self.args.tables.saturating_sub(1)),
+        )?;
 
         let started = Instant::now();
         let db = self.connect().await?;
@@ -264,7 +306,11 @@ impl Bench {
                         .ok_or("no end of the foreign key clause")?;
                     let rewritten = format!("{}{}", &sql[..fk], &sql[end..])
                         .replacen("\"name\" VARCHAR(100) NOT NULL", "\"name\" VARCHAR(100)", 1)
-                        .replacen(&format!("CREATE TABLE \"{t}\""), "CREATE TABLE \"drift_tmp\"", 1);
+                        .replacen(
+                            &format!("CREATE TABLE \"{t}\""),
+                            "CREATE TABLE \"drift_tmp\"",
+                            1,
+                        );
                     sqlx::raw_sql(AssertSqlSafe(format!(
                         "{rewritten}; INSERT INTO drift_tmp SELECT * FROM \"{t}\"; DROP TABLE \"{t}\"; ALTER TABLE drift_tmp RENAME TO \"{t}\""
                     )))
@@ -303,7 +349,9 @@ impl Bench {
                     use sqlx::Connection;
                     let mut conn = sqlx::SqliteConnection::connect(&self.url).await?;
                     for sql in dbconform_runtime::floor::SQLITE_REFLECTION_QUERIES {
-                        sqlx::query(AssertSqlSafe(*sql)).fetch_all(&mut conn).await?;
+                        sqlx::query(AssertSqlSafe(*sql))
+                            .fetch_all(&mut conn)
+                            .await?;
                     }
                     dbconform_runtime::floor::SQLITE_REFLECTION_QUERIES.len()
                 }
@@ -325,8 +373,15 @@ impl Bench {
         let script_path = dir.path().join("create.sql");
         match self.args.backend {
             Backend::Sqlite => {
-                let url = format!("sqlite://{}?mode=rwc", dir.path().join("floor.db").display());
-                let script = DbConform::connect(&url).await?.compare(tables).await?.to_sql();
+                let url = format!(
+                    "sqlite://{}?mode=rwc",
+                    dir.path().join("floor.db").display()
+                );
+                let script = DbConform::connect(&url)
+                    .await?
+                    .compare(tables)
+                    .await?
+                    .to_sql();
                 std::fs::write(&script_path, format!("BEGIN;\n{script}COMMIT;\n"))?;
                 let db_path = dir.path().join("floor.db");
                 let started = Instant::now();
@@ -341,29 +396,74 @@ impl Bench {
                 self.report("ddl_floor_sqlite3", seconds, 0, tables.len());
             }
             Backend::Postgres => {
-                let schema = format!("dbconform_floor_{}", std::process::id());
-                let options = Options {
-                    target_schema: schema.clone(),
-                    ..Options::default()
-                };
-                let script = DbConform::connect(&self.url)
-                    .await?
-                    .with_options(options)
-                    .compare(tables)
-                    .await?
-                    .to_sql();
+                let (admin, database) = self.scratch.clone().ok_or("no scratch database")?;
+                let floor = format!("{database}_floor");
+                let pool = sqlx::PgPool::connect(&admin).await?;
+                sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE \"{floor}\"")))
+                    .execute(&pool)
+                    .await?;
+                let url = with_database(&admin, &floor)?;
+                let plan = DbConform::connect(&url).await?.compare(tables).await?;
+                let script = plan.to_sql();
+                // The same statements sent one by one by sqlx in one transaction: what
+                // the driver costs, dbconform aside.
+                {
+                    use sqlx::Connection;
+                    let mut conn = sqlx::PgConnection::connect(&url).await?;
+                    let started = Instant::now();
+                    let mut tx = conn.begin().await?;
+                    for step in plan.steps() {
+                        for statement in &step.sql {
+                            sqlx::raw_sql(AssertSqlSafe(statement.clone()))
+                                .execute(&mut *tx)
+                                .await?;
+                        }
+                    }
+                    tx.rollback().await?;
+                    self.report(
+                        "ddl_floor_sqlx",
+                        started.elapsed().as_secs_f64(),
+                        0,
+                        tables.len(),
+                    );
+                    let started = Instant::now();
+                    let mut tx = conn.begin().await?;
+                    sqlx::query("SELECT pg_advisory_xact_lock(1, 2)")
+                        .execute(&mut *tx)
+                        .await?;
+                    let schemas = vec!["public".to_string()];
+                    for sql in dbconform_runtime::floor::POSTGRES_REFLECTION_QUERIES {
+                        sqlx::query(AssertSqlSafe(*sql))
+                            .bind(&schemas)
+                            .fetch_all(&mut *tx)
+                            .await?;
+                    }
+                    for step in plan.steps() {
+                        for statement in &step.sql {
+                            sqlx::raw_sql(AssertSqlSafe(statement.clone()))
+                                .execute(&mut *tx)
+                                .await?;
+                        }
+                    }
+                    tx.rollback().await?;
+                    self.report(
+                        "ddl_floor_sqlx_after_reflect",
+                        started.elapsed().as_secs_f64(),
+                        0,
+                        tables.len(),
+                    );
+                }
                 std::fs::write(&script_path, script)?;
                 let started = Instant::now();
                 let status = std::process::Command::new("psql")
                     .args(["-q", "-v", "ON_ERROR_STOP=1", "-1", "-f"])
                     .arg(&script_path)
-                    .arg(&self.url)
+                    .arg(&url)
                     .stdout(std::process::Stdio::null())
                     .status()?;
                 let seconds = started.elapsed().as_secs_f64();
-                let pool = sqlx::PgPool::connect(&self.url).await?;
                 sqlx::raw_sql(AssertSqlSafe(format!(
-                    "DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"
+                    "DROP DATABASE IF EXISTS \"{floor}\" WITH (FORCE)"
                 )))
                 .execute(&pool)
                 .await?;
@@ -377,10 +477,10 @@ impl Bench {
     }
 
     async fn cleanup(&self) -> Result<(), Box<dyn std::error::Error>> {
-        if let Some(schema) = &self.schema {
-            let pool = sqlx::PgPool::connect(&self.url).await?;
+        if let Some((admin, database)) = &self.scratch {
+            let pool = sqlx::PgPool::connect(admin).await?;
             sqlx::raw_sql(AssertSqlSafe(format!(
-                "DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"
+                "DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)"
             )))
             .execute(&pool)
             .await?;
@@ -400,6 +500,25 @@ fn check_drift_plan(plan: &Plan, k: usize) -> Result<(), Box<dyn std::error::Err
         return Err(format!("unexpected drift plan:\n{plan}").into());
     }
     Ok(())
+}
+
+/// `url` pointing at `database` instead of the database it names.
+fn with_database(url: &str, database: &str) -> Result<String, Box<dyn std::error::Error>> {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").ok_or("not a URL")? + 3;
+    let path = base[scheme_end..]
+        .find('/')
+        .map(|i| scheme_end + i)
+        .unwrap_or(base.len());
+    let mut out = format!("{}/{database}", &base[..path]);
+    if let Some(query) = query {
+        out.push('?');
+        out.push_str(query);
+    }
+    Ok(out)
 }
 
 /// Peak resident set size of this process, in MiB (Linux `VmHWM`).

@@ -24,8 +24,7 @@ pub use sqlx;
 pub mod floor {
     /// PostgreSQL: each takes the schemas in scope as `$1` (a text array).
     #[cfg(feature = "postgres")]
-    pub const POSTGRES_REFLECTION_QUERIES: &[&str] =
-        crate::backend::postgres::REFLECTION_QUERIES;
+    pub const POSTGRES_REFLECTION_QUERIES: &[&str] = crate::backend::postgres::REFLECTION_QUERIES;
     /// SQLite: no parameters.
     #[cfg(feature = "sqlite")]
     pub const SQLITE_REFLECTION_QUERIES: &[&str] = crate::backend::sqlite::REFLECTION_QUERIES;

@@ -30,12 +30,23 @@ pub(crate) fn plan_renames(
     for table in &mut after.tables {
         table.schema = Some(names.schema(table.schema.as_deref()));
     }
+    // The common case stays cheap: no declaration names an old name.
+    let hinted = desired.iter().any(|t| {
+        !t.renamed_from.is_empty() || t.columns.iter().any(|c| !c.renamed_from.is_empty())
+    });
+    if !hinted {
+        return (Vec::new(), after);
+    }
     let declared: BTreeSet<Key> = desired.iter().map(|t| names.table_key(t)).collect();
+    let mut existing: BTreeMap<Key, usize> = after
+        .tables
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (names.table_key(t), i))
+        .collect();
     let mut table_renames = Vec::new();
     for table in desired {
-        let exists =
-            |after: &Schema, key: &Key| after.tables.iter().any(|t| &names.table_key(t) == key);
-        if exists(&after, &names.table_key(table)) {
+        if table.renamed_from.is_empty() || existing.contains_key(&names.table_key(table)) {
             continue;
         }
         for old in &table.renamed_from {
@@ -44,10 +55,13 @@ pub(crate) fn plan_renames(
                 name: old.clone(),
             };
             let key = names.key(&from);
-            if declared.contains(&key) || !exists(&after, &key) {
+            if declared.contains(&key) || !existing.contains_key(&key) {
                 continue;
             }
             rename_table(&mut after, &key, &table.name, names);
+            if let Some(i) = existing.remove(&key) {
+                existing.insert(names.table_key(table), i);
+            }
             table_renames.push(Change::RenameTable {
                 from,
                 to: table.qualified_name(),
@@ -57,8 +71,10 @@ pub(crate) fn plan_renames(
     }
     let mut column_renames = Vec::new();
     for table in desired {
-        let key = names.table_key(table);
-        let Some(found) = after.tables.iter().position(|t| names.table_key(t) == key) else {
+        if table.columns.iter().all(|c| c.renamed_from.is_empty()) {
+            continue;
+        }
+        let Some(&found) = existing.get(&names.table_key(table)) else {
             continue;
         };
         for column in &table.columns {

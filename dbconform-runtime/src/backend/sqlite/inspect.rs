@@ -89,10 +89,13 @@ const KIND_INDEX_SQL: i64 = 4;
 /// The table list is MATERIALIZED so that no pragma runs for a view or a virtual table
 /// (a virtual table whose module is not loaded would fail it).
 const CATALOG: &str = r#"
-WITH t(name, sql, wr, strict) AS MATERIALIZED (
+WITH l AS MATERIALIZED (
+    SELECT name, type, wr, strict FROM pragma_table_list WHERE schema = 'main'
+),
+t(name, sql, wr, strict) AS MATERIALIZED (
     SELECT s.name, s.sql, l.wr, l.strict
     FROM main.sqlite_schema AS s
-    JOIN pragma_table_list(s.name) AS l ON l.schema = 'main' AND l.name = s.name
+    JOIN l ON l.name = s.name
     WHERE s.type = 'table' AND l.type = 'table' AND s.name NOT LIKE 'sqlite\_%' ESCAPE '\'
 )
 SELECT 0 AS kind, t.name AS tbl, NULL AS obj,
