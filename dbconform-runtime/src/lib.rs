@@ -27,5 +27,7 @@ pub mod floor {
     pub const POSTGRES_REFLECTION_QUERIES: &[&str] = crate::backend::postgres::REFLECTION_QUERIES;
     /// SQLite: no parameters.
     #[cfg(feature = "sqlite")]
-    pub const SQLITE_REFLECTION_QUERIES: &[&str] = crate::backend::sqlite::REFLECTION_QUERIES;
+    pub fn sqlite_reflection_queries() -> Vec<&'static str> {
+        crate::backend::sqlite::reflection_queries()
+    }
 }
