@@ -348,12 +348,13 @@ impl Bench {
                 Backend::Sqlite => {
                     use sqlx::Connection;
                     let mut conn = sqlx::SqliteConnection::connect(&self.url).await?;
-                    for sql in dbconform_runtime::floor::SQLITE_REFLECTION_QUERIES {
+                    let queries = dbconform_runtime::floor::sqlite_reflection_queries();
+                    for sql in &queries {
                         sqlx::query(AssertSqlSafe(*sql))
                             .fetch_all(&mut conn)
                             .await?;
                     }
-                    dbconform_runtime::floor::SQLITE_REFLECTION_QUERIES.len()
+                    queries.len()
                 }
             };
             self.report(
