@@ -338,10 +338,23 @@ impl Bench {
                     let mut conn = sqlx::PgConnection::connect(&self.url).await?;
                     let schemas = vec![self.schema.clone().unwrap_or_default()];
                     for sql in dbconform_runtime::floor::POSTGRES_REFLECTION_QUERIES {
-                        sqlx::query(AssertSqlSafe(*sql))
+                        let one = Instant::now();
+                        let rows = sqlx::query(AssertSqlSafe(*sql))
                             .bind(&schemas)
                             .fetch_all(&mut conn)
                             .await?;
+                        if let Some(dir) = std::env::var_os("BENCH_DUMP") {
+                            let name = format!("q{}.sql", rows.len());
+                            std::fs::write(std::path::Path::new(&dir).join(name), sql)?;
+                        }
+                        if std::env::var_os("BENCH_DEBUG").is_some() {
+                            eprintln!(
+                                "{:>8.1} ms {:>6} rows: {}",
+                                one.elapsed().as_secs_f64() * 1e3,
+                                rows.len(),
+                                &sql[..sql.len().min(60)].replace('\n', " ")
+                            );
+                        }
                     }
                     dbconform_runtime::floor::POSTGRES_REFLECTION_QUERIES.len()
                 }
@@ -478,6 +491,10 @@ impl Bench {
     }
 
     async fn cleanup(&self) -> Result<(), Box<dyn std::error::Error>> {
+        if std::env::var_os("BENCH_KEEP").is_some() {
+            eprintln!("kept: {}", self.url);
+            return Ok(());
+        }
         if let Some((admin, database)) = &self.scratch {
             let pool = sqlx::PgPool::connect(admin).await?;
             sqlx::raw_sql(AssertSqlSafe(format!(

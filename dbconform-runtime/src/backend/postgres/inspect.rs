@@ -395,8 +395,10 @@ macro_rules! scoped {
 const TABLES: &str = concat!(
     scoped!(),
     "SELECT s.oid::int8 AS oid, s.nspname::text AS nspname, s.relname::text AS relname, \
-       pg_catalog.obj_description(s.oid, 'pg_class') AS comment \
-     FROM scoped s"
+       d.description AS comment \
+     FROM scoped s \
+     LEFT JOIN pg_catalog.pg_description d ON d.objoid = s.oid \
+       AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = 0"
 );
 
 /// Columns: type as `format_type` spells it, NOT NULL, default, identity, generation,
@@ -411,19 +413,22 @@ const COLUMNS: &str = concat!(
        a.attgenerated::text AS generated, \
        CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation \
          THEN co.collname::text END AS collation, \
-       pg_catalog.col_description(a.attrelid, a.attnum) AS comment, \
-       EXISTS ( \
-         SELECT 1 FROM pg_catalog.pg_depend dep \
-         JOIN pg_catalog.pg_class seq ON seq.oid = dep.objid AND seq.relkind = 'S' \
-         WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass \
-           AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass \
-           AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum \
-           AND dep.deptype = 'a') AS owns_sequence \
+       d.description AS comment, \
+       (owned.refobjid IS NOT NULL) AS owns_sequence \
      FROM pg_catalog.pg_attribute a \
      JOIN scoped s ON s.oid = a.attrelid \
      JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
      LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum \
      LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation \
+     LEFT JOIN pg_catalog.pg_description d ON d.objoid = a.attrelid \
+       AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = a.attnum \
+     LEFT JOIN ( \
+       SELECT DISTINCT dep.refobjid, dep.refobjsubid FROM pg_catalog.pg_depend dep \
+       JOIN pg_catalog.pg_class seq ON seq.oid = dep.objid AND seq.relkind = 'S' \
+       WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass \
+         AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass \
+         AND dep.deptype = 'a') owned \
+       ON owned.refobjid = a.attrelid AND owned.refobjsubid = a.attnum \
      WHERE a.attnum > 0 AND NOT a.attisdropped"
 );
 
@@ -443,7 +448,8 @@ const CONSTRAINTS: &str = concat!(
              JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num \
              ORDER BY k.pos) AS ref_columns, \
        con.confdeltype::text AS on_delete, con.confupdtype::text AS on_update, \
-       pg_catalog.pg_get_constraintdef(con.oid) AS definition \
+       CASE WHEN con.contype = 'c' THEN pg_catalog.pg_get_constraintdef(con.oid) END \
+         AS definition \
      FROM pg_catalog.pg_constraint con \
      JOIN scoped s ON s.oid = con.conrelid \
      LEFT JOIN pg_catalog.pg_class fc ON fc.oid = con.confrelid \
