@@ -202,6 +202,20 @@ impl Bench {
         }
         if self.args.floors {
             self.reflect_floor().await?;
+            for _ in 0..self.args.repeat {
+                let started = Instant::now();
+                let db = self.connect().await?;
+                let connected = started.elapsed().as_secs_f64();
+                self.report("connect", connected, 0, 0);
+                let started = Instant::now();
+                let snapshot = db.snapshot().await?;
+                self.report(
+                    "snapshot",
+                    started.elapsed().as_secs_f64(),
+                    db.statements_sent(),
+                    snapshot.tables.len(),
+                );
+            }
         }
 
         self.drift().await?;
