@@ -120,6 +120,14 @@ pub fn finish_plan(
         dialect,
         target_schema: &options.target_schema,
     };
+    // Only a plan with steps waiting for a table rebuild needs the declaration again.
+    if !draft
+        .steps()
+        .iter()
+        .any(|s| s.rebuild.is_some() && s.sql.is_empty())
+    {
+        return Ok(draft);
+    }
     let desired = resolve(desired, names);
     let (_, actual) = diff::renames::plan_renames(&desired, actual, names);
     dialect.assemble_rebuilds(draft, &desired, &actual)

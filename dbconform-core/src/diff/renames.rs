@@ -18,24 +18,25 @@
 use super::{Key, Names};
 use crate::model::{Column, ColumnType, QualifiedName, Schema, TableDef};
 use crate::plan::Change;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The renames `desired` (resolved) asks for, and `actual` with them made.
-pub(crate) fn plan_renames(
+pub(crate) fn plan_renames<'a>(
     desired: &[TableDef],
-    actual: &Schema,
+    actual: &'a Schema,
     names: Names<'_>,
-) -> (Vec<Change>, Schema) {
-    let mut after = actual.clone();
-    for table in &mut after.tables {
-        table.schema = Some(names.schema(table.schema.as_deref()));
-    }
-    // The common case stays cheap: no declaration names an old name.
+) -> (Vec<Change>, Cow<'a, Schema>) {
+    // The common case stays cheap: no declaration names an old name, no copy.
     let hinted = desired.iter().any(|t| {
         !t.renamed_from.is_empty() || t.columns.iter().any(|c| !c.renamed_from.is_empty())
     });
     if !hinted {
-        return (Vec::new(), after);
+        return (Vec::new(), Cow::Borrowed(actual));
+    }
+    let mut after = actual.clone();
+    for table in &mut after.tables {
+        table.schema = Some(names.schema(table.schema.as_deref()));
     }
     let declared: BTreeSet<Key> = desired.iter().map(|t| names.table_key(t)).collect();
     let mut existing: BTreeMap<Key, usize> = after
@@ -107,7 +108,7 @@ pub(crate) fn plan_renames(
         }
     }
     table_renames.extend(column_renames);
-    (table_renames, after)
+    (table_renames, Cow::Owned(after))
 }
 
 /// Renames table `key` of `schema` to `to`, and every foreign key pointing at it.
