@@ -10,6 +10,7 @@ mod model;
 mod naming;
 mod options;
 pub mod plan;
+mod plan_dot;
 mod plan_text;
 pub mod planner;
 mod registry;
