@@ -4,6 +4,7 @@
 mod backend;
 pub mod blocking;
 mod conform;
+pub mod deploy;
 mod driver;
 mod preflight;
 mod probe;
@@ -14,6 +15,7 @@ pub mod testing;
 pub use backend::SupportedPool;
 pub use conform::{DbConform, conform_all, desired_schema};
 pub use dbconform_core as core;
+pub use deploy::{ConnectOptions, create_database_if_missing, wait_for_database};
 pub use preflight::{PreflightReport, PreflightStep, StepOutcome};
 pub use report::{ExecutedStep, Report};
 pub use sqlx;
