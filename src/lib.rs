@@ -30,7 +30,8 @@
 //! or the linker may leave its tables out.
 //!
 //! Features: `sqlite`, `postgres` and `testing` (default), `chrono`, `time`, `uuid`,
-//! `json` (serde_json) and `decimal` (rust_decimal) for the type mappings.
+//! `json` (serde_json) and `decimal` (rust_decimal) for the type mappings, `cli` for the
+//! command line (the `cli` module).
 
 pub use dbconform_core::*;
 pub use dbconform_derive::Table;
@@ -38,6 +39,15 @@ pub use dbconform_runtime::{
     DbConform, ExecutedStep, PreflightReport, PreflightStep, Report, StepOutcome, SupportedPool,
     blocking, conform_all, desired_schema,
 };
+
+/// Deployment helpers: retry the connection while the database starts, create a missing
+/// database ([`ConnectOptions`], [`DbConform::connect_with`], [`wait_for_database`],
+/// [`create_database_if_missing`]).
+pub use dbconform_runtime::deploy;
+pub use dbconform_runtime::{ConnectOptions, create_database_if_missing, wait_for_database};
+
+#[cfg(feature = "cli")]
+pub mod cli;
 
 /// Throwaway databases for your own tests: [`testing::throwaway_sqlite`] and
 /// [`testing::throwaway_postgres`].
