@@ -74,7 +74,7 @@ pub struct Waited {
 /// The database did not answer within the time allowed.
 #[derive(Debug)]
 pub struct GaveUp {
-    /// How long dbconform tried.
+    /// How long dbconform kept trying: [`ConnectOptions::retry_for`].
     pub waited: Duration,
     /// How many attempts it made.
     pub attempts: u32,
@@ -220,7 +220,7 @@ where
             return Err(Error::Connect {
                 url: redact_url(url),
                 source: Box::new(GaveUp {
-                    waited: started.elapsed(),
+                    waited: options.retry_for,
                     attempts,
                     last_error,
                 }),
