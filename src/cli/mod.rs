@@ -53,6 +53,9 @@
 //! declared tables, for the workflows that need none: `inspect`, `diff` and `wait`
 //! ([`run_standalone`]).
 
+// The examples show the `main` of the user's binary on purpose.
+#![allow(clippy::needless_doctest_main)]
+
 mod args;
 mod commands;
 mod output;
