@@ -62,7 +62,7 @@ mod output;
 mod progress;
 mod snapshot_file;
 
-pub use snapshot_file::{SNAPSHOT_FORMAT, SnapshotFile, SnapshotSource};
+pub use snapshot_file::{InvalidSnapshot, SNAPSHOT_FORMAT, SnapshotFile, SnapshotSource};
 
 use std::ffi::OsString;
 
