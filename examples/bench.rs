@@ -64,6 +64,14 @@ struct Bench {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
+    if std::env::var_os("BENCH_SPANS").is_some() {
+        // Each span's duration on stderr when it closes (reflect, diff_and_plan, ...).
+        tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_max_level(tracing::Level::INFO)
+            .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+            .init();
+    }
     let bench = Bench::new(args).await?;
     let result = bench.run().await;
     bench.cleanup().await?;
