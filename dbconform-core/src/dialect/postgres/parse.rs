@@ -179,8 +179,14 @@ fn spelling(sql: &str) -> Spelled {
         .strip_prefix('_')
         .filter(|w| args.is_none() && after.is_empty() && !w.is_empty() && !w.contains(' '))
     {
-        // `_int4` is the internal name of `integer[]`.
-        (format!("{}[]", spelling(element).text), false)
+        // `_int4` is the internal name of `integer[]`; `__x` is `_x`'s, the same array
+        // type (an array of arrays is the array).
+        let element = spelling(element).text;
+        let text = match element.strip_suffix("[]") {
+            Some(_) => element,
+            None => format!("{element}[]"),
+        };
+        (text, false)
     } else {
         alias(&words, args.as_deref(), &after)
     };
@@ -366,6 +372,25 @@ mod tests {
 
     fn custom(text: &str) -> ColumnType {
         ColumnType::Custom(text.into())
+    }
+
+    #[test]
+    fn internal_array_names_of_arrays_are_the_same_array_once_and_for_all() {
+        // Found by the normalization property test: `__x` became `x[][]` on the second
+        // pass, a change proposed forever.
+        for spelled in ["__\u{11800}", "__int4", "_int4[]", "_int4"] {
+            let once = canonical_type(spelled).ty;
+            let text = match &once {
+                ColumnType::Custom(text) => text.clone(),
+                other => panic!("{spelled}: {other:?}"),
+            };
+            assert!(
+                text.ends_with("[]") && !text.ends_with("[][]"),
+                "{spelled}: {text}"
+            );
+            assert_eq!(canonical_type(&text).ty, once, "{spelled}");
+        }
+        assert_eq!(canonical_type("__int4").ty, custom("integer[]"));
     }
 
     #[test]
