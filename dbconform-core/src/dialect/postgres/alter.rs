@@ -378,7 +378,7 @@ fn alter_column(
             sql.push_str(&format!(" COLLATE {}", dialect.quote_ident(collation)));
         }
         if changes.ty && needs_using(&from.ty, &to.ty) {
-            sql.push_str(&format!(" USING {column}::{ty}"));
+            sql.push_str(&format!(" USING {}", using(&column, &from.ty, &to.ty, &ty)));
         }
         out.push(alter(&sql));
     }
@@ -557,6 +557,27 @@ fn needs_using(from: &ColumnType, to: &ColumnType) -> bool {
         return false;
     }
     !matches!((family(&from), family(&to)), (Some(a), Some(b)) if a == b)
+}
+
+/// The `USING` expression converting `column` from `from` to `to` (spelled `ty`): a plain
+/// cast, except where PostgreSQL has no cast between the two and a detour keeps the
+/// meaning the risk rules describe. `boolean` converts only from and to `integer`:
+/// `smallint`/`bigint` go through `integer` (out-of-range values fail), a boolean becomes
+/// 1 or 0 before any other number, and a float or numeric becomes a boolean through its
+/// text, so `0` and `1` convert and any other value makes the step fail.
+fn using(column: &str, from: &ColumnType, to: &ColumnType, ty: &str) -> String {
+    use ColumnType as T;
+    let (from, to) = (canonical(from), canonical(to));
+    let other_integer = |t: &ColumnType| matches!(t, T::SmallInt | T::BigInt);
+    let fractional = |t: &ColumnType| matches!(t, T::Real | T::Double | T::Decimal { .. });
+    match (&from, &to) {
+        (f, T::Boolean) if other_integer(f) => format!("{column}::integer::boolean"),
+        (f, T::Boolean) if fractional(f) => format!("{column}::text::boolean"),
+        (T::Boolean, t) if other_integer(t) || fractional(t) => {
+            format!("{column}::integer::{ty}")
+        }
+        _ => format!("{column}::{ty}"),
+    }
 }
 
 /// A custom type as the logical type it names, when it names one.

@@ -1,0 +1,610 @@
+//! Property-based convergence on both backends: random declared schemas, and a database
+//! made from a randomly drifted copy (columns added, removed, retyped, nullability and
+//! defaults changed, uniques, indexes and foreign keys added or removed, tables missing or
+//! extra), each table holding a row.
+//!
+//! For every pair:
+//! - with every destructive option on, `apply` succeeds and `compare` is then empty;
+//! - with the defaults, `apply` succeeds, nothing is left to execute (only what the policy
+//!   blocks), every declared table and column exists, and every database-only table and
+//!   column is still there with its row.
+//!
+//! 256 cases per backend by default; `DBCONFORM_PROPTEST_CASES` raises it. Failures shrink
+//! to a minimal schema pair.
+
+#[path = "common/mod.rs"]
+mod common;
+
+use dbconform::sqlx::{self, AssertSqlSafe};
+use dbconform::{
+    Column, ColumnType, DbConform, FkAction, ForeignKey, Index, IndexColumn, Options, PrimaryKey,
+    QualifiedName, Schema, TableDef, UniqueConstraint,
+};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+
+/// One generated column: name index, type, nullable, default.
+#[derive(Debug, Clone)]
+struct Col {
+    name: usize,
+    ty: usize,
+    nullable: bool,
+    default: bool,
+}
+
+/// One generated table.
+#[derive(Debug, Clone)]
+struct Tbl {
+    columns: Vec<Col>,
+    unique: Option<usize>,
+    index: Option<usize>,
+    /// References the previous table.
+    fk: bool,
+}
+
+/// A generated type: the type, a default literal, a value for the row.
+type TypeSpec = (fn() -> ColumnType, &'static str, &'static str);
+
+/// The types, each with a default literal and a value for the row.
+const TYPES: &[TypeSpec] = &[
+    (|| ColumnType::Integer, "0", "7"),
+    (|| ColumnType::BigInt, "1", "70000000000"),
+    (|| ColumnType::Text, "'x'", "'hello'"),
+    (|| ColumnType::Varchar(40), "'y'", "'world'"),
+    (|| ColumnType::Boolean, "FALSE", "TRUE"),
+    (|| ColumnType::Double, "0.5", "2.25"),
+];
+
+fn col() -> impl Strategy<Value = Col> {
+    (0..6usize, 0..TYPES.len(), any::<bool>(), any::<bool>()).prop_map(
+        |(name, ty, nullable, default)| Col {
+            name,
+            ty,
+            nullable,
+            default,
+        },
+    )
+}
+
+fn tbl() -> impl Strategy<Value = Tbl> {
+    (
+        prop::collection::vec(col(), 1..5),
+        prop::option::of(0..5usize),
+        prop::option::of(0..5usize),
+        any::<bool>(),
+    )
+        .prop_map(|(columns, unique, index, fk)| {
+            // One column per name.
+            let mut seen = std::collections::BTreeSet::new();
+            let columns: Vec<Col> = columns
+                .into_iter()
+                .filter(|c| seen.insert(c.name))
+                .collect();
+            Tbl {
+                unique: unique.filter(|&u| u < columns.len()),
+                index: index.filter(|&i| i < columns.len()),
+                columns,
+                fk,
+            }
+        })
+}
+
+/// A drift of one table: which declared columns go, which change, what is added.
+#[derive(Debug, Clone)]
+struct Drift {
+    drop_column: Option<usize>,
+    retype: Option<(usize, usize)>,
+    flip_null: Option<usize>,
+    flip_default: Option<usize>,
+    extra_column: Option<usize>,
+    flip_unique: bool,
+    flip_index: bool,
+    flip_fk: bool,
+    missing: bool,
+}
+
+fn drift() -> impl Strategy<Value = Drift> {
+    (
+        prop::option::of(0..5usize),
+        prop::option::of((0..5usize, 0..TYPES.len())),
+        prop::option::of(0..5usize),
+        prop::option::of(0..5usize),
+        prop::option::of(0..TYPES.len()),
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+        prop::bool::weighted(0.1),
+    )
+        .prop_map(
+            |(drop_column, retype, flip_null, flip_default, extra_column, u, i, f, missing)| {
+                Drift {
+                    drop_column,
+                    retype,
+                    flip_null,
+                    flip_default,
+                    extra_column,
+                    flip_unique: u,
+                    flip_index: i,
+                    flip_fk: f,
+                    missing,
+                }
+            },
+        )
+}
+
+/// A declared schema, its drift, and whether the database has an extra table.
+fn case() -> impl Strategy<Value = (Vec<Tbl>, Vec<Drift>, bool)> {
+    prop::collection::vec((tbl(), drift()), 1..4).prop_flat_map(|pairs| {
+        let (tables, drifts): (Vec<Tbl>, Vec<Drift>) = pairs.into_iter().unzip();
+        (Just(tables), Just(drifts), any::<bool>())
+    })
+}
+
+fn table_name(i: usize) -> String {
+    format!("pt{i}")
+}
+
+fn column(c: &Col) -> Column {
+    let (ty, default, _) = TYPES[c.ty];
+    Column {
+        nullable: c.nullable,
+        default: c.default.then(|| default.to_string()),
+        ..Column::new(format!("c{}", c.name), ty())
+    }
+}
+
+fn build(i: usize, t: &Tbl, with_fk: bool) -> TableDef {
+    let name = table_name(i);
+    let mut columns = vec![Column {
+        auto_increment: true,
+        ..Column::new("id", ColumnType::BigInt)
+    }];
+    columns.extend(t.columns.iter().map(column));
+    let mut foreign_keys = Vec::new();
+    if with_fk && i > 0 {
+        columns.push(Column {
+            nullable: true,
+            ..Column::new("parent_id", ColumnType::BigInt)
+        });
+        foreign_keys.push(ForeignKey {
+            name: format!("fk_{name}_parent_id"),
+            columns: vec!["parent_id".into()],
+            references: QualifiedName {
+                schema: None,
+                name: table_name(i - 1),
+            },
+            referenced_columns: vec!["id".into()],
+            on_delete: FkAction::NoAction,
+            on_update: FkAction::NoAction,
+        });
+    }
+    let col_name = |k: usize| format!("c{}", t.columns[k].name);
+    TableDef {
+        name: name.clone(),
+        columns,
+        primary_key: Some(PrimaryKey {
+            name: None,
+            columns: vec!["id".into()],
+        }),
+        uniques: t
+            .unique
+            .map(|u| UniqueConstraint {
+                name: format!("uq_{name}_{}", col_name(u)),
+                columns: vec![col_name(u)],
+            })
+            .into_iter()
+            .collect(),
+        indexes: t
+            .index
+            .filter(|&k| Some(k) != t.unique)
+            .map(|k| Index {
+                name: format!("ix_{name}_{}", col_name(k)),
+                columns: vec![IndexColumn::asc(col_name(k))],
+                unique: false,
+                predicate: None,
+            })
+            .into_iter()
+            .collect(),
+        foreign_keys,
+        ..TableDef::default()
+    }
+}
+
+fn declared(tables: &[Tbl]) -> Vec<TableDef> {
+    tables
+        .iter()
+        .enumerate()
+        .map(|(i, t)| build(i, t, t.fk))
+        .collect()
+}
+
+/// The database side: the declaration with each table's drift, plus maybe an extra table.
+fn drifted(tables: &[Tbl], drifts: &[Drift], extra_table: bool) -> Vec<TableDef> {
+    let mut out = Vec::new();
+    for (i, (t, d)) in tables.iter().zip(drifts).enumerate() {
+        // A missing table is never the target of a kept foreign key: only the last.
+        if d.missing && i + 1 == tables.len() {
+            continue;
+        }
+        let mut t = t.clone();
+        if let Some((k, ty)) = d.retype.filter(|(k, _)| *k < t.columns.len()) {
+            t.columns[k].ty = ty;
+        }
+        if let Some(k) = d.flip_null.filter(|&k| k < t.columns.len()) {
+            t.columns[k].nullable = !t.columns[k].nullable;
+        }
+        if let Some(k) = d.flip_default.filter(|&k| k < t.columns.len()) {
+            t.columns[k].default = !t.columns[k].default;
+        }
+        if d.flip_unique {
+            t.unique = match t.unique {
+                Some(_) => None,
+                None => (!t.columns.is_empty()).then_some(0),
+            };
+        }
+        if d.flip_index {
+            t.index = match t.index {
+                Some(_) => None,
+                None => (t.columns.len() > 1).then_some(t.columns.len() - 1),
+            };
+        }
+        if let Some(k) = d
+            .drop_column
+            .filter(|&k| k < t.columns.len() && t.columns.len() > 1)
+        {
+            t.columns.remove(k);
+            t.unique = t
+                .unique
+                .filter(|&u| u != k)
+                .map(|u| if u > k { u - 1 } else { u });
+            t.index = t
+                .index
+                .filter(|&x| x != k)
+                .map(|x| if x > k { x - 1 } else { x });
+        }
+        let fk = t.fk != d.flip_fk;
+        let mut def = build(i, &t, fk && i > 0);
+        if let Some(ty) = d.extra_column {
+            let (ty, _, _) = TYPES[ty];
+            def.columns.push(Column {
+                nullable: true,
+                ..Column::new("legacy", ty())
+            });
+        }
+        out.push(def);
+    }
+    if extra_table {
+        out.push(TableDef {
+            name: "pt_extra".into(),
+            columns: vec![
+                Column::new("id", ColumnType::BigInt),
+                Column {
+                    nullable: true,
+                    ..Column::new("note", ColumnType::Text)
+                },
+            ],
+            primary_key: Some(PrimaryKey {
+                name: None,
+                columns: vec!["id".into()],
+            }),
+            ..TableDef::default()
+        });
+    }
+    out
+}
+
+/// One row in every table: a value for each column the table has.
+fn rows(tables: &[TableDef], prefix: &str) -> String {
+    let mut sql = String::new();
+    for t in tables {
+        let mut names = Vec::new();
+        let mut values = Vec::new();
+        for c in &t.columns {
+            if c.auto_increment {
+                continue;
+            }
+            let value = match c.name.as_str() {
+                "id" => "1".to_string(),
+                "parent_id" => "NULL".to_string(),
+                _ => TYPES
+                    .iter()
+                    .find(|(ty, _, _)| ty() == c.ty)
+                    .map(|(_, _, v)| v.to_string())
+                    .unwrap_or_else(|| "NULL".into()),
+            };
+            names.push(format!("\"{}\"", c.name));
+            values.push(value);
+        }
+        if names.is_empty() {
+            sql.push_str(&format!(
+                "INSERT INTO {prefix}\"{}\" DEFAULT VALUES;",
+                t.name
+            ));
+        } else {
+            sql.push_str(&format!(
+                "INSERT INTO {prefix}\"{}\" ({}) VALUES ({});",
+                t.name,
+                names.join(", "),
+                values.join(", ")
+            ));
+        }
+    }
+    sql
+}
+
+fn cases() -> u32 {
+    std::env::var("DBCONFORM_PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(256)
+}
+
+fn everything_allowed(target_schema: &str) -> Options {
+    Options {
+        allow_drop_extra_tables: true,
+        allow_drop_extra_columns: true,
+        allow_shrink_column: true,
+        allow_drop_extra_constraints: true,
+        allow_sqlite_table_rebuild: true,
+        target_schema: target_schema.to_string(),
+        skip_data_checks: false,
+    }
+}
+
+fn names(schema: &Schema) -> Vec<(String, Vec<String>)> {
+    let mut out: Vec<(String, Vec<String>)> = schema
+        .tables
+        .iter()
+        .map(|t| {
+            let mut cols: Vec<String> = t.columns.iter().map(|c| c.name.clone()).collect();
+            cols.sort();
+            (t.name.clone(), cols)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// A fresh database for one check.
+struct Ctx<'a> {
+    url: &'a str,
+    options: Options,
+    prefix: String,
+    exec: &'a (dyn Fn(String) -> futures_like::BoxFuture<Result<(), String>> + Sync),
+    count: &'a (dyn Fn(String) -> futures_like::BoxFuture<Result<i64, String>> + Sync),
+}
+
+/// Under the defaults, on a database holding a row per table: the apply either fails and
+/// changes nothing (a conversion the values refuse), or leaves nothing to execute, every
+/// declared table and column exists (unless its step is blocked), and every table and
+/// column of the database is still there with its row.
+async fn check_defaults(
+    declared: &[TableDef],
+    actual: &[TableDef],
+    ctx: &Ctx<'_>,
+) -> Result<(), String> {
+    let db = DbConform::connect(ctx.url)
+        .await
+        .map_err(|e| e.to_string())?
+        .with_options(ctx.options.clone());
+    db.apply(actual)
+        .await
+        .map_err(|e| format!("creating the drifted schema: {e}"))?;
+    (ctx.exec)(rows(actual, &ctx.prefix)).await?;
+    let before = db.snapshot().await.map_err(|e| e.to_string())?;
+    // The tables that held a row before (a table the apply creates is empty).
+    let rows_intact = |after: &Schema| {
+        let tables: Vec<String> = after
+            .tables
+            .iter()
+            .map(|t| t.name.clone())
+            .filter(|t| before.tables.iter().any(|b| &b.name == t))
+            .collect();
+        async move {
+            for t in tables {
+                let n = (ctx.count)(format!("SELECT count(*) FROM {}\"{t}\"", ctx.prefix)).await?;
+                if n != 1 {
+                    return Err(format!("table {t} has {n} rows, not 1"));
+                }
+            }
+            Ok::<(), String>(())
+        }
+    };
+    let report = match db.apply(declared).await {
+        Ok(report) => report,
+        Err(error) => {
+            let after = db.snapshot().await.map_err(|e| e.to_string())?;
+            if after != before {
+                return Err(format!("a failed apply ({error}) changed the schema"));
+            }
+            return rows_intact(&after).await;
+        }
+    };
+    let after = db.snapshot().await.map_err(|e| e.to_string())?;
+    let plan = db.compare(declared).await.map_err(|e| e.to_string())?;
+    if !plan.steps().is_empty() {
+        return Err(format!(
+            "defaults: steps left after apply:\n{plan}\nreport:\n{report}"
+        ));
+    }
+    let blocked = |table: &str, column: &str| {
+        plan.blocked().iter().any(|b| {
+            b.step.table.as_ref().is_some_and(|t| t.name == table)
+                && b.step.describe().ends_with(&format!(".{column}"))
+        })
+    };
+    let after_names = names(&after);
+    for t in declared {
+        let Some((_, cols)) = after_names.iter().find(|(n, _)| n == &t.name) else {
+            return Err(format!("declared table {} missing\n{report}", t.name));
+        };
+        for c in &t.columns {
+            if !cols.contains(&c.name) && !blocked(&t.name, &c.name) {
+                return Err(format!(
+                    "declared column {}.{} missing\n{report}",
+                    t.name, c.name
+                ));
+            }
+        }
+    }
+    for (t, cols) in names(&before) {
+        let Some((_, now)) = after_names.iter().find(|(n, _)| n == &t) else {
+            return Err(format!("database-only table {t} was dropped\n{report}"));
+        };
+        for c in cols {
+            if !now.contains(&c) {
+                return Err(format!(
+                    "column {t}.{c} was dropped under the defaults\n{report}"
+                ));
+            }
+        }
+    }
+    rows_intact(&after).await
+}
+
+/// With every destructive option on, on an empty database: `apply` succeeds and `compare`
+/// is then empty, drift included.
+async fn check_converges(
+    declared: &[TableDef],
+    actual: &[TableDef],
+    ctx: &Ctx<'_>,
+) -> Result<(), String> {
+    let db = DbConform::connect(ctx.url)
+        .await
+        .map_err(|e| e.to_string())?
+        .with_options(ctx.options.clone());
+    db.apply(actual)
+        .await
+        .map_err(|e| format!("creating the drifted schema: {e}"))?;
+    let all = DbConform::connect(ctx.url)
+        .await
+        .map_err(|e| e.to_string())?
+        .with_options(everything_allowed(&ctx.options.target_schema));
+    let report = all
+        .apply(declared)
+        .await
+        .map_err(|e| format!("apply (everything allowed): {e}"))?;
+    let plan = all.compare(declared).await.map_err(|e| e.to_string())?;
+    if !plan.is_empty() || !plan.drift().is_empty() {
+        return Err(format!("did not converge:\n{plan}\nafter:\n{report}"));
+    }
+    Ok(())
+}
+
+/// Just enough of a boxed future for the two callbacks above.
+mod futures_like {
+    pub type BoxFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send>>;
+}
+
+fn run_cases(backend: &str, body: impl Fn(Vec<TableDef>, Vec<TableDef>) -> Result<(), String>) {
+    let mut runner = TestRunner::new(Config {
+        cases: cases(),
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let result = runner.run(&case(), |(tables, drifts, extra)| {
+        let declared = declared(&tables);
+        let actual = drifted(&tables, &drifts, extra);
+        body(declared, actual).map_err(TestCaseError::fail)
+    });
+    if let Err(e) = result {
+        panic!("{backend}: {e}");
+    }
+}
+
+/// Runs `body` with a fresh database context (SQLite file or PostgreSQL scratch schema).
+macro_rules! with_ctx {
+    ($backend:expr, $url:expr, $body:expr) => {{
+        match $backend {
+            "sqlite" => {
+                let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+                let url = format!("sqlite://{}?mode=rwc", dir.path().join("p.db").display());
+                let pool = sqlx::SqlitePool::connect(&url)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let exec = |sql: String| -> futures_like::BoxFuture<Result<(), String>> {
+                    let pool = pool.clone();
+                    Box::pin(async move {
+                        sqlx::raw_sql(AssertSqlSafe(sql))
+                            .execute(&pool)
+                            .await
+                            .map(|_| ())
+                            .map_err(|e| e.to_string())
+                    })
+                };
+                let count = |sql: String| -> futures_like::BoxFuture<Result<i64, String>> {
+                    let pool = pool.clone();
+                    Box::pin(async move {
+                        sqlx::query_scalar(AssertSqlSafe(sql))
+                            .fetch_one(&pool)
+                            .await
+                            .map_err(|e| e.to_string())
+                    })
+                };
+                let ctx = Ctx {
+                    url: &url,
+                    options: Options::default(),
+                    prefix: String::new(),
+                    exec: &exec,
+                    count: &count,
+                };
+                let outcome = $body(&ctx).await;
+                pool.close().await;
+                outcome
+            }
+            _ => {
+                let scratch = common::PgScratch::new($url, "props").await;
+                let exec = |sql: String| -> futures_like::BoxFuture<Result<(), String>> {
+                    let pool = scratch.pool.clone();
+                    Box::pin(async move {
+                        sqlx::raw_sql(AssertSqlSafe(sql))
+                            .execute(&pool)
+                            .await
+                            .map(|_| ())
+                            .map_err(|e| e.to_string())
+                    })
+                };
+                let count = |sql: String| -> futures_like::BoxFuture<Result<i64, String>> {
+                    let pool = scratch.pool.clone();
+                    Box::pin(async move {
+                        sqlx::query_scalar(AssertSqlSafe(sql))
+                            .fetch_one(&pool)
+                            .await
+                            .map_err(|e| e.to_string())
+                    })
+                };
+                let ctx = Ctx {
+                    url: $url,
+                    options: scratch.options(),
+                    prefix: format!("\"{}\".", scratch.schema),
+                    exec: &exec,
+                    count: &count,
+                };
+                let outcome = $body(&ctx).await;
+                scratch.cleanup().await;
+                outcome
+            }
+        }
+    }};
+}
+
+fn run_backend(backend: &'static str, url: &str) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    run_cases(backend, |declared, actual| {
+        rt.block_on(async {
+            with_ctx!(backend, url, |ctx| check_defaults(&declared, &actual, ctx))?;
+            with_ctx!(backend, url, |ctx| check_converges(&declared, &actual, ctx))
+        })
+    });
+}
+
+#[test]
+fn sqlite_converges_and_keeps_what_the_policy_keeps() {
+    run_backend("sqlite", "");
+}
+
+#[test]
+fn postgres_converges_and_keeps_what_the_policy_keeps() {
+    let Some(url) = common::pg_url() else { return };
+    run_backend("postgres", &url);
+}
