@@ -401,6 +401,10 @@ where
     for (index, step) in plan.steps().iter().enumerate() {
         let step_started = Instant::now();
         for statement in &step.sql {
+            #[cfg(feature = "failpoints")]
+            if let Some(error) = injected_fault(index, step, statement) {
+                return Err(error);
+            }
             let started = Instant::now();
             counter.add(1);
             sqlx::raw_sql(sqlx::AssertSqlSafe(statement.as_str()))
@@ -425,6 +429,20 @@ where
         });
     }
     Ok(executed)
+}
+
+/// The fail point every executed statement passes (feature `failpoints`, for dbconform's
+/// fault-injection tests): configured to `return`, the statement fails as if the
+/// database had refused it.
+#[cfg(feature = "failpoints")]
+fn injected_fault(index: usize, step: &dbconform_core::Step, statement: &str) -> Option<Error> {
+    fail::fail_point!("dbconform::statement", |_| Some(Error::StepFailed {
+        step: index + 1,
+        description: step.describe(),
+        statement: statement.to_string(),
+        source: "injected fault (fail point dbconform::statement)".into(),
+    }));
+    None
 }
 
 /// After executing, the plan computed from the new state must be empty; anything left is
