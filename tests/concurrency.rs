@@ -71,8 +71,13 @@ async fn child_conformer() {
 
 /// Runs `count` child processes at once against `url`; returns the tables each created.
 fn run_children(url: &str, count: usize) -> Vec<usize> {
+    collect_children(spawn_children(url, count))
+}
+
+/// Starts `count` child processes conforming `url`.
+fn spawn_children(url: &str, count: usize) -> Vec<std::process::Child> {
     let exe = std::env::current_exe().unwrap();
-    let children: Vec<_> = (0..count)
+    (0..count)
         .map(|_| {
             Command::new(&exe)
                 .args([
@@ -88,7 +93,11 @@ fn run_children(url: &str, count: usize) -> Vec<usize> {
                 .spawn()
                 .unwrap()
         })
-        .collect();
+        .collect()
+}
+
+/// Waits for the children; returns the tables each created.
+fn collect_children(children: Vec<std::process::Child>) -> Vec<usize> {
     children
         .into_iter()
         .map(|child| {
@@ -208,4 +217,32 @@ async fn sqlite_four_processes_conform_one_file() {
     let created = run_children(&url, 4);
     assert_conformant(&url).await;
     assert_done_once(created);
+}
+
+/// 8 tasks and 8 processes at once, three rounds on a fresh database each.
+async fn soak(url: &str) {
+    let children = spawn_children(url, 8);
+    let mut created = run_tasks(url, 8).await;
+    created.extend(collect_children(children));
+    assert_eq!(created.len(), 16);
+    assert_conformant(url).await;
+    assert_done_once(created);
+}
+
+#[tokio::test]
+async fn postgres_soak_sixteen_mixed_conformers_three_rounds() {
+    let Some(url) = common::pg_url() else { return };
+    for round in 0..3 {
+        let (db_url, name) = fresh_pg_database(&url, &format!("soak{round}")).await;
+        soak(&db_url).await;
+        drop_pg_database(&url, &name).await;
+    }
+}
+
+#[tokio::test]
+async fn sqlite_soak_sixteen_mixed_conformers_three_rounds() {
+    for _ in 0..3 {
+        let (_dir, url) = common::sqlite_file();
+        soak(&url).await;
+    }
 }
