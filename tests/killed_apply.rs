@@ -1,0 +1,124 @@
+//! An applying process killed half-way (SIGKILL, no cleanup): the database is either fully
+//! as before or fully applied — never half — and the next apply succeeds and converges.
+//! SQLite recovers through its journal when the file is next opened; PostgreSQL aborts
+//! the dead session's transaction.
+
+#[path = "common/mod.rs"]
+mod common;
+
+use dbconform::{DbConform, Options, TableDef, sample};
+use std::process::Command;
+use std::time::Duration;
+
+const CHILD_URL: &str = "DBCONFORM_KILLED_URL";
+const CHILD_SCHEMA: &str = "DBCONFORM_KILLED_SCHEMA";
+const TABLES: usize = 200;
+
+fn tables() -> Vec<TableDef> {
+    sample::benchmark_schema(TABLES)
+}
+
+fn options(schema: Option<String>) -> Options {
+    match schema {
+        Some(target_schema) => Options {
+            target_schema,
+            ..Options::default()
+        },
+        None => Options::default(),
+    }
+}
+
+#[tokio::test]
+#[ignore = "run in a child process by the killed-apply tests"]
+async fn child_applier() {
+    let Ok(url) = std::env::var(CHILD_URL) else {
+        return;
+    };
+    let schema = std::env::var(CHILD_SCHEMA).ok();
+    println!("STARTED");
+    DbConform::connect(&url)
+        .await
+        .unwrap()
+        .with_options(options(schema))
+        .apply(&tables())
+        .await
+        .unwrap();
+    println!("DONE");
+}
+
+/// Kills a child applying the 200-table schema after `after`; returns whether it had
+/// finished.
+fn kill_after(url: &str, schema: Option<&str>, after: Duration) -> bool {
+    let exe = std::env::current_exe().unwrap();
+    let mut command = Command::new(exe);
+    command
+        .args(["--exact", "child_applier", "--ignored", "--nocapture"])
+        .env(CHILD_URL, url)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    if let Some(schema) = schema {
+        command.env(CHILD_SCHEMA, schema);
+    }
+    let mut child = command.spawn().unwrap();
+    std::thread::sleep(after);
+    let finished = matches!(child.try_wait(), Ok(Some(status)) if status.success());
+    let _ = child.kill();
+    let _ = child.wait();
+    finished
+}
+
+/// The number of the schema's tables the database has: 0 or all of them.
+async fn tables_present(db: &DbConform) -> usize {
+    let snapshot = db.compare(&tables()).await.unwrap();
+    let to_create = snapshot
+        .steps()
+        .iter()
+        .filter(|s| s.kind == dbconform::ChangeKind::CreateTable)
+        .count();
+    TABLES - to_create
+}
+
+async fn check_round(db: DbConform, finished: bool, what: &str) {
+    let present = tables_present(&db).await;
+    assert!(
+        present == 0 || present == TABLES,
+        "{what}: {present} of {TABLES} tables after the kill: half-applied"
+    );
+    if finished {
+        assert_eq!(present, TABLES, "{what}: finished but not applied");
+    }
+    if present == TABLES {
+        let plan = db.compare(&tables()).await.unwrap();
+        assert!(
+            plan.is_empty(),
+            "{what}: applied but not conformant:\n{plan}"
+        );
+    }
+    db.apply(&tables()).await.unwrap();
+    assert!(db.compare(&tables()).await.unwrap().is_empty(), "{what}");
+}
+
+#[tokio::test]
+async fn sqlite_a_killed_apply_is_all_or_nothing() {
+    for ms in [30, 120, 400] {
+        let (_dir, url) = common::sqlite_file();
+        let finished = kill_after(&url, None, Duration::from_millis(ms));
+        let db = DbConform::connect(&url).await.unwrap();
+        check_round(db, finished, &format!("sqlite, killed after {ms} ms")).await;
+    }
+}
+
+#[tokio::test]
+async fn postgres_a_killed_apply_is_all_or_nothing() {
+    let Some(url) = common::pg_url() else { return };
+    for ms in [60, 250, 800] {
+        let scratch = common::PgScratch::new(&url, "killed").await;
+        let finished = kill_after(&url, Some(&scratch.schema), Duration::from_millis(ms));
+        let db = DbConform::connect(&url)
+            .await
+            .unwrap()
+            .with_options(scratch.options());
+        check_round(db, finished, &format!("postgres, killed after {ms} ms")).await;
+        scratch.cleanup().await;
+    }
+}
