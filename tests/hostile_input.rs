@@ -1,0 +1,270 @@
+//! Hostile input on both backends: names with quotes, spaces, unicode and SQL keywords;
+//! PostgreSQL's 63-byte identifier limit (63 works, 64 and 200 are refused before anything
+//! runs, never truncated silently); defaults holding quotes and `;`; URLs that are
+//! malformed, name a missing database or a closed port, or carry a password (which never
+//! shows); databases holding objects dbconform does not model. Clear errors, no panic,
+//! and whatever is applied converges.
+
+#[path = "common/mod.rs"]
+mod common;
+
+use dbconform::sqlx::{self, AssertSqlSafe};
+use dbconform::{
+    Column, ColumnType, DbConform, Index, IndexColumn, PrimaryKey, TableDef, UniqueConstraint,
+};
+
+fn hostile_tables() -> Vec<TableDef> {
+    let names = [
+        "order",
+        "we\"ird 'name'",
+        "Ünïcødé 表",
+        "select; drop table x; --",
+    ];
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let column = format!("{name} col");
+            TableDef {
+                name: name.to_string(),
+                columns: vec![
+                    Column::new("id", ColumnType::BigInt),
+                    Column {
+                        nullable: true,
+                        default: Some("'it''s; DROP TABLE x; --'".into()),
+                        ..Column::new(column.clone(), ColumnType::Text)
+                    },
+                    Column {
+                        default: Some(i.to_string()),
+                        ..Column::new("group", ColumnType::Integer)
+                    },
+                ],
+                primary_key: Some(PrimaryKey {
+                    name: None,
+                    columns: vec!["id".into()],
+                }),
+                uniques: vec![UniqueConstraint {
+                    name: format!("uq {i} \"q\""),
+                    columns: vec![column.clone()],
+                }],
+                indexes: vec![Index {
+                    name: format!("ix {i} 'x'"),
+                    columns: vec![IndexColumn::asc("group")],
+                    unique: false,
+                    predicate: None,
+                }],
+                ..TableDef::default()
+            }
+        })
+        .collect()
+}
+
+async fn applies_and_converges(db: &DbConform, tables: &[TableDef], what: &str) {
+    db.apply(tables)
+        .await
+        .unwrap_or_else(|e| panic!("{what}: {e}"));
+    let plan = db.compare(tables).await.unwrap();
+    assert!(plan.is_empty(), "{what}: not converged:\n{plan}");
+}
+
+#[tokio::test]
+async fn hostile_names_and_defaults_apply_and_converge_on_sqlite() {
+    let (_dir, url) = common::sqlite_file();
+    let db = DbConform::connect(&url).await.unwrap();
+    applies_and_converges(&db, &hostile_tables(), "sqlite").await;
+    // The default with quotes and `;` is stored and used as written.
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::query("INSERT INTO \"order\" (id) VALUES (1)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let stored: String = sqlx::query_scalar("SELECT \"order col\" FROM \"order\"")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, "it's; DROP TABLE x; --");
+}
+
+#[tokio::test]
+async fn hostile_names_and_defaults_apply_and_converge_on_postgres() {
+    let Some(url) = common::pg_url() else { return };
+    let scratch = common::PgScratch::new(&url, "hostile").await;
+    let db = DbConform::from_pool(scratch.pool.clone()).with_options(scratch.options());
+    applies_and_converges(&db, &hostile_tables(), "postgres").await;
+    let stored: String = sqlx::query_scalar(AssertSqlSafe(format!(
+        "INSERT INTO \"{}\".\"order\" (id) VALUES (1) RETURNING \"order col\"",
+        scratch.schema
+    )))
+    .fetch_one(&scratch.pool)
+    .await
+    .unwrap();
+    assert_eq!(stored, "it's; DROP TABLE x; --");
+    scratch.cleanup().await;
+}
+
+fn named(name: &str, column: &str) -> TableDef {
+    TableDef {
+        name: name.into(),
+        columns: vec![Column::new(column, ColumnType::BigInt)],
+        ..TableDef::default()
+    }
+}
+
+#[tokio::test]
+async fn postgres_identifier_lengths_63_works_64_and_200_are_refused() {
+    let Some(url) = common::pg_url() else { return };
+    let scratch = common::PgScratch::new(&url, "lengths").await;
+    let db = DbConform::from_pool(scratch.pool.clone()).with_options(scratch.options());
+    let n63 = "t".repeat(63);
+    let c63 = "c".repeat(63);
+    applies_and_converges(&db, &[named(&n63, &c63)], "63 bytes").await;
+    // Multi-byte: 21 three-byte characters are 63 bytes, 22 are 66.
+    let wide_ok = "表".repeat(21);
+    applies_and_converges(
+        &db,
+        &[named(&n63, &c63), named(&wide_ok, "id")],
+        "63 bytes, CJK",
+    )
+    .await;
+    for (table, column) in [
+        ("t".repeat(64), "id".to_string()),
+        ("t".repeat(200), "id".to_string()),
+        ("ok".to_string(), "c".repeat(64)),
+        ("表".repeat(22), "id".to_string()),
+    ] {
+        let error = db
+            .apply(&[named(&table, &column)])
+            .await
+            .expect_err("a name over 63 bytes must be refused")
+            .to_string();
+        assert!(
+            error.contains("PostgreSQL keeps at most 63 bytes") && error.contains("shorten it"),
+            "{error}"
+        );
+        let tables: Vec<String> =
+            sqlx::query_scalar("SELECT tablename::text FROM pg_tables WHERE schemaname = $1")
+                .bind(&scratch.schema)
+                .fetch_all(&scratch.pool)
+                .await
+                .unwrap();
+        assert_eq!(tables.len(), 2, "nothing was created: {tables:?}");
+    }
+    scratch.cleanup().await;
+}
+
+#[tokio::test]
+async fn sqlite_has_no_identifier_length_limit() {
+    let (_dir, url) = common::sqlite_file();
+    let db = DbConform::connect(&url).await.unwrap();
+    applies_and_converges(
+        &db,
+        &[named(&"t".repeat(200), &"c".repeat(200))],
+        "200 bytes",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn bad_urls_give_clear_errors_without_the_password() {
+    let secret = "s3cr3t-Pa55";
+    let mut cases = vec![
+        ("not a url".to_string(), vec!["not a url"]),
+        ("mysql2://x".to_string(), vec!["mysql2"]),
+        (
+            format!("postgres://postgres:{secret}@127.0.0.1:1/test"),
+            vec!["127.0.0.1:1"],
+        ),
+        (
+            "sqlite:///nonexistent-dir/xyz/db.sqlite".to_string(),
+            vec!["nonexistent-dir"],
+        ),
+    ];
+    if let Some(url) = common::pg_url() {
+        let (base, _) = url.rsplit_once('/').unwrap();
+        let with_password = base.replacen(
+            "postgres://postgres@",
+            &format!("postgres://postgres:{secret}@"),
+            1,
+        );
+        cases.push((
+            format!("{with_password}/dbconform_no_such_database"),
+            vec!["dbconform_no_such_database"],
+        ));
+    }
+    for (url, mentions) in cases {
+        let error = match DbConform::connect(&url).await {
+            Ok(db) => db.compare_all().await.map(|_| ()).unwrap_err(),
+            Err(error) => error,
+        };
+        let text = format!("{error} {error:?}");
+        assert!(!text.contains(secret), "password shown: {text}");
+        for mention in mentions {
+            assert!(text.contains(mention), "{url}: {text}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn sqlite_objects_dbconform_does_not_model_are_left_alone() {
+    let (_dir, url) = common::sqlite_file();
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::raw_sql(
+        "CREATE VIRTUAL TABLE docs USING fts5(title, body); \
+         CREATE TABLE base (id INTEGER PRIMARY KEY, v TEXT); \
+         CREATE VIEW v_base AS SELECT id FROM base; \
+         CREATE TRIGGER tr_base AFTER INSERT ON base BEGIN SELECT 1; END; \
+         INSERT INTO docs VALUES ('a', 'b');",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let db = DbConform::connect(&url).await.unwrap();
+    let tables = hostile_tables();
+    applies_and_converges(&db, &tables, "sqlite with unmodelled objects").await;
+    let docs: i64 = sqlx::query_scalar("SELECT count(*) FROM docs")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(docs, 1);
+}
+
+#[tokio::test]
+async fn postgres_objects_dbconform_does_not_model_are_left_alone() {
+    let Some(url) = common::pg_url() else { return };
+    let scratch = common::PgScratch::new(&url, "unmodelled").await;
+    let s = &scratch.schema;
+    sqlx::raw_sql(AssertSqlSafe(format!(
+        "CREATE SCHEMA \"{s}\"; \
+         CREATE TYPE \"{s}\".mood AS ENUM ('ok', 'sad'); \
+         CREATE DOMAIN \"{s}\".positive AS integer CHECK (VALUE > 0); \
+         CREATE TABLE \"{s}\".feelings (id int PRIMARY KEY, m \"{s}\".mood, p \"{s}\".positive); \
+         CREATE TABLE \"{s}\".measures (at date NOT NULL, v int) PARTITION BY RANGE (at); \
+         CREATE TABLE \"{s}\".measures_2026 PARTITION OF \"{s}\".measures FOR VALUES FROM ('2026-01-01') TO ('2027-01-01'); \
+         CREATE TABLE \"{s}\".bookings (id int, room int, during tsrange, EXCLUDE USING gist (during WITH &&)); \
+         CREATE VIEW \"{s}\".v_feelings AS SELECT id FROM \"{s}\".feelings; \
+         CREATE MATERIALIZED VIEW \"{s}\".mv AS SELECT 1 AS x; \
+         CREATE SEQUENCE \"{s}\".loose_seq; \
+         INSERT INTO \"{s}\".feelings VALUES (1, 'ok', 5);"
+    )))
+    .execute(&scratch.pool)
+    .await
+    .unwrap();
+    let db = DbConform::from_pool(scratch.pool.clone()).with_options(scratch.options());
+    let plan = db.compare(&hostile_tables()).await.unwrap();
+    // The undeclared tables are drift, never dropped by default.
+    assert!(
+        plan.steps()
+            .iter()
+            .all(|s| s.kind != dbconform::ChangeKind::DropTable),
+        "{plan}"
+    );
+    applies_and_converges(&db, &hostile_tables(), "postgres with unmodelled objects").await;
+    let kept: i64 = sqlx::query_scalar(AssertSqlSafe(format!(
+        "SELECT count(*) FROM \"{s}\".feelings"
+    )))
+    .fetch_one(&scratch.pool)
+    .await
+    .unwrap();
+    assert_eq!(kept, 1);
+    scratch.cleanup().await;
+}
