@@ -370,8 +370,33 @@ struct Ctx<'a> {
     url: &'a str,
     options: Options,
     prefix: String,
-    exec: &'a (dyn Fn(String) -> futures_like::BoxFuture<Result<(), String>> + Sync),
-    count: &'a (dyn Fn(String) -> futures_like::BoxFuture<Result<i64, String>> + Sync),
+    pool: Pool,
+}
+
+/// The test's own connection to the database under test.
+enum Pool {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+impl Pool {
+    async fn exec(&self, sql: String) -> Result<(), String> {
+        let sql = AssertSqlSafe(sql);
+        match self {
+            Pool::Sqlite(pool) => sqlx::raw_sql(sql).execute(pool).await.map(|_| ()),
+            Pool::Postgres(pool) => sqlx::raw_sql(sql).execute(pool).await.map(|_| ()),
+        }
+        .map_err(|e| e.to_string())
+    }
+
+    async fn count(&self, sql: String) -> Result<i64, String> {
+        let sql = AssertSqlSafe(sql);
+        match self {
+            Pool::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
+            Pool::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
+        }
+        .map_err(|e| e.to_string())
+    }
 }
 
 /// Under the defaults, on a database holding a row per table: the apply either fails and
@@ -390,7 +415,7 @@ async fn check_defaults(
     db.apply(actual)
         .await
         .map_err(|e| format!("creating the drifted schema: {e}"))?;
-    (ctx.exec)(rows(actual, &ctx.prefix)).await?;
+    ctx.pool.exec(rows(actual, &ctx.prefix)).await?;
     let before = db.snapshot().await.map_err(|e| e.to_string())?;
     // The tables that held a row before (a table the apply creates is empty).
     let rows_intact = |after: &Schema| {
@@ -402,7 +427,10 @@ async fn check_defaults(
             .collect();
         async move {
             for t in tables {
-                let n = (ctx.count)(format!("SELECT count(*) FROM {}\"{t}\"", ctx.prefix)).await?;
+                let n = ctx
+                    .pool
+                    .count(format!("SELECT count(*) FROM {}\"{t}\"", ctx.prefix))
+                    .await?;
                 if n != 1 {
                     return Err(format!("table {t} has {n} rows, not 1"));
                 }
@@ -491,11 +519,6 @@ async fn check_converges(
     Ok(())
 }
 
-/// Just enough of a boxed future for the two callbacks above.
-mod futures_like {
-    pub type BoxFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send>>;
-}
-
 fn run_cases(backend: &str, body: impl Fn(Vec<TableDef>, Vec<TableDef>) -> Result<(), String>) {
     let mut runner = TestRunner::new(Config {
         cases: cases(),
@@ -522,31 +545,11 @@ macro_rules! with_ctx {
                 let pool = sqlx::SqlitePool::connect(&url)
                     .await
                     .map_err(|e| e.to_string())?;
-                let exec = |sql: String| -> futures_like::BoxFuture<Result<(), String>> {
-                    let pool = pool.clone();
-                    Box::pin(async move {
-                        sqlx::raw_sql(AssertSqlSafe(sql))
-                            .execute(&pool)
-                            .await
-                            .map(|_| ())
-                            .map_err(|e| e.to_string())
-                    })
-                };
-                let count = |sql: String| -> futures_like::BoxFuture<Result<i64, String>> {
-                    let pool = pool.clone();
-                    Box::pin(async move {
-                        sqlx::query_scalar(AssertSqlSafe(sql))
-                            .fetch_one(&pool)
-                            .await
-                            .map_err(|e| e.to_string())
-                    })
-                };
                 let ctx = Ctx {
                     url: &url,
                     options: Options::default(),
                     prefix: String::new(),
-                    exec: &exec,
-                    count: &count,
+                    pool: Pool::Sqlite(pool.clone()),
                 };
                 let outcome = $body(&ctx).await;
                 pool.close().await;
@@ -554,31 +557,11 @@ macro_rules! with_ctx {
             }
             _ => {
                 let scratch = common::PgScratch::new($url, "props").await;
-                let exec = |sql: String| -> futures_like::BoxFuture<Result<(), String>> {
-                    let pool = scratch.pool.clone();
-                    Box::pin(async move {
-                        sqlx::raw_sql(AssertSqlSafe(sql))
-                            .execute(&pool)
-                            .await
-                            .map(|_| ())
-                            .map_err(|e| e.to_string())
-                    })
-                };
-                let count = |sql: String| -> futures_like::BoxFuture<Result<i64, String>> {
-                    let pool = scratch.pool.clone();
-                    Box::pin(async move {
-                        sqlx::query_scalar(AssertSqlSafe(sql))
-                            .fetch_one(&pool)
-                            .await
-                            .map_err(|e| e.to_string())
-                    })
-                };
                 let ctx = Ctx {
                     url: $url,
                     options: scratch.options(),
                     prefix: format!("\"{}\".", scratch.schema),
-                    exec: &exec,
-                    count: &count,
+                    pool: Pool::Postgres(scratch.pool.clone()),
                 };
                 let outcome = $body(&ctx).await;
                 scratch.cleanup().await;
