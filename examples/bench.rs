@@ -14,6 +14,10 @@
 //! kept as drift). `--floors` adds the floors: the reflection queries run alone
 //! (`reflect_floor`), and the same creation script run by `psql -1 -f` or the `sqlite3`
 //! CLI in one transaction (`ddl_floor_psql`, `ddl_floor_sqlite3`).
+//!
+//! Environment: `BENCH_SPANS=1` prints dbconform's span durations (reflect, diff_and_plan,
+//! execute) on stderr; `BENCH_DEBUG=1` the time of each PostgreSQL reflection query in the
+//! floor; `BENCH_KEEP=1` keeps the scratch database and prints its URL.
 
 use clap::{Parser, ValueEnum};
 use dbconform::sqlx::{self, AssertSqlSafe};
@@ -178,16 +182,6 @@ impl Bench {
             .iter()
             .map(|e| e.duration.as_secs_f64())
             .sum();
-        if std::env::var_os("BENCH_DEBUG").is_some() {
-            let d: Vec<u128> = report
-                .executed
-                .iter()
-                .map(|e| e.duration.as_micros())
-                .collect();
-            eprintln!("first {:?}", &d[..d.len().min(10)]);
-            eprintln!("last {:?}", &d[d.len().saturating_sub(10)..]);
-            eprintln!("{}", report.executed[5].step.sql.join(";\n"));
-        }
         self.report(
             "apply_empty_statements_only",
             executing,
@@ -365,10 +359,6 @@ impl Bench {
                             .bind(&schemas)
                             .fetch_all(&mut conn)
                             .await?;
-                        if let Some(dir) = std::env::var_os("BENCH_DUMP") {
-                            let name = format!("q{}.sql", rows.len());
-                            std::fs::write(std::path::Path::new(&dir).join(name), sql)?;
-                        }
                         if std::env::var_os("BENCH_DEBUG").is_some() {
                             eprintln!(
                                 "{:>8.1} ms {:>6} rows: {}",
@@ -458,32 +448,6 @@ impl Bench {
                     tx.rollback().await?;
                     self.report(
                         "ddl_floor_sqlx",
-                        started.elapsed().as_secs_f64(),
-                        0,
-                        tables.len(),
-                    );
-                    let started = Instant::now();
-                    let mut tx = conn.begin().await?;
-                    sqlx::query("SELECT pg_advisory_xact_lock(1, 2)")
-                        .execute(&mut *tx)
-                        .await?;
-                    let schemas = vec!["public".to_string()];
-                    for sql in dbconform_runtime::floor::POSTGRES_REFLECTION_QUERIES {
-                        sqlx::query(AssertSqlSafe(*sql))
-                            .bind(&schemas)
-                            .fetch_all(&mut *tx)
-                            .await?;
-                    }
-                    for step in plan.steps() {
-                        for statement in &step.sql {
-                            sqlx::raw_sql(AssertSqlSafe(statement.clone()))
-                                .execute(&mut *tx)
-                                .await?;
-                        }
-                    }
-                    tx.rollback().await?;
-                    self.report(
-                        "ddl_floor_sqlx_after_reflect",
                         started.elapsed().as_secs_f64(),
                         0,
                         tables.len(),
