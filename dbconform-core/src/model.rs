@@ -153,15 +153,52 @@ impl TableDef {
 
     /// Sorts constraints and indexes into a deterministic order (by name, then columns).
     pub fn normalized_order(&mut self) {
+        self.uniques.sort_by(order::unique);
+        self.foreign_keys.sort_by(order::foreign_key);
+        self.checks.sort_by(order::check);
+        self.indexes.sort_by(order::index);
+    }
+
+    /// Whether constraints and indexes are already in [`normalized_order`]'s order (so a
+    /// copy need not be made to sort them).
+    ///
+    /// [`normalized_order`]: TableDef::normalized_order
+    pub fn is_in_normalized_order(&self) -> bool {
         self.uniques
-            .sort_by(|a, b| (&a.name, &a.columns).cmp(&(&b.name, &b.columns)));
-        self.foreign_keys.sort_by(|a, b| {
-            (&a.name, &a.columns, &a.references).cmp(&(&b.name, &b.columns, &b.references))
-        });
-        self.checks
-            .sort_by(|a, b| (&a.name, &a.expr).cmp(&(&b.name, &b.expr)));
-        self.indexes
-            .sort_by(|a, b| (&a.name, &a.columns).cmp(&(&b.name, &b.columns)));
+            .is_sorted_by(|a, b| order::unique(a, b).is_le())
+            && self
+                .foreign_keys
+                .is_sorted_by(|a, b| order::foreign_key(a, b).is_le())
+            && self.checks.is_sorted_by(|a, b| order::check(a, b).is_le())
+            && self.indexes.is_sorted_by(|a, b| order::index(a, b).is_le())
+    }
+
+    /// Orders by (schema, name), as [`qualified_name`](TableDef::qualified_name) would,
+    /// without copying the names.
+    pub fn cmp_qualified_name(&self, other: &TableDef) -> std::cmp::Ordering {
+        (self.schema.as_deref(), &self.name).cmp(&(other.schema.as_deref(), &other.name))
+    }
+}
+
+/// The orders of [`TableDef::normalized_order`].
+mod order {
+    use super::{Check, ForeignKey, Index, UniqueConstraint};
+    use std::cmp::Ordering;
+
+    pub(super) fn unique(a: &UniqueConstraint, b: &UniqueConstraint) -> Ordering {
+        (&a.name, &a.columns).cmp(&(&b.name, &b.columns))
+    }
+
+    pub(super) fn foreign_key(a: &ForeignKey, b: &ForeignKey) -> Ordering {
+        (&a.name, &a.columns, &a.references).cmp(&(&b.name, &b.columns, &b.references))
+    }
+
+    pub(super) fn check(a: &Check, b: &Check) -> Ordering {
+        (&a.name, &a.expr).cmp(&(&b.name, &b.expr))
+    }
+
+    pub(super) fn index(a: &Index, b: &Index) -> Ordering {
+        (&a.name, &a.columns).cmp(&(&b.name, &b.columns))
     }
 }
 

@@ -35,6 +35,7 @@ use crate::dialect::Dialect;
 use crate::model::{Column, PrimaryKey, QualifiedName, Schema, TableDef};
 use crate::options::Options;
 use crate::plan::{Change, ChangeKind, ColumnChanges};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// The changes that make `actual` conform to `desired`.
@@ -138,28 +139,57 @@ pub(crate) fn resolve_table(table: &TableDef, names: Names<'_>) -> TableDef {
     table
 }
 
+/// `table` resolved as [`resolve_table`] resolves it, borrowed when it already is (the
+/// planner's declaration and reflected tables usually are): a no-op compare of thousands
+/// of tables should not copy them.
+pub(crate) fn resolved_table<'t>(table: &'t TableDef, names: Names<'_>) -> Cow<'t, TableDef> {
+    let is_resolved = |schema: &Option<String>| {
+        schema
+            .as_deref()
+            .is_some_and(|s| names.schema(Some(s)) == s)
+    };
+    if is_resolved(&table.schema)
+        && table
+            .foreign_keys
+            .iter()
+            .all(|fk| is_resolved(&fk.references.schema))
+        && table.is_in_normalized_order()
+    {
+        Cow::Borrowed(table)
+    } else {
+        Cow::Owned(resolve_table(table, names))
+    }
+}
+
 /// [`diff_tables`] under explicit name rules (the planner passes its target schema).
 pub(crate) fn diff_resolved(
     desired: &[TableDef],
     actual: &Schema,
     names: Names<'_>,
 ) -> Vec<Change> {
-    let by_key = |tables: &mut dyn Iterator<Item = TableDef>| {
-        let mut tables: Vec<TableDef> = tables.collect();
-        tables.sort_by_key(TableDef::qualified_name);
-        let mut map: BTreeMap<Key, TableDef> = BTreeMap::new();
+    /// The first table of each key in (schema, name) order.
+    fn by_key<'t>(tables: &'t [TableDef], names: Names<'_>) -> BTreeMap<Key, Cow<'t, TableDef>> {
+        let mut tables: Vec<Cow<'t, TableDef>> =
+            tables.iter().map(|t| resolved_table(t, names)).collect();
+        tables.sort_by(|a, b| a.cmp_qualified_name(b));
+        let mut map = BTreeMap::new();
         for table in tables {
             map.entry(names.table_key(&table)).or_insert(table);
         }
         map
-    };
-    let desired = by_key(&mut desired.iter().map(|t| resolve_table(t, names)));
-    let mut actual = by_key(&mut actual.tables.iter().map(|t| resolve_table(t, names)));
+    }
+    let desired = by_key(desired, names);
+    let mut actual = by_key(&actual.tables, names);
 
     let mut changes = Vec::new();
     for (key, declared) in desired {
         match actual.remove(&key) {
-            None => changes.push(Change::CreateTable { table: declared }),
+            None => changes.push(Change::CreateTable {
+                table: declared.into_owned(),
+            }),
+            // Identical tables have identical normal forms: nothing to compare. This is
+            // the common case of a no-op start-up, and normalizing costs allocations.
+            Some(found) if *found == *declared => {}
             Some(found) => {
                 let to = names.dialect.normalize_table(&declared);
                 let from = names.dialect.normalize_table(&found);
@@ -167,11 +197,9 @@ pub(crate) fn diff_resolved(
             }
         }
     }
-    changes.extend(
-        actual
-            .into_values()
-            .map(|table| Change::DropTable { table }),
-    );
+    changes.extend(actual.into_values().map(|table| Change::DropTable {
+        table: table.into_owned(),
+    }));
     sort_changes(&mut changes, names);
     changes
 }

@@ -1068,3 +1068,82 @@ fn a_constraint_and_an_index_sharing_a_name_but_not_a_definition_replace_each_ot
         ]
     );
 }
+
+/// The differ skips normalizing a table equal to its reflection: that is only sound if
+/// a table compared with itself through the full path (normalize both sides, diff) gives
+/// no change, for awkward tables too (duplicate and unnamed constraints, a unique index
+/// beside a unique constraint on the same columns, expressions, mixed-case names).
+#[test]
+fn a_table_normalized_and_diffed_against_itself_gives_no_change() {
+    use crate::dialect::fixtures::{hostile, products, serial, vendors, with_default};
+    use crate::dialect::{Dialect, SQLITE};
+    let mut awkward = table(
+        "Awkward",
+        vec![
+            serial("Id"),
+            with_default("Flag", ColumnType::Boolean, "(true)"),
+            with_default("Qty", ColumnType::Custom("int4".into()), "'0'::integer"),
+            null("Code", ColumnType::Varchar(20)),
+            null(
+                "code2",
+                ColumnType::Custom("character varying ( 20 )".into()),
+            ),
+        ],
+    );
+    awkward.primary_key = pk(&["Id"]);
+    awkward.uniques = vec![
+        unique("", &["Code"]),
+        unique("", &["Code"]),
+        unique("u", &["Id"]),
+    ];
+    awkward.checks = vec![
+        check("", "Qty >= 0"),
+        check("", "(qty>=0)"),
+        check("c", "1 = 1"),
+    ];
+    awkward.indexes = vec![
+        Index {
+            unique: true,
+            ..index("ix_code", &["Code"])
+        },
+        index("ix_code", &["code2"]),
+        Index {
+            predicate: Some("\"Flag\" = true".into()),
+            ..index("ix_flag", &["Flag"])
+        },
+    ];
+    for dialect in [&SQLITE as &dyn Dialect, &POSTGRES] {
+        let schema = dialect.effective_schema(None, "public");
+        for t in [users(), vendors(), products(), hostile(), awkward.clone()] {
+            let t = resolved(t, &schema);
+            let names = Names {
+                dialect,
+                target_schema: "public",
+            };
+            let normal = dialect.normalize_table(&t);
+            let changes = diff_table(&t.qualified_name(), &normal, &normal, names);
+            assert_eq!(changes, [], "{} on {}", t.name, dialect.name());
+        }
+    }
+}
+
+#[test]
+fn resolved_tables_are_borrowed_and_others_copied_resolved() {
+    let names = Names {
+        dialect: &PG,
+        target_schema: "public",
+    };
+    let done = public(referencing("orders", &["users"]));
+    assert!(matches!(resolved_table(&done, names), Cow::Borrowed(_)));
+    // No schema, a foreign-key target without schema, constraints out of order: copied.
+    let mut unordered = done.clone();
+    unordered.uniques = vec![unique("b", &["x"]), unique("a", &["x"])];
+    for t in [referencing("orders", &["users"]), unordered] {
+        let r = resolved_table(&t, names);
+        assert!(matches!(r, Cow::Owned(_)), "{t:?}");
+        assert_eq!(*r, resolve_table(&t, names));
+    }
+    let mut other = done.clone();
+    other.schema = Some("sales".into());
+    assert!(matches!(resolved_table(&other, names), Cow::Borrowed(_)));
+}

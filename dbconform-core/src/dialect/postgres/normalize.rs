@@ -29,32 +29,32 @@ use crate::model::{Column, ColumnType, Index, TableDef};
 
 /// The normal form of `table`.
 pub(super) fn table(table: &TableDef) -> TableDef {
+    // One copy, normalized in place: a compare normalizes every table of both sides.
     let mut out = table.clone();
-    let pk_columns: Vec<String> = table
+    out.comment = comment(table.comment.as_deref());
+    let pk_columns: &[String] = table
         .primary_key
         .as_ref()
-        .map(|pk| pk.columns.clone())
-        .unwrap_or_default();
-    out.comment = comment(table.comment.as_deref());
-    out.columns = table
-        .columns
-        .iter()
-        .map(|c| column(c, pk_columns.contains(&c.name)))
-        .collect();
+        .map_or(&[], |pk| pk.columns.as_slice());
+    for c in &mut out.columns {
+        let in_primary_key = pk_columns.contains(&c.name);
+        column(c, in_primary_key);
+    }
     for check in &mut out.checks {
         check.expr = expression(&check.expr);
     }
     // A unique index and a UNIQUE constraint stay what they are: the differ treats them as
     // equivalent, and a plan must know which one it drops (DROP INDEX vs DROP CONSTRAINT).
-    out.indexes = table.indexes.iter().map(index).collect();
+    for i in &mut out.indexes {
+        index(i);
+    }
     out.normalized_order();
     out
 }
 
-/// The normal form of one column; `in_primary_key` implies NOT NULL.
-fn column(column: &Column, in_primary_key: bool) -> Column {
-    let mut out = column.clone();
-    match &column.ty {
+/// Puts one column into normal form; `in_primary_key` implies NOT NULL.
+fn column(out: &mut Column, in_primary_key: bool) {
+    match &out.ty {
         ColumnType::Custom(text) => {
             let canonical = canonical_type(text);
             out.ty = canonical.ty;
@@ -78,19 +78,17 @@ fn column(column: &Column, in_primary_key: bool) -> Column {
         out.nullable = false;
     }
     out.default = out.default.as_deref().and_then(|d| default(d, &out.ty));
-    out.comment = comment(column.comment.as_deref());
-    out.collation = column.collation.as_deref().and_then(collation);
+    out.comment = comment(out.comment.as_deref());
+    out.collation = out.collation.as_deref().and_then(collation);
     if let Some(generated) = &mut out.generated {
         generated.expr = expression(&generated.expr);
         out.default = None;
     }
-    out
 }
 
-/// The normal form of an index: key expressions and predicate normalized, an expression
-/// key that only names a column turned into that column.
-fn index(index: &Index) -> Index {
-    let mut out = index.clone();
+/// Puts an index into normal form: key expressions and predicate normalized, an
+/// expression key that only names a column turned into that column.
+fn index(out: &mut Index) {
     for key in &mut out.columns {
         if key.expression {
             let expr = expression(&key.name);
@@ -103,12 +101,11 @@ fn index(index: &Index) -> Index {
             }
         }
     }
-    out.predicate = index
+    out.predicate = out
         .predicate
         .as_deref()
         .map(expression)
         .filter(|p| !p.is_empty());
-    out
 }
 
 /// The column an expression names when it is nothing but a (possibly quoted) column
