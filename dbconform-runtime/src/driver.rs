@@ -13,6 +13,7 @@ use dbconform_core::dialect::Dialect;
 use dbconform_core::planner::{draft_plan, finish_plan};
 use dbconform_core::{Error, Options, Plan, Result, Schema, TableDef};
 use futures_util::StreamExt;
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use tracing::Instrument;
@@ -141,12 +142,12 @@ pub(crate) async fn plan_on(
 /// The draft plan from the schemas alone (see [`plan_on`]), with the reflected schema and
 /// the declaration it was planned from (expressions in the database's spelling where it
 /// was asked).
-async fn schema_plan_on(
+async fn schema_plan_on<'d>(
     session: &mut dyn Session,
     scope: &Scope,
-    desired: &[TableDef],
+    desired: &'d [TableDef],
     options: &Options,
-) -> Result<(Plan, Schema, Vec<TableDef>)> {
+) -> Result<(Plan, Schema, Cow<'d, [TableDef]>)> {
     let dialect = session.dialect();
     let actual = session
         .reflect(scope)
@@ -170,7 +171,7 @@ async fn schema_plan_on(
     };
     let doubtful = plan.tables_with_expression_changes();
     if doubtful.is_empty() {
-        return Ok((plan, actual, desired.to_vec()));
+        return Ok((plan, actual, Cow::Borrowed(desired)));
     }
     let resolved_name = |t: &TableDef| {
         let schema = dialect.effective_schema(t.schema.as_deref(), &options.target_schema);
@@ -198,7 +199,7 @@ async fn schema_plan_on(
         })
         .collect();
     if to_ask.is_empty() {
-        return Ok((plan, actual, desired.to_vec()));
+        return Ok((plan, actual, Cow::Borrowed(desired)));
     }
     let canonical = session.canonicalize(&to_ask).await?;
     let desired: Vec<TableDef> = desired
@@ -212,7 +213,7 @@ async fn schema_plan_on(
         })
         .collect();
     let plan = draft_plan(&desired, &actual, dialect, options)?;
-    Ok((plan, actual, desired))
+    Ok((plan, actual, Cow::Owned(desired)))
 }
 
 /// Plans, executes and verifies on a session whose transaction and lock the caller holds.

@@ -21,6 +21,7 @@ use dbconform_core::dialect::quote_ident_double;
 use dbconform_core::{ChangeKind, Error, Plan, Result, Step};
 use sqlx::pool::PoolConnection;
 use sqlx::{Row, Sqlite, SqliteConnection};
+use std::borrow::Cow;
 
 /// `true` when the plan holds a table rebuild to execute.
 pub(super) fn has_rebuilds(plan: &Plan) -> bool {
@@ -116,13 +117,13 @@ impl Drop for ForeignKeysOff {
 /// `plan` with each rebuild step's statements wrapped in the drops and re-creations of
 /// the views and triggers that mention its table (one query, whatever the number of
 /// rebuilds). Fails when foreign keys are on: the rebuild's `DROP TABLE` would cascade.
-pub(super) async fn with_dependents(
+pub(super) async fn with_dependents<'p>(
     conn: &mut SqliteConnection,
-    plan: &Plan,
+    plan: &'p Plan,
     counter: &StatementCounter,
-) -> Result<Plan> {
+) -> Result<Cow<'p, Plan>> {
     if !has_rebuilds(plan) {
-        return Ok(plan.clone());
+        return Ok(Cow::Borrowed(plan));
     }
     if foreign_keys(conn, counter).await? {
         return Err(Error::NotExecutable(
@@ -176,7 +177,7 @@ pub(super) async fn with_dependents(
             step
         })
         .collect();
-    Ok(Plan::new(name, steps, blocked, drift))
+    Ok(Cow::Owned(Plan::new(name, steps, blocked, drift)))
 }
 
 /// A view or trigger as `sqlite_schema` stores it.
