@@ -1,5 +1,6 @@
 //! The pure stages on the benchmark schema (1,000 tables, `sample::benchmark_schema`):
-//! normalize, diff, plan (no-op and create-everything) and render, for each dialect.
+//! normalize, diff, plan (no-op, no-op with the database's spellings, create-everything)
+//! and render, for each dialect.
 //!
 //! `cargo bench -p dbconform-core --bench stages`
 
@@ -46,6 +47,26 @@ fn stages(c: &mut Criterion) {
         });
         c.bench_function(&format!("{name}/plan_noop_1000"), |b| {
             b.iter(|| black_box(build_plan(&desired, &actual, dialect, &options).unwrap()))
+        });
+        // The same database as reflection spells it on PostgreSQL (lower-case defaults, a
+        // named primary key): equal after normalization only, so every table is
+        // normalized and compared instead of found identical.
+        let mut respelled = actual.clone();
+        for t in &mut respelled.tables {
+            if let Some(pk) = &mut t.primary_key {
+                pk.name = Some(format!("{}_pkey", t.name));
+            }
+            for c in &mut t.columns {
+                c.default = c.default.as_deref().map(str::to_lowercase);
+            }
+        }
+        assert!(
+            build_plan(&desired, &respelled, dialect, &options)
+                .unwrap()
+                .is_empty()
+        );
+        c.bench_function(&format!("{name}/plan_noop_respelled_1000"), |b| {
+            b.iter(|| black_box(build_plan(&desired, &respelled, dialect, &options).unwrap()))
         });
         let empty = Schema::default();
         c.bench_function(&format!("{name}/plan_create_1000"), |b| {
