@@ -15,6 +15,19 @@ fn index(sql: &str) -> ParsedIndex {
     }
 }
 
+/// The columns with only what they declare (the `reported_*` facts are tested apart).
+fn declared(columns: &[ParsedColumn]) -> Vec<ParsedColumn> {
+    columns
+        .iter()
+        .map(|c| ParsedColumn {
+            reported_type: None,
+            integer_type: false,
+            reported_default: None,
+            ..c.clone()
+        })
+        .collect()
+}
+
 fn column(name: &str, ty: Option<&str>) -> ParsedColumn {
     ParsedColumn {
         name: name.into(),
@@ -75,7 +88,7 @@ fn every_column_clause() {
         })
     );
     assert_eq!(
-        t.columns,
+        declared(&t.columns),
         [
             column("id", Some("INTEGER")),
             ParsedColumn {
@@ -341,8 +354,8 @@ fn text_that_is_not_a_table_is_refused() {
             "unexpected text after the table definition",
         ),
         (
-            "CREATE TABLE t (a REFERENCES p ON INSERT CASCADE)",
-            "expected `DELETE` or `UPDATE` after `ON`",
+            "CREATE TABLE t (a REFERENCES p ON CASCADE)",
+            "expected `DELETE`, `UPDATE` or `INSERT` after `ON`",
         ),
         ("CREATE TABLE t (a, PRIMARY KEY)", "expected `(`"),
         ("CREATE TABLE t (a DEFAULT)", "expected a default value"),
@@ -374,6 +387,8 @@ fn indexes_with_predicates_orders_and_expressions() {
                 key("b c", SortOrder::Asc, false),
             ],
             predicate: Some("email IS NOT NULL AND b <> 'x;y'".into()),
+            // SQLite never stores a qualified index name.
+            exact: false,
         }
     );
     assert_eq!(
@@ -391,6 +406,8 @@ fn indexes_with_predicates_orders_and_expressions() {
                 key("(c)", SortOrder::Asc, true),
             ],
             predicate: None,
+            // SQLite reads `(c)` as the column c.
+            exact: false,
         }
     );
     assert_eq!(
@@ -494,4 +511,174 @@ proptest! {
             let _ = parse_create_table(prefix);
         }
     }
+}
+
+#[test]
+fn types_as_sqlite_reports_them() {
+    let t = table(
+        "CREATE TABLE t (a int, b \"integer\", c [Text], d 'real', e `ANY`, f INTEGER2, g \"my type\", \
+         h \"INT\" \"X\", i [a] b, j 'a' b, k \"a\"\"b\", l varchar ( 20 ), m INT /* c */ GENERATED ALWAYS AS (1), \
+         n GENERATED ALWAYS AS (2), o INTEGER ALWAYS, p BIGINTEGER ALWAYS, q TEXT KEY ASC, r, s \"\")",
+    );
+    let reported: Vec<(&str, bool)> = t
+        .columns
+        .iter()
+        .map(|c| (c.reported_type.as_deref().unwrap(), c.integer_type))
+        .collect();
+    assert_eq!(
+        reported,
+        [
+            ("INT", false),
+            ("INTEGER", true),
+            ("TEXT", false),
+            ("REAL", false),
+            ("ANY", false),
+            ("INTEGER2", false),
+            ("my type", false),
+            // Two tokens: unquoted up to the first closing quote (`sqlite3Dequote`).
+            ("INT", false),
+            // `sqlite3DequoteToken` drops the first and last bytes when no quote is inside.
+            ("a] ", false),
+            ("a", false),
+            ("a\"b", false),
+            ("varchar ( 20 )", false),
+            ("INT /* c */", false),
+            ("", false),
+            // `ALWAYS` alone is cut only from 16 bytes on.
+            ("INTEGER ALWAYS", false),
+            ("BIGINTEGER", false),
+            ("TEXT KEY ASC", false),
+            ("", false),
+            ("", false),
+        ]
+    );
+    assert_eq!(t.columns[12].type_text.as_deref(), Some("INT /* c */"));
+    assert!(t.columns[12].generated.is_some() && t.columns[13].generated.is_some());
+    assert!(t.exact);
+}
+
+#[test]
+fn defaults_as_sqlite_reports_them() {
+    let t = table(
+        "CREATE TABLE t (a DEFAULT ( 1 + 2 ), b DEFAULT - /* m */ 1, c DEFAULT 'x', d DEFAULT (\n'y'\t), \
+         e DEFAULT \"q\", f DEFAULT -'s', g DEFAULT X'0A', h DEFAULT CURRENT_TIME, i DEFAULT (/* c */ 3))",
+    );
+    let reported: Vec<(&str, &str)> = t
+        .columns
+        .iter()
+        .map(|c| {
+            (
+                c.default.as_deref().unwrap(),
+                c.reported_default.as_deref().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        reported,
+        [
+            ("( 1 + 2 )", "1 + 2"),
+            ("- /* m */ 1", "- /* m */ 1"),
+            ("'x'", "'x'"),
+            ("(\n'y'\t)", "'y'"),
+            ("\"q\"", "\"q\""),
+            ("-'s'", "-'s'"),
+            ("X'0A'", "X'0A'"),
+            ("CURRENT_TIME", "CURRENT_TIME"),
+            ("(/* c */ 3)", "/* c */ 3"),
+        ]
+    );
+    assert!(t.exact);
+}
+
+#[test]
+fn keys_in_the_order_sqlite_meets_them() {
+    let t = table(
+        "CREATE TABLE t (a TEXT UNIQUE, b INTEGER PRIMARY KEY DESC, c TEXT CONSTRAINT u UNIQUE, \
+         UNIQUE (c COLLATE nocase, 'a'))",
+    );
+    let key =
+        |primary: bool, inline: bool, desc: bool, columns: &[(&str, Option<&str>)]| ParsedKey {
+            primary,
+            inline,
+            desc,
+            columns: columns
+                .iter()
+                .map(|(name, collation)| ParsedKeyColumn {
+                    name: name.to_string(),
+                    collation: collation.map(str::to_string),
+                })
+                .collect(),
+        };
+    assert_eq!(
+        t.keys,
+        [
+            key(false, true, false, &[("a", None)]),
+            key(true, true, true, &[("b", None)]),
+            key(false, true, false, &[("c", None)]),
+            key(false, false, false, &[("c", Some("nocase")), ("a", None)]),
+        ]
+    );
+}
+
+#[test]
+fn clauses_sqlite_accepts_beyond_the_usual() {
+    // `ON INSERT` is accepted and ignored; a deferral clause stands on its own.
+    let t = table(
+        "CREATE TABLE t (a REFERENCES p ON INSERT CASCADE ON DELETE SET NULL, b INT DEFERRABLE INITIALLY DEFERRED, \
+         c INT NOT DEFERRABLE NOT NULL)",
+    );
+    assert_eq!(t.foreign_keys[0].on_delete, FkAction::SetNull);
+    assert_eq!(t.columns[1].type_text.as_deref(), Some("INT"));
+    assert!(t.columns[2].not_null);
+    assert!(t.exact);
+}
+
+#[test]
+fn text_not_followed_exactly_says_so() {
+    for sql in [
+        "CREATE TABLE t (a TEXT WINDOW)",
+        "CREATE TABLE t (a VARCHAR(n))",
+        "CREATE TABLE t (a REFERENCES main.p)",
+        "CREATE TABLE main.t (a)",
+        "CREATE TABLE t (\"a\u{a0}b\" TEXT)",
+        "CREATE TABLE t (a DEFAULT -x)",
+    ] {
+        assert!(!table(sql).exact, "{sql}");
+    }
+    assert!(table("CREATE TABLE t (a VARCHAR(-1, +2) DEFAULT -NULL)").exact);
+    for sql in [
+        "CREATE INDEX i ON t ((a))",
+        "CREATE INDEX i ON t (t.a)",
+        "CREATE INDEX i ON t (a COLLATE x COLLATE y)",
+        "CREATE INDEX i ON t ((a COLLATE x))",
+        "CREATE INDEX i ON t (desc)",
+        "CREATE INDEX i ON t (current_date)",
+        "CREATE INDEX i ON t (a NULLS FIRST)",
+        "CREATE INDEX i ON t (a,)",
+    ] {
+        assert!(!index(sql).exact, "{sql}");
+    }
+    for sql in [
+        "CREATE INDEX i ON t (a, \"b\" DESC, 'c' COLLATE nocase, [d])",
+        "CREATE INDEX i ON t (lower(desc), a + b COLLATE nocase DESC, (a) + 1)",
+    ] {
+        assert!(index(sql).exact, "{sql}");
+    }
+    assert_eq!(
+        index("CREATE INDEX i ON t ('c' DESC)").columns,
+        [key("c", SortOrder::Desc, false)]
+    );
+}
+
+#[test]
+fn reserved_words_are_sorted_for_the_binary_search() {
+    assert!(RESERVED.windows(2).all(|w| w[0] < w[1]));
+    let word = |text: &'static str| Token {
+        kind: Kind::Word,
+        text,
+        start: 0,
+        end: text.len(),
+    };
+    assert!(is_reserved(&word("constraint")) && is_reserved(&word("WINDOW")));
+    assert!(!is_reserved(&word("key")) && !is_reserved(&word("a_very_long_column_name")));
 }
