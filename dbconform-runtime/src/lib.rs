@@ -20,6 +20,35 @@ pub use preflight::{PreflightReport, PreflightStep, StepOutcome};
 pub use report::{ExecutedStep, Report};
 pub use sqlx;
 
+/// For dbconform's own differential tests (`tests/reflect_sqlite_differential.rs`): SQLite
+/// reflection from the stored text next to the pragma-based reference. Not public API.
+#[doc(hidden)]
+#[cfg(feature = "sqlite")]
+pub mod sqlite_reflection {
+    use dbconform_core::{Result, Schema};
+
+    /// Both reflections of one database.
+    #[derive(Debug)]
+    pub struct Reflections {
+        /// What dbconform reflects (text, pragmas for the tables in `fallback`).
+        pub schema: Schema,
+        /// Tables the text path left to the pragmas.
+        pub fallback: Vec<String>,
+        /// Every table read with the pragmas.
+        pub reference: Schema,
+    }
+
+    /// Reflects the database `conn` is connected to both ways.
+    pub async fn both(conn: &mut sqlx::SqliteConnection) -> Result<Reflections> {
+        let (schema, fallback, reference) = crate::backend::sqlite::reflections(conn).await?;
+        Ok(Reflections {
+            schema,
+            fallback,
+            reference,
+        })
+    }
+}
+
 /// For `examples/bench.rs`: the catalog queries one reflection sends, to time them alone
 /// (the floor a reflection cannot beat). Not public API.
 #[doc(hidden)]

@@ -25,6 +25,17 @@ pub(crate) fn reflection_queries() -> Vec<&'static str> {
     inspect::queries()
 }
 
+/// The text-path reflection (with the tables it left to the pragmas) and the pragma-based
+/// reference reflection of the same connection, for the differential tests.
+pub(crate) async fn reflections(
+    conn: &mut SqliteConnection,
+) -> Result<(Schema, Vec<String>, Schema)> {
+    let counter = StatementCounter::default();
+    let (schema, fallback) = inspect::reflect_reporting_fallback(conn, &counter).await?;
+    let reference = inspect::reflect_with_pragmas(conn).await?;
+    Ok((schema, fallback, reference))
+}
+
 /// URL schemes this backend answers to.
 pub const SCHEMES: &[&str] = &["sqlite"];
 
