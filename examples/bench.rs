@@ -188,6 +188,9 @@ impl Bench {
             0,
             report.executed.len(),
         );
+        // One DbConform per operation, as in an application: an earlier one kept alive
+        // would keep its pool's connection, with SQLite's parsed schema and page cache.
+        drop(db);
 
         for _ in 0..self.args.repeat {
             let started = Instant::now();
@@ -236,6 +239,7 @@ impl Bench {
                 .drift_tables
                 .min(self.args.tables.saturating_sub(1)),
         )?;
+        drop(db);
 
         let started = Instant::now();
         let db = self.connect().await?;
@@ -246,6 +250,7 @@ impl Bench {
             db.statements_sent(),
             report.executed.len(),
         );
+        drop(db);
 
         let started = Instant::now();
         let db = self.connect().await?;

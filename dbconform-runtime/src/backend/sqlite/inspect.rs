@@ -338,7 +338,7 @@ struct Parents<'t> {
 }
 
 impl<'t> Parents<'t> {
-    fn new(tables: &'t [(TableDef, RawTable, ParsedTable)]) -> Self {
+    fn new(tables: &'t [(TableDef, Vec<RawForeignKey>, Vec<ParsedForeignKey>)]) -> Self {
         let mut by_name = HashMap::with_capacity(tables.len());
         for (t, _, _) in tables {
             by_name
@@ -417,7 +417,9 @@ impl Catalog {
     /// The reflected tables. Foreign keys that omit the referenced columns get the
     /// parent's primary-key columns, which needs every table's key first.
     fn tables(self) -> Vec<TableDef> {
-        let tables: Vec<(TableDef, RawTable, ParsedTable)> = self
+        // Each table's catalog rows and parsed text are dropped as soon as it is built,
+        // but for the foreign keys, which need every table's key first.
+        let tables: Vec<(TableDef, Vec<RawForeignKey>, Vec<ParsedForeignKey>)> = self
             .tables
             .into_iter()
             .filter(|(_, raw)| raw.sql.is_some() || !raw.columns.is_empty())
@@ -434,14 +436,15 @@ impl Catalog {
                         )
                     })
                     .unwrap_or_default();
-                (build_table(name, &raw, &text), raw, text)
+                let table = build_table(name, &raw, &text);
+                (table, raw.foreign_keys, text.foreign_keys)
             })
             .collect();
         let keys: Vec<Vec<ForeignKey>> = {
             let parents = Parents::new(&tables);
             tables
                 .iter()
-                .map(|(_, raw, text)| foreign_keys(raw, text, &parents))
+                .map(|(_, rows, declared)| foreign_keys(rows, declared, &parents))
                 .collect()
         };
         tables
@@ -631,10 +634,14 @@ fn indexes(raw: &RawTable, text: &ParsedTable) -> (Vec<UniqueConstraint>, Vec<In
 /// columns (as written) and actions; among equal ones, declaration order decides
 /// (SQLite numbers keys from the last declared). A key the text does not match exactly
 /// falls back to the first unused declared key with its columns and target.
-fn foreign_keys(raw: &RawTable, text: &ParsedTable, parents: &Parents<'_>) -> Vec<ForeignKey> {
+fn foreign_keys(
+    rows: &[RawForeignKey],
+    declared_keys: &[ParsedForeignKey],
+    parents: &Parents<'_>,
+) -> Vec<ForeignKey> {
     let dialect = &dbconform_core::dialect::SQLITE;
     let mut groups: BTreeMap<i64, Vec<&RawForeignKey>> = BTreeMap::new();
-    for row in &raw.foreign_keys {
+    for row in rows {
         groups.entry(row.id).or_default().push(row);
     }
     let same = |a: &[String], b: &[String]| {
@@ -704,7 +711,7 @@ fn foreign_keys(raw: &RawTable, text: &ParsedTable, parents: &Parents<'_>) -> Ve
             && declared.on_delete == fk.on_delete
             && declared.on_update == fk.on_update
     };
-    let mut used = vec![false; text.foreign_keys.len()];
+    let mut used = vec![false; declared_keys.len()];
     let mut named = vec![false; keys.len()];
     // Exact matches first, then the fallback; keys in declaration order (highest id
     // first), declared keys in text order.
@@ -714,7 +721,7 @@ fn foreign_keys(raw: &RawTable, text: &ParsedTable, parents: &Parents<'_>) -> Ve
                 continue;
             }
             let (fk, written) = &keys[k];
-            let found = text.foreign_keys.iter().enumerate().find(|(i, declared)| {
+            let found = declared_keys.iter().enumerate().find(|(i, declared)| {
                 !used[*i]
                     && if strict {
                         exact(fk, written, declared)

@@ -71,7 +71,9 @@ pub(super) fn read(rows: Vec<SchemaRow>) -> TextCatalog {
             .get(&name.to_ascii_lowercase())
             .unwrap_or(&no_indexes);
         let raw = match sql {
-            Some(sql) if !may_be_shadow(&name, &virtual_tables) => table(&name, sql, table_indexes),
+            Some(sql) if !may_be_shadow(&name, &virtual_tables) => {
+                table(&name, &sql, table_indexes)
+            }
             _ => None,
         };
         match raw {
@@ -114,8 +116,8 @@ fn may_be_shadow(name: &str, virtual_tables: &HashSet<String>) -> bool {
 }
 
 /// One table from its text and its indexes, or `None` when anything is uncertain.
-fn table(name: &str, sql: String, indexes: &TableIndexes) -> Option<RawTable> {
-    let parsed = parse_create_table(&sql).ok()?;
+fn table(name: &str, sql: &str, indexes: &TableIndexes) -> Option<RawTable> {
+    let parsed = parse_create_table(sql).ok()?;
     if !parsed.exact || parsed.name != name {
         return None;
     }
@@ -228,8 +230,9 @@ fn table(name: &str, sql: String, indexes: &TableIndexes) -> Option<RawTable> {
         );
         raw.index_text.insert(index_name.clone(), Some(statement));
     }
+    // The text itself is not kept (`raw.sql` stays `None`): it is parsed already, and
+    // 1,000 tables hold ~0.5 MB of it.
     raw.parsed = Some(parsed);
-    raw.sql = Some(sql);
     Some(raw)
 }
 
