@@ -577,6 +577,9 @@ struct GenColumn {
     comment: bool,
 }
 
+/// A generated index: keys (column position, DESC, as an expression), UNIQUE, partial.
+type GenIndex = (Vec<(usize, bool, bool)>, bool, bool);
+
 #[derive(Debug, Clone)]
 struct GenTable {
     columns: Vec<GenColumn>,
@@ -584,7 +587,7 @@ struct GenTable {
     key: Option<(Vec<usize>, bool, bool, bool)>,
     uniques: Vec<(Vec<usize>, Option<usize>, bool)>,
     fks: Vec<(Vec<usize>, usize, bool, usize)>,
-    indexes: Vec<(Vec<(usize, bool, bool)>, bool, bool)>,
+    indexes: Vec<GenIndex>,
     without_rowid: bool,
     strict: bool,
     name_quote: usize,
