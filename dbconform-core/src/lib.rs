@@ -9,6 +9,7 @@ mod error;
 mod model;
 mod naming;
 mod options;
+pub mod parallel;
 pub mod plan;
 mod plan_dot;
 mod plan_text;

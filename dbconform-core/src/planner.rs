@@ -190,9 +190,12 @@ fn check(desired: &[TableDef], actual: &Schema, names: Names<'_>) -> Result<()> 
             });
         }
     }
-    for table in desired {
-        dialect.validate_table(table)?;
-    }
+    // Each table is validated on its own: spread over the cores; the first error in
+    // declaration order is the one reported, as if checked one by one.
+    let validated = crate::parallel::map(desired.iter().collect(), 128, |table| {
+        dialect.validate_table(table)
+    });
+    validated.into_iter().collect::<Result<()>>()?;
     let existing: BTreeMap<Key, &TableDef> = actual
         .tables
         .iter()

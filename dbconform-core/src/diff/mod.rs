@@ -182,6 +182,7 @@ pub(crate) fn diff_resolved(
     let mut actual = by_key(&actual.tables, names);
 
     let mut changes = Vec::new();
+    let mut pairs = Vec::new();
     for (key, declared) in desired {
         match actual.remove(&key) {
             None => changes.push(Change::CreateTable {
@@ -190,19 +191,25 @@ pub(crate) fn diff_resolved(
             // Identical tables have identical normal forms: nothing to compare. This is
             // the common case of a no-op start-up, and normalizing costs allocations.
             Some(found) if *found == *declared => {}
-            Some(found) => {
-                let to = names.dialect.normalize_table(&declared);
-                let from = names.dialect.normalize_table(&found);
-                changes.extend(diff_table(&declared.qualified_name(), &to, &from, names));
-            }
+            Some(found) => pairs.push((declared, found)),
         }
     }
+    // Each pair is normalized and compared on its own: spread over the cores.
+    let altered = crate::parallel::map(pairs, PAIRS_PER_THREAD, |(declared, found)| {
+        let to = names.dialect.normalize_table(&declared);
+        let from = names.dialect.normalize_table(&found);
+        diff_table(&declared.qualified_name(), &to, &from, names)
+    });
+    changes.extend(altered.into_iter().flatten());
     changes.extend(actual.into_values().map(|table| Change::DropTable {
         table: table.into_owned(),
     }));
     sort_changes(&mut changes, names);
     changes
 }
+
+/// Fewest table pairs worth a thread of their own (normalizing one takes microseconds).
+const PAIRS_PER_THREAD: usize = 128;
 
 /// Sorts changes by table key, then [`kind_rank`], then object name, then (only for
 /// objects without a distinguishing name, such as unnamed SQLite constraints) their whole

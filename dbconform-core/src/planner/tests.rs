@@ -639,3 +639,16 @@ fn dependency_order_handles_long_chains_without_recursion() {
     order.sort_unstable();
     assert_eq!(order, (0..n).collect::<Vec<_>>());
 }
+
+/// Tables are validated on several threads when there are many: the error reported is
+/// still the one of the first invalid table in (schema, name) order, every time.
+#[test]
+fn with_many_tables_the_first_invalid_one_is_reported() {
+    let mut tables = crate::sample::benchmark_schema(600);
+    tables[500].columns[1].default = Some("'unterminated".into());
+    tables[20].columns[2].default = Some("(1".into());
+    for _ in 0..5 {
+        let message = error(&tables, &Schema::default(), &SQLITE);
+        assert!(message.contains("t0020"), "{message}");
+    }
+}

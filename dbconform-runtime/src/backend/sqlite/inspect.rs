@@ -419,11 +419,14 @@ impl Catalog {
     fn tables(self) -> Vec<TableDef> {
         // Each table's catalog rows and parsed text are dropped as soon as it is built,
         // but for the foreign keys, which need every table's key first.
-        let tables: Vec<(TableDef, Vec<RawForeignKey>, Vec<ParsedForeignKey>)> = self
+        let raw_tables: Vec<(String, RawTable)> = self
             .tables
             .into_iter()
             .filter(|(_, raw)| raw.sql.is_some() || !raw.columns.is_empty())
-            .map(|(name, mut raw)| {
+            .collect();
+        // Each table is built on its own: spread over the cores.
+        let tables: Vec<(TableDef, Vec<RawForeignKey>, Vec<ParsedForeignKey>)> =
+            dbconform_core::parallel::map(raw_tables, text::PER_THREAD, |(name, mut raw)| {
                 let text = raw
                     .parsed
                     .take()
@@ -438,8 +441,7 @@ impl Catalog {
                     .unwrap_or_default();
                 let table = build_table(name, &raw, &text);
                 (table, raw.foreign_keys, text.foreign_keys)
-            })
-            .collect();
+            });
         let keys: Vec<Vec<ForeignKey>> = {
             let parents = Parents::new(&tables);
             tables

@@ -66,7 +66,8 @@ pub(super) fn read(rows: Vec<SchemaRow>) -> TextCatalog {
         fallback: Vec::new(),
     };
     let no_indexes = TableIndexes::default();
-    for (name, sql) in tables {
+    // Each table's text is parsed on its own: spread over the cores.
+    let parsed = dbconform_core::parallel::map(tables, PER_THREAD, |(name, sql)| {
         let table_indexes = indexes
             .get(&name.to_ascii_lowercase())
             .unwrap_or(&no_indexes);
@@ -76,6 +77,9 @@ pub(super) fn read(rows: Vec<SchemaRow>) -> TextCatalog {
             }
             _ => None,
         };
+        (name, raw)
+    });
+    for (name, raw) in parsed {
         match raw {
             Some(raw) => {
                 catalog.tables.insert(name, raw);
@@ -85,6 +89,9 @@ pub(super) fn read(rows: Vec<SchemaRow>) -> TextCatalog {
     }
     catalog
 }
+
+/// Fewest tables worth a thread of their own (parsing one takes microseconds).
+pub(super) const PER_THREAD: usize = 128;
 
 /// `sqlite_sequence`, `sqlite_stat1`, ...: names SQLite reserves (ASCII case-insensitive,
 /// like the pragma query's `NOT LIKE 'sqlite\_%'`).
