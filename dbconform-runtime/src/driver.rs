@@ -58,8 +58,10 @@ pub trait Session: Send {
     /// database unchanged and cost a constant number of queries.
     async fn canonicalize(&mut self, tables: &[TableDef]) -> Result<Vec<TableDef>>;
 
-    /// Executes the plan's statements in order; the caller owns the transaction.
-    async fn run_steps(&mut self, plan: &Plan) -> Result<Vec<ExecutedStep>>;
+    /// Executes the plan's statements in order (the caller owns the transaction) and
+    /// reports them: the plan's steps move into the report, each with its duration
+    /// ([`Report::total`] is left for the caller).
+    async fn run_steps(&mut self, plan: Plan) -> Result<Report>;
 
     /// Answers every data question of a plan ([`data::questions`]) with a bounded number
     /// of statements: one query per 200 questions, whatever the number of tables and steps
@@ -238,15 +240,17 @@ pub(crate) async fn execute_on(
     options: &Options,
     started: Instant,
 ) -> Result<Report> {
-    let executed = session
-        .run_steps(&plan)
-        .instrument(tracing::info_span!("execute", steps = plan.steps().len()))
+    let steps = plan.steps().len();
+    let mut report = session
+        .run_steps(plan)
+        .instrument(tracing::info_span!("execute", steps))
         .await?;
-    if !executed.is_empty() {
+    if !report.executed.is_empty() {
         let (after, _) = plan_on(session, scope, desired, options).await?;
         verify_converged(&after)?;
     }
-    Ok(report(plan, executed, started.elapsed()))
+    report.total = started.elapsed();
+    Ok(report)
 }
 
 /// Plans and tries every step on a session whose transaction and lock the caller holds
@@ -366,9 +370,9 @@ where
 /// long each took. The first failure stops with [`Error::StepFailed`]; the caller rolls back.
 pub(crate) async fn run_steps<DB>(
     conn: &mut DB::Connection,
-    plan: &Plan,
+    plan: Plan,
     counter: &StatementCounter,
-) -> Result<Vec<ExecutedStep>>
+) -> Result<Report>
 where
     DB: sqlx::Database,
     for<'e> &'e mut DB::Connection: sqlx::Executor<'e, Database = DB>,
@@ -406,7 +410,7 @@ where
         .enumerate()
         .flat_map(|(index, step)| step.sql.iter().map(move |sql| (index, sql.as_str())))
         .collect();
-    let mut executed = Vec::with_capacity(plan.steps().len());
+    let mut durations = Vec::with_capacity(plan.steps().len());
     let mut step_started = Instant::now();
     let mut finished = 0;
     for chunk in statements.chunks(BATCH_STATEMENTS) {
@@ -458,10 +462,7 @@ where
                 .get(finished + answered)
                 .is_none_or(|&(next, _)| next != index)
             {
-                executed.push(ExecutedStep {
-                    step: step.clone(),
-                    duration: step_started.elapsed(),
-                });
+                durations.push(step_started.elapsed());
                 step_started = Instant::now();
             }
         }
@@ -478,7 +479,19 @@ where
             return Err(error);
         }
     }
-    Ok(executed)
+    // The steps move into the report: a plan creating thousands of tables is not copied.
+    let (dialect, steps, blocked, drift) = plan.into_parts();
+    Ok(Report {
+        dialect,
+        executed: steps
+            .into_iter()
+            .zip(durations)
+            .map(|(step, duration)| ExecutedStep { step, duration })
+            .collect(),
+        blocked,
+        drift,
+        total: Duration::ZERO,
+    })
 }
 
 /// How many statements [`run_steps`] sends in one round trip. SQLite otherwise pays a
@@ -526,16 +539,5 @@ pub(crate) fn reflect_error(what: &str) -> impl FnOnce(sqlx::Error) -> Error + '
     move |source| Error::Reflect {
         what: what.to_string(),
         source: Box::new(source),
-    }
-}
-
-/// Builds the report of a finished apply.
-pub(crate) fn report(plan: Plan, executed: Vec<ExecutedStep>, total: Duration) -> Report {
-    Report {
-        dialect: plan.dialect.clone(),
-        executed,
-        blocked: plan.blocked().to_vec(),
-        drift: plan.drift().to_vec(),
-        total,
     }
 }

@@ -6,7 +6,7 @@ mod probe;
 use super::{SupportedPool, sealed};
 use crate::driver::{self, Driver, Scope, Session, StatementCounter, db_error};
 use crate::preflight::{PreflightReport, PreflightStep};
-use crate::report::{ExecutedStep, Report};
+use crate::report::Report;
 use async_trait::async_trait;
 use dbconform_core::data::{Answers, Question};
 use dbconform_core::dialect::{Dialect, Postgres};
@@ -133,7 +133,7 @@ impl Session for PgSession<'_> {
         inspect::canonicalize(self.conn, tables, self.counter).await
     }
 
-    async fn run_steps(&mut self, plan: &Plan) -> Result<Vec<ExecutedStep>> {
+    async fn run_steps(&mut self, plan: Plan) -> Result<Report> {
         driver::run_steps::<sqlx::Postgres>(self.conn, plan, self.counter).await
     }
 

@@ -7,7 +7,7 @@ mod rebuild;
 use super::{SupportedPool, sealed};
 use crate::driver::{self, Driver, Scope, Session, StatementCounter, db_error};
 use crate::preflight::{PreflightReport, PreflightStep, StepOutcome};
-use crate::report::{ExecutedStep, Report};
+use crate::report::Report;
 use async_trait::async_trait;
 use dbconform_core::data::{Answers, Question};
 use dbconform_core::dialect::{Dialect, Sqlite};
@@ -15,6 +15,7 @@ use dbconform_core::{Error, Options, Plan, Result, Schema, TableDef, redact_url}
 use sqlx::Connection;
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqlitePool, SqlitePoolOptions};
+use std::borrow::Cow;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -141,9 +142,14 @@ impl Session for SqliteSession<'_> {
         inspect::canonicalize(self.conn, tables, self.counter).await
     }
 
-    async fn run_steps(&mut self, plan: &Plan) -> Result<Vec<ExecutedStep>> {
-        let plan = rebuild::with_dependents(self.conn, plan, self.counter).await?;
-        driver::run_steps::<sqlx::Sqlite>(self.conn, &plan, self.counter).await
+    async fn run_steps(&mut self, plan: Plan) -> Result<Report> {
+        // Rebuilds run wrapped in the drops and re-creations of their views and triggers.
+        let wrapped = match rebuild::with_dependents(self.conn, &plan, self.counter).await? {
+            Cow::Borrowed(_) => None,
+            Cow::Owned(wrapped) => Some(wrapped),
+        };
+        let plan = wrapped.unwrap_or(plan);
+        driver::run_steps::<sqlx::Sqlite>(self.conn, plan, self.counter).await
     }
 
     async fn answer(&mut self, questions: &[Question]) -> Result<Answers> {
