@@ -1,233 +1,506 @@
 //! PostgreSQL reflection from `pg_catalog`, scoped to the schemas in play, and
 //! canonicalization of declared expressions by the database itself.
 //!
-//! Reflection sends five bulk queries whatever the number of tables (schemas, tables,
-//! columns, constraints, indexes), each scoped with `nspname = ANY($1)`, and assembles the
-//! rows per table in Rust; rows may arrive in any order. Never `information_schema`, never
-//! a query per table. Only ordinary and partitioned tables that are not partitions and not
-//! owned by an extension are reflected: views, materialized views, sequences, foreign
-//! tables, partitions, and anything in `pg_catalog`, `pg_toast`, `pg_temp_*` or
-//! `information_schema` are never looked at.
+//! Reflection is one statement whatever the number of tables ([`REFLECT`], the schemas in
+//! scope bound as `$1`). The server computes the scoped table set once (ordinary and
+//! partitioned tables of those schemas that are not partitions and not owned by an
+//! extension; views, materialized views, sequences, foreign tables, partitions, and
+//! anything in `pg_catalog`, `pg_toast`, `pg_temp_*` or `information_schema` are never
+//! looked at) and returns ten rows, one per part of the catalog (schemas, tables,
+//! comments, columns, types, defaults, constraints, tables referenced from outside the
+//! scope, indexes, index expressions), each part as parallel arrays: a handful of rows to
+//! decode instead of one per column, constraint and index. Never `information_schema`,
+//! never a query per table. The rows are assembled per table in Rust.
+//!
+//! What the server is left to do is what only it can do, once per distinct input:
+//! `format_type` per distinct (type, modifier, collation) rather than per column;
+//! `pg_get_expr` only where there is a default, and without a relation for plain defaults
+//! (they cannot reference columns, and with a relation PostgreSQL opens it: a cold
+//! relcache entry per table on a fresh connection); `pg_get_constraintdef` only for
+//! CHECKs, `pg_get_indexdef` only for expression keys. Key column names, DESC flags and
+//! the referenced tables' names are looked up in Rust from the columns and tables already
+//! read (`conkey`, `confkey`, `indkey` and `indoption` arrive as their text form).
 //!
 //! Canonicalization sends four statements whatever the number of tables: `BEGIN` (or
 //! `SAVEPOINT` inside the apply transaction), one batch creating a temporary probe table
 //! per declared table, one catalog query reading the stored text back, and `ROLLBACK`
 //! (or `ROLLBACK TO SAVEPOINT`). See [`dbconform_core::dialect::postgres::probe`].
 
+use super::array::{Array, Element};
 use crate::driver::{Scope, StatementCounter, db_error, reflect_error};
 use dbconform_core::dialect::postgres::probe::{self, Stored, StoredKind, Target};
 use dbconform_core::dialect::postgres::{check_expression, parse_type};
 use dbconform_core::{
-    Check, Column, Error, FkAction, ForeignKey, GeneratedColumn, Index, IndexColumn, PrimaryKey,
-    QualifiedName, Result, Schema, SortOrder, TableDef, UniqueConstraint,
+    Check, Column, ColumnType, Error, FkAction, ForeignKey, GeneratedColumn, Index, IndexColumn,
+    PrimaryKey, QualifiedName, Result, Schema, SortOrder, TableDef, UniqueConstraint,
 };
-use sqlx::postgres::PgRow;
-use sqlx::{Connection, PgConnection, Row};
-use std::collections::BTreeMap;
+use sqlx::postgres::{PgRow, PgValueFormat};
+use sqlx::{Connection, PgConnection, Row, ValueRef};
+use std::collections::HashMap;
 
-/// Reads the tables of `scope.schemas` and which of those schemas exist.
+/// What a failed reflection says it was doing.
+const WHAT: &str = "reading the catalog";
+
+/// Reads the tables of `scope.schemas` and which of those schemas exist, with one
+/// statement.
 pub(crate) async fn reflect(
     conn: &mut PgConnection,
     scope: &Scope,
     counter: &StatementCounter,
 ) -> Result<Schema> {
-    let schemas = &scope.schemas;
-    let existing = fetch(conn, counter, SCHEMAS, schemas, "listing schemas").await?;
-    let table_rows = fetch(conn, counter, TABLES, schemas, "listing tables").await?;
-    let column_rows = fetch(conn, counter, COLUMNS, schemas, "reading columns").await?;
-    let constraint_rows = fetch(conn, counter, CONSTRAINTS, schemas, "reading constraints").await?;
-    let index_rows = fetch(conn, counter, INDEXES, schemas, "reading indexes").await?;
+    counter.add(1);
+    let rows = sqlx::query(REFLECT)
+        .bind(&scope.schemas)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(reflect_error(WHAT))?;
+    let mut parts = Parts::default();
+    for row in &rows {
+        parts.add(row)?;
+    }
+    assemble(&parts)
+}
 
-    let mut tables: BTreeMap<i64, TableDef> = BTreeMap::new();
-    for row in &table_rows {
-        let what = "reading tables";
-        tables.insert(
-            get(row, "oid", what)?,
-            TableDef {
-                schema: Some(get(row, "nspname", what)?),
-                name: get(row, "relname", what)?,
-                comment: get(row, "comment", what)?,
+/// An answer the reflection cannot make sense of.
+fn malformed(message: impl std::fmt::Display) -> Error {
+    Error::Reflect {
+        what: WHAT.into(),
+        source: message.to_string().into(),
+    }
+}
+
+/// One row of [`REFLECT`]: one part of the catalog as parallel arrays in the generic
+/// columns the part uses (see [`REFLECT`] for which holds what), read in place. Unused
+/// columns are NULL and read as empty.
+#[derive(Debug, Default)]
+struct Part<'r> {
+    oid1: Array<'r>,
+    oid2: Array<'r>,
+    num1: Array<'r>,
+    text1: Array<'r>,
+    text2: Array<'r>,
+    text3: Array<'r>,
+    text4: Array<'r>,
+    flag1: Array<'r>,
+    flag2: Array<'r>,
+    flag3: Array<'r>,
+    code1: Array<'r>,
+    code2: Array<'r>,
+    code3: Array<'r>,
+}
+
+impl<'r> Part<'r> {
+    fn read(row: &'r PgRow) -> Result<Part<'r>> {
+        let array = |column: &str, element: Element| -> Result<Array<'r>> {
+            let value = row.try_get_raw(column).map_err(reflect_error(WHAT))?;
+            let bytes = if value.is_null() {
+                None
+            } else {
+                // Prepared statements return binary values; text would be misread.
+                if value.format() != PgValueFormat::Binary {
+                    return Err(malformed(format!("{column} is not in binary format")));
+                }
+                Some(value.as_bytes().map_err(malformed)?)
+            };
+            Array::parse(bytes, element).map_err(|e| malformed(format!("{column}: {e}")))
+        };
+        Ok(Part {
+            oid1: array("oid1", Element::Oid)?,
+            oid2: array("oid2", Element::Oid)?,
+            num1: array("num1", Element::Int4)?,
+            text1: array("text1", Element::Text)?,
+            text2: array("text2", Element::Text)?,
+            text3: array("text3", Element::Text)?,
+            text4: array("text4", Element::Text)?,
+            flag1: array("flag1", Element::Bool)?,
+            flag2: array("flag2", Element::Bool)?,
+            flag3: array("flag3", Element::Bool)?,
+            code1: array("code1", Element::Char)?,
+            code2: array("code2", Element::Char)?,
+            code3: array("code3", Element::Char)?,
+        })
+    }
+
+    /// The number of entries of the part, whose `used` arrays must all be as long (they
+    /// come from aggregates over the same rows): an error otherwise, so that a malformed
+    /// answer is reported rather than half-read.
+    fn entries(&self, part: &str, used: &[&Array<'r>]) -> Result<usize> {
+        let lengths: Vec<usize> = used.iter().map(|a| a.len()).collect();
+        let n = lengths.first().copied().unwrap_or(0);
+        if lengths.iter().all(|&len| len == n) {
+            Ok(n)
+        } else {
+            Err(malformed(format!(
+                "the {part} arrays have different lengths ({lengths:?})"
+            )))
+        }
+    }
+}
+
+/// The rows of [`REFLECT`] by part number (the `part` column).
+#[derive(Debug, Default)]
+struct Parts<'r> {
+    schemas: Part<'r>,
+    tables: Part<'r>,
+    comments: Part<'r>,
+    columns: Part<'r>,
+    defaults: Part<'r>,
+    constraints: Part<'r>,
+    outside: Part<'r>,
+    indexes: Part<'r>,
+    expressions: Part<'r>,
+}
+
+impl<'r> Parts<'r> {
+    fn add(&mut self, row: &'r PgRow) -> Result<()> {
+        let number: i32 = row.try_get("part").map_err(reflect_error(WHAT))?;
+        let slot = match number {
+            0 => &mut self.schemas,
+            1 => &mut self.tables,
+            2 => &mut self.comments,
+            3 => &mut self.columns,
+            4 => &mut self.defaults,
+            5 => &mut self.constraints,
+            6 => &mut self.outside,
+            7 => &mut self.indexes,
+            8 => &mut self.expressions,
+            other => return Err(malformed(format!("unknown part {other}"))),
+        };
+        *slot = Part::read(row)?;
+        Ok(())
+    }
+}
+
+/// A reflected table while its parts arrive: the columns keyed by `attnum`, sorted once
+/// all are in.
+#[derive(Debug)]
+struct Building {
+    def: TableDef,
+    columns: Vec<(i32, Column)>,
+}
+
+impl Building {
+    /// The column numbered `num` (`columns` sorted by number).
+    fn column_mut(&mut self, num: i32) -> Option<&mut Column> {
+        let at = self.columns.binary_search_by_key(&num, |(n, _)| *n).ok()?;
+        Some(&mut self.columns[at].1)
+    }
+
+    fn column_name(&self, num: i32) -> Option<&str> {
+        let at = self.columns.binary_search_by_key(&num, |(n, _)| *n).ok()?;
+        Some(&self.columns[at].1.name)
+    }
+}
+
+/// A text entry that the catalog never leaves NULL.
+fn required<'r>(array: &Array<'r>, i: usize, part: &str) -> Result<&'r str> {
+    array
+        .text(i)
+        .map_err(malformed)?
+        .ok_or_else(|| malformed(format!("a {part} entry is NULL")))
+}
+
+/// Builds the schema from the parts.
+fn assemble(parts: &Parts<'_>) -> Result<Schema> {
+    let e = malformed;
+
+    // Tables, by oid.
+    let p = &parts.tables;
+    let n = p.entries("table", &[&p.oid1, &p.text1, &p.text2])?;
+    let mut tables: Vec<Building> = Vec::with_capacity(n);
+    for i in 0..n {
+        tables.push(Building {
+            def: TableDef {
+                schema: Some(required(&p.text1, i, "table")?.to_string()),
+                name: required(&p.text2, i, "table")?.to_string(),
                 ..TableDef::default()
             },
-        );
+            columns: Vec::new(),
+        });
+    }
+    // Sorted as `Schema::normalized_order` sorts them, so that its sort has nothing to do.
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&tables[a].def, &tables[b].def);
+        (&a.schema, &a.name).cmp(&(&b.schema, &b.name))
+    });
+    let mut by_oid: HashMap<u32, usize> = HashMap::with_capacity(n);
+    for (i, &at) in order.iter().enumerate() {
+        by_oid.insert(p.oid1.oid(at).map_err(e)?, i);
+    }
+    let mut slots: Vec<Option<Building>> = tables.into_iter().map(Some).collect();
+    let mut tables: Vec<Building> = order.iter().filter_map(|&at| slots[at].take()).collect();
+
+    // Columns. Each distinct `format_type` spelling is parsed once.
+    let p = &parts.columns;
+    let n = p.entries(
+        "column",
+        &[
+            &p.oid1, &p.num1, &p.text1, &p.text2, &p.text3, &p.flag1, &p.flag2, &p.flag3,
+        ],
+    )?;
+    let mut types: HashMap<&str, ColumnType> = HashMap::new();
+    for i in 0..n {
+        let Some(&at) = by_oid.get(&p.oid1.oid(i).map_err(e)?) else {
+            continue;
+        };
+        let spelled = required(&p.text2, i, "column type")?;
+        let ty = types
+            .entry(spelled)
+            .or_insert_with(|| parse_type(spelled))
+            .clone();
+        tables[at].columns.push((
+            p.num1.int4(i).map_err(e)?,
+            Column {
+                name: required(&p.text1, i, "column")?.to_string(),
+                ty,
+                nullable: !p.flag1.bool(i).map_err(e)?,
+                default: None,
+                auto_increment: p.flag2.bool(i).map_err(e)?,
+                comment: None,
+                renamed_from: Vec::new(),
+                collation: p.text3.text(i).map_err(e)?.map(str::to_string),
+                // The expression arrives with the defaults (a generated column always
+                // has one).
+                generated: p.flag3.bool(i).map_err(e)?.then(|| GeneratedColumn {
+                    expr: String::new(),
+                    stored: true,
+                }),
+            },
+        ));
+    }
+    for table in &mut tables {
+        table.columns.sort_by_key(|(num, _)| *num);
     }
 
-    let mut columns: BTreeMap<i64, Vec<(i32, Column)>> = BTreeMap::new();
-    for row in &column_rows {
-        let (oid, num, column) = column(row)?;
-        columns.entry(oid).or_default().push((num, column));
-    }
-    for (oid, mut list) in columns {
-        if let Some(table) = tables.get_mut(&oid) {
-            list.sort_by_key(|(num, _)| *num);
-            table.columns = list.into_iter().map(|(_, c)| c).collect();
+    // Defaults and generation expressions. A serial column (its default draws from a
+    // sequence the column owns) is auto-increment without a default.
+    let p = &parts.defaults;
+    let n = p.entries("default", &[&p.oid1, &p.num1, &p.text1, &p.flag1])?;
+    for i in 0..n {
+        let num = p.num1.int4(i).map_err(e)?;
+        let Some(column) = by_oid
+            .get(&p.oid1.oid(i).map_err(e)?)
+            .and_then(|&at| tables[at].column_mut(num))
+        else {
+            continue;
+        };
+        let expr = p.text1.text(i).map_err(e)?;
+        if let Some(generated) = &mut column.generated {
+            generated.expr = expr.unwrap_or_default().to_string();
+        } else if p.flag1.bool(i).map_err(e)? {
+            column.auto_increment = true;
+        } else {
+            column.default = expr.map(str::to_string);
         }
     }
 
-    for row in &constraint_rows {
-        let what = "reading constraints";
-        let oid: i64 = get(row, "oid", what)?;
-        let Some(table) = tables.get_mut(&oid) else {
+    // Comments: `objsubid` 0 is the table's, others a column's.
+    let p = &parts.comments;
+    let n = p.entries("comment", &[&p.oid1, &p.num1, &p.text1])?;
+    for i in 0..n {
+        let Some(&at) = by_oid.get(&p.oid1.oid(i).map_err(e)?) else {
             continue;
         };
-        constraint(table, row)?;
+        let text = p.text1.text(i).map_err(e)?.map(str::to_string);
+        match p.num1.int4(i).map_err(e)? {
+            0 => tables[at].def.comment = text,
+            num => {
+                if let Some(column) = tables[at].column_mut(num) {
+                    column.comment = text;
+                }
+            }
+        }
     }
 
-    for row in &index_rows {
-        let what = "reading indexes";
-        let oid: i64 = get(row, "oid", what)?;
-        let Some(table) = tables.get_mut(&oid) else {
+    // Columns of the tables outside the scope that a foreign key references.
+    let p = &parts.outside;
+    let n = p.entries(
+        "referenced column",
+        &[&p.oid1, &p.num1, &p.text1, &p.text2, &p.text3],
+    )?;
+    let mut outside_tables: HashMap<u32, QualifiedName> = HashMap::new();
+    let mut outside_columns: HashMap<(u32, i32), &str> = HashMap::new();
+    for i in 0..n {
+        let oid = p.oid1.oid(i).map_err(e)?;
+        if let std::collections::hash_map::Entry::Vacant(entry) = outside_tables.entry(oid) {
+            entry.insert(QualifiedName {
+                schema: Some(required(&p.text2, i, "referenced table")?.to_string()),
+                name: required(&p.text3, i, "referenced table")?.to_string(),
+            });
+        }
+        outside_columns.insert(
+            (oid, p.num1.int4(i).map_err(e)?),
+            required(&p.text1, i, "referenced column")?,
+        );
+    }
+
+    // Constraints.
+    let p = &parts.constraints;
+    let n = p.entries(
+        "constraint",
+        &[
+            &p.oid1, &p.oid2, &p.text1, &p.text2, &p.text3, &p.text4, &p.code1, &p.code2, &p.code3,
+        ],
+    )?;
+    for i in 0..n {
+        let Some(&at) = by_oid.get(&p.oid1.oid(i).map_err(e)?) else {
             continue;
         };
-        table.indexes.push(index(row)?);
+        let name = required(&p.text1, i, "constraint")?.to_string();
+        let keys = key_numbers(p.text2.text(i).map_err(e)?);
+        let columns = names(&keys, |num| tables[at].column_name(num));
+        match p.code1.code(i).map_err(e)? {
+            'p' => {
+                tables[at].def.primary_key = Some(PrimaryKey {
+                    name: Some(name),
+                    columns,
+                })
+            }
+            'u' => tables[at]
+                .def
+                .uniques
+                .push(UniqueConstraint { name, columns }),
+            'f' => {
+                let target = p.oid2.oid(i).map_err(e)?;
+                let target_keys = key_numbers(p.text3.text(i).map_err(e)?);
+                let (references, referenced_columns) = match by_oid.get(&target) {
+                    Some(&to) => (
+                        tables[to].def.qualified_name(),
+                        names(&target_keys, |num| tables[to].column_name(num)),
+                    ),
+                    None => (
+                        outside_tables.get(&target).cloned().ok_or_else(|| {
+                            malformed(format!("foreign key {name} references no known table"))
+                        })?,
+                        names(&target_keys, |num| {
+                            outside_columns.get(&(target, num)).copied()
+                        }),
+                    ),
+                };
+                tables[at].def.foreign_keys.push(ForeignKey {
+                    name,
+                    columns,
+                    references,
+                    referenced_columns,
+                    on_delete: action(p.code2.code(i).map_err(e)?),
+                    on_update: action(p.code3.code(i).map_err(e)?),
+                });
+            }
+            'c' => {
+                let definition = required(&p.text4, i, "CHECK definition")?;
+                let expr = check_expression(definition).unwrap_or_else(|| definition.into());
+                tables[at].def.checks.push(Check { name, expr });
+            }
+            _ => {}
+        }
     }
 
-    let mut schema = Schema::new(tables.into_values().collect());
-    schema.schemas = existing
-        .iter()
-        .map(|row| get(row, "nspname", "reading schemas"))
+    // Expression keys, by (index, key position from 1).
+    let p = &parts.expressions;
+    let n = p.entries("index expression", &[&p.oid1, &p.num1, &p.text1])?;
+    let mut key_expressions: HashMap<(u32, i32), &str> = HashMap::with_capacity(n);
+    for i in 0..n {
+        key_expressions.insert(
+            (p.oid1.oid(i).map_err(e)?, p.num1.int4(i).map_err(e)?),
+            required(&p.text1, i, "index expression")?,
+        );
+    }
+
+    // Indexes that do not back a constraint: key columns in order (INCLUDE columns are
+    // not keys), DESC from bit 0 of `indoption`.
+    let p = &parts.indexes;
+    let n = p.entries(
+        "index",
+        &[
+            &p.oid1, &p.oid2, &p.num1, &p.text1, &p.text2, &p.text3, &p.text4, &p.flag1,
+        ],
+    )?;
+    for i in 0..n {
+        let Some(&at) = by_oid.get(&p.oid1.oid(i).map_err(e)?) else {
+            continue;
+        };
+        let index = p.oid2.oid(i).map_err(e)?;
+        let name = required(&p.text1, i, "index")?.to_string();
+        let keys = key_numbers(p.text2.text(i).map_err(e)?);
+        let options = key_numbers(p.text3.text(i).map_err(e)?);
+        let key_count = p.num1.int4(i).map_err(e)?;
+        let mut columns = Vec::new();
+        for position in 1..=key_count {
+            let at_key = usize::try_from(position - 1).unwrap_or(usize::MAX);
+            let num = keys.get(at_key).copied().unwrap_or(0);
+            let key = if num == 0 {
+                key_expressions.get(&(index, position)).copied()
+            } else {
+                tables[at].column_name(num)
+            };
+            let Some(key) = key else {
+                return Err(malformed(format!(
+                    "key {position} of index {name} names no column and no expression"
+                )));
+            };
+            columns.push(IndexColumn {
+                name: key.to_string(),
+                order: if options.get(at_key).is_some_and(|o| o & 1 == 1) {
+                    SortOrder::Desc
+                } else {
+                    SortOrder::Asc
+                },
+                expression: num == 0,
+            });
+        }
+        tables[at].def.indexes.push(Index {
+            name,
+            columns,
+            unique: p.flag1.bool(i).map_err(e)?,
+            predicate: p.text4.text(i).map_err(e)?.map(str::to_string),
+        });
+    }
+
+    let tables = tables
+        .into_iter()
+        .map(|mut table| {
+            table.def.columns = table.columns.into_iter().map(|(_, c)| c).collect();
+            table.def
+        })
+        .collect();
+    let mut schema = Schema::new(tables);
+    let p = &parts.schemas;
+    schema.schemas = (0..p.text1.len())
+        .map(|i| required(&p.text1, i, "schema").map(str::to_string))
         .collect::<Result<Vec<String>>>()?;
     schema.normalized_order();
     Ok(schema)
 }
 
-/// Runs one catalog query scoped to `schemas` (`$1`).
-async fn fetch(
-    conn: &mut PgConnection,
-    counter: &StatementCounter,
-    sql: &'static str,
-    schemas: &[String],
-    what: &'static str,
-) -> Result<Vec<PgRow>> {
-    counter.add(1);
-    sqlx::query(sql)
-        .bind(schemas)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(reflect_error(what))
+/// The column numbers of `conkey`/`confkey` (`{1,2}`) or `indkey`/`indoption` (`1 2`)
+/// in their text form; none for NULL.
+fn key_numbers(text: Option<&str>) -> Vec<i32> {
+    text.unwrap_or_default()
+        .split(|c: char| c == ',' || c == '{' || c == '}' || c.is_ascii_whitespace())
+        .filter_map(|n| n.parse().ok())
+        .collect()
 }
 
-/// One typed value of a catalog row.
-fn get<'r, T>(row: &'r PgRow, column: &str, what: &'static str) -> Result<T>
-where
-    T: sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
-{
-    row.try_get(column).map_err(reflect_error(what))
-}
-
-/// A column row: the table's oid, the column's number and the column.
-fn column(row: &PgRow) -> Result<(i64, i32, Column)> {
-    let what = "reading columns";
-    let ty: String = get(row, "type", what)?;
-    let default: Option<String> = get(row, "default_expr", what)?;
-    let identity: String = get(row, "identity", what)?;
-    let generated: String = get(row, "generated", what)?;
-    let owns_sequence: bool = get(row, "owns_sequence", what)?;
-    // A serial: the default draws from a sequence the column owns.
-    let serial = owns_sequence
-        && default
-            .as_deref()
-            .is_some_and(|d| d.starts_with("nextval("));
-    let is_generated = generated == "s";
-    let column = Column {
-        name: get(row, "name", what)?,
-        ty: parse_type(&ty),
-        nullable: !get::<bool>(row, "notnull", what)?,
-        default: if serial || is_generated {
-            None
-        } else {
-            default.clone()
-        },
-        auto_increment: matches!(identity.as_str(), "a" | "d") || serial,
-        comment: get(row, "comment", what)?,
-        renamed_from: Vec::new(),
-        collation: get(row, "collation", what)?,
-        generated: is_generated.then(|| GeneratedColumn {
-            expr: default.unwrap_or_default(),
-            stored: true,
-        }),
-    };
-    Ok((get(row, "oid", what)?, get(row, "num", what)?, column))
+/// The names of `numbers`, in order; a number that names no column is left out (as the
+/// catalog join it replaces did).
+fn names<'a>(numbers: &[i32], name: impl Fn(i32) -> Option<&'a str>) -> Vec<String> {
+    numbers
+        .iter()
+        .filter_map(|&num| name(num).map(str::to_string))
+        .collect()
 }
 
 /// `confdeltype` / `confupdtype` as an action.
-fn action(code: &str) -> FkAction {
+fn action(code: char) -> FkAction {
     match code {
-        "r" => FkAction::Restrict,
-        "c" => FkAction::Cascade,
-        "n" => FkAction::SetNull,
-        "d" => FkAction::SetDefault,
+        'r' => FkAction::Restrict,
+        'c' => FkAction::Cascade,
+        'n' => FkAction::SetNull,
+        'd' => FkAction::SetDefault,
         // `a`: NO ACTION, the default.
         _ => FkAction::NoAction,
     }
-}
-
-/// Adds one constraint row (PRIMARY KEY, UNIQUE, FOREIGN KEY or CHECK) to its table.
-fn constraint(table: &mut TableDef, row: &PgRow) -> Result<()> {
-    let what = "reading constraints";
-    let name: String = get(row, "name", what)?;
-    let kind: String = get(row, "kind", what)?;
-    let columns: Vec<String> = get(row, "columns", what)?;
-    match kind.as_str() {
-        "p" => {
-            table.primary_key = Some(PrimaryKey {
-                name: Some(name),
-                columns,
-            })
-        }
-        "u" => table.uniques.push(UniqueConstraint { name, columns }),
-        "f" => {
-            let schema: Option<String> = get(row, "ref_schema", what)?;
-            let target: Option<String> = get(row, "ref_table", what)?;
-            let on_delete: String = get(row, "on_delete", what)?;
-            let on_update: String = get(row, "on_update", what)?;
-            table.foreign_keys.push(ForeignKey {
-                name,
-                columns,
-                references: QualifiedName {
-                    schema,
-                    name: target.unwrap_or_default(),
-                },
-                referenced_columns: get(row, "ref_columns", what)?,
-                on_delete: action(&on_delete),
-                on_update: action(&on_update),
-            });
-        }
-        "c" => {
-            let definition: String = get(row, "definition", what)?;
-            let expr = check_expression(&definition).unwrap_or(definition);
-            table.checks.push(Check { name, expr });
-        }
-        _ => {}
-    }
-    Ok(())
-}
-
-/// One index row.
-fn index(row: &PgRow) -> Result<Index> {
-    let what = "reading indexes";
-    let keys: Vec<String> = get(row, "keys", what)?;
-    let expressions: Vec<bool> = get(row, "key_is_expr", what)?;
-    let descending: Vec<bool> = get(row, "key_desc", what)?;
-    let columns = keys
-        .into_iter()
-        .enumerate()
-        .map(|(i, name)| IndexColumn {
-            name,
-            order: if descending.get(i).copied().unwrap_or(false) {
-                SortOrder::Desc
-            } else {
-                SortOrder::Asc
-            },
-            expression: expressions.get(i).copied().unwrap_or(false),
-        })
-        .collect();
-    Ok(Index {
-        name: get(row, "name", what)?,
-        columns,
-        unique: get(row, "is_unique", what)?,
-        predicate: get(row, "predicate", what)?,
-    })
 }
 
 /// Returns `tables` with each default, generated-column expression, CHECK, index key
@@ -364,130 +637,154 @@ fn database_message(error: &sqlx::Error) -> String {
     }
 }
 
-/// The catalog queries of one reflection, in order (each takes the schemas as `$1`), for
-/// the benchmarks' floor: the same queries run alone.
-pub(crate) const QUERIES: [&str; 5] = [SCHEMAS, TABLES, COLUMNS, CONSTRAINTS, INDEXES];
+/// The catalog queries of one reflection (each takes the schemas as `$1`), for the
+/// benchmarks' floor: the same query run alone.
+pub(crate) const QUERIES: [&str; 1] = [REFLECT];
 
-const SCHEMAS: &str = "SELECT nspname::text AS nspname FROM pg_catalog.pg_namespace \
-     WHERE nspname = ANY($1) ORDER BY 1";
-
-/// The tables in scope, as a CTE named `scoped` (oid, nspname, relname): ordinary and
-/// partitioned tables of the scope's schemas that are not partitions of another table
-/// and not owned by an extension. System schemas are excluded even when named.
-macro_rules! scoped {
-    () => {
-        "WITH scoped AS ( \
-           SELECT c.oid, n.nspname, c.relname \
-           FROM pg_catalog.pg_class c \
-           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-           WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition \
-             AND n.nspname = ANY($1) \
-             AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' \
-             AND NOT EXISTS ( \
-               SELECT 1 FROM pg_catalog.pg_depend d \
-               WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass \
-                 AND d.objid = c.oid AND d.deptype = 'e') \
-         ) "
-    };
-}
-
-/// Tables with their comments.
-const TABLES: &str = concat!(
-    scoped!(),
-    "SELECT s.oid::int8 AS oid, s.nspname::text AS nspname, s.relname::text AS relname, \
-       d.description AS comment \
-     FROM scoped s \
-     LEFT JOIN pg_catalog.pg_description d ON d.objoid = s.oid \
-       AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = 0"
-);
-
-/// Columns: type as `format_type` spells it, NOT NULL, default, identity, generation,
-/// non-default collation, comment, and whether the column owns a sequence (serial).
-const COLUMNS: &str = concat!(
-    scoped!(),
-    "SELECT a.attrelid::int8 AS oid, a.attnum::int4 AS num, a.attname::text AS name, \
-       pg_catalog.format_type(a.atttypid, a.atttypmod) AS type, \
-       a.attnotnull AS notnull, \
-       pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS default_expr, \
-       a.attidentity::text AS identity, \
-       a.attgenerated::text AS generated, \
-       CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation \
-         THEN co.collname::text END AS collation, \
-       d.description AS comment, \
-       (owned.refobjid IS NOT NULL) AS owns_sequence \
-     FROM pg_catalog.pg_attribute a \
-     JOIN scoped s ON s.oid = a.attrelid \
-     JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
-     LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum \
-     LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation \
-     LEFT JOIN pg_catalog.pg_description d ON d.objoid = a.attrelid \
-       AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = a.attnum \
-     LEFT JOIN ( \
-       SELECT DISTINCT dep.refobjid, dep.refobjsubid FROM pg_catalog.pg_depend dep \
-       JOIN pg_catalog.pg_class seq ON seq.oid = dep.objid AND seq.relkind = 'S' \
-       WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass \
-         AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass \
-         AND dep.deptype = 'a') owned \
-       ON owned.refobjid = a.attrelid AND owned.refobjsubid = a.attnum \
-     WHERE a.attnum > 0 AND NOT a.attisdropped"
-);
-
-/// PRIMARY KEY, UNIQUE, FOREIGN KEY and CHECK constraints with their column names in key
-/// order, the referenced table and columns, the actions and the definition text. Child
-/// constraints a foreign key to a partitioned table gets per partition are left out.
-const CONSTRAINTS: &str = concat!(
-    scoped!(),
-    "SELECT con.conrelid::int8 AS oid, con.conname::text AS name, con.contype::text AS kind, \
-       ARRAY(SELECT a.attname::text \
-             FROM pg_catalog.unnest(con.conkey) WITH ORDINALITY k(num, pos) \
-             JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num \
-             ORDER BY k.pos) AS columns, \
-       fn.nspname::text AS ref_schema, fc.relname::text AS ref_table, \
-       ARRAY(SELECT a.attname::text \
-             FROM pg_catalog.unnest(con.confkey) WITH ORDINALITY k(num, pos) \
-             JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num \
-             ORDER BY k.pos) AS ref_columns, \
-       con.confdeltype::text AS on_delete, con.confupdtype::text AS on_update, \
-       CASE WHEN con.contype = 'c' THEN pg_catalog.pg_get_constraintdef(con.oid) END \
-         AS definition \
-     FROM pg_catalog.pg_constraint con \
-     JOIN scoped s ON s.oid = con.conrelid \
-     LEFT JOIN pg_catalog.pg_class fc ON fc.oid = con.confrelid \
-     LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace \
-     WHERE con.contype IN ('p', 'u', 'f', 'c') AND con.conparentid = 0"
-);
-
-/// Indexes that do not back a PRIMARY KEY, UNIQUE or EXCLUDE constraint of their table:
-/// key columns in order (column names, or the expression text for expression keys),
-/// DESC flags, uniqueness and predicate.
-const INDEXES: &str = concat!(
-    scoped!(),
-    "SELECT i.indrelid::int8 AS oid, ic.relname::text AS name, i.indisunique AS is_unique, \
-       ARRAY(SELECT CASE WHEN i.indkey[k.n - 1] = 0 \
-                      THEN pg_catalog.pg_get_indexdef(i.indexrelid, k.n, true) \
-                      ELSE a.attname::text END \
-             FROM pg_catalog.generate_series(1, i.indnkeyatts::int4) k(n) \
-             LEFT JOIN pg_catalog.pg_attribute a \
-               ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k.n - 1] \
-             ORDER BY k.n) AS keys, \
-       ARRAY(SELECT i.indkey[k.n - 1] = 0 \
-             FROM pg_catalog.generate_series(1, i.indnkeyatts::int4) k(n) \
-             ORDER BY k.n) AS key_is_expr, \
-       ARRAY(SELECT (i.indoption[k.n - 1]::int4 & 1) = 1 \
-             FROM pg_catalog.generate_series(1, i.indnkeyatts::int4) k(n) \
-             ORDER BY k.n) AS key_desc, \
-       pg_catalog.pg_get_expr(i.indpred, i.indrelid) AS predicate \
-     FROM pg_catalog.pg_index i \
-     JOIN scoped s ON s.oid = i.indrelid \
-     JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
-     WHERE NOT EXISTS ( \
-       SELECT 1 FROM pg_catalog.pg_constraint con \
-       WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid \
-         AND con.contype IN ('p', 'u', 'x'))"
-);
+/// The whole reflection in one statement. `$1`: the schemas in scope (a text array).
+///
+/// The CTEs compute once what several parts share: `scoped`, the tables in scope
+/// (ordinary and partitioned tables of the scope's schemas that are not partitions and
+/// not owned by an extension; system schemas are excluded even when named); `cons`, their
+/// constraints; `idx`, their indexes that do not back a PRIMARY KEY, UNIQUE or EXCLUDE
+/// constraint. Extension membership is read from the extensions' side of `pg_depend`
+/// (`deptype = 'e'` rows always reference `pg_extension`): one index range instead of a
+/// probe per table.
+///
+/// Then one row per part (`part`), each as parallel arrays (aggregates over the same
+/// rows) in generic columns: `oid1`, `oid2` (`oid`), `num1` (`int4`), `text1`–`text4`
+/// (`text` or `name`), `flag1`–`flag3` (`bool`), `code1`–`code3` (`"char"`):
+///
+/// | part | one entry per | columns used |
+/// | --- | --- | --- |
+/// | 0 | schema in scope that exists | `text1` name |
+/// | 1 | table | `oid1` oid, `text1` schema, `text2` name |
+/// | 2 | table or column comment | `oid1` table, `num1` column number (0: the table), `text1` text |
+/// | 3 | column | `oid1` table, `num1` number, `text1` name, `text2` type (`format_type`), `text3` collation unless the type's default, `flag1` NOT NULL, `flag2` identity, `flag3` stored generated |
+/// | 4 | default or generation expression | `oid1` table, `num1` column, `text1` expression, `flag1` serial (a `nextval` default drawing from a sequence the column owns) |
+/// | 5 | PRIMARY KEY, UNIQUE, FOREIGN KEY, CHECK (not the copies a foreign key to a partitioned table gets per partition) | `oid1` table, `oid2` referenced table, `text1` name, `text2` `conkey`, `text3` `confkey`, `text4` CHECK definition, `code1` kind, `code2` ON DELETE, `code3` ON UPDATE |
+/// | 6 | column of a table outside the scope that a foreign key references | `oid1` table, `num1` number, `text1` name, `text2` table's schema, `text3` table's name |
+/// | 7 | index | `oid1` table, `oid2` index, `num1` key count, `text1` name, `text2` `indkey`, `text3` `indoption`, `text4` predicate, `flag1` unique |
+/// | 8 | expression key | `oid1` index, `num1` key position (from 1), `text1` expression |
+///
+/// `pg_get_expr` gets the table only for expressions that reference a column (a `VAR`
+/// node in the stored tree: generation expressions; a default cannot): the text of an
+/// expression without columns is the same either way, and with a table PostgreSQL opens
+/// it, which on a fresh connection builds a relcache entry per table. The comments are
+/// probed per table through `pg_description`'s index, so that the plan does not depend on
+/// the planner's guess of how many there are.
+const REFLECT: &str = r#"WITH scoped AS MATERIALIZED (
+  SELECT c.oid, n.nspname, c.relname
+  FROM pg_catalog.pg_class c
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+    AND n.nspname = ANY($1)
+    AND n.nspname NOT LIKE 'pg\_%' AND n.nspname <> 'information_schema'
+    AND c.oid NOT IN (
+      SELECT d.objid FROM pg_catalog.pg_depend d
+      WHERE d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
+        AND d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype = 'e')
+),
+cons AS MATERIALIZED (
+  SELECT con.oid, con.conrelid, con.conname, con.contype, con.conkey, con.confrelid,
+    con.confkey, con.confdeltype, con.confupdtype, con.conindid, con.conparentid
+  FROM pg_catalog.pg_constraint con
+  JOIN scoped s ON s.oid = con.conrelid
+  WHERE con.contype IN ('p', 'u', 'f', 'c', 'x')
+),
+idx AS MATERIALIZED (
+  SELECT i.indexrelid, i.indrelid, i.indisunique, i.indkey, i.indoption, i.indnkeyatts,
+    i.indpred, i.indexprs IS NOT NULL AS has_expressions
+  FROM pg_catalog.pg_index i
+  JOIN scoped s ON s.oid = i.indrelid
+  WHERE NOT EXISTS (
+    SELECT 1 FROM cons c
+    WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid
+      AND c.contype IN ('p', 'u', 'x'))
+)
+SELECT 0 AS part, NULL::oid[] AS oid1, NULL::oid[] AS oid2, NULL::int4[] AS num1,
+  array_agg(n.nspname) AS text1, NULL::text[] AS text2, NULL::text[] AS text3,
+  NULL::text[] AS text4, NULL::bool[] AS flag1, NULL::bool[] AS flag2, NULL::bool[] AS flag3,
+  NULL::"char"[] AS code1, NULL::"char"[] AS code2, NULL::"char"[] AS code3
+FROM pg_catalog.pg_namespace n
+WHERE n.nspname = ANY($1)
+UNION ALL
+SELECT 1, array_agg(s.oid), NULL, NULL, array_agg(s.nspname), array_agg(s.relname), NULL, NULL,
+  NULL, NULL, NULL, NULL, NULL, NULL
+FROM scoped s
+UNION ALL
+SELECT 2, array_agg(s.oid), NULL, array_agg(d.objsubid), array_agg(d.description), NULL, NULL,
+  NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM scoped s
+CROSS JOIN LATERAL (
+  SELECT d.objsubid, d.description FROM pg_catalog.pg_description d
+  WHERE d.objoid = s.oid AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass
+  OFFSET 0) d
+UNION ALL
+SELECT 3, array_agg(a.attrelid), NULL, array_agg(a.attnum::int4), array_agg(a.attname),
+  array_agg(pg_catalog.format_type(a.atttypid, a.atttypmod)),
+  array_agg(CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation
+    THEN co.collname END), NULL,
+  array_agg(a.attnotnull), array_agg(a.attidentity IN ('a', 'd')),
+  array_agg(a.attgenerated = 's'), NULL, NULL, NULL
+FROM pg_catalog.pg_attribute a
+JOIN scoped s ON s.oid = a.attrelid
+JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
+WHERE a.attnum > 0 AND NOT a.attisdropped
+UNION ALL
+SELECT 4, array_agg(d.adrelid), NULL, array_agg(d.adnum::int4), array_agg(d.expr), NULL, NULL,
+  NULL,
+  array_agg(COALESCE(pg_catalog.starts_with(d.expr, 'nextval(') AND EXISTS (
+    SELECT 1 FROM pg_catalog.pg_depend dep
+    JOIN pg_catalog.pg_class seq ON seq.oid = dep.objid AND seq.relkind = 'S'
+    WHERE dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+      AND dep.refobjid = d.adrelid AND dep.refobjsubid = d.adnum
+      AND dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+      AND dep.deptype = 'a'), false)),
+  NULL, NULL, NULL, NULL, NULL
+FROM (
+  SELECT ad.adrelid, ad.adnum, pg_catalog.pg_get_expr(ad.adbin,
+    CASE WHEN ad.adbin::text LIKE '%{VAR %' THEN ad.adrelid ELSE 0 END) AS expr
+  FROM pg_catalog.pg_attrdef ad
+  JOIN scoped s ON s.oid = ad.adrelid
+  OFFSET 0) d
+UNION ALL
+SELECT 5, array_agg(c.conrelid), array_agg(c.confrelid), NULL,
+  array_agg(c.conname), array_agg(c.conkey::text), array_agg(c.confkey::text),
+  array_agg(CASE WHEN c.contype = 'c' THEN pg_catalog.pg_get_constraintdef(c.oid) END),
+  NULL, NULL, NULL,
+  array_agg(c.contype), array_agg(c.confdeltype), array_agg(c.confupdtype)
+FROM cons c
+WHERE c.contype IN ('p', 'u', 'f', 'c') AND c.conparentid = 0
+UNION ALL
+SELECT 6, array_agg(a.attrelid), NULL, array_agg(a.attnum::int4),
+  array_agg(a.attname), array_agg(fn.nspname), array_agg(fc.relname), NULL,
+  NULL, NULL, NULL, NULL, NULL, NULL
+FROM (SELECT DISTINCT c.confrelid FROM cons c
+      WHERE c.contype = 'f' AND c.conparentid = 0
+        AND c.confrelid NOT IN (SELECT s.oid FROM scoped s)) r
+JOIN pg_catalog.pg_class fc ON fc.oid = r.confrelid
+JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace
+JOIN pg_catalog.pg_attribute a ON a.attrelid = r.confrelid AND a.attnum > 0
+UNION ALL
+SELECT 7, array_agg(i.indrelid), array_agg(i.indexrelid), array_agg(i.indnkeyatts::int4),
+  array_agg(ic.relname), array_agg(i.indkey::text), array_agg(i.indoption::text),
+  array_agg(pg_catalog.pg_get_expr(i.indpred, i.indrelid)),
+  array_agg(i.indisunique), NULL, NULL, NULL, NULL, NULL
+FROM idx i
+JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+UNION ALL
+SELECT 8, array_agg(i.indexrelid), NULL, array_agg(k.n),
+  array_agg(pg_catalog.pg_get_indexdef(i.indexrelid, k.n, true)), NULL, NULL, NULL,
+  NULL, NULL, NULL, NULL, NULL, NULL
+FROM idx i
+CROSS JOIN LATERAL pg_catalog.generate_series(1, i.indnkeyatts::int4) k(n)
+WHERE i.has_expressions AND i.indkey[k.n - 1] = 0"#;
 
 /// The probe tables' stored text, read back with the functions reflection uses:
-/// `format_type` of every column, `pg_get_expr` of defaults and generated columns,
+/// `format_type` of every column, `pg_get_expr` of defaults (without a relation, as
+/// [`REFLECT`] does) and generated columns,
 /// `pg_get_constraintdef` of CHECKs, `pg_get_expr` of index predicates and
 /// `pg_get_indexdef(index, key, true)` of expression keys. `$1` is the probe prefix.
 const STORED: &str = "\
@@ -502,7 +799,9 @@ FROM probe p JOIN pg_catalog.pg_attribute a ON a.attrelid = p.oid \
 WHERE a.attnum > 0 AND NOT a.attisdropped \
 UNION ALL \
 SELECT p.tbl, CASE WHEN a.attgenerated = 's' THEN 'generated' ELSE 'default' END, \
-  a.attname::text, 0, pg_catalog.pg_get_expr(d.adbin, d.adrelid) \
+  a.attname::text, 0, \
+  pg_catalog.pg_get_expr(d.adbin, \
+    CASE WHEN d.adbin::text LIKE '%{VAR %' THEN d.adrelid ELSE 0 END) \
 FROM probe p JOIN pg_catalog.pg_attrdef d ON d.adrelid = p.oid \
 JOIN pg_catalog.pg_attribute a ON a.attrelid = p.oid AND a.attnum = d.adnum \
 UNION ALL \

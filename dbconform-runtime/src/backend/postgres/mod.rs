@@ -1,7 +1,12 @@
 //! PostgreSQL driver: connect, lock with `pg_advisory_xact_lock`, execute.
 
+mod array;
 mod inspect;
+#[cfg(test)]
+mod inspect_tests;
 mod probe;
+#[cfg(test)]
+mod reference;
 
 use super::{SupportedPool, sealed};
 use crate::driver::{self, Driver, Scope, Session, StatementCounter, db_error};
