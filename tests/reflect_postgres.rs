@@ -598,3 +598,73 @@ async fn missing_schema_reflects_as_empty() {
     let snapshot = snapshot_and_cleanup(&url, scratch).await;
     assert_eq!(snapshot, Schema::default());
 }
+
+/// The backends connected under `application_name`, once the count settles at `expected`
+/// (a closed connection's backend exits a moment after the client leaves), or the last
+/// count after two seconds.
+async fn backends(scratch: &PgScratch, application_name: &str, expected: i64) -> i64 {
+    let mut count = -1;
+    for _ in 0..40 {
+        count = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE application_name = $1",
+        )
+        .bind(application_name)
+        .fetch_one(&scratch.pool)
+        .await
+        .unwrap();
+        if count == expected {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    count
+}
+
+/// `connect` checks the URL with a connection of its own; the first compare runs on it
+/// rather than opening another (a one-shot compare costs one connection), and closes it;
+/// later operations use the pool. A spare that died meanwhile is replaced, not an error.
+#[tokio::test]
+async fn first_compare_runs_on_the_connection_that_checked_the_url() {
+    let Some(url) = pg_url() else { return };
+    let scratch = PgScratch::new(&url, "refl_spare").await;
+    ddl(&scratch, "CREATE TABLE t (id bigint PRIMARY KEY)").await;
+    let name = format!("dbct_spare_{}", std::process::id());
+    let separator = if url.contains('?') { '&' } else { '?' };
+    let tagged = format!("{url}{separator}application_name={name}");
+
+    let db = db(&tagged, &scratch).await;
+    let after_connect = backends(&scratch, &name, 1).await;
+    let first = db.compare(&[]).await;
+    let after_first = backends(&scratch, &name, 0).await;
+    let second = db.compare(&[]).await;
+    let after_second = backends(&scratch, &name, 1).await;
+    drop(db);
+
+    // A spare whose backend is gone: the compare takes a pooled connection instead.
+    let db = self::db(&tagged, &scratch).await;
+    let killed: i64 = sqlx::query_scalar(
+        "SELECT count(pg_catalog.pg_terminate_backend(pid)) FROM pg_catalog.pg_stat_activity \
+         WHERE application_name = $1",
+    )
+    .bind(&name)
+    .fetch_one(&scratch.pool)
+    .await
+    .unwrap();
+    let after_kill = db.snapshot().await;
+    drop(db);
+    scratch.cleanup().await;
+
+    assert_eq!(
+        after_connect, 1,
+        "connect keeps the connection it checked the URL with"
+    );
+    assert!(first.unwrap().drift().len() == 1);
+    assert_eq!(
+        after_first, 0,
+        "the first compare opened no other connection"
+    );
+    assert!(second.unwrap().drift().len() == 1);
+    assert_eq!(after_second, 1, "later operations use the pool");
+    assert_eq!(killed, 1);
+    assert_eq!(after_kill.unwrap().tables.len(), 1);
+}

@@ -17,9 +17,10 @@ use dbconform_core::data::{Answers, Question};
 use dbconform_core::dialect::{Dialect, Postgres};
 use dbconform_core::{Error, Options, Plan, Result, Schema, TableDef, redact_url};
 use sqlx::Connection;
+use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use std::str::FromStr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 /// The catalog queries one reflection sends, in order (benchmark floors: the same
@@ -40,6 +41,35 @@ static DIALECT: Postgres = Postgres;
 pub struct PgDriver {
     pool: PgPool,
     counter: StatementCounter,
+    /// The connection [`PgDriver::connect`] opened to check the URL, kept for the first
+    /// read-only operation (reflect, compare) instead of opening another: a one-shot
+    /// compare costs one connection, not two. Closed after that operation.
+    spare: Mutex<Option<PgConnection>>,
+}
+
+/// The connection one read-only operation runs on.
+enum Lease {
+    /// The connection `connect` opened.
+    Spare(PgConnection),
+    /// One of the pool's.
+    Pooled(PoolConnection<sqlx::Postgres>),
+}
+
+impl Lease {
+    fn conn(&mut self) -> &mut PgConnection {
+        match self {
+            Lease::Spare(conn) => conn,
+            Lease::Pooled(conn) => conn,
+        }
+    }
+
+    /// Ends the operation: the spare is closed (the pool serves from now on), a pooled
+    /// connection goes back to the pool.
+    async fn release(self) {
+        if let Lease::Spare(conn) = self {
+            let _ = conn.close().await;
+        }
+    }
 }
 
 impl PgDriver {
@@ -58,19 +88,34 @@ impl PgDriver {
                 url: redact_url(url),
                 source: Box::new(e),
             })?;
-        let _ = probe.close().await;
+        // The pool opens its connections when first asked: the probe serves the first
+        // read-only operation, and apply's transaction takes a pooled one.
         let pool = PgPoolOptions::new()
             .max_connections(2)
-            .connect_with(options)
-            .await
-            .map_err(|e| Error::Connect {
-                url: redact_url(url),
-                source: Box::new(e),
-            })?;
+            .connect_lazy_with(options);
         Ok(PgDriver {
             pool,
             counter: StatementCounter::default(),
+            spare: Mutex::new(Some(probe)),
         })
+    }
+
+    /// A connection for one read-only operation: the spare while there is one and it
+    /// still answers, the pool's otherwise.
+    async fn lease(&self) -> Result<Lease> {
+        // A poisoned lock only means another operation panicked while taking the spare.
+        let spare = self.spare.lock().map(|mut s| s.take()).unwrap_or(None);
+        if let Some(mut conn) = spare
+            && conn.ping().await.is_ok()
+        {
+            return Ok(Lease::Spare(conn));
+        }
+        let conn = self
+            .pool
+            .acquire()
+            .await
+            .map_err(db_error("acquiring a connection"))?;
+        Ok(Lease::Pooled(conn))
     }
 
     /// Begins a transaction holding the schema-change lock of `scope`'s target schema:
@@ -95,6 +140,7 @@ impl PgDriver {
         PgDriver {
             pool,
             counter: StatementCounter::default(),
+            spare: Mutex::new(None),
         }
     }
 }
@@ -162,17 +208,15 @@ impl Driver for PgDriver {
     }
 
     async fn reflect(&self, scope: &Scope) -> Result<Schema> {
-        let mut conn = self
-            .pool
-            .acquire()
-            .await
-            .map_err(db_error("acquiring a connection"))?;
-        PgSession {
-            conn: &mut conn,
+        let mut lease = self.lease().await?;
+        let schema = PgSession {
+            conn: lease.conn(),
             counter: &self.counter,
         }
         .reflect(scope)
-        .await
+        .await;
+        lease.release().await;
+        schema
     }
 
     async fn compare(
@@ -181,18 +225,14 @@ impl Driver for PgDriver {
         desired: &[TableDef],
         options: &Options,
     ) -> Result<Plan> {
-        let mut conn = self
-            .pool
-            .acquire()
-            .await
-            .map_err(db_error("acquiring a connection"))?;
+        let mut lease = self.lease().await?;
         let mut session = PgSession {
-            conn: &mut conn,
+            conn: lease.conn(),
             counter: &self.counter,
         };
-        Ok(driver::plan_on(&mut session, scope, desired, options)
-            .await?
-            .0)
+        let plan = driver::plan_on(&mut session, scope, desired, options).await;
+        lease.release().await;
+        Ok(plan?.0)
     }
 
     async fn apply(
