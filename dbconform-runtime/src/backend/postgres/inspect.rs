@@ -6,20 +6,24 @@
 //! partitioned tables of those schemas that are not partitions and not owned by an
 //! extension; views, materialized views, sequences, foreign tables, partitions, and
 //! anything in `pg_catalog`, `pg_toast`, `pg_temp_*` or `information_schema` are never
-//! looked at) and returns ten rows, one per part of the catalog (schemas, tables,
-//! comments, columns, types, defaults, constraints, tables referenced from outside the
-//! scope, indexes, index expressions), each part as parallel arrays: a handful of rows to
-//! decode instead of one per column, constraint and index. Never `information_schema`,
-//! never a query per table. The rows are assembled per table in Rust.
+//! looked at) and returns nine rows, one per part of the catalog (schemas, tables,
+//! comments, columns, defaults, constraints, columns of referenced tables outside the
+//! scope, indexes, index expressions), each part as parallel arrays: a handful of rows
+//! to decode instead of one per column, constraint and index, and the arrays are read in
+//! place ([`super::array`]) rather than element by element. Never `information_schema`,
+//! never a query per table. The parts are assembled per table in Rust.
 //!
-//! What the server is left to do is what only it can do, once per distinct input:
-//! `format_type` per distinct (type, modifier, collation) rather than per column;
-//! `pg_get_expr` only where there is a default, and without a relation for plain defaults
-//! (they cannot reference columns, and with a relation PostgreSQL opens it: a cold
-//! relcache entry per table on a fresh connection); `pg_get_constraintdef` only for
-//! CHECKs, `pg_get_indexdef` only for expression keys. Key column names, DESC flags and
-//! the referenced tables' names are looked up in Rust from the columns and tables already
-//! read (`conkey`, `confkey`, `indkey` and `indoption` arrive as their text form).
+//! The server is left what only it can spell, and only where there is something to spell:
+//! `format_type` per column (a cache lookup), `pg_get_expr` per default, given the table
+//! only when the expression references a column (with a table, PostgreSQL opens it: on a
+//! fresh connection, a relcache entry built per table), `pg_get_constraintdef` per CHECK,
+//! `pg_get_indexdef` per expression key. Key column names, DESC flags and the referenced
+//! tables' names are looked up in Rust among the columns and tables already read
+//! (`conkey`, `confkey`, `indkey` and `indoption` arrive in their text form): no
+//! subquery per constraint or index, and the serial check (does the column own the
+//! sequence?) only for `nextval` defaults. `reference.rs` (tests only) keeps the five
+//! queries this replaced, and `inspect_tests.rs` checks that both reflect a varied
+//! catalog identically.
 //!
 //! Canonicalization sends four statements whatever the number of tables: `BEGIN` (or
 //! `SAVEPOINT` inside the apply transaction), one batch creating a temporary probe table
@@ -204,32 +208,27 @@ fn required<'r>(array: &Array<'r>, i: usize, part: &str) -> Result<&'r str> {
 fn assemble(parts: &Parts<'_>) -> Result<Schema> {
     let e = malformed;
 
-    // Tables, by oid.
+    // Tables, sorted as `Schema::normalized_order` sorts them (so that its sort has
+    // nothing left to do), and their positions by oid.
     let p = &parts.tables;
     let n = p.entries("table", &[&p.oid1, &p.text1, &p.text2])?;
-    let mut tables: Vec<Building> = Vec::with_capacity(n);
+    let mut found: Vec<(u32, Building)> = Vec::with_capacity(n);
     for i in 0..n {
-        tables.push(Building {
-            def: TableDef {
-                schema: Some(required(&p.text1, i, "table")?.to_string()),
-                name: required(&p.text2, i, "table")?.to_string(),
-                ..TableDef::default()
-            },
-            columns: Vec::new(),
-        });
+        let def = TableDef {
+            schema: Some(required(&p.text1, i, "table")?.to_string()),
+            name: required(&p.text2, i, "table")?.to_string(),
+            ..TableDef::default()
+        };
+        let columns = Vec::new();
+        found.push((p.oid1.oid(i).map_err(e)?, Building { def, columns }));
     }
-    // Sorted as `Schema::normalized_order` sorts them, so that its sort has nothing to do.
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| {
-        let (a, b) = (&tables[a].def, &tables[b].def);
-        (&a.schema, &a.name).cmp(&(&b.schema, &b.name))
-    });
-    let mut by_oid: HashMap<u32, usize> = HashMap::with_capacity(n);
-    for (i, &at) in order.iter().enumerate() {
-        by_oid.insert(p.oid1.oid(at).map_err(e)?, i);
-    }
-    let mut slots: Vec<Option<Building>> = tables.into_iter().map(Some).collect();
-    let mut tables: Vec<Building> = order.iter().filter_map(|&at| slots[at].take()).collect();
+    found.sort_by(|(_, a), (_, b)| (&a.def.schema, &a.def.name).cmp(&(&b.def.schema, &b.def.name)));
+    let by_oid: HashMap<u32, usize> = found
+        .iter()
+        .enumerate()
+        .map(|(at, (oid, _))| (*oid, at))
+        .collect();
+    let mut tables: Vec<Building> = found.into_iter().map(|(_, table)| table).collect();
 
     // Columns. Each distinct `format_type` spelling is parsed once.
     let p = &parts.columns;
@@ -673,6 +672,13 @@ pub(crate) const QUERIES: [&str; 1] = [REFLECT];
 /// it, which on a fresh connection builds a relcache entry per table. The comments are
 /// probed per table through `pg_description`'s index, so that the plan does not depend on
 /// the planner's guess of how many there are.
+///
+/// A column's collation is reported when it is not its type's (`attcollation <>
+/// typcollation`, as `\d` shows it). Joining `pg_type` and `pg_collation` for every
+/// column costs more than the rest of the column's work, so the common cases are settled
+/// first: no collation (`0`), or the database default (`100`, `DEFAULT_COLLATION_OID`,
+/// fixed in `pg_collation.dat`) on a type whose default it is (one hashed set of types);
+/// only the others look the type and the collation up.
 const REFLECT: &str = r#"WITH scoped AS MATERIALIZED (
   SELECT c.oid, n.nspname, c.relname
   FROM pg_catalog.pg_class c
@@ -723,14 +729,18 @@ CROSS JOIN LATERAL (
 UNION ALL
 SELECT 3, array_agg(a.attrelid), NULL, array_agg(a.attnum::int4), array_agg(a.attname),
   array_agg(pg_catalog.format_type(a.atttypid, a.atttypmod)),
-  array_agg(CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation
-    THEN co.collname END), NULL,
+  array_agg(CASE
+    WHEN a.attcollation = 0 THEN NULL
+    WHEN a.attcollation = 100 AND a.atttypid IN (
+      SELECT t.oid FROM pg_catalog.pg_type t WHERE t.typcollation = 100) THEN NULL
+    WHEN a.attcollation <> (
+      SELECT t.typcollation FROM pg_catalog.pg_type t WHERE t.oid = a.atttypid)
+    THEN (SELECT co.collname FROM pg_catalog.pg_collation co WHERE co.oid = a.attcollation)
+    END), NULL,
   array_agg(a.attnotnull), array_agg(a.attidentity IN ('a', 'd')),
   array_agg(a.attgenerated = 's'), NULL, NULL, NULL
 FROM pg_catalog.pg_attribute a
 JOIN scoped s ON s.oid = a.attrelid
-JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
-LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
 WHERE a.attnum > 0 AND NOT a.attisdropped
 UNION ALL
 SELECT 4, array_agg(d.adrelid), NULL, array_agg(d.adnum::int4), array_agg(d.expr), NULL, NULL,

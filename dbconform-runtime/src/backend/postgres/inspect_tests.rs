@@ -165,6 +165,9 @@ fn ddl(n: &Names) -> String {
           pos positive DEFAULT 1,
           lbl label,
           lbl_posix label COLLATE "POSIX",
+          lbl_default label COLLATE "default",
+          lbls label[],
+          c_arr text[] COLLATE "C",
           p pair,
           mt "My Type",
           seq_default bigint DEFAULT nextval('free_seq'),
@@ -408,8 +411,17 @@ async fn single_statement_reflection_equals_the_five_queries_it_replaced() {
             // The catalog is what the test means it to be (not two empty reflections).
             assert_eq!(new.tables.len(), 44);
             let kinds = new.tables.iter().find(|t| t.name == "kinds").unwrap();
-            assert_eq!(kinds.columns.len(), 72);
+            assert_eq!(kinds.columns.len(), 75);
             assert!(kinds.columns.iter().filter(|c| c.auto_increment).count() == 5);
+            let collation = |name: &str| {
+                let column = kinds.columns.iter().find(|c| c.name == name).unwrap();
+                column.collation.as_deref()
+            };
+            assert_eq!(collation("c_name"), Some("C"));
+            assert_eq!(collation("lbl"), None);
+            assert_eq!(collation("lbl_posix"), Some("POSIX"));
+            assert_eq!(collation("lbl_default"), Some("default"));
+            assert_eq!(collation("nm"), None);
             let children = new.tables.iter().find(|t| t.name == "children").unwrap();
             assert_eq!(children.foreign_keys.len(), 7);
             assert_eq!(children.indexes.len(), 11);
