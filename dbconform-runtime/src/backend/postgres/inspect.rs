@@ -686,6 +686,11 @@ pub(crate) const QUERIES: [&str; 1] = [REFLECT];
 /// their name, rather than looking up `pg_type` and `pg_collation` per column (which cost
 /// more than the rest of a column's work).
 ///
+/// Columns, defaults, constraints and indexes are read through their catalog's index on
+/// the table's oid (`= ANY` of the scoped oids: one ordered walk of the index), not by
+/// scanning the whole catalog: the other schemas' tables, the indexes', sequences' and
+/// TOAST tables' attributes are never read.
+///
 /// Every per-row lookup is a hash probe or an index probe the planner can cost as cheap,
 /// and the serial check (an index probe per `nextval` default) is a part of its own whose
 /// `LIKE` prefix filter the planner knows to be selective: the plan's estimated cost
@@ -707,21 +712,21 @@ defs AS MATERIALIZED (
   SELECT ad.adrelid, ad.adnum, pg_catalog.pg_get_expr(ad.adbin,
     CASE WHEN ad.adbin::text LIKE '%{VAR %' THEN ad.adrelid ELSE 0 END) AS expr
   FROM pg_catalog.pg_attrdef ad
-  JOIN scoped s ON s.oid = ad.adrelid
+  WHERE ad.adrelid = ANY (ARRAY(SELECT s.oid FROM scoped s))
 ),
 cons AS MATERIALIZED (
   SELECT con.oid, con.conrelid, con.conname, con.contype, con.conkey, con.confrelid,
     con.confkey, con.confdeltype, con.confupdtype, con.conindid, con.conparentid
   FROM pg_catalog.pg_constraint con
-  JOIN scoped s ON s.oid = con.conrelid
-  WHERE con.contype IN ('p', 'u', 'f', 'c', 'x')
+  WHERE con.conrelid = ANY (ARRAY(SELECT s.oid FROM scoped s))
+    AND con.contype IN ('p', 'u', 'f', 'c', 'x')
 ),
 idx AS MATERIALIZED (
   SELECT i.indexrelid, i.indrelid, i.indisunique, i.indkey, i.indoption, i.indnkeyatts,
     i.indpred, i.indexprs IS NOT NULL AS has_expressions
   FROM pg_catalog.pg_index i
-  JOIN scoped s ON s.oid = i.indrelid
-  WHERE NOT EXISTS (
+  WHERE i.indrelid = ANY (ARRAY(SELECT s.oid FROM scoped s))
+    AND NOT EXISTS (
     SELECT 1 FROM cons c
     WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid
       AND c.contype IN ('p', 'u', 'x'))
@@ -751,12 +756,12 @@ SELECT 3, array_agg(a.attrelid), NULL, array_agg(a.attnum::int4), array_agg(a.at
   array_agg(a.attnotnull), array_agg(a.attidentity IN ('a', 'd')),
   array_agg(a.attgenerated = 's'), NULL, NULL, NULL
 FROM pg_catalog.pg_attribute a
-JOIN scoped s ON s.oid = a.attrelid
 LEFT JOIN pg_catalog.pg_collation co ON co.oid = CASE
   WHEN a.attcollation = 0
     OR (a.atttypid, a.attcollation) IN (SELECT t.oid, t.typcollation FROM pg_catalog.pg_type t)
   THEN 0 ELSE a.attcollation END
-WHERE a.attnum > 0 AND NOT a.attisdropped
+WHERE a.attrelid = ANY (ARRAY(SELECT s.oid FROM scoped s))
+  AND a.attnum > 0 AND NOT a.attisdropped
 UNION ALL
 SELECT 4, array_agg(d.adrelid), NULL, array_agg(d.adnum::int4), array_agg(d.expr), NULL, NULL,
   NULL, NULL, NULL, NULL, NULL, NULL, NULL
