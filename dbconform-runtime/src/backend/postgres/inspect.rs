@@ -658,7 +658,10 @@ pub(crate) const QUERIES: [&str; 1] = [REFLECT];
 ///
 /// Then one row per part (`part`), each as parallel arrays (aggregates over the same
 /// rows) in generic columns: `oid1`, `oid2` (`oid`), `num1` (`int4`), `text1`–`text4`
-/// (`text` or `name`), `flag1`–`flag3` (`bool`), `code1`–`code3` (`"char"`):
+/// (`text`), `flag1`–`flag3` (`bool`), `code1`–`code3` (`"char"`). `name` values are
+/// cast to `text` in every branch: a UNION's column takes one type for all its branches,
+/// and were it `name[]`, every text of the column (comments, defaults, CHECKs) would be
+/// cut to 63 bytes.
 ///
 /// | part | one entry per | columns used |
 /// | --- | --- | --- |
@@ -732,13 +735,13 @@ idx AS MATERIALIZED (
       AND c.contype IN ('p', 'u', 'x'))
 )
 SELECT 0 AS part, NULL::oid[] AS oid1, NULL::oid[] AS oid2, NULL::int4[] AS num1,
-  array_agg(n.nspname) AS text1, NULL::text[] AS text2, NULL::text[] AS text3,
+  array_agg(n.nspname::text) AS text1, NULL::text[] AS text2, NULL::text[] AS text3,
   NULL::text[] AS text4, NULL::bool[] AS flag1, NULL::bool[] AS flag2, NULL::bool[] AS flag3,
   NULL::"char"[] AS code1, NULL::"char"[] AS code2, NULL::"char"[] AS code3
 FROM pg_catalog.pg_namespace n
 WHERE n.nspname = ANY($1)
 UNION ALL
-SELECT 1, array_agg(s.oid), NULL, NULL, array_agg(s.nspname), array_agg(s.relname), NULL, NULL,
+SELECT 1, array_agg(s.oid), NULL, NULL, array_agg(s.nspname::text), array_agg(s.relname::text), NULL, NULL,
   NULL, NULL, NULL, NULL, NULL, NULL
 FROM scoped s
 UNION ALL
@@ -750,9 +753,9 @@ CROSS JOIN LATERAL (
   WHERE d.objoid = s.oid AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass
   OFFSET 0) d
 UNION ALL
-SELECT 3, array_agg(a.attrelid), NULL, array_agg(a.attnum::int4), array_agg(a.attname),
+SELECT 3, array_agg(a.attrelid), NULL, array_agg(a.attnum::int4), array_agg(a.attname::text),
   array_agg(pg_catalog.format_type(a.atttypid, a.atttypmod)),
-  array_agg(co.collname), NULL,
+  array_agg(co.collname::text), NULL,
   array_agg(a.attnotnull), array_agg(a.attidentity IN ('a', 'd')),
   array_agg(a.attgenerated = 's'), NULL, NULL, NULL
 FROM pg_catalog.pg_attribute a
@@ -768,7 +771,7 @@ SELECT 4, array_agg(d.adrelid), NULL, array_agg(d.adnum::int4), array_agg(d.expr
 FROM defs d
 UNION ALL
 SELECT 5, array_agg(c.conrelid), array_agg(c.confrelid), NULL,
-  array_agg(c.conname), array_agg(c.conkey::text), array_agg(c.confkey::text),
+  array_agg(c.conname::text), array_agg(c.conkey::text), array_agg(c.confkey::text),
   array_agg(CASE WHEN c.contype = 'c' THEN pg_catalog.pg_get_constraintdef(c.oid) END),
   NULL, NULL, NULL,
   array_agg(c.contype), array_agg(c.confdeltype), array_agg(c.confupdtype)
@@ -776,7 +779,7 @@ FROM cons c
 WHERE c.contype IN ('p', 'u', 'f', 'c') AND c.conparentid = 0
 UNION ALL
 SELECT 6, array_agg(a.attrelid), NULL, array_agg(a.attnum::int4),
-  array_agg(a.attname), array_agg(fn.nspname), array_agg(fc.relname), NULL,
+  array_agg(a.attname::text), array_agg(fn.nspname::text), array_agg(fc.relname::text), NULL,
   NULL, NULL, NULL, NULL, NULL, NULL
 FROM (SELECT DISTINCT c.confrelid FROM cons c
       WHERE c.contype = 'f' AND c.conparentid = 0
@@ -786,7 +789,7 @@ JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace
 JOIN pg_catalog.pg_attribute a ON a.attrelid = r.confrelid AND a.attnum > 0
 UNION ALL
 SELECT 7, array_agg(i.indrelid), array_agg(i.indexrelid), array_agg(i.indnkeyatts::int4),
-  array_agg(ic.relname), array_agg(i.indkey::text), array_agg(i.indoption::text),
+  array_agg(ic.relname::text), array_agg(i.indkey::text), array_agg(i.indoption::text),
   array_agg(pg_catalog.pg_get_expr(i.indpred, i.indrelid)),
   array_agg(i.indisunique), NULL, NULL, NULL, NULL, NULL
 FROM idx i

@@ -97,6 +97,8 @@ fn ddl(n: &Names) -> String {
         SET search_path TO {a};
 
         CREATE TYPE {b}.mood AS ENUM ('ok', 'meh');
+        CREATE TYPE {b}."a type name that is long enough to pass 63 bytes once qualified"
+          AS ENUM ('x');
         CREATE TYPE local_mood AS ENUM ('yes', 'no');
         CREATE TYPE "My Type" AS ENUM ('a');
         CREATE TYPE pair AS (x int, y text);
@@ -174,6 +176,8 @@ fn ddl(n: &Names) -> String {
           fn_default text DEFAULT lower('ABC'),
           expr_default int DEFAULT (1 + 2) * 3,
           arr_default text[] DEFAULT ARRAY['a', 'b'],
+          long_default text DEFAULT 'a default far longer than the sixty-three bytes a name can hold',
+          long_type {b}."a type name that is long enough to pass 63 bytes once qualified",
           empty_arr int[] DEFAULT ARRAY[]::int[],
           concat_default text DEFAULT ('x' || 'y'),
           user_default name DEFAULT CURRENT_USER,
@@ -186,7 +190,7 @@ fn ddl(n: &Names) -> String {
         ALTER SEQUENCE kinds_unowned_seq OWNED BY NONE;
         ALTER TABLE kinds DROP COLUMN gone_before;
         ALTER TABLE kinds ADD COLUMN added_after text DEFAULT 'after';
-        COMMENT ON TABLE kinds IS 'Every kind of column';
+        COMMENT ON TABLE kinds IS 'Every kind of column, and a comment longer than the 63 bytes of a name';
         COMMENT ON COLUMN kinds.t IS 'Free text, ünïcødé, it''s';
         COMMENT ON COLUMN kinds.twice IS '';
 
@@ -236,6 +240,10 @@ fn ddl(n: &Names) -> String {
         );
         ALTER TABLE children ADD CONSTRAINT ck_price CHECK (price BETWEEN 0 AND 100) NOT VALID;
         CREATE INDEX ix_partial ON children (qty) WHERE qty > 10;
+        ALTER TABLE children ADD CONSTRAINT ck_long
+          CHECK (code IS NULL OR code <> 'a literal long enough to pass sixty-three bytes alone');
+        CREATE INDEX ix_long ON children ((lower(code) || 'a suffix long enough to pass sixty-three bytes'))
+          WHERE odd IS NULL OR odd <> 'a predicate literal long enough to pass sixty-three bytes';
         CREATE INDEX ix_desc ON children (part DESC, id);
         CREATE INDEX ix_nulls ON children (part DESC NULLS LAST, id NULLS FIRST);
         CREATE INDEX ix_expr ON children (lower(code), region DESC, (qty + 1));
@@ -284,6 +292,7 @@ fn ddl(n: &Names) -> String {
         COMMENT ON TABLE "user" IS 'Ünïcødé table';
         COMMENT ON COLUMN "user"."quo""te" IS 'it''s';
         CREATE TABLE {long_table} ({long_column} int PRIMARY KEY);
+        COMMENT ON TABLE {long_table} IS E'63 bytes: "the longest".\nA second line.';
         CREATE TABLE empty ();
         CREATE UNLOGGED TABLE unlogged (id int);
 
@@ -429,7 +438,7 @@ async fn single_statement_reflection_equals_the_five_queries_it_replaced() {
             // The catalog is what the test means it to be (not two empty reflections).
             assert_eq!(new.tables.len(), 44);
             let kinds = new.tables.iter().find(|t| t.name == "kinds").unwrap();
-            assert_eq!(kinds.columns.len(), 75);
+            assert_eq!(kinds.columns.len(), 77);
             assert!(kinds.columns.iter().filter(|c| c.auto_increment).count() == 5);
             let collation = |name: &str| {
                 let column = kinds.columns.iter().find(|c| c.name == name).unwrap();
@@ -442,7 +451,26 @@ async fn single_statement_reflection_equals_the_five_queries_it_replaced() {
             assert_eq!(collation("nm"), None);
             let children = new.tables.iter().find(|t| t.name == "children").unwrap();
             assert_eq!(children.foreign_keys.len(), 7);
-            assert_eq!(children.indexes.len(), 11);
+            assert_eq!(children.indexes.len(), 12);
+            // Texts longer than a name come back whole.
+            assert!(kinds.comment.as_ref().unwrap().len() > 63);
+            let long = |name: &str| kinds.columns.iter().find(|c| c.name == name).unwrap();
+            assert!(long("long_default").default.as_ref().unwrap().len() > 63);
+            assert!(
+                matches!(&long("long_type").ty, dbconform_core::ColumnType::Custom(t) if t.len() > 63)
+            );
+            let ck = children
+                .checks
+                .iter()
+                .find(|c| c.name == "ck_long")
+                .unwrap();
+            assert!(ck.expr.len() > 63);
+            let ix = children
+                .indexes
+                .iter()
+                .find(|i| i.name == "ix_long")
+                .unwrap();
+            assert!(ix.columns[0].name.len() > 63 && ix.predicate.as_ref().unwrap().len() > 63);
         }
     }
 }
