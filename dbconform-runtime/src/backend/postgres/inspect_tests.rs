@@ -399,7 +399,7 @@ async fn single_statement_reflection_equals_the_five_queries_it_replaced() {
         // The plan's estimated cost, far from `jit_above_cost` (100,000 by default): JIT
         // compilation alone would cost more than the whole reflection. The catalogs'
         // statistics make it grow with the database; 1,000 benchmark tables estimate
-        // about 6,000.
+        // about 2,300.
         let explain = format!("EXPLAIN {}", inspect::REFLECT);
         let top: String = sqlx::query_scalar(AssertSqlSafe(explain))
             .bind(vec![a.to_string(), b.to_string()])
