@@ -421,14 +421,27 @@ where
             Some((i, error)) => (&chunk[..i], Some(error)),
             None => (chunk, None),
         };
+        if chunk.is_empty() {
+            // Only with an injected fault on the chunk's first statement.
+            #[cfg(feature = "failpoints")]
+            if let Some(error) = fault {
+                return Err(error);
+            }
+            continue;
+        }
         // Several statements per round trip (one string, run in order by the database,
         // stopping at the first error); the results still arrive one per statement, so a
         // failure is reported with its own step and statement.
-        let script = chunk
-            .iter()
-            .map(|&(_, sql)| sql)
-            .collect::<Vec<_>>()
-            .join(";\n");
+        let mut script = String::new();
+        for &(_, sql) in chunk {
+            script.push_str(sql);
+            // A `--` comment on a statement's last line would swallow the separator. Only
+            // then a newline first: SQLite stores a CREATE statement's text up to the `;`.
+            if sql.lines().last().is_some_and(|line| line.contains("--")) {
+                script.push('\n');
+            }
+            script.push_str(";\n");
+        }
         counter.add(chunk.len() as u64);
         let mut results = sqlx::raw_sql(sqlx::AssertSqlSafe(script)).execute_many(&mut *conn);
         let mut answered = 0;
