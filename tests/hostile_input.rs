@@ -9,55 +9,7 @@
 mod common;
 
 use dbconform::sqlx::{self, AssertSqlSafe};
-use dbconform::{
-    Column, ColumnType, DbConform, Index, IndexColumn, PrimaryKey, TableDef, UniqueConstraint,
-};
-
-fn hostile_tables() -> Vec<TableDef> {
-    let names = [
-        "order",
-        "we\"ird 'name'",
-        "Ünïcødé 表",
-        "select; drop table x; --",
-    ];
-    names
-        .iter()
-        .enumerate()
-        .map(|(i, name)| {
-            let column = format!("{name} col");
-            TableDef {
-                name: name.to_string(),
-                columns: vec![
-                    Column::new("id", ColumnType::BigInt),
-                    Column {
-                        nullable: true,
-                        default: Some("'it''s; DROP TABLE x; --'".into()),
-                        ..Column::new(column.clone(), ColumnType::Text)
-                    },
-                    Column {
-                        default: Some(i.to_string()),
-                        ..Column::new("group", ColumnType::Integer)
-                    },
-                ],
-                primary_key: Some(PrimaryKey {
-                    name: None,
-                    columns: vec!["id".into()],
-                }),
-                uniques: vec![UniqueConstraint {
-                    name: format!("uq {i} \"q\""),
-                    columns: vec![column.clone()],
-                }],
-                indexes: vec![Index {
-                    name: format!("ix {i} 'x'"),
-                    columns: vec![IndexColumn::asc("group")],
-                    unique: false,
-                    predicate: None,
-                }],
-                ..TableDef::default()
-            }
-        })
-        .collect()
-}
+use dbconform::{Column, ColumnType, DbConform, TableDef};
 
 async fn applies_and_converges(db: &DbConform, tables: &[TableDef], what: &str) {
     db.apply(tables)
@@ -71,7 +23,7 @@ async fn applies_and_converges(db: &DbConform, tables: &[TableDef], what: &str) 
 async fn hostile_names_and_defaults_apply_and_converge_on_sqlite() {
     let (_dir, url) = common::sqlite_file();
     let db = DbConform::connect(&url).await.unwrap();
-    applies_and_converges(&db, &hostile_tables(), "sqlite").await;
+    applies_and_converges(&db, &common::hostile_tables(), "sqlite").await;
     // The default with quotes and `;` is stored and used as written.
     let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
     sqlx::query("INSERT INTO \"order\" (id) VALUES (1)")
@@ -90,7 +42,7 @@ async fn hostile_names_and_defaults_apply_and_converge_on_postgres() {
     let Some(url) = common::pg_url() else { return };
     let scratch = common::PgScratch::new(&url, "hostile").await;
     let db = DbConform::from_pool(scratch.pool.clone()).with_options(scratch.options());
-    applies_and_converges(&db, &hostile_tables(), "postgres").await;
+    applies_and_converges(&db, &common::hostile_tables(), "postgres").await;
     let stored: String = sqlx::query_scalar(AssertSqlSafe(format!(
         "INSERT INTO \"{}\".\"order\" (id) VALUES (1) RETURNING \"order col\"",
         scratch.schema
@@ -219,7 +171,7 @@ async fn sqlite_objects_dbconform_does_not_model_are_left_alone() {
     .await
     .unwrap();
     let db = DbConform::connect(&url).await.unwrap();
-    let tables = hostile_tables();
+    let tables = common::hostile_tables();
     applies_and_converges(&db, &tables, "sqlite with unmodelled objects").await;
     let docs: i64 = sqlx::query_scalar("SELECT count(*) FROM docs")
         .fetch_one(&pool)
@@ -250,7 +202,7 @@ async fn postgres_objects_dbconform_does_not_model_are_left_alone() {
     .await
     .unwrap();
     let db = DbConform::from_pool(scratch.pool.clone()).with_options(scratch.options());
-    let plan = db.compare(&hostile_tables()).await.unwrap();
+    let plan = db.compare(&common::hostile_tables()).await.unwrap();
     // The undeclared tables are drift, never dropped by default.
     assert!(
         plan.steps()
@@ -258,7 +210,12 @@ async fn postgres_objects_dbconform_does_not_model_are_left_alone() {
             .all(|s| s.kind != dbconform::ChangeKind::DropTable),
         "{plan}"
     );
-    applies_and_converges(&db, &hostile_tables(), "postgres with unmodelled objects").await;
+    applies_and_converges(
+        &db,
+        &common::hostile_tables(),
+        "postgres with unmodelled objects",
+    )
+    .await;
     let kept: i64 = sqlx::query_scalar(AssertSqlSafe(format!(
         "SELECT count(*) FROM \"{s}\".feelings"
     )))

@@ -93,35 +93,7 @@ fn base(name: &str, columns: Vec<Column>) -> TableDef {
 
 #[tokio::test]
 async fn columns_types_defaults_collations_and_generated_columns() {
-    let schema = snapshot(
-        r#"CREATE TABLE things (
-            id INTEGER PRIMARY KEY,
-            small smallint NOT NULL,
-            n int,
-            big BIGINT DEFAULT -1,
-            r REAL DEFAULT 0.5,
-            d Double,
-            flag BOOLEAN NOT NULL DEFAULT true,
-            t TEXT DEFAULT 'a;b',
-            quote TEXT DEFAULT 'it''s',
-            v varchar ( 20 ) COLLATE NOCASE,
-            b BLOB DEFAULT X'00ff',
-            price NUMERIC(10, 2) DEFAULT (0),
-            whole numeric(12),
-            any_number NUMERIC,
-            day DATE DEFAULT CURRENT_DATE,
-            at TIME,
-            seen timestamp DEFAULT current_timestamp,
-            zoned TIMESTAMPTZ,
-            odd "my type" COLLATE "rtrim",
-            untyped,
-            calc DEFAULT (1 + 1),
-            lowered TEXT DEFAULT (lower('X')) COLLATE binary,
-            twice INTEGER GENERATED ALWAYS AS (n * 2) STORED,
-            thrice AS (n * 3)
-        )"#,
-    )
-    .await;
+    let schema = snapshot(common::SQLITE_THINGS_DDL).await;
     assert_eq!(schema.schemas, ["main"]);
     let with_default = |c: Column, d: &str| Column {
         default: Some(d.into()),

@@ -67,36 +67,7 @@ async fn check(ddl: &str, fallback: &[&str]) {
 
 #[tokio::test]
 async fn columns_types_defaults_and_generated_columns() {
-    check(
-        r#"CREATE TABLE things (
-            id INTEGER PRIMARY KEY,
-            small smallint NOT NULL,
-            n int,
-            big BIGINT DEFAULT -1,
-            r REAL DEFAULT 0.5,
-            d Double,
-            flag BOOLEAN NOT NULL DEFAULT true,
-            t TEXT DEFAULT 'a;b',
-            quote TEXT DEFAULT 'it''s',
-            v varchar ( 20 ) COLLATE NOCASE,
-            b BLOB DEFAULT X'00ff',
-            price NUMERIC(10, 2) DEFAULT (0),
-            whole numeric(12),
-            any_number NUMERIC,
-            day DATE DEFAULT CURRENT_DATE,
-            at TIME,
-            seen timestamp DEFAULT current_timestamp,
-            zoned TIMESTAMPTZ,
-            odd "my type" COLLATE "rtrim",
-            untyped,
-            calc DEFAULT (1 + 1),
-            lowered TEXT DEFAULT (lower('X')) COLLATE binary,
-            twice INTEGER GENERATED ALWAYS AS (n * 2) STORED,
-            thrice AS (n * 3)
-        )"#,
-        &[],
-    )
-    .await;
+    check(common::SQLITE_THINGS_DDL, &[]).await;
 }
 
 #[tokio::test]
@@ -379,58 +350,12 @@ async fn what_dbconform_itself_creates() {
     let (_dir, url) = sqlite_file();
     let db = DbConform::connect(&url).await.unwrap();
     let mut tables = dbconform::sample::benchmark_schema(40);
-    tables.extend(hostile_tables());
+    tables.extend(common::hostile_tables());
     db.apply(&tables).await.unwrap();
     let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
     let reflections = both(&mut conn).await.unwrap();
     assert_same(&reflections, &[], "benchmark and hostile tables");
     assert_eq!(reflections.schema.tables.len(), tables.len());
-}
-
-fn hostile_tables() -> Vec<TableDef> {
-    use dbconform::{Column, ColumnType, Index, IndexColumn, PrimaryKey, UniqueConstraint};
-    [
-        "order",
-        "we\"ird 'name'",
-        "Ünïcødé 表",
-        "select; drop table x; --",
-    ]
-    .iter()
-    .enumerate()
-    .map(|(i, name)| {
-        let column = format!("{name} col");
-        TableDef {
-            name: name.to_string(),
-            columns: vec![
-                Column::new("id", ColumnType::BigInt),
-                Column {
-                    nullable: true,
-                    default: Some("'it''s; DROP TABLE x; --'".into()),
-                    ..Column::new(column.clone(), ColumnType::Text)
-                },
-                Column {
-                    default: Some(i.to_string()),
-                    ..Column::new("group", ColumnType::Integer)
-                },
-            ],
-            primary_key: Some(PrimaryKey {
-                name: None,
-                columns: vec!["id".into()],
-            }),
-            uniques: vec![UniqueConstraint {
-                name: format!("uq {i} \"q\""),
-                columns: vec![column.clone()],
-            }],
-            indexes: vec![Index {
-                name: format!("ix {i} 'x'"),
-                columns: vec![IndexColumn::asc("group")],
-                unique: false,
-                predicate: None,
-            }],
-            ..TableDef::default()
-        }
-    })
-    .collect()
 }
 
 // ---------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 use dbconform::sqlx::{self, PgPool, postgres::PgPoolOptions};
+use dbconform::{Column, ColumnType, Index, IndexColumn, PrimaryKey, TableDef, UniqueConstraint};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 /// The PostgreSQL URL from `DBCONFORM_TEST_PG_URL`. Without it the PostgreSQL tests are
@@ -77,4 +78,81 @@ pub fn sqlite_file() -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
     (dir, url)
+}
+
+/// A table of every SQLite column spelling the reflection tests read back: type names of
+/// SQLite and of other databases, defaults, collations, generated columns.
+pub const SQLITE_THINGS_DDL: &str = r#"CREATE TABLE things (
+            id INTEGER PRIMARY KEY,
+            small smallint NOT NULL,
+            n int,
+            big BIGINT DEFAULT -1,
+            r REAL DEFAULT 0.5,
+            d Double,
+            flag BOOLEAN NOT NULL DEFAULT true,
+            t TEXT DEFAULT 'a;b',
+            quote TEXT DEFAULT 'it''s',
+            v varchar ( 20 ) COLLATE NOCASE,
+            b BLOB DEFAULT X'00ff',
+            price NUMERIC(10, 2) DEFAULT (0),
+            whole numeric(12),
+            any_number NUMERIC,
+            day DATE DEFAULT CURRENT_DATE,
+            at TIME,
+            seen timestamp DEFAULT current_timestamp,
+            zoned TIMESTAMPTZ,
+            odd "my type" COLLATE "rtrim",
+            untyped,
+            calc DEFAULT (1 + 1),
+            lowered TEXT DEFAULT (lower('X')) COLLATE binary,
+            twice INTEGER GENERATED ALWAYS AS (n * 2) STORED,
+            thrice AS (n * 3)
+        )"#;
+
+/// Tables with hostile names (quotes, spaces, unicode, SQL keywords) and a default holding
+/// quotes and `;`.
+pub fn hostile_tables() -> Vec<TableDef> {
+    let names = [
+        "order",
+        "we\"ird 'name'",
+        "Ünïcødé 表",
+        "select; drop table x; --",
+    ];
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let column = format!("{name} col");
+            TableDef {
+                name: name.to_string(),
+                columns: vec![
+                    Column::new("id", ColumnType::BigInt),
+                    Column {
+                        nullable: true,
+                        default: Some("'it''s; DROP TABLE x; --'".into()),
+                        ..Column::new(column.clone(), ColumnType::Text)
+                    },
+                    Column {
+                        default: Some(i.to_string()),
+                        ..Column::new("group", ColumnType::Integer)
+                    },
+                ],
+                primary_key: Some(PrimaryKey {
+                    name: None,
+                    columns: vec!["id".into()],
+                }),
+                uniques: vec![UniqueConstraint {
+                    name: format!("uq {i} \"q\""),
+                    columns: vec![column.clone()],
+                }],
+                indexes: vec![Index {
+                    name: format!("ix {i} 'x'"),
+                    columns: vec![IndexColumn::asc("group")],
+                    unique: false,
+                    predicate: None,
+                }],
+                ..TableDef::default()
+            }
+        })
+        .collect()
 }
