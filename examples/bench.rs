@@ -13,7 +13,13 @@
 //! `compare_drift`, `apply_drift`, `compare_after` (must be empty: the extra columns are
 //! kept as drift). `--floors` adds the floors: the reflection queries run alone
 //! (`reflect_floor`), and the same creation script run by `psql -1 -f` or the `sqlite3`
-//! CLI in one transaction (`ddl_floor_psql`, `ddl_floor_sqlite3`).
+//! CLI in one transaction (`ddl_floor_psql`, `ddl_floor_sqlite3`), each on a database of
+//! its own, once before `apply_empty` and once after it; `apply_empty_vs_floor` is
+//! `apply_empty` over the mean of the two. Bracketing matters on PostgreSQL: creating
+//! the same 1,000 tables takes longer with every run on this machine's file system
+//! (ext4 searches past recently deleted inodes for each of the ~9,000 files a run
+//! creates), so a floor measured only before `apply_empty` flatters the floor. Floor
+//! databases are dropped at the end, not between runs, for the same reason.
 //!
 //! Environment: `BENCH_SPANS=1` prints dbconform's span durations (reflect, diff_and_plan,
 //! execute) on stderr; `BENCH_DEBUG=1` the time of each PostgreSQL reflection query in the
@@ -62,6 +68,8 @@ struct Bench {
     schema: Option<String>,
     /// PostgreSQL: the URL the scratch database was created from, and its name.
     scratch: Option<(String, String)>,
+    /// PostgreSQL: the floor databases, dropped by `cleanup`.
+    floor_databases: std::sync::Mutex<Vec<String>>,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -103,6 +111,7 @@ impl Bench {
                     options: Options::default(),
                     schema: None,
                     scratch: None,
+                    floor_databases: Default::default(),
                     _dir: dir,
                 })
             }
@@ -127,6 +136,7 @@ impl Bench {
                     options: Options::default(),
                     schema: Some("public".into()),
                     scratch: Some((admin, database)),
+                    floor_databases: Default::default(),
                     _dir: None,
                 })
             }
@@ -164,19 +174,35 @@ impl Bench {
 
     async fn run(&self) -> Result<(), Box<dyn std::error::Error>> {
         let tables = dbconform::sample::benchmark_schema(self.args.tables);
-        if self.args.floors {
-            self.ddl_floor(&tables).await?;
-        }
+        let floor_before = if self.args.floors {
+            Some(self.ddl_floor(&tables, 1).await?)
+        } else {
+            None
+        };
 
         let db = self.connect().await?;
         let started = Instant::now();
         let report = db.apply(&tables).await?;
+        let apply_seconds = started.elapsed().as_secs_f64();
         self.report(
             "apply_empty",
-            started.elapsed().as_secs_f64(),
+            apply_seconds,
             db.statements_sent(),
             report.executed.len(),
         );
+        if let Some(before) = floor_before {
+            let after = self.ddl_floor(&tables, 2).await?;
+            let ratio = apply_seconds / ((before + after) / 2.0);
+            println!(
+                "{}",
+                serde_json::json!({
+                    "backend": self.name(),
+                    "op": "apply_empty_vs_floor",
+                    "tables": self.args.tables,
+                    "ratio": (ratio * 1000.0).round() / 1000.0,
+                })
+            );
+        }
         let executing: f64 = report
             .executed
             .iter()
@@ -398,23 +424,24 @@ impl Bench {
     }
 
     /// dbconform's creation script run by the database's own CLI in one transaction, on
-    /// a database of its own.
-    async fn ddl_floor(&self, tables: &[TableDef]) -> Result<(), Box<dyn std::error::Error>> {
+    /// a database of its own (the `run`-th floor of this benchmark); the seconds it took.
+    async fn ddl_floor(
+        &self,
+        tables: &[TableDef],
+        run: usize,
+    ) -> Result<f64, Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
         let script_path = dir.path().join("create.sql");
-        match self.args.backend {
+        let (op, seconds) = match self.args.backend {
             Backend::Sqlite => {
-                let url = format!(
-                    "sqlite://{}?mode=rwc",
-                    dir.path().join("floor.db").display()
-                );
+                let db_path = dir.path().join("floor.db");
+                let url = format!("sqlite://{}?mode=rwc", db_path.display());
                 let script = DbConform::connect(&url)
                     .await?
                     .compare(tables)
                     .await?
                     .to_sql();
                 std::fs::write(&script_path, format!("BEGIN;\n{script}COMMIT;\n"))?;
-                let db_path = dir.path().join("floor.db");
                 let started = Instant::now();
                 let status = std::process::Command::new("sqlite3")
                     .arg(&db_path)
@@ -424,40 +451,28 @@ impl Bench {
                 if !status.success() {
                     return Err("sqlite3 failed on the creation script".into());
                 }
-                self.report("ddl_floor_sqlite3", seconds, 0, tables.len());
+                ("ddl_floor_sqlite3", seconds)
             }
             Backend::Postgres => {
                 let (admin, database) = self.scratch.clone().ok_or("no scratch database")?;
-                let floor = format!("{database}_floor");
+                let floor = format!("{database}_floor{run}");
                 let pool = sqlx::PgPool::connect(&admin).await?;
                 sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE \"{floor}\"")))
                     .execute(&pool)
                     .await?;
+                pool.close().await;
+                // Dropped at the end: dropping it now would leave the next run's file
+                // system slower than this one's (see the module documentation).
+                self.floor_databases
+                    .lock()
+                    .expect("floor list")
+                    .push(floor.clone());
                 let url = with_database(&admin, &floor)?;
-                let plan = DbConform::connect(&url).await?.compare(tables).await?;
-                let script = plan.to_sql();
-                // The same statements sent one by one by sqlx in one transaction: what
-                // the driver costs, dbconform aside.
-                {
-                    use sqlx::Connection;
-                    let mut conn = sqlx::PgConnection::connect(&url).await?;
-                    let started = Instant::now();
-                    let mut tx = conn.begin().await?;
-                    for step in plan.steps() {
-                        for statement in &step.sql {
-                            sqlx::raw_sql(AssertSqlSafe(statement.clone()))
-                                .execute(&mut *tx)
-                                .await?;
-                        }
-                    }
-                    tx.rollback().await?;
-                    self.report(
-                        "ddl_floor_sqlx",
-                        started.elapsed().as_secs_f64(),
-                        0,
-                        tables.len(),
-                    );
-                }
+                let script = DbConform::connect(&url)
+                    .await?
+                    .compare(tables)
+                    .await?
+                    .to_sql();
                 std::fs::write(&script_path, script)?;
                 let started = Instant::now();
                 let status = std::process::Command::new("psql")
@@ -467,18 +482,14 @@ impl Bench {
                     .stdout(std::process::Stdio::null())
                     .status()?;
                 let seconds = started.elapsed().as_secs_f64();
-                sqlx::raw_sql(AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS \"{floor}\" WITH (FORCE)"
-                )))
-                .execute(&pool)
-                .await?;
                 if !status.success() {
                     return Err("psql failed on the creation script".into());
                 }
-                self.report("ddl_floor_psql", seconds, 0, tables.len());
+                ("ddl_floor_psql", seconds)
             }
-        }
-        Ok(())
+        };
+        self.report(op, seconds, 0, tables.len());
+        Ok(seconds)
     }
 
     async fn cleanup(&self) -> Result<(), Box<dyn std::error::Error>> {
@@ -488,11 +499,14 @@ impl Bench {
         }
         if let Some((admin, database)) = &self.scratch {
             let pool = sqlx::PgPool::connect(admin).await?;
-            sqlx::raw_sql(AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)"
-            )))
-            .execute(&pool)
-            .await?;
+            let floors = std::mem::take(&mut *self.floor_databases.lock().expect("floor list"));
+            for database in floors.iter().chain([database]) {
+                sqlx::raw_sql(AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)"
+                )))
+                .execute(&pool)
+                .await?;
+            }
         }
         Ok(())
     }
