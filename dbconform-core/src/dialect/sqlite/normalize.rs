@@ -111,13 +111,14 @@ fn column_type(column: &Column, is_sole_key: bool) -> ColumnType {
     if column.auto_increment {
         return ColumnType::Integer;
     }
-    let canonical = types::canonical_type_text(&types::type_sql(&column.ty));
+    let sql = types::type_sql(&column.ty);
+    let canonical = types::canonical_type_text(&sql);
     let mut ty = types::parse_type(&canonical);
     if matches!(ty, ColumnType::Custom(_)) {
         ty = match types::alias(&canonical) {
-            Some(ColumnType::Integer) if is_sole_key => ColumnType::Custom(canonical),
+            Some(ColumnType::Integer) if is_sole_key => ColumnType::Custom(canonical.into_owned()),
             Some(alias) => alias,
-            None => ColumnType::Custom(canonical),
+            None => ColumnType::Custom(canonical.into_owned()),
         };
     }
     match ty {

@@ -439,8 +439,9 @@ impl Catalog {
                         )
                     })
                     .unwrap_or_default();
-                let table = build_table(name, &raw, &text);
-                (table, raw.foreign_keys, text.foreign_keys)
+                let foreign_keys = std::mem::take(&mut raw.foreign_keys);
+                let table = build_table(name, raw, &text);
+                (table, foreign_keys, text.foreign_keys)
             });
         let keys: Vec<Vec<ForeignKey>> = {
             let parents = Parents::new(&tables);
@@ -478,9 +479,11 @@ fn parsed<T>(
 }
 
 /// One table from its catalog rows and stored text (foreign keys are added afterwards).
-fn build_table(name: String, raw: &RawTable, text: &ParsedTable) -> TableDef {
+fn build_table(name: String, mut raw: RawTable, text: &ParsedTable) -> TableDef {
     let dialect = &dbconform_core::dialect::SQLITE;
-    let mut columns: Vec<&RawColumn> = raw.columns.iter().filter(|c| c.hidden != 1).collect();
+    // The rows' strings move into the table: no copy per column.
+    let mut columns: Vec<RawColumn> = std::mem::take(&mut raw.columns);
+    columns.retain(|c| c.hidden != 1);
     columns.sort_by_key(|c| c.cid);
     let mut key: Vec<(i64, String)> = columns
         .iter()
@@ -504,13 +507,12 @@ fn build_table(name: String, raw: &RawTable, text: &ParsedTable) -> TableDef {
                 stored: raw_column.hidden == 3,
             });
             Column {
-                name: raw_column.name.clone(),
                 ty: dialect.parse_type(&raw_column.ty),
                 nullable: !raw_column.not_null,
                 default: if generated.is_some() {
                     None
                 } else {
-                    raw_column.default.clone()
+                    raw_column.default
                 },
                 // SQLite only accepts AUTOINCREMENT on the INTEGER PRIMARY KEY.
                 auto_increment: text.autoincrement && raw_column.pk > 0 && key_columns.len() == 1,
@@ -520,6 +522,7 @@ fn build_table(name: String, raw: &RawTable, text: &ParsedTable) -> TableDef {
                     .and_then(|c| c.collation.clone())
                     .filter(|c| !c.eq_ignore_ascii_case("BINARY")),
                 generated,
+                name: raw_column.name,
             }
         })
         .collect();
@@ -527,7 +530,7 @@ fn build_table(name: String, raw: &RawTable, text: &ParsedTable) -> TableDef {
         name: text.primary_key.as_ref().and_then(|pk| pk.name.clone()),
         columns: key_columns,
     });
-    let (uniques, indexes) = indexes(raw, text);
+    let (uniques, indexes) = indexes(&raw, text);
     TableDef {
         schema: Some(MAIN.to_string()),
         name,

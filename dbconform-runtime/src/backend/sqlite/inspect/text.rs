@@ -124,10 +124,17 @@ fn may_be_shadow(name: &str, virtual_tables: &HashSet<String>) -> bool {
 
 /// One table from its text and its indexes, or `None` when anything is uncertain.
 fn table(name: &str, sql: &str, indexes: &TableIndexes) -> Option<RawTable> {
-    let parsed = parse_create_table(sql).ok()?;
+    let mut parsed = parse_create_table(sql).ok()?;
     if !parsed.exact || parsed.name != name {
         return None;
     }
+    // What SQLite reports of each column moves into the catalog rows (nothing else reads
+    // it): no copy per column.
+    let reported: Vec<(Option<String>, Option<String>)> = parsed
+        .columns
+        .iter_mut()
+        .map(|c| (c.reported_type.take(), c.reported_default.take()))
+        .collect();
     let columns = &parsed.columns;
     // sqlite3ColumnIndex: ASCII case-insensitive.
     let find = |column: &str| {
@@ -173,7 +180,9 @@ fn table(name: &str, sql: &str, indexes: &TableIndexes) -> Option<RawTable> {
         },
         ..RawTable::default()
     };
-    for (cid, column) in columns.iter().enumerate() {
+    for ((cid, column), (reported_type, reported_default)) in
+        columns.iter().enumerate().zip(reported)
+    {
         let in_key = key_columns.iter().position(|&c| c == cid);
         // sqlite3EndTable: WITHOUT ROWID makes every key column NOT NULL, STRICT every key
         // column but the rowid alias.
@@ -182,10 +191,10 @@ fn table(name: &str, sql: &str, indexes: &TableIndexes) -> Option<RawTable> {
         raw.columns.push(RawColumn {
             cid: i64::try_from(cid).ok()?,
             name: column.name.clone(),
-            ty: column.reported_type.clone()?,
+            ty: reported_type?,
             default: match column.generated {
                 Some(_) => None,
-                None => column.reported_default.clone(),
+                None => reported_default,
             },
             not_null: column.not_null || implied_not_null,
             pk: in_key.map_or(0, |p| p as i64 + 1),
