@@ -35,7 +35,7 @@ impl Schema {
         for table in &mut self.tables {
             table.normalized_order();
         }
-        self.tables.sort_by_key(TableDef::qualified_name);
+        self.tables.sort_by(TableDef::cmp_qualified_name);
         self.schemas.sort();
         self.schemas.dedup();
     }

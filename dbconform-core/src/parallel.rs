@@ -20,8 +20,7 @@ where
     U: Send,
     F: Fn(T) -> U + Sync,
 {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let threads = cores.min(items.len() / min_per_thread.max(1));
+    let threads = cores().min(items.len() / min_per_thread.max(1));
     if threads <= 1 {
         return items.into_iter().map(f).collect();
     }
@@ -51,6 +50,13 @@ where
         }
         out
     })
+}
+
+/// The number of cores, asked once: `available_parallelism` reads the cgroup files on
+/// every call, which costs more than the work of a short list.
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 #[cfg(test)]

@@ -79,20 +79,213 @@ pub fn draft_plan(
     dialect: &dyn Dialect,
     options: &Options,
 ) -> Result<Plan> {
+    let declaration = Declaration::prepare(desired, dialect, options)?;
+    draft_plan_declared(&declaration, actual, dialect, options)
+}
+
+/// The declaration made ready for planning on its own, before the database is read: the
+/// tables resolved (schemas, constraint order) and sorted, each validated, a table
+/// declared twice refused. What needs the database (foreign-key targets) waits for
+/// [`draft_plan_declared`]. The runtime prepares it while the catalog query runs.
+///
+/// ```
+/// use dbconform_core::dialect::SQLITE;
+/// use dbconform_core::planner::{Declaration, draft_plan_declared};
+/// use dbconform_core::{Column, ColumnType, Options, Schema, TableDef};
+///
+/// let users = TableDef {
+///     name: "users".into(),
+///     columns: vec![Column::new("id", ColumnType::Integer)],
+///     ..TableDef::default()
+/// };
+/// let options = Options::default();
+/// let declaration = Declaration::prepare(&[users], &SQLITE, &options).unwrap();
+/// let plan = draft_plan_declared(&declaration, &Schema::default(), &SQLITE, &options).unwrap();
+/// assert_eq!(plan.steps()[0].describe(), "create table main.users");
+/// ```
+#[derive(Debug, Clone)]
+pub struct Declaration {
+    /// Resolved, sorted by qualified name.
+    tables: Vec<TableDef>,
+    /// The dialect it was prepared for.
+    dialect: &'static str,
+    /// The target schema it was resolved against.
+    target_schema: String,
+    /// The normal form of each table of `tables` (same order), where the dialect
+    /// [normalizes every declaration](Dialect::normalizes_every_declaration).
+    normalized: Option<Vec<TableDef>>,
+    /// A clash of index names ([`Error::InvalidTable`]'s table and message), reported
+    /// after the foreign-key checks: the order [`draft_plan`] has always reported errors in.
+    index_clash: Option<(QualifiedName, String)>,
+}
+
+impl Declaration {
+    /// Resolves and validates `desired` for `dialect` under `options` (see [`Declaration`]):
+    /// [`CheckedDeclaration::check`], then [`Declaration::from_checked`]. Errors: a table
+    /// declared twice, a table the backend cannot create ([`Error::InvalidTable`]).
+    pub fn prepare(desired: &[TableDef], dialect: &dyn Dialect, options: &Options) -> Result<Self> {
+        let checked = CheckedDeclaration::check(desired, dialect, options)?;
+        Ok(Declaration::from_checked(
+            desired, checked, dialect, options,
+        ))
+    }
+
+    /// The declaration of `desired`, which `checked` checked for the same dialect and
+    /// options: its tables resolved (copied) and sorted.
+    ///
+    /// # Panics
+    ///
+    /// When `checked` was made for another dialect, target schema or number of tables.
+    pub fn from_checked(
+        desired: &[TableDef],
+        checked: CheckedDeclaration,
+        dialect: &dyn Dialect,
+        options: &Options,
+    ) -> Self {
+        assert!(
+            checked.dialect == dialect.name()
+                && checked.target_schema == options.target_schema
+                && checked.tables == desired.len(),
+            "a CheckedDeclaration of {} tables for {} / {} used for {} tables on {} / {}",
+            checked.tables,
+            checked.dialect,
+            checked.target_schema,
+            desired.len(),
+            dialect.name(),
+            options.target_schema
+        );
+        let names = Names {
+            dialect,
+            target_schema: &options.target_schema,
+        };
+        let tables = resolve(desired, names);
+        let index_clash = index_names_are_distinct(&tables, names);
+        Declaration {
+            tables,
+            normalized: checked.normalized,
+            dialect: checked.dialect,
+            target_schema: checked.target_schema,
+            index_clash,
+        }
+    }
+
+    /// The declared tables, resolved and sorted by qualified name.
+    pub fn tables(&self) -> &[TableDef] {
+        &self.tables
+    }
+}
+
+/// What a declaration says on its own, checked before the database is read: no table
+/// declared twice, each table one the backend can create. It keeps no copy of the
+/// tables (the runtime checks while the catalog query runs, and a copy held meanwhile
+/// would add to the peak memory of a start-up), only their normal forms where the
+/// dialect [normalizes every declaration](Dialect::normalizes_every_declaration).
+#[derive(Debug, Clone)]
+pub struct CheckedDeclaration {
+    /// The normal form of each table, in [`Declaration::tables`] order.
+    normalized: Option<Vec<TableDef>>,
+    /// How many tables were checked.
+    tables: usize,
+    /// The dialect they were checked for.
+    dialect: &'static str,
+    /// The target schema they were resolved against.
+    target_schema: String,
+}
+
+impl CheckedDeclaration {
+    /// Checks `desired` for `dialect` under `options`, in the order (and with the
+    /// messages) [`draft_plan`] reports errors in. Errors: a table declared twice, a table
+    /// the backend cannot create ([`Error::InvalidTable`]).
+    pub fn check(desired: &[TableDef], dialect: &dyn Dialect, options: &Options) -> Result<Self> {
+        let names = Names {
+            dialect,
+            target_schema: &options.target_schema,
+        };
+        // The order `resolve` sorts the tables into: stable, by resolved (schema, name).
+        let schemas: Vec<String> = desired
+            .iter()
+            .map(|t| names.schema(t.schema.as_deref()))
+            .collect();
+        let mut order: Vec<usize> = (0..desired.len()).collect();
+        order.sort_by(|&a, &b| {
+            (schemas[a].as_str(), &desired[a].name).cmp(&(schemas[b].as_str(), &desired[b].name))
+        });
+        let mut declared: BTreeMap<Key, usize> = BTreeMap::new();
+        for &i in &order {
+            if let Some(first) = declared.insert(names.table_key(&desired[i]), i) {
+                let first = resolve_table(&desired[first], names).qualified_name();
+                let table = resolve_table(&desired[i], names).qualified_name();
+                return Err(Error::InvalidTable {
+                    message: format!(
+                        "the table is declared twice (as `{first}` and `{table}`); rename or remove one of them"
+                    ),
+                    table,
+                });
+            }
+        }
+        // One table after the other, each resolved for as long as it is checked (see
+        // above), on the calling thread: a second thread would take the core the
+        // database (or sqlx's SQLite worker) is working on meanwhile.
+        let mut normalized = dialect
+            .normalizes_every_declaration()
+            .then(|| Vec::with_capacity(desired.len()));
+        for &i in &order {
+            let table = diff::resolved_table(&desired[i], names);
+            dialect.validate_table(&table)?;
+            if let Some(normalized) = &mut normalized {
+                normalized.push(dialect.normalize_table(&table));
+            }
+        }
+        Ok(CheckedDeclaration {
+            normalized,
+            tables: desired.len(),
+            dialect: dialect.name(),
+            target_schema: options.target_schema.clone(),
+        })
+    }
+}
+
+/// [`draft_plan`] of a [`Declaration`] prepared for the same dialect and target schema.
+///
+/// # Panics
+///
+/// When `declaration` was prepared for another dialect or target schema (a programming
+/// error: its tables would be resolved against the wrong schema).
+pub fn draft_plan_declared(
+    declaration: &Declaration,
+    actual: &Schema,
+    dialect: &dyn Dialect,
+    options: &Options,
+) -> Result<Plan> {
+    assert!(
+        declaration.dialect == dialect.name() && declaration.target_schema == options.target_schema,
+        "a Declaration prepared for {} / {} planned for {} / {}",
+        declaration.dialect,
+        declaration.target_schema,
+        dialect.name(),
+        options.target_schema
+    );
     let names = Names {
         dialect,
         target_schema: &options.target_schema,
     };
-    let desired = resolve(desired, names);
-    check(&desired, actual, names)?;
+    let desired = &declaration.tables;
+    check_references(desired, actual, names)?;
+    if let Some((table, message)) = &declaration.index_clash {
+        return Err(Error::InvalidTable {
+            table: table.clone(),
+            message: message.clone(),
+        });
+    }
     // Renames first; everything else compares the declaration with the database as it
     // will be after them.
-    let (renames, actual) = diff::renames::plan_renames(&desired, actual, names);
-    let changes = diff::diff_resolved(&desired, &actual, names);
-    let hints = diff::renames::suggestions(&changes, &desired, &actual, names);
-    let (changes, drift) = policy::apply(changes, &desired, options, names);
+    let (renames, actual) = diff::renames::plan_renames(desired, actual, names);
+    let changes =
+        diff::diff_resolved_normalized(desired, declaration.normalized.as_deref(), &actual, names);
+    let hints = diff::renames::suggestions(&changes, desired, &actual, names);
+    let (changes, drift) = policy::apply(changes, desired, options, names);
     let planned = order(renames, changes, &actual, names);
-    let mut steps = steps(planned, &desired, &actual, dialect)?;
+    let mut steps = steps(planned, desired, &actual, dialect)?;
     for step in &mut steps {
         if let Some(hint) = hints.get(&step.describe()) {
             step.suggestion = Some(match step.suggestion.take() {
@@ -169,33 +362,16 @@ pub fn diff_snapshots(
 /// resolved, constraints in their deterministic order, sorted by qualified name.
 fn resolve(desired: &[TableDef], names: Names<'_>) -> Vec<TableDef> {
     let mut tables: Vec<TableDef> = desired.iter().map(|t| resolve_table(t, names)).collect();
-    tables.sort_by_key(TableDef::qualified_name);
+    tables.sort_by(TableDef::cmp_qualified_name);
     tables
 }
 
-/// Validates every table, refuses a table declared twice, and checks that every foreign
-/// key references a declared or existing table, its columns, and a key of it.
-fn check(desired: &[TableDef], actual: &Schema, names: Names<'_>) -> Result<()> {
+/// Checks that every foreign key references a declared or existing table, its columns,
+/// and a key of it.
+fn check_references(desired: &[TableDef], actual: &Schema, names: Names<'_>) -> Result<()> {
     let dialect = names.dialect;
-    let mut declared: BTreeMap<Key, &TableDef> = BTreeMap::new();
-    for table in desired {
-        if let Some(first) = declared.insert(names.table_key(table), table) {
-            return Err(Error::InvalidTable {
-                table: table.qualified_name(),
-                message: format!(
-                    "the table is declared twice (as `{}` and `{}`); rename or remove one of them",
-                    first.qualified_name(),
-                    table.qualified_name()
-                ),
-            });
-        }
-    }
-    // Each table is validated on its own: spread over the cores; the first error in
-    // declaration order is the one reported, as if checked one by one.
-    let validated = crate::parallel::map(desired.iter().collect(), 128, |table| {
-        dialect.validate_table(table)
-    });
-    validated.into_iter().collect::<Result<()>>()?;
+    let declared: BTreeMap<Key, &TableDef> =
+        desired.iter().map(|t| (names.table_key(t), t)).collect();
     let existing: BTreeMap<Key, &TableDef> = actual
         .tables
         .iter()
@@ -217,7 +393,7 @@ fn check(desired: &[TableDef], actual: &Schema, names: Names<'_>) -> Result<()> 
             referenced_key(table, fk, target, dialect)?;
         }
     }
-    index_names_are_distinct(desired, names)
+    Ok(())
 }
 
 /// The referenced columns exist and are the target's primary key or a unique key (both
@@ -279,8 +455,12 @@ fn referenced_key(
 }
 
 /// Index names are unique per schema (they share a namespace with tables), so two declared
-/// tables cannot use the same index name, nor an index the name of a table.
-fn index_names_are_distinct(desired: &[TableDef], names: Names<'_>) -> Result<()> {
+/// tables cannot use the same index name, nor an index the name of a table: the
+/// [`Error::InvalidTable`] table and message of the first clash, if any.
+fn index_names_are_distinct(
+    desired: &[TableDef],
+    names: Names<'_>,
+) -> Option<(QualifiedName, String)> {
     let mut owners: BTreeMap<Key, (&str, &TableDef)> = BTreeMap::new();
     for table in desired {
         owners.insert(names.table_key(table), ("table", table));
@@ -297,17 +477,17 @@ fn index_names_are_distinct(desired: &[TableDef], names: Names<'_>) -> Result<()
                 } else {
                     format!("an index of table `{}`", owner.qualified_name())
                 };
-                return Err(Error::InvalidTable {
-                    table: table.qualified_name(),
-                    message: format!(
+                return Some((
+                    table.qualified_name(),
+                    format!(
                         "index `{}` has the same name as {clash}; index names are unique per schema, rename the index",
                         index.name
                     ),
-                });
+                ));
             }
         }
     }
-    Ok(())
+    None
 }
 
 /// A change in its place in the plan. `cycle_key` marks the foreign keys of new tables
@@ -398,7 +578,7 @@ fn missing_schemas(creates: &[TableDef], actual: &Schema, names: Names<'_>) -> V
 /// qualified name), then, where the backend cannot create a table that references one not
 /// created yet, an [`Change::AddForeignKey`] for each foreign key closing a cycle.
 fn create_order(mut tables: Vec<TableDef>, names: Names<'_>) -> (Vec<Change>, Vec<Change>) {
-    tables.sort_by_key(TableDef::qualified_name);
+    tables.sort_by(TableDef::cmp_qualified_name);
     let keys: Vec<Key> = tables.iter().map(|t| names.table_key(t)).collect();
     let index_of: BTreeMap<&Key, usize> = keys.iter().enumerate().map(|(i, k)| (k, i)).collect();
     let dependencies: Vec<BTreeSet<usize>> = tables
@@ -446,7 +626,7 @@ fn create_order(mut tables: Vec<TableDef>, names: Names<'_>) -> (Vec<Change>, Ve
 /// Undeclared tables in drop order: a table after every table referencing it (ties by
 /// qualified name).
 fn drop_order(mut tables: Vec<TableDef>, names: Names<'_>) -> Vec<Change> {
-    tables.sort_by_key(TableDef::qualified_name);
+    tables.sort_by(TableDef::cmp_qualified_name);
     let keys: Vec<Key> = tables.iter().map(|t| names.table_key(t)).collect();
     let index_of: BTreeMap<&Key, usize> = keys.iter().enumerate().map(|(i, k)| (k, i)).collect();
     let mut referenced_by: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); tables.len()];

@@ -10,7 +10,9 @@ use crate::report::{ExecutedStep, Report};
 use async_trait::async_trait;
 use dbconform_core::data::{self, Answers, Question};
 use dbconform_core::dialect::Dialect;
-use dbconform_core::planner::{draft_plan, finish_plan};
+use dbconform_core::planner::{
+    CheckedDeclaration, Declaration, draft_plan, draft_plan_declared, finish_plan,
+};
 use dbconform_core::{Error, Options, Plan, Result, Schema, TableDef};
 use futures_util::StreamExt;
 use std::borrow::Cow;
@@ -121,7 +123,31 @@ pub(crate) async fn plan_on(
     desired: &[TableDef],
     options: &Options,
 ) -> Result<(Plan, Schema)> {
-    let (mut plan, actual, desired) = schema_plan_on(session, scope, desired, options).await?;
+    plan_on_with(session, scope, desired, options, Prepare::WhileReflecting).await
+}
+
+/// When the declaration is checked ([`CheckedDeclaration::check`]) relative to
+/// reflection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Prepare {
+    /// While the database answers the catalog query: the start-up compare takes the
+    /// longer of the two rather than their sum.
+    WhileReflecting,
+    /// After it: planning again after executing a plan, when the executed steps are held
+    /// too and the peak memory (the normal forms a PostgreSQL check keeps, beside the
+    /// reflection being built) matters more than a few milliseconds.
+    AfterReflecting,
+}
+
+async fn plan_on_with(
+    session: &mut dyn Session,
+    scope: &Scope,
+    desired: &[TableDef],
+    options: &Options,
+    prepare: Prepare,
+) -> Result<(Plan, Schema)> {
+    let (mut plan, actual, desired) =
+        schema_plan_on(session, scope, desired, options, prepare).await?;
     let questions = if options.skip_data_checks {
         Vec::new()
     } else {
@@ -149,20 +175,36 @@ async fn schema_plan_on<'d>(
     scope: &Scope,
     desired: &'d [TableDef],
     options: &Options,
+    when: Prepare,
 ) -> Result<(Plan, Schema, Cow<'d, [TableDef]>)> {
     let dialect = session.dialect();
-    let actual = session
-        .reflect(scope)
-        .instrument(tracing::info_span!(
-            "reflect",
-            schemas = scope.schemas.len()
-        ))
-        .await?;
+    let reflect = session.reflect(scope).instrument(tracing::info_span!(
+        "reflect",
+        schemas = scope.schemas.len()
+    ));
+    // The declaration is checked on its own (see `Prepare`). While reflecting, `join`
+    // polls the reflection first, which sends the query and waits, then runs the check
+    // to completion on the calling thread. The tables are resolved (copied) after.
+    let check = || {
+        let _span = tracing::info_span!("check_declaration", declared = desired.len()).entered();
+        CheckedDeclaration::check(desired, dialect, options)
+    };
+    let (actual, checked) = match when {
+        Prepare::WhileReflecting => {
+            let (actual, checked) = futures_util::future::join(reflect, async { check() }).await;
+            (actual?, checked?)
+        }
+        Prepare::AfterReflecting => {
+            let actual = reflect.await?;
+            (actual, check()?)
+        }
+    };
     tracing::debug!(tables = actual.tables.len(), "reflected");
     let plan = {
-        // Diff and plan are one pure call: normalize, diff, policy, order, render.
+        // Diff and plan are one pure call: resolve, normalize, diff, policy, order, render.
         let _span = tracing::info_span!("diff_and_plan", declared = desired.len()).entered();
-        let plan = draft_plan(desired, &actual, dialect, options)?;
+        let declaration = Declaration::from_checked(desired, checked, dialect, options);
+        let plan = draft_plan_declared(&declaration, &actual, dialect, options)?;
         tracing::debug!(
             steps = plan.steps().len(),
             blocked = plan.blocked().len(),
@@ -246,7 +288,8 @@ pub(crate) async fn execute_on(
         .instrument(tracing::info_span!("execute", steps))
         .await?;
     if !report.executed.is_empty() {
-        let (after, _) = plan_on(session, scope, desired, options).await?;
+        let (after, _) =
+            plan_on_with(session, scope, desired, options, Prepare::AfterReflecting).await?;
         verify_converged(&after)?;
     }
     report.total = started.elapsed();

@@ -204,6 +204,16 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
         table.clone()
     }
 
+    /// `true` when reflection spells every table differently from its declaration (on
+    /// PostgreSQL the primary key has the server's name, `FALSE` reads back as `false`),
+    /// so that a compare normalizes every declared table anyway: the planner then
+    /// normalizes the declaration while the database answers the catalog query
+    /// ([`Declaration::prepare`](crate::planner::Declaration::prepare)). `false` (the
+    /// default) where a table reads back as it was declared and is compared as it is.
+    fn normalizes_every_declaration(&self) -> bool {
+        false
+    }
+
     /// The SQL that performs one change to an existing table (everything but
     /// `CreateSchema`/`CreateTable`, which have their own methods), or the reason the
     /// backend can only do it by rebuilding the table. `context` holds the declared and

@@ -107,13 +107,18 @@ impl Names<'_> {
 
     /// The key of a (possibly unresolved) table name.
     pub(crate) fn key(&self, name: &QualifiedName) -> Key {
-        let schema = self.schema(name.schema.as_deref());
-        (self.ident(&schema), self.ident(&name.name))
+        self.key_of(name.schema.as_deref(), &name.name)
     }
 
-    /// The key of a table.
+    /// The key of a table (without copying its name first: planning computes thousands).
     pub(crate) fn table_key(&self, table: &TableDef) -> Key {
-        self.key(&table.qualified_name())
+        self.key_of(table.schema.as_deref(), &table.name)
+    }
+
+    /// The key of the table `name` in `schema` (`None`: the target schema).
+    fn key_of(&self, schema: Option<&str>, name: &str) -> Key {
+        let schema = self.schema(schema);
+        (self.ident(&schema), self.ident(name))
     }
 
     /// The key of one identifier (column, constraint, index).
@@ -167,45 +172,109 @@ pub(crate) fn diff_resolved(
     actual: &Schema,
     names: Names<'_>,
 ) -> Vec<Change> {
-    /// The first table of each key in (schema, name) order.
-    fn by_key<'t>(tables: &'t [TableDef], names: Names<'_>) -> BTreeMap<Key, Cow<'t, TableDef>> {
-        let mut tables: Vec<Cow<'t, TableDef>> =
-            tables.iter().map(|t| resolved_table(t, names)).collect();
-        tables.sort_by(|a, b| a.cmp_qualified_name(b));
+    diff_resolved_normalized(desired, None, actual, names)
+}
+
+/// [`diff_resolved`] with the normal forms of `desired` (same order) when the caller has
+/// them already ([`crate::planner::Declaration`] computes them while the database
+/// answers).
+pub(crate) fn diff_resolved_normalized(
+    desired: &[TableDef],
+    normalized: Option<&[TableDef]>,
+    actual: &Schema,
+    names: Names<'_>,
+) -> Vec<Change> {
+    /// The first table of each key in (schema, name) order, with its index in `tables`.
+    fn by_key<'t>(
+        tables: &'t [TableDef],
+        names: Names<'_>,
+    ) -> BTreeMap<Key, (usize, Cow<'t, TableDef>)> {
+        let mut tables: Vec<(usize, Cow<'t, TableDef>)> = tables
+            .iter()
+            .map(|t| resolved_table(t, names))
+            .enumerate()
+            .collect();
+        tables.sort_by(|(_, a), (_, b)| a.cmp_qualified_name(b));
         let mut map = BTreeMap::new();
-        for table in tables {
-            map.entry(names.table_key(&table)).or_insert(table);
+        for (index, table) in tables {
+            map.entry(names.table_key(&table)).or_insert((index, table));
         }
         map
     }
+    debug_assert!(normalized.is_none_or(|n| n.len() == desired.len()));
     let desired = by_key(desired, names);
     let mut actual = by_key(&actual.tables, names);
 
     let mut changes = Vec::new();
     let mut pairs = Vec::new();
-    for (key, declared) in desired {
+    for (key, (index, declared)) in desired {
         match actual.remove(&key) {
             None => changes.push(Change::CreateTable {
                 table: declared.into_owned(),
             }),
             // Identical tables have identical normal forms: nothing to compare. This is
             // the common case of a no-op start-up, and normalizing costs allocations.
-            Some(found) if *found == *declared => {}
-            Some(found) => pairs.push((declared, found)),
+            Some((_, found)) if *found == *declared => {}
+            Some((_, found)) => pairs.push((index, declared, found)),
         }
     }
     // Each pair is normalized and compared on its own: spread over the cores.
-    let altered = crate::parallel::map(pairs, PAIRS_PER_THREAD, |(declared, found)| {
-        let to = names.dialect.normalize_table(&declared);
+    let altered = crate::parallel::map(pairs, PAIRS_PER_THREAD, |(index, declared, found)| {
+        let to = match normalized {
+            Some(normalized) => Cow::Borrowed(&normalized[index]),
+            None => Cow::Owned(names.dialect.normalize_table(&declared)),
+        };
         let from = names.dialect.normalize_table(&found);
+        // Equal normal forms differ in nothing (the differ's own premise, tested on
+        // both dialects): a no-op start-up on PostgreSQL, where every table reads back
+        // spelled differently, stops here.
+        if equal_but_for_key_name(&to, &from) {
+            return Vec::new();
+        }
         diff_table(&declared.qualified_name(), &to, &from, names)
     });
     changes.extend(altered.into_iter().flatten());
-    changes.extend(actual.into_values().map(|table| Change::DropTable {
+    changes.extend(actual.into_values().map(|(_, table)| Change::DropTable {
         table: table.into_owned(),
     }));
     sort_changes(&mut changes, names);
     changes
+}
+
+/// `true` when `desired` and `actual` (normal forms) are equal field by field, except
+/// that a primary key the declaration leaves unnamed matches whatever name the database
+/// gave it (PostgreSQL's `t_pkey`), as [`diff_primary_key`] has it. Such a pair has no
+/// change; the field-by-field comparison costs far less than [`diff_table`].
+fn equal_but_for_key_name(desired: &TableDef, actual: &TableDef) -> bool {
+    // Destructured so that a field added to `TableDef` has to be considered here.
+    let TableDef {
+        schema,
+        name,
+        renamed_from,
+        comment,
+        columns,
+        primary_key,
+        uniques,
+        foreign_keys,
+        checks,
+        indexes,
+        options,
+    } = desired;
+    let same_key = match (primary_key, &actual.primary_key) {
+        (Some(to), Some(from)) if to.name.is_none() => to.columns == from.columns,
+        (to, from) => to == from,
+    };
+    same_key
+        && *schema == actual.schema
+        && *name == actual.name
+        && *renamed_from == actual.renamed_from
+        && *comment == actual.comment
+        && *columns == actual.columns
+        && *uniques == actual.uniques
+        && *foreign_keys == actual.foreign_keys
+        && *checks == actual.checks
+        && *indexes == actual.indexes
+        && *options == actual.options
 }
 
 /// Fewest table pairs worth a thread of their own (normalizing one takes microseconds).

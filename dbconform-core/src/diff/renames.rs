@@ -277,6 +277,13 @@ pub(crate) fn suggestions(
     actual: &Schema,
     names: Names<'_>,
 ) -> BTreeMap<String, String> {
+    // Only added columns and created tables get suggestions; a no-op start-up has none.
+    if !changes
+        .iter()
+        .any(|c| matches!(c, Change::AddColumn { .. } | Change::CreateTable { .. }))
+    {
+        return BTreeMap::new();
+    }
     let declared: BTreeSet<Key> = desired.iter().map(|t| names.table_key(t)).collect();
     let mut out = BTreeMap::new();
     for change in changes {

@@ -1147,3 +1147,77 @@ fn resolved_tables_are_borrowed_and_others_copied_resolved() {
     other.schema = Some("sales".into());
     assert!(matches!(resolved_table(&other, names), Cow::Borrowed(_)));
 }
+
+#[test]
+fn a_database_named_primary_key_is_equal_only_to_an_unnamed_declared_one() {
+    let mut declared = public(table("t", vec![col("id", ColumnType::BigInt)]));
+    declared.primary_key = pk(&["id"]);
+    let mut found = declared.clone();
+    found.primary_key.as_mut().unwrap().name = Some("t_pkey".into());
+    assert!(equal_but_for_key_name(&declared, &found));
+    assert_eq!(pg(declared.clone(), found.clone()), []);
+    // Named in the declaration: the name counts, in the early-out and in the differ.
+    let mut named = declared.clone();
+    named.primary_key.as_mut().unwrap().name = Some("t_key".into());
+    assert!(!equal_but_for_key_name(&named, &found));
+    assert!(matches!(
+        &pg(named, found.clone())[..],
+        [Change::AlterPrimaryKey { .. }]
+    ));
+    // Other columns in the key, or any other field different: not equal.
+    let mut other_key = found.clone();
+    other_key.primary_key.as_mut().unwrap().columns = vec!["x".into()];
+    assert!(!equal_but_for_key_name(&declared, &other_key));
+    let mut other_column = found.clone();
+    other_column.columns[0].nullable = true;
+    assert!(!equal_but_for_key_name(&declared, &other_column));
+    let mut commented = found;
+    commented.comment = Some("c".into());
+    assert!(!equal_but_for_key_name(&declared, &commented));
+    // No key on one side only: not equal.
+    let mut keyless = declared.clone();
+    keyless.primary_key = None;
+    assert!(!equal_but_for_key_name(&declared, &keyless));
+    assert!(!equal_but_for_key_name(&keyless, &declared));
+}
+
+#[test]
+fn given_normal_forms_give_the_changes_computed_ones_give() {
+    use crate::dialect::fixtures::{hostile, products, vendors};
+    let names = Names {
+        dialect: &POSTGRES,
+        target_schema: "public",
+    };
+    let declared: Vec<TableDef> = [users(), vendors(), products(), hostile()]
+        .into_iter()
+        .map(public)
+        .collect();
+    // The database: the same tables spelled as PostgreSQL reads them back, and one
+    // drifted (a column made nullable).
+    let mut found = declared.clone();
+    for t in &mut found {
+        if let Some(key) = &mut t.primary_key
+            && key.name.is_none()
+        {
+            key.name = Some(format!("{}_pkey", t.name));
+        }
+        for c in &mut t.columns {
+            if c.default.as_deref() == Some("FALSE") {
+                c.default = Some("false".into());
+            }
+        }
+    }
+    found[1].columns.last_mut().unwrap().nullable ^= true;
+    let actual = Schema::new(found);
+    let normal: Vec<TableDef> = declared
+        .iter()
+        .map(|t| POSTGRES.normalize_table(t))
+        .collect();
+    let given = diff_resolved_normalized(&declared, Some(&normal), &actual, names);
+    let computed = diff_resolved(&declared, &actual, names);
+    assert_eq!(given, computed);
+    assert!(
+        matches!(&given[..], [Change::AlterColumn { .. }]),
+        "{given:?}"
+    );
+}

@@ -59,15 +59,9 @@ pub(super) fn apply(
     let mut kept_changes = Vec::new();
     let mut drift = Vec::new();
     let mut extra_tables: Vec<TableDef> = Vec::new();
-    // Foreign keys that exist after the plan, with the table holding each.
-    let mut staying: Vec<(QualifiedName, ForeignKey)> = desired
-        .iter()
-        .flat_map(|t| {
-            t.foreign_keys
-                .iter()
-                .map(|fk| (t.qualified_name(), fk.clone()))
-        })
-        .collect();
+    // Foreign keys whose drop the policy refuses, with the table holding each: with the
+    // declared ones, the foreign keys that exist after the plan.
+    let mut refused_foreign_keys: Vec<(QualifiedName, ForeignKey)> = Vec::new();
 
     // Constraint and index drops the policy refuses: what they use must stay.
     let mut kept_constraints: Vec<Change> = Vec::new();
@@ -76,7 +70,7 @@ pub(super) fn apply(
             (Change::DropTable { table }, _) => extra_tables.push(table.clone()),
             (_, Some(flag)) if !allowed(flag, options) => {
                 if let Change::DropForeignKey { table, foreign_key } = &change {
-                    staying.push((table.clone(), foreign_key.clone()));
+                    refused_foreign_keys.push((table.clone(), foreign_key.clone()));
                 }
                 drift.push(refused(&change, flag));
                 if !matches!(change, Change::DropColumn { .. }) {
@@ -119,7 +113,18 @@ pub(super) fn apply(
                 "allow_drop_extra_tables",
             ));
         }
-    } else {
+    } else if !extra_tables.is_empty() {
+        // Built only when a table may be dropped: copying every declared foreign key
+        // would cost a no-op start-up thousands of allocations.
+        let staying: Vec<(QualifiedName, ForeignKey)> = desired
+            .iter()
+            .flat_map(|t| {
+                t.foreign_keys
+                    .iter()
+                    .map(|fk| (t.qualified_name(), fk.clone()))
+            })
+            .chain(refused_foreign_keys)
+            .collect();
         let (dropped, kept) = droppable(extra_tables, staying, names);
         kept_changes.extend(dropped.into_iter().map(|table| Change::DropTable { table }));
         for (table, (holder, fk)) in kept {

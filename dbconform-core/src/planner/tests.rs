@@ -652,3 +652,77 @@ fn with_many_tables_the_first_invalid_one_is_reported() {
         assert!(message.contains("t0020"), "{message}");
     }
 }
+
+#[test]
+fn a_prepared_declaration_plans_what_draft_plan_plans() {
+    let options = Options::default();
+    for dialect in [&SQLITE as &dyn Dialect, &POSTGRES] {
+        let schema = dialect.effective_schema(None, &options.target_schema);
+        let desired = crate::sample::benchmark_schema(40);
+        // The database as reflection spells it, with drift in a few tables.
+        let mut found: Vec<TableDef> = desired
+            .iter()
+            .map(|t| fixtures::resolved(t.clone(), &schema))
+            .collect();
+        for (i, t) in found.iter_mut().enumerate() {
+            if let Some(key) = &mut t.primary_key {
+                key.name = Some(format!("{}_pkey", t.name));
+            }
+            for c in &mut t.columns {
+                c.default = c.default.as_deref().map(str::to_lowercase);
+            }
+            if i % 9 == 1 {
+                t.columns[1].nullable = true;
+                t.indexes.clear();
+            }
+        }
+        found.truncate(37);
+        let actual = database(&schema, found);
+        let declaration = Declaration::prepare(&desired, dialect, &options).unwrap();
+        assert_eq!(
+            declaration.normalized.is_some(),
+            dialect.normalizes_every_declaration()
+        );
+        let prepared = draft_plan_declared(&declaration, &actual, dialect, &options).unwrap();
+        let direct = draft_plan(&desired, &actual, dialect, &options).unwrap();
+        assert_eq!(prepared.to_sql(), direct.to_sql(), "{}", dialect.name());
+        assert_eq!(steps_of(&prepared), steps_of(&direct));
+        // Three tables to create, and per drifted table the index and NOT NULL back.
+        assert!(
+            steps_of(&prepared).len() > 3,
+            "{}",
+            steps_of(&prepared).join("\n")
+        );
+    }
+}
+
+#[test]
+fn prepared_declarations_report_errors_in_the_order_draft_plan_does() {
+    let options = Options::default();
+    // An index named like another table, and a foreign key to a table nobody has: the
+    // unknown reference is reported first, as draft_plan always has.
+    let mut a = table("a", vec![col("x", ColumnType::Integer)]);
+    a.indexes = vec![Index {
+        name: "b".into(),
+        columns: vec![IndexColumn::asc("x")],
+        unique: false,
+        predicate: None,
+    }];
+    a.foreign_keys = vec![fk("fk_a_nowhere", &["x"], "nowhere", &["id"])];
+    let b = table("b", vec![col("x", ColumnType::Integer)]);
+    let desired = [a, b];
+    let declaration = Declaration::prepare(&desired, &SQLITE, &options).unwrap();
+    let prepared = draft_plan_declared(&declaration, &Schema::default(), &SQLITE, &options)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(prepared, error(&desired, &Schema::default(), &SQLITE));
+    assert!(prepared.contains("nowhere"), "{prepared}");
+}
+
+#[test]
+#[should_panic(expected = "prepared for sqlite")]
+fn a_declaration_planned_for_another_dialect_is_refused() {
+    let options = Options::default();
+    let declaration = Declaration::prepare(&[], &SQLITE, &options).unwrap();
+    let _ = draft_plan_declared(&declaration, &Schema::default(), &POSTGRES, &options);
+}

@@ -47,6 +47,18 @@ impl Dialect for Postgres {
         true
     }
 
+    /// The server names primary keys (`t_pkey`) and spells defaults its own way
+    /// (`FALSE` → `false`): every declared table needs its normal form.
+    fn normalizes_every_declaration(&self) -> bool {
+        true
+    }
+
+    /// Identifiers are always quoted, so case-sensitive: the same name exactly (the
+    /// default compares two copied keys).
+    fn same_identifier(&self, a: &str, b: &str) -> bool {
+        a == b
+    }
+
     fn column_type_sql(&self, ty: &ColumnType) -> String {
         types::type_sql(ty)
     }
