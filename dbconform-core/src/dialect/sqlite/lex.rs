@@ -152,11 +152,22 @@ impl Scanner<'_> {
     }
 
     fn bump_while(&mut self, keep: impl Fn(char) -> bool) {
-        while let Some(ch) = self.peek() {
-            if !keep(ch) {
-                break;
+        let bytes = self.src.as_bytes();
+        loop {
+            // ASCII (nearly all DDL) byte by byte; anything else decoded as a char.
+            match bytes.get(self.pos) {
+                Some(&b) if b.is_ascii() => {
+                    if !keep(char::from(b)) {
+                        break;
+                    }
+                    self.pos += 1;
+                }
+                Some(_) => match self.peek() {
+                    Some(ch) if keep(ch) => self.pos += ch.len_utf8(),
+                    _ => break,
+                },
+                None => break,
             }
-            self.pos += ch.len_utf8();
         }
     }
 

@@ -376,6 +376,12 @@ fn reported_type(span: &str) -> Option<(String, bool)> {
             return Some((standard.to_string(), *standard == "INTEGER"));
         }
     }
+    // Unquoted (the common case): the span itself, without a round trip through bytes.
+    if !t.first().copied().is_some_and(is_quote) {
+        return std::str::from_utf8(t)
+            .ok()
+            .map(|ty| (ty.to_string(), false));
+    }
     let dequoted = sqlite_dequote(t)?;
     String::from_utf8(dequoted).ok().map(|ty| (ty, false))
 }
@@ -617,7 +623,7 @@ impl<'s, 't> Parser<'s, 't> {
             ..ParsedColumn::default()
         };
         let span = self.type_name()?;
-        match span.as_deref().map(reported_type) {
+        match span.map(reported_type) {
             None => column.reported_type = Some(String::new()),
             Some(Some((ty, integer))) => {
                 column.reported_type = Some(ty);
@@ -626,7 +632,7 @@ impl<'s, 't> Parser<'s, 't> {
             Some(None) => self.exact = false,
         }
         // `type_text` is the declaration without the `GENERATED ALWAYS` SQLite cuts.
-        column.type_text = span.map(|t| strip_generated_always(&t).to_string());
+        column.type_text = span.map(|t| strip_generated_always(t).to_string());
         if column.type_text.as_deref() == Some("") {
             column.type_text = None;
         }
@@ -733,7 +739,7 @@ impl<'s, 't> Parser<'s, 't> {
     /// [`RESERVED`] keywords (so `GENERATED ALWAYS` before `AS` is part of it, as in
     /// SQLite), quoted names and strings, then an optional `(n)` / `(p, s)` of signed
     /// numbers. The original text from the first to the last token, comments included.
-    fn type_name(&mut self) -> Result<Option<String>, ParseError> {
+    fn type_name(&mut self) -> Result<Option<&'s str>, ParseError> {
         let first = self.pos;
         while let Some(token) = self.peek() {
             if CONTEXTUAL.iter().any(|k| token.is_kw(k)) {
@@ -758,7 +764,7 @@ impl<'s, 't> Parser<'s, 't> {
             }
         }
         match (self.tokens.get(first), self.tokens.get(last)) {
-            (Some(a), Some(b)) => Ok(Some(self.src.get(a.start..b.end).unwrap_or("").to_string())),
+            (Some(a), Some(b)) => Ok(Some(self.src.get(a.start..b.end).unwrap_or(""))),
             _ => Ok(None),
         }
     }
