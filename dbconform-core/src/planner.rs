@@ -124,7 +124,8 @@ impl Declaration {
     /// [`CheckedDeclaration::check`], then [`Declaration::from_checked`]. Errors: a table
     /// declared twice, a table the backend cannot create ([`Error::InvalidTable`]).
     pub fn prepare(desired: &[TableDef], dialect: &dyn Dialect, options: &Options) -> Result<Self> {
-        let checked = CheckedDeclaration::check(desired, dialect, options)?;
+        // Nothing runs beside it here: the tables are checked on every core.
+        let checked = CheckedDeclaration::check_with(desired, dialect, options, true)?;
         Ok(Declaration::from_checked(
             desired, checked, dialect, options,
         ))
@@ -194,9 +195,20 @@ pub struct CheckedDeclaration {
 
 impl CheckedDeclaration {
     /// Checks `desired` for `dialect` under `options`, in the order (and with the
-    /// messages) [`draft_plan`] reports errors in. Errors: a table declared twice, a table
-    /// the backend cannot create ([`Error::InvalidTable`]).
+    /// messages) [`draft_plan`] reports errors in, on the calling thread only: it is meant
+    /// to run while the database works on the other core. Errors: a table declared twice,
+    /// a table the backend cannot create ([`Error::InvalidTable`]).
     pub fn check(desired: &[TableDef], dialect: &dyn Dialect, options: &Options) -> Result<Self> {
+        Self::check_with(desired, dialect, options, false)
+    }
+
+    /// [`check`](Self::check), the tables spread over the cores when `every_core`.
+    fn check_with(
+        desired: &[TableDef],
+        dialect: &dyn Dialect,
+        options: &Options,
+        every_core: bool,
+    ) -> Result<Self> {
         let names = Names {
             dialect,
             target_schema: &options.target_schema,
@@ -223,19 +235,22 @@ impl CheckedDeclaration {
                 });
             }
         }
-        // One table after the other, each resolved for as long as it is checked (see
-        // above), on the calling thread: a second thread would take the core the
-        // database (or sqlx's SQLite worker) is working on meanwhile.
-        let mut normalized = dialect
-            .normalizes_every_declaration()
-            .then(|| Vec::with_capacity(desired.len()));
-        for &i in &order {
+        // Each table resolved for as long as it is checked (see above); the first error
+        // in that order is the one reported.
+        let normalizes = dialect.normalizes_every_declaration();
+        let one = |i: usize| -> Result<Option<TableDef>> {
             let table = diff::resolved_table(&desired[i], names);
             dialect.validate_table(&table)?;
-            if let Some(normalized) = &mut normalized {
-                normalized.push(dialect.normalize_table(&table));
-            }
-        }
+            Ok(normalizes.then(|| dialect.normalize_table(&table)))
+        };
+        let normal_forms: Vec<Option<TableDef>> = if every_core {
+            crate::parallel::map(order, 128, one)
+                .into_iter()
+                .collect::<Result<_>>()?
+        } else {
+            order.into_iter().map(one).collect::<Result<_>>()?
+        };
+        let normalized = normalizes.then(|| normal_forms.into_iter().flatten().collect());
         Ok(CheckedDeclaration {
             normalized,
             tables: desired.len(),

@@ -726,3 +726,26 @@ fn a_declaration_planned_for_another_dialect_is_refused() {
     let declaration = Declaration::prepare(&[], &SQLITE, &options).unwrap();
     let _ = draft_plan_declared(&declaration, &Schema::default(), &POSTGRES, &options);
 }
+
+#[test]
+fn a_declaration_checks_alike_on_one_core_and_on_every_core() {
+    let options = Options::default();
+    for dialect in [&SQLITE as &dyn Dialect, &POSTGRES] {
+        // Enough tables for every core to take a share.
+        let mut desired = crate::sample::benchmark_schema(600);
+        let alone = CheckedDeclaration::check(&desired, dialect, &options).unwrap();
+        let shared = CheckedDeclaration::check_with(&desired, dialect, &options, true).unwrap();
+        assert_eq!(alone.normalized, shared.normalized, "{}", dialect.name());
+        assert_eq!(
+            alone.normalized.is_some(),
+            dialect.normalizes_every_declaration()
+        );
+        // Two invalid tables: the first in (schema, name) order is reported either way.
+        desired[450].columns[2].name = String::new();
+        desired[300].columns.clear();
+        let alone = CheckedDeclaration::check(&desired, dialect, &options).unwrap_err();
+        let shared = CheckedDeclaration::check_with(&desired, dialect, &options, true).unwrap_err();
+        assert_eq!(alone.to_string(), shared.to_string());
+        assert!(alone.to_string().contains("t0300"), "{alone}");
+    }
+}
