@@ -21,8 +21,9 @@
 //! creates), so a floor measured only before `apply_empty` flatters the floor. Floor
 //! databases are dropped at the end, not between runs, for the same reason.
 //!
-//! Environment: `BENCH_SPANS=1` prints dbconform's span durations (reflect, diff_and_plan,
-//! execute) on stderr; `BENCH_DEBUG=1` the time of each PostgreSQL reflection query in the
+//! Environment: `BENCH_SPANS=1` prints dbconform's span durations (reflect,
+//! check_declaration — which runs during reflect's wait —, diff_and_plan, execute) on
+//! stderr; `BENCH_DEBUG=1` the time of each PostgreSQL reflection query in the
 //! floor; `BENCH_KEEP=1` keeps the scratch database and prints its URL.
 
 use clap::{Parser, ValueEnum};
