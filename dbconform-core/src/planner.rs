@@ -86,7 +86,8 @@ pub fn draft_plan(
 /// The declaration made ready for planning on its own, before the database is read: the
 /// tables resolved (schemas, constraint order) and sorted, each validated, a table
 /// declared twice refused. What needs the database (foreign-key targets) waits for
-/// [`draft_plan_declared`]. The runtime prepares it while the catalog query runs.
+/// [`draft_plan_declared`]. The runtime checks the declaration while the catalog query
+/// runs ([`CheckedDeclaration`]) and resolves it ([`Declaration::from_checked`]) after.
 ///
 /// ```
 /// use dbconform_core::dialect::SQLITE;
