@@ -115,6 +115,8 @@ pub struct Declaration {
     /// The normal form of each table of `tables` (same order), where the dialect
     /// [normalizes every declaration](Dialect::normalizes_every_declaration).
     normalized: Option<Vec<TableDef>>,
+    /// The position in `tables` of each table key (from the check).
+    keys: BTreeMap<Key, usize>,
     /// A clash of index names ([`Error::InvalidTable`]'s table and message), reported
     /// after the foreign-key checks: the order [`draft_plan`] has always reported errors in.
     index_clash: Option<(QualifiedName, String)>,
@@ -137,7 +139,8 @@ impl Declaration {
     ///
     /// # Panics
     ///
-    /// When `checked` was made for another dialect, target schema or number of tables.
+    /// When `checked` was made for another dialect, target schema or number of tables
+    /// (`desired` must be the slice that was checked).
     pub fn from_checked(
         desired: &[TableDef],
         checked: CheckedDeclaration,
@@ -147,9 +150,9 @@ impl Declaration {
         assert!(
             checked.dialect == dialect.name()
                 && checked.target_schema == options.target_schema
-                && checked.tables == desired.len(),
+                && checked.order.len() == desired.len(),
             "a CheckedDeclaration of {} tables for {} / {} used for {} tables on {} / {}",
-            checked.tables,
+            checked.order.len(),
             checked.dialect,
             checked.target_schema,
             desired.len(),
@@ -160,10 +163,16 @@ impl Declaration {
             dialect,
             target_schema: &options.target_schema,
         };
-        let tables = resolve(desired, names);
+        // In the order the check found, not sorted again.
+        let tables: Vec<TableDef> = checked
+            .order
+            .iter()
+            .map(|&i| resolve_table(&desired[i], names))
+            .collect();
         let index_clash = index_names_are_distinct(&tables, names);
         Declaration {
             tables,
+            keys: checked.keys,
             normalized: checked.normalized,
             dialect: checked.dialect,
             target_schema: checked.target_schema,
@@ -184,10 +193,12 @@ impl Declaration {
 /// dialect [normalizes every declaration](Dialect::normalizes_every_declaration).
 #[derive(Debug, Clone)]
 pub struct CheckedDeclaration {
+    /// The tables' indexes in the checked slice, in [`Declaration::tables`] order.
+    order: Vec<usize>,
+    /// The position in that order of each table key.
+    keys: BTreeMap<Key, usize>,
     /// The normal form of each table, in [`Declaration::tables`] order.
     normalized: Option<Vec<TableDef>>,
-    /// How many tables were checked.
-    tables: usize,
     /// The dialect they were checked for.
     dialect: &'static str,
     /// The target schema they were resolved against.
@@ -214,19 +225,11 @@ impl CheckedDeclaration {
             dialect,
             target_schema: &options.target_schema,
         };
-        // The order `resolve` sorts the tables into: stable, by resolved (schema, name).
-        let schemas: Vec<String> = desired
-            .iter()
-            .map(|t| names.schema(t.schema.as_deref()))
-            .collect();
-        let mut order: Vec<usize> = (0..desired.len()).collect();
-        order.sort_by(|&a, &b| {
-            (schemas[a].as_str(), &desired[a].name).cmp(&(schemas[b].as_str(), &desired[b].name))
-        });
-        let mut declared: BTreeMap<Key, usize> = BTreeMap::new();
-        for &i in &order {
-            if let Some(first) = declared.insert(names.table_key(&desired[i]), i) {
-                let first = resolve_table(&desired[first], names).qualified_name();
+        let order = resolved_order(desired, names);
+        let mut keys: BTreeMap<Key, usize> = BTreeMap::new();
+        for (position, &i) in order.iter().enumerate() {
+            if let Some(first) = keys.insert(names.table_key(&desired[i]), position) {
+                let first = resolve_table(&desired[order[first]], names).qualified_name();
                 let table = resolve_table(&desired[i], names).qualified_name();
                 return Err(Error::InvalidTable {
                     message: format!(
@@ -245,16 +248,17 @@ impl CheckedDeclaration {
             Ok(normalizes.then(|| dialect.normalize_table(&table)))
         };
         let normal_forms: Vec<Option<TableDef>> = if every_core {
-            crate::parallel::map(order, 128, one)
+            crate::parallel::map(order.clone(), 128, one)
                 .into_iter()
                 .collect::<Result<_>>()?
         } else {
-            order.into_iter().map(one).collect::<Result<_>>()?
+            order.iter().map(|&i| one(i)).collect::<Result<_>>()?
         };
         let normalized = normalizes.then(|| normal_forms.into_iter().flatten().collect());
         Ok(CheckedDeclaration {
+            order,
+            keys,
             normalized,
-            tables: desired.len(),
             dialect: dialect.name(),
             target_schema: options.target_schema.clone(),
         })
@@ -286,7 +290,7 @@ pub fn draft_plan_declared(
         target_schema: &options.target_schema,
     };
     let desired = &declaration.tables;
-    check_references(desired, actual, names)?;
+    check_references(desired, &declaration.keys, actual, names)?;
     if let Some((table, message)) = &declaration.index_clash {
         return Err(Error::InvalidTable {
             table: table.clone(),
@@ -377,17 +381,35 @@ pub fn diff_snapshots(
 /// Copies of the declared tables with their schema and their foreign keys' target schemas
 /// resolved, constraints in their deterministic order, sorted by qualified name.
 fn resolve(desired: &[TableDef], names: Names<'_>) -> Vec<TableDef> {
-    let mut tables: Vec<TableDef> = desired.iter().map(|t| resolve_table(t, names)).collect();
-    tables.sort_by(TableDef::cmp_qualified_name);
-    tables
+    resolved_order(desired, names)
+        .into_iter()
+        .map(|i| resolve_table(&desired[i], names))
+        .collect()
+}
+
+/// The indexes of `desired` in the order of their resolved qualified names (stable: equal
+/// names keep their declaration order), without resolving (copying) the tables.
+fn resolved_order(desired: &[TableDef], names: Names<'_>) -> Vec<usize> {
+    let schemas: Vec<String> = desired
+        .iter()
+        .map(|t| names.schema(t.schema.as_deref()))
+        .collect();
+    let mut order: Vec<usize> = (0..desired.len()).collect();
+    order.sort_by(|&a, &b| {
+        (schemas[a].as_str(), &desired[a].name).cmp(&(schemas[b].as_str(), &desired[b].name))
+    });
+    order
 }
 
 /// Checks that every foreign key references a declared or existing table, its columns,
-/// and a key of it.
-fn check_references(desired: &[TableDef], actual: &Schema, names: Names<'_>) -> Result<()> {
+/// and a key of it. `declared`: the position in `desired` of each table key.
+fn check_references(
+    desired: &[TableDef],
+    declared: &BTreeMap<Key, usize>,
+    actual: &Schema,
+    names: Names<'_>,
+) -> Result<()> {
     let dialect = names.dialect;
-    let declared: BTreeMap<Key, &TableDef> =
-        desired.iter().map(|t| (names.table_key(t), t)).collect();
     let existing: BTreeMap<Key, &TableDef> = actual
         .tables
         .iter()
@@ -398,7 +420,8 @@ fn check_references(desired: &[TableDef], actual: &Schema, names: Names<'_>) -> 
             let target_key = names.key(&fk.references);
             let Some(target) = declared
                 .get(&target_key)
-                .or_else(|| existing.get(&target_key))
+                .map(|&position| &desired[position])
+                .or_else(|| existing.get(&target_key).copied())
             else {
                 return Err(Error::UnknownReference {
                     table: table.qualified_name(),
