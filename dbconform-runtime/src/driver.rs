@@ -123,13 +123,13 @@ pub(crate) async fn plan_on(
     desired: &[TableDef],
     options: &Options,
 ) -> Result<(Plan, Schema)> {
-    plan_on_with(session, scope, desired, options, Prepare::WhileReflecting).await
+    plan_on_with(session, scope, desired, options, Check::WhileReflecting).await
 }
 
 /// When the declaration is checked ([`CheckedDeclaration::check`]) relative to
 /// reflection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Prepare {
+enum Check {
     /// While the database answers the catalog query: the start-up compare takes the
     /// longer of the two rather than their sum.
     WhileReflecting,
@@ -144,10 +144,10 @@ async fn plan_on_with(
     scope: &Scope,
     desired: &[TableDef],
     options: &Options,
-    prepare: Prepare,
+    check: Check,
 ) -> Result<(Plan, Schema)> {
     let (mut plan, actual, desired) =
-        schema_plan_on(session, scope, desired, options, prepare).await?;
+        schema_plan_on(session, scope, desired, options, check).await?;
     let questions = if options.skip_data_checks {
         Vec::new()
     } else {
@@ -175,28 +175,29 @@ async fn schema_plan_on<'d>(
     scope: &Scope,
     desired: &'d [TableDef],
     options: &Options,
-    when: Prepare,
+    when: Check,
 ) -> Result<(Plan, Schema, Cow<'d, [TableDef]>)> {
     let dialect = session.dialect();
     let reflect = session.reflect(scope).instrument(tracing::info_span!(
         "reflect",
         schemas = scope.schemas.len()
     ));
-    // The declaration is checked on its own (see `Prepare`). While reflecting, `join`
+    // The declaration is checked on its own (see `Check`). While reflecting, `join`
     // polls the reflection first, which sends the query and waits, then runs the check
     // to completion on the calling thread. The tables are resolved (copied) after.
-    let check = || {
+    let check_declaration = || {
         let _span = tracing::info_span!("check_declaration", declared = desired.len()).entered();
         CheckedDeclaration::check(desired, dialect, options)
     };
     let (actual, checked) = match when {
-        Prepare::WhileReflecting => {
-            let (actual, checked) = futures_util::future::join(reflect, async { check() }).await;
+        Check::WhileReflecting => {
+            let (actual, checked) =
+                futures_util::future::join(reflect, async { check_declaration() }).await;
             (actual?, checked?)
         }
-        Prepare::AfterReflecting => {
+        Check::AfterReflecting => {
             let actual = reflect.await?;
-            (actual, check()?)
+            (actual, check_declaration()?)
         }
     };
     tracing::debug!(tables = actual.tables.len(), "reflected");
@@ -289,7 +290,7 @@ pub(crate) async fn execute_on(
         .await?;
     if !report.executed.is_empty() {
         let (after, _) =
-            plan_on_with(session, scope, desired, options, Prepare::AfterReflecting).await?;
+            plan_on_with(session, scope, desired, options, Check::AfterReflecting).await?;
         verify_converged(&after)?;
     }
     report.total = started.elapsed();
@@ -595,5 +596,146 @@ pub(crate) fn reflect_error(what: &str) -> impl FnOnce(sqlx::Error) -> Error + '
     move |source| Error::Reflect {
         what: what.to_string(),
         source: Box::new(source),
+    }
+}
+
+#[cfg(test)]
+mod check_order_tests {
+    //! When the declaration is checked relative to the catalog query: a session whose
+    //! reflection waits once for "the database", and a dialect that records each table it
+    //! validates.
+
+    use super::*;
+    use dbconform_core::dialect::SQLITE;
+    use dbconform_core::{Column, ColumnType};
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::sync::Mutex;
+    use std::task::{Context, Poll};
+
+    static EVENTS: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+
+    fn record(event: &'static str) {
+        EVENTS.lock().expect("events").push(event);
+    }
+
+    /// SQLite's rules, recording every validated table.
+    #[derive(Debug)]
+    struct Recording;
+
+    impl Dialect for Recording {
+        fn name(&self) -> &'static str {
+            SQLITE.name()
+        }
+        fn column_type_sql(&self, ty: &ColumnType) -> String {
+            SQLITE.column_type_sql(ty)
+        }
+        fn effective_schema(&self, table_schema: Option<&str>, target: &str) -> String {
+            SQLITE.effective_schema(table_schema, target)
+        }
+        fn validate_table(&self, table: &TableDef) -> Result<()> {
+            record("table checked");
+            SQLITE.validate_table(table)
+        }
+        fn create_schema_sql(&self, schema: &str) -> Option<String> {
+            SQLITE.create_schema_sql(schema)
+        }
+        fn create_table_sql(&self, table: &TableDef, deferred: &[String]) -> Result<Vec<String>> {
+            SQLITE.create_table_sql(table, deferred)
+        }
+        fn add_foreign_key_sql(&self, table: &TableDef, fk: &str) -> Result<Option<String>> {
+            SQLITE.add_foreign_key_sql(table, fk)
+        }
+    }
+
+    static RECORDING: Recording = Recording;
+
+    /// Pending once, as a query is while the database works on it.
+    struct DatabaseWorking(bool);
+
+    impl Future for DatabaseWorking {
+        type Output = ();
+        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+            if self.0 {
+                Poll::Ready(())
+            } else {
+                self.0 = true;
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            }
+        }
+    }
+
+    /// A database holding `table` exactly as declared (schema resolved).
+    struct Fake {
+        table: TableDef,
+    }
+
+    #[async_trait]
+    impl Session for Fake {
+        fn dialect(&self) -> &'static dyn Dialect {
+            &RECORDING
+        }
+        async fn reflect(&mut self, _scope: &Scope) -> Result<Schema> {
+            record("query sent");
+            DatabaseWorking(false).await;
+            record("answer read");
+            Ok(Schema::new(vec![self.table.clone()]))
+        }
+        async fn canonicalize(&mut self, _tables: &[TableDef]) -> Result<Vec<TableDef>> {
+            unreachable!("no expression to canonicalize")
+        }
+        async fn run_steps(&mut self, _plan: Plan) -> Result<Report> {
+            unreachable!("planning only")
+        }
+        async fn answer(&mut self, _questions: &[Question]) -> Result<Answers> {
+            unreachable!("a no-op plan asks nothing")
+        }
+        async fn try_steps(&mut self, _plan: &Plan) -> Result<Vec<PreflightStep>> {
+            unreachable!("planning only")
+        }
+    }
+
+    #[tokio::test]
+    async fn the_declaration_is_checked_while_the_query_runs_and_after_it_when_asked() {
+        let declared = TableDef {
+            name: "t".into(),
+            columns: vec![Column::new("id", ColumnType::Integer)],
+            ..TableDef::default()
+        };
+        let mut session = Fake {
+            table: TableDef {
+                schema: Some("main".into()),
+                ..declared.clone()
+            },
+        };
+        let scope = Scope {
+            target_schema: "public".into(),
+            schemas: vec!["main".into()],
+        };
+        let options = Options::default();
+        for (when, expected) in [
+            (
+                Check::WhileReflecting,
+                ["query sent", "table checked", "answer read"],
+            ),
+            (
+                Check::AfterReflecting,
+                ["query sent", "answer read", "table checked"],
+            ),
+        ] {
+            EVENTS.lock().expect("events").clear();
+            let (plan, _) = plan_on_with(
+                &mut session,
+                &scope,
+                std::slice::from_ref(&declared),
+                &options,
+                when,
+            )
+            .await
+            .unwrap();
+            assert!(plan.is_empty(), "{plan}");
+            assert_eq!(*EVENTS.lock().expect("events"), expected, "{when:?}");
+        }
     }
 }

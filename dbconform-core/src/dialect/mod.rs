@@ -207,9 +207,10 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     /// `true` when reflection spells every table differently from its declaration (on
     /// PostgreSQL the primary key has the server's name, `FALSE` reads back as `false`),
     /// so that a compare normalizes every declared table anyway: the planner then
-    /// normalizes the declaration while the database answers the catalog query
-    /// ([`Declaration::prepare`](crate::planner::Declaration::prepare)). `false` (the
-    /// default) where a table reads back as it was declared and is compared as it is.
+    /// normalizes the declaration when it checks it, which the runtime does while the
+    /// database answers the catalog query
+    /// ([`CheckedDeclaration::check`](crate::planner::CheckedDeclaration::check)). `false`
+    /// (the default) where a table reads back as it was declared and is compared as it is.
     fn normalizes_every_declaration(&self) -> bool {
         false
     }

@@ -654,7 +654,7 @@ fn with_many_tables_the_first_invalid_one_is_reported() {
 }
 
 #[test]
-fn a_prepared_declaration_plans_what_draft_plan_plans() {
+fn declared_normal_forms_computed_up_front_plan_what_the_differ_computes() {
     let options = Options::default();
     for dialect in [&SQLITE as &dyn Dialect, &POSTGRES] {
         let schema = dialect.effective_schema(None, &options.target_schema);
@@ -684,23 +684,41 @@ fn a_prepared_declaration_plans_what_draft_plan_plans() {
             dialect.normalizes_every_declaration()
         );
         let prepared = draft_plan_declared(&declaration, &actual, dialect, &options).unwrap();
-        let direct = draft_plan(&desired, &actual, dialect, &options).unwrap();
+        // The reference: the same declaration with the differ normalizing every pair.
+        let without = Declaration {
+            normalized: None,
+            ..declaration.clone()
+        };
+        let direct = draft_plan_declared(&without, &actual, dialect, &options).unwrap();
         assert_eq!(prepared.to_sql(), direct.to_sql(), "{}", dialect.name());
         assert_eq!(steps_of(&prepared), steps_of(&direct));
-        // Three tables to create, and per drifted table the index and NOT NULL back.
-        assert!(
-            steps_of(&prepared).len() > 3,
+        // Three tables to create, and per drifted table (t0001, t0010, t0019, t0028) the
+        // index and NOT NULL back.
+        let steps = steps_of(&prepared);
+        assert_eq!(
+            steps
+                .iter()
+                .filter(|s| s.starts_with("create table"))
+                .count(),
+            3,
             "{}",
-            steps_of(&prepared).join("\n")
+            steps.join("\n")
         );
+        for t in ["t0001", "t0010", "t0019", "t0028"] {
+            assert!(
+                steps.iter().any(|s| s.contains(t) && s.contains("ix_")),
+                "{t}: {}",
+                steps.join("\n")
+            );
+        }
     }
 }
 
 #[test]
-fn prepared_declarations_report_errors_in_the_order_draft_plan_does() {
-    let options = Options::default();
+fn declaration_errors_come_in_the_order_they_always_did() {
     // An index named like another table, and a foreign key to a table nobody has: the
-    // unknown reference is reported first, as draft_plan always has.
+    // unknown reference (which needs the database) is reported before the index clash
+    // (found when the declaration is resolved), as before the check was split off.
     let mut a = table("a", vec![col("x", ColumnType::Integer)]);
     a.indexes = vec![Index {
         name: "b".into(),
@@ -710,13 +728,24 @@ fn prepared_declarations_report_errors_in_the_order_draft_plan_does() {
     }];
     a.foreign_keys = vec![fk("fk_a_nowhere", &["x"], "nowhere", &["id"])];
     let b = table("b", vec![col("x", ColumnType::Integer)]);
-    let desired = [a, b];
-    let declaration = Declaration::prepare(&desired, &SQLITE, &options).unwrap();
-    let prepared = draft_plan_declared(&declaration, &Schema::default(), &SQLITE, &options)
-        .unwrap_err()
-        .to_string();
-    assert_eq!(prepared, error(&desired, &Schema::default(), &SQLITE));
-    assert!(prepared.contains("nowhere"), "{prepared}");
+    let mut desired = vec![a, b];
+    assert_eq!(
+        error(&desired, &Schema::default(), &SQLITE),
+        "table `main.a`: foreign key `fk_a_nowhere` references `main.nowhere`, which is neither declared nor present in the database"
+    );
+    desired[0].foreign_keys.clear();
+    assert_eq!(
+        error(&desired, &Schema::default(), &SQLITE),
+        "table `main.a`: index `b` has the same name as the table `main.b`; index names are unique per schema, rename the index"
+    );
+    // A table declared twice comes before an invalid table, whatever their order.
+    let mut invalid = table("c", vec![col("x", ColumnType::Integer)]);
+    invalid.columns[0].name = String::new();
+    desired.extend([invalid, table("B", vec![col("y", ColumnType::Integer)])]);
+    assert_eq!(
+        error(&desired, &Schema::default(), &SQLITE),
+        "table `main.b`: the table is declared twice (as `main.B` and `main.b`); rename or remove one of them"
+    );
 }
 
 #[test]
