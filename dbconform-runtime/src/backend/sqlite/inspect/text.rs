@@ -8,13 +8,13 @@
 //! twice in a WITHOUT ROWID primary key, computed `sqlite_autoindex_*` names that differ from the stored ones,
 //! a possible shadow table of a virtual table, an index whose text cannot be followed.
 
-use super::{RawColumn, RawForeignKey, RawIndex, RawIndexKey, RawTable};
+use super::{Built, RawColumn, RawForeignKey, RawIndex, RawIndexKey, RawTable};
 use dbconform_core::TableOptions;
 use dbconform_core::dialect::sqlite::parse::{
     ParsedColumn, ParsedIndex, ParsedKey, ParsedTable, parse_create_index, parse_create_table,
 };
 use serde::Deserialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// One `sqlite_schema` row: `type`, `name`, `tbl_name`, `sql`.
 #[derive(Debug, Deserialize)]
@@ -22,8 +22,8 @@ pub(super) struct SchemaRow(String, String, String, Option<String>);
 
 /// The tables the text path could read, and those it leaves to the pragmas.
 pub(super) struct TextCatalog {
-    /// By table name.
-    pub tables: BTreeMap<String, RawTable>,
+    /// Built, in `sqlite_schema` order.
+    pub tables: Vec<Built>,
     /// Tables to read with the pragmas, in `sqlite_schema` order.
     pub fallback: Vec<String>,
 }
@@ -61,13 +61,11 @@ pub(super) fn read(rows: Vec<SchemaRow>) -> TextCatalog {
             _ => {}
         }
     }
-    let mut catalog = TextCatalog {
-        tables: BTreeMap::new(),
-        fallback: Vec::new(),
-    };
     let no_indexes = TableIndexes::default();
-    // Each table's text is parsed on its own: spread over the cores.
-    let parsed = dbconform_core::parallel::map(tables, PER_THREAD, |(name, sql)| {
+    // Each table's text is parsed and the table built on its own: spread over the cores.
+    // Building right after parsing drops each parsed text at once, rather than holding
+    // every table's until the last is parsed.
+    let read = dbconform_core::parallel::map(tables, PER_THREAD, |(name, sql)| {
         let table_indexes = indexes
             .get(&name.to_ascii_lowercase())
             .unwrap_or(&no_indexes);
@@ -77,14 +75,19 @@ pub(super) fn read(rows: Vec<SchemaRow>) -> TextCatalog {
             }
             _ => None,
         };
-        (name, raw)
-    });
-    for (name, raw) in parsed {
         match raw {
-            Some(raw) => {
-                catalog.tables.insert(name, raw);
-            }
-            None => catalog.fallback.push(name),
+            Some(raw) => Ok(super::build(name, raw)),
+            None => Err(name),
+        }
+    });
+    let mut catalog = TextCatalog {
+        tables: Vec::with_capacity(read.len()),
+        fallback: Vec::new(),
+    };
+    for table in read {
+        match table {
+            Ok(built) => catalog.tables.push(built),
+            Err(name) => catalog.fallback.push(name),
         }
     }
     catalog
