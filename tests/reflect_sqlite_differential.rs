@@ -346,6 +346,37 @@ async fn text_the_parser_does_not_follow_falls_back() {
 }
 
 #[tokio::test]
+async fn foreign_keys_cross_between_the_text_path_and_the_pragmas() {
+    // Tables read from their text and tables read with the pragmas are built apart, then
+    // sorted together and given their foreign keys: a key that omits the referenced
+    // columns takes them from a parent read the other way, and the names interleave.
+    let ddl = "CREATE TABLE z_child (p INT REFERENCES m_parent, q TEXT REFERENCES b_parent);
+         CREATE TABLE c_child (x TEXT WINDOW, p TEXT REFERENCES b_parent, q INT REFERENCES m_parent);
+         CREATE TABLE b_parent (code TEXT PRIMARY KEY);
+         CREATE TABLE m_parent (id INTEGER PRIMARY KEY, v TEXT WINDOW);";
+    let reflections = reflect(ddl).await;
+    assert_same(&reflections, &["c_child", "m_parent"], ddl);
+    let tables = &reflections.schema.tables;
+    let names: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["b_parent", "c_child", "m_parent", "z_child"]);
+    let referenced = |table: usize| -> Vec<(String, Vec<String>)> {
+        tables[table]
+            .foreign_keys
+            .iter()
+            .map(|fk| (fk.references.name.clone(), fk.referenced_columns.clone()))
+            .collect()
+    };
+    let code = ("b_parent".to_string(), vec!["code".to_string()]);
+    let id = ("m_parent".to_string(), vec!["id".to_string()]);
+    assert_eq!(
+        referenced(1),
+        [code.clone(), id.clone()],
+        "c_child (pragmas)"
+    );
+    assert_eq!(referenced(3), [id, code], "z_child (text)");
+}
+
+#[tokio::test]
 async fn what_dbconform_itself_creates() {
     let (_dir, url) = sqlite_file();
     let db = DbConform::connect(&url).await.unwrap();
