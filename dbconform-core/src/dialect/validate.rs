@@ -124,8 +124,8 @@ pub(super) fn common(dialect: &dyn Dialect, table: &TableDef) -> Result<()> {
 
 /// Column names, types, defaults and auto-increment.
 fn columns(dialect: &dyn Dialect, table: &TableDef) -> Result<()> {
-    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
-    for column in &table.columns {
+    let mut seen = Earlier::new(dialect, table.columns.len());
+    for (i, column) in table.columns.iter().enumerate() {
         let name = &column.name;
         if name.is_empty() {
             return Err(invalid(
@@ -133,7 +133,10 @@ fn columns(dialect: &dyn Dialect, table: &TableDef) -> Result<()> {
                 "a column has an empty name; give every column a name",
             ));
         }
-        if let Some(first) = seen.insert(dialect.identifier_key(name), name) {
+        let earlier = table.columns[..i]
+            .iter()
+            .map(|c| (c.name.as_str(), c.name.as_str()));
+        if let Some(first) = seen.find(earlier, name, name) {
             return Err(invalid(
                 table,
                 if first == name {
@@ -362,11 +365,10 @@ fn constraint_names_are_distinct(dialect: &dyn Dialect, table: &TableDef) -> Res
             .map(|c| ("check constraint", c.name.as_str())),
     );
     names.extend(table.indexes.iter().map(|i| ("index", i.name.as_str())));
-    let mut seen: BTreeMap<String, (&str, &str)> = BTreeMap::new();
-    for (kind, name) in names {
-        if let Some((first_kind, first_name)) =
-            seen.insert(dialect.identifier_key(name), (kind, name))
-        {
+    let mut seen = Earlier::new(dialect, names.len());
+    for (i, &(kind, name)) in names.iter().enumerate() {
+        let earlier = names[..i].iter().map(|&(kind, name)| (name, (kind, name)));
+        if let Some((first_kind, first_name)) = seen.find(earlier, name, (kind, name)) {
             return Err(invalid(
                 table,
                 format!(
@@ -376,6 +378,45 @@ fn constraint_names_are_distinct(dialect: &dyn Dialect, table: &TableDef) -> Res
         }
     }
     Ok(())
+}
+
+/// Finds, for each name of a list in turn, an earlier name of the list that names the
+/// same object (see [`Dialect::same_identifier`]). A table's columns and constraints are
+/// few: they are compared pairwise, without a key copied per name; a long list (a wide
+/// table) goes through a map of keys instead, so that the check stays linear.
+struct Earlier<'a, T> {
+    dialect: &'a dyn Dialect,
+    /// `Some` for a long list: every name seen so far, by key.
+    keyed: Option<BTreeMap<String, T>>,
+}
+
+impl<'a, T: Copy> Earlier<'a, T> {
+    /// Longest list compared pairwise.
+    const PAIRWISE: usize = 64;
+
+    fn new(dialect: &'a dyn Dialect, len: usize) -> Self {
+        Earlier {
+            dialect,
+            keyed: (len > Self::PAIRWISE).then(BTreeMap::new),
+        }
+    }
+
+    /// The value of the earlier name that `name` repeats, if any; `earlier` is every name
+    /// before it in the list, with its value, and `value` is `name`'s own. The names must
+    /// be passed in list order, each once.
+    fn find<'n>(
+        &mut self,
+        mut earlier: impl Iterator<Item = (&'n str, T)>,
+        name: &str,
+        value: T,
+    ) -> Option<T> {
+        match &mut self.keyed {
+            Some(seen) => seen.insert(self.dialect.identifier_key(name), value),
+            None => earlier
+                .find(|(other, _)| self.dialect.same_identifier(other, name))
+                .map(|(_, value)| value),
+        }
+    }
 }
 
 /// Every identifier the table declares, with what it names, for length checks.
@@ -723,6 +764,57 @@ mod tests {
             message(&POSTGRES, &table),
             "table `t`: index `ix` names column `A`, which the table does not declare; use one of `id`, `a`, `b`"
         );
+    }
+
+    #[test]
+    fn repeated_names_are_found_alike_in_short_and_wide_tables() {
+        // Up to 64 names are compared pairwise, more through a map of keys: both report
+        // the first repeat in declaration order, with the name it repeats.
+        for extra in [0, 10, 59, 60, 100] {
+            let mut table = base();
+            table
+                .columns
+                .extend((0..extra).map(|i| null(&format!("c{i}"), ColumnType::Integer)));
+            table.columns.push(null("B", ColumnType::Integer));
+            table.columns.push(null("a", ColumnType::Integer));
+            let width = table.columns.len();
+            assert_eq!(
+                message(&SQLITE, &table),
+                "table `t`: columns `b` and `B` are the same column on sqlite, where identifiers are case-insensitive; rename one of them",
+                "{width} columns"
+            );
+            assert_eq!(
+                message(&POSTGRES, &table),
+                "table `t`: column `a` is declared twice; rename one of them",
+                "{width} columns"
+            );
+
+            let mut table = base();
+            table
+                .indexes
+                .extend((0..extra).map(|i| index(&format!("ix{i}"), &["a"])));
+            table.checks.push(Check {
+                name: "IX3".into(),
+                expr: "b > 0".into(),
+            });
+            table.indexes.push(index("ix3", &["b"]));
+            let names = table.indexes.len() + table.checks.len();
+            // Checks come before indexes: on SQLite `ix3` first repeats the check.
+            assert_eq!(
+                message(&SQLITE, &table),
+                "table `t`: check constraint `IX3` and index `ix3` have the same name; constraint and index names must be unique, rename one of them",
+                "{names} names"
+            );
+            if extra > 3 {
+                assert_eq!(
+                    message(&POSTGRES, &table),
+                    "table `t`: index `ix3` and index `ix3` have the same name; constraint and index names must be unique, rename one of them",
+                    "{names} names"
+                );
+            } else {
+                assert!(POSTGRES.validate_table(&table).is_ok(), "{names} names");
+            }
+        }
     }
 
     #[test]
