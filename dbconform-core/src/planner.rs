@@ -169,7 +169,7 @@ impl Declaration {
             .iter()
             .map(|&i| resolve_table(&desired[i], names))
             .collect();
-        let index_clash = index_names_are_distinct(&tables, names);
+        let index_clash = index_names_are_distinct(&tables, &checked.keys, names);
         Declaration {
             tables,
             keys: checked.keys,
@@ -410,19 +410,26 @@ fn check_references(
     names: Names<'_>,
 ) -> Result<()> {
     let dialect = names.dialect;
-    let existing: BTreeMap<Key, &TableDef> = actual
-        .tables
-        .iter()
-        .map(|t| (names.table_key(t), t))
-        .collect();
+    // The database's tables by key, made only when a foreign key references a table the
+    // declaration does not have (most reference declared tables).
+    let mut existing: Option<BTreeMap<Key, &TableDef>> = None;
     for table in desired {
         for fk in &table.foreign_keys {
             let target_key = names.key(&fk.references);
-            let Some(target) = declared
-                .get(&target_key)
-                .map(|&position| &desired[position])
-                .or_else(|| existing.get(&target_key).copied())
-            else {
+            let target = match declared.get(&target_key) {
+                Some(&position) => Some(&desired[position]),
+                None => existing
+                    .get_or_insert_with(|| {
+                        actual
+                            .tables
+                            .iter()
+                            .map(|t| (names.table_key(t), t))
+                            .collect()
+                    })
+                    .get(&target_key)
+                    .copied(),
+            };
+            let Some(target) = target else {
                 return Err(Error::UnknownReference {
                     table: table.qualified_name(),
                     constraint: fk.name.clone(),
@@ -495,35 +502,31 @@ fn referenced_key(
 
 /// Index names are unique per schema (they share a namespace with tables), so two declared
 /// tables cannot use the same index name, nor an index the name of a table: the
-/// [`Error::InvalidTable`] table and message of the first clash, if any.
+/// [`Error::InvalidTable`] table and message of the first clash, if any. `tables`: the
+/// position in `desired` of each table key (the check computed them).
 fn index_names_are_distinct(
     desired: &[TableDef],
+    tables: &BTreeMap<Key, usize>,
     names: Names<'_>,
 ) -> Option<(QualifiedName, String)> {
-    let mut owners: BTreeMap<Key, (&str, &TableDef)> = BTreeMap::new();
-    for table in desired {
-        owners.insert(names.table_key(table), ("table", table));
-    }
+    let mut indexes: BTreeMap<Key, &TableDef> = BTreeMap::new();
     for table in desired {
         for index in &table.indexes {
-            let name = QualifiedName {
-                schema: table.schema.clone(),
-                name: index.name.clone(),
+            let key = names.key_of(table.schema.as_deref(), &index.name);
+            let clash = if let Some(&position) = tables.get(&key) {
+                format!("the table `{}`", desired[position].qualified_name())
+            } else if let Some(owner) = indexes.insert(key, table) {
+                format!("an index of table `{}`", owner.qualified_name())
+            } else {
+                continue;
             };
-            if let Some((kind, owner)) = owners.insert(names.key(&name), ("index", table)) {
-                let clash = if kind == "table" {
-                    format!("the table `{}`", owner.qualified_name())
-                } else {
-                    format!("an index of table `{}`", owner.qualified_name())
-                };
-                return Some((
-                    table.qualified_name(),
-                    format!(
-                        "index `{}` has the same name as {clash}; index names are unique per schema, rename the index",
-                        index.name
-                    ),
-                ));
-            }
+            return Some((
+                table.qualified_name(),
+                format!(
+                    "index `{}` has the same name as {clash}; index names are unique per schema, rename the index",
+                    index.name
+                ),
+            ));
         }
     }
     None

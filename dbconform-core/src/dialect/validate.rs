@@ -310,6 +310,7 @@ fn column_refs<S: AsRef<str>>(
             format!("{what} has no columns; name at least one column"),
         ));
     }
+    let mut seen = Earlier::new(dialect, columns.len());
     for (i, name) in columns.iter().enumerate() {
         let name = name.as_ref();
         if find_column(dialect, table, name).is_none() {
@@ -326,11 +327,8 @@ fn column_refs<S: AsRef<str>>(
                 ),
             ));
         }
-        // Key lists are short: compared pairwise rather than through a map of copied keys.
-        if columns[..i]
-            .iter()
-            .any(|earlier| dialect.same_identifier(earlier.as_ref(), name))
-        {
+        let earlier = columns[..i].iter().map(|c| (c.as_ref(), ()));
+        if seen.find(earlier, name, ()).is_some() {
             return Err(invalid(
                 table,
                 format!("{what} names column `{name}` twice; list each column once"),

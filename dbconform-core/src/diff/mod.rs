@@ -115,8 +115,9 @@ impl Names<'_> {
         self.key_of(table.schema.as_deref(), &table.name)
     }
 
-    /// The key of the table `name` in `schema` (`None`: the target schema).
-    fn key_of(&self, schema: Option<&str>, name: &str) -> Key {
+    /// The key of the table (or index: they share a namespace) `name` in `schema`
+    /// (`None`: the target schema).
+    pub(crate) fn key_of(&self, schema: Option<&str>, name: &str) -> Key {
         let schema = self.schema(schema);
         (self.ident(&schema), self.ident(name))
     }
