@@ -381,7 +381,8 @@ fn constraint_names_are_distinct(dialect: &dyn Dialect, table: &TableDef) -> Res
 /// Finds, for each name of a list in turn, an earlier name of the list that names the
 /// same object (see [`Dialect::same_identifier`]). A table's columns and constraints are
 /// few: they are compared pairwise, without a key copied per name; a long list (a wide
-/// table) goes through a map of keys instead, so that the check stays linear.
+/// table) goes through a map of keys instead, so that the work does not grow with the
+/// square of its length.
 struct Earlier<'a, T> {
     dialect: &'a dyn Dialect,
     /// `Some` for a long list: every name seen so far, by key.
