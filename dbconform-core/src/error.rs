@@ -100,6 +100,21 @@ pub enum Error {
         source: BoxError,
     },
 
+    /// After the plan's steps ran, a view, rule or trigger that existed before no longer
+    /// works; the whole transaction was rolled back.
+    #[error(
+        "{object} no longer works after the plan's steps; the transaction was rolled back and nothing was changed\n  check: {statement}\n  database said: {source}\n  change or drop {object} so that it works with the declared schema, or keep what it uses, then run again"
+    )]
+    DependentBroken {
+        /// The object (``view `main.v` ``).
+        object: String,
+        /// The statement that checked it.
+        statement: String,
+        /// The database's error.
+        #[source]
+        source: BoxError,
+    },
+
     /// The plan contains steps this version of dbconform cannot execute on this backend.
     #[error("{0}")]
     NotExecutable(String),

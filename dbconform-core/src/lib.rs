@@ -3,6 +3,7 @@
 //! data and is tested without a database.
 
 pub mod data;
+pub mod dependents;
 pub mod dialect;
 pub mod diff;
 mod error;
@@ -19,6 +20,7 @@ pub mod risk;
 pub mod sample;
 mod types;
 
+pub use dependents::{DependentKind, DependentObject, DependentUse};
 pub use diff::diff_tables;
 pub use error::{BoxError, Error, Result, redact_url};
 pub use model::{

@@ -1,6 +1,7 @@
 //! Plans: ordered, risk-classified steps, each remembering the change that produced it
 //! and the SQL it runs.
 
+use crate::dependents::DependentObject;
 use crate::model::{
     Check, Column, ColumnType, ForeignKey, Index, PrimaryKey, QualifiedName, TableDef,
     UniqueConstraint,
@@ -580,6 +581,10 @@ pub struct Plan {
     steps: Vec<Step>,
     blocked: Vec<BlockedStep>,
     drift: Vec<Drift>,
+    /// The views, rules and triggers that use the tables the plan changes, as they were
+    /// when it was made: after executing it, the runtime checks that each still works.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    dependents: Vec<DependentObject>,
 }
 
 impl Plan {
@@ -595,7 +600,22 @@ impl Plan {
             steps,
             blocked,
             drift,
+            dependents: Vec::new(),
         }
+    }
+
+    /// The plan, keeping `dependents` to check after it is executed (see
+    /// [`Plan::dependents`]).
+    pub fn with_dependents(mut self, dependents: Vec<DependentObject>) -> Self {
+        self.dependents = dependents;
+        self
+    }
+
+    /// The views, rules and triggers that use the tables the plan changes (read when the
+    /// plan was made, if it changes existing columns or tables): each must still work
+    /// after the plan is executed, or the apply is rolled back.
+    pub fn dependents(&self) -> &[DependentObject] {
+        &self.dependents
     }
 
     /// Steps to execute, in order.

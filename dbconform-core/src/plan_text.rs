@@ -58,24 +58,22 @@ impl Plan {
         }
     }
 
-    /// The plan as a runnable SQL script. Each step starts with comment lines giving its
-    /// number, risk, code, what it does and why; then its statements, each ending with
-    /// `;`. Steps without SQL (a change this backend cannot perform) and blocked steps
-    /// appear as comments only, so the script never runs half a plan silently.
+    /// The plan as a runnable SQL script: running it (`sqlite3 app.db < plan.sql`, `psql
+    /// -1 -v ON_ERROR_STOP=1 -f plan.sql`) leaves the database as `apply` of the same plan
+    /// does. Each step starts with comment lines giving its number, risk, code, what it
+    /// does and why; then its statements, each ending with `;`, including the drops and
+    /// re-creations of the views, rules and triggers a step must put back. Steps without
+    /// SQL (a change this backend cannot perform) and blocked steps appear as comments
+    /// only, so the script never runs half a plan silently. The backend frames the
+    /// script (see [`Dialect::script_prologue`]): on SQLite one transaction, with foreign
+    /// keys off around table rebuilds.
     ///
-    /// A plan with SQLite table rebuilds starts with `PRAGMA foreign_keys=OFF` (a `DROP
-    /// TABLE` with foreign keys on would fire `ON DELETE CASCADE`) and ends with `PRAGMA
-    /// foreign_key_check` and `PRAGMA foreign_keys=ON`; run it in one transaction, and
-    /// drop and recreate the views and triggers that mention a rebuilt table around its
-    /// statements, as dbconform does when it applies the plan.
+    /// [`Dialect::script_prologue`]: crate::dialect::Dialect::script_prologue
     pub fn to_sql(&self) -> String {
         let mut out = format!("-- dbconform plan ({}): {}\n", self.dialect, self.summary());
-        let rebuilds = self
-            .steps()
-            .iter()
-            .any(|s| s.kind == ChangeKind::RebuildTable && !s.sql.is_empty());
-        if rebuilds {
-            out.push_str("\n-- table rebuilds: foreign keys off while tables are replaced (set outside any transaction)\nPRAGMA foreign_keys=OFF;\n");
+        let dialect = crate::dialect::by_name(&self.dialect);
+        if let Some(dialect) = dialect {
+            out.push_str(&dialect.script_prologue(self));
         }
         for (i, step) in self.steps().iter().enumerate() {
             out.push_str(&format!(
@@ -100,14 +98,10 @@ impl Plan {
                     "-- not executable: needs a table rebuild ({})\n",
                     one_line(why)
                 )),
-                (Some(why), false) => out.push_str(&format!(
-                    "-- rebuild because {}; drop the views and triggers that mention the table first and recreate them after\n",
-                    one_line(why)
-                )),
-                (None, true) => out.push_str(&format!(
-                    "-- not executable on {}\n",
-                    self.dialect
-                )),
+                (Some(why), false) => {
+                    out.push_str(&format!("-- rebuild because {}\n", one_line(why)))
+                }
+                (None, true) => out.push_str(&format!("-- not executable on {}\n", self.dialect)),
                 (None, false) => {}
             }
             for statement in &step.sql {
@@ -115,8 +109,8 @@ impl Plan {
                 out.push_str(";\n");
             }
         }
-        if rebuilds {
-            out.push_str("\n-- any row this lists references a missing row: roll back\nPRAGMA foreign_key_check;\nPRAGMA foreign_keys=ON;\n");
+        if let Some(dialect) = dialect {
+            out.push_str(&dialect.script_epilogue(self));
         }
         for blocked in self.blocked() {
             out.push_str(&format!(

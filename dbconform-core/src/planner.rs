@@ -18,6 +18,7 @@
 mod describe;
 pub(crate) mod policy;
 
+use crate::dependents::{self, DependentObject};
 use crate::dialect::{ChangeContext, ChangeSql, Dialect};
 use crate::diff::{self, Key, Names, resolve_table};
 use crate::error::{Error, Result};
@@ -66,7 +67,7 @@ pub fn build_plan(
     options: &Options,
 ) -> Result<Plan> {
     let draft = draft_plan(desired, actual, dialect, options)?;
-    finish_plan(draft, desired, actual, dialect, options)
+    finish_plan(draft, desired, actual, &[], dialect, options)
 }
 
 /// The plan before its last stage: one step per change, and steps only a table rebuild
@@ -318,14 +319,21 @@ pub fn draft_plan_declared(
     Ok(Plan::new(dialect.name(), steps, blocked, drift))
 }
 
-/// The last stage of planning ([`Dialect::assemble_rebuilds`]): on SQLite, the steps of
-/// each table that needs a rebuild become one `rebuild table` step with its statements,
-/// made from the declaration (`desired`, as given to [`draft_plan`]) and the database's
-/// table (`actual`) minus what the draft blocked.
+/// The last stage of planning. First the views, rules and triggers that use the tables
+/// (`dependents`, as the runtime read them; empty offline) keep working: a drop one of
+/// them needs is blocked ([`dependents::block_drops`]). Then, on SQLite, the steps of
+/// each table that needs a rebuild become one `rebuild table` step with its statements
+/// ([`Dialect::assemble_rebuilds`]), made from the declaration (`desired`, as given to
+/// [`draft_plan`]) and the database's table (`actual`) minus what the draft blocked, and
+/// wrapped in the drops and re-creations of the objects that mention the table. Last, a
+/// type change on a column an object uses is wrapped the same way
+/// ([`dependents::wrap_type_changes`]), and the plan keeps the objects so that the
+/// runtime can check them after executing it.
 pub fn finish_plan(
     draft: Plan,
     desired: &[TableDef],
     actual: &Schema,
+    dependents: &[DependentObject],
     dialect: &dyn Dialect,
     options: &Options,
 ) -> Result<Plan> {
@@ -333,17 +341,21 @@ pub fn finish_plan(
         dialect,
         target_schema: &options.target_schema,
     };
+    let draft = dependents::block_drops(draft, dependents, dialect);
     // Only a plan with steps waiting for a table rebuild needs the declaration again.
-    if !draft
+    let plan = if draft
         .steps()
         .iter()
         .any(|s| s.rebuild.is_some() && s.sql.is_empty())
     {
-        return Ok(draft);
-    }
-    let desired = resolve(desired, names);
-    let (_, actual) = diff::renames::plan_renames(&desired, actual, names);
-    dialect.assemble_rebuilds(draft, &desired, &actual)
+        let desired = resolve(desired, names);
+        let (_, actual) = diff::renames::plan_renames(&desired, actual, names);
+        dialect.assemble_rebuilds(draft, &desired, &actual, dependents)?
+    } else {
+        draft
+    };
+    let plan = dependents::wrap_type_changes(plan, dependents, dialect);
+    Ok(plan.with_dependents(dependents.to_vec()))
 }
 
 /// The plan between two snapshots, offline: `desired` as [`desired_schema`] gives it (or

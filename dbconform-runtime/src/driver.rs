@@ -9,11 +9,12 @@ use crate::preflight::{PreflightReport, PreflightStep, StepOutcome};
 use crate::report::{ExecutedStep, Report};
 use async_trait::async_trait;
 use dbconform_core::data::{self, Answers, Question};
+use dbconform_core::dependents;
 use dbconform_core::dialect::Dialect;
 use dbconform_core::planner::{
     CheckedDeclaration, Declaration, draft_plan, draft_plan_declared, finish_plan,
 };
-use dbconform_core::{Error, Options, Plan, Result, Schema, TableDef};
+use dbconform_core::{DependentObject, Error, Options, Plan, Result, Schema, TableDef};
 use futures_util::StreamExt;
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -71,6 +72,15 @@ pub trait Session: Send {
     /// the database cannot answer (a CHECK it cannot evaluate) is
     /// [`Unknown`](data::Answer::Unknown), never an error; only a broken connection is.
     async fn answer(&mut self, questions: &[Question]) -> Result<Answers>;
+
+    /// Every view, rule and trigger the plan's changes could break (see
+    /// [`dbconform_core::dependents`]), read with one query; `actual` is the schema just
+    /// reflected, for what each uses.
+    async fn dependents(&mut self, scope: &Scope, actual: &Schema) -> Result<Vec<DependentObject>>;
+
+    /// Runs each object's check ([`DependentObject::verify`]); the first that fails is
+    /// [`Error::DependentBroken`] (the caller rolls back).
+    async fn verify_dependents(&mut self, objects: &[DependentObject]) -> Result<()>;
 
     /// Executes the plan's steps in order, each inside a savepoint, continuing after a
     /// failing step (its savepoint is rolled back); the caller owns the transaction and
@@ -163,7 +173,23 @@ async fn plan_on_with(
             .await?;
         plan = data::refine(plan, &answers);
     }
-    let plan = finish_plan(plan, &desired, &actual, session.dialect(), options)?;
+    // Views, rules and triggers are read only when the plan could break one of them.
+    let dependents = if dependents::may_affect(&plan) {
+        session
+            .dependents(scope, &actual)
+            .instrument(tracing::info_span!("dependents"))
+            .await?
+    } else {
+        Vec::new()
+    };
+    let plan = finish_plan(
+        plan,
+        &desired,
+        &actual,
+        &dependents,
+        session.dialect(),
+        options,
+    )?;
     Ok((plan, actual))
 }
 
@@ -284,11 +310,16 @@ pub(crate) async fn execute_on(
     started: Instant,
 ) -> Result<Report> {
     let steps = plan.steps().len();
+    let dependents = plan.dependents().to_vec();
     let mut report = session
         .run_steps(plan)
         .instrument(tracing::info_span!("execute", steps))
         .await?;
     if !report.executed.is_empty() {
+        session
+            .verify_dependents(&dependents)
+            .instrument(tracing::info_span!("verify_dependents"))
+            .await?;
         let (after, _) =
             plan_on_with(session, scope, desired, options, Check::AfterReflecting).await?;
         verify_converged(&after)?;
@@ -549,6 +580,49 @@ where
         drift,
         total: Duration::ZERO,
     })
+}
+
+/// Runs the check of every object in `objects` ([`Session::verify_dependents`]), several
+/// per round trip.
+pub(crate) async fn verify_dependents<DB>(
+    conn: &mut DB::Connection,
+    objects: &[DependentObject],
+    counter: &StatementCounter,
+) -> Result<()>
+where
+    DB: sqlx::Database,
+    for<'e> &'e mut DB::Connection: sqlx::Executor<'e, Database = DB>,
+{
+    let checks: Vec<(&DependentObject, &str)> = objects
+        .iter()
+        .filter_map(|o| o.verify.as_deref().map(|v| (o, v)))
+        .collect();
+    for chunk in checks.chunks(BATCH_STATEMENTS) {
+        let mut script = String::new();
+        for &(_, sql) in chunk {
+            script.push_str(sql);
+            script.push_str(";\n");
+        }
+        counter.add(chunk.len() as u64);
+        let mut results = sqlx::raw_sql(sqlx::AssertSqlSafe(script)).fetch_many(&mut *conn);
+        // One summary per statement; rows (an EXPLAIN's) are skipped.
+        let mut done = 0;
+        while let Some(result) = results.next().await {
+            match result {
+                Ok(sqlx::Either::Left(_)) => done += 1,
+                Ok(sqlx::Either::Right(_)) => {}
+                Err(source) => {
+                    let (object, statement) = chunk.get(done).copied().unwrap_or(chunk[0]);
+                    return Err(Error::DependentBroken {
+                        object: object.label(),
+                        statement: statement.to_string(),
+                        source: Box::new(source),
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// How many statements [`run_steps`] sends in one round trip. SQLite otherwise pays a

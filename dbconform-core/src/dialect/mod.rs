@@ -18,6 +18,7 @@
 //! with every identifier going through [`Dialect::quote_ident`]. The tests in `render.rs`
 //! pin the sea-query behaviour this split relies on.
 
+use crate::dependents::DependentObject;
 use crate::error::Result;
 use crate::model::{Column, ColumnType, QualifiedName, Schema, TableDef};
 use crate::plan::{Change, Plan};
@@ -229,13 +230,34 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
         )))
     }
 
+    /// What [`Plan::to_sql`] writes before the steps so that the script runs as `apply`
+    /// does (a transaction, connection settings). Nothing by default: the script is run
+    /// in one transaction by its runner (`psql -1`).
+    fn script_prologue(&self, plan: &Plan) -> String {
+        let _ = plan;
+        "-- run it in one transaction: psql -1 -v ON_ERROR_STOP=1 -f plan.sql\n".to_string()
+    }
+
+    /// What [`Plan::to_sql`] writes after the steps (see [`Dialect::script_prologue`]).
+    fn script_epilogue(&self, plan: &Plan) -> String {
+        let _ = plan;
+        String::new()
+    }
+
     /// The last stage of planning, after the data checks: turns the steps that need a
     /// table rebuild (those [`change_sql`](Dialect::change_sql) answered with
     /// [`ChangeSql::NeedsRebuild`]) into steps this backend can execute. `desired` holds
-    /// the declared tables, schemas resolved; `actual` the reflected schema. The default
-    /// leaves the plan as it is: such steps stay without SQL and are never executed.
-    fn assemble_rebuilds(&self, plan: Plan, desired: &[TableDef], actual: &Schema) -> Result<Plan> {
-        let _ = (desired, actual);
+    /// the declared tables, schemas resolved; `actual` the reflected schema; `dependents`
+    /// the views and triggers a rebuild must drop and recreate. The default leaves the
+    /// plan as it is: such steps stay without SQL and are never executed.
+    fn assemble_rebuilds(
+        &self,
+        plan: Plan,
+        desired: &[TableDef],
+        actual: &Schema,
+        dependents: &[DependentObject],
+    ) -> Result<Plan> {
+        let _ = (desired, actual, dependents);
         Ok(plan)
     }
 }

@@ -16,6 +16,7 @@
 //!   normal form before they are compared.
 
 mod alter;
+pub mod dependents;
 mod lex;
 mod normalize;
 pub mod parse;
@@ -25,6 +26,7 @@ mod types;
 mod validate;
 
 use super::{ChangeContext, ChangeSql, Dialect};
+use crate::dependents::DependentObject;
 use crate::error::Result;
 use crate::model::{Column, ColumnType, QualifiedName, Schema, TableDef};
 use crate::plan::{Change, Plan};
@@ -127,7 +129,34 @@ impl Dialect for Sqlite {
 
     /// One [`Change::RebuildTable`] step per table that needs a rebuild, holding every
     /// change of that table (see the [`rebuild`] module).
-    fn assemble_rebuilds(&self, plan: Plan, desired: &[TableDef], actual: &Schema) -> Result<Plan> {
-        rebuild::assemble(self, plan, desired, actual)
+    /// `BEGIN`, after `PRAGMA foreign_keys=OFF` when the plan rebuilds a table (set
+    /// outside the transaction, where it takes effect: a `DROP TABLE` with foreign keys on
+    /// would fire `ON DELETE CASCADE`).
+    fn script_prologue(&self, plan: &Plan) -> String {
+        let mut out = String::new();
+        if rebuild::has_rebuilds(plan) {
+            out.push_str("\n-- table rebuilds: foreign keys off while tables are replaced (set outside the transaction)\nPRAGMA foreign_keys=OFF;\n");
+        }
+        out.push_str("BEGIN;\n");
+        out
+    }
+
+    /// `PRAGMA foreign_key_check` (when the plan rebuilds a table) and `COMMIT`.
+    fn script_epilogue(&self, plan: &Plan) -> String {
+        if rebuild::has_rebuilds(plan) {
+            "\n-- any row this lists references a missing row: roll back instead of committing\nPRAGMA foreign_key_check;\nCOMMIT;\nPRAGMA foreign_keys=ON;\n".to_string()
+        } else {
+            "\nCOMMIT;\n".to_string()
+        }
+    }
+
+    fn assemble_rebuilds(
+        &self,
+        plan: Plan,
+        desired: &[TableDef],
+        actual: &Schema,
+        dependents: &[DependentObject],
+    ) -> Result<Plan> {
+        rebuild::assemble(self, plan, desired, actual, dependents)
     }
 }

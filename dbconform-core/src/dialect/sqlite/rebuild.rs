@@ -34,6 +34,7 @@
 //! the plan then blocks the changes that needed the rebuild.
 
 use super::Sqlite;
+use crate::dependents::DependentObject;
 use crate::dialect::{Dialect, quote_literal, render as shared};
 use crate::error::{Error, Result};
 use crate::model::{Column, QualifiedName, Schema, TableDef};
@@ -420,6 +421,7 @@ pub fn assemble(
     plan: Plan,
     desired: &[TableDef],
     actual: &Schema,
+    dependents: &[DependentObject],
 ) -> Result<Plan> {
     let key = |q: &QualifiedName| dialect.identifier_key(&q.name);
     let mut tables: Vec<QualifiedName> = Vec::new();
@@ -457,6 +459,8 @@ pub fn assemble(
     };
     let mut merged: BTreeMap<String, Step> = BTreeMap::new();
     let mut refused: BTreeMap<String, String> = BTreeMap::new();
+    // Rename steps that became part of a rebuild (by their description, unique per step).
+    let mut absorbed: BTreeSet<String> = BTreeSet::new();
     for table in &tables {
         let parts: Vec<&Step> = steps.iter().filter(|s| on(s, table)).collect();
         let actual_table = find(&actual.tables, table)?;
@@ -465,9 +469,44 @@ pub fn assemble(
             put_back(&mut target, &held.step.change, &actual_table, dialect);
         }
         let changes: Vec<Change> = parts.iter().map(|s| s.change.clone()).collect();
+        // Renames of this table and its columns run after the rebuild, which is made
+        // under the old names: the views and triggers recreated around it are the ones
+        // read before the plan, which spell the old names, and SQLite's own RENAME then
+        // rewrites them (and the table's constraints and indexes).
+        let renames = Renames::of(&steps, table, dialect);
+        let target = renames.under_old_names(&target);
+        let actual_table = renames.under_old_names(&actual_table);
         match table_rebuild(dialect, &target, &actual_table, &changes, &[])? {
-            Rebuild::Statements { statements, kept } => {
-                merged.insert(key(table), rebuild_step(table, &parts, statements, &kept));
+            Rebuild::Statements {
+                mut statements,
+                kept,
+            } => {
+                let old_name = target.qualified_name();
+                let seeds: Vec<usize> = dependents
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, o)| {
+                        [&old_name, table].iter().any(|t| {
+                            o.uses(t, None, dialect)
+                                || o.on
+                                    .as_ref()
+                                    .is_some_and(|on| crate::dependents::same_table(on, t, dialect))
+                        })
+                    })
+                    .map(|(i, _)| i)
+                    .collect();
+                let order = crate::dependents::closure(dependents, &seeds, dialect);
+                let mut sql: Vec<String> =
+                    order.iter().map(|&i| dependents[i].drop.clone()).collect();
+                sql.append(&mut statements);
+                for &i in order.iter().rev() {
+                    sql.extend(dependents[i].create.iter().cloned());
+                }
+                sql.extend(renames.statements(dialect, &old_name.name, &table.name));
+                let mut parts = parts;
+                parts.extend(renames.steps.iter().copied());
+                merged.insert(key(table), rebuild_step(table, &parts, sql, &kept));
+                absorbed.extend(renames.steps.iter().map(|s| s.describe()));
             }
             Rebuild::Refused(why) => {
                 refused.insert(key(table), why);
@@ -482,6 +521,13 @@ pub fn assemble(
     let mut placed: BTreeSet<String> = BTreeSet::new();
     let mut slots = Vec::new();
     for step in steps {
+        if matches!(
+            step.kind,
+            ChangeKind::RenameTable | ChangeKind::RenameColumn
+        ) && absorbed.contains(&step.describe())
+        {
+            continue;
+        }
         let table_key = step.table.as_ref().map(key);
         let rebuilt = table_key
             .as_ref()
@@ -543,6 +589,129 @@ pub fn assemble(
     all_blocked.extend(newly_blocked);
     let (steps, blocked) = policy::block_dependents(out, all_blocked, dialect);
     Ok(Plan::new(name, steps, blocked, drift))
+}
+
+/// The renames of one rebuilt table and of its columns in a plan (see [`assemble`]).
+struct Renames<'s> {
+    /// The rename steps.
+    steps: Vec<&'s Step>,
+    /// The table's old name, when it is renamed.
+    table: Option<String>,
+    /// (declared name, old name) of each renamed column.
+    columns: Vec<(String, String)>,
+}
+
+impl<'s> Renames<'s> {
+    fn of(steps: &'s [Step], table: &QualifiedName, dialect: &Sqlite) -> Self {
+        let same = |a: &QualifiedName| dialect.same_identifier(&a.name, &table.name);
+        let mut renames = Renames {
+            steps: Vec::new(),
+            table: None,
+            columns: Vec::new(),
+        };
+        for step in steps {
+            match &step.change {
+                Change::RenameTable { from, to } if same(to) => {
+                    renames.table = Some(from.name.clone());
+                    renames.steps.push(step);
+                }
+                Change::RenameColumn {
+                    table: on,
+                    from,
+                    to,
+                } if same(on) => {
+                    renames.columns.push((to.clone(), from.clone()));
+                    renames.steps.push(step);
+                }
+                _ => {}
+            }
+        }
+        renames
+    }
+
+    /// `table` (declared or reflected, with the declared names) as it is named before
+    /// the renames: its name, its columns and every mention of them in its keys,
+    /// constraints, indexes and expressions.
+    fn under_old_names(&self, table: &TableDef) -> TableDef {
+        if self.steps.is_empty() {
+            return table.clone();
+        }
+        let column = |name: &str| -> String {
+            self.columns
+                .iter()
+                .find(|(new, _)| new.eq_ignore_ascii_case(name))
+                .map_or_else(|| name.to_string(), |(_, old)| old.clone())
+        };
+        let expr = |sql: &str| super::dependents::rename_identifiers(sql, &self.columns);
+        let mut out = table.clone();
+        let declared_name = table.name.clone();
+        if let Some(old) = &self.table {
+            out.name = old.clone();
+        }
+        for c in &mut out.columns {
+            c.name = column(&c.name);
+            if let Some(generated) = &mut c.generated {
+                generated.expr = expr(&generated.expr);
+            }
+        }
+        if let Some(pk) = &mut out.primary_key {
+            pk.columns = pk.columns.iter().map(|c| column(c)).collect();
+        }
+        for u in &mut out.uniques {
+            u.columns = u.columns.iter().map(|c| column(c)).collect();
+        }
+        for fk in &mut out.foreign_keys {
+            fk.columns = fk.columns.iter().map(|c| column(c)).collect();
+            if fk.references.name.eq_ignore_ascii_case(&declared_name) {
+                fk.referenced_columns = fk.referenced_columns.iter().map(|c| column(c)).collect();
+                if let Some(old) = &self.table {
+                    fk.references.name = old.clone();
+                }
+            }
+        }
+        for check in &mut out.checks {
+            check.expr = expr(&check.expr);
+        }
+        for index in &mut out.indexes {
+            for c in &mut index.columns {
+                c.name = if c.expression {
+                    expr(&c.name)
+                } else {
+                    column(&c.name)
+                };
+            }
+            index.predicate = index.predicate.as_deref().map(expr);
+        }
+        out
+    }
+
+    /// The statements that rename the rebuilt table and its columns, run last.
+    fn statements(&self, dialect: &Sqlite, old_name: &str, new_name: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.table.is_some() {
+            out.push(format!(
+                "ALTER TABLE {} RENAME TO {}",
+                dialect.quote_ident(old_name),
+                dialect.quote_ident(new_name)
+            ));
+        }
+        for (new, old) in &self.columns {
+            out.push(format!(
+                "ALTER TABLE {} RENAME COLUMN {} TO {}",
+                dialect.quote_ident(new_name),
+                dialect.quote_ident(old),
+                dialect.quote_ident(new)
+            ));
+        }
+        out
+    }
+}
+
+/// `true` when the plan holds a table rebuild to execute.
+pub fn has_rebuilds(plan: &Plan) -> bool {
+    plan.steps()
+        .iter()
+        .any(|s| s.kind == ChangeKind::RebuildTable && !s.sql.is_empty())
 }
 
 /// The one step that rebuilds `table` to make `parts`.

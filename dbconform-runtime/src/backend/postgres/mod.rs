@@ -1,6 +1,7 @@
 //! PostgreSQL driver: connect, lock with `pg_advisory_xact_lock`, execute.
 
 mod array;
+mod dependents;
 mod inspect;
 #[cfg(test)]
 mod inspect_tests;
@@ -15,7 +16,7 @@ use crate::report::Report;
 use async_trait::async_trait;
 use dbconform_core::data::{Answers, Question};
 use dbconform_core::dialect::{Dialect, Postgres};
-use dbconform_core::{Error, Options, Plan, Result, Schema, TableDef, redact_url};
+use dbconform_core::{DependentObject, Error, Options, Plan, Result, Schema, TableDef, redact_url};
 use sqlx::Connection;
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
@@ -194,6 +195,18 @@ impl Session for PgSession<'_> {
 
     async fn try_steps(&mut self, plan: &Plan) -> Result<Vec<PreflightStep>> {
         driver::try_steps::<sqlx::Postgres>(self.conn, plan, self.counter).await
+    }
+
+    async fn dependents(
+        &mut self,
+        scope: &Scope,
+        _actual: &Schema,
+    ) -> Result<Vec<DependentObject>> {
+        dependents::read(self.conn, scope, self.counter).await
+    }
+
+    async fn verify_dependents(&mut self, objects: &[DependentObject]) -> Result<()> {
+        driver::verify_dependents::<sqlx::Postgres>(self.conn, objects, self.counter).await
     }
 }
 

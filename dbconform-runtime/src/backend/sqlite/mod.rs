@@ -11,11 +11,10 @@ use crate::report::Report;
 use async_trait::async_trait;
 use dbconform_core::data::{Answers, Question};
 use dbconform_core::dialect::{Dialect, Sqlite};
-use dbconform_core::{Error, Options, Plan, Result, Schema, TableDef, redact_url};
+use dbconform_core::{DependentObject, Error, Options, Plan, Result, Schema, TableDef, redact_url};
 use sqlx::Connection;
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqlitePool, SqlitePoolOptions};
-use std::borrow::Cow;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -143,13 +142,20 @@ impl Session for SqliteSession<'_> {
     }
 
     async fn run_steps(&mut self, plan: Plan) -> Result<Report> {
-        // Rebuilds run wrapped in the drops and re-creations of their views and triggers.
-        let wrapped = match rebuild::with_dependents(self.conn, &plan, self.counter).await? {
-            Cow::Borrowed(_) => None,
-            Cow::Owned(wrapped) => Some(wrapped),
-        };
-        let plan = wrapped.unwrap_or(plan);
+        rebuild::ensure_foreign_keys_off(self.conn, &plan, self.counter).await?;
         driver::run_steps::<sqlx::Sqlite>(self.conn, plan, self.counter).await
+    }
+
+    async fn dependents(
+        &mut self,
+        _scope: &Scope,
+        actual: &Schema,
+    ) -> Result<Vec<DependentObject>> {
+        rebuild::dependents(self.conn, actual, self.counter).await
+    }
+
+    async fn verify_dependents(&mut self, objects: &[DependentObject]) -> Result<()> {
+        driver::verify_dependents::<sqlx::Sqlite>(self.conn, objects, self.counter).await
     }
 
     async fn answer(&mut self, questions: &[Question]) -> Result<Answers> {
@@ -157,8 +163,8 @@ impl Session for SqliteSession<'_> {
     }
 
     async fn try_steps(&mut self, plan: &Plan) -> Result<Vec<PreflightStep>> {
-        let plan = rebuild::with_dependents(self.conn, plan, self.counter).await?;
-        driver::try_steps::<sqlx::Sqlite>(self.conn, &plan, self.counter).await
+        rebuild::ensure_foreign_keys_off(self.conn, plan, self.counter).await?;
+        driver::try_steps::<sqlx::Sqlite>(self.conn, plan, self.counter).await
     }
 }
 

@@ -8,20 +8,21 @@
 //!   into the referencing tables), and the setting restored on every path before the
 //!   connection goes back to the pool; when it cannot be (or the future is dropped or
 //!   panics half-way), the connection is detached from the pool and closed instead.
-//! - [`with_dependents`]: the views and triggers that mention a rebuilt table are dropped
-//!   before its statements and recreated from their stored SQL after, in their original
-//!   order (the rename would otherwise fail on a view naming the dropped table, and DROP
-//!   TABLE drops the table's triggers).
+//! - [`dependents`]: the views and triggers, read when a plan may affect them; the plan
+//!   drops those that mention a rebuilt table before its statements and recreates them
+//!   after (the rename would otherwise fail on a view naming the dropped table, and DROP
+//!   TABLE drops the table's triggers), and the runtime checks each after the apply.
 //! - [`check_foreign_keys`]: `PRAGMA foreign_key_check` before the commit; a row of a
 //!   rebuilt table, or of a table referencing one, that references a missing row fails
 //!   the apply, naming the table.
 
 use crate::driver::{StatementCounter, db_error};
-use dbconform_core::dialect::quote_ident_double;
-use dbconform_core::{ChangeKind, Error, Plan, Result, Step};
+use dbconform_core::dialect::sqlite::dependents as sqlite_dependents;
+use dbconform_core::{
+    ChangeKind, DependentKind, DependentObject, Error, Plan, Result, Schema, Step,
+};
 use sqlx::pool::PoolConnection;
 use sqlx::{Row, Sqlite, SqliteConnection};
-use std::borrow::Cow;
 
 /// `true` when the plan holds a table rebuild to execute.
 pub(super) fn has_rebuilds(plan: &Plan) -> bool {
@@ -114,81 +115,71 @@ impl Drop for ForeignKeysOff {
     }
 }
 
-/// `plan` with each rebuild step's statements wrapped in the drops and re-creations of
-/// the views and triggers that mention its table (one query, whatever the number of
-/// rebuilds). Fails when foreign keys are on: the rebuild's `DROP TABLE` would cascade.
-pub(super) async fn with_dependents<'p>(
+/// Fails when the plan holds a table rebuild and foreign keys are on: the rebuild's `DROP
+/// TABLE` would cascade.
+pub(super) async fn ensure_foreign_keys_off(
     conn: &mut SqliteConnection,
-    plan: &'p Plan,
+    plan: &Plan,
     counter: &StatementCounter,
-) -> Result<Cow<'p, Plan>> {
-    if !has_rebuilds(plan) {
-        return Ok(Cow::Borrowed(plan));
-    }
-    if foreign_keys(conn, counter).await? {
+) -> Result<()> {
+    if has_rebuilds(plan) && foreign_keys(conn, counter).await? {
         return Err(Error::NotExecutable(
             "a SQLite table rebuild must run with foreign keys off (its DROP TABLE would fire ON DELETE CASCADE); this is a bug in dbconform, please report it. Nothing was changed.".into(),
         ));
     }
+    Ok(())
+}
+
+/// Every view and trigger of the database, with what each uses among `actual`'s tables
+/// and the other views (one query, whatever their number). A rebuild drops and recreates
+/// those that mention its table; after an apply each must still work.
+pub(super) async fn dependents(
+    conn: &mut SqliteConnection,
+    actual: &Schema,
+    counter: &StatementCounter,
+) -> Result<Vec<DependentObject>> {
     counter.add(1);
+    // The columns of the table or view a trigger is on, for the statement that checks it
+    // (separated by the unit separator, which no sane name holds; a name holding it only
+    // makes the check pick another column).
     let rows = sqlx::query(
-        "SELECT type, name, lower(tbl_name), lower(sql) , sql FROM sqlite_schema \
-         WHERE type IN ('view', 'trigger') AND sql IS NOT NULL ORDER BY rowid",
+        "SELECT s.type, s.name, s.tbl_name, s.sql, \
+         CASE WHEN s.type = 'trigger' THEN \
+           (SELECT group_concat(c.name, char(31)) FROM pragma_table_info(s.tbl_name) AS c) END \
+         FROM sqlite_schema AS s \
+         WHERE s.type IN ('view', 'trigger') AND s.sql IS NOT NULL ORDER BY s.rowid",
     )
     .fetch_all(&mut *conn)
     .await
-    .map_err(db_error(
-        "reading the views and triggers of the rebuilt tables",
-    ))?;
-    let objects: Vec<Dependent> = rows
+    .map_err(db_error("reading the views and triggers"))?;
+    let views: Vec<String> = rows
         .iter()
-        .map(|row| Dependent {
-            kind: row.get(0),
-            name: row.get(1),
-            table: row.get(2),
-            lowered: row.get(3),
-            sql: row.get(4),
-        })
+        .filter(|r| r.get::<String, _>(0) == "view")
+        .map(|r| r.get(1))
         .collect();
-    let (name, steps, blocked, drift) = plan.clone().into_parts();
-    let steps = steps
-        .into_iter()
-        .map(|mut step| {
-            if let (true, Some(table)) = (is_rebuild(&step), step.table.as_ref()) {
-                let table = table.name.to_ascii_lowercase();
-                // A mention anywhere in the text is enough: recreating an object that did
-                // not need it costs nothing, missing one fails the rename or loses a trigger.
-                let dependents: Vec<&Dependent> = objects
-                    .iter()
-                    .filter(|o| o.table == table || o.lowered.contains(&table))
-                    .collect();
-                let mut sql: Vec<String> = dependents
-                    .iter()
-                    .rev()
-                    .map(|o| {
-                        let keyword = if o.kind == "view" { "VIEW" } else { "TRIGGER" };
-                        format!("DROP {keyword} IF EXISTS {}", quote_ident_double(&o.name))
-                    })
-                    .collect();
-                sql.append(&mut step.sql);
-                sql.extend(dependents.iter().map(|o| o.sql.clone()));
-                step.sql = sql;
-            }
-            step
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let kind = if row.get::<String, _>(0) == "view" {
+                DependentKind::View
+            } else {
+                DependentKind::Trigger
+            };
+            let columns: Vec<String> = row
+                .get::<Option<String>, _>(4)
+                .map(|c| c.split('\u{1f}').map(str::to_string).collect())
+                .unwrap_or_default();
+            sqlite_dependents::object(
+                kind,
+                &row.get::<String, _>(1),
+                &row.get::<String, _>(2),
+                &row.get::<String, _>(3),
+                &actual.tables,
+                &views,
+                &columns,
+            )
         })
-        .collect();
-    Ok(Cow::Owned(Plan::new(name, steps, blocked, drift)))
-}
-
-/// A view or trigger as `sqlite_schema` stores it.
-struct Dependent {
-    kind: String,
-    name: String,
-    /// Lower-cased table the trigger is on (the view itself for a view).
-    table: String,
-    /// Lower-cased SQL, to find mentions.
-    lowered: String,
-    sql: String,
+        .collect())
 }
 
 /// `PRAGMA foreign_key_check` after the plan's rebuilds: an error naming the first table

@@ -1,0 +1,239 @@
+//! The views, materialized views and rules that use the tables of the scope, read in one
+//! statement from `pg_rewrite` and `pg_depend` (which records, for each view and rule,
+//! the columns it uses), with everything needed to recreate each exactly: its definition
+//! and options, owner, comments, grants, the INSTEAD OF triggers on a view and the
+//! indexes of a materialized view. Views reading those views are included, however
+//! deep, wherever they live.
+
+use crate::driver::{Scope, StatementCounter};
+use dbconform_core::dialect::{Dialect, POSTGRES, quote_literal};
+use dbconform_core::{DependentKind, DependentObject, DependentUse, Error, QualifiedName, Result};
+use sqlx::Row;
+use sqlx::postgres::PgConnection;
+
+/// Every rewrite rule (a view's `_RETURN` rule, or a rule of its own) on a relation of the
+/// scope or using one, and recursively those using the views found. `deptype = 'n'`
+/// leaves out a view's internal dependency on itself but keeps a rule's on its table's
+/// columns.
+const QUERY: &str = r#"
+WITH RECURSIVE scoped AS (
+    SELECT c.oid
+    FROM pg_catalog.pg_class c
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+),
+uses AS (
+    SELECT DISTINCT d.objid AS rw, d.refobjid AS rel, d.refobjsubid AS col
+    FROM pg_catalog.pg_depend d
+    WHERE d.classid = 'pg_catalog.pg_rewrite'::regclass
+      AND d.refclassid = 'pg_catalog.pg_class'::regclass
+      AND d.deptype = 'n'
+),
+found(rw) AS (
+    SELECT u.rw FROM uses u WHERE u.rel IN (SELECT oid FROM scoped)
+    UNION
+    SELECT r.oid FROM pg_catalog.pg_rewrite r WHERE r.ev_class IN (SELECT oid FROM scoped)
+    UNION
+    SELECT u.rw
+    FROM found f
+    JOIN pg_catalog.pg_rewrite fr ON fr.oid = f.rw
+    JOIN uses u ON u.rel = fr.ev_class
+)
+SELECT
+    r.rulename::text AS rulename,
+    c.relkind::text AS relkind,
+    n.nspname::text AS schema,
+    c.relname::text AS relname,
+    CASE WHEN r.rulename = '_RETURN' THEN pg_catalog.pg_get_viewdef(c.oid)
+         ELSE pg_catalog.pg_get_ruledef(r.oid) END AS definition,
+    c.relispopulated AS populated,
+    COALESCE(c.reloptions::text[], '{}') AS options,
+    pg_catalog.pg_get_userbyid(c.relowner)::text AS owner,
+    CASE WHEN r.rulename = '_RETURN' THEN pg_catalog.obj_description(c.oid, 'pg_class')
+         ELSE pg_catalog.obj_description(r.oid, 'pg_rewrite') END AS comment,
+    ARRAY(SELECT a.attname::text FROM pg_catalog.pg_attribute a
+          JOIN pg_catalog.pg_description d
+            ON d.objoid = c.oid AND d.classoid = 'pg_catalog.pg_class'::regclass
+           AND d.objsubid = a.attnum
+          WHERE r.rulename = '_RETURN' AND a.attrelid = c.oid AND a.attnum > 0
+          ORDER BY a.attnum) AS comment_columns,
+    ARRAY(SELECT d.description FROM pg_catalog.pg_attribute a
+          JOIN pg_catalog.pg_description d
+            ON d.objoid = c.oid AND d.classoid = 'pg_catalog.pg_class'::regclass
+           AND d.objsubid = a.attnum
+          WHERE r.rulename = '_RETURN' AND a.attrelid = c.oid AND a.attnum > 0
+          ORDER BY a.attnum) AS comment_texts,
+    ARRAY(SELECT CASE WHEN g.grantee = 0 THEN 'PUBLIC'
+                      ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(g.grantee)) END
+                 || ' ' || g.privilege_type || ' ' || g.is_grantable::text
+          FROM pg_catalog.aclexplode(c.relacl) g
+          WHERE r.rulename = '_RETURN' AND g.grantee <> c.relowner
+          ORDER BY 1) AS grants,
+    ARRAY(SELECT pg_catalog.pg_get_triggerdef(t.oid) FROM pg_catalog.pg_trigger t
+          WHERE r.rulename = '_RETURN' AND t.tgrelid = c.oid AND NOT t.tgisinternal
+          ORDER BY t.tgname) AS triggers,
+    ARRAY(SELECT pg_catalog.pg_get_indexdef(i.indexrelid) FROM pg_catalog.pg_index i
+          WHERE r.rulename = '_RETURN' AND c.relkind = 'm' AND i.indrelid = c.oid
+          ORDER BY i.indexrelid) AS indexes,
+    ARRAY(SELECT un.nspname::text FROM uses u
+          JOIN pg_catalog.pg_class uc ON uc.oid = u.rel
+          JOIN pg_catalog.pg_namespace un ON un.oid = uc.relnamespace
+          LEFT JOIN pg_catalog.pg_attribute ua ON ua.attrelid = u.rel AND ua.attnum = u.col AND u.col > 0
+          WHERE u.rw = r.oid ORDER BY 1, uc.relname, ua.attname) AS use_schemas,
+    ARRAY(SELECT uc.relname::text FROM uses u
+          JOIN pg_catalog.pg_class uc ON uc.oid = u.rel
+          JOIN pg_catalog.pg_namespace un ON un.oid = uc.relnamespace
+          LEFT JOIN pg_catalog.pg_attribute ua ON ua.attrelid = u.rel AND ua.attnum = u.col AND u.col > 0
+          WHERE u.rw = r.oid ORDER BY un.nspname, 1, ua.attname) AS use_tables,
+    ARRAY(SELECT ua.attname::text FROM uses u
+          JOIN pg_catalog.pg_class uc ON uc.oid = u.rel
+          JOIN pg_catalog.pg_namespace un ON un.oid = uc.relnamespace
+          LEFT JOIN pg_catalog.pg_attribute ua ON ua.attrelid = u.rel AND ua.attnum = u.col AND u.col > 0
+          WHERE u.rw = r.oid ORDER BY un.nspname, uc.relname, 1) AS use_columns
+FROM found f
+JOIN pg_catalog.pg_rewrite r ON r.oid = f.rw
+JOIN pg_catalog.pg_class c ON c.oid = r.ev_class
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ORDER BY n.nspname, c.relname, r.rulename
+"#;
+
+/// Reads the objects (see the module docs).
+pub(super) async fn read(
+    conn: &mut PgConnection,
+    scope: &Scope,
+    counter: &StatementCounter,
+) -> Result<Vec<DependentObject>> {
+    counter.add(1);
+    let rows = sqlx::query(QUERY)
+        .bind(&scope.schemas)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|e| Error::Reflect {
+            what: "views and rules using the tables".into(),
+            source: Box::new(e),
+        })?;
+    let d = &POSTGRES;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let rulename: String = row.get("rulename");
+        let relkind: String = row.get("relkind");
+        let schema: String = row.get("schema");
+        let relname: String = row.get("relname");
+        let relation = QualifiedName::with_schema(&schema, &relname);
+        let quoted = d.quote_table(&relation);
+        // The server's text of a definition ends with `;`: statements here never do.
+        let definition: String = row
+            .get::<Option<String>, _>("definition")
+            .unwrap_or_default();
+        let definition = definition.trim().trim_end_matches(';').to_string();
+        let comment: Option<String> = row.get("comment");
+        let schemas: Vec<String> = row.get("use_schemas");
+        let tables: Vec<String> = row.get("use_tables");
+        let columns: Vec<Option<String>> = row.get("use_columns");
+        let uses = schemas
+            .into_iter()
+            .zip(tables)
+            .zip(columns)
+            .map(|((s, t), c)| DependentUse {
+                table: QualifiedName::with_schema(s, t),
+                column: c,
+            })
+            .collect();
+        if rulename != "_RETURN" {
+            let mut create = vec![definition];
+            if let Some(comment) = comment {
+                create.push(format!(
+                    "COMMENT ON RULE {} ON {quoted} IS {}",
+                    d.quote_ident(&rulename),
+                    quote_literal(&comment)
+                ));
+            }
+            out.push(DependentObject {
+                kind: DependentKind::Rule,
+                drop: format!(
+                    "DROP RULE IF EXISTS {} ON {quoted}",
+                    d.quote_ident(&rulename)
+                ),
+                name: QualifiedName::with_schema(&schema, &rulename),
+                on: Some(relation),
+                uses,
+                create,
+                verify: None,
+            });
+            continue;
+        }
+        let materialized = relkind == "m";
+        let (kind, keyword) = if materialized {
+            (DependentKind::MaterializedView, "MATERIALIZED VIEW")
+        } else {
+            (DependentKind::View, "VIEW")
+        };
+        let options: Vec<String> = row.get("options");
+        let with = if options.is_empty() {
+            String::new()
+        } else {
+            format!(" WITH ({})", options.join(", "))
+        };
+        let mut create = vec![if materialized {
+            let populated: bool = row.get("populated");
+            format!(
+                "CREATE MATERIALIZED VIEW {quoted}{with} AS {definition} WITH {}DATA",
+                if populated { "" } else { "NO " }
+            )
+        } else {
+            format!("CREATE VIEW {quoted}{with} AS {definition}")
+        }];
+        let owner: String = row.get("owner");
+        create.push(format!(
+            "ALTER {keyword} {quoted} OWNER TO {}",
+            d.quote_ident(&owner)
+        ));
+        if let Some(comment) = comment {
+            create.push(format!(
+                "COMMENT ON {keyword} {quoted} IS {}",
+                quote_literal(&comment)
+            ));
+        }
+        let comment_columns: Vec<String> = row.get("comment_columns");
+        let comment_texts: Vec<String> = row.get("comment_texts");
+        for (column, text) in comment_columns.iter().zip(&comment_texts) {
+            create.push(format!(
+                "COMMENT ON COLUMN {quoted}.{} IS {}",
+                d.quote_ident(column),
+                quote_literal(text)
+            ));
+        }
+        // `grantee privilege grantable`; the grantee comes quoted from the server.
+        let grants: Vec<String> = row.get("grants");
+        for grant in grants {
+            let mut parts = grant.rsplitn(3, ' ');
+            let (Some(grantable), Some(privilege), Some(grantee)) =
+                (parts.next(), parts.next(), parts.next())
+            else {
+                continue;
+            };
+            create.push(format!(
+                "GRANT {privilege} ON {quoted} TO {grantee}{}",
+                if grantable == "true" {
+                    " WITH GRANT OPTION"
+                } else {
+                    ""
+                }
+            ));
+        }
+        let triggers: Vec<String> = row.get("triggers");
+        let indexes: Vec<String> = row.get("indexes");
+        create.extend(triggers);
+        create.extend(indexes);
+        out.push(DependentObject {
+            kind,
+            drop: format!("DROP {keyword} IF EXISTS {quoted}"),
+            verify: Some(format!("SELECT * FROM {quoted} LIMIT 0")),
+            name: relation,
+            on: None,
+            uses,
+            create,
+        });
+    }
+    Ok(out)
+}

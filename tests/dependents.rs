@@ -1,0 +1,448 @@
+//! Views, triggers and rules that depend on the tables an apply changes keep working
+//! (issue 15, defects 1, 2 and 5): on SQLite a rebuild recreates them from their SQL as
+//! it is when the rebuild runs (after any rename in the same plan), on PostgreSQL a type
+//! change on a column a view uses drops and recreates the view inside the transaction,
+//! and a change no view survives is blocked with a reason naming the view. Every check
+//! reads the database through sqlx, not through dbconform.
+
+// The models are declarations read by dbconform, not by the tests.
+#![allow(dead_code)]
+
+#[path = "common/mod.rs"]
+mod common;
+
+use common::{PgScratch, pg_url, sqlite_file};
+use dbconform::sqlx::{self, AssertSqlSafe, Row};
+use dbconform::{ChangeKind, DbConform, Options, Risk, Table};
+
+mod sqlite_rename {
+    use dbconform::Table;
+
+    /// `a` renamed to `a2`, `b` widened: a rename and a rebuild in one plan.
+    #[derive(Table)]
+    #[table(name = "t")]
+    pub struct T {
+        #[column(primary_key, auto_increment = false)]
+        pub id: i32,
+        #[column(renamed_from = "a", max_length = 10)]
+        pub a2: Option<String>,
+        #[column(max_length = 30)]
+        pub b: Option<String>,
+    }
+}
+
+async fn sqlite_exec(pool: &sqlx::SqlitePool, sql: &str) {
+    sqlx::raw_sql(AssertSqlSafe(sql.to_string()))
+        .execute(pool)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+/// Defect 1: the rename runs first and SQLite rewrites the view and trigger; the rebuild
+/// after it must recreate them as rewritten, not from the text read before the rename.
+#[tokio::test]
+async fn sqlite_rename_and_rebuild_keep_views_and_triggers_working() {
+    let (_dir, url) = sqlite_file();
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlite_exec(
+        &pool,
+        "CREATE TABLE t (id INTEGER NOT NULL PRIMARY KEY, a VARCHAR(10), b VARCHAR(20));
+         CREATE TABLE audit (msg TEXT);
+         CREATE VIEW v AS SELECT a, b FROM t;
+         CREATE VIEW vv AS SELECT b FROM v;
+         CREATE TRIGGER t_ins AFTER INSERT ON t BEGIN INSERT INTO audit VALUES (new.a); END;
+         INSERT INTO t (id, a, b) VALUES (1, 'x', 'y');",
+    )
+    .await;
+    let tables = [sqlite_rename::T::table_def()];
+    let db = DbConform::connect(&url).await.unwrap();
+    let plan = db.compare(&tables).await.unwrap();
+    let kinds: Vec<ChangeKind> = plan.steps().iter().map(|s| s.kind).collect();
+    assert!(
+        kinds.contains(&ChangeKind::RebuildTable),
+        "the widening needs a rebuild: {plan}"
+    );
+    db.apply(&tables).await.unwrap();
+
+    // The views answer, with the renamed column's values.
+    let row = sqlx::query("SELECT * FROM v")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(row.get::<String, _>(0), "x");
+    assert_eq!(row.get::<String, _>(1), "y");
+    let row = sqlx::query("SELECT * FROM vv")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(row.get::<String, _>(0), "y");
+    // The trigger still fires, and reads the renamed column.
+    sqlite_exec(&pool, "INSERT INTO t (id, a2, b) VALUES (2, 'z', 'w')").await;
+    let audit: Vec<String> = sqlx::query_scalar("SELECT msg FROM audit")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(audit, ["x", "z"]);
+    let b_type: String =
+        sqlx::query_scalar("SELECT type FROM pragma_table_info('t') WHERE name = 'b'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(b_type, "VARCHAR(30)");
+    assert!(db.compare(&tables).await.unwrap().is_empty());
+    pool.close().await;
+}
+
+/// The rename-and-rebuild database of the test above, as DDL.
+const SQLITE_RENAME_DDL: &str =
+    "CREATE TABLE t (id INTEGER NOT NULL PRIMARY KEY, a VARCHAR(10), b VARCHAR(20));
+     CREATE TABLE audit (msg TEXT);
+     CREATE VIEW v AS SELECT a, b FROM t;
+     CREATE VIEW vv AS SELECT b FROM v;
+     CREATE TRIGGER t_ins AFTER INSERT ON t BEGIN INSERT INTO audit VALUES (new.a); END;
+     INSERT INTO t (id, a, b) VALUES (1, 'x', 'y'), (2, NULL, 'q');";
+
+/// What a user compares between two SQLite databases: every object's stored SQL and
+/// every row of every table, read with the `sqlite3` CLI.
+fn sqlite_state(path: &std::path::Path) -> String {
+    let out = std::process::Command::new("sqlite3")
+        .arg(path)
+        .arg(".dump")
+        .output()
+        .expect("the sqlite3 CLI runs (apt-get install sqlite3)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Defect 5: the script of a plan with a rename and a rebuild, run with the `sqlite3` CLI
+/// on a copy, leaves schema and data exactly as `apply` does.
+#[tokio::test]
+async fn sqlite_script_runs_as_is_and_matches_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    let applied = dir.path().join("applied.db");
+    let scripted = dir.path().join("scripted.db");
+    for path in [&applied, &scripted] {
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        sqlite_exec(&pool, SQLITE_RENAME_DDL).await;
+        pool.close().await;
+    }
+    let tables = [sqlite_rename::T::table_def()];
+    let url = format!("sqlite://{}", scripted.display());
+    let plan = DbConform::connect(&url)
+        .await
+        .unwrap()
+        .compare(&tables)
+        .await
+        .unwrap();
+    let script = plan.to_sql();
+    assert!(script.contains("BEGIN;\n"), "{script}");
+    assert!(
+        script.contains("CREATE VIEW v AS SELECT a, b FROM t;"),
+        "{script}"
+    );
+    let mut child = std::process::Command::new("sqlite3")
+        .arg(&scripted)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the sqlite3 CLI runs");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "sqlite3 failed: {}\n{script}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let url = format!("sqlite://{}", applied.display());
+    DbConform::connect(&url)
+        .await
+        .unwrap()
+        .apply(&tables)
+        .await
+        .unwrap();
+    assert_eq!(sqlite_state(&scripted), sqlite_state(&applied));
+    // And the scripted database conforms.
+    let url = format!("sqlite://{}", scripted.display());
+    assert!(
+        DbConform::connect(&url)
+            .await
+            .unwrap()
+            .compare(&tables)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+mod sqlite_drop {
+    use dbconform::Table;
+
+    /// `b` no longer declared: dropping it would break the view that reads it.
+    #[derive(Table)]
+    #[table(name = "t")]
+    pub struct T {
+        #[column(primary_key, auto_increment = false)]
+        pub id: i32,
+        #[column(max_length = 10)]
+        pub a: Option<String>,
+    }
+}
+
+/// Defect 2 on SQLite: a column drop a view needs is blocked with a reason naming the
+/// view, and everything else still applies.
+#[tokio::test]
+async fn sqlite_drop_of_a_column_a_view_uses_is_blocked() {
+    let (_dir, url) = sqlite_file();
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlite_exec(&pool, SQLITE_RENAME_DDL).await;
+    let tables = [sqlite_drop::T::table_def()];
+    let db = DbConform::connect(&url)
+        .await
+        .unwrap()
+        .with_options(Options {
+            allow_drop_extra_columns: true,
+            ..Options::default()
+        });
+    let plan = db.compare(&tables).await.unwrap();
+    let blocked: Vec<(String, Option<&str>)> = plan
+        .blocked()
+        .iter()
+        .map(|b| (b.why(), b.step.suggestion.as_deref()))
+        .collect();
+    assert_eq!(
+        blocked,
+        [(
+            "will fail: view `main.v` uses column `b`, and could not be recreated without it"
+                .to_string(),
+            Some("change or drop view `main.v` first, then run again")
+        )],
+        "{plan}"
+    );
+    assert!(plan.steps().is_empty(), "{plan}");
+    db.apply(&tables).await.unwrap();
+    let b: i64 = sqlx::query_scalar("SELECT count(*) FROM pragma_table_info('t') WHERE name = 'b'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(b, 1);
+    sqlx::query("SELECT * FROM vv")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+}
+
+mod sqlite_drop_and_widen {
+    use dbconform::Table;
+
+    /// `b` dropped and `a` widened: one rebuild makes both.
+    #[derive(Table)]
+    #[table(name = "t")]
+    pub struct T {
+        #[column(primary_key, auto_increment = false)]
+        pub id: i32,
+        #[column(max_length = 50)]
+        pub a: Option<String>,
+    }
+}
+
+/// After-apply verification: a view the plan's steps break although dbconform could not
+/// tell from its text (`vv` reads `b` through `SELECT *` of another view) makes the apply
+/// fail naming the view, with nothing changed.
+#[tokio::test]
+async fn sqlite_apply_rolls_back_when_a_view_stops_working() {
+    let (_dir, url) = sqlite_file();
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlite_exec(
+        &pool,
+        "CREATE TABLE t (id INTEGER NOT NULL PRIMARY KEY, a VARCHAR(10), b VARCHAR(20));
+         CREATE VIEW v AS SELECT * FROM t;
+         CREATE VIEW vv AS SELECT b FROM v;
+         INSERT INTO t VALUES (1, 'x', 'y');",
+    )
+    .await;
+    let before = sqlite_state(std::path::Path::new(
+        url.trim_start_matches("sqlite://")
+            .trim_end_matches("?mode=rwc"),
+    ));
+    let tables = [sqlite_drop_and_widen::T::table_def()];
+    let db = DbConform::connect(&url)
+        .await
+        .unwrap()
+        .with_options(Options {
+            allow_drop_extra_columns: true,
+            ..Options::default()
+        });
+    let error = db.apply(&tables).await.unwrap_err().to_string();
+    assert!(
+        error.starts_with("view `main.vv` no longer works after the plan's steps; the transaction was rolled back and nothing was changed\n  check: SELECT * FROM \"vv\" LIMIT 0\n  database said: "),
+        "{error}"
+    );
+    assert!(error.contains("no such column: b"), "{error}");
+    let after = sqlite_state(std::path::Path::new(
+        url.trim_start_matches("sqlite://")
+            .trim_end_matches("?mode=rwc"),
+    ));
+    assert_eq!(before, after);
+    pool.close().await;
+}
+
+mod pg_items {
+    use dbconform::Table;
+
+    /// `price` widened from INTEGER to BIGINT; `label` no longer declared.
+    #[derive(Table)]
+    #[table(name = "items")]
+    pub struct Item {
+        #[column(primary_key, auto_increment = false)]
+        pub id: i32,
+        pub price: i64,
+        #[column(max_length = 20)]
+        pub name: Option<String>,
+    }
+}
+
+/// A schema with a view over the column whose type changes, a view on that view, a rule,
+/// an INSTEAD OF trigger, a comment and a grant.
+fn pg_items_ddl(schema: &str) -> String {
+    format!(
+        r#"CREATE SCHEMA "{schema}";
+        SET search_path TO "{schema}";
+        CREATE TABLE items (id integer PRIMARY KEY, price integer NOT NULL, name varchar(20), label text);
+        CREATE TABLE item_log (id integer, price bigint);
+        INSERT INTO items VALUES (1, 10, 'a', 'x'), (2, 0, 'b', 'y');
+        CREATE VIEW priced AS SELECT id, price, name FROM items WHERE price > 0;
+        COMMENT ON VIEW priced IS 'items with a price';
+        GRANT SELECT ON priced TO PUBLIC;
+        CREATE VIEW top_priced AS SELECT id, price * 2 AS doubled FROM priced;
+        CREATE VIEW labels AS SELECT id, label FROM items;
+        CREATE RULE log_price AS ON UPDATE TO items DO ALSO INSERT INTO item_log VALUES (NEW.id, NEW.price);
+        CREATE FUNCTION priced_insert() RETURNS trigger LANGUAGE plpgsql SET search_path = "{schema}" AS $$
+          BEGIN INSERT INTO items (id, price, name) VALUES (NEW.id, NEW.price, NEW.name); RETURN NEW; END $$;
+        CREATE TRIGGER priced_insert INSTEAD OF INSERT ON priced FOR EACH ROW EXECUTE FUNCTION priced_insert();
+        RESET search_path;"#
+    )
+}
+
+/// Defect 2: a type change on a column views and a rule use drops and recreates them in
+/// the same transaction (definition, comment, grant, trigger, views on views), and a drop
+/// of a column a view uses is blocked naming the view. Read back through the catalog.
+#[tokio::test]
+async fn postgres_type_change_under_views_recreates_them() {
+    let Some(url) = pg_url() else { return };
+    let scratch = PgScratch::new(&url, "dependents_type").await;
+    let schema = scratch.schema.clone();
+    let pool = scratch.pool.clone();
+    let scratch_options = scratch.options();
+    // Run in a task so that the scratch schema is dropped even when an assertion fails.
+    let outcome = async move {
+        sqlx::raw_sql(AssertSqlSafe(pg_items_ddl(&schema)))
+            .execute(&pool)
+            .await
+            .unwrap();
+        let db = DbConform::connect(&url)
+            .await
+            .unwrap()
+            .with_options(Options {
+                allow_drop_extra_columns: true,
+                ..scratch_options
+            });
+        let tables = [pg_items::Item::table_def()];
+        let plan = db.compare(&tables).await.unwrap();
+        let step = plan
+            .steps()
+            .iter()
+            .find(|s| s.kind == ChangeKind::AlterColumn)
+            .unwrap_or_else(|| panic!("a type change: {plan}"));
+        assert_eq!(step.risk, Risk::Caution, "{plan}");
+        assert!(
+            step.reason.contains(&format!(
+                "view `{schema}.priced`, view `{schema}.top_priced`, rule `{schema}.log_price` use the column"
+            )),
+            "{}",
+            step.reason
+        );
+        let blocked: Vec<String> = plan.blocked().iter().map(|b| b.why()).collect();
+        assert_eq!(
+            blocked,
+            [format!(
+                "will fail: view `{schema}.labels` uses column `label`, and could not be recreated without it"
+            )],
+            "{plan}"
+        );
+        db.apply(&tables).await.unwrap();
+
+        let q = |sql: String| {
+            let pool = pool.clone();
+            async move {
+                sqlx::query_scalar::<_, String>(AssertSqlSafe(sql))
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap()
+            }
+        };
+        let ty = q(format!(
+            "SELECT data_type::text FROM information_schema.columns WHERE table_schema = '{schema}' AND table_name = 'priced' AND column_name = 'price'"
+        ))
+        .await;
+        assert_eq!(ty, "bigint");
+        let comment = q(format!(
+            "SELECT obj_description('\"{schema}\".priced'::regclass, 'pg_class')"
+        ))
+        .await;
+        assert_eq!(comment, "items with a price");
+        let grant = q(format!(
+            "SELECT string_agg(grantee || ':' || privilege_type, ',') FROM information_schema.role_table_grants WHERE table_schema = '{schema}' AND table_name = 'priced' AND grantee = 'PUBLIC'"
+        ))
+        .await;
+        assert_eq!(grant, "PUBLIC:SELECT");
+        let doubled = q(format!(
+            "SELECT string_agg(doubled::text, ',') FROM \"{schema}\".top_priced"
+        ))
+        .await;
+        assert_eq!(doubled, "20");
+        // The INSTEAD OF trigger on the recreated view still inserts, and the rule logs.
+        sqlx::raw_sql(AssertSqlSafe(format!(
+            "INSERT INTO \"{schema}\".priced (id, price, name) VALUES (3, 5000000000, 'c');
+             UPDATE \"{schema}\".items SET price = 7 WHERE id = 1;"
+        )))
+        .execute(&pool)
+        .await
+        .unwrap();
+        let rows = q(format!(
+            "SELECT string_agg(id || '=' || price, ',' ORDER BY id) FROM \"{schema}\".items"
+        ))
+        .await;
+        assert_eq!(rows, "1=7,2=0,3=5000000000");
+        let log = q(format!(
+            "SELECT string_agg(id || '=' || price, ',') FROM \"{schema}\".item_log"
+        ))
+        .await;
+        assert_eq!(log, "1=7");
+        let label = q(format!(
+            "SELECT string_agg(label, ',' ORDER BY id) FROM \"{schema}\".labels"
+        ))
+        .await;
+        assert_eq!(label, "x,y");
+        let again = db.compare(&tables).await.unwrap();
+        assert!(again.steps().is_empty(), "{again}");
+    };
+    let result = tokio::spawn(outcome).await;
+    scratch.cleanup().await;
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic.into_panic());
+    }
+}
