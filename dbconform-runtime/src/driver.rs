@@ -768,6 +768,16 @@ mod check_order_tests {
         async fn try_steps(&mut self, _plan: &Plan) -> Result<Vec<PreflightStep>> {
             unreachable!("planning only")
         }
+        async fn dependents(
+            &mut self,
+            _scope: &Scope,
+            _actual: &Schema,
+        ) -> Result<Vec<DependentObject>> {
+            Ok(Vec::new())
+        }
+        async fn verify_dependents(&mut self, _objects: &[DependentObject]) -> Result<()> {
+            unreachable!("planning only")
+        }
     }
 
     #[tokio::test]
