@@ -295,10 +295,7 @@ pub async fn create_database_if_missing(url: &str) -> Result<bool> {
         return sqlite::create_if_missing(url).await;
     }
     #[cfg(feature = "postgres")]
-    if crate::backend::postgres::SCHEMES
-        .iter()
-        .any(|s| url.len() > s.len() && url[..s.len()].eq_ignore_ascii_case(s))
-    {
+    if crate::backend::postgres::SCHEMES.contains(&crate::backend::scheme(url).as_str()) {
         return postgres::create_if_missing(url).await;
     }
     // Let `connect` report the unsupported scheme with the list of supported ones.
@@ -343,17 +340,13 @@ mod postgres {
     use super::*;
     use dbconform_core::dialect::{Dialect, POSTGRES};
     use sqlx::Connection;
-    use sqlx::postgres::{PgConnectOptions, PgConnection};
-    use std::str::FromStr;
+    use sqlx::postgres::PgConnection;
 
     /// Maintenance databases to connect to, in order of preference.
     const MAINTENANCE: [&str; 2] = ["postgres", "template1"];
 
     pub(super) async fn create_if_missing(url: &str) -> Result<bool> {
-        let options = PgConnectOptions::from_str(url).map_err(|e| Error::InvalidUrl {
-            url: redact_url(url),
-            message: e.to_string(),
-        })?;
+        let options = crate::backend::postgres::connect_options(url)?;
         let name = options
             .get_database()
             .unwrap_or_else(|| options.get_username())

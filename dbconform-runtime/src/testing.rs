@@ -115,9 +115,9 @@ mod sqlite {
 #[cfg(feature = "postgres")]
 mod postgres {
     use super::*;
+    use crate::backend::postgres::connect_options;
     use dbconform_core::dialect::quote_ident_double;
-    use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-    use std::str::FromStr;
+    use sqlx::postgres::{PgPool, PgPoolOptions};
 
     /// A scratch PostgreSQL schema conformed to every registered table (those without an
     /// explicit `schema`), with a pool whose `search_path` is that schema. The schema is
@@ -180,10 +180,7 @@ mod postgres {
     }
 
     async fn drop_schema(url: &str, schema: &str) -> Result<()> {
-        let options = PgConnectOptions::from_str(url).map_err(|e| Error::InvalidUrl {
-            url: redact_url(url),
-            message: e.to_string(),
-        })?;
+        let options = connect_options(url)?;
         let pool = PgPoolOptions::new()
             .max_connections(1)
             .connect_with(options)
@@ -210,12 +207,7 @@ mod postgres {
     /// table.
     pub async fn throwaway_postgres(url: &str) -> Result<ThrowawayPostgres> {
         let schema = format!("dbconform_tmp_{}", unique_suffix());
-        let options = PgConnectOptions::from_str(url)
-            .map_err(|e| Error::InvalidUrl {
-                url: redact_url(url),
-                message: e.to_string(),
-            })?
-            .options([("search_path", schema.as_str())]);
+        let options = connect_options(url)?.options([("search_path", schema.as_str())]);
         let pool = PgPoolOptions::new()
             .max_connections(4)
             .connect_with(options)
