@@ -247,7 +247,7 @@ fn sqlx_source(error: &Error) -> Option<&sqlx::Error> {
         Error::Connect { source, .. } | Error::Database { source, .. } => source,
         _ => return None,
     };
-    source.downcast_ref::<sqlx::Error>()
+    crate::DriverError::find(source)
 }
 
 /// `true` for errors that may go away by waiting: the server is not listening or not
@@ -327,7 +327,7 @@ mod sqlite {
             .await
             .map_err(|e| Error::Connect {
                 url: redact_url(url),
-                source: Box::new(e),
+                source: crate::DriverError::boxed(e),
             })?;
         let _ = sqlx::Connection::close(connection).await;
         tracing::info!(path = %path.display(), "created the SQLite database file");
@@ -367,7 +367,7 @@ mod postgres {
                             "{} (maintenance database `{maintenance}`, to create `{name}`)",
                             redact_url(url)
                         ),
-                        source: Box::new(e),
+                        source: crate::DriverError::boxed(e),
                     });
                 }
             }
@@ -384,7 +384,7 @@ mod postgres {
             .await
             .map_err(|e| Error::Database {
                 operation: format!("looking up database `{name}` in pg_database"),
-                source: Box::new(e),
+                source: crate::DriverError::boxed(e),
             })?
             .is_some();
         let outcome = if exists {
@@ -405,7 +405,7 @@ mod postgres {
                 }
                 Err(e) => Err(Error::Database {
                     operation: format!("{statement} (on `{}`)", redact_url(url)),
-                    source: Box::new(e),
+                    source: crate::DriverError::boxed(e),
                 }),
             }
         };

@@ -99,7 +99,7 @@ mod sqlite {
             .await
             .map_err(|e| Error::Connect {
                 url: url.clone(),
-                source: Box::new(e),
+                source: crate::DriverError::boxed(e),
             })?;
         let report = DbConform::from_pool(pool.clone()).apply_all().await?;
         Ok(ThrowawaySqlite {
@@ -187,7 +187,7 @@ mod postgres {
             .await
             .map_err(|e| Error::Connect {
                 url: redact_url(url),
-                source: Box::new(e),
+                source: crate::DriverError::boxed(e),
             })?;
         let statement = format!(
             "DROP SCHEMA IF EXISTS {} CASCADE",
@@ -199,7 +199,7 @@ mod postgres {
         pool.close().await;
         outcome.map(|_| ()).map_err(|e| Error::Database {
             operation: format!("dropping schema {schema}"),
-            source: Box::new(e),
+            source: crate::DriverError::boxed(e),
         })
     }
 
@@ -214,7 +214,7 @@ mod postgres {
             .await
             .map_err(|e| Error::Connect {
                 url: redact_url(url),
-                source: Box::new(e),
+                source: crate::DriverError::boxed(e),
             })?;
         let mut db = ThrowawayPostgres {
             pool: pool.clone(),

@@ -112,8 +112,12 @@ fn is_missing_database(error: &crate::Error) -> bool {
     let crate::Error::Connect { source, .. } = error else {
         return false;
     };
+    let sqlx_error = source
+        .downcast_ref::<crate::DriverError>()
+        .map(crate::DriverError::sqlx)
+        .or_else(|| source.downcast_ref::<crate::sqlx::Error>());
     matches!(
-        source.downcast_ref::<crate::sqlx::Error>(),
+        sqlx_error,
         Some(crate::sqlx::Error::Database(db)) if db.code().as_deref() == Some("3D000")
     )
 }

@@ -104,7 +104,7 @@ impl PgDriver {
             .await
             .map_err(|e| Error::Connect {
                 url: redact_url(url),
-                source: Box::new(e),
+                source: crate::DriverError::boxed(e),
             })?;
         // The pool opens its connections when first asked: the probe serves the first
         // read-only operation, and apply's transaction takes a pooled one.
