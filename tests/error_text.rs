@@ -48,7 +48,9 @@ struct Child {
 }
 
 async fn run(pool: &sqlx::PgPool, schema: &str, sql: &str) {
-    let batch = format!("CREATE SCHEMA \"{schema}\"; SET search_path TO \"{schema}\"; {sql}; RESET search_path");
+    let batch = format!(
+        "CREATE SCHEMA \"{schema}\"; SET search_path TO \"{schema}\"; {sql}; RESET search_path"
+    );
     let mut conn = pool.acquire().await.unwrap();
     sqlx::raw_sql(AssertSqlSafe(batch))
         .execute(&mut *conn)
@@ -70,13 +72,18 @@ async fn a_postgres_error_shows_detail_and_no_source_line() {
     )
     .await;
     // Without the data checks, the plan runs into the duplicates.
-    let db = DbConform::connect(&url).await.unwrap().with_options(Options {
-        skip_data_checks: true,
-        ..scratch.options()
-    });
+    let db = DbConform::connect(&url)
+        .await
+        .unwrap()
+        .with_options(Options {
+            skip_data_checks: true,
+            ..scratch.options()
+        });
     let error = db.apply(&[User::table_def()]).await;
     scratch.cleanup().await;
-    let error = error.expect_err("the unique constraint cannot be added").to_string();
+    let error = error
+        .expect_err("the unique constraint cannot be added")
+        .to_string();
     assert!(
         error.contains("could not create unique index \"uq_et_users_email\""),
         "{error}"
@@ -85,7 +92,10 @@ async fn a_postgres_error_shows_detail_and_no_source_line() {
         error.contains("DETAIL: Key (email)=(a@example.com) is duplicated."),
         "the server's DETAIL is shown: {error}"
     );
-    assert!(!error.contains(" at line "), "no server source line: {error}");
+    assert!(
+        !error.contains(" at line "),
+        "no server source line: {error}"
+    );
 }
 
 /// The server's HINT is shown too.
@@ -93,7 +103,12 @@ async fn a_postgres_error_shows_detail_and_no_source_line() {
 async fn a_postgres_error_shows_the_hint() {
     let Some(url) = pg_url() else { return };
     let scratch = PgScratch::new(&url, "et_hint").await;
-    run(&scratch.pool, &scratch.schema, "CREATE TABLE et_people (id integer PRIMARY KEY)").await;
+    run(
+        &scratch.pool,
+        &scratch.schema,
+        "CREATE TABLE et_people (id integer PRIMARY KEY)",
+    )
+    .await;
     let db = DbConform::connect(&url)
         .await
         .unwrap()
@@ -102,7 +117,9 @@ async fn a_postgres_error_shows_the_hint() {
     person.columns[1].default = Some("no_such_function(1)".into());
     let error = db.apply(&[person]).await;
     scratch.cleanup().await;
-    let error = error.expect_err("the default names no function").to_string();
+    let error = error
+        .expect_err("the default names no function")
+        .to_string();
     assert!(
         error.contains("function no_such_function(integer) does not exist"),
         "{error}"
@@ -111,7 +128,10 @@ async fn a_postgres_error_shows_the_hint() {
         error.contains("HINT: No function matches the given name and argument types."),
         "the server's HINT is shown: {error}"
     );
-    assert!(!error.contains(" at line "), "no server source line: {error}");
+    assert!(
+        !error.contains(" at line "),
+        "no server source line: {error}"
+    );
 }
 
 /// A step the data checks found would fail says so once in the plan, not in its reason
@@ -136,7 +156,10 @@ async fn a_blocked_step_says_will_fail_once() {
         1,
         "\"will fail\" once in:\n{text}"
     );
-    assert!(text.contains("will fail: 1 row has NULL in `main.et_people`.name"), "{text}");
+    assert!(
+        text.contains("will fail: 1 row has NULL in `main.et_people`.name"),
+        "{text}"
+    );
     let report_text = plan.to_sql();
     assert_eq!(report_text.matches("will fail").count(), 1, "{report_text}");
 }
@@ -168,7 +191,10 @@ async fn a_sqlite_rebuild_drops_the_warning_the_data_checks_answered() {
         text.contains("checked: no rows have NULL in `main.et_people`.name"),
         "the data check ran: {text}"
     );
-    assert!(!text.contains("holds NULLs"), "stale NULL warning in:\n{text}");
+    assert!(
+        !text.contains("holds NULLs"),
+        "stale NULL warning in:\n{text}"
+    );
     assert!(
         !text.contains("fails if rows reference"),
         "stale reference warning in:\n{text}"
@@ -184,7 +210,10 @@ async fn a_sqlite_rebuild_drops_the_warning_the_data_checks_answered() {
     let plan = db.compare(&tables).await.unwrap();
     let text = plan.to_string();
     assert_eq!(plan.blocked().len(), 1, "{text}");
-    assert!(text.contains("will fail: 1 row of `main.et_children`"), "{text}");
+    assert!(
+        text.contains("will fail: 1 row of `main.et_children`"),
+        "{text}"
+    );
 }
 
 /// PostgreSQL: the same for SET NOT NULL on a column without NULLs.
@@ -209,6 +238,9 @@ async fn a_postgres_step_drops_the_warning_the_data_checks_answered() {
     let text = plan.to_string();
     assert_eq!(plan.steps().len(), 1, "{text}");
     assert!(text.contains("checked: no rows have NULL"), "{text}");
-    assert!(!text.contains("holds NULLs"), "stale NULL warning in:\n{text}");
+    assert!(
+        !text.contains("holds NULLs"),
+        "stale NULL warning in:\n{text}"
+    );
     assert_eq!(plan.steps()[0].suggestion, None, "{text}");
 }

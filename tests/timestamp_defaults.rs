@@ -36,7 +36,10 @@ struct Event {
     b: Option<String>,
     #[column(default = "now()", sql_type = "timestamp")]
     c: Option<String>,
-    #[column(default = "CURRENT_TIMESTAMP + interval '1 day'", sql_type = "timestamptz")]
+    #[column(
+        default = "CURRENT_TIMESTAMP + interval '1 day'",
+        sql_type = "timestamptz"
+    )]
     d: Option<String>,
     #[column(default = "clock_timestamp()", sql_type = "timestamptz")]
     e: Option<String>,
@@ -99,7 +102,10 @@ async fn now_and_current_timestamp_compare_equal() {
     let Some(url) = pg_url() else { return };
     let (scratch, db) = scratch_with(&url, "ts_equal").await;
     // The server keeps each spelling: the normal form must bridge them.
-    assert_eq!(stored_default(&scratch, "a").await.as_deref(), Some("now()"));
+    assert_eq!(
+        stored_default(&scratch, "a").await.as_deref(),
+        Some("now()")
+    );
     assert_eq!(
         stored_default(&scratch, "b").await.as_deref(),
         Some("CURRENT_TIMESTAMP")
@@ -149,7 +155,9 @@ async fn another_function_is_still_a_change_and_a_second_compare_is_empty() {
     // Exactly the two real changes: `e` (clock_timestamp() → now()) and the new column.
     assert_eq!(kinds.len(), 2, "{plan}");
     assert!(
-        kinds.iter().any(|(k, d)| *k == ChangeKind::AlterColumn && d.contains(".e")),
+        kinds
+            .iter()
+            .any(|(k, d)| *k == ChangeKind::AlterColumn && d.contains(".e")),
         "{plan}"
     );
     assert!(

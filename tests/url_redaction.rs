@@ -30,7 +30,10 @@ fn assert_masked(error: &str, url: &str) {
         !error.contains(SECRET),
         "the password of `{url}` leaked into the error: {error}"
     );
-    assert!(error.contains("***"), "the error shows the masked URL: {error}");
+    assert!(
+        error.contains("***"),
+        "the error shows the masked URL: {error}"
+    );
 }
 
 #[tokio::test]
@@ -76,8 +79,7 @@ async fn the_deploy_helpers_refuse_it_too() {
 
         let error = dbconform::testing::throwaway_postgres(&url)
             .await
-            .err()
-            .expect("throwaway_postgres accepted it");
+            .expect_err("throwaway_postgres accepted it");
         assert!(matches!(error, Error::InvalidUrl { .. }), "{error:?}");
         assert_masked(&error.to_string(), &url);
     }

@@ -184,10 +184,16 @@ mod tests {
     #[test]
     fn well_formed_urls_lose_their_password_only() {
         for (url, shown) in [
-            ("postgres://app:s3cret@db:5432/x", "postgres://app:***@db:5432/x"),
+            (
+                "postgres://app:s3cret@db:5432/x",
+                "postgres://app:***@db:5432/x",
+            ),
             ("postgres://app:p@ss@db/x", "postgres://app:***@db/x"),
             ("postgres://app@db/x", "postgres://app@db/x"),
-            ("postgres://db/x?sslmode=require", "postgres://db/x?sslmode=require"),
+            (
+                "postgres://db/x?sslmode=require",
+                "postgres://db/x?sslmode=require",
+            ),
             ("sqlite://app.db", "sqlite://app.db"),
             ("sqlite::memory:", "sqlite::memory:"),
             ("sqlite:data/app.db?mode=rwc", "sqlite:data/app.db?mode=rwc"),
@@ -199,15 +205,36 @@ mod tests {
     #[test]
     fn malformed_urls_are_masked_too() {
         for (url, shown) in [
-            ("postgresql:/alice:s3cret@host/db", "postgresql:/alice:***@host/db"),
-            ("postgres:alice:s3cret@host/db", "postgres:alice:***@host/db"),
-            ("postgres//alice:s3cret@host/db", "postgres//alice:***@host/db"),
-            ("postgres/alice:s3cret@host/db", "postgres/alice:***@host/db"),
+            (
+                "postgresql:/alice:s3cret@host/db",
+                "postgresql:/alice:***@host/db",
+            ),
+            (
+                "postgres:alice:s3cret@host/db",
+                "postgres:alice:***@host/db",
+            ),
+            (
+                "postgres//alice:s3cret@host/db",
+                "postgres//alice:***@host/db",
+            ),
+            (
+                "postgres/alice:s3cret@host/db",
+                "postgres/alice:***@host/db",
+            ),
             ("alice:s3cret@host/db", "alice:***@host/db"),
             // Unencoded `/` and `#` in the password end a parsed authority early.
-            ("postgres://alice:s3/cret@host/db", "postgres://alice:***@host/db"),
-            ("postgres://alice:s3#cret@host/db", "postgres://alice:***@host/db"),
-            ("postgres://alice:s3?cret@host/db", "postgres://alice:***@host/db"),
+            (
+                "postgres://alice:s3/cret@host/db",
+                "postgres://alice:***@host/db",
+            ),
+            (
+                "postgres://alice:s3#cret@host/db",
+                "postgres://alice:***@host/db",
+            ),
+            (
+                "postgres://alice:s3?cret@host/db",
+                "postgres://alice:***@host/db",
+            ),
             // No password to hide; the user name may be masked when it cannot be told apart.
             ("postgres:alice@host/db", "postgres:***@host/db"),
             ("mysql://alice:s3cret@host/db", "mysql://alice:***@host/db"),

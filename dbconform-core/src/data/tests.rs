@@ -303,7 +303,11 @@ fn a_step_known_to_fail_is_blocked_with_what_to_do() {
         )
     );
     // Said once, as the problem: the plan prints the reason next to it.
-    assert!(!blocked.step.reason.contains("will fail"), "{}", blocked.step.reason);
+    assert!(
+        !blocked.step.reason.contains("will fail"),
+        "{}",
+        blocked.step.reason
+    );
     // JSON: the new field appears only when set.
     let json = serde_json::to_string(blocked).unwrap_or_default();
     assert!(json.contains("\"problem\":\"will fail: 12 rows"), "{json}");
@@ -702,7 +706,11 @@ fn a_step_the_checks_cleared_loses_its_fails_if_warning() {
         ]),
     );
     assert_eq!(cleared.steps()[0].suggestion, None, "{cleared}");
-    assert!(cleared.steps()[0].reason.contains("checked: no rows have NULL"));
+    assert!(
+        cleared.steps()[0]
+            .reason
+            .contains("checked: no rows have NULL")
+    );
     // An empty table cannot fail either.
     let empty = refine(
         plan_for(make_not_null),

@@ -219,9 +219,8 @@ fn same_timestamp_spelling(text: &str) -> String {
         let mut rest: &str = segment;
         'scan: while !rest.is_empty() {
             // A name starts here only when what precedes is no part of a name.
-            let starts_name = !out.ends_with(|c: char| {
-                c.is_alphanumeric() || matches!(c, '_' | '$' | '.' | '"')
-            });
+            let starts_name =
+                !out.ends_with(|c: char| c.is_alphanumeric() || matches!(c, '_' | '$' | '.' | '"'));
             if starts_name {
                 for spelling in TRANSACTION_TIMESTAMP {
                     if let Some(after) = rest.strip_prefix(spelling) {

@@ -181,7 +181,11 @@ fn defaults_lose_the_cast_postgres_adds() {
         (ColumnType::TimestampTz, "now()", "NOW()"),
         // One function, three spellings the server keeps as given.
         (ColumnType::TimestampTz, "now()", "CURRENT_TIMESTAMP"),
-        (ColumnType::TimestampTz, "CURRENT_TIMESTAMP", "transaction_timestamp()"),
+        (
+            ColumnType::TimestampTz,
+            "CURRENT_TIMESTAMP",
+            "transaction_timestamp()",
+        ),
         (ColumnType::Timestamp, "now()", "pg_catalog.now()"),
         (
             ColumnType::TimestampTz,
@@ -225,7 +229,11 @@ fn defaults_keep_real_differences() {
         // Other clocks than the transaction's start, and other functions named like it.
         (ColumnType::TimestampTz, "now()", "clock_timestamp()"),
         (ColumnType::TimestampTz, "now()", "statement_timestamp()"),
-        (ColumnType::TimestampTz, "CURRENT_TIMESTAMP", "CURRENT_TIMESTAMP(3)"),
+        (
+            ColumnType::TimestampTz,
+            "CURRENT_TIMESTAMP",
+            "CURRENT_TIMESTAMP(3)",
+        ),
         (ColumnType::TimestampTz, "now()", "localtimestamp"),
         (ColumnType::TimestampTz, "now()", "xnow()"),
         (ColumnType::TimestampTz, "now()", "app.now()"),
