@@ -147,7 +147,8 @@ async fn preflight_tries_every_step_and_rolls_back() {
         let expected = if db.is_sqlite() {
             "UNIQUE constraint failed: customers.email"
         } else {
-            "could not create unique index \"ux_customers_email\""
+            // With the server's DETAIL, which names the duplicated key.
+            "could not create unique index \"ux_customers_email\" (DETAIL: Key (email)=(a@x) is duplicated.)"
         };
         assert_eq!(message, expected, "{}", db.name());
         assert!(!dry.is_ok());

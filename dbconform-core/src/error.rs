@@ -129,29 +129,134 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Removes the password from a database URL so it can be shown in errors and logs.
 ///
+/// Whatever lies between `user:` and the `@` before the host becomes `***`, also when the
+/// URL is malformed (`postgresql:/alice:pw@host/db` with one slash, `postgres//alice:pw@host`
+/// without the colon, a `/` or `#` typed into the password): in doubt more is masked, never
+/// less.
+///
 /// ```
 /// use dbconform_core::redact_url;
 /// assert_eq!(redact_url("postgres://app:s3cret@db:5432/x"), "postgres://app:***@db:5432/x");
+/// assert_eq!(redact_url("postgresql:/app:s3cret@db/x"), "postgresql:/app:***@db/x");
 /// assert_eq!(redact_url("sqlite://app.db"), "sqlite://app.db");
 /// ```
 pub fn redact_url(url: &str) -> String {
-    let Some(scheme_end) = url.find("://") else {
+    // Well formed: the userinfo ends at the authority's last `@` (a password may hold `@`).
+    if let Some(scheme_end) = url.find("://") {
+        let start = scheme_end + 3;
+        let rest = &url[start..];
+        let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        if let Some(at) = rest[..authority_end].rfind('@') {
+            return mask_password(url, start, start + at);
+        }
+    }
+    // Anything else: the last `@` of the text ends the userinfo, since a password typed
+    // without percent-encoding may hold `/`, `?` or `#`, which would end a parsed authority
+    // early and leave the rest of the password in view.
+    let Some(at) = url.rfind('@') else {
         return url.to_string();
     };
-    let rest = &url[scheme_end + 3..];
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    let Some(at) = authority.rfind('@') else {
-        return url.to_string();
-    };
-    let userinfo = &authority[..at];
-    match userinfo.find(':') {
-        Some(colon) => format!(
-            "{}{}:***{}",
-            &url[..scheme_end + 3],
-            &userinfo[..colon],
-            &rest[at..]
-        ),
+    mask_password(url, userinfo_start(&url[..at]), at)
+}
+
+/// Where the userinfo starts in `prefix` (the text before the `@`): after `scheme:` and
+/// any slashes when a `user:password` follows them, else at the start (`alice:pw`, or
+/// `postgres//alice:pw`, whose `user:` part then runs from the start).
+fn userinfo_start(prefix: &str) -> usize {
+    let scheme_len = prefix
+        .find(':')
+        .filter(|&colon| {
+            let scheme = &prefix[..colon];
+            scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        })
+        .map_or(0, |colon| colon + 1);
+    let after_slashes = scheme_len + prefix[scheme_len..].len()
+        - prefix[scheme_len..].trim_start_matches('/').len();
+    // `postgres:alice@host` has no password: the "scheme" may then be the user name.
+    if scheme_len > 0 && prefix[after_slashes..].contains(':') {
+        after_slashes
+    } else {
+        0
+    }
+}
+
+/// `url` with the text between the first `:` of `url[start..at]` and `at` replaced by
+/// `***`; unchanged when that userinfo has no `:` (no password).
+fn mask_password(url: &str, start: usize, at: usize) -> String {
+    match url[start..at].find(':') {
+        Some(colon) => format!("{}:***{}", &url[..start + colon], &url[at..]),
         None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn well_formed_urls_lose_their_password_only() {
+        for (url, shown) in [
+            (
+                "postgres://app:s3cret@db:5432/x",
+                "postgres://app:***@db:5432/x",
+            ),
+            ("postgres://app:p@ss@db/x", "postgres://app:***@db/x"),
+            ("postgres://app@db/x", "postgres://app@db/x"),
+            (
+                "postgres://db/x?sslmode=require",
+                "postgres://db/x?sslmode=require",
+            ),
+            ("sqlite://app.db", "sqlite://app.db"),
+            ("sqlite::memory:", "sqlite::memory:"),
+            ("sqlite:data/app.db?mode=rwc", "sqlite:data/app.db?mode=rwc"),
+        ] {
+            assert_eq!(redact_url(url), shown, "{url}");
+        }
+    }
+
+    #[test]
+    fn malformed_urls_are_masked_too() {
+        for (url, shown) in [
+            (
+                "postgresql:/alice:s3cret@host/db",
+                "postgresql:/alice:***@host/db",
+            ),
+            (
+                "postgres:alice:s3cret@host/db",
+                "postgres:alice:***@host/db",
+            ),
+            (
+                "postgres//alice:s3cret@host/db",
+                "postgres//alice:***@host/db",
+            ),
+            (
+                "postgres/alice:s3cret@host/db",
+                "postgres/alice:***@host/db",
+            ),
+            ("alice:s3cret@host/db", "alice:***@host/db"),
+            // Unencoded `/` and `#` in the password end a parsed authority early.
+            (
+                "postgres://alice:s3/cret@host/db",
+                "postgres://alice:***@host/db",
+            ),
+            (
+                "postgres://alice:s3#cret@host/db",
+                "postgres://alice:***@host/db",
+            ),
+            (
+                "postgres://alice:s3?cret@host/db",
+                "postgres://alice:***@host/db",
+            ),
+            // No password to hide; the user name may be masked when it cannot be told apart.
+            ("postgres:alice@host/db", "postgres:***@host/db"),
+            ("mysql://alice:s3cret@host/db", "mysql://alice:***@host/db"),
+        ] {
+            let redacted = redact_url(url);
+            assert_eq!(redacted, shown, "{url}");
+            assert!(!redacted.contains("s3"), "{redacted}");
+        }
     }
 }

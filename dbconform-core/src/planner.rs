@@ -15,7 +15,7 @@
 //! 7. `policy` again: steps that can lose column values or need a SQLite rebuild the
 //!    options refuse, and the steps needing them, are blocked.
 
-mod describe;
+pub(crate) mod describe;
 pub(crate) mod policy;
 
 use crate::dependents::{self, DependentObject};

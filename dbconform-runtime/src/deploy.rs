@@ -247,7 +247,7 @@ fn sqlx_source(error: &Error) -> Option<&sqlx::Error> {
         Error::Connect { source, .. } | Error::Database { source, .. } => source,
         _ => return None,
     };
-    source.downcast_ref::<sqlx::Error>()
+    crate::DriverError::find(source)
 }
 
 /// `true` for errors that may go away by waiting: the server is not listening or not
@@ -295,10 +295,7 @@ pub async fn create_database_if_missing(url: &str) -> Result<bool> {
         return sqlite::create_if_missing(url).await;
     }
     #[cfg(feature = "postgres")]
-    if crate::backend::postgres::SCHEMES
-        .iter()
-        .any(|s| url.len() > s.len() && url[..s.len()].eq_ignore_ascii_case(s))
-    {
+    if crate::backend::postgres::SCHEMES.contains(&crate::backend::scheme(url).as_str()) {
         return postgres::create_if_missing(url).await;
     }
     // Let `connect` report the unsupported scheme with the list of supported ones.
@@ -330,7 +327,7 @@ mod sqlite {
             .await
             .map_err(|e| Error::Connect {
                 url: redact_url(url),
-                source: Box::new(e),
+                source: crate::DriverError::boxed(e),
             })?;
         let _ = sqlx::Connection::close(connection).await;
         tracing::info!(path = %path.display(), "created the SQLite database file");
@@ -343,17 +340,13 @@ mod postgres {
     use super::*;
     use dbconform_core::dialect::{Dialect, POSTGRES};
     use sqlx::Connection;
-    use sqlx::postgres::{PgConnectOptions, PgConnection};
-    use std::str::FromStr;
+    use sqlx::postgres::PgConnection;
 
     /// Maintenance databases to connect to, in order of preference.
     const MAINTENANCE: [&str; 2] = ["postgres", "template1"];
 
     pub(super) async fn create_if_missing(url: &str) -> Result<bool> {
-        let options = PgConnectOptions::from_str(url).map_err(|e| Error::InvalidUrl {
-            url: redact_url(url),
-            message: e.to_string(),
-        })?;
+        let options = crate::backend::postgres::connect_options(url)?;
         let name = options
             .get_database()
             .unwrap_or_else(|| options.get_username())
@@ -374,7 +367,7 @@ mod postgres {
                             "{} (maintenance database `{maintenance}`, to create `{name}`)",
                             redact_url(url)
                         ),
-                        source: Box::new(e),
+                        source: crate::DriverError::boxed(e),
                     });
                 }
             }
@@ -391,7 +384,7 @@ mod postgres {
             .await
             .map_err(|e| Error::Database {
                 operation: format!("looking up database `{name}` in pg_database"),
-                source: Box::new(e),
+                source: crate::DriverError::boxed(e),
             })?
             .is_some();
         let outcome = if exists {
@@ -412,7 +405,7 @@ mod postgres {
                 }
                 Err(e) => Err(Error::Database {
                     operation: format!("{statement} (on `{}`)", redact_url(url)),
-                    source: Box::new(e),
+                    source: crate::DriverError::boxed(e),
                 }),
             }
         };

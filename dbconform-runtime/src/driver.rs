@@ -5,6 +5,7 @@
 //! turns a session into a plan or an applied change — reflect, plan, canonicalize the
 //! expressions rules could not decide, plan again, execute, verify — lives here once.
 
+use crate::driver_error::{DriverError, one_line_message};
 use crate::preflight::{PreflightReport, PreflightStep, StepOutcome};
 use crate::report::{ExecutedStep, Report};
 use async_trait::async_trait;
@@ -412,10 +413,7 @@ where
             if let Err(error) = result {
                 outcome = StepOutcome::Failed {
                     statement: statement.clone(),
-                    message: match error.as_database_error() {
-                        Some(db) => db.message().to_string(),
-                        None => error.to_string(),
-                    },
+                    message: one_line_message(&error),
                 };
                 break;
             }
@@ -535,7 +533,7 @@ where
                     step: index + 1,
                     description: step.describe(),
                     statement: sql.to_string(),
-                    source: Box::new(source),
+                    source: DriverError::boxed(source),
                 });
             }
             answered += 1;
@@ -661,7 +659,7 @@ pub(crate) fn verify_converged(after: &Plan) -> Result<()> {
 pub(crate) fn db_error(operation: &str) -> impl FnOnce(sqlx::Error) -> Error + '_ {
     move |source| Error::Database {
         operation: operation.to_string(),
-        source: Box::new(source),
+        source: DriverError::boxed(source),
     }
 }
 
@@ -669,7 +667,7 @@ pub(crate) fn db_error(operation: &str) -> impl FnOnce(sqlx::Error) -> Error + '
 pub(crate) fn reflect_error(what: &str) -> impl FnOnce(sqlx::Error) -> Error + '_ {
     move |source| Error::Reflect {
         what: what.to_string(),
-        source: Box::new(source),
+        source: DriverError::boxed(source),
     }
 }
 

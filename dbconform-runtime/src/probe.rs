@@ -117,7 +117,7 @@ where
         counter.add(1);
         let mut savepoint = conn.begin().await.map_err(|source| Error::Database {
             operation: "opening a savepoint for the data checks".to_string(),
-            source: Box::new(source),
+            source: crate::DriverError::boxed(source),
         })?;
         let outcome = fetch::<DB>(&mut savepoint, sql, width, counter).await;
         counter.add(1);
@@ -126,7 +126,7 @@ where
             .await
             .map_err(|source| Error::Database {
                 operation: "rolling back the data checks' savepoint".to_string(),
-                source: Box::new(source),
+                source: crate::DriverError::boxed(source),
             })?;
         outcome
     } else {

@@ -99,7 +99,7 @@ mod sqlite {
             .await
             .map_err(|e| Error::Connect {
                 url: url.clone(),
-                source: Box::new(e),
+                source: crate::DriverError::boxed(e),
             })?;
         let report = DbConform::from_pool(pool.clone()).apply_all().await?;
         Ok(ThrowawaySqlite {
@@ -115,9 +115,9 @@ mod sqlite {
 #[cfg(feature = "postgres")]
 mod postgres {
     use super::*;
+    use crate::backend::postgres::connect_options;
     use dbconform_core::dialect::quote_ident_double;
-    use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-    use std::str::FromStr;
+    use sqlx::postgres::{PgPool, PgPoolOptions};
 
     /// A scratch PostgreSQL schema conformed to every registered table (those without an
     /// explicit `schema`), with a pool whose `search_path` is that schema. The schema is
@@ -180,17 +180,14 @@ mod postgres {
     }
 
     async fn drop_schema(url: &str, schema: &str) -> Result<()> {
-        let options = PgConnectOptions::from_str(url).map_err(|e| Error::InvalidUrl {
-            url: redact_url(url),
-            message: e.to_string(),
-        })?;
+        let options = connect_options(url)?;
         let pool = PgPoolOptions::new()
             .max_connections(1)
             .connect_with(options)
             .await
             .map_err(|e| Error::Connect {
                 url: redact_url(url),
-                source: Box::new(e),
+                source: crate::DriverError::boxed(e),
             })?;
         let statement = format!(
             "DROP SCHEMA IF EXISTS {} CASCADE",
@@ -202,7 +199,7 @@ mod postgres {
         pool.close().await;
         outcome.map(|_| ()).map_err(|e| Error::Database {
             operation: format!("dropping schema {schema}"),
-            source: Box::new(e),
+            source: crate::DriverError::boxed(e),
         })
     }
 
@@ -210,19 +207,14 @@ mod postgres {
     /// table.
     pub async fn throwaway_postgres(url: &str) -> Result<ThrowawayPostgres> {
         let schema = format!("dbconform_tmp_{}", unique_suffix());
-        let options = PgConnectOptions::from_str(url)
-            .map_err(|e| Error::InvalidUrl {
-                url: redact_url(url),
-                message: e.to_string(),
-            })?
-            .options([("search_path", schema.as_str())]);
+        let options = connect_options(url)?.options([("search_path", schema.as_str())]);
         let pool = PgPoolOptions::new()
             .max_connections(4)
             .connect_with(options)
             .await
             .map_err(|e| Error::Connect {
                 url: redact_url(url),
-                source: Box::new(e),
+                source: crate::DriverError::boxed(e),
             })?;
         let mut db = ThrowawayPostgres {
             pool: pool.clone(),

@@ -112,8 +112,12 @@ fn is_missing_database(error: &crate::Error) -> bool {
     let crate::Error::Connect { source, .. } = error else {
         return false;
     };
+    let sqlx_error = source
+        .downcast_ref::<crate::DriverError>()
+        .map(crate::DriverError::sqlx)
+        .or_else(|| source.downcast_ref::<crate::sqlx::Error>());
     matches!(
-        source.downcast_ref::<crate::sqlx::Error>(),
+        sqlx_error,
         Some(crate::sqlx::Error::Database(db)) if db.code().as_deref() == Some("3D000")
     )
 }
@@ -431,10 +435,12 @@ fn load_side(
     } else {
         let text = std::fs::read_to_string(spec).map_err(|e| {
             Failure(format!(
-                "cannot read snapshot file `{spec}`: {e} (a side of diff is a snapshot file or a database URL such as sqlite://app.db)"
+                "cannot read snapshot file `{}`: {e} (a side of diff is a snapshot file or a database URL such as sqlite://app.db)",
+                // A mistyped URL (`postgres//user:pw@host/db`) lands here as a file name.
+                redact_url(spec)
             ))
         })?;
-        (format!("snapshot file `{spec}`"), text)
+        (format!("snapshot file `{}`", redact_url(spec)), text)
     };
     let file = SnapshotFile::from_json(&text).map_err(|e| Failure(format!("{what}: {e}")))?;
     Ok(Side {

@@ -4,7 +4,7 @@
 use super::{Answer, Answers, Asked, Context, Effect, Meaning, Question, asked};
 use crate::dialect::{self, Dialect};
 use crate::plan::{BlockedStep, Change, Plan, Risk, Step};
-use crate::planner::policy;
+use crate::planner::{describe, policy};
 use crate::risk;
 
 /// The plan refined by the answers to its [`questions`](super::questions):
@@ -13,12 +13,15 @@ use crate::risk;
 ///   `safe: table `public.orders` is empty`;
 /// - a step the data makes fail moves to [`Plan::blocked`] with
 ///   [`problem`](BlockedStep::problem) `will fail: 12 rows have NULL in
-///   `public.orders.customer_id`` and a suggestion saying what to do (no option unlocks
-///   it: `unlocked_by` is empty unless the policy blocked it too); the steps needing it
-///   are blocked with it;
+///   `public.orders.customer_id`` (said there only, not again in the step's reason) and a
+///   suggestion saying what to do (no option unlocks it: `unlocked_by` is empty unless the
+///   policy blocked it too); the steps needing it are blocked with it;
 /// - counts that do not make a step fail go into its reason (`checked: no rows have NULL
 ///   in ...`, `3 values of `t.price` have more than 2 decimal places: they would change`);
 ///   a narrowing whose values all fit becomes `Caution`;
+/// - a step the data checks found cannot fail on the rows as they are (the table is empty,
+///   or every count that would make it fail is 0) loses the planner's "fails if ..."
+///   suggestion, which would only contradict the check;
 /// - an unanswered question ([`Answer::Unknown`]) is named in the reason and the step
 ///   keeps its risk.
 ///
@@ -81,6 +84,7 @@ fn judge(
     if empty {
         step.risk = Risk::Safe;
         step.reason = format!("{}; safe: table `{table}` is empty", step.reason);
+        drop_data_warning(step);
         return None;
     }
     let mut failures = Vec::new();
@@ -138,12 +142,34 @@ fn judge(
         step.reason = format!("{}; {}", step.reason, notes.join("; "));
     }
     if failures.is_empty() {
+        // Every question that could make the step fail answered "none": the planner's
+        // "fails if ..." no longer applies. An unanswered one keeps it.
+        let mut failing = asked.iter().filter(|a| {
+            matches!(
+                a.meaning,
+                Meaning::Rows { fails: true } | Meaning::Counted(Effect::Fails)
+            )
+        });
+        let checked = failing.clone().next().is_some()
+            && failing.all(|a| matches!(answers.get(&a.question), Some(Answer::Count(0))));
+        if checked {
+            drop_data_warning(step);
+        }
         return None;
     }
+    // The problem goes into `BlockedStep::problem`, which the plan shows next to the
+    // reason: appended to the reason too, it was printed twice.
     let problem = format!("will fail: {}", failures.join("; "));
-    step.reason = format!("{}; {problem}", step.reason);
     step.suggestion = Some(format!("{}, then apply again", remedies.join("; ")));
     Some(problem)
+}
+
+/// Removes the planner's warning that the step fails on some data (`fails if `t.c` holds
+/// NULLs: ...`), once the data checks found none; any other suggestion stays.
+fn drop_data_warning(step: &mut Step) {
+    if step.suggestion.is_some() && step.suggestion == describe::suggestion(&step.change) {
+        step.suggestion = None;
+    }
 }
 
 /// `1 row has` / `12 rows have` / `no rows have`.

@@ -302,11 +302,11 @@ fn a_step_known_to_fail_is_blocked_with_what_to_do() {
             "fill the NULLs first (UPDATE public.users SET name = ... WHERE name IS NULL) or keep the column nullable (`Option<_>`), then apply again"
         )
     );
+    // Said once, as the problem: the plan prints the reason next to it.
     assert!(
-        blocked
-            .step
-            .reason
-            .ends_with("; will fail: 12 rows have NULL in `public.users`.name")
+        !blocked.step.reason.contains("will fail"),
+        "{}",
+        blocked.step.reason
     );
     // JSON: the new field appears only when set.
     let json = serde_json::to_string(blocked).unwrap_or_default();
@@ -682,5 +682,51 @@ fn keys_indexes_and_checks_over_a_blocked_new_column_are_blocked_with_it() {
                 Some(add)
             ),
         ]
+    );
+}
+
+#[test]
+fn a_step_the_checks_cleared_loses_its_fails_if_warning() {
+    let make_not_null = |t: &mut TableDef| t.columns[2].nullable = false;
+    let nulls = Question::Nulls {
+        table: name("users"),
+        columns: vec!["name".into()],
+    };
+    let draft = plan_for(make_not_null);
+    assert_eq!(
+        draft.steps()[0].suggestion.as_deref(),
+        Some("fails if `public.users.name` holds NULLs: fill them first")
+    );
+    // No NULL found: the warning would contradict the check.
+    let cleared = refine(
+        plan_for(make_not_null),
+        &answered(vec![
+            (rows("users"), Answer::Count(40)),
+            (nulls.clone(), Answer::Count(0)),
+        ]),
+    );
+    assert_eq!(cleared.steps()[0].suggestion, None, "{cleared}");
+    assert!(
+        cleared.steps()[0]
+            .reason
+            .contains("checked: no rows have NULL")
+    );
+    // An empty table cannot fail either.
+    let empty = refine(
+        plan_for(make_not_null),
+        &answered(vec![(rows("users"), Answer::Count(0))]),
+    );
+    assert_eq!(empty.steps()[0].suggestion, None, "{empty}");
+    // Not checked (unknown answer): the warning stays.
+    let unknown = refine(
+        plan_for(make_not_null),
+        &answered(vec![
+            (rows("users"), Answer::Count(40)),
+            (nulls, Answer::Unknown("timeout".into())),
+        ]),
+    );
+    assert_eq!(
+        unknown.steps()[0].suggestion.as_deref(),
+        Some("fails if `public.users.name` holds NULLs: fill them first")
     );
 }

@@ -136,8 +136,9 @@ pub(super) fn reason(change: &Change, dialect: &dyn Dialect) -> String {
     }
 }
 
-/// What the user may want to know before applying a change that can fail on data.
-pub(super) fn suggestion(change: &Change) -> Option<String> {
+/// What the user may want to know before applying a change that can fail on data; the
+/// data checks remove it once they found that it will not (`data::refine`).
+pub(crate) fn suggestion(change: &Change) -> Option<String> {
     match change {
         Change::AddColumn { table, column }
             if !column.nullable

@@ -11,13 +11,17 @@ pub mod postgres;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 
-/// Connects to the backend that `url`'s scheme names.
-pub(crate) async fn connect(url: &str) -> Result<Arc<dyn Driver>> {
-    let scheme = url
-        .split(':')
+/// The scheme of `url` in lower case: the text before its first `:`.
+pub(crate) fn scheme(url: &str) -> String {
+    url.split(':')
         .next()
         .unwrap_or_default()
-        .to_ascii_lowercase();
+        .to_ascii_lowercase()
+}
+
+/// Connects to the backend that `url`'s scheme names.
+pub(crate) async fn connect(url: &str) -> Result<Arc<dyn Driver>> {
+    let scheme = scheme(url);
     #[cfg(feature = "sqlite")]
     if sqlite::SCHEMES.contains(&scheme.as_str()) {
         return Ok(Arc::new(sqlite::SqliteDriver::connect(url).await?));
@@ -26,12 +30,26 @@ pub(crate) async fn connect(url: &str) -> Result<Arc<dyn Driver>> {
     if postgres::SCHEMES.contains(&scheme.as_str()) {
         return Ok(Arc::new(postgres::PgDriver::connect(url).await?));
     }
-    Err(Error::InvalidUrl {
-        url: redact_url(url),
-        message: format!(
+    let is_scheme = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    let message = if is_scheme {
+        format!(
             "unsupported scheme `{scheme}`; this build of dbconform supports: {}",
             supported_schemes().join(", ")
-        ),
+        )
+    } else {
+        // `postgres//user:pw@host/db`: no `scheme:` at all; the text before the first `:`
+        // is not a scheme and is not repeated (it may hold the user name).
+        format!(
+            "it does not start with a scheme such as `postgres://user:password@host:5432/database` or `sqlite://app.db`; this build of dbconform supports: {}",
+            supported_schemes().join(", ")
+        )
+    };
+    Err(Error::InvalidUrl {
+        url: redact_url(url),
+        message,
     })
 }
 

@@ -11,7 +11,7 @@
 //! | `serial`, `bigserial`, `smallserial` | the integer type, auto-increment, NOT NULL, no default |
 //! | `Decimal { precision: Some(p), scale: None }` | scale `Some(0)` (`numeric(p)` is `numeric(p,0)`) |
 //! | NOT NULL | implied for primary-key and auto-increment columns |
-//! | Expressions (defaults, CHECKs, generated columns, index keys and predicates) | outer parentheses removed, whitespace runs collapsed (none after `(`/`[` or before `)`/`]`/`,`, one after `,`), ASCII lower case outside quotes (unquoted names and keywords are case-insensitive); text holding `$` is not case-folded (dollar quoting) |
+//! | Expressions (defaults, CHECKs, generated columns, index keys and predicates) | outer parentheses removed, whitespace runs collapsed (none after `(`/`[` or before `)`/`]`/`,`, one after `,`), ASCII lower case outside quotes (unquoted names and keywords are case-insensitive); text holding `$` is not case-folded (dollar quoting); `now()` and `transaction_timestamp()` (also `pg_catalog.`-qualified) → `current_timestamp`, the same function, which the server keeps in whichever spelling it was given |
 //! | Defaults | a cast of a literal to the column's own type removed (`'x'::text` → `'x'`, `'-1'::integer` → `-1` on a numeric column), `NULL` → no default (PostgreSQL stores none) |
 //! | Comments | an empty comment is no comment (`COMMENT ... IS ''` removes it) |
 //! | Collations | quotes and a `pg_catalog.` prefix removed; `default` → none |
@@ -20,8 +20,7 @@
 //!
 //! Not decided here (the database settles it through `canonicalize`): CHECK rewriting
 //! (`IN` → `= ANY (ARRAY[...])`, `BETWEEN`, `LIKE` → `~~`, casts inside expressions), the
-//! text of typed literals (`'2020-01-01'::timestamp` → `'2020-01-01 00:00:00'`), `now()`
-//! and `CURRENT_TIMESTAMP` (different text, both kept as stored).
+//! text of typed literals (`'2020-01-01'::timestamp` → `'2020-01-01 00:00:00'`).
 
 use super::parse::canonical_type;
 use crate::dialect::expr::{is_signed_number, is_string_literal, segments, strip_outer_parens};
@@ -185,6 +184,57 @@ pub(crate) fn expression(text: &str) -> String {
             }
             let ch = if fold { ch.to_ascii_lowercase() } else { ch };
             push_piece(&mut out, ch.encode_utf8(&mut buf), &mut pending_space);
+        }
+    }
+    if fold {
+        same_timestamp_spelling(&out)
+    } else {
+        out
+    }
+}
+
+/// Spellings of the transaction's start time, all one function on PostgreSQL, written the
+/// way [`expression`] leaves them.
+const TRANSACTION_TIMESTAMP: [&str; 4] = [
+    "pg_catalog.transaction_timestamp()",
+    "pg_catalog.now()",
+    "transaction_timestamp()",
+    "now()",
+];
+
+/// `text` (a normalized expression) with every spelling of [`TRANSACTION_TIMESTAMP`]
+/// outside quotes written `current_timestamp`: the server stores `now()` and
+/// `CURRENT_TIMESTAMP` each as given, so a database and a declaration spelling it
+/// differently would otherwise differ forever. `xnow()` or `t.now()` are other functions.
+fn same_timestamp_spelling(text: &str) -> String {
+    let Some(segments) = segments(text) else {
+        return text.to_string();
+    };
+    let mut out = String::with_capacity(text.len());
+    for (segment, quoted) in &segments {
+        if *quoted {
+            out.push_str(segment);
+            continue;
+        }
+        let mut rest: &str = segment;
+        'scan: while !rest.is_empty() {
+            // A name starts here only when what precedes is no part of a name.
+            let starts_name =
+                !out.ends_with(|c: char| c.is_alphanumeric() || matches!(c, '_' | '$' | '.' | '"'));
+            if starts_name {
+                for spelling in TRANSACTION_TIMESTAMP {
+                    if let Some(after) = rest.strip_prefix(spelling) {
+                        out.push_str("current_timestamp");
+                        rest = after;
+                        continue 'scan;
+                    }
+                }
+            }
+            let mut chars = rest.chars();
+            if let Some(ch) = chars.next() {
+                out.push(ch);
+            }
+            rest = chars.as_str();
         }
     }
     out

@@ -179,6 +179,19 @@ fn defaults_lose_the_cast_postgres_adds() {
         ),
         (ColumnType::TimestampTz, "now()", "(now())"),
         (ColumnType::TimestampTz, "now()", "NOW()"),
+        // One function, three spellings the server keeps as given.
+        (ColumnType::TimestampTz, "now()", "CURRENT_TIMESTAMP"),
+        (
+            ColumnType::TimestampTz,
+            "CURRENT_TIMESTAMP",
+            "transaction_timestamp()",
+        ),
+        (ColumnType::Timestamp, "now()", "pg_catalog.now()"),
+        (
+            ColumnType::TimestampTz,
+            "(now() + '1 day'::interval)",
+            "(CURRENT_TIMESTAMP + '1 day'::interval)",
+        ),
         (
             ColumnType::Timestamp,
             "CURRENT_TIMESTAMP",
@@ -213,8 +226,18 @@ fn defaults_keep_real_differences() {
     for (ty, a, b) in [
         (ColumnType::Text, "'x'::text", "'X'"),
         (ColumnType::Text, "'x'", "'x '"),
-        // PostgreSQL stores them differently: now() and CURRENT_TIMESTAMP stay apart.
-        (ColumnType::TimestampTz, "now()", "CURRENT_TIMESTAMP"),
+        // Other clocks than the transaction's start, and other functions named like it.
+        (ColumnType::TimestampTz, "now()", "clock_timestamp()"),
+        (ColumnType::TimestampTz, "now()", "statement_timestamp()"),
+        (
+            ColumnType::TimestampTz,
+            "CURRENT_TIMESTAMP",
+            "CURRENT_TIMESTAMP(3)",
+        ),
+        (ColumnType::TimestampTz, "now()", "localtimestamp"),
+        (ColumnType::TimestampTz, "now()", "xnow()"),
+        (ColumnType::TimestampTz, "now()", "app.now()"),
+        (ColumnType::Text, "'now()'", "'current_timestamp'"),
         (ColumnType::Integer, "-1", "1"),
         // A cast to another type may change the value: kept.
         (

@@ -629,16 +629,13 @@ async fn diagnose(
     }
     Ok(Error::Database {
         operation: "asking PostgreSQL for its spelling of the declared expressions".into(),
-        source: Box::new(refused),
+        source: crate::DriverError::boxed(refused),
     })
 }
 
-/// The database's own message, without sqlx's wrapping.
+/// The database's own message with its DETAIL and HINT, without sqlx's wrapping.
 fn database_message(error: &sqlx::Error) -> String {
-    match error {
-        sqlx::Error::Database(db) => db.message().to_string(),
-        other => other.to_string(),
-    }
+    crate::driver_error::one_line_message(error)
 }
 
 /// The catalog queries of one reflection (each takes the schemas as `$1`), for the

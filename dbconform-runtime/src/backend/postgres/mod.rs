@@ -31,6 +31,27 @@ pub(crate) const REFLECTION_QUERIES: &[&str] = &inspect::QUERIES;
 /// URL schemes this backend answers to.
 pub const SCHEMES: &[&str] = &["postgres", "postgresql"];
 
+/// The connect options `url` names, refused before anything is sent unless the URL has
+/// the `//` authority: sqlx reads `postgresql:/alice:pw@host/db` (one slash) as a URL
+/// without a host whose database is `alice:pw@host/db`, connects to the default host and
+/// sends the password to the server as a database name, which then ends up in the error
+/// and in the server's log.
+pub(crate) fn connect_options(url: &str) -> Result<PgConnectOptions> {
+    let authority = url
+        .split_once(':')
+        .is_some_and(|(_, rest)| rest.starts_with("//"));
+    if !authority {
+        return Err(Error::InvalidUrl {
+            url: redact_url(url),
+            message: "a PostgreSQL URL has the form `postgres://user:password@host:5432/database` (`//` after the scheme); nothing was sent to any server".to_string(),
+        });
+    }
+    PgConnectOptions::from_str(url).map_err(|e| Error::InvalidUrl {
+        url: redact_url(url),
+        message: e.to_string(),
+    })
+}
+
 /// First half of the advisory-lock key: "dbcf" in ASCII, so the lock is recognisable in
 /// `pg_locks` and does not collide with applications using single-key locks.
 const LOCK_CLASS: i32 = 0x6462_6366;
@@ -76,10 +97,7 @@ impl Lease {
 impl PgDriver {
     /// Connects to `url` (`postgres://user@host/db`).
     pub async fn connect(url: &str) -> Result<Self> {
-        let options = PgConnectOptions::from_str(url).map_err(|e| Error::InvalidUrl {
-            url: redact_url(url),
-            message: e.to_string(),
-        })?;
+        let options = connect_options(url)?;
         // One direct connection first: the pool retries refused connections until its
         // acquire timeout (30 s), while a direct attempt reports a wrong host, port,
         // database or password at once.
@@ -87,7 +105,7 @@ impl PgDriver {
             .await
             .map_err(|e| Error::Connect {
                 url: redact_url(url),
-                source: Box::new(e),
+                source: crate::DriverError::boxed(e),
             })?;
         // The pool opens its connections when first asked: the probe serves the first
         // read-only operation, and apply's transaction takes a pooled one.

@@ -77,7 +77,7 @@ impl SqliteDriver {
             .await
             .map_err(|e| Error::Connect {
                 url: redact_url(url),
-                source: Box::new(e),
+                source: crate::DriverError::boxed(e),
             })?;
         Ok(SqliteDriver {
             pool,

@@ -241,6 +241,6 @@ async fn exec(conn: &mut SqliteConnection, sql: &str, counter: &StatementCounter
         .map(|_| ())
         .map_err(|source| Error::Database {
             operation: format!("`{sql}`"),
-            source: Box::new(source),
+            source: crate::DriverError::boxed(source),
         })
 }

@@ -1,0 +1,108 @@
+//! The driver's errors as dbconform shows them.
+//!
+//! sqlx prints a PostgreSQL error as its message followed by `at line 13588`, the line of
+//! the server's C source that raised it, and leaves out the DETAIL and HINT that often
+//! name the row or object at fault (`Key (email)=(a@x) is duplicated.`, `rule _RETURN on
+//! view v depends on column "b"`). [`DriverError`] shows the message with its DETAIL and
+//! HINT and without the source line; the sqlx error stays reachable through
+//! [`DriverError::sqlx`].
+
+use dbconform_core::BoxError;
+use std::fmt;
+
+/// A database driver (sqlx) error, displayed as the database reported it: the message,
+/// then the server's `DETAIL:` and `HINT:` lines when it sent them (PostgreSQL), never the
+/// server's source line. It is the `source` of dbconform's errors that come from the
+/// database.
+///
+/// ```
+/// use dbconform_runtime::DriverError;
+/// let error = DriverError::new(sqlx::Error::PoolTimedOut);
+/// assert!(matches!(error.sqlx(), sqlx::Error::PoolTimedOut));
+/// ```
+#[derive(Debug)]
+pub struct DriverError(sqlx::Error);
+
+impl DriverError {
+    /// Wraps a sqlx error.
+    pub fn new(error: sqlx::Error) -> Self {
+        DriverError(error)
+    }
+
+    /// The sqlx error, for its code (`as_database_error().code()`) or kind.
+    pub fn sqlx(&self) -> &sqlx::Error {
+        &self.0
+    }
+
+    /// The sqlx error, owned.
+    pub fn into_sqlx(self) -> sqlx::Error {
+        self.0
+    }
+
+    /// The boxed form dbconform's errors hold as their `source`.
+    pub(crate) fn boxed(error: sqlx::Error) -> BoxError {
+        Box::new(DriverError(error))
+    }
+
+    /// The sqlx error under a boxed `source`, whether it was wrapped or not.
+    pub(crate) fn find(source: &BoxError) -> Option<&sqlx::Error> {
+        source
+            .downcast_ref::<DriverError>()
+            .map(DriverError::sqlx)
+            .or_else(|| source.downcast_ref::<sqlx::Error>())
+    }
+}
+
+impl fmt::Display for DriverError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        #[cfg(feature = "postgres")]
+        if let sqlx::Error::Database(db) = &self.0
+            && let Some(pg) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+        {
+            // sqlx's own text, less the source line it appends.
+            write!(f, "error returned from database: {}", pg.message())?;
+            if let Some(detail) = pg.detail() {
+                write!(f, "\n  DETAIL: {detail}")?;
+            }
+            if let Some(hint) = pg.hint() {
+                write!(f, "\n  HINT: {hint}")?;
+            }
+            return Ok(());
+        }
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for DriverError {
+    /// What lies under the sqlx error (an I/O error, ...). Not the database's own error:
+    /// its text is this one's, and printed again down an error chain it would bring the
+    /// source line back.
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.0 {
+            sqlx::Error::Database(_) => None,
+            other => std::error::Error::source(other),
+        }
+    }
+}
+
+/// The database's message with its DETAIL and HINT on one line, for a report's outcome
+/// (`could not create unique index "uq" (DETAIL: Key (email)=(a) is duplicated.)`); the
+/// driver's own text for anything else.
+pub(crate) fn one_line_message(error: &sqlx::Error) -> String {
+    let Some(db) = error.as_database_error() else {
+        return error.to_string();
+    };
+    #[allow(unused_mut)]
+    let mut out = db.message().to_string();
+    #[cfg(feature = "postgres")]
+    if let Some(pg) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+        let extra: Vec<String> = [("DETAIL", pg.detail()), ("HINT", pg.hint())]
+            .into_iter()
+            .filter_map(|(label, text)| text.map(|t| format!("{label}: {t}")))
+            .collect();
+        if !extra.is_empty() {
+            out = format!("{out} ({})", extra.join("; "));
+        }
+    }
+    out
+}
