@@ -36,7 +36,7 @@
 use super::Sqlite;
 use crate::dialect::{Dialect, quote_literal, render as shared};
 use crate::error::{Error, Result};
-use crate::model::{Column, QualifiedName, Schema, TableDef};
+use crate::model::{Column, ColumnType, QualifiedName, Schema, TableDef};
 use crate::plan::{BlockedStep, Change, ChangeKind, Plan, Risk, Step};
 use crate::planner::{dependency_order, policy};
 use std::collections::{BTreeMap, BTreeSet};
@@ -80,6 +80,8 @@ pub fn table_rebuild(
     };
     let same = |a: &str, b: &str| dialect.same_identifier(a, b);
     let dropped = Dropped::of(changes, dialect);
+    let adopted = keep_rowid_keys(dialect, target, actual);
+    let target = &adopted;
 
     // Where each declared column's values come from.
     let source = |column: &Column| -> Option<&Column> {
@@ -222,6 +224,25 @@ pub fn table_rebuild(
             .map(|index| shared::create_index_on(dialect, &final_name, index)),
     );
     Ok(Rebuild::Statements { statements, kept })
+}
+
+/// `target` with each auto-increment column that the database has as a rowid alias
+/// without `AUTOINCREMENT` ([`Dialect::assigns_own_ids`]) kept that way: an `INTEGER`
+/// key, not auto-increment. The differ adopts such keys instead of rebuilding for them,
+/// so a rebuild made for another change must not add `AUTOINCREMENT` either.
+fn keep_rowid_keys(dialect: &Sqlite, target: &TableDef, actual: &TableDef) -> TableDef {
+    let mut target = target.clone();
+    for column in target.columns.iter_mut().filter(|c| c.auto_increment) {
+        let found = actual
+            .columns
+            .iter()
+            .find(|a| dialect.same_identifier(&a.name, &column.name));
+        if found.is_some_and(|found| dialect.assigns_own_ids(actual, found)) {
+            column.auto_increment = false;
+            column.ty = ColumnType::Integer;
+        }
+    }
+    target
 }
 
 /// `true` when the copy must carry the rowids over explicitly: both tables have rowids,
@@ -861,6 +882,40 @@ mod tests {
                 r#"INSERT INTO sqlite_sequence (name, seq) SELECT 'dbconform_new_t', MAX(seq) FROM (SELECT seq FROM sqlite_sequence WHERE name = 't' UNION ALL SELECT MAX("id") FROM "dbconform_new_t") HAVING MAX(seq) IS NOT NULL"#,
                 r#"DROP TABLE "t""#,
                 r#"ALTER TABLE "dbconform_new_t" RENAME TO "t""#,
+            ]
+        );
+    }
+
+    #[test]
+    fn a_rowid_alias_key_stays_without_autoincrement() {
+        // `id INTEGER PRIMARY KEY` (reflected nullable), declared auto-increment BIGINT:
+        // the rebuild keeps the rowid alias as it is and adds no AUTOINCREMENT.
+        let actual = TableDef {
+            schema: Some("main".into()),
+            name: "t".into(),
+            columns: vec![null("id", ColumnType::Integer), null("v", ColumnType::Text)],
+            primary_key: pk(&["id"]),
+            ..TableDef::default()
+        };
+        let desired = TableDef {
+            columns: vec![serial("id"), col("v", ColumnType::Text)],
+            ..actual.clone()
+        };
+        let rebuild = run(&desired, &actual, &[], &[]);
+        assert!(
+            !kept(rebuild.clone())
+                .iter()
+                .any(|k| k.contains("AUTOINCREMENT"))
+        );
+        assert_eq!(
+            statements(rebuild)[..2],
+            [
+                r#"CREATE TABLE "dbconform_new_t" (
+  "id" INTEGER NOT NULL,
+  "v" TEXT NOT NULL,
+  PRIMARY KEY ("id")
+)"#,
+                r#"INSERT INTO "dbconform_new_t" ("id", "v") SELECT "id", "v" FROM "t""#,
             ]
         );
     }
