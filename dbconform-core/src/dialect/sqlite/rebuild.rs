@@ -80,7 +80,8 @@ pub fn table_rebuild(
     };
     let same = |a: &str, b: &str| dialect.same_identifier(a, b);
     let dropped = Dropped::of(changes, dialect);
-    let adopted = keep_rowid_keys(dialect, target, actual);
+    let mut adopted = keep_rowid_keys(dialect, target, actual);
+    keep_database_names(dialect, &mut adopted, actual);
     let target = &adopted;
 
     // Where each declared column's values come from.
@@ -155,7 +156,7 @@ pub fn table_rebuild(
         name: format!("dbconform_new_{}", target.name),
     };
     target.name = new_name.name.clone();
-    let mut statements = super::render::create_table(dialect, &target, &[])?;
+    let mut statements = super::render::create_table_unvalidated(dialect, &target, &[])?;
 
     // Copy: every column of the new table that has a source, generated columns excepted
     // (the new table computes them; a column that stops being generated keeps the values
@@ -243,6 +244,93 @@ fn keep_rowid_keys(dialect: &Sqlite, target: &TableDef, actual: &TableDef) -> Ta
         }
     }
     target
+}
+
+/// Gives each foreign key, UNIQUE and CHECK of `target` whose name the derive generated
+/// (the declaration gives none: `fk_<table>_<cols>`, `uq_<table>_<cols>`,
+/// `ck_<table>_<col>`, `ck_<table>_<hash>`) the name of the database's constraint of the
+/// same definition — possibly none, an unnamed constraint staying unnamed. The differ
+/// pairs such constraints by definition and plans nothing for the name, so a rebuild
+/// made for another change must not rename them either. A foreign key is the same one
+/// when its columns and referenced columns are (its actions may be what changes).
+fn keep_database_names(dialect: &Sqlite, target: &mut TableDef, actual: &TableDef) {
+    use crate::naming::{generated_name, short_hash};
+    let same = |a: &str, b: &str| dialect.same_identifier(a, b);
+    let same_list =
+        |a: &[String], b: &[String]| a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same(x, y));
+    let table = target.name.clone();
+    let generated = |prefix: &str, parts: &[String]| {
+        let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+        generated_name(prefix, &table, &parts)
+    };
+    // A database name is taken over only once, and never when the declaration uses it.
+    let mut taken: Vec<String> = target
+        .uniques
+        .iter()
+        .map(|u| u.name.clone())
+        .chain(target.foreign_keys.iter().map(|f| f.name.clone()))
+        .chain(target.checks.iter().map(|c| c.name.clone()))
+        .collect();
+    let mut take = |name: &str, taken_by: &str| -> bool {
+        if !name.is_empty() && taken.iter().any(|t| same(t, name)) {
+            return false;
+        }
+        taken.retain(|t| t != taken_by);
+        taken.push(name.to_string());
+        true
+    };
+    for fk in &mut target.foreign_keys {
+        if fk.name != generated("fk", &fk.columns) {
+            continue;
+        }
+        let found = actual.foreign_keys.iter().find(|a| {
+            same_list(&a.columns, &fk.columns)
+                && same(&a.references.name, &fk.references.name)
+                && same_list(&a.referenced_columns, &fk.referenced_columns)
+        });
+        if let Some(found) = found
+            && !same(&found.name, &fk.name)
+            && take(&found.name, &fk.name)
+        {
+            fk.name = found.name.clone();
+        }
+    }
+    for unique in &mut target.uniques {
+        if unique.name != generated("uq", &unique.columns) {
+            continue;
+        }
+        let found = actual
+            .uniques
+            .iter()
+            .find(|a| same_list(&a.columns, &unique.columns));
+        if let Some(found) = found
+            && !same(&found.name, &unique.name)
+            && take(&found.name, &unique.name)
+        {
+            unique.name = found.name.clone();
+        }
+    }
+    let columns: Vec<String> = target.columns.iter().map(|c| c.name.clone()).collect();
+    for check in &mut target.checks {
+        let is_generated = check.name == generated("ck", &[short_hash(&check.expr)])
+            || columns
+                .iter()
+                .any(|c| check.name == generated("ck", std::slice::from_ref(c)));
+        if !is_generated {
+            continue;
+        }
+        let expr = super::normalize::expression(&check.expr);
+        let found = actual
+            .checks
+            .iter()
+            .find(|a| super::normalize::expression(&a.expr) == expr);
+        if let Some(found) = found
+            && !same(&found.name, &check.name)
+            && take(&found.name, &check.name)
+        {
+            check.name = found.name.clone();
+        }
+    }
 }
 
 /// `true` when the copy must carry the rowids over explicitly: both tables have rowids,
