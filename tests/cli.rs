@@ -89,12 +89,14 @@ fn main() -> ExitCode {
         standalone_binary_has_only_table_free_commands,
         errors_never_show_the_password,
         wait_fails_with_a_clear_message_on_a_closed_port,
+        sqlite_inspected_snapshots_diff_empty_against_themselves,
     ];
     pg_tests![
         postgres_exit_codes_0_to_4,
         postgres_offline_diff_is_byte_identical_to_the_live_plan,
         postgres_wait_answers,
         postgres_create_database_if_missing,
+        postgres_inspected_snapshots_diff_empty_against_themselves,
     ];
     libtest_mimic::run(&args, trials).exit_code()
 }
@@ -244,8 +246,64 @@ fn drifted_sqlite(dir: &Path) -> String {
     url
 }
 
+/// `dbconform diff X X` of an inspected snapshot: nothing to do, exit 0. A schema read
+/// from a database is always accepted as either side (it holds what the database
+/// accepted, not a declaration to check).
+fn assert_diffs_empty_against_itself(snapshot: &Path) {
+    let same = expect(
+        0,
+        standalone()
+            .args(["diff", "-q"])
+            .arg(snapshot)
+            .arg(snapshot),
+    );
+    assert_eq!(
+        same.stdout,
+        "Nothing to do: the database conforms.\n",
+        "{}",
+        snapshot.display()
+    );
+}
+
+/// SQLite tables the declarations could not spell, each inspected and diffed against
+/// itself: a rowid alias (reported NULL-able), a NULL-able non-integer key, unnamed
+/// constraints, WITHOUT ROWID and STRICT tables, every column spelling of the reflection
+/// tests.
+const SQLITE_INSPECTED: &[&str] = &[
+    "CREATE TABLE t(id INTEGER PRIMARY KEY, x TEXT)",
+    "CREATE TABLE k(code TEXT PRIMARY KEY, v INT)",
+    "CREATE TABLE p(a INTEGER, b TEXT, PRIMARY KEY (a, b));
+     CREATE TABLE c(id INTEGER PRIMARY KEY AUTOINCREMENT, a INTEGER, b TEXT, u TEXT UNIQUE,
+       CHECK (length(b) > 0), UNIQUE (a, u), FOREIGN KEY (a, b) REFERENCES p (a, b),
+       CONSTRAINT named_fk FOREIGN KEY (id) REFERENCES t2 (id));
+     CREATE TABLE t2(id INTEGER PRIMARY KEY);
+     CREATE INDEX ix_c ON c (lower(b)) WHERE a > 0",
+    "CREATE TABLE w(id TEXT PRIMARY KEY, v BLOB) WITHOUT ROWID;
+     CREATE TABLE s(id INTEGER PRIMARY KEY, v ANY) STRICT",
+    common::SQLITE_THINGS_DDL,
+];
+
 // ---------------------------------------------------------------------------------------
 // Tests without a database server
+
+fn sqlite_inspected_snapshots_diff_empty_against_themselves() {
+    let dir = tempfile::tempdir().unwrap();
+    for (i, ddl) in SQLITE_INSPECTED.iter().enumerate() {
+        let url = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join(format!("{i}.db")).display()
+        );
+        sql(&url, ddl);
+        let inspected = dir.path().join(format!("{i}.json"));
+        expect(
+            0,
+            standalone()
+                .args(["inspect", "-q", &url, "-o"])
+                .arg(&inspected),
+        );
+        assert_diffs_empty_against_itself(&inspected);
+    }
+}
 
 fn help_and_usage_errors() {
     let help = expect(0, app().arg("--help"));
@@ -671,6 +729,7 @@ fn sqlite_offline_diff_is_byte_identical_to_the_live_plan() {
                 .args(["inspect", "-q", url, "-o"])
                 .arg(&inspected),
         );
+        assert_diffs_empty_against_itself(&inspected);
         for format in ["sql", "text", "json", "dot"] {
             let live = expect(
                 0,
@@ -718,6 +777,7 @@ fn sqlite_offline_diff_is_byte_identical_to_the_live_plan() {
             .args(["inspect", "-q", &drifted, "-o"])
             .arg(&after),
     );
+    assert_diffs_empty_against_itself(&after);
     let same = expect(
         0,
         standalone().args(["diff", "-q"]).arg(&after).arg(&declared),
@@ -1055,6 +1115,36 @@ fn postgres_exit_codes_0_to_4(url: &str) {
     expect(3, app().args(args("check")));
 }
 
+/// PostgreSQL tables the declarations could not spell (serial keys, unnamed and
+/// database-named constraints, a sequence shared by two tables, an inheritance child),
+/// inspected and diffed against themselves.
+fn postgres_inspected_snapshots_diff_empty_against_themselves(url: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let scratch = PgSchema::new(url, "inspected_self");
+    sql(
+        url,
+        &format!(
+            "CREATE SCHEMA \"{0}\"; SET search_path TO \"{0}\";
+             CREATE SEQUENCE shared;
+             CREATE TABLE a (id serial PRIMARY KEY, code text UNIQUE, n int CHECK (n > 0));
+             CREATE TABLE b (id integer DEFAULT nextval('shared') NOT NULL PRIMARY KEY,
+               a_id int REFERENCES a, CONSTRAINT b_n UNIQUE (a_id, id));
+             CREATE TABLE c (id bigint DEFAULT nextval('shared') NOT NULL, x text);
+             CREATE TABLE d () INHERITS (c);
+             CREATE INDEX ON c (lower(x)) WHERE id > 0",
+            scratch.name
+        ),
+    );
+    let inspected = dir.path().join("inspected.json");
+    expect(
+        0,
+        standalone()
+            .args(["inspect", "-q", url, "--schema", &scratch.name, "-o"])
+            .arg(&inspected),
+    );
+    assert_diffs_empty_against_itself(&inspected);
+}
+
 fn postgres_offline_diff_is_byte_identical_to_the_live_plan(url: &str) {
     let dir = tempfile::tempdir().unwrap();
     let declared = dir.path().join("declared.json");
@@ -1091,6 +1181,7 @@ fn postgres_offline_diff_is_byte_identical_to_the_live_plan(url: &str) {
             text.contains(&format!("\"target_schema\": \"{}\"", scratch.name)),
             "the snapshot records the inspected schema"
         );
+        assert_diffs_empty_against_itself(&inspected);
         for format in ["sql", "text", "json", "dot"] {
             let live = expect(
                 0,

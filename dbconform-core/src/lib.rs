@@ -30,7 +30,7 @@ pub use model::{
 pub use naming::{MAX_IDENTIFIER_BYTES, generated_name, short_hash, shorten};
 pub use options::Options;
 pub use plan::{BlockedStep, Change, ChangeKind, ColumnChanges, Drift, Plan, Risk, Step};
-pub use planner::{build_plan, diff_snapshots};
+pub use planner::{build_plan, diff_reflected, diff_snapshots};
 pub use registry::{Registration, registered_tables, registered_tables_with_types};
 pub use types::{AcceptsMaxLength, AcceptsPrecision, SqlType};
 

@@ -222,6 +222,18 @@ impl CheckedDeclaration {
         options: &Options,
         every_core: bool,
     ) -> Result<Self> {
+        Self::check_with_rules(desired, dialect, options, every_core, true)
+    }
+
+    /// [`check_with`](Self::check_with); each table validated only when `validate`
+    /// (a schema read from a database is not a declaration to validate).
+    fn check_with_rules(
+        desired: &[TableDef],
+        dialect: &dyn Dialect,
+        options: &Options,
+        every_core: bool,
+        validate: bool,
+    ) -> Result<Self> {
         let names = Names {
             dialect,
             target_schema: &options.target_schema,
@@ -245,7 +257,9 @@ impl CheckedDeclaration {
         let normalizes = dialect.normalizes_every_declaration();
         let one = |i: usize| -> Result<Option<TableDef>> {
             let table = diff::resolved_table(&desired[i], names);
-            dialect.validate_table(&table)?;
+            if validate {
+                dialect.validate_table(&table)?;
+            }
             Ok(normalizes.then(|| dialect.normalize_table(&table)))
         };
         let normal_forms: Vec<Option<TableDef>> = if every_core {
@@ -388,6 +402,42 @@ pub fn diff_snapshots(
     options: &Options,
 ) -> Result<Plan> {
     build_plan(&desired.tables, actual, dialect, options)
+}
+
+/// [`diff_snapshots`] for a `desired` schema read from a database (another database's
+/// snapshot, or this one's own): its tables are not validated as declarations are. A
+/// database holds what its engine accepted — unnamed constraints, a SQLite rowid alias or
+/// text key reported NULL-able, expression index keys — so a schema it reports is always
+/// accepted as the side to reach, and `desired == actual` gives an empty plan. A table the
+/// plan has to create is still checked when its SQL is written.
+///
+/// ```
+/// use dbconform_core::dialect::SQLITE;
+/// use dbconform_core::{Column, ColumnType, Options, PrimaryKey, Schema, TableDef, diff_reflected};
+///
+/// // `CREATE TABLE t (id INTEGER PRIMARY KEY)` as SQLite reports it: a NULL-able key.
+/// let t = TableDef {
+///     schema: Some("main".into()),
+///     name: "t".into(),
+///     columns: vec![Column { nullable: true, ..Column::new("id", ColumnType::Integer) }],
+///     primary_key: Some(PrimaryKey { name: None, columns: vec!["id".into()] }),
+///     ..TableDef::default()
+/// };
+/// let inspected = Schema::new(vec![t]);
+/// let plan = diff_reflected(&inspected, &inspected, &SQLITE, &Options::default()).unwrap();
+/// assert!(plan.is_empty());
+/// ```
+pub fn diff_reflected(
+    desired: &Schema,
+    actual: &Schema,
+    dialect: &dyn Dialect,
+    options: &Options,
+) -> Result<Plan> {
+    let tables = &desired.tables;
+    let checked = CheckedDeclaration::check_with_rules(tables, dialect, options, true, false)?;
+    let declaration = Declaration::from_checked(tables, checked, dialect, options);
+    let draft = draft_plan_declared(&declaration, actual, dialect, options)?;
+    finish_plan(draft, tables, actual, dialect, options)
 }
 
 /// Copies of the declared tables with their schema and their foreign keys' target schemas

@@ -525,7 +525,12 @@ fn diff(
         SnapshotSource::Database => from.schema,
         SnapshotSource::Declared => as_database(&from.schema, dialect, &options.target_schema),
     };
-    let plan = crate::diff_snapshots(&to.schema, &actual, dialect, &options)?;
+    // A schema read from a database is what that database accepted, not a declaration:
+    // it is never refused by the declaration checks.
+    let plan = match to.source {
+        SnapshotSource::Database => crate::diff_reflected(&to.schema, &actual, dialect, &options)?,
+        SnapshotSource::Declared => crate::diff_snapshots(&to.schema, &actual, dialect, &options)?,
+    };
     print_plan(&plan, common.format, out)?;
     Ok(plan_exit(&plan))
 }

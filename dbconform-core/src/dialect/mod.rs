@@ -205,6 +205,21 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
         table.clone()
     }
 
+    /// `true` when `column` of the existing table `table` (reflected, in normal form or
+    /// not) already assigns ids by itself the way existing databases spell an
+    /// auto-increment key, without being one in this dialect's own spelling: a
+    /// PostgreSQL integer column whose default draws from a sequence (`serial` written
+    /// out, a sequence it merely uses or shares), a SQLite `INTEGER PRIMARY KEY` rowid
+    /// alias without `AUTOINCREMENT`. Such a column satisfies a declared auto-increment
+    /// column: adopting a database keeps its keys (rewriting them would orphan the
+    /// sequence, break tables and rules that use its default, or rebuild the table),
+    /// while the tables dbconform creates get the dialect's own spelling. The default
+    /// (`false`) adopts nothing.
+    fn assigns_own_ids(&self, table: &TableDef, column: &Column) -> bool {
+        let _ = (table, column);
+        false
+    }
+
     /// `true` when reflection spells every table differently from its declaration (on
     /// PostgreSQL the primary key has the server's name, `FALSE` reads back as `false`),
     /// so that a compare normalizes every declared table anyway: the planner then

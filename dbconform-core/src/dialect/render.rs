@@ -43,10 +43,16 @@ pub(super) fn column_def_sql(builder: &impl TableBuilder, def: &ColumnDef) -> St
     sql
 }
 
-/// `CONSTRAINT "ck" CHECK (expr)`, rendered by sea-query's `builder`.
+/// `CONSTRAINT "ck" CHECK (expr)`, rendered by sea-query's `builder`; `CHECK (expr)` for
+/// an unnamed check (a database's unnamed constraint, kept unnamed by a SQLite rebuild).
 pub(super) fn check_sql(builder: &impl TableBuilder, check: &Check) -> String {
     let mut sql = String::new();
-    let check = sea_query::Check::named(check.name.clone(), Expr::cust(check.expr.clone()));
+    let expr = Expr::cust(check.expr.clone());
+    let check = if check.name.is_empty() {
+        sea_query::Check::unnamed(expr)
+    } else {
+        sea_query::Check::named(check.name.clone(), expr)
+    };
     builder.prepare_check_constraint(&check, &mut sql);
     sql
 }
@@ -72,21 +78,32 @@ pub(super) fn primary_key_clause(dialect: &dyn Dialect, pk: &PrimaryKey) -> Stri
     }
 }
 
-/// `CONSTRAINT "uq" UNIQUE ("a", "b")`.
+/// `CONSTRAINT "name" ` before a constraint, or nothing for an unnamed one (`""`: a
+/// database's unnamed constraint, which a SQLite rebuild keeps unnamed; `CONSTRAINT ""`
+/// would name it the empty string, or be refused).
+fn constraint_name(dialect: &dyn Dialect, name: &str) -> String {
+    if name.is_empty() {
+        String::new()
+    } else {
+        format!("CONSTRAINT {} ", dialect.quote_ident(name))
+    }
+}
+
+/// `CONSTRAINT "uq" UNIQUE ("a", "b")` (`UNIQUE ("a", "b")` when unnamed).
 pub(super) fn unique_clause(dialect: &dyn Dialect, unique: &UniqueConstraint) -> String {
     format!(
-        "CONSTRAINT {} UNIQUE ({})",
-        dialect.quote_ident(&unique.name),
+        "{}UNIQUE ({})",
+        constraint_name(dialect, &unique.name),
         column_list(dialect, &unique.columns)
     )
 }
 
-/// `CONSTRAINT "fk" FOREIGN KEY ("a") REFERENCES tbl ("id") [ON DELETE ..] [ON UPDATE ..]`;
-/// `NO ACTION`, the default, is left out.
+/// `CONSTRAINT "fk" FOREIGN KEY ("a") REFERENCES tbl ("id") [ON DELETE ..] [ON UPDATE ..]`
+/// (without `CONSTRAINT "fk"` when unnamed); `NO ACTION`, the default, is left out.
 pub(super) fn foreign_key_clause(dialect: &dyn Dialect, fk: &ForeignKey) -> String {
     let mut sql = format!(
-        "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({})",
-        dialect.quote_ident(&fk.name),
+        "{}FOREIGN KEY ({}) REFERENCES {} ({})",
+        constraint_name(dialect, &fk.name),
         column_list(dialect, &fk.columns),
         dialect.quote_table(&fk.references),
         column_list(dialect, &fk.referenced_columns)

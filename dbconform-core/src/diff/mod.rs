@@ -12,7 +12,9 @@
 //!   from the database is a [`Change::CreateTable`], a reflected one nobody declares a
 //!   [`Change::DropTable`] (whether it is dropped is the planner's policy);
 //! - columns are matched by name, their order is ignored; a pair differing in any property
-//!   is one [`Change::AlterColumn`] whose [`ColumnChanges`] says which;
+//!   is one [`Change::AlterColumn`] whose [`ColumnChanges`] says which; a declared
+//!   auto-increment column is satisfied by a key the database already assigns ids with
+//!   ([`Dialect::assigns_own_ids`]: a `nextval` default, a rowid alias), kept as it is;
 //! - the primary key is added, dropped, or altered when its columns differ (its name only
 //!   counts when the declaration names it);
 //! - UNIQUE constraints, foreign keys, CHECKs and indexes are paired by name first, then
@@ -226,6 +228,7 @@ pub(crate) fn diff_resolved_normalized(
             None => Cow::Owned(names.dialect.normalize_table(&declared)),
         };
         let from = names.dialect.normalize_table(&found);
+        let to = adopt_own_ids(to, &from, names);
         // Equal normal forms differ in nothing (the differ's own premise, tested on
         // both dialects): a no-op start-up on PostgreSQL, where every table reads back
         // spelled differently, stops here.
@@ -240,6 +243,44 @@ pub(crate) fn diff_resolved_normalized(
     }));
     sort_changes(&mut changes, names);
     changes
+}
+
+/// `desired` (normal form) with each declared auto-increment column that the database
+/// has as a column assigning its own ids ([`Dialect::assigns_own_ids`]: a PostgreSQL
+/// `nextval` default, a SQLite rowid alias) declared as the database has it, so that the
+/// key is kept: no step rewrites it into an identity or rebuilds the table for
+/// `AUTOINCREMENT`, and a step changing another property of the column (its type) keeps
+/// the sequence default. Borrowed when nothing is adopted.
+fn adopt_own_ids<'t>(
+    desired: Cow<'t, TableDef>,
+    actual: &TableDef,
+    names: Names<'_>,
+) -> Cow<'t, TableDef> {
+    let adopted: Vec<(usize, &Column)> = desired
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.auto_increment && c.default.is_none() && c.generated.is_none())
+        .filter_map(|(i, c)| {
+            let key = names.ident(&c.name);
+            actual
+                .columns
+                .iter()
+                .find(|a| names.ident(&a.name) == key)
+                .filter(|a| names.dialect.assigns_own_ids(actual, a))
+                .map(|a| (i, a))
+        })
+        .collect();
+    if adopted.is_empty() {
+        return desired;
+    }
+    let mut desired = desired.into_owned();
+    for (i, found) in adopted {
+        let column = &mut desired.columns[i];
+        column.auto_increment = false;
+        column.default = found.default.clone();
+    }
+    Cow::Owned(desired)
 }
 
 /// `true` when `desired` and `actual` (normal forms) are equal field by field, except

@@ -1221,3 +1221,87 @@ fn given_normal_forms_give_the_changes_computed_ones_give() {
         "{given:?}"
     );
 }
+
+/// The changes from `actual` to `desired` under a real dialect (its normal form and its
+/// `assigns_own_ids`).
+fn real(dialect: &dyn Dialect, desired: TableDef, actual: TableDef) -> Vec<Change> {
+    let schema = dialect.effective_schema(None, "public");
+    diff_tables(
+        &[resolved(desired, &schema)],
+        &Schema::new(vec![resolved(actual, &schema)]),
+        dialect,
+    )
+}
+
+#[test]
+fn a_postgres_sequence_default_on_an_integer_key_satisfies_auto_increment() {
+    use crate::dialect::fixtures::with_default;
+    let declared = table("t", vec![col("name", ColumnType::Text)]);
+    for (ty, default) in [
+        // pg_dump's spelling; `serial` without the ownership; a shared sequence.
+        (ColumnType::Integer, "nextval('t_id_seq'::regclass)"),
+        (ColumnType::BigInt, "nextval('public.shared_seq'::regclass)"),
+        (ColumnType::Custom("int8".into()), "(NEXTVAL('s'))"),
+    ] {
+        let mut found = declared.clone();
+        found.columns[0] = with_default("id", ty.clone(), default);
+        let changes = real(&POSTGRES, declared.clone(), found);
+        // The declared key is a BIGINT.
+        let same_type = ty != ColumnType::Integer;
+        match &changes[..] {
+            [] => assert!(same_type, "{ty:?}"),
+            // A declared BIGINT on an INTEGER serial: only the type changes, and the
+            // target keeps the sequence default.
+            [Change::AlterColumn { to, changes, .. }] => {
+                assert!(!same_type, "{ty:?}: {changes:?}");
+                assert_eq!(changes.names(), ["type"]);
+                assert!(!to.auto_increment && to.default.is_some(), "{to:?}");
+            }
+            other => panic!("{ty:?}: {other:?}"),
+        }
+    }
+    // Not a sequence default, not an integer, not auto-increment declared: compared as
+    // before.
+    let mut found = declared.clone();
+    found.columns[0] = with_default("id", ColumnType::BigInt, "nextval('s') + 1");
+    assert!(matches!(
+        &real(&POSTGRES, declared.clone(), found)[..],
+        [Change::AlterColumn { changes, .. }] if changes.auto_increment && changes.default
+    ));
+    let mut found = declared.clone();
+    found.columns[0] = with_default("id", ColumnType::Text, "nextval('s')");
+    assert!(matches!(
+        &real(&POSTGRES, declared.clone(), found.clone())[..],
+        [Change::AlterColumn { changes, .. }] if changes.ty && changes.auto_increment
+    ));
+    let mut plain = declared.clone();
+    plain.columns[0].auto_increment = false;
+    found.columns[0].ty = ColumnType::BigInt;
+    assert!(matches!(
+        &real(&POSTGRES, plain, found)[..],
+        [Change::AlterColumn { changes, .. }] if changes.names() == ["default"]
+    ));
+}
+
+#[test]
+fn a_sqlite_rowid_alias_satisfies_auto_increment() {
+    use crate::dialect::SQLITE;
+    let declared = table("t", vec![col("name", ColumnType::Text)]);
+    // `id INTEGER PRIMARY KEY`, as SQLite reflects it (nullable: the pragma says so).
+    let mut found = declared.clone();
+    found.columns[0] = null("id", ColumnType::Integer);
+    assert_eq!(real(&SQLITE, declared.clone(), found.clone()), []);
+    // `INT PRIMARY KEY` is no rowid alias, nor is the key of a WITHOUT ROWID table.
+    let mut int = found.clone();
+    int.columns[0].ty = ColumnType::Custom("INT".into());
+    assert!(matches!(
+        &real(&SQLITE, declared.clone(), int)[..],
+        [Change::AlterColumn { changes, .. }] if changes.auto_increment
+    ));
+    let mut without_rowid = found;
+    without_rowid.options.without_rowid = true;
+    assert!(matches!(
+        &real(&SQLITE, declared, without_rowid)[..],
+        [Change::AlterColumn { changes, .. }] if changes.auto_increment
+    ));
+}

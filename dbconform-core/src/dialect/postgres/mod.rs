@@ -25,7 +25,7 @@ pub use parse::{check_expression, parse_type};
 
 use super::{ChangeContext, ChangeSql, Dialect};
 use crate::error::Result;
-use crate::model::{ColumnType, TableDef};
+use crate::model::{Column, ColumnType, TableDef};
 use crate::naming::MAX_IDENTIFIER_BYTES;
 use crate::plan::Change;
 
@@ -97,6 +97,13 @@ impl Dialect for Postgres {
     /// as UNIQUE constraints (the rules are listed in `normalize.rs`).
     fn normalize_table(&self, table: &TableDef) -> TableDef {
         normalize::table(table)
+    }
+
+    /// An integer column whose default is a `nextval(...)` call: the serial key most
+    /// existing databases have (its sequence owned by the column, merely used by it, or
+    /// shared with other tables), which satisfies a declared identity column.
+    fn assigns_own_ids(&self, _table: &TableDef, column: &Column) -> bool {
+        normalize::draws_from_sequence(column)
     }
 
     /// ALTER TABLE, CREATE/DROP INDEX, COMMENT ON and DROP TABLE statements: PostgreSQL

@@ -141,6 +141,28 @@ fn is_keyword(word: &str) -> bool {
     )
 }
 
+/// `true` when `column` assigns its own ids from a sequence without being an identity
+/// or a reflected `serial`: an integer column, not generated, whose default is one
+/// `nextval(...)` call (pg_dump's spelling of a serial, a sequence the column merely uses,
+/// one shared by several tables). See `Dialect::assigns_own_ids`.
+pub(super) fn draws_from_sequence(column: &Column) -> bool {
+    let ty = match &column.ty {
+        ColumnType::Custom(text) => canonical_type(text).ty,
+        other => other.clone(),
+    };
+    let Some(default) = column.default.as_deref() else {
+        return false;
+    };
+    let default = expression(default);
+    let call = default.strip_prefix("pg_catalog.").unwrap_or(&default);
+    !column.auto_increment
+        && column.generated.is_none()
+        && ty.is_integer()
+        && call
+            .strip_prefix("nextval")
+            .is_some_and(crate::dialect::expr::is_parenthesized)
+}
+
 /// An empty comment is no comment.
 fn comment(comment: Option<&str>) -> Option<String> {
     comment.filter(|c| !c.is_empty()).map(str::to_string)

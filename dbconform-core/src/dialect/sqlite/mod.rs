@@ -120,6 +120,12 @@ impl Dialect for Sqlite {
         normalize::table(table)
     }
 
+    /// The rowid alias (`INTEGER PRIMARY KEY` without `AUTOINCREMENT`), which assigns ids
+    /// by itself and so satisfies a declared auto-increment key without a rebuild.
+    fn assigns_own_ids(&self, table: &TableDef, column: &Column) -> bool {
+        normalize::is_plain_rowid_alias(table, column)
+    }
+
     /// Native `ALTER TABLE ADD COLUMN` / `DROP COLUMN`, `CREATE INDEX`, `DROP INDEX` and
     /// `DROP TABLE` where SQLite can do the change that way; for everything else the reason
     /// only a table rebuild can (the rules are in the `alter` module).

@@ -133,6 +133,24 @@ fn column_type(column: &Column, is_sole_key: bool) -> ColumnType {
     }
 }
 
+/// `true` when `column` is the rowid alias of `table` without `AUTOINCREMENT`: the whole
+/// primary key of a rowid table, of type `INTEGER` exactly (`INT PRIMARY KEY` is no
+/// alias), not generated and without a default. SQLite assigns it an id on every insert
+/// (the largest plus one; `AUTOINCREMENT` only adds that ids of deleted rows are never
+/// handed out again). See `Dialect::assigns_own_ids`.
+pub(super) fn is_plain_rowid_alias(table: &TableDef, column: &Column) -> bool {
+    let sole_key = match table.primary_key.as_ref().map(|pk| pk.columns.as_slice()) {
+        Some([only]) => only.eq_ignore_ascii_case(&column.name),
+        _ => false,
+    };
+    sole_key
+        && !table.options.without_rowid
+        && !column.auto_increment
+        && column.generated.is_none()
+        && column.default.as_deref().and_then(default_value).is_none()
+        && column_type(column, true) == ColumnType::Integer
+}
+
 /// UNIQUE constraints as SQLite keeps them: one per column list (SQLite creates a single
 /// index for two identical constraints), and none on exactly the primary key unless that
 /// key is the rowid alias (SQLite reuses the key's own index).

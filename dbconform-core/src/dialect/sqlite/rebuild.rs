@@ -37,7 +37,7 @@ use super::Sqlite;
 use crate::dependents::DependentObject;
 use crate::dialect::{Dialect, quote_literal, render as shared};
 use crate::error::{Error, Result};
-use crate::model::{Column, QualifiedName, Schema, TableDef};
+use crate::model::{Column, ColumnType, QualifiedName, Schema, TableDef};
 use crate::plan::{BlockedStep, Change, ChangeKind, Plan, Risk, Step};
 use crate::planner::{dependency_order, policy};
 use std::collections::{BTreeMap, BTreeSet};
@@ -81,6 +81,9 @@ pub fn table_rebuild(
     };
     let same = |a: &str, b: &str| dialect.same_identifier(a, b);
     let dropped = Dropped::of(changes, dialect);
+    let mut adopted = keep_rowid_keys(dialect, target, actual);
+    keep_database_names(dialect, &mut adopted, actual);
+    let target = &adopted;
 
     // Where each declared column's values come from.
     let source = |column: &Column| -> Option<&Column> {
@@ -154,7 +157,7 @@ pub fn table_rebuild(
         name: format!("dbconform_new_{}", target.name),
     };
     target.name = new_name.name.clone();
-    let mut statements = super::render::create_table(dialect, &target, &[])?;
+    let mut statements = super::render::create_table_unvalidated(dialect, &target, &[])?;
 
     // Copy: every column of the new table that has a source, generated columns excepted
     // (the new table computes them; a column that stops being generated keeps the values
@@ -223,6 +226,112 @@ pub fn table_rebuild(
             .map(|index| shared::create_index_on(dialect, &final_name, index)),
     );
     Ok(Rebuild::Statements { statements, kept })
+}
+
+/// `target` with each auto-increment column that the database has as a rowid alias
+/// without `AUTOINCREMENT` ([`Dialect::assigns_own_ids`]) kept that way: an `INTEGER`
+/// key, not auto-increment. The differ adopts such keys instead of rebuilding for them,
+/// so a rebuild made for another change must not add `AUTOINCREMENT` either.
+fn keep_rowid_keys(dialect: &Sqlite, target: &TableDef, actual: &TableDef) -> TableDef {
+    let mut target = target.clone();
+    for column in target.columns.iter_mut().filter(|c| c.auto_increment) {
+        let found = actual
+            .columns
+            .iter()
+            .find(|a| dialect.same_identifier(&a.name, &column.name));
+        if found.is_some_and(|found| dialect.assigns_own_ids(actual, found)) {
+            column.auto_increment = false;
+            column.ty = ColumnType::Integer;
+        }
+    }
+    target
+}
+
+/// Gives each foreign key, UNIQUE and CHECK of `target` whose name the derive generated
+/// (the declaration gives none: `fk_<table>_<cols>`, `uq_<table>_<cols>`,
+/// `ck_<table>_<col>`, `ck_<table>_<hash>`) the name of the database's constraint of the
+/// same definition — possibly none, an unnamed constraint staying unnamed. The differ
+/// pairs such constraints by definition and plans nothing for the name, so a rebuild
+/// made for another change must not rename them either. A foreign key is the same one
+/// when its columns and referenced columns are (its actions may be what changes).
+fn keep_database_names(dialect: &Sqlite, target: &mut TableDef, actual: &TableDef) {
+    use crate::naming::{generated_name, short_hash};
+    let same = |a: &str, b: &str| dialect.same_identifier(a, b);
+    let same_list =
+        |a: &[String], b: &[String]| a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same(x, y));
+    let table = target.name.clone();
+    let generated = |prefix: &str, parts: &[String]| {
+        let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+        generated_name(prefix, &table, &parts)
+    };
+    // A database name is taken over only once, and never when the declaration uses it.
+    let mut taken: Vec<String> = target
+        .uniques
+        .iter()
+        .map(|u| u.name.clone())
+        .chain(target.foreign_keys.iter().map(|f| f.name.clone()))
+        .chain(target.checks.iter().map(|c| c.name.clone()))
+        .collect();
+    let mut take = |name: &str, taken_by: &str| -> bool {
+        if !name.is_empty() && taken.iter().any(|t| same(t, name)) {
+            return false;
+        }
+        taken.retain(|t| t != taken_by);
+        taken.push(name.to_string());
+        true
+    };
+    for fk in &mut target.foreign_keys {
+        if fk.name != generated("fk", &fk.columns) {
+            continue;
+        }
+        let found = actual.foreign_keys.iter().find(|a| {
+            same_list(&a.columns, &fk.columns)
+                && same(&a.references.name, &fk.references.name)
+                && same_list(&a.referenced_columns, &fk.referenced_columns)
+        });
+        if let Some(found) = found
+            && !same(&found.name, &fk.name)
+            && take(&found.name, &fk.name)
+        {
+            fk.name = found.name.clone();
+        }
+    }
+    for unique in &mut target.uniques {
+        if unique.name != generated("uq", &unique.columns) {
+            continue;
+        }
+        let found = actual
+            .uniques
+            .iter()
+            .find(|a| same_list(&a.columns, &unique.columns));
+        if let Some(found) = found
+            && !same(&found.name, &unique.name)
+            && take(&found.name, &unique.name)
+        {
+            unique.name = found.name.clone();
+        }
+    }
+    let columns: Vec<String> = target.columns.iter().map(|c| c.name.clone()).collect();
+    for check in &mut target.checks {
+        let is_generated = check.name == generated("ck", &[short_hash(&check.expr)])
+            || columns
+                .iter()
+                .any(|c| check.name == generated("ck", std::slice::from_ref(c)));
+        if !is_generated {
+            continue;
+        }
+        let expr = super::normalize::expression(&check.expr);
+        let found = actual
+            .checks
+            .iter()
+            .find(|a| super::normalize::expression(&a.expr) == expr);
+        if let Some(found) = found
+            && !same(&found.name, &check.name)
+            && take(&found.name, &check.name)
+        {
+            check.name = found.name.clone();
+        }
+    }
 }
 
 /// `true` when the copy must carry the rowids over explicitly: both tables have rowids,
@@ -1030,6 +1139,40 @@ mod tests {
                 r#"INSERT INTO sqlite_sequence (name, seq) SELECT 'dbconform_new_t', MAX(seq) FROM (SELECT seq FROM sqlite_sequence WHERE name = 't' UNION ALL SELECT MAX("id") FROM "dbconform_new_t") HAVING MAX(seq) IS NOT NULL"#,
                 r#"DROP TABLE "t""#,
                 r#"ALTER TABLE "dbconform_new_t" RENAME TO "t""#,
+            ]
+        );
+    }
+
+    #[test]
+    fn a_rowid_alias_key_stays_without_autoincrement() {
+        // `id INTEGER PRIMARY KEY` (reflected nullable), declared auto-increment BIGINT:
+        // the rebuild keeps the rowid alias as it is and adds no AUTOINCREMENT.
+        let actual = TableDef {
+            schema: Some("main".into()),
+            name: "t".into(),
+            columns: vec![null("id", ColumnType::Integer), null("v", ColumnType::Text)],
+            primary_key: pk(&["id"]),
+            ..TableDef::default()
+        };
+        let desired = TableDef {
+            columns: vec![serial("id"), col("v", ColumnType::Text)],
+            ..actual.clone()
+        };
+        let rebuild = run(&desired, &actual, &[], &[]);
+        assert!(
+            !kept(rebuild.clone())
+                .iter()
+                .any(|k| k.contains("AUTOINCREMENT"))
+        );
+        assert_eq!(
+            statements(rebuild)[..2],
+            [
+                r#"CREATE TABLE "dbconform_new_t" (
+  "id" INTEGER NOT NULL,
+  "v" TEXT NOT NULL,
+  PRIMARY KEY ("id")
+)"#,
+                r#"INSERT INTO "dbconform_new_t" ("id", "v") SELECT "id", "v" FROM "t""#,
             ]
         );
     }

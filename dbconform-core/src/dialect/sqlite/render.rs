@@ -7,13 +7,24 @@ use crate::error::{Error, Result};
 use crate::model::{Column, TableDef};
 use sea_query::SqliteQueryBuilder;
 
-/// CREATE TABLE followed by its CREATE INDEX statements.
+/// CREATE TABLE followed by its CREATE INDEX statements, the table validated first.
 pub(super) fn create_table(
     dialect: &Sqlite,
     table: &TableDef,
     deferred_fks: &[String],
 ) -> Result<Vec<String>> {
     dialect.validate_table(table)?;
+    create_table_unvalidated(dialect, table, deferred_fks)
+}
+
+/// [`create_table`] without validating `table` as a declaration: for a table rebuild,
+/// whose new table is the (already validated) declaration plus what the database has and
+/// keeps as it is — an unnamed constraint stays unnamed, which a declaration may not be.
+pub(super) fn create_table_unvalidated(
+    dialect: &Sqlite,
+    table: &TableDef,
+    deferred_fks: &[String],
+) -> Result<Vec<String>> {
     if !deferred_fks.is_empty() {
         return Err(Error::NotExecutable(format!(
             "table `{}`: SQLite cannot add a foreign key after CREATE TABLE, so foreign keys ({}) cannot be deferred; keep them inline (SQLite accepts references to tables created later)",
