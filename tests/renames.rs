@@ -297,15 +297,28 @@ async fn a_rename_and_other_changes_of_the_table_in_one_plan() {
         let tables = [Renamed::table_def()];
         let conform = db.conform().await;
         let plan = conform.compare(&tables).await.unwrap();
-        assert_eq!(
-            plan.steps()[0].describe(),
-            format!(
-                "rename column {}.full_name to display_name",
-                db.table("rn_persons")
-            ),
-            "{plan}"
+        // On SQLite the rename runs inside the rebuild, after it (so that SQLite's own
+        // RENAME rewrites the views and triggers the rebuild recreates); on PostgreSQL it
+        // is a step of its own, first.
+        let rename = format!(
+            "rename column {}.full_name to display_name",
+            db.table("rn_persons")
         );
-        assert_eq!(plan.steps().len(), 2, "{plan}");
+        if db.name() == "sqlite" {
+            assert_eq!(plan.steps().len(), 1, "{plan}");
+            let parts: Vec<String> = plan.steps()[0].parts.iter().map(|p| p.describe()).collect();
+            assert!(parts.contains(&rename), "{plan}");
+            let sql = &plan.steps()[0].sql;
+            assert!(
+                sql.last()
+                    .unwrap()
+                    .contains("RENAME COLUMN \"full_name\" TO \"display_name\""),
+                "{plan}"
+            );
+        } else {
+            assert_eq!(plan.steps()[0].describe(), rename, "{plan}");
+            assert_eq!(plan.steps().len(), 2, "{plan}");
+        }
         conform.apply(&tables).await.unwrap();
         assert_eq!(
             db.texts("SELECT display_name FROM {S}rn_persons").await,

@@ -71,7 +71,9 @@ impl Plan {
     /// [`Dialect::script_prologue`]: crate::dialect::Dialect::script_prologue
     pub fn to_sql(&self) -> String {
         let mut out = format!("-- dbconform plan ({}): {}\n", self.dialect, self.summary());
-        let dialect = crate::dialect::by_name(&self.dialect);
+        // An empty script needs no frame.
+        let dialect = crate::dialect::by_name(&self.dialect)
+            .filter(|_| self.steps().iter().any(|s| !s.sql.is_empty()));
         if let Some(dialect) = dialect {
             out.push_str(&dialect.script_prologue(self));
         }

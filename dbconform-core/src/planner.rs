@@ -437,7 +437,7 @@ pub fn diff_reflected(
     let checked = CheckedDeclaration::check_with_rules(tables, dialect, options, true, false)?;
     let declaration = Declaration::from_checked(tables, checked, dialect, options);
     let draft = draft_plan_declared(&declaration, actual, dialect, options)?;
-    finish_plan(draft, tables, actual, dialect, options)
+    finish_plan(draft, tables, actual, &[], dialect, options)
 }
 
 /// Copies of the declared tables with their schema and their foreign keys' target schemas

@@ -614,7 +614,7 @@ where
                     return Err(Error::DependentBroken {
                         object: object.label(),
                         statement: statement.to_string(),
-                        source: Box::new(source),
+                        source: DriverError::boxed(source),
                     });
                 }
             }

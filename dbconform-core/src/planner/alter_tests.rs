@@ -497,7 +497,7 @@ fn steps_across_tables_come_in_dependency_order() {
     assert_eq!(with_sql, [ChangeKind::CreateTable]);
     assert!(plan.drift().is_empty(), "{plan}");
     assert_eq!(
-        plan.to_sql().lines().nth(2),
+        plan.to_sql().lines().nth(3),
         Some("-- step 1: [caution DC105] drop foreign key orders_legacy_fkey on public.orders")
     );
 }

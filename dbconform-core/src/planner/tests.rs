@@ -488,6 +488,7 @@ fn plan_prints_as_sql_and_text() {
     assert_eq!(
         plan.to_sql(),
         r#"-- dbconform plan (sqlite): 2 to create, 1 kept as drift
+BEGIN;
 
 -- step 1: [safe DC002] create table main.a
 -- table `main.a` is declared but does not exist in the database
@@ -502,6 +503,8 @@ CREATE TABLE "b" (
   "a_id" BIGINT,
   CONSTRAINT "fk_b_a" FOREIGN KEY ("a_id") REFERENCES "a" ("id")
 );
+
+COMMIT;
 "#
     );
     assert_eq!(

@@ -6,6 +6,7 @@
 //! deep, wherever they live.
 
 use crate::driver::{Scope, StatementCounter};
+use crate::driver_error::DriverError;
 use dbconform_core::dialect::{Dialect, POSTGRES, quote_literal};
 use dbconform_core::{DependentKind, DependentObject, DependentUse, Error, QualifiedName, Result};
 use sqlx::Row;
@@ -110,7 +111,7 @@ pub(super) async fn read(
         .await
         .map_err(|e| Error::Reflect {
             what: "views and rules using the tables".into(),
-            source: Box::new(e),
+            source: DriverError::boxed(e),
         })?;
     let d = &POSTGRES;
     let mut out = Vec::with_capacity(rows.len());
