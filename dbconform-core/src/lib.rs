@@ -23,7 +23,8 @@ pub use diff::diff_tables;
 pub use error::{BoxError, Error, Result, redact_url};
 pub use model::{
     Check, Column, ColumnType, FkAction, ForeignKey, GeneratedColumn, Index, IndexColumn,
-    PrimaryKey, QualifiedName, Schema, SortOrder, TableDef, TableOptions, UniqueConstraint,
+    NullsOrder, PrimaryKey, QualifiedName, Schema, SortOrder, TableDef, TableOptions,
+    UniqueConstraint,
 };
 pub use naming::{MAX_IDENTIFIER_BYTES, generated_name, short_hash, shorten};
 pub use options::Options;
