@@ -6,6 +6,7 @@ pub mod data;
 pub mod dialect;
 pub mod diff;
 mod error;
+pub mod locks;
 mod model;
 mod naming;
 mod options;

@@ -96,7 +96,7 @@ fn index(out: &mut Index) {
     out.method = out
         .method
         .as_deref()
-        .map(|m| identifier(m))
+        .map(identifier)
         .filter(|m| !m.is_empty() && m != "btree");
     for key in &mut out.columns {
         key.opclass = key.opclass.as_deref().map(|o| {
