@@ -198,6 +198,9 @@ fn build(i: usize, t: &Tbl, with_fk: bool) -> TableDef {
             .index
             .filter(|&k| Some(k) != t.unique)
             .map(|k| Index {
+                method: None,
+                include: Vec::new(),
+                nulls_not_distinct: false,
                 name: format!("ix_{name}_{}", col_name(k)),
                 columns: vec![IndexColumn::asc(col_name(k))],
                 unique: false,

@@ -117,12 +117,18 @@ fn design_example_product() {
         }],
         indexes: vec![
             Index {
+                method: None,
+                include: Vec::new(),
+                nulls_not_distinct: false,
                 name: s("ix_products_vendor_sku"),
                 columns: vec![IndexColumn::asc("vendor_id"), IndexColumn::asc("sku")],
                 unique: false,
                 predicate: None,
             },
             Index {
+                method: None,
+                include: Vec::new(),
+                nulls_not_distinct: false,
                 name: s("ix_products_vendor_id"),
                 columns: vec![IndexColumn::asc("vendor_id")],
                 unique: false,
@@ -446,10 +452,15 @@ fn composite_keys_constraints_and_comments() {
         ],
         indexes: vec![
             Index {
+                method: None,
+                include: Vec::new(),
+                nulls_not_distinct: false,
                 name: s("ix_order_line_order_id_line_no"),
                 columns: vec![
                     IndexColumn::asc("order_id"),
                     IndexColumn {
+                        opclass: None,
+                        nulls: None,
                         expression: false,
                         name: s("line_no"),
                         order: SortOrder::Desc,
@@ -459,10 +470,15 @@ fn composite_keys_constraints_and_comments() {
                 predicate: None,
             },
             Index {
+                method: None,
+                include: Vec::new(),
+                nulls_not_distinct: false,
                 name: s("ix_open_lines"),
                 columns: vec![
                     IndexColumn::asc("Product Code"),
                     IndexColumn {
+                        opclass: None,
+                        nulls: None,
                         expression: false,
                         name: s("order_id"),
                         order: SortOrder::Desc,
@@ -527,12 +543,18 @@ fn keywords_raw_identifiers_and_mixed_case() {
         checks: vec![],
         indexes: vec![
             Index {
+                method: None,
+                include: Vec::new(),
+                nulls_not_distinct: false,
                 name: s("ix_user_Group"),
                 columns: vec![IndexColumn::asc("Group")],
                 unique: false,
                 predicate: None,
             },
             Index {
+                method: None,
+                include: Vec::new(),
+                nulls_not_distinct: false,
                 name: s("ix_user_order"),
                 columns: vec![IndexColumn::asc("order")],
                 unique: false,

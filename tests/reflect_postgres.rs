@@ -125,6 +125,8 @@ fn check(name: &str, expr: &str) -> Check {
 
 fn key(name: &str, order: SortOrder, expression: bool) -> IndexColumn {
     IndexColumn {
+        opclass: None,
+        nulls: None,
         name: name.into(),
         order,
         expression,
@@ -351,18 +353,27 @@ async fn every_constraint_and_index_kind_is_reflected_exactly() {
         ],
         indexes: vec![
             Index {
+                method: None,
+                include: Vec::new(),
+                nulls_not_distinct: false,
                 name: "children_price_idx".into(),
                 columns: vec![IndexColumn::asc("price")],
                 unique: false,
                 predicate: None,
             },
             Index {
+                method: None,
+                include: Vec::new(),
+                nulls_not_distinct: false,
                 name: "ix_desc".into(),
                 columns: vec![key("part", SortOrder::Desc, false), IndexColumn::asc("id")],
                 unique: false,
                 predicate: None,
             },
             Index {
+                method: None,
+                include: Vec::new(),
+                nulls_not_distinct: false,
                 name: "ix_expr".into(),
                 columns: vec![
                     key("lower(code)", SortOrder::Asc, true),
@@ -372,12 +383,18 @@ async fn every_constraint_and_index_kind_is_reflected_exactly() {
                 predicate: None,
             },
             Index {
+                method: None,
+                include: Vec::new(),
+                nulls_not_distinct: false,
                 name: "ix_partial".into(),
                 columns: vec![IndexColumn::asc("qty")],
                 unique: false,
                 predicate: Some("(qty > 10)".into()),
             },
             Index {
+                method: None,
+                include: Vec::new(),
+                nulls_not_distinct: false,
                 name: "ux_children_code_region".into(),
                 columns: vec![IndexColumn::asc("code"), IndexColumn::asc("region")],
                 unique: true,
@@ -507,6 +524,9 @@ async fn unmanaged_objects_are_ignored() {
     assert_eq!(
         events.indexes,
         [Index {
+            method: None,
+            include: Vec::new(),
+            nulls_not_distinct: false,
             name: "ix_events_at".into(),
             columns: vec![IndexColumn::asc("at")],
             unique: false,
@@ -567,6 +587,9 @@ async fn hostile_names_come_back_exactly() {
         checks: vec![check("CK Mixed", "(\"Mixed Case\" > 0)")],
         indexes: vec![
             Index {
+                method: None,
+                include: Vec::new(),
+                nulls_not_distinct: false,
                 name: "Ix Mixed".into(),
                 columns: vec![
                     key("Mixed Case", SortOrder::Desc, false),
@@ -576,6 +599,9 @@ async fn hostile_names_come_back_exactly() {
                 predicate: Some("(\"group\" IS NOT NULL)".into()),
             },
             Index {
+                method: None,
+                include: Vec::new(),
+                nulls_not_distinct: false,
                 name: "ix_expr".into(),
                 columns: vec![
                     key("lower(\"group\")", SortOrder::Asc, true),

@@ -403,6 +403,8 @@ async fn indexes_partial_descending_expression_and_unique() {
     .await;
     let t = table(&schema, "t");
     let col = |name: &str, order: SortOrder, expression: bool| IndexColumn {
+        opclass: None,
+        nulls: None,
         name: name.into(),
         order,
         expression,
@@ -411,6 +413,9 @@ async fn indexes_partial_descending_expression_and_unique() {
         t.indexes,
         [
             Index {
+                method: None,
+                include: Vec::new(),
+                nulls_not_distinct: false,
                 name: "ix_ab".into(),
                 columns: vec![
                     col("a", SortOrder::Asc, false),
@@ -420,6 +425,9 @@ async fn indexes_partial_descending_expression_and_unique() {
                 predicate: None,
             },
             Index {
+                method: None,
+                include: Vec::new(),
+                nulls_not_distinct: false,
                 name: "ix_expr".into(),
                 columns: vec![
                     col("lower(email)", SortOrder::Asc, true),
@@ -430,6 +438,9 @@ async fn indexes_partial_descending_expression_and_unique() {
                 predicate: None,
             },
             Index {
+                method: None,
+                include: Vec::new(),
+                nulls_not_distinct: false,
                 name: "ux email".into(),
                 columns: vec![col("email", SortOrder::Asc, false)],
                 unique: true,
@@ -437,6 +448,9 @@ async fn indexes_partial_descending_expression_and_unique() {
             },
             // Reflected as the index it is; normalization treats it as a UNIQUE.
             Index {
+                method: None,
+                include: Vec::new(),
+                nulls_not_distinct: false,
                 name: "ux_a".into(),
                 columns: vec![col("a", SortOrder::Asc, false)],
                 unique: true,
@@ -452,6 +466,9 @@ async fn indexes_partial_descending_expression_and_unique() {
     assert_eq!(
         w.indexes,
         [Index {
+            method: None,
+            include: Vec::new(),
+            nulls_not_distinct: false,
             name: "ix_w".into(),
             columns: vec![IndexColumn::asc("v")],
             unique: false,
@@ -501,6 +518,8 @@ async fn hostile_names() {
         t.indexes[0].columns,
         [
             IndexColumn {
+                opclass: None,
+                nulls: None,
                 name: "with space".into(),
                 order: SortOrder::Desc,
                 expression: false

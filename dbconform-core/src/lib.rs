@@ -7,6 +7,7 @@ pub mod dependents;
 pub mod dialect;
 pub mod diff;
 mod error;
+pub mod locks;
 mod model;
 mod naming;
 mod options;
@@ -25,7 +26,8 @@ pub use diff::diff_tables;
 pub use error::{BoxError, Error, Result, redact_url};
 pub use model::{
     Check, Column, ColumnType, FkAction, ForeignKey, GeneratedColumn, Index, IndexColumn,
-    PrimaryKey, QualifiedName, Schema, SortOrder, TableDef, TableOptions, UniqueConstraint,
+    NullsOrder, PrimaryKey, QualifiedName, Schema, SortOrder, TableDef, TableOptions,
+    UniqueConstraint,
 };
 pub use naming::{MAX_IDENTIFIER_BYTES, generated_name, short_hash, shorten};
 pub use options::Options;

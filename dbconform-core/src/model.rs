@@ -342,6 +342,26 @@ pub enum SortOrder {
     Desc,
 }
 
+/// Where an index column puts NULLs (`NULLS FIRST` / `NULLS LAST`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NullsOrder {
+    /// `NULLS FIRST`.
+    First,
+    /// `NULLS LAST`.
+    Last,
+}
+
+impl NullsOrder {
+    /// The SQL spelling (`NULLS FIRST`, `NULLS LAST`).
+    pub fn as_sql(self) -> &'static str {
+        match self {
+            NullsOrder::First => "NULLS FIRST",
+            NullsOrder::Last => "NULLS LAST",
+        }
+    }
+}
+
 /// One column of an index, with its order.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct IndexColumn {
@@ -353,6 +373,15 @@ pub struct IndexColumn {
     /// `true` when `name` is an expression (`lower(email)`), not a column.
     #[serde(default, skip_serializing_if = "is_false")]
     pub expression: bool,
+    /// Operator class (PostgreSQL `text_pattern_ops`), only when it is not the default
+    /// one for the key's type and the index's method; `None` is the default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opclass: Option<String>,
+    /// `NULLS FIRST` / `NULLS LAST` as written; `None` is the database's default for the
+    /// sort order (on PostgreSQL NULLS LAST for ASC, NULLS FIRST for DESC), and the
+    /// dialects' normal forms turn a written default into `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nulls: Option<NullsOrder>,
 }
 
 impl IndexColumn {
@@ -362,7 +391,18 @@ impl IndexColumn {
             name: name.into(),
             order: SortOrder::Asc,
             expression: false,
+            opclass: None,
+            nulls: None,
         }
+    }
+
+    /// `true` when the key is a plain column sorted the default way: no expression,
+    /// ascending, default operator class and NULLS order.
+    pub fn is_plain(&self) -> bool {
+        !self.expression
+            && self.order == SortOrder::Asc
+            && self.opclass.is_none()
+            && self.nulls.is_none()
     }
 }
 
@@ -379,20 +419,36 @@ pub struct Index {
     /// Partial-index predicate (`WHERE ...`), as SQL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub predicate: Option<String>,
+    /// Access method (PostgreSQL `gist`, `gin`, `hash`, `brin`, ...), in lower case;
+    /// `None` is the default, a B-tree (the dialects' normal forms turn `btree` into
+    /// `None`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// Non-key columns stored in the index (PostgreSQL `INCLUDE (...)`), in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include: Vec<String>,
+    /// PostgreSQL 15's `NULLS NOT DISTINCT`: a unique index then allows one NULL only.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub nulls_not_distinct: bool,
 }
 
 impl Index {
-    /// The UNIQUE constraint this index is equivalent to, if any: a unique index on plain
-    /// columns, all ascending, without a predicate is how both SQLite and PostgreSQL
-    /// implement a UNIQUE constraint, so either spelling satisfies the other.
+    /// `true` when the index is a B-tree without INCLUDE columns or NULLS NOT DISTINCT:
+    /// all an index declared without those options can be.
+    pub fn is_plain_btree(&self) -> bool {
+        self.method.is_none() && self.include.is_empty() && !self.nulls_not_distinct
+    }
+
+    /// The UNIQUE constraint this index is equivalent to, if any: a unique B-tree index
+    /// on plain columns, all ascending with default operator classes and NULLS order,
+    /// without a predicate, INCLUDE columns or NULLS NOT DISTINCT is how both SQLite and
+    /// PostgreSQL implement a UNIQUE constraint, so either spelling satisfies the other.
     pub fn as_unique_constraint(&self) -> Option<UniqueConstraint> {
         let plain = self.unique
             && self.predicate.is_none()
+            && self.is_plain_btree()
             && !self.columns.is_empty()
-            && self
-                .columns
-                .iter()
-                .all(|c| !c.expression && c.order == SortOrder::Asc);
+            && self.columns.iter().all(IndexColumn::is_plain);
         plain.then(|| UniqueConstraint {
             name: self.name.clone(),
             columns: self.columns.iter().map(|c| c.name.clone()).collect(),

@@ -310,6 +310,9 @@ mod tests {
                 crate::ColumnType::Text,
             ));
         declared_authors.indexes.push(crate::model::Index {
+            method: None,
+            include: Vec::new(),
+            nulls_not_distinct: false,
             name: "ix_authors_bio".into(),
             columns: vec![crate::model::IndexColumn::asc("bio")],
             unique: false,

@@ -82,6 +82,9 @@ fn benchmark_table(i: usize, n: usize) -> TableDef {
         }],
         foreign_keys,
         indexes: vec![Index {
+            method: None,
+            include: Vec::new(),
+            nulls_not_distinct: false,
             name: format!("ix_{t}_name"),
             columns: vec![IndexColumn::asc("name")],
             unique: false,

@@ -36,6 +36,9 @@ const RENAMED_FROM: Symbol = Symbol("renamed_from");
 const COMMENT: Symbol = Symbol("comment");
 pub(crate) const COLUMNS: Symbol = Symbol("columns");
 const PREDICATE: Symbol = Symbol("predicate");
+const METHOD: Symbol = Symbol("method");
+pub(crate) const INCLUDE: Symbol = Symbol("include");
+const NULLS_NOT_DISTINCT: Symbol = Symbol("nulls_not_distinct");
 const EXPR: Symbol = Symbol("expr");
 const AUTO_INCREMENT: Symbol = Symbol("auto_increment");
 pub(crate) const DEFAULT: Symbol = Symbol("default");
@@ -49,7 +52,15 @@ const ON_UPDATE: Symbol = Symbol("on_update");
 const SKIP: Symbol = Symbol("skip");
 
 const TABLE_KEYS: &[Symbol] = &[NAME, SCHEMA, RENAMED_FROM, COMMENT];
-const INDEX_KEYS: &[Symbol] = &[NAME, COLUMNS, UNIQUE, PREDICATE];
+const INDEX_KEYS: &[Symbol] = &[
+    NAME,
+    COLUMNS,
+    UNIQUE,
+    PREDICATE,
+    METHOD,
+    INCLUDE,
+    NULLS_NOT_DISTINCT,
+];
 const UNIQUE_KEYS: &[Symbol] = &[NAME, COLUMNS];
 const CHECK_KEYS: &[Symbol] = &[NAME, EXPR];
 const PRIMARY_KEY_KEYS: &[Symbol] = &[NAME, COLUMNS];
@@ -199,6 +210,12 @@ pub struct IndexAttr {
     pub unique: bool,
     /// `predicate = "..."`.
     pub predicate: Option<Spanned<String>>,
+    /// `method = "..."` (PostgreSQL access method: `gist`, `gin`, `hash`, `brin`, ...).
+    pub method: Option<Spanned<String>>,
+    /// `include(...)`: non-key columns (PostgreSQL `INCLUDE`).
+    pub include: Option<ColumnList>,
+    /// `nulls_not_distinct`.
+    pub nulls_not_distinct: bool,
 }
 
 /// `#[unique(...)]` and `#[primary_key(...)]`: a name and columns.
@@ -337,6 +354,9 @@ impl Container {
                     columns_given: false,
                     unique: false,
                     predicate: None,
+                    method: None,
+                    include: None,
+                    nulls_not_distinct: false,
                 };
                 let result = parse_index(cx, attr, &mut index);
                 indexes.push(index);
@@ -410,6 +430,9 @@ fn parse_index(cx: &Ctxt, attr: &Attribute, index: &mut IndexAttr) -> syn::Resul
     let mut columns = Attr::none(cx, INDEX, COLUMNS);
     let mut unique = Attr::none(cx, INDEX, UNIQUE);
     let mut predicate = Attr::none(cx, INDEX, PREDICATE);
+    let mut method = Attr::none(cx, INDEX, METHOD);
+    let mut include = Attr::none(cx, INDEX, INCLUDE);
+    let mut nulls_not_distinct = Attr::none(cx, INDEX, NULLS_NOT_DISTINCT);
     let result = attr.parse_nested_meta(|meta| {
         let value = Value::take(&meta)?;
         let key = &meta.path;
@@ -421,6 +444,12 @@ fn parse_index(cx: &Ctxt, attr: &Attribute, index: &mut IndexAttr) -> syn::Resul
             unique.set_opt(key, value.flag(cx, INDEX, UNIQUE));
         } else if *key == PREDICATE {
             predicate.set_opt(key, value.string(cx, INDEX, PREDICATE));
+        } else if *key == METHOD {
+            method.set_opt(key, value.string(cx, INDEX, METHOD));
+        } else if *key == INCLUDE {
+            include.set_opt(key, value.columns(cx, INDEX, key));
+        } else if *key == NULLS_NOT_DISTINCT {
+            nulls_not_distinct.set_opt(key, value.flag(cx, INDEX, NULLS_NOT_DISTINCT));
         } else {
             unknown_key(cx, INDEX, key, INDEX_KEYS);
         }
@@ -431,6 +460,9 @@ fn parse_index(cx: &Ctxt, attr: &Attribute, index: &mut IndexAttr) -> syn::Resul
     index.columns = columns.get();
     index.unique = unique.get().is_some();
     index.predicate = predicate.get();
+    index.method = method.get();
+    index.include = include.get();
+    index.nulls_not_distinct = nulls_not_distinct.get().is_some();
     result
 }
 

@@ -207,17 +207,42 @@ fn impl_table(input: &Input) -> TokenStream {
                 .map(|(n, desc)| {
                     let n = p.string(n);
                     let order = if *desc { quote!(Desc) } else { quote!(Asc) };
-                    quote!(#core::IndexColumn { name: #n, order: #core::SortOrder::#order, expression: false })
+                    quote!(#core::IndexColumn {
+                        name: #n,
+                        order: #core::SortOrder::#order,
+                        expression: false,
+                        opclass: ::core::option::Option::None,
+                        nulls: ::core::option::Option::None,
+                    })
                 })
                 .collect(),
         );
         let unique = index.unique;
         let predicate = p.opt_string(index.predicate.as_ref().map(|s| s.value.as_str()));
+        // The access method as PostgreSQL's catalog spells it (lower case), `btree` as the
+        // default it is, so that the declaration is already in normal form.
+        let method = index
+            .method
+            .as_ref()
+            .map(|m| m.value.trim().to_ascii_lowercase())
+            .filter(|m| m != "btree");
+        let method = p.opt_string(method.as_deref());
+        let include: Vec<String> = index
+            .include
+            .iter()
+            .flat_map(|l| &l.items)
+            .map(|c| input.resolve(&c.raw))
+            .collect();
+        let include = p.strings(include.iter().map(String::as_str));
+        let nulls_not_distinct = index.nulls_not_distinct;
         indexes.push(quote!(#core::Index {
             name: #name,
             columns: #cols,
             unique: #unique,
             predicate: #predicate,
+            method: #method,
+            include: #include,
+            nulls_not_distinct: #nulls_not_distinct,
         }));
     }
     for check in &attrs.checks {
@@ -249,13 +274,24 @@ fn impl_table(input: &Input) -> TokenStream {
             let name = p.generated_name("ix", &table, &parts);
             let cols = p.vec(vec![{
                 let n = p.string(&col);
-                quote!(#core::IndexColumn { name: #n, order: #core::SortOrder::Asc, expression: false })
+                quote!(#core::IndexColumn {
+                    name: #n,
+                    order: #core::SortOrder::Asc,
+                    expression: false,
+                    opclass: ::core::option::Option::None,
+                    nulls: ::core::option::Option::None,
+                })
             }]);
+            let none = quote!(::core::option::Option::None);
+            let no_columns = p.vec(Vec::new());
             indexes.push(quote!(#core::Index {
                 name: #name,
                 columns: #cols,
                 unique: false,
-                predicate: ::core::option::Option::None,
+                predicate: #none,
+                method: #none,
+                include: #no_columns,
+                nulls_not_distinct: false,
             }));
         }
         if let Some(reference) = &a.references {

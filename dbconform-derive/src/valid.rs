@@ -61,6 +61,28 @@ fn check_non_empty(cx: &Ctxt, key: &str, value: &Spanned<String>) {
     }
 }
 
+/// An index's access method is one word (`gist`, `gin`, `hash`, `brin`, `btree`, or an
+/// extension's): anything else cannot name one, and is caught here rather than by the
+/// database at apply time.
+fn check_method(cx: &Ctxt, method: &Spanned<String>) {
+    let name = method.value.trim();
+    let word = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !word {
+        cx.error_at(
+            method.span,
+            format!(
+                "`method = {:?}` is not an index access method: write one word, like \
+                 `method = \"gist\"` (or `gin`, `hash`, `brin`, `btree`)",
+                method.value
+            ),
+        );
+    }
+}
+
 fn check_table(input: &Input, cx: &Ctxt) {
     let attrs = &input.attrs;
     let table = input.table_name();
@@ -514,6 +536,23 @@ fn check_struct_lists(input: &Input, cx: &Ctxt) {
         );
         if let Some(predicate) = &index.predicate {
             check_non_empty(cx, "predicate", predicate);
+        }
+        if let Some(method) = &index.method {
+            check_method(cx, method);
+        }
+        if let Some(include) = &index.include {
+            check_list(
+                input,
+                cx,
+                ListSite {
+                    attr: "index",
+                    span: index.span,
+                    list: Some(include),
+                    given: true,
+                },
+                false,
+                false,
+            );
         }
     }
     for unique in &attrs.uniques {

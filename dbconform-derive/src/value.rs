@@ -2,7 +2,8 @@
 //! into typed values with errors that show the expected spelling.
 
 use crate::attr::{
-    COLUMN, COLUMNS, ColumnList, ColumnSpec, DEFAULT, FkAction, REFERENCES, Spanned, Symbol,
+    COLUMN, COLUMNS, ColumnList, ColumnSpec, DEFAULT, FkAction, INCLUDE, REFERENCES, Spanned,
+    Symbol,
 };
 use crate::ctxt::Ctxt;
 use crate::text::{self, FK_ACTIONS, Reference};
@@ -31,6 +32,8 @@ fn usage(attr: Symbol, key: Symbol) -> &'static str {
         (_, "scale") => "scale = 2",
         (_, "references") => "references = \"users(id)\"",
         (_, "columns") => "columns(\"vendor_id\", \"sku\")",
+        (_, "include") => "include(\"label\", \"price\")",
+        (_, "method") => "method = \"gist\"",
         (_, "auto_increment") => "auto_increment = false",
         _ => "",
     }
@@ -220,20 +223,22 @@ impl Value {
 
     /// `columns("a", "b DESC")`.
     pub(crate) fn columns(&self, cx: &Ctxt, attr: Symbol, key: &Path) -> Option<ColumnList> {
+        // `columns(...)`, or `include(...)` of an index.
+        let which = if *key == INCLUDE { INCLUDE } else { COLUMNS };
         let Value::List(_, items) = self else {
             cx.error_at(
                 self.span(),
                 format!(
-                    "`columns` takes a parenthesized list of column names: write \
+                    "`{which}` takes a parenthesized list of column names: write \
                      `#[{attr}({})]`",
-                    usage(attr, COLUMNS)
+                    usage(attr, which)
                 ),
             );
             return None;
         };
         let items = items
             .iter()
-            .filter_map(|e| string_lit(cx, attr, COLUMNS, e))
+            .filter_map(|e| string_lit(cx, attr, which, e))
             .map(|s| {
                 let (name, desc) = text::split_order(&s.value);
                 ColumnSpec {
@@ -316,7 +321,7 @@ fn string_lit(cx: &Ctxt, attr: Symbol, key: Symbol, expr: &Expr) -> Option<Spann
                         i.base10_digits()
                     )
                 }
-                Expr::Path(p) if key == COLUMNS => {
+                Expr::Path(p) if key == COLUMNS || key == INCLUDE => {
                     let name = quote::quote!(#p).to_string();
                     format!("; quote the column name: `\"{name}\"`")
                 }

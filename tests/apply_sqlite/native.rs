@@ -526,6 +526,9 @@ async fn hostile_names_are_quoted_in_every_native_statement() {
             ..Column::new("group by", ColumnType::BigInt)
         }],
         vec![Index {
+            method: None,
+            include: Vec::new(),
+            nulls_not_distinct: false,
             name: "old \"ix\"".into(),
             columns: vec![IndexColumn::asc("GROUP BY")],
             unique: false,
@@ -544,8 +547,13 @@ async fn hostile_names_are_quoted_in_every_native_statement() {
             },
         ],
         vec![Index {
+            method: None,
+            include: Vec::new(),
+            nulls_not_distinct: false,
             name: "ix \"q\" Space".into(),
             columns: vec![IndexColumn {
+                opclass: None,
+                nulls: None,
                 name: "mixed case".into(),
                 order: SortOrder::Desc,
                 expression: false,

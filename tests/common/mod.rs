@@ -146,6 +146,9 @@ pub fn hostile_tables() -> Vec<TableDef> {
                     columns: vec![column.clone()],
                 }],
                 indexes: vec![Index {
+                    method: None,
+                    include: Vec::new(),
+                    nulls_not_distinct: false,
                     name: format!("ix {i} 'x'"),
                     columns: vec![IndexColumn::asc("group")],
                     unique: false,

@@ -108,6 +108,9 @@ fn data_dependent_steps_ask_their_questions() {
         (
             |t| {
                 t.indexes.push(Index {
+                    method: None,
+                    include: Vec::new(),
+                    nulls_not_distinct: false,
                     name: "ux".into(),
                     columns: vec![IndexColumn::asc("name")],
                     unique: true,
@@ -127,6 +130,9 @@ fn data_dependent_steps_ask_their_questions() {
         (
             |t| {
                 t.indexes.push(Index {
+                    method: None,
+                    include: Vec::new(),
+                    nulls_not_distinct: false,
                     name: "ix".into(),
                     columns: vec![IndexColumn::asc("name")],
                     unique: false,
@@ -641,6 +647,9 @@ fn keys_indexes_and_checks_over_a_blocked_new_column_are_blocked_with_it() {
             columns: vec!["code".into()],
         });
         t.indexes.push(Index {
+            method: None,
+            include: Vec::new(),
+            nulls_not_distinct: false,
             name: "ix_users_code".into(),
             columns: vec![IndexColumn::asc("code")],
             unique: false,

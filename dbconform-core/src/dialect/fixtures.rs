@@ -171,10 +171,15 @@ pub(crate) fn products() -> TableDef {
         }],
         indexes: vec![
             Index {
+                method: None,
+                include: Vec::new(),
+                nulls_not_distinct: false,
                 name: "ix_products_vendor_sku".to_string(),
                 columns: vec![
                     IndexColumn::asc("vendor_id"),
                     IndexColumn {
+                        opclass: None,
+                        nulls: None,
                         expression: false,
                         name: "sku".to_string(),
                         order: SortOrder::Desc,
@@ -184,6 +189,9 @@ pub(crate) fn products() -> TableDef {
                 predicate: None,
             },
             Index {
+                method: None,
+                include: Vec::new(),
+                nulls_not_distinct: false,
                 name: "ux_products_email".to_string(),
                 columns: vec![IndexColumn::asc("email")],
                 unique: true,
@@ -229,8 +237,13 @@ pub(crate) fn hostile() -> TableDef {
             expr: "\"order\" > 0".to_string(),
         }],
         indexes: vec![Index {
+            method: None,
+            include: Vec::new(),
+            nulls_not_distinct: false,
             name: "ix \"group\"".to_string(),
             columns: vec![IndexColumn {
+                opclass: None,
+                nulls: None,
                 expression: false,
                 name: "group".to_string(),
                 order: SortOrder::Desc,

@@ -125,7 +125,9 @@ pub(super) fn create_index_sql(dialect: &dyn Dialect, table: &TableDef, index: &
 
 /// [`create_index_sql`] for a table known by name only (an index added to an existing
 /// table). An expression key is written in parentheses (`(lower(email))`), a column key
-/// quoted.
+/// quoted. What only PostgreSQL has — `USING method`, operator classes, `NULLS
+/// FIRST/LAST`, `INCLUDE (...)`, `NULLS NOT DISTINCT` — is written only when set (SQLite's
+/// validation refuses it), the access method and operator classes quoted like any name.
 pub(super) fn create_index_on(
     dialect: &dyn Dialect,
     table: &QualifiedName,
@@ -135,24 +137,48 @@ pub(super) fn create_index_on(
         .columns
         .iter()
         .map(|c| {
-            let key = if c.expression {
+            let mut key = if c.expression {
                 format!("({})", c.name.trim())
             } else {
                 dialect.quote_ident(&c.name)
             };
-            match c.order {
-                SortOrder::Asc => key,
-                SortOrder::Desc => format!("{key} DESC"),
+            if let Some(opclass) = &c.opclass {
+                // `schema.opclass` when qualified: each part quoted (an operator class
+                // name holding a dot is not supported).
+                let parts: Vec<String> =
+                    opclass.split('.').map(|p| dialect.quote_ident(p)).collect();
+                key.push(' ');
+                key.push_str(&parts.join("."));
             }
+            if c.order == SortOrder::Desc {
+                key.push_str(" DESC");
+            }
+            if let Some(nulls) = c.nulls {
+                key.push(' ');
+                key.push_str(nulls.as_sql());
+            }
+            key
         })
         .collect::<Vec<_>>()
         .join(", ");
+    let method = index.method.as_ref().map_or(String::new(), |m| {
+        format!(" USING {}", dialect.quote_ident(m))
+    });
     let mut sql = format!(
-        "CREATE {}INDEX {} ON {} ({columns})",
+        "CREATE {}INDEX {} ON {}{method} ({columns})",
         if index.unique { "UNIQUE " } else { "" },
         dialect.quote_ident(&index.name),
         dialect.quote_table(table),
     );
+    if !index.include.is_empty() {
+        sql.push_str(&format!(
+            " INCLUDE ({})",
+            column_list(dialect, &index.include)
+        ));
+    }
+    if index.nulls_not_distinct {
+        sql.push_str(" NULLS NOT DISTINCT");
+    }
     if let Some(predicate) = &index.predicate {
         sql.push_str(" WHERE ");
         sql.push_str(predicate.trim());

@@ -486,6 +486,9 @@ mod tests {
 
     fn index(name: &str, columns: &[&str]) -> Index {
         Index {
+            method: None,
+            include: Vec::new(),
+            nulls_not_distinct: false,
             name: name.into(),
             columns: columns.iter().map(|c| IndexColumn::asc(*c)).collect(),
             unique: false,

@@ -73,14 +73,28 @@ impl Named for Index {
             };
             (name, c.order, c.expression)
         };
+        let same_key = |a: &crate::model::IndexColumn, b: &crate::model::IndexColumn| {
+            a.opclass == b.opclass && a.nulls == b.nulls && column_key(a) == column_key(b)
+        };
+        let same_include = self.include.len() == other.include.len()
+            && self
+                .include
+                .iter()
+                .zip(&other.include)
+                .all(|(a, b)| names.ident(a) == names.ident(b));
+        // Both sides are in normal form: `btree`, default operator classes and default
+        // NULLS orders are `None`, so any difference left is a different index.
         self.unique == other.unique
             && self.predicate == other.predicate
+            && self.method == other.method
+            && self.nulls_not_distinct == other.nulls_not_distinct
+            && same_include
             && self.columns.len() == other.columns.len()
             && self
                 .columns
                 .iter()
                 .zip(&other.columns)
-                .all(|(a, b)| column_key(a) == column_key(b))
+                .all(|(a, b)| same_key(a, b))
     }
 }
 

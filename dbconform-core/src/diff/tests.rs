@@ -54,6 +54,9 @@ fn check(name: &str, expr: &str) -> Check {
 
 fn index(name: &str, columns: &[&str]) -> Index {
     Index {
+        method: None,
+        include: Vec::new(),
+        nulls_not_distinct: false,
         name: name.into(),
         columns: columns.iter().map(|c| IndexColumn::asc(*c)).collect(),
         unique: false,
@@ -688,6 +691,8 @@ fn indexes_pair_by_definition_under_identifier_rules() {
     let expression = |text: &str| {
         let mut t = users();
         t.indexes[0].columns[0] = IndexColumn {
+            opclass: None,
+            nulls: None,
             name: text.into(),
             order: SortOrder::Asc,
             expression: true,
@@ -942,6 +947,9 @@ fn degenerate_input_never_panics() {
     odd.uniques.push(unique("", &[]));
     odd.checks.push(check("", ""));
     odd.indexes.push(Index {
+        method: None,
+        include: Vec::new(),
+        nulls_not_distinct: false,
         name: String::new(),
         columns: Vec::new(),
         unique: true,
@@ -1304,4 +1312,48 @@ fn a_sqlite_rowid_alias_satisfies_auto_increment() {
         &real(&SQLITE, declared, without_rowid)[..],
         [Change::AlterColumn { changes, .. }] if changes.auto_increment
     ));
+}
+
+/// An index's access method, INCLUDE columns, NULLS NOT DISTINCT, operator classes and
+/// NULLS order are part of its definition: the same name with any of them different is a
+/// change, and an index of another method is never paired with a declared one by
+/// definition.
+#[test]
+fn index_method_include_nulls_and_opclass_are_part_of_the_definition() {
+    use crate::model::NullsOrder;
+    let declared = || {
+        let mut t = users();
+        t.indexes = vec![index("ix_users_email", &["email"])];
+        t
+    };
+    let variants: [fn(&mut Index); 5] = [
+        |i| i.method = Some("gist".into()),
+        |i| i.include = vec!["name".into()],
+        |i| i.nulls_not_distinct = true,
+        |i| i.columns[0].opclass = Some("text_pattern_ops".into()),
+        |i| i.columns[0].nulls = Some(NullsOrder::First),
+    ];
+    for variant in variants {
+        let mut actual = declared();
+        variant(&mut actual.indexes[0]);
+        let changes = pg(declared(), actual.clone());
+        assert_eq!(
+            changes,
+            [Change::AlterIndex {
+                table: q("users"),
+                from: actual.indexes[0].clone(),
+                to: declared().indexes[0].clone(),
+            }]
+        );
+        // Under another name the reflected index is another index.
+        actual.indexes[0].name = "ix_other".into();
+        let kinds: Vec<ChangeKind> = pg(declared(), actual).iter().map(Change::kind).collect();
+        assert_eq!(kinds, [ChangeKind::DropIndex, ChangeKind::AddIndex]);
+    }
+    // A unique GiST-like index, or one with INCLUDE, does not stand for a UNIQUE constraint.
+    let mut gist = index("ux", &["email"]);
+    gist.unique = true;
+    assert!(gist.as_unique_constraint().is_some());
+    gist.include = vec!["name".into()];
+    assert!(gist.as_unique_constraint().is_none());
 }

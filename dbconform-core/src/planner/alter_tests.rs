@@ -27,6 +27,9 @@ fn check(name: &str, expr: &str) -> Check {
 
 fn index(name: &str, columns: &[&str]) -> Index {
     Index {
+        method: None,
+        include: Vec::new(),
+        nulls_not_distinct: false,
         name: name.into(),
         columns: columns.iter().map(|c| IndexColumn::asc(*c)).collect(),
         unique: false,
@@ -715,6 +718,9 @@ fn odd_existing_tables_never_panic() {
     odd.checks.push(check("", ""));
     odd.foreign_keys.push(fk("", &[""], "", &[]));
     odd.indexes.push(Index {
+        method: None,
+        include: Vec::new(),
+        nulls_not_distinct: false,
         name: String::new(),
         columns: Vec::new(),
         unique: true,

@@ -355,16 +355,37 @@ fn index_text(index: &Index) -> String {
     let columns: Vec<String> = index
         .columns
         .iter()
-        .map(|c| match c.order {
-            SortOrder::Asc => c.name.clone(),
-            SortOrder::Desc => format!("{} DESC", c.name),
+        .map(|c| {
+            let mut key = c.name.clone();
+            if let Some(opclass) = &c.opclass {
+                key.push_str(&format!(" {opclass}"));
+            }
+            if c.order == SortOrder::Desc {
+                key.push_str(" DESC");
+            }
+            if let Some(nulls) = c.nulls {
+                key.push_str(&format!(" {}", nulls.as_sql()));
+            }
+            key
         })
         .collect();
+    // Only what differs from a plain B-tree is spelled out, so that the common case reads
+    // as before: `unique (a, b DESC)`.
     let mut text = format!(
-        "{}({})",
+        "{}{}({})",
         if index.unique { "unique " } else { "" },
+        index
+            .method
+            .as_ref()
+            .map_or(String::new(), |m| format!("using {m} ")),
         columns.join(", ")
     );
+    if !index.include.is_empty() {
+        text.push_str(&format!(" INCLUDE ({})", index.include.join(", ")));
+    }
+    if index.nulls_not_distinct {
+        text.push_str(" NULLS NOT DISTINCT");
+    }
     if let Some(predicate) = &index.predicate {
         text.push_str(&format!(" WHERE {predicate}"));
     }

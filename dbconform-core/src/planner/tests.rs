@@ -255,6 +255,9 @@ fn referenced_columns_must_exist_and_be_a_key() {
     );
     let mut indexed = users;
     indexed.indexes = vec![Index {
+        method: None,
+        include: Vec::new(),
+        nulls_not_distinct: false,
         name: "ux_users_email".into(),
         columns: vec![IndexColumn::asc("email")],
         unique: true,
@@ -313,6 +316,9 @@ fn a_table_declared_twice_is_an_error() {
 #[test]
 fn index_names_are_unique_per_schema() {
     let index = |name: &str| Index {
+        method: None,
+        include: Vec::new(),
+        nulls_not_distinct: false,
         name: name.into(),
         columns: vec![IndexColumn::asc("id")],
         unique: false,
@@ -724,6 +730,9 @@ fn declaration_errors_come_in_the_order_they_always_did() {
     // (found when the declaration is resolved), as before the check was split off.
     let mut a = table("a", vec![col("x", ColumnType::Integer)]);
     a.indexes = vec![Index {
+        method: None,
+        include: Vec::new(),
+        nulls_not_distinct: false,
         name: "b".into(),
         columns: vec![IndexColumn::asc("x")],
         unique: false,

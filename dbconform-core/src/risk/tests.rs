@@ -491,6 +491,9 @@ fn alteration_notes_join_the_type_and_the_generation() {
 fn every_other_kind_has_its_code_and_risk() {
     let t = users();
     let index = |unique| Index {
+        method: None,
+        include: Vec::new(),
+        nulls_not_distinct: false,
         name: "ix".into(),
         columns: vec![IndexColumn::asc("email")],
         unique,
@@ -735,6 +738,9 @@ fn a_sqlite_rebuild_is_at_least_caution() {
     let change = Change::DropIndex {
         table: users(),
         index: Index {
+            method: None,
+            include: Vec::new(),
+            nulls_not_distinct: false,
             name: "ix".into(),
             columns: vec![IndexColumn::asc("email")],
             unique: false,

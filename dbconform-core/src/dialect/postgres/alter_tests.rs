@@ -490,6 +490,9 @@ fn generated_expression_added_by_dropping_and_adding_the_column() {
     });
     let plain = col("g", ColumnType::BigInt);
     let ix = |name: &str| Index {
+        method: None,
+        include: Vec::new(),
+        nulls_not_distinct: false,
         name: name.into(),
         columns: vec![IndexColumn::asc("g")],
         unique: false,
@@ -774,14 +777,21 @@ fn checks_use_the_declared_expression() {
 #[test]
 fn indexes() {
     let index = Index {
+        method: None,
+        include: Vec::new(),
+        nulls_not_distinct: false,
         name: "ix \"Group\"".into(),
         columns: vec![
             IndexColumn {
+                opclass: None,
+                nulls: None,
                 name: "Group".into(),
                 order: SortOrder::Desc,
                 expression: false,
             },
             IndexColumn {
+                opclass: None,
+                nulls: None,
                 name: "lower(\"Name\")".into(),
                 order: SortOrder::Asc,
                 expression: true,
@@ -939,5 +949,41 @@ fn sea_query_alter_behaviour() {
             .modify_column(def)
             .to_string(PostgresQueryBuilder),
         r#"ALTER TABLE "s""x"."t""1" ALTER COLUMN "c" TYPE INTEGER, ALTER COLUMN "c" SET NOT NULL, ALTER COLUMN "c" SET DEFAULT 1"#
+    );
+}
+
+/// A declared index is created with its access method, operator classes, NULLS orders,
+/// INCLUDE columns and NULLS NOT DISTINCT, every name quoted.
+#[test]
+fn add_index_with_method_opclass_nulls_include_and_nulls_not_distinct() {
+    use crate::model::NullsOrder;
+    let index = Index {
+        name: "ix \"x\"".into(),
+        columns: vec![
+            IndexColumn {
+                opclass: Some("text_pattern_ops".into()),
+                nulls: Some(NullsOrder::First),
+                ..IndexColumn::asc("Cöl")
+            },
+            IndexColumn {
+                order: SortOrder::Desc,
+                opclass: Some("ext.gist_trgm_ops".into()),
+                ..IndexColumn::asc("b")
+            },
+        ],
+        unique: true,
+        predicate: Some("b > 0".into()),
+        method: Some("gist".into()),
+        include: vec!["c \"q\"".into()],
+        nulls_not_distinct: true,
+    };
+    assert_eq!(
+        sql(&Change::AddIndex {
+            table: name(),
+            index
+        }),
+        [format!(
+            r#"CREATE UNIQUE INDEX "ix ""x""" ON {T} USING "gist" ("Cöl" "text_pattern_ops" NULLS FIRST, "b" "ext"."gist_trgm_ops" DESC) INCLUDE ("c ""q""") NULLS NOT DISTINCT WHERE b > 0"#
+        )]
     );
 }

@@ -15,7 +15,8 @@
 //! | Defaults | a cast of a literal to the column's own type removed (`'x'::text` → `'x'`, `'-1'::integer` → `-1` on a numeric column), `NULL` → no default (PostgreSQL stores none) |
 //! | Comments | an empty comment is no comment (`COMMENT ... IS ''` removes it) |
 //! | Collations | quotes and a `pg_catalog.` prefix removed; `default` → none |
-//! | Index keys | an expression that is just a column name is that column |
+//! | Index keys | an expression that is just a column name is that column; operator classes unquoted, lower case, without `pg_catalog.`; NULLS LAST on ASC / NULLS FIRST on DESC (the defaults) as none |
+//! | Index access method | lower case; `btree` (the default) as none |
 //! | Unique indexes | a unique, non-partial, plain-column, all-ascending index is the UNIQUE constraint it is equivalent to (same name) |
 //!
 //! Not decided here (the database settles it through `canonicalize`): CHECK rewriting
@@ -24,7 +25,7 @@
 
 use super::parse::canonical_type;
 use crate::dialect::expr::{is_signed_number, is_string_literal, segments, strip_outer_parens};
-use crate::model::{Column, ColumnType, Index, TableDef};
+use crate::model::{Column, ColumnType, Index, NullsOrder, SortOrder, TableDef};
 
 /// The normal form of `table`.
 pub(super) fn table(table: &TableDef) -> TableDef {
@@ -86,8 +87,30 @@ fn column(out: &mut Column, in_primary_key: bool) {
 }
 
 /// Puts an index into normal form: key expressions and predicate normalized, an
-/// expression key that only names a column turned into that column.
+/// expression key that only names a column turned into that column, the access method in
+/// lower case with `btree` (the default) as none, operator classes without quotes, lower
+/// case and `pg_catalog.` prefix, and a NULLS order that is the default for the key's
+/// direction (NULLS LAST for ASC, NULLS FIRST for DESC) as none.
 fn index(out: &mut Index) {
+    out.method = out
+        .method
+        .as_deref()
+        .map(identifier)
+        .filter(|m| !m.is_empty() && m != "btree");
+    for key in &mut out.columns {
+        key.opclass = key.opclass.as_deref().map(|o| {
+            let o = o.trim();
+            let o = o.strip_prefix("pg_catalog.").unwrap_or(o);
+            identifier(o)
+        });
+        let default_nulls = match key.order {
+            SortOrder::Asc => NullsOrder::Last,
+            SortOrder::Desc => NullsOrder::First,
+        };
+        if key.nulls == Some(default_nulls) {
+            key.nulls = None;
+        }
+    }
     for key in &mut out.columns {
         if key.expression {
             let expr = expression(&key.name);
@@ -105,6 +128,15 @@ fn index(out: &mut Index) {
         .as_deref()
         .map(expression)
         .filter(|p| !p.is_empty());
+}
+
+/// A name as PostgreSQL stores it: a quoted one exact, an unquoted one in lower case.
+fn identifier(name: &str) -> String {
+    let name = name.trim();
+    match name.strip_prefix('"').and_then(|n| n.strip_suffix('"')) {
+        Some(quoted) => quoted.replace("\"\"", "\""),
+        None => name.to_ascii_lowercase(),
+    }
 }
 
 /// The column an expression names when it is nothing but a (possibly quoted) column

@@ -312,6 +312,9 @@ fn check_constraints_compare_by_normalized_text() {
 
 fn index(name: &str, columns: Vec<IndexColumn>, unique: bool, predicate: Option<&str>) -> Index {
     Index {
+        method: None,
+        include: Vec::new(),
+        nulls_not_distinct: false,
         name: name.into(),
         columns,
         unique,
@@ -321,6 +324,8 @@ fn index(name: &str, columns: Vec<IndexColumn>, unique: bool, predicate: Option<
 
 fn expr_key(text: &str) -> IndexColumn {
     IndexColumn {
+        opclass: None,
+        nulls: None,
         name: text.into(),
         order: SortOrder::Asc,
         expression: true,
@@ -569,4 +574,60 @@ mod properties {
     fn parse_type_strict(text: &str) -> ColumnType {
         crate::dialect::postgres::parse_type(text)
     }
+}
+
+/// `btree`, default NULLS orders and `pg_catalog.`/quoted/upper-case spellings are the
+/// normal form's `None` and lower case; real differences stay.
+#[test]
+fn index_method_opclass_and_nulls_normal_form() {
+    use crate::model::{Index, IndexColumn, NullsOrder, SortOrder};
+    let key = |order, nulls, opclass: Option<&str>| IndexColumn {
+        order,
+        nulls,
+        opclass: opclass.map(str::to_string),
+        ..IndexColumn::asc("a")
+    };
+    let table = |method: Option<&str>, columns: Vec<IndexColumn>| {
+        let mut t = one_column(Column::new("a", ColumnType::Text));
+        t.indexes = vec![Index {
+            name: "ix".into(),
+            columns,
+            unique: false,
+            predicate: None,
+            method: method.map(str::to_string),
+            include: Vec::new(),
+            nulls_not_distinct: false,
+        }];
+        POSTGRES.normalize_table(&t).indexes.remove(0)
+    };
+    assert_eq!(table(Some("BTREE"), vec![]).method, None);
+    assert_eq!(table(Some("btree"), vec![]).method, None);
+    assert_eq!(table(Some("GiST"), vec![]).method.as_deref(), Some("gist"));
+    assert_eq!(
+        table(Some("\"Gist\""), vec![]).method.as_deref(),
+        Some("Gist")
+    );
+    let keys = table(
+        None,
+        vec![
+            key(SortOrder::Asc, Some(NullsOrder::Last), None),
+            key(SortOrder::Desc, Some(NullsOrder::First), None),
+            key(SortOrder::Asc, Some(NullsOrder::First), None),
+            key(SortOrder::Desc, Some(NullsOrder::Last), None),
+            key(SortOrder::Asc, None, Some("pg_catalog.Text_Pattern_Ops")),
+        ],
+    )
+    .columns;
+    let nulls: Vec<_> = keys.iter().map(|k| k.nulls).collect();
+    assert_eq!(
+        nulls,
+        [
+            None,
+            None,
+            Some(NullsOrder::First),
+            Some(NullsOrder::Last),
+            None
+        ]
+    );
+    assert_eq!(keys[4].opclass.as_deref(), Some("text_pattern_ops"));
 }

@@ -222,15 +222,33 @@ pub fn statements(position: usize, table: &TableDef, targets: &[Target]) -> Resu
             .columns
             .iter()
             .map(|c| {
-                if c.expression {
+                let key = if c.expression {
                     format!("({})", c.name.trim())
                 } else {
                     POSTGRES.quote_ident(&c.name)
+                };
+                // The declared operator class: a key type may have none for the method
+                // by default (text under GiST needs `gist_trgm_ops`).
+                match &c.opclass {
+                    Some(opclass) => {
+                        let parts: Vec<String> = opclass
+                            .split('.')
+                            .map(|p| POSTGRES.quote_ident(p))
+                            .collect();
+                        format!("{key} {}", parts.join("."))
+                    }
+                    None => key,
                 }
             })
             .collect();
+        // The declared access method: an expression may have no B-tree operator class
+        // (a `box`, a `tsvector` under GIN), and then the probe would fail where the
+        // declared index will not.
+        let method = index.method.as_ref().map_or(String::new(), |m| {
+            format!(" USING {}", POSTGRES.quote_ident(m))
+        });
         let mut sql = format!(
-            "CREATE INDEX {} ON pg_temp.{probe} ({})",
+            "CREATE INDEX {} ON pg_temp.{probe}{method} ({})",
             POSTGRES.quote_ident(&index_name(position, i)),
             keys.join(", ")
         );

@@ -43,15 +43,23 @@ fn table() -> TableDef {
         ],
         indexes: vec![
             Index {
+                method: None,
+                include: Vec::new(),
+                nulls_not_distinct: false,
                 name: "ix_plain".into(),
                 columns: vec![IndexColumn::asc("status")],
                 unique: false,
                 predicate: None,
             },
             Index {
+                method: None,
+                include: Vec::new(),
+                nulls_not_distinct: false,
                 name: "ix_lower".into(),
                 columns: vec![
                     IndexColumn {
+                        opclass: None,
+                        nulls: None,
                         name: "lower(status)".into(),
                         order: SortOrder::Desc,
                         expression: true,

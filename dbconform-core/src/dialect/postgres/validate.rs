@@ -134,6 +134,9 @@ mod tests {
             (
                 |t, n| {
                     t.indexes.push(Index {
+                        method: None,
+                        include: Vec::new(),
+                        nulls_not_distinct: false,
                         name: n.into(),
                         columns: vec![IndexColumn::asc("id")],
                         unique: false,

@@ -12,6 +12,7 @@
 //! | defaults | outer parentheses, whitespace and keyword case (`(0)` → `0`, `true` → `TRUE`); `NULL` → none; a bare identifier is the string it spells (`DEFAULT abc` → `'abc'`); `+1` → `1` |
 //! | expressions (CHECK, generated, index keys, predicates) | outer parentheses, whitespace, comments, keywords in upper case, identifiers and functions in lower case, identifier quoting (`"Price"`, `[price]` → `price`), `==` → `=`, `!=` → `<>` |
 //! | collation | `BINARY` (the default) → none, names in upper case |
+//! | index method and NULLS order | `btree` (SQLite's only kind) → none; NULLS FIRST on ASC / NULLS LAST on DESC (SQLite's order) → none |
 //! | unique index ⇄ constraint | a unique, non-partial, all-ascending index on plain columns becomes a UNIQUE constraint of the same name |
 //! | constraints SQLite folds away | a UNIQUE on exactly the (non-rowid) primary key, and a second UNIQUE on the same columns, are dropped |
 //! | no comments | SQLite stores none |
@@ -22,7 +23,7 @@
 use super::lex::{Kind, Token, tokenize, unquote};
 use super::{MAIN_SCHEMA, types};
 use crate::dialect::quote_literal;
-use crate::model::{Column, ColumnType, TableDef, UniqueConstraint};
+use crate::model::{Column, ColumnType, NullsOrder, SortOrder, TableDef, UniqueConstraint};
 
 /// The table in SQLite's normal form (see the module documentation).
 pub(super) fn table(table: &TableDef) -> TableDef {
@@ -89,9 +90,26 @@ pub(super) fn table(table: &TableDef) -> TableDef {
     let mut indexes = Vec::with_capacity(t.indexes.len());
     for mut index in std::mem::take(&mut t.indexes) {
         index.predicate = index.predicate.as_deref().map(expression);
+        // `btree` is the only kind of index SQLite has: the default, so none. Any other
+        // method is refused by validation.
+        if index
+            .method
+            .as_deref()
+            .is_some_and(|m| m.trim().eq_ignore_ascii_case("btree"))
+        {
+            index.method = None;
+        }
         for key in &mut index.columns {
             if key.expression {
                 key.name = expression(&key.name);
+            }
+            // SQLite sorts NULLs first in ascending order and last in descending order.
+            let default_nulls = match key.order {
+                SortOrder::Asc => NullsOrder::First,
+                SortOrder::Desc => NullsOrder::Last,
+            };
+            if key.nulls == Some(default_nulls) {
+                key.nulls = None;
             }
         }
         // A unique index stays an index: the differ treats it as equivalent to a UNIQUE

@@ -1122,16 +1122,22 @@ impl<'s, 't> Parser<'s, 't> {
         let key = match (at(start), end.checked_sub(1).and_then(at)) {
             // SQLite reads a lone string as a column name here (`sqlite3StringToId`).
             (Some(t), _) if single && t.is_name() => IndexColumn {
+                opclass: None,
+                nulls: None,
                 name: t.value(),
                 order,
                 expression: false,
             },
             (Some(a), Some(b)) => IndexColumn {
+                opclass: None,
+                nulls: None,
                 name: self.text(a.start, b.end),
                 order,
                 expression: true,
             },
             _ => IndexColumn {
+                opclass: None,
+                nulls: None,
                 name: String::new(),
                 order,
                 expression: true,

@@ -988,12 +988,18 @@ mod tests {
             primary_key: pk(&["id"]),
             indexes: vec![
                 Index {
+                    method: None,
+                    include: Vec::new(),
+                    nulls_not_distinct: false,
                     name: "ix_parent_note".into(),
                     columns: vec![IndexColumn::asc("note")],
                     unique: false,
                     predicate: None,
                 },
                 Index {
+                    method: None,
+                    include: Vec::new(),
+                    nulls_not_distinct: false,
                     name: "ix_parent_legacy".into(),
                     columns: vec![IndexColumn::asc("legacy")],
                     unique: false,
@@ -1019,6 +1025,9 @@ mod tests {
                 expr: "qty >= 0".into(),
             }],
             indexes: vec![Index {
+                method: None,
+                include: Vec::new(),
+                nulls_not_distinct: false,
                 name: "ix_parent_note".into(),
                 columns: vec![IndexColumn::asc("note")],
                 unique: false,

@@ -4,7 +4,7 @@ use super::{MAIN_SCHEMA, Sqlite};
 use crate::dialect::Dialect;
 use crate::dialect::validate::{common, invalid};
 use crate::error::Result;
-use crate::model::TableDef;
+use crate::model::{Index, TableDef};
 
 /// The shared rules, then: the table (and every table it references) is in `main`, and
 /// auto-increment is only on a single-column integer primary key.
@@ -33,6 +33,9 @@ pub(super) fn table(dialect: &Sqlite, table: &TableDef) -> Result<()> {
             ));
         }
     }
+    for index in &table.indexes {
+        indexes(table, index)?;
+    }
     for column in table.columns.iter().filter(|c| c.auto_increment) {
         let pk_columns = table
             .primary_key
@@ -49,6 +52,49 @@ pub(super) fn table(dialect: &Sqlite, table: &TableDef) -> Result<()> {
                     name = column.name
                 ),
             ));
+        }
+    }
+    Ok(())
+}
+
+/// What SQLite's `CREATE INDEX` cannot say: another access method than its B-tree,
+/// operator classes, `NULLS FIRST/LAST`, `INCLUDE` and `NULLS NOT DISTINCT` (all
+/// PostgreSQL's).
+fn indexes(table: &TableDef, index: &Index) -> Result<()> {
+    let refused = |message: String| Err(invalid(table, message));
+    let name = &index.name;
+    if let Some(method) = index
+        .method
+        .as_deref()
+        .filter(|m| !m.trim().eq_ignore_ascii_case("btree"))
+    {
+        return refused(format!(
+            "index `{name}` uses access method `{method}`, but SQLite indexes are B-trees only; remove `method` from the index declaration (or write `method = \"btree\"`)"
+        ));
+    }
+    let unsupported = |what: String| {
+        refused(format!(
+            "index `{name}` {what}, which SQLite indexes do not support; remove it from the index declaration"
+        ))
+    };
+    if !index.include.is_empty() {
+        return unsupported(format!(
+            "has INCLUDE columns ({})",
+            index.include.join(", ")
+        ));
+    }
+    if index.nulls_not_distinct {
+        return unsupported("is NULLS NOT DISTINCT".into());
+    }
+    for key in &index.columns {
+        if let Some(opclass) = &key.opclass {
+            return unsupported(format!(
+                "gives key `{}` operator class `{opclass}`",
+                key.name
+            ));
+        }
+        if let Some(nulls) = key.nulls {
+            return unsupported(format!("gives key `{}` {}", key.name, nulls.as_sql()));
         }
     }
     Ok(())
@@ -120,6 +166,53 @@ mod tests {
         assert_eq!(
             message(&two),
             "table `t`: column `other` is auto-increment, but SQLite only allows AUTOINCREMENT on a table's single INTEGER PRIMARY KEY column; set `auto_increment = false` or make `other` the only primary-key column"
+        );
+    }
+
+    /// SQLite indexes are B-trees without PostgreSQL's options: each is refused, naming the
+    /// table and the index.
+    #[test]
+    fn indexes_are_plain_btrees() {
+        use crate::model::{Index, IndexColumn, NullsOrder};
+        let with = |change: fn(&mut Index)| {
+            let mut index = Index {
+                name: "ix_t_a".into(),
+                columns: vec![IndexColumn::asc("a")],
+                unique: false,
+                predicate: None,
+                method: None,
+                include: Vec::new(),
+                nulls_not_distinct: false,
+            };
+            change(&mut index);
+            let mut t = table("t", vec![col("a", ColumnType::Text)]);
+            t.indexes = vec![index];
+            t
+        };
+        assert!(SQLITE.validate_table(&with(|_| {})).is_ok());
+        assert!(
+            SQLITE
+                .validate_table(&with(|i| i.method = Some("BTree".into())))
+                .is_ok()
+        );
+        assert_eq!(
+            message(&with(|i| i.method = Some("gist".into()))),
+            "table `t`: index `ix_t_a` uses access method `gist`, but SQLite indexes are B-trees only; remove `method` from the index declaration (or write `method = \"btree\"`)"
+        );
+        assert_eq!(
+            message(&with(|i| i.include = vec!["b".into()])),
+            "table `t`: index `ix_t_a` has INCLUDE columns (b), which SQLite indexes do not support; remove it from the index declaration"
+        );
+        assert_eq!(
+            message(&with(|i| i.nulls_not_distinct = true)),
+            "table `t`: index `ix_t_a` is NULLS NOT DISTINCT, which SQLite indexes do not support; remove it from the index declaration"
+        );
+        assert!(
+            message(&with(|i| i.columns[0].opclass = Some("x_ops".into())))
+                .contains("operator class `x_ops`")
+        );
+        assert!(
+            message(&with(|i| i.columns[0].nulls = Some(NullsOrder::Last))).contains("NULLS LAST")
         );
     }
 }

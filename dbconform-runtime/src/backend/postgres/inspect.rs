@@ -6,9 +6,9 @@
 //! partitioned tables of those schemas that are not partitions and not owned by an
 //! extension; views, materialized views, sequences, foreign tables, partitions, and
 //! anything in `pg_catalog`, `pg_toast`, `pg_temp_*` or `information_schema` are never
-//! looked at) and returns ten rows, one per part of the catalog (schemas, tables,
+//! looked at) and returns eleven rows, one per part of the catalog (schemas, tables,
 //! comments, columns, defaults, constraints, columns of referenced tables outside the
-//! scope, indexes, index expressions, serial columns), each part as parallel arrays: a handful of rows
+//! scope, indexes, index expressions, serial columns, non-default operator classes), each part as parallel arrays: a handful of rows
 //! to decode instead of one per column, constraint and index, and the arrays are read in
 //! place ([`super::array`]) rather than element by element. Never `information_schema`,
 //! never a query per table. The parts are assembled per table in Rust.
@@ -36,7 +36,7 @@ use dbconform_core::dialect::postgres::probe::{self, Stored, StoredKind, Target}
 use dbconform_core::dialect::postgres::{check_expression, parse_type};
 use dbconform_core::{
     Check, Column, ColumnType, Error, FkAction, ForeignKey, GeneratedColumn, Index, IndexColumn,
-    PrimaryKey, QualifiedName, Result, Schema, SortOrder, TableDef, UniqueConstraint,
+    NullsOrder, PrimaryKey, QualifiedName, Result, Schema, SortOrder, TableDef, UniqueConstraint,
 };
 use sqlx::postgres::{PgRow, PgValueFormat};
 use sqlx::{Connection, PgConnection, Row, ValueRef};
@@ -85,6 +85,8 @@ struct Part<'r> {
     text2: Array<'r>,
     text3: Array<'r>,
     text4: Array<'r>,
+    text5: Array<'r>,
+    text6: Array<'r>,
     flag1: Array<'r>,
     flag2: Array<'r>,
     flag3: Array<'r>,
@@ -116,6 +118,8 @@ impl<'r> Part<'r> {
             text2: array("text2", Element::Text)?,
             text3: array("text3", Element::Text)?,
             text4: array("text4", Element::Text)?,
+            text5: array("text5", Element::Text)?,
+            text6: array("text6", Element::Text)?,
             flag1: array("flag1", Element::Bool)?,
             flag2: array("flag2", Element::Bool)?,
             flag3: array("flag3", Element::Bool)?,
@@ -154,6 +158,7 @@ struct Parts<'r> {
     indexes: Part<'r>,
     expressions: Part<'r>,
     serials: Part<'r>,
+    opclasses: Part<'r>,
 }
 
 impl<'r> Parts<'r> {
@@ -170,6 +175,7 @@ impl<'r> Parts<'r> {
             7 => &mut self.indexes,
             8 => &mut self.expressions,
             9 => &mut self.serials,
+            10 => &mut self.opclasses,
             other => return Err(malformed(format!("unknown part {other}"))),
         };
         *slot = Part::read(row)?;
@@ -411,13 +417,29 @@ fn assemble(parts: &Parts<'_>) -> Result<Schema> {
         );
     }
 
-    // Indexes that do not back a constraint: key columns in order (INCLUDE columns are
-    // not keys), DESC from bit 0 of `indoption`.
+    // Operator classes that are not their type's default, by oid: a key whose class is
+    // not among them has the default one, which the model leaves unnamed.
+    let p = &parts.opclasses;
+    let n = p.entries("operator class", &[&p.oid1, &p.text1])?;
+    let mut opclasses: HashMap<u32, &str> = HashMap::with_capacity(n);
+    for i in 0..n {
+        opclasses.insert(
+            p.oid1.oid(i).map_err(e)?,
+            required(&p.text1, i, "operator class")?,
+        );
+    }
+
+    // Indexes that do not back a constraint: key columns in order, then the INCLUDE
+    // columns (`indkey` lists both, `indnkeyatts` counts the keys), DESC from bit 0 of
+    // `indoption` and NULLS FIRST from bit 1 (kept only when not the direction's
+    // default), operator classes from `indclass`, the access method (`btree`, the
+    // default, left unnamed).
     let p = &parts.indexes;
     let n = p.entries(
         "index",
         &[
-            &p.oid1, &p.oid2, &p.num1, &p.text1, &p.text2, &p.text3, &p.text4, &p.flag1,
+            &p.oid1, &p.oid2, &p.num1, &p.text1, &p.text2, &p.text3, &p.text4, &p.text5, &p.text6,
+            &p.flag1, &p.flag2,
         ],
     )?;
     for i in 0..n {
@@ -428,6 +450,7 @@ fn assemble(parts: &Parts<'_>) -> Result<Schema> {
         let name = required(&p.text1, i, "index")?.to_string();
         let keys = key_numbers(p.text2.text(i).map_err(e)?);
         let options = key_numbers(p.text3.text(i).map_err(e)?);
+        let classes = key_oids(p.text6.text(i).map_err(e)?);
         let key_count = p.num1.int4(i).map_err(e)?;
         let mut columns = Vec::new();
         for position in 1..=key_count {
@@ -443,21 +466,31 @@ fn assemble(parts: &Parts<'_>) -> Result<Schema> {
                     "key {position} of index {name} names no column and no expression"
                 )));
             };
+            let option = options.get(at_key).copied().unwrap_or(0);
+            let (order, nulls) = key_order(option);
             columns.push(IndexColumn {
                 name: key.to_string(),
-                order: if options.get(at_key).is_some_and(|o| o & 1 == 1) {
-                    SortOrder::Desc
-                } else {
-                    SortOrder::Asc
-                },
+                order,
                 expression: num == 0,
+                opclass: classes
+                    .get(at_key)
+                    .and_then(|class| opclasses.get(class))
+                    .map(|name| name.to_string()),
+                nulls,
             });
         }
+        let at_include = usize::try_from(key_count).unwrap_or(usize::MAX);
+        let include = names(keys.get(at_include..).unwrap_or_default(), |num| {
+            tables[at].column_name(num)
+        });
         tables[at].def.indexes.push(Index {
             name,
             columns,
             unique: p.flag1.bool(i).map_err(e)?,
             predicate: p.text4.text(i).map_err(e)?.map(str::to_string),
+            method: index_method(required(&p.text5, i, "index access method")?),
+            include,
+            nulls_not_distinct: p.flag2.bool(i).map_err(e)?,
         });
     }
 
@@ -484,6 +517,33 @@ fn key_numbers(text: Option<&str>) -> Vec<i32> {
         .split(|c: char| c == ',' || c == '{' || c == '}' || c.is_ascii_whitespace())
         .filter_map(|n| n.parse().ok())
         .collect()
+}
+
+/// The oids of an `oidvector` in its text form (`1978 4217`).
+fn key_oids(text: Option<&str>) -> Vec<u32> {
+    text.unwrap_or_default()
+        .split_ascii_whitespace()
+        .filter_map(|n| n.parse().ok())
+        .collect()
+}
+
+/// A key's direction and NULLS order from its `indoption` bits (1: DESC, 2: NULLS
+/// FIRST); the NULLS order only when it is not the direction's default (NULLS LAST for
+/// ASC, NULLS FIRST for DESC), as the model's normal form has it.
+pub(super) fn key_order(option: i32) -> (SortOrder, Option<NullsOrder>) {
+    let desc = option & 1 == 1;
+    let nulls_first = option & 2 == 2;
+    match (desc, nulls_first) {
+        (false, false) => (SortOrder::Asc, None),
+        (true, true) => (SortOrder::Desc, None),
+        (false, true) => (SortOrder::Asc, Some(NullsOrder::First)),
+        (true, false) => (SortOrder::Desc, Some(NullsOrder::Last)),
+    }
+}
+
+/// The access method as the model holds it: `btree`, the default, as none.
+pub(super) fn index_method(amname: &str) -> Option<String> {
+    (amname != "btree").then(|| amname.to_string())
 }
 
 /// The names of `numbers`, in order; a number that names no column is left out (as the
@@ -654,7 +714,7 @@ pub(crate) const QUERIES: [&str; 1] = [REFLECT];
 /// probe per table.
 ///
 /// Then one row per part (`part`), each as parallel arrays (aggregates over the same
-/// rows) in generic columns: `oid1`, `oid2` (`oid`), `num1` (`int4`), `text1`–`text4`
+/// rows) in generic columns: `oid1`, `oid2` (`oid`), `num1` (`int4`), `text1`–`text6`
 /// (`text`), `flag1`–`flag3` (`bool`), `code1`–`code3` (`"char"`). `name` values are
 /// cast to `text` in every branch: a UNION's column takes one type for all its branches,
 /// and were it `name[]`, every text of the column (comments, defaults, CHECKs) would be
@@ -669,9 +729,14 @@ pub(crate) const QUERIES: [&str; 1] = [REFLECT];
 /// | 4 | default or generation expression | `oid1` table, `num1` column, `text1` expression |
 /// | 5 | PRIMARY KEY, UNIQUE, FOREIGN KEY, CHECK (not the copies a foreign key to a partitioned table gets per partition) | `oid1` table, `oid2` referenced table, `text1` name, `text2` `conkey`, `text3` `confkey`, `text4` CHECK definition, `code1` kind, `code2` ON DELETE, `code3` ON UPDATE |
 /// | 6 | column of a table outside the scope that a foreign key references | `oid1` table, `num1` number, `text1` name, `text2` table's schema, `text3` table's name |
-/// | 7 | index | `oid1` table, `oid2` index, `num1` key count, `text1` name, `text2` `indkey`, `text3` `indoption`, `text4` predicate, `flag1` unique |
+/// | 7 | index | `oid1` table, `oid2` index, `num1` key count, `text1` name, `text2` `indkey` (keys, then INCLUDE columns), `text3` `indoption`, `text4` predicate, `text5` access method, `text6` `indclass`, `flag1` unique, `flag2` NULLS NOT DISTINCT |
 /// | 8 | expression key | `oid1` index, `num1` key position (from 1), `text1` expression |
 /// | 9 | serial column: a `nextval(` default, and the column owns a sequence | `oid1` table, `num1` column |
+/// | 10 | operator class that is not its type's default (a few dozen, whatever the database) | `oid1` oid, `text1` name |
+///
+/// `indnullsnotdistinct` exists from PostgreSQL 15 on: it is read by name from the row as
+/// JSON, which is NULL (taken as false) on older servers, so that one statement serves
+/// them all.
 ///
 /// `pg_get_expr` gets the table only for expressions that reference a column (a `VAR`
 /// node in the stored tree: generation expressions; a default cannot): the text of an
@@ -723,7 +788,9 @@ cons AS MATERIALIZED (
 ),
 idx AS MATERIALIZED (
   SELECT i.indexrelid, i.indrelid, i.indisunique, i.indkey, i.indoption, i.indnkeyatts,
-    i.indpred, i.indexprs IS NOT NULL AS has_expressions
+    i.indclass, i.indpred, i.indexprs IS NOT NULL AS has_expressions,
+    coalesce((pg_catalog.to_jsonb(i) ->> 'indnullsnotdistinct')::bool, false)
+      AS nulls_not_distinct
   FROM pg_catalog.pg_index i
   WHERE i.indrelid = ANY (ARRAY(SELECT s.oid FROM scoped s))
     AND NOT EXISTS (
@@ -733,17 +800,17 @@ idx AS MATERIALIZED (
 )
 SELECT 0 AS part, NULL::oid[] AS oid1, NULL::oid[] AS oid2, NULL::int4[] AS num1,
   array_agg(n.nspname::text) AS text1, NULL::text[] AS text2, NULL::text[] AS text3,
-  NULL::text[] AS text4, NULL::bool[] AS flag1, NULL::bool[] AS flag2, NULL::bool[] AS flag3,
+  NULL::text[] AS text4, NULL::text[] AS text5, NULL::text[] AS text6, NULL::bool[] AS flag1, NULL::bool[] AS flag2, NULL::bool[] AS flag3,
   NULL::"char"[] AS code1, NULL::"char"[] AS code2, NULL::"char"[] AS code3
 FROM pg_catalog.pg_namespace n
 WHERE n.nspname = ANY($1)
 UNION ALL
 SELECT 1, array_agg(s.oid), NULL, NULL, array_agg(s.nspname::text), array_agg(s.relname::text), NULL, NULL,
-  NULL, NULL, NULL, NULL, NULL, NULL
+  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM scoped s
 UNION ALL
 SELECT 2, array_agg(s.oid), NULL, array_agg(d.objsubid), array_agg(d.description), NULL, NULL,
-  NULL, NULL, NULL, NULL, NULL, NULL, NULL
+  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM scoped s
 CROSS JOIN LATERAL (
   SELECT d.objsubid, d.description FROM pg_catalog.pg_description d
@@ -752,7 +819,7 @@ CROSS JOIN LATERAL (
 UNION ALL
 SELECT 3, array_agg(a.attrelid), NULL, array_agg(a.attnum::int4), array_agg(a.attname::text),
   array_agg(pg_catalog.format_type(a.atttypid, a.atttypmod)),
-  array_agg(co.collname::text), NULL,
+  array_agg(co.collname::text), NULL, NULL, NULL,
   array_agg(a.attnotnull), array_agg(a.attidentity IN ('a', 'd')),
   array_agg(a.attgenerated = 's'), NULL, NULL, NULL
 FROM pg_catalog.pg_attribute a
@@ -764,20 +831,20 @@ WHERE a.attrelid = ANY (ARRAY(SELECT s.oid FROM scoped s))
   AND a.attnum > 0 AND NOT a.attisdropped
 UNION ALL
 SELECT 4, array_agg(d.adrelid), NULL, array_agg(d.adnum::int4), array_agg(d.expr), NULL, NULL,
-  NULL, NULL, NULL, NULL, NULL, NULL, NULL
+  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM defs d
 UNION ALL
 SELECT 5, array_agg(c.conrelid), array_agg(c.confrelid), NULL,
   array_agg(c.conname::text), array_agg(c.conkey::text), array_agg(c.confkey::text),
   array_agg(CASE WHEN c.contype = 'c' THEN pg_catalog.pg_get_constraintdef(c.oid) END),
-  NULL, NULL, NULL,
+  NULL, NULL, NULL, NULL, NULL,
   array_agg(c.contype), array_agg(c.confdeltype), array_agg(c.confupdtype)
 FROM cons c
 WHERE c.contype IN ('p', 'u', 'f', 'c') AND c.conparentid = 0
 UNION ALL
 SELECT 6, array_agg(a.attrelid), NULL, array_agg(a.attnum::int4),
   array_agg(a.attname::text), array_agg(fn.nspname::text), array_agg(fc.relname::text), NULL,
-  NULL, NULL, NULL, NULL, NULL, NULL
+  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM (SELECT DISTINCT c.confrelid FROM cons c
       WHERE c.contype = 'f' AND c.conparentid = 0
         AND c.confrelid NOT IN (SELECT s.oid FROM scoped s)) r
@@ -788,18 +855,20 @@ UNION ALL
 SELECT 7, array_agg(i.indrelid), array_agg(i.indexrelid), array_agg(i.indnkeyatts::int4),
   array_agg(ic.relname::text), array_agg(i.indkey::text), array_agg(i.indoption::text),
   array_agg(pg_catalog.pg_get_expr(i.indpred, i.indrelid)),
-  array_agg(i.indisunique), NULL, NULL, NULL, NULL, NULL
+  array_agg(am.amname::text), array_agg(i.indclass::text),
+  array_agg(i.indisunique), array_agg(i.nulls_not_distinct), NULL, NULL, NULL, NULL
 FROM idx i
 JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+JOIN pg_catalog.pg_am am ON am.oid = ic.relam
 UNION ALL
 SELECT 8, array_agg(i.indexrelid), NULL, array_agg(k.n),
-  array_agg(pg_catalog.pg_get_indexdef(i.indexrelid, k.n, true)), NULL, NULL, NULL,
+  array_agg(pg_catalog.pg_get_indexdef(i.indexrelid, k.n, true)), NULL, NULL, NULL, NULL, NULL,
   NULL, NULL, NULL, NULL, NULL, NULL
 FROM idx i
 CROSS JOIN LATERAL pg_catalog.generate_series(1, i.indnkeyatts::int4) k(n)
 WHERE i.has_expressions AND i.indkey[k.n - 1] = 0
 UNION ALL
-SELECT 9, array_agg(d.adrelid), NULL, array_agg(d.adnum::int4), NULL, NULL, NULL, NULL,
+SELECT 9, array_agg(d.adrelid), NULL, array_agg(d.adnum::int4), NULL, NULL, NULL, NULL, NULL, NULL,
   NULL, NULL, NULL, NULL, NULL, NULL
 FROM defs d
 WHERE d.expr LIKE 'nextval(%' AND EXISTS (
@@ -808,7 +877,12 @@ WHERE d.expr LIKE 'nextval(%' AND EXISTS (
   WHERE dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
     AND dep.refobjid = d.adrelid AND dep.refobjsubid = d.adnum
     AND dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
-    AND dep.deptype = 'a')"#;
+    AND dep.deptype = 'a')
+UNION ALL
+SELECT 10, array_agg(o.oid), NULL, NULL, array_agg(o.opcname::text), NULL, NULL, NULL, NULL,
+  NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM pg_catalog.pg_opclass o
+WHERE NOT o.opcdefault"#;
 
 /// The probe tables' stored text, read back with the functions reflection uses:
 /// `format_type` of every column, `pg_get_expr` of defaults (without a relation, as

@@ -5,7 +5,8 @@
 //! search path), identity, serial and generated columns, defaults of every shape,
 //! collations, comments, every constraint kind and action, foreign keys into and out of
 //! the scope and to a partition, partitioned tables, inheritance, extension-owned tables,
-//! expression, partial, DESC, INCLUDE and unique indexes, dropped columns, empty tables,
+//! expression, partial, DESC, NULLS FIRST/LAST, INCLUDE, hash, GIN, GiST, non-default
+//! operator class, NULLS NOT DISTINCT and unique indexes, dropped columns, empty tables,
 //! quoted, unicode and 63-byte names — for several scopes and search paths.
 //!
 //! Needs `DBCONFORM_TEST_PG_URL`; skipped without it (failing in CI, where it must run).
@@ -255,6 +256,8 @@ fn ddl(n: &Names) -> String {
         CREATE INDEX ix_hash ON children USING hash (code);
         CREATE INDEX ix_collate ON children (code COLLATE "C" text_pattern_ops);
         CREATE INDEX ix_gin ON kinds USING gin (jb);
+        CREATE INDEX ix_gist ON children USING gist (during);
+        CREATE UNIQUE INDEX ux_nulls_not_distinct ON children (k, l) NULLS NOT DISTINCT;
         CREATE INDEX {long_index} ON kinds ({long_column});
         COMMENT ON CONSTRAINT children_pk ON children IS 'not a table comment';
         COMMENT ON INDEX ix_desc IS 'not a table comment either';
@@ -451,7 +454,25 @@ async fn single_statement_reflection_equals_the_five_queries_it_replaced() {
             assert_eq!(collation("nm"), None);
             let children = new.tables.iter().find(|t| t.name == "children").unwrap();
             assert_eq!(children.foreign_keys.len(), 7);
-            assert_eq!(children.indexes.len(), 12);
+            assert_eq!(children.indexes.len(), 14);
+            // Access methods, operator classes, INCLUDE, NULLS orders and NULLS NOT
+            // DISTINCT are read (both reflections could agree on missing them).
+            let index = |name: &str| children.indexes.iter().find(|i| i.name == name).unwrap();
+            assert_eq!(index("ix_hash").method.as_deref(), Some("hash"));
+            assert_eq!(index("ix_gist").method.as_deref(), Some("gist"));
+            assert_eq!(index("ix_desc").method, None);
+            assert_eq!(index("ix_include").include, ["code", "qty"]);
+            assert_eq!(index("ix_expr_include").include, ["odd"]);
+            assert_eq!(
+                index("ix_collate").columns[0].opclass.as_deref(),
+                Some("text_pattern_ops")
+            );
+            assert_eq!(index("ix_hash").columns[0].opclass, None);
+            let nulls: Vec<_> = index("ix_nulls").columns.iter().map(|c| c.nulls).collect();
+            use dbconform_core::NullsOrder;
+            assert_eq!(nulls, [Some(NullsOrder::Last), Some(NullsOrder::First)]);
+            assert!(index("ux_nulls_not_distinct").nulls_not_distinct);
+            assert!(!index("ux_partial").nulls_not_distinct);
             // Texts longer than a name come back whole.
             assert!(kinds.comment.as_ref().unwrap().len() > 63);
             let long = |name: &str| kinds.columns.iter().find(|c| c.name == name).unwrap();

@@ -16,6 +16,7 @@ use crate::report::Report;
 use async_trait::async_trait;
 use dbconform_core::data::{Answers, Question};
 use dbconform_core::dialect::{Dialect, Postgres};
+use dbconform_core::locks::{self, LockSettings};
 use dbconform_core::{DependentObject, Error, Options, Plan, Result, Schema, TableDef, redact_url};
 use sqlx::Connection;
 use sqlx::pool::PoolConnection;
@@ -183,6 +184,39 @@ fn lock_key(target_schema: &str) -> i32 {
     hash as i32
 }
 
+/// Refuses `plan` before its first statement when the locks it would hold exceed the
+/// server's lock table (see [`dbconform_core::locks`]): PostgreSQL would otherwise fail
+/// half-way with `out of shared memory`. One statement reads the three settings that size
+/// the table; an empty plan sends none.
+async fn check_lock_budget(
+    conn: &mut PgConnection,
+    plan: &Plan,
+    counter: &StatementCounter,
+) -> Result<()> {
+    if plan.steps().is_empty() {
+        return Ok(());
+    }
+    counter.add(1);
+    let (per, connections, prepared): (i64, i64, i64) = sqlx::query_as(
+        "SELECT pg_catalog.current_setting('max_locks_per_transaction')::int8, \
+           pg_catalog.current_setting('max_connections')::int8, \
+           pg_catalog.current_setting('max_prepared_transactions')::int8",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(db_error("reading the lock table's size"))?;
+    // The settings are never negative; a negative one would only mean no room.
+    let setting = |value: i64| u64::try_from(value).unwrap_or(0);
+    locks::check_lock_budget(
+        plan,
+        &LockSettings {
+            max_locks_per_transaction: setting(per),
+            max_connections: setting(connections),
+            max_prepared_transactions: setting(prepared),
+        },
+    )
+}
+
 /// One PostgreSQL connection, in or out of a transaction.
 struct PgSession<'c> {
     conn: &'c mut PgConnection,
@@ -204,6 +238,7 @@ impl Session for PgSession<'_> {
     }
 
     async fn run_steps(&mut self, plan: Plan) -> Result<Report> {
+        check_lock_budget(self.conn, &plan, self.counter).await?;
         driver::run_steps::<sqlx::Postgres>(self.conn, plan, self.counter).await
     }
 
@@ -212,6 +247,7 @@ impl Session for PgSession<'_> {
     }
 
     async fn try_steps(&mut self, plan: &Plan) -> Result<Vec<PreflightStep>> {
+        check_lock_budget(self.conn, plan, self.counter).await?;
         driver::try_steps::<sqlx::Postgres>(self.conn, plan, self.counter).await
     }
 

@@ -8,7 +8,7 @@ use crate::driver::{Scope, StatementCounter, reflect_error};
 use dbconform_core::dialect::postgres::{check_expression, parse_type};
 use dbconform_core::{
     Check, Column, FkAction, ForeignKey, GeneratedColumn, Index, IndexColumn, PrimaryKey,
-    QualifiedName, Result, Schema, SortOrder, TableDef, UniqueConstraint,
+    QualifiedName, Result, Schema, TableDef, UniqueConstraint,
 };
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
@@ -197,25 +197,32 @@ fn index(row: &PgRow) -> Result<Index> {
     let what = "reading indexes";
     let keys: Vec<String> = get(row, "keys", what)?;
     let expressions: Vec<bool> = get(row, "key_is_expr", what)?;
-    let descending: Vec<bool> = get(row, "key_desc", what)?;
+    let options: Vec<i32> = get(row, "key_options", what)?;
+    let opclasses: Vec<Option<String>> = get(row, "opclasses", what)?;
     let columns = keys
         .into_iter()
         .enumerate()
-        .map(|(i, name)| IndexColumn {
-            name,
-            order: if descending.get(i).copied().unwrap_or(false) {
-                SortOrder::Desc
-            } else {
-                SortOrder::Asc
-            },
-            expression: expressions.get(i).copied().unwrap_or(false),
+        .map(|(i, name)| {
+            let option = options.get(i).copied().unwrap_or(0);
+            let (order, nulls) = super::inspect::key_order(option);
+            IndexColumn {
+                name,
+                order,
+                expression: expressions.get(i).copied().unwrap_or(false),
+                opclass: opclasses.get(i).cloned().flatten(),
+                nulls,
+            }
         })
         .collect();
+    let method: String = get(row, "method", what)?;
     Ok(Index {
         name: get(row, "name", what)?,
         columns,
         unique: get(row, "is_unique", what)?,
         predicate: get(row, "predicate", what)?,
+        method: super::inspect::index_method(&method),
+        include: get(row, "include", what)?,
+        nulls_not_distinct: get(row, "nulls_not_distinct", what)?,
     })
 }
 
@@ -310,7 +317,9 @@ const CONSTRAINTS: &str = concat!(
 
 /// Indexes that do not back a PRIMARY KEY, UNIQUE or EXCLUDE constraint of their table:
 /// key columns in order (column names, or the expression text for expression keys),
-/// DESC flags, uniqueness and predicate.
+/// `indoption` bits (DESC, NULLS FIRST), operator classes that are not their type's
+/// default, INCLUDE columns, access method, NULLS NOT DISTINCT (read by name, absent
+/// before PostgreSQL 15), uniqueness and predicate.
 const INDEXES: &str = concat!(
     scoped!(),
     "SELECT i.indrelid::int8 AS oid, ic.relname::text AS name, i.indisunique AS is_unique, \
@@ -324,13 +333,26 @@ const INDEXES: &str = concat!(
        ARRAY(SELECT i.indkey[k.n - 1] = 0 \
              FROM pg_catalog.generate_series(1, i.indnkeyatts::int4) k(n) \
              ORDER BY k.n) AS key_is_expr, \
-       ARRAY(SELECT (i.indoption[k.n - 1]::int4 & 1) = 1 \
+       ARRAY(SELECT i.indoption[k.n - 1]::int4 \
              FROM pg_catalog.generate_series(1, i.indnkeyatts::int4) k(n) \
-             ORDER BY k.n) AS key_desc, \
+             ORDER BY k.n) AS key_options, \
+       ARRAY(SELECT CASE WHEN NOT opc.opcdefault THEN opc.opcname::text END \
+             FROM pg_catalog.generate_series(1, i.indnkeyatts::int4) k(n) \
+             LEFT JOIN pg_catalog.pg_opclass opc ON opc.oid = i.indclass[k.n - 1] \
+             ORDER BY k.n) AS opclasses, \
+       ARRAY(SELECT a.attname::text \
+             FROM pg_catalog.generate_series(i.indnkeyatts::int4 + 1, i.indnatts::int4) k(n) \
+             JOIN pg_catalog.pg_attribute a \
+               ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k.n - 1] \
+             ORDER BY k.n) AS include, \
+       am.amname::text AS method, \
+       coalesce((pg_catalog.to_jsonb(i) ->> 'indnullsnotdistinct')::bool, false) \
+         AS nulls_not_distinct, \
        pg_catalog.pg_get_expr(i.indpred, i.indrelid) AS predicate \
      FROM pg_catalog.pg_index i \
      JOIN scoped s ON s.oid = i.indrelid \
      JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
+     JOIN pg_catalog.pg_am am ON am.oid = ic.relam \
      WHERE NOT EXISTS ( \
        SELECT 1 FROM pg_catalog.pg_constraint con \
        WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid \

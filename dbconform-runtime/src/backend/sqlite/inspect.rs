@@ -610,11 +610,15 @@ fn indexes(raw: &RawTable, text: &ParsedTable) -> (Vec<UniqueConstraint>, Vec<In
                         };
                         match &key.column {
                             Some(name) if key.cid >= 0 => IndexColumn {
+                                opclass: None,
+                                nulls: None,
                                 name: name.clone(),
                                 order,
                                 expression: false,
                             },
                             _ => IndexColumn {
+                                opclass: None,
+                                nulls: None,
                                 name: statement
                                     .as_ref()
                                     .and_then(|s| s.columns.get(position))
@@ -633,6 +637,9 @@ fn indexes(raw: &RawTable, text: &ParsedTable) -> (Vec<UniqueConstraint>, Vec<In
                     None
                 };
                 indexes.push(Index {
+                    method: None,
+                    include: Vec::new(),
+                    nulls_not_distinct: false,
                     name: index_name.clone(),
                     columns,
                     unique: index.unique,

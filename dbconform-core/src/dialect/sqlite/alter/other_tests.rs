@@ -13,10 +13,15 @@ use crate::plan::{Change, ColumnChanges};
 fn index_changes_are_native() {
     let actual = weird(usual());
     let ix = Index {
+        method: None,
+        include: Vec::new(),
+        nulls_not_distinct: false,
         name: "ix \"Sel\" Space".into(),
         columns: vec![
             IndexColumn::asc("select"),
             IndexColumn {
+                opclass: None,
+                nulls: None,
                 name: "with space".into(),
                 order: SortOrder::Desc,
                 expression: false,

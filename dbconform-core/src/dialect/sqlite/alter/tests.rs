@@ -408,6 +408,9 @@ fn drop_with(actual: &TableDef, desired: &TableDef, column: &str) -> ChangeSql {
 
 pub(super) fn index(name: &str, columns: &[&str]) -> Index {
     Index {
+        method: None,
+        include: Vec::new(),
+        nulls_not_distinct: false,
         name: name.into(),
         columns: columns.iter().map(|c| IndexColumn::asc(*c)).collect(),
         unique: false,
@@ -530,6 +533,8 @@ fn drop_indexed_column_relies_on_the_index_being_dropped_first() {
     };
     let expression = Index {
         columns: vec![IndexColumn {
+            opclass: None,
+            nulls: None,
             name: "lower(\"Mixed Case\")".into(),
             order: SortOrder::Asc,
             expression: true,

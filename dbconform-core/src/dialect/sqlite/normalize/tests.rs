@@ -233,6 +233,9 @@ fn uq(name: &str, columns: &[&str]) -> UniqueConstraint {
 
 fn ix(name: &str, unique: bool, columns: Vec<IndexColumn>, predicate: Option<&str>) -> Index {
     Index {
+        method: None,
+        include: Vec::new(),
+        nulls_not_distinct: false,
         name: name.into(),
         columns,
         unique,
@@ -247,6 +250,8 @@ fn unique_indexes_and_constraints_have_one_form() {
         ..IndexColumn::asc("b")
     };
     let expr = IndexColumn {
+        opclass: None,
+        nulls: None,
         name: "lower( b )".into(),
         order: SortOrder::Asc,
         expression: true,
@@ -291,6 +296,8 @@ fn unique_indexes_and_constraints_have_one_form() {
                 "ux_lower",
                 true,
                 vec![IndexColumn {
+                    opclass: None,
+                    nulls: None,
                     name: "lower(b)".into(),
                     order: SortOrder::Asc,
                     expression: true

@@ -52,6 +52,8 @@ fn check(name: &str, expr: &str) -> Check {
 
 fn key(name: &str, order: SortOrder, expression: bool) -> IndexColumn {
     IndexColumn {
+        opclass: None,
+        nulls: None,
         name: name.into(),
         order,
         expression,
