@@ -11,34 +11,68 @@ use dbconform_core::dialect::{Dialect, POSTGRES, quote_literal};
 use dbconform_core::{DependentKind, DependentObject, DependentUse, Error, QualifiedName, Result};
 use sqlx::Row;
 use sqlx::postgres::PgConnection;
+use sqlx::postgres::types::Oid;
 
-/// Every rewrite rule (a view's `_RETURN` rule, or a rule of its own) on a relation of the
-/// scope or using one, and recursively those using the views found. `deptype = 'n'`
-/// leaves out a view's internal dependency on itself but keeps a rule's on its table's
-/// columns.
-const QUERY: &str = r#"
+/// The rewrite rules to read (a view's `_RETURN` rule, or a rule of its own): those on a
+/// relation of the scope or using one, and recursively those using the views found.
+/// `deptype = 'n'` leaves out a view's internal dependency on itself but keeps a rule's on
+/// its table's columns. Every lookup goes through an index of `pg_depend` or
+/// `pg_rewrite`: the query costs what the scope holds, not what the server holds.
+const FOUND: &str = r#"
 WITH RECURSIVE scoped AS (
     SELECT c.oid
     FROM pg_catalog.pg_class c
     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
     WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
 ),
-uses AS (
-    SELECT DISTINCT d.objid AS rw, d.refobjid AS rel, d.refobjsubid AS col
-    FROM pg_catalog.pg_depend d
-    WHERE d.classid = 'pg_catalog.pg_rewrite'::regclass
-      AND d.refclassid = 'pg_catalog.pg_class'::regclass
-      AND d.deptype = 'n'
-),
 found(rw) AS (
-    SELECT u.rw FROM uses u WHERE u.rel IN (SELECT oid FROM scoped)
+    SELECT d.objid
+    FROM pg_catalog.pg_depend d
+    WHERE d.refclassid = 'pg_catalog.pg_class'::regclass
+      AND d.refobjid IN (SELECT oid FROM scoped)
+      AND d.classid = 'pg_catalog.pg_rewrite'::regclass
+      AND d.deptype = 'n'
     UNION
     SELECT r.oid FROM pg_catalog.pg_rewrite r WHERE r.ev_class IN (SELECT oid FROM scoped)
     UNION
-    SELECT u.rw
+    SELECT d.objid
     FROM found f
     JOIN pg_catalog.pg_rewrite fr ON fr.oid = f.rw
-    JOIN uses u ON u.rel = fr.ev_class
+    JOIN pg_catalog.pg_depend d
+      ON d.refclassid = 'pg_catalog.pg_class'::regclass
+     AND d.refobjid = fr.ev_class
+     AND d.classid = 'pg_catalog.pg_rewrite'::regclass
+     AND d.deptype = 'n'
+)
+SELECT COALESCE(array_agg(rw), '{}') FROM found
+"#;
+
+/// Each rule [`FOUND`] found, with what it uses (column by column, from `pg_depend`) and
+/// everything needed to recreate it. A second statement over the oids, rather than one
+/// statement with the recursion, keeps the planner's estimate small and exact, far below
+/// `jit_above_cost`: a recursive CTE is estimated at many times its real size, and the
+/// per-row subqueries multiplied by that estimate would make PostgreSQL compile the
+/// query (seconds).
+const DETAILS: &str = r#"
+WITH found(rw) AS (SELECT unnest($1::oid[])),
+uses AS (
+    SELECT DISTINCT d.objid AS rw, d.refobjid AS rel, d.refobjsubid AS col
+    FROM found f
+    JOIN pg_catalog.pg_depend d
+      ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = f.rw
+    WHERE d.refclassid = 'pg_catalog.pg_class'::regclass AND d.deptype = 'n'
+),
+use_arrays AS (
+    SELECT u.rw,
+           array_agg(un.nspname::text ORDER BY un.nspname, uc.relname, ua.attname) AS schemas,
+           array_agg(uc.relname::text ORDER BY un.nspname, uc.relname, ua.attname) AS tables,
+           array_agg(ua.attname::text ORDER BY un.nspname, uc.relname, ua.attname) AS columns
+    FROM uses u
+    JOIN pg_catalog.pg_class uc ON uc.oid = u.rel
+    JOIN pg_catalog.pg_namespace un ON un.oid = uc.relnamespace
+    LEFT JOIN pg_catalog.pg_attribute ua
+      ON ua.attrelid = u.rel AND ua.attnum = u.col AND u.col > 0
+    GROUP BY u.rw
 )
 SELECT
     r.rulename::text AS rulename,
@@ -76,23 +110,12 @@ SELECT
     ARRAY(SELECT pg_catalog.pg_get_indexdef(i.indexrelid) FROM pg_catalog.pg_index i
           WHERE r.rulename = '_RETURN' AND c.relkind = 'm' AND i.indrelid = c.oid
           ORDER BY i.indexrelid) AS indexes,
-    ARRAY(SELECT un.nspname::text FROM uses u
-          JOIN pg_catalog.pg_class uc ON uc.oid = u.rel
-          JOIN pg_catalog.pg_namespace un ON un.oid = uc.relnamespace
-          LEFT JOIN pg_catalog.pg_attribute ua ON ua.attrelid = u.rel AND ua.attnum = u.col AND u.col > 0
-          WHERE u.rw = r.oid ORDER BY 1, uc.relname, ua.attname) AS use_schemas,
-    ARRAY(SELECT uc.relname::text FROM uses u
-          JOIN pg_catalog.pg_class uc ON uc.oid = u.rel
-          JOIN pg_catalog.pg_namespace un ON un.oid = uc.relnamespace
-          LEFT JOIN pg_catalog.pg_attribute ua ON ua.attrelid = u.rel AND ua.attnum = u.col AND u.col > 0
-          WHERE u.rw = r.oid ORDER BY un.nspname, 1, ua.attname) AS use_tables,
-    ARRAY(SELECT ua.attname::text FROM uses u
-          JOIN pg_catalog.pg_class uc ON uc.oid = u.rel
-          JOIN pg_catalog.pg_namespace un ON un.oid = uc.relnamespace
-          LEFT JOIN pg_catalog.pg_attribute ua ON ua.attrelid = u.rel AND ua.attnum = u.col AND u.col > 0
-          WHERE u.rw = r.oid ORDER BY un.nspname, uc.relname, 1) AS use_columns
+    COALESCE(ua.schemas, '{}') AS use_schemas,
+    COALESCE(ua.tables, '{}') AS use_tables,
+    COALESCE(ua.columns, '{}') AS use_columns
 FROM found f
 JOIN pg_catalog.pg_rewrite r ON r.oid = f.rw
+LEFT JOIN use_arrays ua ON ua.rw = r.oid
 JOIN pg_catalog.pg_class c ON c.oid = r.ev_class
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 ORDER BY n.nspname, c.relname, r.rulename
@@ -104,15 +127,41 @@ pub(super) async fn read(
     scope: &Scope,
     counter: &StatementCounter,
 ) -> Result<Vec<DependentObject>> {
-    counter.add(1);
-    let rows = sqlx::query(QUERY)
-        .bind(&scope.schemas)
-        .fetch_all(&mut *conn)
+    let reflect_error = |e| Error::Reflect {
+        what: "views and rules using the tables".into(),
+        source: DriverError::boxed(e),
+    };
+    // In a transaction of their own (a savepoint inside an apply's), with JIT and
+    // parallel workers off for them alone: a catalog under churn gets stale statistics,
+    // and a recursive query over it can be estimated high enough for PostgreSQL to start
+    // workers and compile it, which costs seconds for a query that takes milliseconds.
+    let mut tx = sqlx::Connection::begin(&mut *conn)
         .await
-        .map_err(|e| Error::Reflect {
-            what: "views and rules using the tables".into(),
-            source: DriverError::boxed(e),
-        })?;
+        .map_err(reflect_error)?;
+    counter.add(3);
+    sqlx::raw_sql("SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0")
+        .execute(&mut *tx)
+        .await
+        .map_err(reflect_error)?;
+    counter.add(1);
+    let found: Vec<Oid> = sqlx::query_scalar(FOUND)
+        .bind(&scope.schemas)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(reflect_error)?;
+    let rows = if found.is_empty() {
+        Vec::new()
+    } else {
+        counter.add(1);
+        sqlx::query(DETAILS)
+            .bind(&found)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(reflect_error)?
+    };
+    counter.add(1);
+    // Nothing was changed; rolling back also undoes the two settings.
+    tx.rollback().await.map_err(reflect_error)?;
     let d = &POSTGRES;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
