@@ -348,7 +348,31 @@ pub(crate) async fn try_on(
     plan: Plan,
     started: Instant,
 ) -> Result<PreflightReport> {
-    let steps = session.try_steps(&plan).await?;
+    let mut steps = session.try_steps(&plan).await?;
+    // As an apply would, check that the views, rules and triggers still work after the
+    // steps that succeeded; a broken one is the failure of the last of those steps.
+    if steps.iter().any(|s| s.outcome == StepOutcome::Ok) {
+        match session.verify_dependents(plan.dependents()).await {
+            Ok(()) => {}
+            Err(Error::DependentBroken {
+                object,
+                statement,
+                source,
+            }) => {
+                if let Some(last) = steps
+                    .iter_mut()
+                    .rev()
+                    .find(|s| s.outcome == StepOutcome::Ok)
+                {
+                    last.outcome = StepOutcome::Failed {
+                        statement,
+                        message: format!("{object} no longer works: {source}"),
+                    };
+                }
+            }
+            Err(other) => return Err(other),
+        }
+    }
     Ok(PreflightReport {
         dialect: plan.dialect.clone(),
         steps,
