@@ -99,7 +99,9 @@ pub mod cli;
 #[cfg(feature = "testing")]
 pub use dbconform_runtime::testing;
 
-/// The sqlx version dbconform is built on, for `DbConform::from_pool` and throwaway pools.
+/// sqlx 0.9, the version dbconform is built on: use `dbconform::sqlx` for the pools of
+/// `DbConform::from_pool` and of throwaway databases, so that your queries and dbconform
+/// share one sqlx (another version would be a second, incompatible `sqlx_core`).
 pub use dbconform_runtime::sqlx;
 
 #[doc(hidden)]
