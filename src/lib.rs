@@ -36,25 +36,72 @@
 pub use dbconform_core::*;
 pub use dbconform_derive::Table;
 pub use dbconform_runtime::{
-    DbConform, DriverError, ExecutedStep, PreflightReport, PreflightStep, Report, StepOutcome,
+    DbConform, DriverError, ExecutedStep, PreflightReport, PreflightStep, StepOutcome,
     SupportedPool, blocking, conform_all, desired_schema,
 };
 
-/// Deployment helpers: retry the connection while the database starts, create a missing
-/// database ([`ConnectOptions`], [`DbConform::connect_with`], [`wait_for_database`],
-/// [`create_database_if_missing`]).
+// Rustdoc appends a re-export's own doc comment to the item's, so re-exports carry no
+// summary of their own (it would show twice); this one adds an example with the paths an
+// application writes.
+/// # Example
+///
+/// ```no_run
+/// # async fn run() -> dbconform::Result<()> {
+/// use dbconform::{DbConform, Options};
+///
+/// let db = DbConform::connect("sqlite://app.db?mode=rwc").await?;
+/// let report = db.apply_all().await?;
+/// // `Applied 2 step(s), ...` or `Nothing to do: the database conforms (...)`, each step
+/// // with its risk, code and time, then what stays blocked and what is kept as drift.
+/// println!("{report}");
+/// for executed in &report.executed {
+///     println!("{} in {:?}", executed.step.describe(), executed.duration);
+/// }
+/// if !report.is_conformant() {
+///     for blocked in &report.blocked {
+///         eprintln!("blocked: {} ({})", blocked.step.describe(), blocked.why());
+///     }
+/// }
+/// // Or refuse to go on, changing nothing, while anything needed stays blocked:
+/// let strict = db.with_options(Options { fail_on_blocked: true, ..Options::default() });
+/// let report = strict.apply_all().await?;
+/// assert!(report.is_conformant());
+/// # Ok(()) }
+/// ```
+pub use dbconform_runtime::Report;
+
 pub use dbconform_runtime::deploy;
 pub use dbconform_runtime::{ConnectOptions, create_database_if_missing, wait_for_database};
 
 #[cfg(feature = "cli")]
 pub mod cli;
 
-/// Throwaway databases for your own tests: [`testing::throwaway_sqlite`] and
-/// [`testing::throwaway_postgres`].
+/// # In an integration test
+///
+/// `tests/signup.rs` of the package `my_app`, whose `#[derive(Table)]` models live in its
+/// library (`src/lib.rs`):
+///
+/// ```no_run
+/// # use dbconform_test_models as my_app;
+/// use dbconform::sqlx; // the sqlx dbconform is built on
+/// use my_app as _; // without it the linker leaves the library, and its tables, out
+///
+/// #[tokio::test]
+/// async fn signs_up() {
+///     let db = dbconform::testing::throwaway_sqlite().await.unwrap(); // fresh, conformed
+///     sqlx::query("INSERT INTO external_widgets (id) VALUES (1)")
+///         .execute(db.pool())
+///         .await
+///         .unwrap();
+/// } // the file and its directory are removed here
+/// # fn main() {}
+/// ```
 #[cfg(feature = "testing")]
 pub use dbconform_runtime::testing;
 
-/// The sqlx version dbconform is built on, for `DbConform::from_pool` and throwaway pools.
+/// sqlx 0.9, the version dbconform is built on: use `dbconform::sqlx` for the pools of
+/// `DbConform::from_pool` and of throwaway databases, so that your queries and dbconform
+/// share one sqlx (another version would be a second, incompatible `sqlx_core`).
 pub use dbconform_runtime::sqlx;
 
 #[doc(hidden)]

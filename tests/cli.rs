@@ -90,6 +90,8 @@ fn main() -> ExitCode {
         errors_never_show_the_password,
         wait_fails_with_a_clear_message_on_a_closed_port,
         sqlite_inspected_snapshots_diff_empty_against_themselves,
+        sqlite_apply_with_a_blocked_step_never_says_it_conforms,
+        sqlite_missing_file_says_how_to_create_it,
     ];
     pg_tests![
         postgres_exit_codes_0_to_4,
@@ -599,6 +601,69 @@ fn sqlite_blocked_by_data_is_3_and_failing_preflight_is_4() {
         "{apply:?}"
     );
     assert!(apply.stderr.contains("nothing was changed"), "{apply:?}");
+}
+
+/// `apply` that leaves a needed step blocked says the database does not conform (it once
+/// printed "Nothing to do: the database conforms" above the blocked step) and exits 3.
+fn sqlite_apply_with_a_blocked_step_never_says_it_conforms() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("dup.db").display());
+    expect(0, app().args(["apply", "-q", "--url", &url]));
+    sql(
+        &url,
+        "DROP INDEX ux_cli_books_isbn;
+         INSERT INTO cli_authors (id, name) VALUES (1, 'Ada');
+         INSERT INTO cli_books (title, isbn, author_id) VALUES ('a', 'same', 1), ('b', 'same', 1);",
+    );
+    let apply = expect(
+        3,
+        app().args(["apply", "-q", "--yes", "--color", "never", "--url", &url]),
+    );
+    assert!(!apply.stdout.contains("conforms"), "{apply:?}");
+    let (first, rest) = apply.stdout.split_once('\n').unwrap();
+    assert!(
+        first.starts_with("Nothing applied: the database does not conform, 1 step blocked ("),
+        "{apply:?}"
+    );
+    assert!(first.ends_with(" ms):"), "{apply:?}");
+    assert!(
+        rest.starts_with("  blocked: add index ux_cli_books_isbn on main.cli_books ("),
+        "{apply:?}"
+    );
+}
+
+/// The README's own `plan --url sqlite://app.db` where `app.db` does not exist yet: the
+/// error names the file and both ways to create it, and `--create-database-if-missing`
+/// does.
+fn sqlite_missing_file_says_how_to_create_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = expect(
+        1,
+        app()
+            .current_dir(dir.path())
+            .args(["plan", "-q", "--url", "sqlite://app.db"]),
+    );
+    assert_eq!(
+        plan.stderr,
+        format!(
+            "error: cannot connect to `sqlite://app.db`: the SQLite database file `app.db` (in `{}`) does not exist; to have it created, add `?mode=rwc` to the URL (`sqlite://app.db?mode=rwc`), or pass `--create-database-if-missing` to the command line's `apply` or `wait` (in code: `dbconform::create_database_if_missing`)\n",
+            dir.path().display()
+        ),
+        "{plan:?}"
+    );
+    assert!(!dir.path().join("app.db").exists());
+    expect(
+        0,
+        app().current_dir(dir.path()).args([
+            "apply",
+            "-q",
+            "--yes",
+            "--create-database-if-missing",
+            "--url",
+            "sqlite://app.db",
+        ]),
+    );
+    assert!(dir.path().join("app.db").exists());
 }
 
 /// A database whose plan has one caution step: a unique index over rows that are unique.

@@ -351,6 +351,7 @@ fn everything_allowed(target_schema: &str) -> Options {
         allow_sqlite_table_rebuild: true,
         target_schema: target_schema.to_string(),
         skip_data_checks: false,
+        fail_on_blocked: false,
     }
 }
 

@@ -1,6 +1,7 @@
 //! The one error type of dbconform.
 
 use crate::model::QualifiedName;
+use crate::plan::BlockedStep;
 
 /// A boxed error from a lower layer (the database driver, I/O).
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -122,6 +123,45 @@ pub enum Error {
     /// `check` found the database not conformant.
     #[error("the database does not conform to the declared schema:\n{0}")]
     NotConformant(String),
+
+    /// No table is registered: the program links no `#[derive(Table)]` struct. Usually
+    /// the models live in a library (or models crate) that the test or binary never
+    /// names, so the linker left it out; conforming would give an empty database.
+    #[error(
+        "no tables are registered: this program links no `#[derive(Table)]` struct, so there is nothing to conform to. A crate the program does not name is left out by the linker, tables and all: in an integration test (`tests/*.rs`) or a binary whose models live in a library, name it at the top of that file with `use {library} as _;` (the crate that declares the structs)"
+    )]
+    NoTables {
+        /// The crate to name in the suggested `use` line: the library of the package cargo
+        /// is running (`CARGO_PKG_NAME`), else `my_app`.
+        library: String,
+    },
+
+    /// Steps needed for the database to conform are blocked (by the policy, or because the
+    /// data would make them fail), and the caller asked for all or nothing
+    /// ([`Options::fail_on_blocked`](crate::Options::fail_on_blocked), which
+    /// `dbconform::conform_all` sets): nothing was changed.
+    #[error("{}", blocked_message(blocked))]
+    Blocked {
+        /// The blocked steps, each with what would unblock it.
+        blocked: Vec<BlockedStep>,
+    },
+}
+
+/// The text of [`Error::Blocked`]: every blocked step with its reason, then the way out.
+fn blocked_message(blocked: &[BlockedStep]) -> String {
+    let mut text = format!(
+        "the database does not conform and nothing was changed: {} step{} needed for it {} blocked",
+        blocked.len(),
+        if blocked.len() == 1 { "" } else { "s" },
+        if blocked.len() == 1 { "is" } else { "are" },
+    );
+    for b in blocked {
+        text.push_str(&format!("\n  - {} ({})", b.step.describe(), b.why()));
+    }
+    text.push_str(
+        "\nunblock it as it says, or use `DbConform::apply_all`, which applies the other steps and reports the blocked ones in its `Report`",
+    );
+    text
 }
 
 /// `Result` with [`Error`].

@@ -36,6 +36,13 @@ pub struct Options {
     /// fails at apply time, rolling the whole transaction back. For very large tables
     /// where the counts are too slow, and for tests that need a step to fail.
     pub skip_data_checks: bool,
+    /// All or nothing: when a step needed for the database to conform is blocked (by
+    /// this policy, or because the data would make it fail), change nothing and return
+    /// [`Error::Blocked`](crate::Error::Blocked) listing what is blocked. Default `false`:
+    /// `apply` executes the other steps and lists the blocked ones in its report (whose
+    /// `is_conformant()` is then `false`). `dbconform::conform_all` sets it: an
+    /// application should not start against a schema its queries would fail on.
+    pub fail_on_blocked: bool,
 }
 
 impl Default for Options {
@@ -48,6 +55,7 @@ impl Default for Options {
             allow_sqlite_table_rebuild: true,
             target_schema: "public".to_string(),
             skip_data_checks: false,
+            fail_on_blocked: false,
         }
     }
 }

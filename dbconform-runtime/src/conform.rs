@@ -11,6 +11,10 @@ use tracing::Instrument;
 
 /// Makes one database conform to declared tables.
 ///
+/// The `*_all` methods work on every registered table (every `#[derive(Table)]` the
+/// program links) and refuse with [`Error::NoTables`] when there is none: a test or binary
+/// that never names the crate declaring the tables (`use my_app as _;` fixes it).
+///
 /// ```no_run
 /// # async fn run() -> dbconform_runtime::core::Result<()> {
 /// use dbconform_runtime::DbConform;
@@ -67,7 +71,7 @@ impl DbConform {
 
     /// The plan that would make the database conform to every registered table.
     pub async fn compare_all(&self) -> Result<Plan> {
-        self.compare(&registered_tables()?).await
+        self.compare(&declared_tables()?).await
     }
 
     /// The plan that would make the database conform to `tables`. Changes nothing.
@@ -81,7 +85,7 @@ impl DbConform {
 
     /// Makes the database conform to every registered table, in one transaction.
     pub async fn apply_all(&self) -> Result<Report> {
-        self.apply(&registered_tables()?).await
+        self.apply(&declared_tables()?).await
     }
 
     /// Makes the database conform to `tables`, in one transaction: locks, reflects, plans,
@@ -101,7 +105,7 @@ impl DbConform {
     /// and reports which steps would succeed and, for those that would not, the
     /// database's message. Changes nothing.
     pub async fn preflight_all(&self) -> Result<PreflightReport> {
-        self.preflight(&registered_tables()?).await
+        self.preflight(&declared_tables()?).await
     }
 
     /// Executes the plan for `tables` in a transaction that is always rolled back: locks
@@ -135,7 +139,7 @@ impl DbConform {
     /// `Ok(())` when the database conforms to every registered table; otherwise
     /// [`Error::NotConformant`] listing what differs. Changes nothing.
     pub async fn check_all(&self) -> Result<()> {
-        self.check(&registered_tables()?).await
+        self.check(&declared_tables()?).await
     }
 
     /// `Ok(())` when the database conforms to `tables`. Changes nothing.
@@ -190,6 +194,15 @@ impl DbConform {
 /// Connects to `url` and makes the database conform to every registered table, in one
 /// transaction. The one call most applications need at start-up.
 ///
+/// All or nothing: when a step needed for conformance is blocked (a narrower column over
+/// values that do not fit, a unique key over duplicates, a change the default
+/// [`Options`] refuse), nothing is changed and the error is [`Error::Blocked`], listing
+/// each blocked step and what would unblock it — an application should not start against
+/// a schema its queries would fail on. So an `Ok` report always
+/// [`is_conformant`](Report::is_conformant). To apply what can be applied and get the
+/// blocked steps in the report instead, call [`DbConform::apply_all`] (whose
+/// [`Options::fail_on_blocked`] is `false` by default).
+///
 /// ```no_run
 /// # async fn run() -> dbconform_runtime::core::Result<()> {
 /// let report = dbconform_runtime::conform_all("sqlite://app.db?mode=rwc").await?;
@@ -197,7 +210,35 @@ impl DbConform {
 /// # Ok(()) }
 /// ```
 pub async fn conform_all(url: &str) -> Result<Report> {
-    DbConform::connect(url).await?.apply_all().await
+    let options = Options {
+        fail_on_blocked: true,
+        ..Options::default()
+    };
+    DbConform::connect(url)
+        .await?
+        .with_options(options)
+        .apply_all()
+        .await
+}
+
+/// Every registered table, for the `*_all` entry points; none is [`Error::NoTables`].
+///
+/// Refused because an empty declaration is almost always a linking mistake (an
+/// integration test that never names the library holding the models), and conforming to
+/// it would hand out an empty database whose first query fails far from the cause.
+fn declared_tables() -> Result<Vec<TableDef>> {
+    let tables = registered_tables()?;
+    if tables.is_empty() {
+        // Cargo sets CARGO_PKG_NAME for the programs it runs (`cargo test`, `cargo run`):
+        // the library to name is then most likely that package's own.
+        let library = std::env::var("CARGO_PKG_NAME")
+            .ok()
+            .filter(|name| !name.is_empty())
+            .map(|name| name.replace('-', "_"))
+            .unwrap_or_else(|| "my_app".to_string());
+        return Err(Error::NoTables { library });
+    }
+    Ok(tables)
 }
 
 /// Every registered table, as a [`Schema`] (serializable to JSON).

@@ -310,6 +310,13 @@ pub(crate) async fn execute_on(
     options: &Options,
     started: Instant,
 ) -> Result<Report> {
+    // Checked before the first statement, under the caller's lock and transaction, so
+    // that refusing leaves the database exactly as it was.
+    if options.fail_on_blocked && !plan.blocked().is_empty() {
+        return Err(Error::Blocked {
+            blocked: plan.blocked().to_vec(),
+        });
+    }
     let steps = plan.steps().len();
     let dependents = plan.dependents().to_vec();
     let mut report = session

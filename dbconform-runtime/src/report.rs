@@ -37,6 +37,12 @@ impl Report {
         self.executed.is_empty()
     }
 
+    /// `true` when the database now conforms to the declared tables: no step needed for
+    /// it was blocked. Drift (undeclared objects kept) does not count against it.
+    pub fn is_conformant(&self) -> bool {
+        self.blocked.is_empty()
+    }
+
     /// Number of SQL statements executed.
     pub fn statements(&self) -> usize {
         self.executed.iter().map(|e| e.step.sql.len()).sum()
@@ -50,8 +56,18 @@ fn seconds<S: Serializer>(duration: &Duration, serializer: S) -> Result<S::Ok, S
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let ms = self.total.as_secs_f64() * 1000.0;
-        if self.executed.is_empty() {
+        let blocked = format!(
+            "{} step{} blocked",
+            self.blocked.len(),
+            if self.blocked.len() == 1 { "" } else { "s" }
+        );
+        if self.executed.is_empty() && self.is_conformant() {
             writeln!(f, "Nothing to do: the database conforms ({ms:.1} ms).")?;
+        } else if self.executed.is_empty() {
+            writeln!(
+                f,
+                "Nothing applied: the database does not conform, {blocked} ({ms:.1} ms):"
+            )?;
         } else {
             writeln!(
                 f,
@@ -69,6 +85,9 @@ impl fmt::Display for Report {
                     e.step.describe(),
                     e.duration.as_secs_f64() * 1000.0
                 )?;
+            }
+            if !self.is_conformant() {
+                writeln!(f, "The database does not conform: {blocked}:")?;
             }
         }
         for b in &self.blocked {

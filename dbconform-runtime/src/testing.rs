@@ -4,6 +4,11 @@
 //! with the sqlx pool to use, and removes it when dropped. Tests running in parallel
 //! never see each other's data.
 //!
+//! An integration test (`tests/*.rs`) is a binary of its own: when the models live in the
+//! application's library, the test must name that library (`use my_app as _;`) or the
+//! linker leaves its tables out. With no table registered, both functions refuse with
+//! [`Error::NoTables`], which names the line to add.
+//!
 //! ```no_run
 //! # async fn test() -> dbconform_runtime::core::Result<()> {
 //! let db = dbconform_runtime::testing::throwaway_sqlite().await?;

@@ -108,7 +108,11 @@ pub(crate) fn paint(text: &str) -> String {
             None => (line, ""),
         };
         let trimmed = body.trim_start();
-        if trimmed.starts_with("Blocked") || trimmed.starts_with("FAILED") {
+        if trimmed.starts_with("Blocked")
+            || trimmed.starts_with("FAILED")
+            || trimmed.starts_with("Nothing applied")
+            || trimmed.starts_with("The database does not conform")
+        {
             out.push_str(&format!("{RED}{BOLD}{body}{RESET}"));
         } else if trimmed.starts_with("Kept as drift") {
             out.push_str(&format!("{YELLOW}{BOLD}{body}{RESET}"));

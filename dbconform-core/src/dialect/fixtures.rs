@@ -263,3 +263,18 @@ pub(crate) fn resolved(mut table: TableDef, schema: &str) -> TableDef {
     }
     table
 }
+
+/// `table` as a SQLite declaration may spell it: each `Decimal` column (refused on SQLite,
+/// see `sqlite::validate`) becomes the custom type `NUMERIC(p,s)` the database shows.
+pub fn sqlite_declarable(mut table: TableDef) -> TableDef {
+    for column in &mut table.columns {
+        if let ColumnType::Decimal { precision, scale } = column.ty {
+            column.ty = ColumnType::Custom(match (precision, scale) {
+                (Some(p), Some(s)) => format!("NUMERIC({p},{s})"),
+                (Some(p), None) => format!("NUMERIC({p})"),
+                _ => "NUMERIC".to_string(),
+            });
+        }
+    }
+    table
+}

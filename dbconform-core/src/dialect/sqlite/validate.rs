@@ -4,7 +4,7 @@ use super::{MAIN_SCHEMA, Sqlite};
 use crate::dialect::Dialect;
 use crate::dialect::validate::{common, invalid};
 use crate::error::Result;
-use crate::model::{Index, TableDef};
+use crate::model::{ColumnType, Index, TableDef};
 
 /// The shared rules, then: the table (and every table it references) is in `main`, and
 /// auto-increment is only on a single-column integer primary key.
@@ -35,6 +35,23 @@ pub(super) fn table(dialect: &Sqlite, table: &TableDef) -> Result<()> {
     }
     for index in &table.indexes {
         indexes(table, index)?;
+    }
+    // sqlx has no `Decode<Sqlite>` for rust_decimal (on purpose, see sqlx-sqlite's
+    // `types` docs): SQLite's NUMERIC affinity turns a decimal into a 64-bit float, which
+    // keeps 15 significant digits. A NUMERIC column would silently round what an
+    // application chose an exact type to keep, and could not be read back as declared.
+    if let Some(column) = table
+        .columns
+        .iter()
+        .find(|c| matches!(c.ty, ColumnType::Decimal { .. }))
+    {
+        return Err(invalid(
+            table,
+            format!(
+                "column `{}` is a Decimal, which SQLite stores as NUMERIC: it keeps only 15 significant digits, and sqlx cannot read a Decimal from SQLite; declare it `#[column(sql_type = \"TEXT\")]` (exact; read and bind it as `sqlx::types::Text<Decimal>`) or make the field an `f64`",
+                column.name
+            ),
+        ));
     }
     for column in table.columns.iter().filter(|c| c.auto_increment) {
         let pk_columns = table

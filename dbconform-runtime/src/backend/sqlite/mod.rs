@@ -15,6 +15,7 @@ use dbconform_core::{DependentObject, Error, Options, Plan, Result, Schema, Tabl
 use sqlx::Connection;
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqlitePool, SqlitePoolOptions};
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -72,12 +73,16 @@ impl SqliteDriver {
         } else {
             SqlitePoolOptions::new().max_connections(2)
         };
+        let path = options.get_filename().to_path_buf();
         let pool = pool_options
             .connect_with(options)
             .await
             .map_err(|e| Error::Connect {
                 url: redact_url(url),
-                source: crate::DriverError::boxed(e),
+                source: match (in_memory, MissingFile::find(&path, url)) {
+                    (false, Some(missing)) => Box::new(missing),
+                    _ => crate::DriverError::boxed(e),
+                },
             })?;
         Ok(SqliteDriver {
             pool,
@@ -100,6 +105,99 @@ impl SqliteDriver {
         }
     }
 }
+
+/// Why a SQLite database could not be opened when its file or directory is missing:
+/// SQLite itself only says `(code: 14) unable to open database file`.
+#[derive(Debug)]
+enum MissingFile {
+    /// The file is missing (and the URL does not ask to create it).
+    File {
+        /// The path as the URL gives it.
+        path: PathBuf,
+        /// Where a relative path was looked for.
+        cwd: Option<PathBuf>,
+        /// The URL with `mode=rwc`, redacted.
+        create_url: String,
+    },
+    /// The directory the file should be in is missing: `mode=rwc` cannot help.
+    Directory(PathBuf),
+}
+
+impl MissingFile {
+    /// What is missing of `path` (the file of `url`), if anything.
+    fn find(path: &Path, url: &str) -> Option<MissingFile> {
+        if path.as_os_str().is_empty() || path.exists() {
+            return None;
+        }
+        let directory = path.parent().filter(|d| !d.as_os_str().is_empty());
+        if let Some(directory) = directory
+            && !directory.exists()
+        {
+            return Some(MissingFile::Directory(directory.to_path_buf()));
+        }
+        // A URL that asks for the file to be created failed for another reason.
+        if url.contains("mode=rwc") {
+            return None;
+        }
+        Some(MissingFile::File {
+            path: path.to_path_buf(),
+            cwd: if path.is_relative() {
+                std::env::current_dir().ok()
+            } else {
+                None
+            },
+            create_url: redact_url(&with_create_mode(url)),
+        })
+    }
+}
+
+/// `url` with `mode=rwc` (read, write, create) in its query, in place of any other mode.
+fn with_create_mode(url: &str) -> String {
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let mut params: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            if p.starts_with("mode=") {
+                "mode=rwc"
+            } else {
+                p
+            }
+        })
+        .collect();
+    if !params.contains(&"mode=rwc") {
+        params.push("mode=rwc");
+    }
+    format!("{base}?{}", params.join("&"))
+}
+
+impl std::fmt::Display for MissingFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MissingFile::File {
+                path,
+                cwd,
+                create_url,
+            } => {
+                write!(f, "the SQLite database file `{}`", path.display())?;
+                if let Some(cwd) = cwd {
+                    write!(f, " (in `{}`)", cwd.display())?;
+                }
+                write!(
+                    f,
+                    " does not exist; to have it created, add `?mode=rwc` to the URL (`{create_url}`), or pass `--create-database-if-missing` to the command line's `apply` or `wait` (in code: `dbconform::create_database_if_missing`)"
+                )
+            }
+            MissingFile::Directory(directory) => write!(
+                f,
+                "the directory `{}` of the SQLite database file does not exist; create it first (SQLite creates the file, not its directory)",
+                directory.display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for MissingFile {}
 
 /// Begins a transaction with `BEGIN IMMEDIATE`, which takes the write lock before
 /// anything is read: concurrent conformers queue here (up to the busy timeout) and each
