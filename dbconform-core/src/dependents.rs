@@ -79,6 +79,13 @@ pub struct DependentObject {
     pub create: Vec<String>,
     /// The statement that drops it (never with CASCADE).
     pub drop: String,
+    /// An SQL expression giving, when evaluated, the statement that recreates the
+    /// object's definition as the catalog has it at that moment (it then replaces
+    /// `create[0]`): an earlier step of the same plan may have renamed a column the object
+    /// uses, which the database rewrote in its definition but not in the text read when
+    /// the plan was made. `None` where the text read then is used as it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live_definition: Option<String>,
     /// A statement that fails when the object no longer works (`SELECT * FROM v LIMIT 0`,
     /// or compiling the statement that fires a trigger); run after an apply, before the
     /// commit.
@@ -273,12 +280,8 @@ pub fn wrap_type_changes(plan: Plan, objects: &[DependentObject], dialect: &dyn 
             }
             let order = closure(objects, &seeds, dialect);
             let labels: Vec<String> = order.iter().rev().map(|&i| objects[i].label()).collect();
-            let mut sql: Vec<String> = order.iter().map(|&i| objects[i].drop.clone()).collect();
-            sql.append(&mut step.sql);
-            for &i in order.iter().rev() {
-                sql.extend(objects[i].create.iter().cloned());
-            }
-            step.sql = sql;
+            let wrapped: Vec<&DependentObject> = order.iter().map(|&i| &objects[i]).collect();
+            step.sql = dialect.wrap_with_dependents(std::mem::take(&mut step.sql), &wrapped);
             step.risk = step.risk.max(Risk::Caution);
             step.reason = format!(
                 "{}; {} {} the column: dropped before the change and recreated after it, as {}, in the same transaction",
@@ -312,6 +315,7 @@ mod tests {
                 .collect(),
             create: vec![format!("CREATE VIEW {name}")],
             drop: format!("DROP VIEW {name}"),
+            live_definition: None,
             verify: None,
         }
     }

@@ -245,6 +245,18 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
         )))
     }
 
+    /// `sql` (one step's statements) wrapped in the drops of `objects` (in that order:
+    /// readers first) and their re-creations (in the reverse order), so that the step can
+    /// change what they use. The default uses the statements read when the plan was made.
+    fn wrap_with_dependents(&self, sql: Vec<String>, objects: &[&DependentObject]) -> Vec<String> {
+        let mut out: Vec<String> = objects.iter().map(|o| o.drop.clone()).collect();
+        out.extend(sql);
+        for object in objects.iter().rev() {
+            out.extend(object.create.iter().cloned());
+        }
+        out
+    }
+
     /// What [`Plan::to_sql`] writes before the steps so that the script runs as `apply`
     /// does (a transaction, connection settings). Nothing by default: the script is run
     /// in one transaction by its runner (`psql -1`).

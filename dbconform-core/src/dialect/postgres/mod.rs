@@ -23,7 +23,8 @@ mod validate;
 
 pub use parse::{check_expression, parse_type};
 
-use super::{ChangeContext, ChangeSql, Dialect};
+use super::{ChangeContext, ChangeSql, Dialect, quote_literal};
+use crate::dependents::DependentObject;
 use crate::error::Result;
 use crate::model::{Column, ColumnType, TableDef};
 use crate::naming::MAX_IDENTIFIER_BYTES;
@@ -37,6 +38,60 @@ pub struct Postgres;
 impl Dialect for Postgres {
     fn name(&self) -> &'static str {
         "postgres"
+    }
+
+    /// One `DO` block: the objects' definitions are read from the catalog when the block
+    /// starts (after every earlier step, a rename of a column they use included, which
+    /// PostgreSQL writes into their definitions), then the objects are dropped, the step
+    /// runs, and they are recreated from what was read, with their comments, grants,
+    /// owner, triggers and indexes. Without a definition to read live, the plain
+    /// statements.
+    fn wrap_with_dependents(&self, sql: Vec<String>, objects: &[&DependentObject]) -> Vec<String> {
+        if objects.iter().all(|o| o.live_definition.is_none()) {
+            let mut out: Vec<String> = objects.iter().map(|o| o.drop.clone()).collect();
+            out.extend(sql);
+            for object in objects.iter().rev() {
+                out.extend(object.create.iter().cloned());
+            }
+            return out;
+        }
+        let live: Vec<String> = objects
+            .iter()
+            .map(|o| match &o.live_definition {
+                Some(expr) => expr.clone(),
+                None => quote_literal(o.create.first().map_or("", String::as_str)),
+            })
+            .collect();
+        let mut body = format!(
+            "DECLARE\n  definitions text[] := ARRAY[\n    {}\n  ];\nBEGIN\n",
+            live.join(",\n    ")
+        );
+        let mut execute = |statement: &str| {
+            body.push_str(&format!("  EXECUTE {};\n", quote_literal(statement)));
+        };
+        for object in objects {
+            execute(&object.drop);
+        }
+        for statement in &sql {
+            execute(statement);
+        }
+        let mut rest = String::new();
+        for (i, object) in objects.iter().enumerate().rev() {
+            rest.push_str(&format!("  EXECUTE definitions[{}];\n", i + 1));
+            for statement in object.create.iter().skip(1) {
+                rest.push_str(&format!("  EXECUTE {};\n", quote_literal(statement)));
+            }
+        }
+        body.push_str(&rest);
+        body.push_str("END");
+        // A dollar-quote tag the body does not hold.
+        let mut tag = "$dbconform$".to_string();
+        let mut n = 0;
+        while body.contains(&tag) {
+            n += 1;
+            tag = format!("$dbconform{n}$");
+        }
+        vec![format!("DO {tag}\n{body}\n{tag}")]
     }
 
     fn max_identifier_bytes(&self) -> Option<usize> {

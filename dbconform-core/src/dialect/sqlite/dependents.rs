@@ -88,6 +88,8 @@ pub fn object(
         uses,
         create: vec![sql.to_string()],
         drop,
+        // A rebuild recreates its table's objects before the renames of its plan run.
+        live_definition: None,
         verify,
     }
 }

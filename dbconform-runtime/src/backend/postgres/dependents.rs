@@ -198,7 +198,13 @@ pub(super) async fn read(
                     quote_literal(&comment)
                 ));
             }
+            let live = format!(
+                "pg_catalog.pg_get_ruledef((SELECT r.oid FROM pg_catalog.pg_rewrite r WHERE r.ev_class = {}::pg_catalog.regclass AND r.rulename = {}))",
+                quote_literal(&quoted),
+                quote_literal(&rulename)
+            );
             out.push(DependentObject {
+                live_definition: Some(live),
                 kind: DependentKind::Rule,
                 drop: format!(
                     "DROP RULE IF EXISTS {} ON {quoted}",
@@ -233,6 +239,30 @@ pub(super) async fn read(
         } else {
             format!("CREATE VIEW {quoted}{with} AS {definition}")
         }];
+        // The same statement from the definition as the catalog has it when it runs.
+        let live_definition = {
+            let definition = format!(
+                "pg_catalog.regexp_replace(pg_catalog.pg_get_viewdef({}::pg_catalog.regclass), ';\\s*$', '')",
+                quote_literal(&quoted)
+            );
+            let head = if materialized {
+                format!("CREATE MATERIALIZED VIEW {quoted}{with} AS ")
+            } else {
+                format!("CREATE VIEW {quoted}{with} AS ")
+            };
+            let tail = if !materialized {
+                String::new()
+            } else if row.get::<bool, _>("populated") {
+                " WITH DATA".to_string()
+            } else {
+                " WITH NO DATA".to_string()
+            };
+            format!(
+                "{} || {definition} || {}",
+                quote_literal(&head),
+                quote_literal(&tail)
+            )
+        };
         let owner: String = row.get("owner");
         create.push(format!(
             "ALTER {keyword} {quoted} OWNER TO {}",
@@ -279,6 +309,7 @@ pub(super) async fn read(
             kind,
             drop: format!("DROP {keyword} IF EXISTS {quoted}"),
             verify: Some(format!("SELECT * FROM {quoted} LIMIT 0")),
+            live_definition: Some(live_definition),
             name: relation,
             on: None,
             uses,
