@@ -249,12 +249,7 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     /// readers first) and their re-creations (in the reverse order), so that the step can
     /// change what they use. The default uses the statements read when the plan was made.
     fn wrap_with_dependents(&self, sql: Vec<String>, objects: &[&DependentObject]) -> Vec<String> {
-        let mut out: Vec<String> = objects.iter().map(|o| o.drop.clone()).collect();
-        out.extend(sql);
-        for object in objects.iter().rev() {
-            out.extend(object.create.iter().cloned());
-        }
-        out
+        wrap_plainly(sql, objects)
     }
 
     /// What [`Plan::to_sql`] writes before the steps so that the script runs as `apply`
@@ -287,6 +282,17 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
         let _ = (desired, actual, dependents);
         Ok(plan)
     }
+}
+
+/// `sql` between the drops of `objects` and their re-creations from the statements read
+/// when the plan was made (see [`Dialect::wrap_with_dependents`]).
+pub(crate) fn wrap_plainly(sql: Vec<String>, objects: &[&DependentObject]) -> Vec<String> {
+    let mut out: Vec<String> = objects.iter().map(|o| o.drop.clone()).collect();
+    out.extend(sql);
+    for object in objects.iter().rev() {
+        out.extend(object.create.iter().cloned());
+    }
+    out
 }
 
 /// The tables a change is about, for [`Dialect::change_sql`].

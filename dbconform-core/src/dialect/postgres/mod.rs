@@ -48,12 +48,7 @@ impl Dialect for Postgres {
     /// statements.
     fn wrap_with_dependents(&self, sql: Vec<String>, objects: &[&DependentObject]) -> Vec<String> {
         if objects.iter().all(|o| o.live_definition.is_none()) {
-            let mut out: Vec<String> = objects.iter().map(|o| o.drop.clone()).collect();
-            out.extend(sql);
-            for object in objects.iter().rev() {
-                out.extend(object.create.iter().cloned());
-            }
-            return out;
+            return super::wrap_plainly(sql, objects);
         }
         let live: Vec<String> = objects
             .iter()
