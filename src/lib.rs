@@ -40,17 +40,14 @@ pub use dbconform_runtime::{
     SupportedPool, blocking, conform_all, desired_schema,
 };
 
-/// Deployment helpers: retry the connection while the database starts, create a missing
-/// database ([`ConnectOptions`], [`DbConform::connect_with`], [`wait_for_database`],
-/// [`create_database_if_missing`]).
+// A re-exported module shows its own documentation: a doc comment here would be shown
+// before it, repeating its summary.
 pub use dbconform_runtime::deploy;
 pub use dbconform_runtime::{ConnectOptions, create_database_if_missing, wait_for_database};
 
 #[cfg(feature = "cli")]
 pub mod cli;
 
-/// Throwaway databases for your own tests: [`testing::throwaway_sqlite`] and
-/// [`testing::throwaway_postgres`].
 #[cfg(feature = "testing")]
 pub use dbconform_runtime::testing;
 
