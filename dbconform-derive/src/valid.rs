@@ -184,28 +184,28 @@ fn check_sqlx(input: &Input, field: &Field, cx: &Ctxt) {
         (None, Some(style)) => format!("`#[sqlx(rename_all = {:?})]` on the struct", style.value),
         (None, None) => "`sqlx::FromRow`".to_string(),
     };
-    if let (Some(name), None) = (&a.name, a.skip) {
-        if name.value != *read {
-            let fix = if a.sqlx.rename.is_some() {
-                "remove `name` from `#[column(...)]` and keep the one spelling in \
-                 `#[sqlx(rename = \"...\")]`"
-                    .to_string()
-            } else {
-                format!(
-                    "write `#[sqlx(rename = {:?})]` instead of `#[column(name = ...)]`",
-                    name.value
-                )
-            };
-            cx.error_at(
-                name.span,
-                format!(
-                    "`#[column(name = {:?})]` disagrees with {why}: the table would have \
-                     column `{}` and sqlx would read column `{read}`; {fix}, which \
-                     `#[derive(Table)]` reads too",
-                    name.value, name.value
-                ),
-            );
-        }
+    if let (Some(name), None) = (&a.name, a.skip)
+        && name.value != *read
+    {
+        let fix = if a.sqlx.rename.is_some() {
+            "remove `name` from `#[column(...)]` and keep the one spelling in \
+             `#[sqlx(rename = \"...\")]`"
+                .to_string()
+        } else {
+            format!(
+                "write `#[sqlx(rename = {:?})]` instead of `#[column(name = ...)]`",
+                name.value
+            )
+        };
+        cx.error_at(
+            name.span,
+            format!(
+                "`#[column(name = {:?})]` disagrees with {why}: the table would have \
+                 column `{}` and sqlx would read column `{read}`; {fix}, which \
+                 `#[derive(Table)]` reads too",
+                name.value, name.value
+            ),
+        );
     }
     if let (Some(skip), None) = (a.skip, a.sqlx.default) {
         cx.error_at(

@@ -447,10 +447,7 @@ impl Parser {
     /// An expression whose operators bind at least as tightly as `min`.
     fn expr(&mut self, min: u8) -> Option<Expr> {
         let mut left = self.prefix()?;
-        loop {
-            let Some(token) = self.peek().cloned() else {
-                break;
-            };
+        while let Some(token) = self.peek().cloned() {
             left = match token {
                 Token::Cast if CAST >= min => {
                     self.at += 1;
@@ -965,14 +962,14 @@ impl Settle<'_> {
     /// `expr`, and one element as `=` / `<>`.
     fn in_list(&self, expr: Expr, list: Vec<Expr>, negated: bool) -> Expr {
         let mut list: Vec<Expr> = list.iter().map(|item| self.bare(item, &expr)).collect();
-        if list.len() == 1 {
-            if let Some(item) = list.pop() {
-                return Expr::Binary {
-                    op: if negated { "<>" } else { "=" }.into(),
-                    left: Box::new(expr),
-                    right: Box::new(item),
-                };
-            }
+        if list.len() == 1
+            && let Some(item) = list.pop()
+        {
+            return Expr::Binary {
+                op: if negated { "<>" } else { "=" }.into(),
+                left: Box::new(expr),
+                right: Box::new(item),
+            };
         }
         Expr::In {
             expr: Box::new(expr),
