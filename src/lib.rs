@@ -40,34 +40,8 @@ pub use dbconform_runtime::{
     SupportedPool, blocking, conform_all, desired_schema,
 };
 
-// Rustdoc appends a re-export's own doc comment to the item's, so re-exports carry no
-// summary of their own (it would show twice); this one adds an example with the paths an
-// application writes.
-/// # Example
-///
-/// ```no_run
-/// # async fn run() -> dbconform::Result<()> {
-/// use dbconform::{DbConform, Options};
-///
-/// let db = DbConform::connect("sqlite://app.db?mode=rwc").await?;
-/// let report = db.apply_all().await?;
-/// // `Applied 2 step(s), ...` or `Nothing to do: the database conforms (...)`, each step
-/// // with its risk, code and time, then what stays blocked and what is kept as drift.
-/// println!("{report}");
-/// for executed in &report.executed {
-///     println!("{} in {:?}", executed.step.describe(), executed.duration);
-/// }
-/// if !report.is_conformant() {
-///     for blocked in &report.blocked {
-///         eprintln!("blocked: {} ({})", blocked.step.describe(), blocked.why());
-///     }
-/// }
-/// // Or refuse to go on, changing nothing, while anything needed stays blocked:
-/// let strict = db.with_options(Options { fail_on_blocked: true, ..Options::default() });
-/// let report = strict.apply_all().await?;
-/// assert!(report.is_conformant());
-/// # Ok(()) }
-/// ```
+// The example is on the item itself (`dbconform_runtime::Report`): rustdoc appends a
+// re-export's doc comment to the item's, so a second one here would show twice.
 pub use dbconform_runtime::Report;
 
 pub use dbconform_runtime::deploy;

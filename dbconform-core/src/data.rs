@@ -262,8 +262,9 @@ impl FromIterator<(Question, Answer)> for Answers {
 /// know asks nothing.
 ///
 /// ```
-/// use dbconform_core::data::questions;
-/// use dbconform_core::Plan;
+/// # extern crate dbconform_core as dbconform;
+/// use dbconform::data::questions;
+/// use dbconform::Plan;
 /// assert!(questions(&Plan::default()).is_empty());
 /// ```
 pub fn questions(plan: &Plan) -> Vec<Question> {

@@ -175,7 +175,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// less.
 ///
 /// ```
-/// use dbconform_core::redact_url;
+/// # extern crate dbconform_core as dbconform;
+/// use dbconform::redact_url;
 /// assert_eq!(redact_url("postgres://app:s3cret@db:5432/x"), "postgres://app:***@db:5432/x");
 /// assert_eq!(redact_url("postgresql:/app:s3cret@db/x"), "postgresql:/app:***@db/x");
 /// assert_eq!(redact_url("sqlite://app.db"), "sqlite://app.db");

@@ -11,7 +11,8 @@ pub const MAX_IDENTIFIER_BYTES: usize = 63;
 /// and the same input always gives the same name.
 ///
 /// ```
-/// use dbconform_core::generated_name;
+/// # extern crate dbconform_core as dbconform;
+/// use dbconform::generated_name;
 /// assert_eq!(generated_name("uq", "products", &["vendor_id", "sku"]), "uq_products_vendor_id_sku");
 /// let long = generated_name("ix", &"t".repeat(80), &["c"]);
 /// assert!(long.len() <= 63);

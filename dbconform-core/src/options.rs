@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 /// What dbconform may do. The defaults never lose data.
 ///
 /// ```
-/// use dbconform_core::Options;
+/// # extern crate dbconform_core as dbconform;
+/// use dbconform::Options;
 /// let options = Options { allow_drop_extra_columns: true, ..Options::default() };
 /// assert_eq!(options.target_schema, "public");
 /// ```

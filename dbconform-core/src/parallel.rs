@@ -11,7 +11,8 @@
 /// is resumed on the calling thread.
 ///
 /// ```
-/// let squares = dbconform_core::parallel::map((0..1000).collect(), 100, |i: u64| i * i);
+/// # extern crate dbconform_core as dbconform;
+/// let squares = dbconform::parallel::map((0..1000).collect(), 100, |i: u64| i * i);
 /// assert_eq!(squares[999], 998_001);
 /// ```
 pub fn map<T, U, F>(items: Vec<T>, min_per_thread: usize, f: F) -> Vec<U>

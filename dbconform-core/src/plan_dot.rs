@@ -47,7 +47,8 @@ impl Plan {
     /// the blocked step they depend on. The output is deterministic.
     ///
     /// ```
-    /// use dbconform_core::Plan;
+    /// # extern crate dbconform_core as dbconform;
+    /// use dbconform::Plan;
     /// assert!(Plan::default().to_dot().starts_with("digraph plan {"));
     /// ```
     pub fn to_dot(&self) -> String {

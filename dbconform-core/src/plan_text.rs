@@ -31,7 +31,8 @@ impl Plan {
     /// blocked`.
     ///
     /// ```
-    /// use dbconform_core::Plan;
+    /// # extern crate dbconform_core as dbconform;
+    /// use dbconform::Plan;
     /// assert_eq!(Plan::default().summary(), "nothing to do");
     /// ```
     pub fn summary(&self) -> String {

@@ -91,9 +91,10 @@ pub fn draft_plan(
 /// runs ([`CheckedDeclaration`]) and resolves it ([`Declaration::from_checked`]) after.
 ///
 /// ```
-/// use dbconform_core::dialect::SQLITE;
-/// use dbconform_core::planner::{Declaration, draft_plan_declared};
-/// use dbconform_core::{Column, ColumnType, Options, Schema, TableDef};
+/// # extern crate dbconform_core as dbconform;
+/// use dbconform::dialect::SQLITE;
+/// use dbconform::planner::{Declaration, draft_plan_declared};
+/// use dbconform::{Column, ColumnType, Options, Schema, TableDef};
 ///
 /// let users = TableDef {
 ///     name: "users".into(),
@@ -381,8 +382,9 @@ pub fn finish_plan(
 /// [`desired_schema`]: https://docs.rs/dbconform/latest/dbconform/fn.desired_schema.html
 ///
 /// ```
-/// use dbconform_core::dialect::SQLITE;
-/// use dbconform_core::{Column, ColumnType, Options, Schema, TableDef, diff_snapshots};
+/// # extern crate dbconform_core as dbconform;
+/// use dbconform::dialect::SQLITE;
+/// use dbconform::{Column, ColumnType, Options, Schema, TableDef, diff_snapshots};
 ///
 /// let users = TableDef {
 ///     name: "users".into(),
@@ -412,8 +414,9 @@ pub fn diff_snapshots(
 /// plan has to create is still checked when its SQL is written.
 ///
 /// ```
-/// use dbconform_core::dialect::SQLITE;
-/// use dbconform_core::{Column, ColumnType, Options, PrimaryKey, Schema, TableDef, diff_reflected};
+/// # extern crate dbconform_core as dbconform;
+/// use dbconform::dialect::SQLITE;
+/// use dbconform::{Column, ColumnType, Options, PrimaryKey, Schema, TableDef, diff_reflected};
 ///
 /// // `CREATE TABLE t (id INTEGER PRIMARY KEY)` as SQLite reports it: a NULL-able key.
 /// let t = TableDef {

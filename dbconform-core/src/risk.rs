@@ -117,10 +117,11 @@ impl Assessment {
 /// [module documentation](self) for the full table.
 ///
 /// ```
-/// use dbconform_core::dialect::POSTGRES;
-/// use dbconform_core::plan::{Change, ColumnChanges, Risk};
-/// use dbconform_core::risk::assess;
-/// use dbconform_core::{Column, ColumnType, QualifiedName};
+/// # extern crate dbconform_core as dbconform;
+/// use dbconform::dialect::POSTGRES;
+/// use dbconform::plan::{Change, ColumnChanges, Risk};
+/// use dbconform::risk::assess;
+/// use dbconform::{Column, ColumnType, QualifiedName};
 ///
 /// let change = Change::AlterColumn {
 ///     table: QualifiedName::with_schema("public", "users"),

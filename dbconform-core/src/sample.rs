@@ -16,7 +16,8 @@ use crate::model::{
 /// on `name`.
 ///
 /// ```
-/// let tables = dbconform_core::sample::benchmark_schema(3);
+/// # extern crate dbconform_core as dbconform;
+/// let tables = dbconform::sample::benchmark_schema(3);
 /// assert_eq!(tables[2].name, "t0002");
 /// assert_eq!(tables[2].columns.len(), 11);
 /// assert_eq!(tables[2].foreign_keys[0].references.name, "t0001");

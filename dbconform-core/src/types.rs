@@ -11,7 +11,8 @@ use crate::model::ColumnType;
 /// Implement it for your own newtypes to use them as fields without `sql_type`:
 ///
 /// ```
-/// use dbconform_core::{ColumnType, SqlType};
+/// # extern crate dbconform_core as dbconform;
+/// use dbconform::{ColumnType, SqlType};
 /// struct Email(String);
 /// impl SqlType for Email {
 ///     fn column_type() -> ColumnType { ColumnType::Varchar(320) }

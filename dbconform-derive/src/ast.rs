@@ -30,8 +30,11 @@ pub struct Field<'a> {
     pub inner_ty: &'a Type,
     /// `true` when the declared type is `Option<...>` (a nullable column).
     pub nullable: bool,
-    /// `#[column(...)]` attributes.
+    /// `#[column(...)]` attributes, and the `#[sqlx(...)]` keys read (`attrs.sqlx`).
     pub attrs: ColumnAttrs,
+    /// The column `sqlx::FromRow` reads the field from: `#[sqlx(rename)]`, else the field
+    /// name renamed by the struct's `#[sqlx(rename_all)]`, else the field name.
+    pub sqlx_column: String,
     /// The field's doc comment.
     pub doc: Option<String>,
 }
@@ -103,12 +106,21 @@ impl<'a> Input<'a> {
                     Some(inner) => (inner, true),
                     None => (&field.ty, false),
                 };
+                let column_attrs = ColumnAttrs::from_ast(cx, &field.attrs);
+                // As sqlx-macros does: `rename` wins, `rename_all` applies to the rest.
+                let field_name = ident.unraw().to_string();
+                let sqlx_column = match (&column_attrs.sqlx.rename, &attrs.sqlx_rename_all) {
+                    (Some(rename), _) => rename.value.clone(),
+                    (None, Some(style)) => text::rename_all(&field_name, &style.value),
+                    (None, None) => field_name,
+                };
                 Some(Field {
                     ident,
                     ty: &field.ty,
                     inner_ty,
                     nullable,
-                    attrs: ColumnAttrs::from_ast(cx, &field.attrs),
+                    attrs: column_attrs,
+                    sqlx_column,
                     doc: crate::attr::doc_comment(&field.attrs),
                 })
             })
@@ -139,7 +151,13 @@ impl<'a> Input<'a> {
 
     /// The fields that are columns (not `skip`ped).
     pub fn columns(&self) -> impl Iterator<Item = &Field<'a>> {
-        self.fields.iter().filter(|f| f.attrs.skip.is_none())
+        self.fields.iter().filter(|f| !f.is_skipped())
+    }
+
+    /// `true` when the struct is read by `sqlx::FromRow`, as far as the derive can tell:
+    /// it or one of its fields has a `#[sqlx(...)]` attribute.
+    pub fn uses_sqlx(&self) -> bool {
+        self.attrs.sqlx_seen || self.fields.iter().any(|f| f.attrs.sqlx.seen)
     }
 
     /// Resolves a name from an attribute: a column name first, then a field name.
@@ -148,7 +166,7 @@ impl<'a> Input<'a> {
             return Lookup::Column(field);
         }
         match self.fields.iter().find(|f| f.ident.unraw() == name) {
-            Some(field) if field.attrs.skip.is_some() => Lookup::Skipped(field),
+            Some(field) if field.is_skipped() => Lookup::Skipped(field),
             Some(field) => Lookup::Column(field),
             None => Lookup::Missing,
         }
@@ -164,12 +182,18 @@ impl<'a> Input<'a> {
 }
 
 impl Field<'_> {
-    /// The column name: `#[column(name)]`, or the field name without `r#`.
+    /// The column name: `#[column(name)]`, or the column sqlx reads ([`Field::sqlx_column`]:
+    /// `#[sqlx(rename)]`, `#[sqlx(rename_all)]` or the field name without `r#`).
     pub fn column_name(&self) -> String {
         match &self.attrs.name {
             Some(name) => name.value.clone(),
-            None => self.ident.unraw().to_string(),
+            None => self.sqlx_column.clone(),
         }
+    }
+
+    /// `true` when the field is no column: `#[column(skip)]` or `#[sqlx(skip)]`.
+    pub fn is_skipped(&self) -> bool {
+        self.attrs.skip.is_some() || self.attrs.sqlx.skip.is_some()
     }
 
     /// The column comment: `#[column(comment)]` (an empty one means none), or the doc comment.
@@ -180,11 +204,12 @@ impl Field<'_> {
         }
     }
 
-    /// Span of the column's name: the `name = "..."` literal or the field identifier.
+    /// Span of the column's name: the `name = "..."` or `rename = "..."` literal, or the
+    /// field identifier.
     pub fn name_span(&self) -> proc_macro2::Span {
-        match &self.attrs.name {
-            Some(name) => name.span,
-            None => self.ident.span(),
+        match (&self.attrs.name, &self.attrs.sqlx.rename) {
+            (Some(name), _) | (None, Some(name)) => name.span,
+            (None, None) => self.ident.span(),
         }
     }
 

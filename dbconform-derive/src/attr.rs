@@ -1,5 +1,8 @@
 //! Attribute parsing: `#[table]`, `#[index]`, `#[unique]`, `#[check]`, `#[primary_key]` on the
-//! struct and `#[column]` on fields.
+//! struct and `#[column]` on fields, and the keys of `#[sqlx(...)]` (shared with
+//! `sqlx::FromRow`) that name columns or leave fields out: `rename_all` on the struct,
+//! `rename`, `skip`, `default` and `flatten` on fields. Other `sqlx` keys belong to sqlx and
+//! are passed over.
 //!
 //! Parsing walks `parse_nested_meta`, records every problem in the [`Ctxt`] and keeps going,
 //! so one build reports all of them. Only value syntax is checked here; how keys combine is
@@ -50,6 +53,11 @@ pub(crate) const REFERENCES: Symbol = Symbol("references");
 const ON_DELETE: Symbol = Symbol("on_delete");
 const ON_UPDATE: Symbol = Symbol("on_update");
 const SKIP: Symbol = Symbol("skip");
+/// `#[sqlx(...)]`, the helper attribute of sqlx's derives.
+pub const SQLX: Symbol = Symbol("sqlx");
+const RENAME: Symbol = Symbol("rename");
+const RENAME_ALL: Symbol = Symbol("rename_all");
+const FLATTEN: Symbol = Symbol("flatten");
 
 const TABLE_KEYS: &[Symbol] = &[NAME, SCHEMA, RENAMED_FROM, COMMENT];
 const INDEX_KEYS: &[Symbol] = &[
@@ -194,6 +202,26 @@ pub struct Container {
     pub checks: Vec<CheckAttr>,
     /// `#[primary_key(...)]`.
     pub primary_key: Option<KeyAttr>,
+    /// `#[sqlx(rename_all = "...")]`, a style of [`text::RENAME_ALL_STYLES`].
+    pub sqlx_rename_all: Option<Spanned<String>>,
+    /// `true` when the struct has a `#[sqlx(...)]` attribute: it is read by
+    /// `sqlx::FromRow`.
+    pub sqlx_seen: bool,
+}
+
+/// The keys of a field's `#[sqlx(...)]` attributes that `#[derive(Table)]` reads.
+#[derive(Default)]
+pub struct SqlxField {
+    /// `rename = "..."`: the column sqlx reads the field from.
+    pub rename: Option<Spanned<String>>,
+    /// `skip`: sqlx fills the field with `Default::default()`; it is no column.
+    pub skip: Option<Span>,
+    /// `default`: sqlx uses `Default::default()` when the row has no such column.
+    pub default: Option<Span>,
+    /// `flatten`: sqlx reads another struct's columns into the field.
+    pub flatten: Option<Span>,
+    /// `true` when the field has a `#[sqlx(...)]` attribute.
+    pub seen: bool,
 }
 
 /// `#[index(...)]`.
@@ -295,6 +323,8 @@ pub struct ColumnAttrs {
     pub skip: Option<Span>,
     /// Every key given, with its span, in order (for "cannot be combined" errors).
     pub keys: Vec<(Symbol, Span)>,
+    /// The field's `#[sqlx(...)]` keys.
+    pub sqlx: SqlxField,
 }
 
 /// The doc comment held by `attrs` (`///` lines), joined as [`text::join_doc`] does.
@@ -326,6 +356,8 @@ impl Container {
         let mut uniques = Vec::new();
         let mut checks = Vec::new();
         let mut primary_key: Option<KeyAttr> = None;
+        let mut sqlx_rename_all = Attr::none(cx, SQLX, RENAME_ALL);
+        let mut sqlx_seen = false;
 
         for attr in attrs {
             let path = attr.path();
@@ -403,6 +435,20 @@ impl Container {
                     "`#[column(...)]` goes on a field; on the struct use `#[table(...)]`",
                 );
                 Ok(())
+            } else if *path == SQLX {
+                sqlx_seen = true;
+                attr.parse_nested_meta(|meta| {
+                    let value = Value::take(&meta)?;
+                    let key = &meta.path;
+                    if *key == RENAME_ALL {
+                        let style = value
+                            .string(cx, SQLX, RENAME_ALL)
+                            .filter(|style| rename_all_style(cx, style));
+                        sqlx_rename_all.set_opt(key, style);
+                    }
+                    // Every other key is sqlx's alone (`default`, `type_name`, ...).
+                    Ok(())
+                })
             } else {
                 Ok(())
             };
@@ -421,8 +467,55 @@ impl Container {
             uniques,
             checks,
             primary_key,
+            sqlx_rename_all: sqlx_rename_all.get(),
+            sqlx_seen,
         }
     }
+}
+
+/// `true` when `style` is a `rename_all` style sqlx knows; records an error otherwise.
+fn rename_all_style(cx: &Ctxt, style: &Spanned<String>) -> bool {
+    if text::RENAME_ALL_STYLES.contains(&style.value.as_str()) {
+        return true;
+    }
+    let hint = match text::closest(&style.value, text::RENAME_ALL_STYLES) {
+        Some(near) => format!(" (did you mean `{near}`?)"),
+        None => String::new(),
+    };
+    cx.error_at(
+        style.span,
+        format!(
+            "unknown `rename_all` style {:?}{hint}; sqlx knows: {}",
+            style.value,
+            text::RENAME_ALL_STYLES.join(", ")
+        ),
+    );
+    false
+}
+
+/// Parses one field's `#[sqlx(...)]` attribute into `out`.
+fn parse_sqlx_field(
+    cx: &Ctxt,
+    attr: &Attribute,
+    rename: &mut Attr<'_, Spanned<String>>,
+    out: &mut SqlxField,
+) -> syn::Result<()> {
+    out.seen = true;
+    attr.parse_nested_meta(|meta| {
+        let value = Value::take(&meta)?;
+        let key = &meta.path;
+        if *key == RENAME {
+            rename.set_opt(key, value.string(cx, SQLX, RENAME));
+        } else if *key == SKIP {
+            out.skip = out.skip.or(value.flag(cx, SQLX, SKIP));
+        } else if *key == DEFAULT {
+            out.default = out.default.or(value.flag(cx, SQLX, DEFAULT));
+        } else if *key == FLATTEN {
+            out.flatten = out.flatten.or(Some(key.span()));
+        }
+        // Every other key is sqlx's alone (`try_from`, `json`, ...).
+        Ok(())
+    })
 }
 
 fn parse_index(cx: &Ctxt, attr: &Attribute, index: &mut IndexAttr) -> syn::Result<()> {
@@ -535,6 +628,8 @@ impl ColumnAttrs {
         let mut skip = Attr::none(cx, COLUMN, SKIP);
         let mut renamed_from = Vec::new();
         let mut keys = Vec::new();
+        let mut sqlx_rename = Attr::none(cx, SQLX, RENAME);
+        let mut sqlx = SqlxField::default();
 
         for attr in attrs {
             let path = attr.path();
@@ -585,10 +680,15 @@ impl ColumnAttrs {
                 if let Err(err) = result {
                     cx.syn_error(err);
                 }
+            } else if *path == SQLX {
+                if let Err(err) = parse_sqlx_field(cx, attr, &mut sqlx_rename, &mut sqlx) {
+                    cx.syn_error(err);
+                }
             } else if let Some(hint) = misplaced_on_field(path) {
                 cx.error_spanned_by(path, hint);
             }
         }
+        sqlx.rename = sqlx_rename.get();
 
         ColumnAttrs {
             name: name.get(),
@@ -609,6 +709,7 @@ impl ColumnAttrs {
             comment: comment.get(),
             skip: skip.get(),
             keys,
+            sqlx,
         }
     }
 }

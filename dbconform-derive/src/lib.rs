@@ -81,9 +81,49 @@ use syn::{DeriveInput, parse_macro_input};
 /// `Option<...>` removed (`Option` makes the column nullable). A type without a mapping
 /// fails to compile at the field unless `sql_type` is given.
 ///
+/// # With `sqlx::FromRow`
+///
+/// The derive reads the `#[sqlx(...)]` keys that decide which column `sqlx::FromRow` reads
+/// a field from, so that one spelling drives both derives:
+///
+/// | `#[sqlx(...)]` key | for `Table` |
+/// | --- | --- |
+/// | `rename = "..."` (field) | the column name |
+/// | `rename_all = "..."` (struct) | the column name of every field without `rename` or `#[column(name)]`: `snake_case`, `lowercase`, `UPPERCASE`, `camelCase`, `PascalCase`, `SCREAMING_SNAKE_CASE`, `kebab-case`, converted as sqlx converts them |
+/// | `skip` (field) | not a column, like `#[column(skip)]` |
+/// | `default` (field) | nothing (the field stays a column; sqlx tolerates its absence) |
+/// | `flatten` (field) | refused: the flattened struct's columns cannot be seen |
+///
+/// Other keys are sqlx's alone. On a struct with any `#[sqlx(...)]` attribute, a
+/// `#[column(name = "...")]` naming another column than sqlx reads, or a `#[column(skip)]`
+/// field that sqlx would still read (no `#[sqlx(skip)]` or `#[sqlx(default)]`), fails to
+/// compile: at run time sqlx would fail with `ColumnNotFound`. Without any, the derive
+/// cannot tell that sqlx reads the struct: prefer `#[sqlx(rename)]` and `#[sqlx(skip)]` to
+/// `#[column(name)]` and `#[column(skip)]` on a `FromRow` struct.
+///
+/// ```ignore
+/// #[derive(dbconform::Table, sqlx::FromRow)]
+/// #[sqlx(rename_all = "camelCase")]
+/// struct OrderLine {
+///     #[column(primary_key)]
+///     id: i64,
+///     customer_id: i64,                  // column `customerId` for both
+///     #[sqlx(rename = "qty")]
+///     quantity: i32,                     // column `qty` for both
+///     #[sqlx(skip)]
+///     cached_total: i64,                 // no column; sqlx fills in `Default::default()`
+/// }
+/// ```
+///
 /// Every attribute mistake is a compile error spanned on the token to fix, and all of them
 /// are reported at once.
-#[proc_macro_derive(Table, attributes(table, column, index, unique, check, primary_key))]
+// `sqlx` is declared here too, so that `#[sqlx(...)]` is accepted on a struct deriving only
+// `Table`; a struct also deriving `sqlx::FromRow` shares it (a helper attribute may belong
+// to several derives).
+#[proc_macro_derive(
+    Table,
+    attributes(table, column, index, unique, check, primary_key, sqlx)
+)]
 pub fn derive_table(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     expand::derive(&input).into()

@@ -129,6 +129,36 @@ pub fn parse_fk_action(text: &str) -> Option<usize> {
     FK_ACTIONS.iter().position(|a| *a == normal)
 }
 
+/// The `#[sqlx(rename_all = "...")]` styles, spelled as sqlx spells them.
+pub const RENAME_ALL_STYLES: &[&str] = &[
+    "lowercase",
+    "snake_case",
+    "UPPERCASE",
+    "SCREAMING_SNAKE_CASE",
+    "kebab-case",
+    "camelCase",
+    "PascalCase",
+];
+
+/// `name` renamed by a `rename_all` style exactly as `sqlx::FromRow` renames it (sqlx uses
+/// the same `heck` conversions); `name` itself for a style not in [`RENAME_ALL_STYLES`].
+pub fn rename_all(name: &str, style: &str) -> String {
+    use heck::{
+        ToKebabCase as _, ToLowerCamelCase as _, ToShoutySnakeCase as _, ToSnakeCase as _,
+        ToUpperCamelCase as _,
+    };
+    match style {
+        "lowercase" => name.to_lowercase(),
+        "snake_case" => name.to_snake_case(),
+        "UPPERCASE" => name.to_uppercase(),
+        "SCREAMING_SNAKE_CASE" => name.to_shouty_snake_case(),
+        "kebab-case" => name.to_kebab_case(),
+        "camelCase" => name.to_lower_camel_case(),
+        "PascalCase" => name.to_upper_camel_case(),
+        _ => name.to_string(),
+    }
+}
+
 /// The candidate closest to `word` by edit distance, if it is close enough to be a typo.
 pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     candidates

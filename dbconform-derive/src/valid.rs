@@ -148,9 +148,85 @@ fn key_list(keys: &[(Symbol, Span)], except: &str) -> Vec<String> {
     names
 }
 
+/// `#[sqlx(...)]` against `#[column(...)]`: one spelling drives both derives, so the two
+/// must not disagree about a field's column, or about whether it has one. Without any
+/// `#[sqlx(...)]` attribute the derive cannot tell whether `sqlx::FromRow` reads the struct,
+/// and checks nothing.
+fn check_sqlx(input: &Input, field: &Field, cx: &Ctxt) {
+    let a = &field.attrs;
+    if let Some(flatten) = a.sqlx.flatten {
+        cx.error_at(
+            flatten,
+            "`#[sqlx(flatten)]` reads this field from the columns of another struct, which \
+             `#[derive(Table)]` cannot see: declare those columns as fields of this struct",
+        );
+    }
+    if let Some(skip) = a.sqlx.skip {
+        let keys = key_list(&a.keys, "skip");
+        if !keys.is_empty() {
+            cx.error_at(
+                skip,
+                format!(
+                    "`#[sqlx(skip)]` makes this field no column, so {} in `#[column(...)]` \
+                     would apply to nothing; remove those keys or `#[sqlx(skip)]`",
+                    keys.join(", ")
+                ),
+            );
+        }
+        return;
+    }
+    if !input.uses_sqlx() {
+        return;
+    }
+    let read = &field.sqlx_column;
+    let why = match (&a.sqlx.rename, &input.attrs.sqlx_rename_all) {
+        (Some(rename), _) => format!("`#[sqlx(rename = {:?})]`", rename.value),
+        (None, Some(style)) => format!("`#[sqlx(rename_all = {:?})]` on the struct", style.value),
+        (None, None) => "`sqlx::FromRow`".to_string(),
+    };
+    if let (Some(name), None) = (&a.name, a.skip)
+        && name.value != *read
+    {
+        let fix = if a.sqlx.rename.is_some() {
+            "remove `name` from `#[column(...)]` and keep the one spelling in \
+             `#[sqlx(rename = \"...\")]`"
+                .to_string()
+        } else {
+            format!(
+                "write `#[sqlx(rename = {:?})]` instead of `#[column(name = ...)]`",
+                name.value
+            )
+        };
+        cx.error_at(
+            name.span,
+            format!(
+                "`#[column(name = {:?})]` disagrees with {why}: the table would have \
+                 column `{}` and sqlx would read column `{read}`; {fix}, which \
+                 `#[derive(Table)]` reads too",
+                name.value, name.value
+            ),
+        );
+    }
+    if let (Some(skip), None) = (a.skip, a.sqlx.default) {
+        cx.error_at(
+            skip,
+            format!(
+                "`sqlx::FromRow` would read this field from column `{read}`, which \
+                 `#[column(skip)]` leaves out of the table; write `#[sqlx(skip)]` instead, \
+                 which `#[derive(Table)]` reads too (or add `#[sqlx(default)]` when a query \
+                 may supply the column)"
+            ),
+        );
+    }
+}
+
 fn check_field(input: &Input, field: &Field, cx: &Ctxt) {
+    check_sqlx(input, field, cx);
     let a = &field.attrs;
     let name = field.column_name();
+    if a.sqlx.skip.is_some() {
+        return;
+    }
 
     if let Some(skip) = a.skip {
         let others = key_list(&a.keys, "skip");
@@ -494,8 +570,13 @@ fn check_list(input: &Input, cx: &Ctxt, site: ListSite, sorted: bool, not_null: 
             Lookup::Skipped(field) => cx.error_at(
                 item.span,
                 format!(
-                    "field `{}` is `#[column(skip)]` and has no column to use in `#[{attr}]`",
-                    field.ident.unraw()
+                    "field `{}` is `#[{}(skip)]` and has no column to use in `#[{attr}]`",
+                    field.ident.unraw(),
+                    if field.attrs.skip.is_some() {
+                        "column"
+                    } else {
+                        "sqlx"
+                    }
                 ),
             ),
             Lookup::Missing => {

@@ -19,6 +19,8 @@ fn usage(attr: Symbol, key: Symbol) -> &'static str {
         ("table", "name") => "name = \"products\"",
         ("table", "schema") => "schema = \"billing\"",
         ("column", "name") => "name = \"unit_price\"",
+        ("sqlx", "rename") => "rename = \"unit_price\"",
+        ("sqlx", "rename_all") => "rename_all = \"camelCase\"",
         (_, "name") => "name = \"ix_products_sku\"",
         (_, "renamed_from") => "renamed_from = \"old_name\"",
         (_, "comment") => "comment = \"what this holds\"",

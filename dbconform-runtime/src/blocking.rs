@@ -1,9 +1,10 @@
 //! Blocking versions of the entry points, for programs without an async runtime.
 //!
 //! ```no_run
-//! let report = dbconform_runtime::blocking::conform_all("sqlite://app.db?mode=rwc")?;
+//! # mod dbconform { pub use dbconform_runtime::core::*; pub use dbconform_runtime::*; }
+//! let report = dbconform::blocking::conform_all("sqlite://app.db?mode=rwc")?;
 //! println!("{report}");
-//! # Ok::<(), dbconform_runtime::core::Error>(())
+//! # Ok::<(), dbconform::Error>(())
 //! ```
 
 use crate::{DbConform, Report};

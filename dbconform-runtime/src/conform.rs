@@ -16,9 +16,10 @@ use tracing::Instrument;
 /// that never names the crate declaring the tables (`use my_app as _;` fixes it).
 ///
 /// ```no_run
-/// # async fn run() -> dbconform_runtime::core::Result<()> {
-/// use dbconform_runtime::DbConform;
-/// use dbconform_runtime::core::Options;
+/// # mod dbconform { pub use dbconform_runtime::core::*; pub use dbconform_runtime::*; }
+/// # async fn run() -> dbconform::Result<()> {
+/// use dbconform::DbConform;
+/// use dbconform::Options;
 /// let db = DbConform::connect("sqlite://app.db?mode=rwc").await?
 ///     .with_options(Options { allow_drop_extra_columns: true, ..Options::default() });
 /// let plan = db.compare_all().await?;
@@ -114,7 +115,8 @@ impl DbConform {
     /// reports every step's outcome with the database's message. Changes nothing.
     ///
     /// ```no_run
-    /// # async fn run(db: dbconform_runtime::DbConform) -> dbconform_runtime::core::Result<()> {
+    /// # mod dbconform { pub use dbconform_runtime::core::*; pub use dbconform_runtime::*; }
+    /// # async fn run(db: dbconform::DbConform) -> dbconform::Result<()> {
     /// let dry = db.preflight_all().await?;
     /// if !dry.is_ok() {
     ///     eprintln!("{dry}");
@@ -162,7 +164,8 @@ impl DbConform {
     /// database so far. Reflection costs the same number whatever the number of tables:
     ///
     /// ```no_run
-    /// # async fn run(db: dbconform_runtime::DbConform) -> dbconform_runtime::core::Result<()> {
+    /// # mod dbconform { pub use dbconform_runtime::core::*; pub use dbconform_runtime::*; }
+    /// # async fn run(db: dbconform::DbConform) -> dbconform::Result<()> {
     /// let before = db.statements_sent();
     /// db.compare_all().await?;
     /// println!("compare_all sent {} statements", db.statements_sent() - before);
@@ -204,8 +207,9 @@ impl DbConform {
 /// [`Options::fail_on_blocked`] is `false` by default).
 ///
 /// ```no_run
-/// # async fn run() -> dbconform_runtime::core::Result<()> {
-/// let report = dbconform_runtime::conform_all("sqlite://app.db?mode=rwc").await?;
+/// # mod dbconform { pub use dbconform_runtime::core::*; pub use dbconform_runtime::*; }
+/// # async fn run() -> dbconform::Result<()> {
+/// let report = dbconform::conform_all("sqlite://app.db?mode=rwc").await?;
 /// println!("{report}");
 /// # Ok(()) }
 /// ```

@@ -8,8 +8,9 @@
 //! - [`create_database_if_missing`] creates a missing PostgreSQL database or SQLite file.
 //!
 //! ```no_run
-//! # async fn run() -> dbconform_runtime::core::Result<()> {
-//! use dbconform_runtime::{ConnectOptions, DbConform};
+//! # mod dbconform { pub use dbconform_runtime::core::*; pub use dbconform_runtime::*; }
+//! # async fn run() -> dbconform::Result<()> {
+//! use dbconform::{ConnectOptions, DbConform};
 //! use std::time::Duration;
 //!
 //! let connect = ConnectOptions {
@@ -100,7 +101,8 @@ impl std::error::Error for GaveUp {}
 /// `250ms`, `3s`, `1.5s`, `2m`: a duration as people write it.
 ///
 /// ```
-/// use dbconform_runtime::deploy::human_duration;
+/// # mod dbconform { pub use dbconform_runtime::core::*; pub use dbconform_runtime::*; }
+/// use dbconform::deploy::human_duration;
 /// use std::time::Duration;
 /// assert_eq!(human_duration(Duration::from_millis(1500)), "1.5s");
 /// assert_eq!(human_duration(Duration::from_secs(120)), "2m");
@@ -138,8 +140,9 @@ impl DbConform {
 /// `options.create_database_if_missing` is set. Returns how many attempts it took.
 ///
 /// ```no_run
-/// # async fn run() -> dbconform_runtime::core::Result<()> {
-/// use dbconform_runtime::{ConnectOptions, wait_for_database};
+/// # mod dbconform { pub use dbconform_runtime::core::*; pub use dbconform_runtime::*; }
+/// # async fn run() -> dbconform::Result<()> {
+/// use dbconform::{ConnectOptions, wait_for_database};
 /// use std::time::Duration;
 /// let options = ConnectOptions { retry_for: Duration::from_secs(30), ..ConnectOptions::default() };
 /// let waited = wait_for_database("postgres://postgres@127.0.0.1/app", &options).await?;
@@ -283,8 +286,9 @@ fn is_missing_database(error: &Error) -> bool {
 /// - SQLite: creates the file (the directory must exist). `sqlite::memory:` needs nothing.
 ///
 /// ```no_run
-/// # async fn run() -> dbconform_runtime::core::Result<()> {
-/// if dbconform_runtime::create_database_if_missing("postgres://postgres@127.0.0.1/app").await? {
+/// # mod dbconform { pub use dbconform_runtime::core::*; pub use dbconform_runtime::*; }
+/// # async fn run() -> dbconform::Result<()> {
+/// if dbconform::create_database_if_missing("postgres://postgres@127.0.0.1/app").await? {
 ///     println!("created database app");
 /// }
 /// # Ok(()) }

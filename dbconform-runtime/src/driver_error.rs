@@ -16,7 +16,8 @@ use std::fmt;
 /// database.
 ///
 /// ```
-/// use dbconform_runtime::DriverError;
+/// # mod dbconform { pub use dbconform_runtime::core::*; pub use dbconform_runtime::*; }
+/// use dbconform::DriverError;
 /// let error = DriverError::new(sqlx::Error::PoolTimedOut);
 /// assert!(matches!(error.sqlx(), sqlx::Error::PoolTimedOut));
 /// ```

@@ -16,6 +16,28 @@ pub struct ExecutedStep {
 }
 
 /// The outcome of an apply: what was executed, what the policy blocked, what drift was kept.
+///
+/// Printed, it lists each executed step with its time; serialized (serde), it is the
+/// `--format json` output of the CLI's `apply`.
+///
+/// ```no_run
+/// # mod dbconform { pub use dbconform_runtime::core::*; pub use dbconform_runtime::*; }
+/// # async fn run(db: dbconform::DbConform) -> dbconform::Result<()> {
+/// let report = db.apply_all().await?;
+/// println!("{report}");
+/// for executed in &report.executed {
+///     println!("[{}] {:?}: {} statement(s)", executed.step.code, executed.duration, executed.step.sql.len());
+/// }
+/// if !report.is_conformant() {
+///     for blocked in &report.blocked {
+///         eprintln!("not applied: {} ({})", blocked.step.describe(), blocked.why());
+///     }
+/// }
+/// // Or refuse to go on, changing nothing, while anything needed stays blocked:
+/// let strict = db.with_options(dbconform::Options { fail_on_blocked: true, ..Default::default() });
+/// assert!(strict.apply_all().await?.is_conformant());
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     /// Backend (`sqlite`, `postgres`).

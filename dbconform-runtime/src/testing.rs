@@ -10,9 +10,13 @@
 //! [`Error::NoTables`], which names the line to add.
 //!
 //! ```no_run
-//! # async fn test() -> dbconform_runtime::core::Result<()> {
-//! let db = dbconform_runtime::testing::throwaway_sqlite().await?;
-//! sqlx::query("INSERT INTO users (name) VALUES ('ada')").execute(db.pool()).await.unwrap();
+//! # mod dbconform { pub use dbconform_runtime::core::*; pub use dbconform_runtime::*; }
+//! # async fn test() -> dbconform::Result<()> {
+//! let db = dbconform::testing::throwaway_sqlite().await?;
+//! dbconform::sqlx::query("INSERT INTO users (name) VALUES ('ada')")
+//!     .execute(db.pool())
+//!     .await
+//!     .unwrap();
 //! # Ok(()) }
 //! ```
 

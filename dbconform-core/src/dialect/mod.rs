@@ -48,7 +48,8 @@ pub fn all() -> [&'static dyn Dialect; 2] {
 /// The dialect whose [`Dialect::name`] is `name` (`sqlite`, `postgres`), if any.
 ///
 /// ```
-/// use dbconform_core::dialect::by_name;
+/// # extern crate dbconform_core as dbconform;
+/// use dbconform::dialect::by_name;
 /// assert_eq!(by_name("postgres").map(|d| d.name()), Some("postgres"));
 /// assert!(by_name("oracle").is_none());
 /// ```
@@ -62,7 +63,8 @@ pub fn by_name(name: &str) -> Option<&'static dyn Dialect> {
 /// Every identifier dbconform writes goes through this function (via [`Dialect::quote_ident`]).
 ///
 /// ```
-/// use dbconform_core::dialect::quote_ident_double;
+/// # extern crate dbconform_core as dbconform;
+/// use dbconform::dialect::quote_ident_double;
 /// assert_eq!(quote_ident_double("user"), "\"user\"");
 /// assert_eq!(quote_ident_double("a\"b"), "\"a\"\"b\"");
 /// ```
@@ -82,7 +84,8 @@ pub fn quote_ident_double(ident: &str) -> String {
 /// Quotes a string literal (`'it''s'`).
 ///
 /// ```
-/// use dbconform_core::dialect::quote_literal;
+/// # extern crate dbconform_core as dbconform;
+/// use dbconform::dialect::quote_literal;
 /// assert_eq!(quote_literal("it's"), "'it''s'");
 /// ```
 pub fn quote_literal(text: &str) -> String {

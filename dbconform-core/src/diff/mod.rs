@@ -56,8 +56,9 @@ use std::collections::BTreeMap;
 /// diffing).
 ///
 /// ```
-/// use dbconform_core::dialect::SQLITE;
-/// use dbconform_core::{Change, Column, ColumnType, Schema, TableDef, diff_tables};
+/// # extern crate dbconform_core as dbconform;
+/// use dbconform::dialect::SQLITE;
+/// use dbconform::{Change, Column, ColumnType, Schema, TableDef, diff_tables};
 ///
 /// let table = |columns: Vec<Column>| TableDef {
 ///     schema: Some("main".into()),

@@ -117,9 +117,10 @@ fn max_text_length(ty: &ColumnType) -> Option<u32> {
 /// What changing a column from `from` to `to` does on `dialect` (see the module table).
 ///
 /// ```
-/// use dbconform_core::dialect::{POSTGRES, SQLITE};
-/// use dbconform_core::risk::{TypeClass, type_change};
-/// use dbconform_core::ColumnType;
+/// # extern crate dbconform_core as dbconform;
+/// use dbconform::dialect::{POSTGRES, SQLITE};
+/// use dbconform::risk::{TypeClass, type_change};
+/// use dbconform::ColumnType;
 ///
 /// let longer = type_change(&ColumnType::Varchar(10), &ColumnType::Varchar(20), &POSTGRES);
 /// assert_eq!((longer.class, longer.rewrite), (TypeClass::Widening, false));

@@ -18,6 +18,7 @@ mod normalize;
 mod parse;
 pub mod probe;
 mod render;
+mod sql_expr;
 mod types;
 mod validate;
 

@@ -12,6 +12,7 @@
 //! | `Decimal { precision: Some(p), scale: None }` | scale `Some(0)` (`numeric(p)` is `numeric(p,0)`) |
 //! | NOT NULL | implied for primary-key and auto-increment columns |
 //! | Expressions (defaults, CHECKs, generated columns, index keys and predicates) | outer parentheses removed, whitespace runs collapsed (none after `(`/`[` or before `)`/`]`/`,`, one after `,`), ASCII lower case outside quotes (unquoted names and keywords are case-insensitive); text holding `$` is not case-folded (dollar quoting); `now()` and `transaction_timestamp()` (also `pg_catalog.`-qualified) → `current_timestamp`, the same function, which the server keeps in whichever spelling it was given |
+//! | CHECKs, generated columns, index keys and predicates | read as SQL and settled (`sql_expr.rs`): redundant parentheses, the casts PostgreSQL adds to literals and to `varchar` columns, `IN` ↔ `= ANY (ARRAY[...])`, `BETWEEN` → `>= AND <=`, `~~` → `LIKE`; the textual rule above where the text is outside what is read |
 //! | Defaults | a cast of a literal to the column's own type removed (`'x'::text` → `'x'`, `'-1'::integer` → `-1` on a numeric column), `NULL` → no default (PostgreSQL stores none) |
 //! | Comments | an empty comment is no comment (`COMMENT ... IS ''` removes it) |
 //! | Collations | quotes and a `pg_catalog.` prefix removed; `default` → none |
@@ -19,9 +20,9 @@
 //! | Index access method | lower case; `btree` (the default) as none |
 //! | Unique indexes | a unique, non-partial, plain-column, all-ascending index is the UNIQUE constraint it is equivalent to (same name) |
 //!
-//! Not decided here (the database settles it through `canonicalize`): CHECK rewriting
-//! (`IN` → `= ANY (ARRAY[...])`, `BETWEEN`, `LIKE` → `~~`, casts inside expressions), the
-//! text of typed literals (`'2020-01-01'::timestamp` → `'2020-01-01 00:00:00'`).
+//! Not decided here (a live comparison asks the database through `canonicalize`): the text
+//! of typed literals (`'2020-01-01'::timestamp` → `'2020-01-01 00:00:00'`), and expressions
+//! outside what `sql_expr.rs` reads (`CASE`, subqueries, `COLLATE`, ...).
 
 use super::parse::canonical_type;
 use crate::dialect::expr::{is_signed_number, is_string_literal, segments, strip_outer_parens};
@@ -40,13 +41,19 @@ pub(super) fn table(table: &TableDef) -> TableDef {
         let in_primary_key = pk_columns.contains(&c.name);
         column(c, in_primary_key);
     }
+    // Expressions are read against the table's columns as declared (or reflected): their
+    // types tell which casts the server added. The loops above only normalize types.
+    let columns = &table.columns;
+    for generated in out.columns.iter_mut().filter_map(|c| c.generated.as_mut()) {
+        generated.expr = expression_on(&generated.expr, columns);
+    }
     for check in &mut out.checks {
-        check.expr = expression(&check.expr);
+        check.expr = expression_on(&check.expr, columns);
     }
     // A unique index and a UNIQUE constraint stay what they are: the differ treats them as
     // equivalent, and a plan must know which one it drops (DROP INDEX vs DROP CONSTRAINT).
     for i in &mut out.indexes {
-        index(i);
+        index(i, columns);
     }
     out.normalized_order();
     out
@@ -80,8 +87,8 @@ fn column(out: &mut Column, in_primary_key: bool) {
     out.default = out.default.as_deref().and_then(|d| default(d, &out.ty));
     out.comment = comment(out.comment.as_deref());
     out.collation = out.collation.as_deref().and_then(collation);
-    if let Some(generated) = &mut out.generated {
-        generated.expr = expression(&generated.expr);
+    // The generated expression is settled with the table's other expressions.
+    if out.generated.is_some() {
         out.default = None;
     }
 }
@@ -91,7 +98,7 @@ fn column(out: &mut Column, in_primary_key: bool) {
 /// lower case with `btree` (the default) as none, operator classes without quotes, lower
 /// case and `pg_catalog.` prefix, and a NULLS order that is the default for the key's
 /// direction (NULLS LAST for ASC, NULLS FIRST for DESC) as none.
-fn index(out: &mut Index) {
+fn index(out: &mut Index, columns: &[Column]) {
     out.method = out
         .method
         .as_deref()
@@ -113,7 +120,7 @@ fn index(out: &mut Index) {
     }
     for key in &mut out.columns {
         if key.expression {
-            let expr = expression(&key.name);
+            let expr = expression_on(&key.name, columns);
             match column_name(&expr) {
                 Some(name) => {
                     key.name = name;
@@ -126,8 +133,15 @@ fn index(out: &mut Index) {
     out.predicate = out
         .predicate
         .as_deref()
-        .map(expression)
+        .map(|p| expression_on(p, columns))
         .filter(|p| !p.is_empty());
+}
+
+/// The normal form of an expression on a table with `columns`: read as SQL and settled
+/// ([`sql_expr`](super::sql_expr): casts the server adds, `IN`, `BETWEEN`, parentheses), or
+/// the textual [`expression`] when it is outside what is read there.
+fn expression_on(text: &str, columns: &[Column]) -> String {
+    super::sql_expr::settle(text, columns).unwrap_or_else(|| expression(text))
 }
 
 /// A name as PostgreSQL stores it: a quoted one exact, an unquoted one in lower case.
@@ -387,7 +401,7 @@ fn same_type_family(column: &ColumnType, cast: &ColumnType) -> bool {
 
 /// The `format_type` name of a type without its modifiers: `character varying` for
 /// `Varchar(20)`, `timestamp without time zone` for `timestamp(3) without time zone`.
-fn type_name(ty: &ColumnType) -> String {
+pub(super) fn type_name(ty: &ColumnType) -> String {
     let spelled = match ty {
         ColumnType::SmallInt => "smallint",
         ColumnType::Integer => "integer",

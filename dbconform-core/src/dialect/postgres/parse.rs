@@ -16,8 +16,9 @@ use crate::model::ColumnType;
 /// A type as reported by `format_type`, as a logical type.
 ///
 /// ```
-/// use dbconform_core::ColumnType;
-/// use dbconform_core::dialect::postgres::parse_type;
+/// # extern crate dbconform_core as dbconform;
+/// use dbconform::ColumnType;
+/// use dbconform::dialect::postgres::parse_type;
 /// assert_eq!(parse_type("character varying(20)"), ColumnType::Varchar(20));
 /// assert_eq!(parse_type("json"), ColumnType::Custom("json".into()));
 /// ```
@@ -66,7 +67,8 @@ pub fn parse_type(sql: &str) -> ColumnType {
 /// ` NO INHERIT`). `None` when `definition` is not a CHECK.
 ///
 /// ```
-/// use dbconform_core::dialect::postgres::check_expression;
+/// # extern crate dbconform_core as dbconform;
+/// use dbconform::dialect::postgres::check_expression;
 /// assert_eq!(
 ///     check_expression("CHECK ((price > (0)::numeric)) NOT VALID").as_deref(),
 ///     Some("(price > (0)::numeric)")

@@ -24,7 +24,8 @@
 //! follows exactly; reflection falls back to SQLite's pragmas when they are `false`.
 //!
 //! ```
-//! use dbconform_core::dialect::sqlite::parse::parse_create_table;
+//! # extern crate dbconform_core as dbconform;
+//! use dbconform::dialect::sqlite::parse::parse_create_table;
 //! let t = parse_create_table(
 //!     "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, n TEXT CHECK (n <> ''))",
 //! ).unwrap();
