@@ -327,6 +327,7 @@ fn help_and_usage_errors() {
         "--allow-drop-extra-columns",
         "--allow-shrink-column",
         "--no-drop-extra-constraints",
+        "--allow-drop-extra-indexes",
         "--no-sqlite-table-rebuild",
         "--skip-data-checks",
         "--schema",

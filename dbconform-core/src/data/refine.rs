@@ -160,16 +160,37 @@ fn judge(
     // The problem goes into `BlockedStep::problem`, which the plan shows next to the
     // reason: appended to the reason too, it was printed twice.
     let problem = format!("will fail: {}", failures.join("; "));
-    step.suggestion = Some(format!("{}, then apply again", remedies.join("; ")));
+    // The remedy replaces the planner's "fails if ..." warning, which the problem now
+    // states with its count. Any other suggestion (a `renamed_from` the plan suggests for
+    // an added column) comes first: it is the likelier fix, and it must not depend on
+    // whether the table has rows.
+    let remedy = format!("{}, then apply again", remedies.join("; "));
+    step.suggestion = Some(match other_suggestion(step) {
+        Some(other) => format!("{other}; otherwise {remedy}"),
+        None => remedy,
+    });
     Some(problem)
 }
 
 /// Removes the planner's warning that the step fails on some data (`fails if `t.c` holds
 /// NULLs: ...`), once the data checks found none; any other suggestion stays.
 fn drop_data_warning(step: &mut Step) {
-    if step.suggestion.is_some() && step.suggestion == describe::suggestion(&step.change) {
-        step.suggestion = None;
-    }
+    step.suggestion = other_suggestion(step);
+}
+
+/// The step's suggestion without the planner's warning that the step fails on some data
+/// ([`describe::suggestion`], which the planner puts first and joins to the rest with
+/// `; `), or `None` when nothing else is suggested.
+fn other_suggestion(step: &Step) -> Option<String> {
+    let suggestion = step.suggestion.as_deref()?;
+    let rest = match describe::suggestion(&step.change) {
+        Some(warning) => match suggestion.strip_prefix(warning.as_str()) {
+            Some(rest) => rest.strip_prefix("; ").unwrap_or(rest),
+            None => suggestion,
+        },
+        None => suggestion,
+    };
+    (!rest.is_empty()).then(|| rest.to_string())
 }
 
 /// `1 row has` / `12 rows have` / `no rows have`.
