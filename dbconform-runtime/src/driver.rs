@@ -172,7 +172,7 @@ async fn plan_on_with(
                 questions = questions.len()
             ))
             .await?;
-        plan = data::refine(plan, &answers);
+        plan = data::refine_declared(plan, &answers, &desired);
     }
     // Views, rules and triggers are read only when the plan could break one of them.
     let dependents = if dependents::may_affect(&plan) {

@@ -371,7 +371,7 @@ pub(crate) fn block(
 /// foreign key needing a blocked key of the table it references, or whose columns (or
 /// referenced columns) change type in a blocked step; a key, index, check or foreign key
 /// over a column whose add is blocked. Each names the step it needs (`depends_on`) and
-/// inherits what unlocks it.
+/// inherits what unlocks it, not its data problem (which is the needed step's).
 pub(crate) fn block_dependents(
     mut steps: Vec<Step>,
     mut blocked: Vec<BlockedStep>,
@@ -389,7 +389,9 @@ pub(crate) fn block_dependents(
                 Some(b) => {
                     let dependent = BlockedStep {
                         unlocked_by: b.unlocked_by.clone(),
-                        problem: b.problem.clone(),
+                        // The data problem is the needed step's, said there: repeated
+                        // here it read as this step failing too.
+                        problem: None,
                         depends_on: Some(b.step.describe()),
                         step,
                     };
