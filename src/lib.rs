@@ -36,8 +36,8 @@
 pub use dbconform_core::*;
 pub use dbconform_derive::Table;
 pub use dbconform_runtime::{
-    DbConform, DriverError, ExecutedStep, PreflightReport, PreflightStep, Report, StepOutcome,
-    SupportedPool, blocking, conform_all, desired_schema,
+    DbConform, DriverError, ExecutedStep, PreflightReport, PreflightStep, Report, RoundTrip,
+    StepOutcome, SupportedPool, blocking, conform_all, desired_schema,
 };
 
 /// Deployment helpers: retry the connection while the database starts, create a missing
