@@ -94,14 +94,20 @@ async fn blocked_steps_say_once_what_fails_and_what_can_fix_it() {
         assert_eq!(
             why(&format!("add foreign key fk_pets_owner_id on {pets}")),
             (
-                format!("will fail: 1 row of `{pets}` references owner_id values missing from `{owners}`"),
-                format!("add the missing rows to `{owners}`, or change or delete the rows that reference missing values, first, then apply again"),
+                format!(
+                    "will fail: 1 row of `{pets}` references owner_id values missing from `{owners}`"
+                ),
+                format!(
+                    "add the missing rows to `{owners}`, or change or delete the rows that reference missing values, first, then apply again"
+                ),
             ),
             "{plan}"
         );
         assert_eq!(
             why(&format!("add foreign key fk_pets_sitter_id on {pets}")).1,
-            format!("add the missing rows to `{owners}`, or set those references to NULL, first, then apply again"),
+            format!(
+                "add the missing rows to `{owners}`, or set those references to NULL, first, then apply again"
+            ),
             "{plan}"
         );
         // The unique over the blocked column needs it: said so, without repeating why.
@@ -112,7 +118,8 @@ async fn blocked_steps_say_once_what_fails_and_what_can_fix_it() {
         );
         let text = plan.to_string();
         assert_eq!(
-            text.matches("the new NOT NULL column `tag` has no default").count(),
+            text.matches("the new NOT NULL column `tag` has no default")
+                .count(),
             1,
             "{text}"
         );
@@ -123,13 +130,17 @@ async fn blocked_steps_say_once_what_fails_and_what_can_fix_it() {
             assert_eq!(b.why(), "set allow_shrink_column to allow it", "{plan}");
             assert_eq!(
                 b.step.reason,
-                format!("column `{pets}.code` is varchar(20) in the database, declared varchar(3); narrowing: values longer than 3 characters are kept as they are but no longer fit (SQLite does not enforce declared types: they are stored and read back as they are); 1 value of `{pets}.code` is longer than 3 characters: SQLite keeps them as they are"),
+                format!(
+                    "column `{pets}.code` is varchar(20) in the database, declared varchar(3); narrowing: values longer than 3 characters are kept as they are but no longer fit (SQLite does not enforce declared types: they are stored and read back as they are); 1 value of `{pets}.code` is longer than 3 characters: SQLite keeps them as they are"
+                ),
             );
         } else {
             // The flag cannot help while a value does not fit.
             assert_eq!(
                 why(&format!("alter column {pets}.code (type)")).0,
-                format!("will fail: 1 value of `{pets}.code` is longer than 3 characters; the data must change first, then set allow_shrink_column to allow it"),
+                format!(
+                    "will fail: 1 value of `{pets}.code` is longer than 3 characters; the data must change first, then set allow_shrink_column to allow it"
+                ),
                 "{plan}"
             );
         }

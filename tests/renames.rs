@@ -475,7 +475,11 @@ async fn without_the_hint_a_table_with_rows_still_gets_the_suggestion_and_keeps_
         let duplicate = db
             .exec("INSERT INTO {S}rn_categories (id, name) VALUES (3, 'books')")
             .await;
-        assert!(duplicate.is_err(), "{}: the unique constraint was dropped", db.name());
+        assert!(
+            duplicate.is_err(),
+            "{}: the unique constraint was dropped",
+            db.name()
+        );
         db.cleanup().await;
     }
 }

@@ -318,7 +318,10 @@ async fn allow_drop_extra_indexes() {
             .await;
         let report = on.apply(&tables).await.unwrap();
         assert_eq!(
-            (report.executed[0].step.code.as_str(), report.executed[0].step.risk),
+            (
+                report.executed[0].step.code.as_str(),
+                report.executed[0].step.risk
+            ),
             ("DC103", Risk::Safe),
             "{report}"
         );

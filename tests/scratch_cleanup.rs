@@ -11,13 +11,11 @@ use common::{PgScratch, pg_url};
 use dbconform::sqlx::{self, AssertSqlSafe, PgPool};
 
 async fn schema_exists(pool: &PgPool, schema: &str) -> bool {
-    sqlx::query_scalar::<_, bool>(
-        "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)",
-    )
-    .bind(schema)
-    .fetch_one(pool)
-    .await
-    .unwrap()
+    sqlx::query_scalar::<_, bool>("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)")
+        .bind(schema)
+        .fetch_one(pool)
+        .await
+        .unwrap()
 }
 
 #[tokio::test]

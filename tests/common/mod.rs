@@ -133,7 +133,10 @@ impl Drop for PgScratch {
         match outcome {
             Ok(Ok(_)) => {}
             Ok(Err(e)) => eprintln!("could not drop the scratch schema {}: {e}", self.schema),
-            Err(_) => eprintln!("could not drop the scratch schema {}: the cleanup panicked", self.schema),
+            Err(_) => eprintln!(
+                "could not drop the scratch schema {}: the cleanup panicked",
+                self.schema
+            ),
         }
     }
 }

@@ -139,7 +139,11 @@ fn judge(
         match effect {
             Effect::Fails => {
                 failures.push(fact);
-                let remedy = remedy(question, &step.change, nullable(&step.change, declared, dialect));
+                let remedy = remedy(
+                    question,
+                    &step.change,
+                    nullable(&step.change, declared, dialect),
+                );
                 if !remedies.contains(&remedy) {
                     remedies.push(remedy);
                 }

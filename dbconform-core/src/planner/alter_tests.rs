@@ -871,10 +871,14 @@ fn undeclared_constraints_over_a_kept_column_are_kept() {
     let mut found = users();
     found.columns.push(null("boss", ColumnType::BigInt));
     found.uniques.push(unique("uq_name", &["name"]));
-    found.indexes.push(index("ix_boss_id_name", &["boss_id", "name"]));
+    found
+        .indexes
+        .push(index("ix_boss_id_name", &["boss_id", "name"]));
     found.indexes.push(index("ix_boss_id", &["boss_id"]));
     found.checks.push(check("ck_name", "name <> ''"));
-    found.foreign_keys.push(fk("fk_boss", &["boss"], "users", &["id"]));
+    found
+        .foreign_keys
+        .push(fk("fk_boss", &["boss"], "users", &["id"]));
     let actual = database(vec![found]);
     let options = Options {
         allow_drop_extra_indexes: true,

@@ -213,10 +213,8 @@ fn kept_by(
         | Change::DropIndex { .. } => {
             let table = change.table()?;
             let name = dropped_name(change)?;
-            if declared_names.contains(&(
-                table_key(&table, dialect),
-                dialect.identifier_key(name),
-            )) {
+            if declared_names.contains(&(table_key(&table, dialect), dialect.identifier_key(name)))
+            {
                 return None;
             }
             let (_, column) = kept_columns.iter().find(|(t, c)| {
@@ -262,12 +260,16 @@ fn added_name(change: &Change) -> Option<&str> {
         Change::AddUnique { unique, .. } | Change::AlterUnique { to: unique, .. } => {
             Some(unique.name.as_str())
         }
-        Change::AddCheck { check, .. } | Change::AlterCheck { to: check, .. } => Some(check.name.as_str()),
+        Change::AddCheck { check, .. } | Change::AlterCheck { to: check, .. } => {
+            Some(check.name.as_str())
+        }
         Change::AddForeignKey { foreign_key, .. }
         | Change::AlterForeignKey {
             to: foreign_key, ..
         } => Some(foreign_key.name.as_str()),
-        Change::AddIndex { index, .. } | Change::AlterIndex { to: index, .. } => Some(index.name.as_str()),
+        Change::AddIndex { index, .. } | Change::AlterIndex { to: index, .. } => {
+            Some(index.name.as_str())
+        }
         _ => None,
     }
     .filter(|name| !name.is_empty())
