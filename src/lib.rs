@@ -36,13 +36,9 @@
 pub use dbconform_core::*;
 pub use dbconform_derive::Table;
 pub use dbconform_runtime::{
-    DbConform, DriverError, ExecutedStep, PreflightReport, PreflightStep, StepOutcome,
-    SupportedPool, blocking, conform_all, desired_schema,
+    DbConform, DriverError, ExecutedStep, PreflightReport, PreflightStep, Report, RoundTrip,
+    StepOutcome, SupportedPool, blocking, conform_all, desired_schema,
 };
-
-// The example is on the item itself (`dbconform_runtime::Report`): rustdoc appends a
-// re-export's doc comment to the item's, so a second one here would show twice.
-pub use dbconform_runtime::Report;
 
 pub use dbconform_runtime::deploy;
 pub use dbconform_runtime::{ConnectOptions, create_database_if_missing, wait_for_database};

@@ -329,6 +329,7 @@ fn help_and_usage_errors() {
         "--allow-drop-extra-columns",
         "--allow-shrink-column",
         "--no-drop-extra-constraints",
+        "--allow-drop-extra-indexes",
         "--no-sqlite-table-rebuild",
         "--skip-data-checks",
         "--schema",
@@ -823,7 +824,7 @@ fn sqlite_offline_diff_is_byte_identical_to_the_live_plan() {
     assert!(
         drifted_plan
             .stdout
-            .starts_with("Plan (sqlite): 2 to create\n\nmain.cli_books\n    1. [safe DC004] add column main.cli_books.note\n"),
+            .starts_with("Plan (sqlite): 2 to add\n\nmain.cli_books\n    1. [safe DC004] add column main.cli_books.note\n"),
         "{drifted_plan:?}"
     );
     assert!(

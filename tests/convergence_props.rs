@@ -348,6 +348,7 @@ fn everything_allowed(target_schema: &str) -> Options {
         allow_drop_extra_columns: true,
         allow_shrink_column: true,
         allow_drop_extra_constraints: true,
+        allow_drop_extra_indexes: true,
         allow_sqlite_table_rebuild: true,
         target_schema: target_schema.to_string(),
         skip_data_checks: false,

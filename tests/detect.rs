@@ -744,7 +744,24 @@ case!(
         mutate: |sql, s| format!(
             "{sql}CREATE INDEX \"ix_extra\" ON {s}\"accounts\" (\"balance\");\n"
         ),
+        // Kept by default (allow_drop_extra_indexes is off), reported as drift.
         options: default_options,
+        expected: &[],
+        drift: &["ix_extra"],
+    }
+);
+
+case!(
+    sqlite_detects_extra_index_to_drop,
+    postgres_detects_extra_index_to_drop,
+    Case {
+        mutate: |sql, s| format!(
+            "{sql}CREATE INDEX \"ix_extra\" ON {s}\"accounts\" (\"balance\");\n"
+        ),
+        options: |o| Options {
+            allow_drop_extra_indexes: true,
+            ..o
+        },
         expected: &["drop_index accounts ix_extra"],
         drift: &[],
     }

@@ -154,6 +154,39 @@ async fn undeclared_gist_index_stays_as_it_is() {
     .await;
 }
 
+/// A GIN full-text index a DBA added to a declared table survives the next start with
+/// the default options: it is drift, with the flag that would drop it (issue 16).
+#[tokio::test]
+async fn a_gin_index_a_dba_added_is_kept_by_default() {
+    with_pg("ix_gin_kept", |pg| async move {
+        pg.create(&[Place::table_def()]).await;
+        pg.exec("CREATE INDEX places_label_fts ON {S}.places USING gin (to_tsvector('english', label))")
+            .await;
+        let db = pg.db().await.with_options(pg.options());
+        let plan = db.compare(&[Place::table_def()]).await.unwrap();
+        assert!(plan.steps().is_empty(), "{plan}");
+        let drift: Vec<&str> = plan
+            .drift()
+            .iter()
+            .map(|d| d.description.as_str())
+            .collect();
+        assert_eq!(
+            drift,
+            ["extra index `places_label_fts` using gin (to_tsvector('english'::regconfig, label)) (kept; set allow_drop_extra_indexes to drop it)"]
+        );
+        db.apply(&[Place::table_def()]).await.unwrap();
+        assert!(
+            pg.indexes("places").await.contains(
+                &"CREATE INDEX places_label_fts ON S.places USING gin (to_tsvector('english'::regconfig, label))"
+                    .to_string()
+            ),
+            "{:?}",
+            pg.indexes("places").await
+        );
+    })
+    .await;
+}
+
 // Indexes declared with an access method, INCLUDE columns and NULLS NOT DISTINCT (no doc
 // comment: it would be the table's comment).
 #[derive(Table)]

@@ -35,6 +35,15 @@ mod old {
     }
 
     #[derive(Table)]
+    #[table(name = "rn_categories")]
+    pub struct Category {
+        #[column(primary_key)]
+        pub id: i64,
+        #[column(unique)]
+        pub name: String,
+    }
+
+    #[derive(Table)]
     #[table(name = "rn_clients")]
     pub struct Client {
         #[column(primary_key)]
@@ -77,6 +86,16 @@ struct Customer {
     id: i64,
     name: String,
     email: Option<String>,
+}
+
+// `rn_categories.name` (NOT NULL, UNIQUE) renamed to `title` without saying so.
+#[derive(Table)]
+#[table(name = "rn_categories")]
+struct UnhintedCategory {
+    #[column(primary_key)]
+    id: i64,
+    #[column(unique)]
+    title: String,
 }
 
 #[derive(Table)]
@@ -387,6 +406,80 @@ async fn without_the_hint_the_plan_suggests_the_rename_and_keeps_the_old_column(
         // Dropping it is still an explicit choice.
         let options = Options::default();
         assert!(!options.allow_drop_extra_columns);
+        db.cleanup().await;
+    }
+}
+
+/// The rename suggestion does not depend on the rows: on a table with rows the added NOT
+/// NULL column is blocked, and its suggestion names the `renamed_from` first. The old
+/// column stays as drift, and so does the UNIQUE constraint over it: duplicates are still
+/// refused after the apply (issue 16).
+#[tokio::test]
+async fn without_the_hint_a_table_with_rows_still_gets_the_suggestion_and_keeps_the_unique() {
+    let hint = "if `title` is `name` renamed, declare `#[column(renamed_from = \"name\")]` on it: a rename keeps the values, while this plan adds an empty column and keeps or drops `name` (evidence: `name` is not declared and its type TEXT is compatible with TEXT)";
+    for db in Db::all("renames_rows").await {
+        apply(&db, &[old::Category::table_def()]).await;
+        let tables = [UnhintedCategory::table_def()];
+        let add = format!("add column {}.title", db.table("rn_categories"));
+
+        // Empty: the add is safe, and the suggestion is the rename.
+        let plan = db.conform().await.compare(&tables).await.unwrap();
+        let step = plan
+            .steps()
+            .iter()
+            .flat_map(|s| std::iter::once(s).chain(&s.parts))
+            .find(|s| s.describe() == add)
+            .unwrap_or_else(|| panic!("{}: {plan}", db.name()));
+        assert_eq!(step.suggestion.as_deref(), Some(hint), "{plan}");
+
+        db.exec("INSERT INTO {S}rn_categories (id, name) VALUES (1, 'books'), (2, 'films')")
+            .await
+            .unwrap();
+        let conform = db.conform().await;
+        let plan = conform.compare(&tables).await.unwrap();
+        let blocked = plan
+            .blocked()
+            .iter()
+            .find(|b| b.step.describe() == add)
+            .unwrap_or_else(|| panic!("{}: {plan}", db.name()));
+        assert_eq!(
+            blocked.step.suggestion.as_deref(),
+            Some(
+                format!(
+                    "{hint}; otherwise give `title` a default (`#[column(default = \"...\")]`) or make it nullable (`Option<_>`), then apply again"
+                )
+                .as_str()
+            ),
+            "{plan}"
+        );
+        // Nothing of `name` is dropped: not the column, not its UNIQUE constraint.
+        assert!(
+            plan.steps()
+                .iter()
+                .flat_map(|s| std::iter::once(s).chain(&s.parts))
+                .all(|s| !matches!(s.kind, ChangeKind::DropUnique | ChangeKind::DropColumn)),
+            "{}: {plan}",
+            db.name()
+        );
+        let drift: Vec<String> = plan.drift().iter().map(|d| d.description.clone()).collect();
+        assert_eq!(
+            drift,
+            [
+                "extra column `name` (kept; set allow_drop_extra_columns to drop it)",
+                "extra unique constraint `uq_rn_categories_name` (name) (kept: it uses column `name`, which is kept)",
+            ],
+            "{}",
+            db.name()
+        );
+        conform.apply(&tables).await.unwrap();
+        let duplicate = db
+            .exec("INSERT INTO {S}rn_categories (id, name) VALUES (3, 'books')")
+            .await;
+        assert!(
+            duplicate.is_err(),
+            "{}: the unique constraint was dropped",
+            db.name()
+        );
         db.cleanup().await;
     }
 }

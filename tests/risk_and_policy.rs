@@ -246,9 +246,11 @@ async fn allow_drop_extra_constraints() {
     for db in Db::all("pol_constraints").await {
         db.create(&[before::Gadget::table_def()]).await;
         db.exec("INSERT INTO {S}gadgets (name) VALUES ('a')").await;
-        // Only the index differs: the column stays declared.
-        let mut tables = [before::Gadget::table_def()];
-        tables[0].indexes.clear();
+        db.exec("CREATE UNIQUE INDEX ux_gadgets_name ON {S}gadgets (name)")
+            .await;
+        // Only the undeclared unique index differs: a unique index enforces what a
+        // UNIQUE constraint does, so it follows allow_drop_extra_constraints.
+        let tables = [before::Gadget::table_def()];
 
         let off = db
             .conform(db.options(|o| o.allow_drop_extra_constraints = false))
@@ -257,19 +259,72 @@ async fn allow_drop_extra_constraints() {
         assert!(plan.is_empty(), "{}: {plan}", db.name());
         assert_eq!(
             plan.drift()[0].description,
-            "extra index `ix_gadgets_name` (name) (kept; set allow_drop_extra_constraints to drop it)"
+            "extra index `ux_gadgets_name` unique (name) (kept; set allow_drop_extra_constraints to drop it)"
         );
         off.apply(&tables).await.unwrap();
+        assert!(
+            db.indexes("gadgets")
+                .await
+                .contains(&"ux_gadgets_name".to_string())
+        );
+
+        // On by default.
+        let on = db.conform(db.options(|_| {})).await;
+        let report = on.apply(&tables).await.unwrap();
+        assert_eq!(report.executed[0].step.code, "DC103", "{report}");
+        assert!(
+            !db.indexes("gadgets")
+                .await
+                .contains(&"ux_gadgets_name".to_string())
+        );
+        assert_eq!(db.rows("gadgets").await, 1);
+        db.cleanup().await;
+    }
+}
+
+/// An index nobody declared (one a DBA added for a slow query) is kept by default: dropping
+/// it loses no data but can make a production database unusable. Only
+/// `allow_drop_extra_indexes` drops it, whatever `allow_drop_extra_constraints` says.
+#[tokio::test]
+async fn allow_drop_extra_indexes() {
+    for db in Db::all("pol_indexes").await {
+        db.create(&[before::Gadget::table_def()]).await;
+        db.exec("INSERT INTO {S}gadgets (name) VALUES ('a')").await;
+        // Only the index differs: the column stays declared.
+        let mut tables = [before::Gadget::table_def()];
+        tables[0].indexes.clear();
+
+        let off = db.conform(db.options(|_| {})).await;
+        let plan = off.compare(&tables).await.unwrap();
+        assert!(plan.is_empty(), "{}: {plan}", db.name());
+        assert_eq!(
+            plan.drift()[0].description,
+            "extra index `ix_gadgets_name` (name) (kept; set allow_drop_extra_indexes to drop it)"
+        );
+        let report = off.apply(&tables).await.unwrap();
+        assert!(report.executed.is_empty(), "{report}");
         assert!(
             db.indexes("gadgets")
                 .await
                 .contains(&"ix_gadgets_name".to_string())
         );
 
-        // On by default.
-        let on = db.conform(db.options(|_| {})).await;
+        // Its own flag, not allow_drop_extra_constraints.
+        let on = db
+            .conform(db.options(|o| {
+                o.allow_drop_extra_indexes = true;
+                o.allow_drop_extra_constraints = false;
+            }))
+            .await;
         let report = on.apply(&tables).await.unwrap();
-        assert_eq!(report.executed[0].step.risk, Risk::Safe, "{report}");
+        assert_eq!(
+            (
+                report.executed[0].step.code.as_str(),
+                report.executed[0].step.risk
+            ),
+            ("DC103", Risk::Safe),
+            "{report}"
+        );
         assert!(
             !db.indexes("gadgets")
                 .await

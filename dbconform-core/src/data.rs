@@ -26,7 +26,7 @@ mod refine;
 #[cfg(test)]
 mod tests;
 
-pub use refine::refine;
+pub use refine::{refine, refine_declared};
 
 use crate::dialect::Dialect;
 use crate::model::{IndexColumn, QualifiedName};
@@ -52,7 +52,8 @@ pub enum Question {
         columns: Vec<String>,
     },
     /// How many rows hold a value in every one of `columns` (a foreign key to a table the
-    /// plan creates, empty, fails on exactly these rows).
+    /// plan creates, empty, fails on exactly these rows; a dropped column loses exactly
+    /// these values).
     Filled {
         /// The table.
         table: QualifiedName,
@@ -297,6 +298,9 @@ pub(crate) enum Meaning {
     },
     /// Each counted row or value has this effect.
     Counted(Effect),
+    /// The rows holding a value the step deletes (a dropped column's): said in the reason,
+    /// never a failure.
+    Deleted,
 }
 
 /// One question of a step and how its answer reads.
@@ -412,6 +416,13 @@ pub(crate) fn asked(change: &Change, context: &Context, dialect: &dyn Dialect) -
     };
     let mut out = Vec::new();
     match change {
+        Change::DropColumn { column, .. } => out.push(Asked {
+            question: Question::Filled {
+                table: table.clone(),
+                columns: vec![column.name.clone()],
+            },
+            meaning: Meaning::Deleted,
+        }),
         Change::AddColumn { column, .. } => {
             let needs_value = !column.nullable
                 && column.default.is_none()

@@ -21,8 +21,14 @@ pub struct Options {
     /// BIGINT → INTEGER, fewer NUMERIC digits, float → integer, ...) and making a plain
     /// column generated. Default `false`: such steps are blocked.
     pub allow_shrink_column: bool,
-    /// Drop constraints and indexes that are not declared. Default `true`.
+    /// Drop constraints that are not declared: primary keys, UNIQUE constraints, unique
+    /// indexes (they enforce what a UNIQUE constraint does), foreign keys, CHECKs. Default
+    /// `true`.
     pub allow_drop_extra_constraints: bool,
+    /// Drop non-unique indexes that are not declared. Default `false`: an index a DBA
+    /// added for a slow query is kept, as drift. Dropping one loses no data, but the
+    /// queries it served may become slow enough to take a production database down.
+    pub allow_drop_extra_indexes: bool,
     /// Rebuild SQLite tables when `ALTER TABLE` cannot express a change. Default `true`.
     pub allow_sqlite_table_rebuild: bool,
     /// The PostgreSQL schema tables without an explicit `schema` live in. Default `public`.
@@ -53,6 +59,7 @@ impl Default for Options {
             allow_drop_extra_columns: false,
             allow_shrink_column: false,
             allow_drop_extra_constraints: true,
+            allow_drop_extra_indexes: false,
             allow_sqlite_table_rebuild: true,
             target_schema: "public".to_string(),
             skip_data_checks: false,

@@ -9,6 +9,7 @@ use std::fmt;
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Effect {
     Create,
+    Add,
     Alter,
     Rebuild,
     Drop,
@@ -17,8 +18,9 @@ enum Effect {
 fn effect(kind: ChangeKind) -> Effect {
     use ChangeKind::*;
     match kind {
-        CreateSchema | CreateTable | AddColumn | AddPrimaryKey | AddUnique | AddForeignKey
-        | AddCheck | AddIndex => Effect::Create,
+        CreateSchema | CreateTable => Effect::Create,
+        // Added to a table that exists: "2 to create" read as two new tables.
+        AddColumn | AddPrimaryKey | AddUnique | AddForeignKey | AddCheck | AddIndex => Effect::Add,
         DropTable | DropColumn | DropPrimaryKey | DropUnique | DropForeignKey | DropCheck
         | DropIndex => Effect::Drop,
         RebuildTable => Effect::Rebuild,
@@ -27,8 +29,10 @@ fn effect(kind: ChangeKind) -> Effect {
 }
 
 impl Plan {
-    /// One line counting what the plan does: `3 to create, 2 to alter, 1 to rebuild, 1
-    /// blocked`.
+    /// One line counting what the plan does: `3 to create, 2 to add, 2 to alter, 1 to
+    /// rebuild, 1 blocked`. "To create" counts schemas and tables, "to add" the columns,
+    /// keys, constraints and indexes added to tables that exist (a new table's come with
+    /// it).
     ///
     /// ```
     /// # extern crate dbconform_core as dbconform;
@@ -40,6 +44,7 @@ impl Plan {
         let not_executable = self.steps().iter().filter(|s| s.sql.is_empty()).count();
         let parts = [
             (count(Effect::Create), "to create"),
+            (count(Effect::Add), "to add"),
             (count(Effect::Alter), "to alter"),
             (count(Effect::Rebuild), "to rebuild"),
             (count(Effect::Drop), "to drop"),
@@ -136,14 +141,22 @@ fn one_line(text: &str) -> String {
 impl BlockedStep {
     /// Why the step is not executed and what would let it run, in one line: the data
     /// problem (`will fail: 2 rows have NULL in ...`), the options that unlock it (`set
-    /// allow_shrink_column to allow it`), and the blocked step it needs, if any.
+    /// allow_shrink_column to allow it`; after a data problem, `the data must change first,
+    /// then set ...`), and the blocked step it needs, if any.
     pub fn why(&self) -> String {
         let mut parts = Vec::new();
         if let Some(problem) = &self.problem {
             parts.push(problem.clone());
         }
-        if !self.unlocked_by.is_empty() {
-            parts.push(format!("set {} to allow it", self.unlocked_by));
+        match (&self.problem, self.unlocked_by.is_empty()) {
+            (_, true) => {}
+            // The data makes the step fail whatever the options say: the flag alone would
+            // not help.
+            (Some(_), false) => parts.push(format!(
+                "the data must change first, then set {} to allow it",
+                self.unlocked_by
+            )),
+            (None, false) => parts.push(format!("set {} to allow it", self.unlocked_by)),
         }
         if let Some(needed) = &self.depends_on {
             parts.push(format!("it needs `{needed}`, which is blocked"));

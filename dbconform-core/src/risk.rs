@@ -40,7 +40,7 @@
 //! | DC059 | rebuild a SQLite table: one step holding every change of the table as its [`parts`](crate::plan::Step::parts), each classified on its own | the highest of its parts | (its parts') | `allow_sqlite_table_rebuild` |
 //! | DC101 | drop column | Danger | | `allow_drop_extra_columns` (kept as drift) |
 //! | DC102 | drop table | Danger | | `allow_drop_extra_tables` (kept as drift) |
-//! | DC103 | drop index | Safe; Caution when unique | | `allow_drop_extra_constraints` (kept as drift) |
+//! | DC103 | drop index | Safe; Caution when unique | | `allow_drop_extra_indexes`, for a unique index `allow_drop_extra_constraints` (kept as drift) |
 //! | DC104 | drop unique constraint | Caution | | `allow_drop_extra_constraints` (kept as drift) |
 //! | DC105 | drop foreign key | Caution | | `allow_drop_extra_constraints` (kept as drift) |
 //! | DC106 | drop check | Caution | | `allow_drop_extra_constraints` (kept as drift) |

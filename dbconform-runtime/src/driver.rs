@@ -7,7 +7,7 @@
 
 use crate::driver_error::{DriverError, one_line_message};
 use crate::preflight::{PreflightReport, PreflightStep, StepOutcome};
-use crate::report::{ExecutedStep, Report};
+use crate::report::{ExecutedStep, Report, RoundTrip};
 use async_trait::async_trait;
 use dbconform_core::data::{self, Answers, Question};
 use dbconform_core::dependents;
@@ -172,7 +172,7 @@ async fn plan_on_with(
                 questions = questions.len()
             ))
             .await?;
-        plan = data::refine(plan, &answers);
+        plan = data::refine_declared(plan, &answers, &desired);
     }
     // Views, rules and triggers are read only when the plan could break one of them.
     let dependents = if dependents::may_affect(&plan) {
@@ -470,12 +470,29 @@ where
     Ok(outcomes)
 }
 
+/// When a backend's answers to statements sent together in one round trip arrive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Arrival {
+    /// Each as its statement finishes (SQLite: sqlx's worker runs them one by one and
+    /// hands each result over): a statement's time is the time since the previous answer.
+    PerStatement,
+    /// All at the end (PostgreSQL: the server buffers its replies to a simple-query
+    /// string and sends them when the last statement is done): only the round trip can be
+    /// timed.
+    AtEnd,
+}
+
 /// Runs `plan`'s statements on an open transaction, one step after another, recording how
-/// long each took. The first failure stops with [`Error::StepFailed`]; the caller rolls back.
+/// long each took, as far as `arrival` lets it be measured: a step whose round trips hold
+/// only its own statements is always timed; one sharing a round trip with other steps on
+/// a backend answering [`Arrival::AtEnd`] is not (its duration is `None`, the round trip's
+/// time is in [`Report::round_trips`]). The first failure stops with
+/// [`Error::StepFailed`]; the caller rolls back.
 pub(crate) async fn run_steps<DB>(
     conn: &mut DB::Connection,
     plan: Plan,
     counter: &StatementCounter,
+    arrival: Arrival,
 ) -> Result<Report>
 where
     DB: sqlx::Database,
@@ -514,7 +531,11 @@ where
         .enumerate()
         .flat_map(|(index, step)| step.sql.iter().map(move |sql| (index, sql.as_str())))
         .collect();
-    let mut durations = Vec::with_capacity(plan.steps().len());
+    let mut durations: Vec<Option<Duration>> = Vec::with_capacity(plan.steps().len());
+    let mut round_trips: Vec<RoundTrip> = Vec::new();
+    // The last step that shared a round trip with another one on a backend answering at
+    // its end: it and the steps before it have no time of their own.
+    let mut untimed: Option<usize> = None;
     let mut step_started = Instant::now();
     let mut finished = 0;
     for chunk in statements.chunks(BATCH_STATEMENTS) {
@@ -547,6 +568,7 @@ where
             script.push_str(";\n");
         }
         counter.add(chunk.len() as u64);
+        let sent = Instant::now();
         let mut results = sqlx::raw_sql(sqlx::AssertSqlSafe(script)).execute_many(&mut *conn);
         let mut answered = 0;
         // Results arrive as the database finishes each statement: the time since the
@@ -568,22 +590,52 @@ where
                 });
             }
             answered += 1;
-            tracing::debug!(
-                step = index + 1,
-                elapsed_us = elapsed.as_micros() as u64,
-                statement = %sql,
-                "executed"
-            );
+            if arrival == Arrival::PerStatement {
+                tracing::debug!(
+                    step = index + 1,
+                    elapsed_us = elapsed.as_micros() as u64,
+                    statement = %sql,
+                    "executed"
+                );
+            } else {
+                // The time since the previous answer means nothing here: the answers came
+                // together. The round trip's time is logged once it is complete.
+                tracing::debug!(step = index + 1, statement = %sql, "executed");
+            }
             // The step is done when the plan's next statement belongs to another one.
             if statements
                 .get(finished + answered)
                 .is_none_or(|&(next, _)| next != index)
             {
-                durations.push(step_started.elapsed());
+                let own = untimed.is_none_or(|u| index > u);
+                durations.push(own.then(|| step_started.elapsed()));
                 step_started = Instant::now();
             }
         }
         drop(results);
+        let took = sent.elapsed();
+        let (first, last) = (chunk[0].0, chunk[chunk.len() - 1].0);
+        round_trips.push(RoundTrip {
+            first_step: first + 1,
+            last_step: last + 1,
+            statements: chunk.len(),
+            duration: took,
+        });
+        tracing::debug!(
+            first_step = first + 1,
+            last_step = last + 1,
+            statements = chunk.len(),
+            elapsed_us = took.as_micros() as u64,
+            "round trip"
+        );
+        if arrival == Arrival::AtEnd && first != last {
+            // Every step with a statement in this round trip shares its time: none of them
+            // has one of its own, including the last when it goes on in the next one.
+            for duration in durations.iter_mut().skip(first) {
+                *duration = None;
+            }
+            untimed = Some(last);
+        }
         if answered != chunk.len() {
             return Err(Error::NotExecutable(format!(
                 "the database answered {answered} of {} statements sent together; nothing was committed",
@@ -607,6 +659,7 @@ where
             .collect(),
         blocked,
         drift,
+        round_trips,
         total: Duration::ZERO,
     })
 }

@@ -10,7 +10,26 @@ use std::time::Duration;
 pub struct ExecutedStep {
     /// The step.
     pub step: Step,
-    /// Wall-clock time of its statements.
+    /// Wall-clock time of its statements, when it could be measured on its own. `None`
+    /// when its statements went to the database in one round trip with other steps' and
+    /// the database answers them all only when the last is done (PostgreSQL): the time is
+    /// the round trip's, in [`Report::round_trips`], and giving it to any one step would be
+    /// false.
+    #[serde(rename = "seconds", serialize_with = "optional_seconds")]
+    pub duration: Option<Duration>,
+}
+
+/// One round trip of an apply: statements sent together, and the time from sending them
+/// to the last answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RoundTrip {
+    /// The number (from 1, as in the report) of the first step with a statement in it.
+    pub first_step: usize,
+    /// The number of the last step with a statement in it.
+    pub last_step: usize,
+    /// How many statements it sent.
+    pub statements: usize,
+    /// From sending to the last answer.
     #[serde(rename = "seconds", serialize_with = "seconds")]
     pub duration: Duration,
 }
@@ -48,6 +67,9 @@ pub struct Report {
     pub blocked: Vec<BlockedStep>,
     /// Database objects the declared schema does not mention, kept.
     pub drift: Vec<Drift>,
+    /// The round trips that executed the steps, in order; their durations add up to the
+    /// time spent executing statements.
+    pub round_trips: Vec<RoundTrip>,
     /// Total time, including locking, reflection and verification.
     #[serde(rename = "total_seconds", serialize_with = "seconds")]
     pub total: Duration,
@@ -75,6 +97,16 @@ fn seconds<S: Serializer>(duration: &Duration, serializer: S) -> Result<S::Ok, S
     serializer.serialize_f64(duration.as_secs_f64())
 }
 
+fn optional_seconds<S: Serializer>(
+    duration: &Option<Duration>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match duration {
+        Some(duration) => serializer.serialize_f64(duration.as_secs_f64()),
+        None => serializer.serialize_none(),
+    }
+}
+
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let ms = self.total.as_secs_f64() * 1000.0;
@@ -98,15 +130,36 @@ impl fmt::Display for Report {
                 self.statements()
             )?;
             for (i, e) in self.executed.iter().enumerate() {
+                let time = match e.duration {
+                    Some(d) => format!(" ({:.1} ms)", d.as_secs_f64() * 1000.0),
+                    None => String::new(),
+                };
                 writeln!(
                     f,
-                    "  {:>3}. [{} {}] {} ({:.1} ms)",
+                    "  {:>3}. [{} {}] {}{time}",
                     i + 1,
                     e.step.risk,
                     e.step.code,
                     e.step.describe(),
-                    e.duration.as_secs_f64() * 1000.0
                 )?;
+                // Steps timed only together: their round trip's time, once, after the
+                // last of them.
+                for r in self.round_trips.iter().filter(|r| {
+                    r.last_step == i + 1
+                        && r.first_step < r.last_step
+                        && self.executed[r.first_step - 1..r.last_step]
+                            .iter()
+                            .any(|e| e.duration.is_none())
+                }) {
+                    writeln!(
+                        f,
+                        "       steps {}–{} took {:.1} ms together (one round trip of {} statements, answered when the last was done)",
+                        r.first_step,
+                        r.last_step,
+                        r.duration.as_secs_f64() * 1000.0,
+                        r.statements
+                    )?;
+                }
             }
             if !self.is_conformant() {
                 writeln!(f, "The database does not conform: {blocked}:")?;

@@ -234,6 +234,7 @@ mod postgres {
                 executed: Vec::new(),
                 blocked: Vec::new(),
                 drift: Vec::new(),
+                round_trips: Vec::new(),
                 total: std::time::Duration::ZERO,
             },
             dropped: false,

@@ -125,9 +125,13 @@ pub(crate) struct PolicyArgs {
     /// generated)
     #[arg(long)]
     pub allow_shrink_column: bool,
-    /// Keep constraints and indexes that are not declared (by default they are dropped)
+    /// Keep constraints (keys, uniques, unique indexes, foreign keys, checks) that are
+    /// not declared (by default they are dropped)
     #[arg(long)]
     pub no_drop_extra_constraints: bool,
+    /// Drop non-unique indexes that are not declared (by default they are kept as drift)
+    #[arg(long)]
+    pub allow_drop_extra_indexes: bool,
     /// Never rebuild SQLite tables; steps that need a rebuild are blocked
     #[arg(long)]
     pub no_sqlite_table_rebuild: bool,
@@ -148,6 +152,7 @@ impl PolicyArgs {
             allow_drop_extra_columns: self.allow_drop_extra_columns,
             allow_shrink_column: self.allow_shrink_column,
             allow_drop_extra_constraints: !self.no_drop_extra_constraints,
+            allow_drop_extra_indexes: self.allow_drop_extra_indexes,
             allow_sqlite_table_rebuild: !self.no_sqlite_table_rebuild,
             target_schema: target_schema.unwrap_or_else(|| defaults.target_schema.clone()),
             skip_data_checks: self.skip_data_checks,
@@ -501,6 +506,7 @@ mod tests {
             allow_drop_extra_columns: true,
             allow_shrink_column: true,
             no_drop_extra_constraints: true,
+            allow_drop_extra_indexes: true,
             no_sqlite_table_rebuild: true,
             skip_data_checks: true,
         };
@@ -510,6 +516,7 @@ mod tests {
             allow_drop_extra_columns: true,
             allow_shrink_column: true,
             allow_drop_extra_constraints: false,
+            allow_drop_extra_indexes: true,
             allow_sqlite_table_rebuild: false,
             target_schema: "app".into(),
             skip_data_checks: true,

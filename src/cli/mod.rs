@@ -32,7 +32,7 @@
 //! The database comes from `--url` or the `DATABASE_URL` environment variable. Policy flags
 //! mirror [`Options`](crate::Options): `--allow-drop-extra-tables`,
 //! `--allow-drop-extra-columns`, `--allow-shrink-column`, `--no-drop-extra-constraints`,
-//! `--no-sqlite-table-rebuild`, `--skip-data-checks`, and `--schema` for
+//! `--allow-drop-extra-indexes`, `--no-sqlite-table-rebuild`, `--skip-data-checks`, and `--schema` for
 //! [`Options::target_schema`](crate::Options::target_schema).
 //!
 //! # Exit codes

@@ -144,8 +144,16 @@ where
         ) else {
             return;
         };
-        let elapsed = Duration::from_micros(fields.number("elapsed_us").unwrap_or(0));
-        let ms = elapsed.as_secs_f64() * 1000.0;
+        // PostgreSQL answers a round trip's statements together: no time of their own.
+        let time = fields
+            .number("elapsed_us")
+            .map(|us| {
+                format!(
+                    " ({:.1} ms)",
+                    Duration::from_micros(us).as_secs_f64() * 1000.0
+                )
+            })
+            .unwrap_or_default();
         let total = self.state.lock().map(|s| s.steps).unwrap_or(0);
         let of = if total > 0 {
             format!("/{total}")
@@ -153,17 +161,14 @@ where
             String::new()
         };
         match message {
-            "executed" => eprintln!("    step {step}{of}: {} ({ms:.1} ms)", short(statement, 72)),
+            "executed" => eprintln!("    step {step}{of}: {}{time}", short(statement, 72)),
             "preflight" => {
                 let outcome = if fields.ok == Some(false) {
                     "fails"
                 } else {
                     "ok"
                 };
-                eprintln!(
-                    "    step {step}: {outcome}: {} ({ms:.1} ms)",
-                    short(statement, 64)
-                );
+                eprintln!("    step {step}: {outcome}: {}{time}", short(statement, 64));
             }
             _ => {}
         }

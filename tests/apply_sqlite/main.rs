@@ -371,8 +371,13 @@ async fn apply_native(
     assert!(after.is_empty(), "left after apply:\n{after}");
 }
 
+/// Columns may be dropped, with the undeclared indexes over them (kept by default, and
+/// keeping a column they use).
 fn drop_columns() -> Options {
-    with(|o| o.allow_drop_extra_columns = true)
+    with(|o| {
+        o.allow_drop_extra_columns = true;
+        o.allow_drop_extra_indexes = true;
+    })
 }
 
 fn with(edit: impl FnOnce(&mut Options)) -> Options {

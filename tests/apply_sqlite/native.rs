@@ -417,7 +417,7 @@ async fn drop_index_and_unique_index() {
     apply_native(
         &db,
         &tables(),
-        Options::default(),
+        with(|o| o.allow_drop_extra_indexes = true),
         &[
             (
                 "drop index ix extra on main.accounts",

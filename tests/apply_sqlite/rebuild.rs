@@ -604,7 +604,7 @@ async fn dropping_a_table_never_fires_a_cascade_a_blocked_foreign_key_drop_left_
 
 #[tokio::test]
 async fn an_indexed_column_whose_index_the_policy_keeps_is_kept_as_drift() {
-    // With allow_drop_extra_constraints = false the index is kept as drift, so the column
+    // With allow_drop_extra_indexes off (the default) the index is kept as drift, so the column
     // it uses is kept too (SQLite refuses DROP COLUMN on an indexed column): both are
     // drift, the plan is empty, and the apply succeeds without changing anything.
     let db = Db::drifted(&tables(), |s| {
@@ -619,7 +619,6 @@ async fn an_indexed_column_whose_index_the_policy_keeps_is_kept_as_drift() {
     let before = db.state().await;
     let options = with(|o| {
         o.allow_drop_extra_columns = true;
-        o.allow_drop_extra_constraints = false;
     });
     let conform = db.conform(options).await;
     let plan = conform.compare(&tables()).await.unwrap();
@@ -635,11 +634,11 @@ async fn an_indexed_column_whose_index_the_policy_keeps_is_kept_as_drift() {
         [
             (
                 "main.accounts".to_string(),
-                "extra column `legacy` (kept: index `ix_legacy` uses it and set allow_drop_extra_constraints to drop it)".to_string()
+                "extra column `legacy` (kept: index `ix_legacy` uses it and set allow_drop_extra_indexes to drop it)".to_string()
             ),
             (
                 "main.accounts".to_string(),
-                "extra index `ix_legacy` (legacy) (kept; set allow_drop_extra_constraints to drop it)".to_string()
+                "extra index `ix_legacy` (legacy) (kept; set allow_drop_extra_indexes to drop it)".to_string()
             ),
         ],
         "{plan}"

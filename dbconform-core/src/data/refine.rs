@@ -3,6 +3,7 @@
 
 use super::{Answer, Answers, Asked, Context, Effect, Meaning, Question, asked};
 use crate::dialect::{self, Dialect};
+use crate::model::{QualifiedName, TableDef};
 use crate::plan::{BlockedStep, Change, Plan, Risk, Step};
 use crate::planner::{describe, policy};
 use crate::risk;
@@ -27,7 +28,17 @@ use crate::risk;
 ///
 /// Blocked steps get the same notes (and a problem when they would fail). Unanswered
 /// questions (absent from `answers`) change nothing.
+///
+/// Without the declaration a foreign key's remedy cannot tell whether its columns may
+/// hold NULL, so it never offers to set the references to NULL; see [`refine_declared`].
 pub fn refine(plan: Plan, answers: &Answers) -> Plan {
+    refine_declared(plan, answers, &[])
+}
+
+/// [`refine`], with the declared tables the plan was made for (as given to the planner):
+/// a foreign key whose orphans block it is told "set those references to NULL" only when
+/// every one of its columns is declared NULL-able.
+pub fn refine_declared(plan: Plan, answers: &Answers, declared: &[TableDef]) -> Plan {
     let Some(dialect) = dialect::by_name(&plan.dialect) else {
         return plan;
     };
@@ -36,7 +47,7 @@ pub fn refine(plan: Plan, answers: &Answers) -> Plan {
     let mut kept = Vec::with_capacity(steps.len());
     let mut newly_blocked = Vec::new();
     for mut step in steps {
-        match judge(&mut step, &context, dialect, answers) {
+        match judge(&mut step, &context, dialect, answers, declared) {
             None => kept.push(step),
             Some(problem) => newly_blocked.push(BlockedStep {
                 step,
@@ -49,7 +60,7 @@ pub fn refine(plan: Plan, answers: &Answers) -> Plan {
     let mut all_blocked: Vec<BlockedStep> = blocked
         .into_iter()
         .map(|mut b| {
-            if let Some(problem) = judge(&mut b.step, &context, dialect, answers) {
+            if let Some(problem) = judge(&mut b.step, &context, dialect, answers, declared) {
                 b.problem = Some(problem);
             }
             b
@@ -67,6 +78,7 @@ fn judge(
     context: &Context,
     dialect: &dyn Dialect,
     answers: &Answers,
+    declared: &[TableDef],
 ) -> Option<String> {
     let asked = asked(&step.change, context, dialect);
     if asked.is_empty() {
@@ -111,6 +123,10 @@ fn judge(
         };
         let effect = match meaning {
             Meaning::Rows { fails: false } => continue,
+            Meaning::Deleted => {
+                notes.push(deleted(question, count));
+                continue;
+            }
             Meaning::Rows { fails: true } => Effect::Fails,
             Meaning::Counted(effect) => *effect,
         };
@@ -123,15 +139,17 @@ fn judge(
         match effect {
             Effect::Fails => {
                 failures.push(fact);
-                let remedy = remedy(question, &step.change);
+                let remedy = remedy(
+                    question,
+                    &step.change,
+                    nullable(&step.change, declared, dialect),
+                );
                 if !remedies.contains(&remedy) {
                     remedies.push(remedy);
                 }
             }
             Effect::Lost => notes.push(format!("{fact}: they would change")),
-            Effect::Kept => notes.push(format!(
-                "{fact}: SQLite keeps them as they are, but reading them as the declared type fails"
-            )),
+            Effect::Kept => notes.push(format!("{fact}: SQLite keeps them as they are")),
         }
     }
     if misfits > 0 && misfits_fit && failures.is_empty() && step.code == risk::NARROW_COLUMN {
@@ -160,16 +178,85 @@ fn judge(
     // The problem goes into `BlockedStep::problem`, which the plan shows next to the
     // reason: appended to the reason too, it was printed twice.
     let problem = format!("will fail: {}", failures.join("; "));
-    step.suggestion = Some(format!("{}, then apply again", remedies.join("; ")));
+    // The remedy replaces the planner's "fails if ..." warning, which the problem now
+    // states with its count. Any other suggestion (a `renamed_from` the plan suggests for
+    // an added column) comes first: it is the likelier fix, and it must not depend on
+    // whether the table has rows.
+    let remedy = format!("{}, then apply again", remedies.join("; "));
+    step.suggestion = Some(match other_suggestion(step) {
+        Some(other) => format!("{other}; otherwise {remedy}"),
+        None => remedy,
+    });
     Some(problem)
 }
 
 /// Removes the planner's warning that the step fails on some data (`fails if `t.c` holds
 /// NULLs: ...`), once the data checks found none; any other suggestion stays.
 fn drop_data_warning(step: &mut Step) {
-    if step.suggestion.is_some() && step.suggestion == describe::suggestion(&step.change) {
-        step.suggestion = None;
+    step.suggestion = other_suggestion(step);
+}
+
+/// The step's suggestion without the planner's warning that the step fails on some data
+/// ([`describe::suggestion`], which the planner puts first and joins to the rest with
+/// `; `), or `None` when nothing else is suggested.
+fn other_suggestion(step: &Step) -> Option<String> {
+    let suggestion = step.suggestion.as_deref()?;
+    let rest = match describe::suggestion(&step.change) {
+        Some(warning) => match suggestion.strip_prefix(warning.as_str()) {
+            Some(rest) => rest.strip_prefix("; ").unwrap_or(rest),
+            None => suggestion,
+        },
+        None => suggestion,
+    };
+    (!rest.is_empty()).then(|| rest.to_string())
+}
+
+/// What a column drop deletes: `2 rows hold a value in `t`.c: it is lost with the column`.
+fn deleted(question: &Question, count: u64) -> String {
+    let (table, columns) = match question {
+        Question::Filled { table, columns } => (table.to_string(), columns_text(columns)),
+        other => (other.table().to_string(), String::new()),
+    };
+    match count {
+        0 => format!("checked: no row holds a value in `{table}`.{columns}"),
+        1 => format!("1 row holds a value in `{table}`.{columns}: it is lost with the column"),
+        n => format!("{n} rows hold a value in `{table}`.{columns}: it is lost with the column"),
     }
+}
+
+/// Whether the columns of the foreign key `change` adds are all declared NULL-able:
+/// `None` when the declaration is not at hand or does not have them.
+fn nullable(change: &Change, declared: &[TableDef], dialect: &dyn Dialect) -> Option<bool> {
+    let (Change::AddForeignKey { table, foreign_key }
+    | Change::AlterForeignKey {
+        table,
+        to: foreign_key,
+        ..
+    }) = change
+    else {
+        return None;
+    };
+    let same_table = |t: &TableDef| {
+        let name: QualifiedName = t.qualified_name();
+        dialect.same_identifier(&name.name, &table.name)
+            && match (&name.schema, &table.schema) {
+                (Some(a), Some(b)) => dialect.same_identifier(a, b),
+                // A declaration without a schema lives in the target schema.
+                _ => true,
+            }
+    };
+    let def = declared.iter().find(|t| same_table(t))?;
+    foreign_key
+        .columns
+        .iter()
+        .map(|c| {
+            def.columns
+                .iter()
+                .find(|d| dialect.same_identifier(&d.name, c))
+                .map(|d| d.nullable)
+        })
+        .collect::<Option<Vec<bool>>>()
+        .map(|all| all.iter().all(|&n| n))
 }
 
 /// `1 row has` / `12 rows have` / `no rows have`.
@@ -278,8 +365,9 @@ fn subject(question: &Question, change: &Change) -> String {
     }
 }
 
-/// What to do about a failing question.
-fn remedy(question: &Question, change: &Change) -> String {
+/// What to do about a failing question; `nullable` says whether a foreign key's columns
+/// may hold NULL (`None`: not known), which decides whether NULL is offered.
+fn remedy(question: &Question, change: &Change, nullable: Option<bool>) -> String {
     match (question, change) {
         (Question::Rows { .. }, Change::AddColumn { column, .. }) => format!(
             "give `{}` a default (`#[column(default = \"...\")]`) or make it nullable (`Option<_>`)",
@@ -299,12 +387,22 @@ fn remedy(question: &Question, change: &Change) -> String {
                 columns_text(&names)
             )
         }
-        (Question::Orphans { references, .. }, _) => format!(
-            "add the missing rows to `{references}`, or set those references to NULL, first"
-        ),
-        (Question::Filled { .. }, _) => {
-            "fill the new referenced table first, or set those references to NULL".to_string()
-        }
+        (Question::Orphans { references, .. }, _) => match nullable {
+            Some(true) => format!(
+                "add the missing rows to `{references}`, or set those references to NULL, first"
+            ),
+            _ => format!(
+                "add the missing rows to `{references}`, or change or delete the rows that reference missing values, first"
+            ),
+        },
+        (Question::Filled { .. }, _) => match nullable {
+            Some(true) => {
+                "fill the new referenced table first, or set those references to NULL"
+                    .to_string()
+            }
+            _ => "fill the new referenced table first, or change or delete the rows that reference it"
+                .to_string(),
+        },
         (Question::Violations { .. }, _) => {
             "fix the rows that violate the check first, or change the check".to_string()
         }

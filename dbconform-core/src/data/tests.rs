@@ -371,9 +371,10 @@ fn steps_needing_a_step_the_data_blocks_are_blocked_with_it() {
         blocked,
         [
             (ChangeKind::AddUnique, Some(problem), None),
+            // Blocked by the unique it needs, whose problem is said there only.
             (
                 ChangeKind::AddForeignKey,
-                Some(problem),
+                None,
                 Some("add unique uq_users_email on public.users")
             ),
         ]

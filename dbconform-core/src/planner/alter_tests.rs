@@ -85,6 +85,7 @@ fn with_flag(flag: &str, on: bool) -> Options {
         "allow_drop_extra_tables" => options.allow_drop_extra_tables = on,
         "allow_drop_extra_columns" => options.allow_drop_extra_columns = on,
         "allow_drop_extra_constraints" => options.allow_drop_extra_constraints = on,
+        "allow_drop_extra_indexes" => options.allow_drop_extra_indexes = on,
         other => panic!("no flag {other}"),
     }
     options
@@ -169,10 +170,10 @@ fn every_drop_follows_its_policy_flag() {
                 t.indexes.push(legacy)
             }),
             extra_table: false,
-            flag: "allow_drop_extra_constraints",
+            flag: "allow_drop_extra_indexes",
             kind: ChangeKind::DropIndex,
             reason: "index `ix_legacy` (email, name DESC) on `public.users` exists in the database but is not declared",
-            drift: "extra index `ix_legacy` (email, name DESC) (kept; set allow_drop_extra_constraints to drop it)",
+            drift: "extra index `ix_legacy` (email, name DESC) (kept; set allow_drop_extra_indexes to drop it)",
         },
     ];
     for case in cases {
@@ -835,15 +836,16 @@ fn undeclared_columns_that_kept_constraints_use_are_kept() {
         drift,
         [
             "extra check `ck_old_code` (old_code <> '') (kept; set allow_drop_extra_constraints to drop it)",
-            "extra column `legacy` (kept: index `ix_legacy` uses it and set allow_drop_extra_constraints to drop it)",
+            "extra column `legacy` (kept: index `ix_legacy` uses it and set allow_drop_extra_indexes to drop it)",
             "extra column `old_code` (kept: check `ck_old_code` uses it and set allow_drop_extra_constraints to drop it)",
-            "extra index `ix_legacy` (legacy) (kept; set allow_drop_extra_constraints to drop it)",
+            "extra index `ix_legacy` (legacy) (kept; set allow_drop_extra_indexes to drop it)",
         ]
     );
 
-    // Once constraints may go too, the index, the check and every column go.
+    // Once constraints and indexes may go too, the index, the check and every column go.
     let drop_all = Options {
         allow_drop_extra_constraints: true,
+        allow_drop_extra_indexes: true,
         ..drop_columns
     };
     let plan = plan_with(&[desired], &actual, &drop_all);
@@ -860,4 +862,56 @@ fn undeclared_columns_that_kept_constraints_use_are_kept() {
         ]
     );
     assert!(plan.drift().is_empty(), "{plan}");
+}
+
+#[test]
+fn undeclared_constraints_over_a_kept_column_are_kept() {
+    // `name` left the declaration (renamed without `renamed_from`, say): the column stays
+    // as drift, and so do the unique, indexes, check and foreign key over it or over
+    // another kept column, although the options allow dropping them. An index over
+    // declared columns only still goes.
+    let mut desired = users();
+    desired.columns.retain(|c| c.name != "name");
+    desired.indexes.clear();
+    let mut found = users();
+    found.columns.push(null("boss", ColumnType::BigInt));
+    found.uniques.push(unique("uq_name", &["name"]));
+    found
+        .indexes
+        .push(index("ix_boss_id_name", &["boss_id", "name"]));
+    found.indexes.push(index("ix_boss_id", &["boss_id"]));
+    found.checks.push(check("ck_name", "name <> ''"));
+    found
+        .foreign_keys
+        .push(fk("fk_boss", &["boss"], "users", &["id"]));
+    let actual = database(vec![found]);
+    let options = Options {
+        allow_drop_extra_indexes: true,
+        ..Options::default()
+    };
+    let plan = plan_with(std::slice::from_ref(&desired), &actual, &options);
+    assert_eq!(described(&plan), ["drop index ix_boss_id on public.users"]);
+    let mut drift: Vec<String> = drift_of(&plan).into_iter().map(|(_, d)| d).collect();
+    drift.sort();
+    assert_eq!(
+        drift,
+        [
+            "extra check `ck_name` (name <> '') (kept: it uses column `name`, which is kept)",
+            "extra column `boss` (kept; set allow_drop_extra_columns to drop it)",
+            "extra column `name` (kept; set allow_drop_extra_columns to drop it)",
+            "extra foreign key `fk_boss` (boss) → `public.users` (id) (kept: it uses column `boss`, which is kept)",
+            "extra index `ix_boss_id_name` (boss_id, name) (kept: it uses column `name`, which is kept)",
+            "extra index `ix_users_name` (name) (kept: it uses column `name`, which is kept)",
+            "extra unique constraint `uq_name` (name) (kept: it uses column `name`, which is kept)",
+        ]
+    );
+
+    // Once the columns may go, everything over them goes too.
+    let drop_all = Options {
+        allow_drop_extra_columns: true,
+        ..options
+    };
+    let plan = plan_with(&[desired], &actual, &drop_all);
+    assert!(plan.drift().is_empty(), "{plan}");
+    assert_eq!(plan.steps().len(), 8, "{plan}");
 }

@@ -21,6 +21,9 @@ pub(super) fn unlocking_flag(change: &Change) -> Option<&'static str> {
     match change {
         Change::DropTable { .. } => Some("allow_drop_extra_tables"),
         Change::DropColumn { .. } => Some("allow_drop_extra_columns"),
+        // A unique index enforces what a UNIQUE constraint does, so it goes with the
+        // constraints; only plain indexes, which serve queries, have their own flag.
+        Change::DropIndex { index, .. } if !index.unique => Some("allow_drop_extra_indexes"),
         Change::DropPrimaryKey { .. }
         | Change::DropUnique { .. }
         | Change::DropForeignKey { .. }
@@ -36,6 +39,7 @@ fn allowed(flag: &str, options: &Options) -> bool {
         "allow_drop_extra_tables" => options.allow_drop_extra_tables,
         "allow_drop_extra_columns" => options.allow_drop_extra_columns,
         "allow_drop_extra_constraints" => options.allow_drop_extra_constraints,
+        "allow_drop_extra_indexes" => options.allow_drop_extra_indexes,
         _ => false,
     }
 }
@@ -49,7 +53,11 @@ fn allowed(flag: &str, options: &Options) -> bool {
 ///
 /// Likewise an undeclared column is kept, even when dropping columns is allowed, while an
 /// index, unique, check, foreign key or primary key whose drop the policy refused uses it
-/// (on its table, or as a referenced column).
+/// (on its table, or as a referenced column). And the other way round, an undeclared
+/// index, unique, check or foreign key over a column that is kept is kept too, even when
+/// its own drop is allowed: the column stays with its values (typically a column renamed
+/// in the struct without `renamed_from`), and what guards those values or serves queries
+/// on them has no reason to go. Both rules apply until nothing changes.
 pub(super) fn apply(
     changes: Vec<Change>,
     desired: &[TableDef],
@@ -65,6 +73,15 @@ pub(super) fn apply(
 
     // Constraint and index drops the policy refuses: what they use must stay.
     let mut kept_constraints: Vec<Change> = Vec::new();
+    // Columns whose drop the policy refuses, by table: what uses them stays.
+    let mut kept_columns: Vec<(QualifiedName, String)> = Vec::new();
+    // The names the plan adds or alters a constraint or index under, by table: a drop
+    // making room for one of them must run whatever it uses.
+    let declared_names: BTreeSet<((String, String), String)> = changes
+        .iter()
+        .filter_map(|c| Some((table_key(&c.table()?, names.dialect), added_name(c)?)))
+        .map(|(table, name)| (table, names.dialect.identifier_key(name)))
+        .collect();
     for change in changes {
         match (&change, unlocking_flag(&change)) {
             (Change::DropTable { table }, _) => extra_tables.push(table.clone()),
@@ -73,8 +90,11 @@ pub(super) fn apply(
                     refused_foreign_keys.push((table.clone(), foreign_key.clone()));
                 }
                 drift.push(refused(&change, flag));
-                if !matches!(change, Change::DropColumn { .. }) {
-                    kept_constraints.push(change);
+                match &change {
+                    Change::DropColumn { table, column } => {
+                        kept_columns.push((table.clone(), column.name.clone()))
+                    }
+                    _ => kept_constraints.push(change),
                 }
             }
             _ => kept_changes.push(change),
@@ -82,26 +102,44 @@ pub(super) fn apply(
     }
 
     // A column that a kept constraint or index uses is kept too: dropping it would fail
-    // (SQLite) or silently drop that constraint with it (PostgreSQL).
-    let mut allowed_changes = Vec::with_capacity(kept_changes.len());
-    for change in kept_changes {
-        let user = match &change {
-            Change::DropColumn { table, column } => kept_constraints
-                .iter()
-                .find(|c| uses_column(&as_added(c), table, &column.name, names.dialect)),
-            _ => None,
-        };
-        match user {
-            Some(user) => drift.push(Drift {
-                table: change.table().unwrap_or_else(|| QualifiedName::new("")),
-                description: format!(
-                    "{} (kept: {} uses it and set {} to drop it)",
-                    describe::extra(&change),
-                    describe::kept_object(user),
-                    unlocking_flag(user).unwrap_or("allow_drop_extra_constraints")
-                ),
-            }),
-            None => allowed_changes.push(change),
+    // (SQLite) or silently drop that constraint with it (PostgreSQL). A constraint or index
+    // over a kept column is kept too. Each kept one may keep others: until nothing moves.
+    let mut allowed_changes = kept_changes;
+    loop {
+        let mut moved = false;
+        let mut remaining = Vec::with_capacity(allowed_changes.len());
+        for change in allowed_changes {
+            match kept_by(
+                &change,
+                &kept_constraints,
+                &kept_columns,
+                &declared_names,
+                names.dialect,
+            ) {
+                None => remaining.push(change),
+                Some(why) => {
+                    moved = true;
+                    drift.push(Drift {
+                        table: change.table().unwrap_or_else(|| QualifiedName::new("")),
+                        description: format!("{} ({why})", describe::extra(&change)),
+                    });
+                    match change {
+                        Change::DropColumn { table, column } => {
+                            kept_columns.push((table, column.name))
+                        }
+                        other => {
+                            if let Change::DropForeignKey { table, foreign_key } = &other {
+                                refused_foreign_keys.push((table.clone(), foreign_key.clone()));
+                            }
+                            kept_constraints.push(other);
+                        }
+                    }
+                }
+            }
+        }
+        allowed_changes = remaining;
+        if !moved {
+            break;
         }
     }
     let mut kept_changes = allowed_changes;
@@ -142,6 +180,99 @@ pub(super) fn apply(
     }
     drift.sort_by(|a, b| a.table.cmp(&b.table));
     (kept_changes, drift)
+}
+
+/// Why an allowed drop must be kept after all, if it must: a column that a kept
+/// constraint or index uses, or an index, unique, check or foreign key (a primary key
+/// goes: the declared one takes its place) over a kept column of its table, unless the
+/// plan adds or alters one of the same name, which needs the name free.
+fn kept_by(
+    change: &Change,
+    kept_constraints: &[Change],
+    kept_columns: &[(QualifiedName, String)],
+    declared_names: &BTreeSet<((String, String), String)>,
+    dialect: &dyn Dialect,
+) -> Option<String> {
+    match change {
+        Change::DropColumn { table, column } => {
+            let user = kept_constraints
+                .iter()
+                .find(|c| uses_column(&as_added(c), table, &column.name, dialect))?;
+            Some(match unlocking_flag(user) {
+                // Kept by the policy: its flag drops both.
+                Some(flag) if !kept_by_column(user, kept_columns, dialect) => format!(
+                    "kept: {} uses it and set {flag} to drop it",
+                    describe::kept_object(user)
+                ),
+                _ => format!("kept: {} uses it", describe::kept_object(user)),
+            })
+        }
+        Change::DropUnique { .. }
+        | Change::DropCheck { .. }
+        | Change::DropForeignKey { .. }
+        | Change::DropIndex { .. } => {
+            let table = change.table()?;
+            let name = dropped_name(change)?;
+            if declared_names.contains(&(table_key(&table, dialect), dialect.identifier_key(name)))
+            {
+                return None;
+            }
+            let (_, column) = kept_columns.iter().find(|(t, c)| {
+                table_key(t, dialect) == table_key(&table, dialect)
+                    && uses_own_column(&as_added(change), c, dialect)
+            })?;
+            Some(format!("kept: it uses column `{column}`, which is kept"))
+        }
+        _ => None,
+    }
+}
+
+/// `true` when the kept drop `kept` stays because of a kept column rather than by the
+/// policy's refusal (a drop the policy refused is never re-examined).
+fn kept_by_column(
+    kept: &Change,
+    kept_columns: &[(QualifiedName, String)],
+    dialect: &dyn Dialect,
+) -> bool {
+    let Some(table) = kept.table() else {
+        return false;
+    };
+    kept_columns.iter().any(|(t, c)| {
+        table_key(t, dialect) == table_key(&table, dialect)
+            && uses_own_column(&as_added(kept), c, dialect)
+    })
+}
+
+/// The name of the constraint or index `change` drops.
+fn dropped_name(change: &Change) -> Option<&str> {
+    match change {
+        Change::DropUnique { unique, .. } => Some(&unique.name),
+        Change::DropCheck { check, .. } => Some(&check.name),
+        Change::DropForeignKey { foreign_key, .. } => Some(&foreign_key.name),
+        Change::DropIndex { index, .. } => Some(&index.name),
+        _ => None,
+    }
+}
+
+/// The name of the constraint or index `change` adds or alters (its declared name).
+fn added_name(change: &Change) -> Option<&str> {
+    match change {
+        Change::AddUnique { unique, .. } | Change::AlterUnique { to: unique, .. } => {
+            Some(unique.name.as_str())
+        }
+        Change::AddCheck { check, .. } | Change::AlterCheck { to: check, .. } => {
+            Some(check.name.as_str())
+        }
+        Change::AddForeignKey { foreign_key, .. }
+        | Change::AlterForeignKey {
+            to: foreign_key, ..
+        } => Some(foreign_key.name.as_str()),
+        Change::AddIndex { index, .. } | Change::AlterIndex { to: index, .. } => {
+            Some(index.name.as_str())
+        }
+        _ => None,
+    }
+    .filter(|name| !name.is_empty())
 }
 
 /// The change that adds what the refused drop `change` keeps, so that
@@ -242,7 +373,7 @@ pub(crate) fn block(
 /// foreign key needing a blocked key of the table it references, or whose columns (or
 /// referenced columns) change type in a blocked step; a key, index, check or foreign key
 /// over a column whose add is blocked. Each names the step it needs (`depends_on`) and
-/// inherits what unlocks it.
+/// inherits what unlocks it, not its data problem (which is the needed step's).
 pub(crate) fn block_dependents(
     mut steps: Vec<Step>,
     mut blocked: Vec<BlockedStep>,
@@ -260,7 +391,9 @@ pub(crate) fn block_dependents(
                 Some(b) => {
                     let dependent = BlockedStep {
                         unlocked_by: b.unlocked_by.clone(),
-                        problem: b.problem.clone(),
+                        // The data problem is the needed step's, said there: repeated
+                        // here it read as this step failing too.
+                        problem: None,
                         depends_on: Some(b.step.describe()),
                         step,
                     };
@@ -331,19 +464,6 @@ fn needs(step: &Change, other: &Change, dialect: &dyn Dialect) -> bool {
 /// `true` when `step` uses column `column` of `table`: a key, index, check or foreign key
 /// of that table over it, or a foreign key referencing it.
 fn uses_column(step: &Change, table: &QualifiedName, column: &str, dialect: &dyn Dialect) -> bool {
-    let on_table = step
-        .table()
-        .is_some_and(|t| table_key(&t, dialect) == table_key(table, dialect));
-    let mentions = |expr: &str| words(expr).any(|w| dialect.same_identifier(w, column));
-    let in_index = |index: &Index| {
-        index.columns.iter().any(|c| {
-            if c.expression {
-                mentions(&c.name)
-            } else {
-                dialect.same_identifier(&c.name, column)
-            }
-        }) || index.predicate.as_deref().is_some_and(mentions)
-    };
     let referenced = match step {
         Change::AddForeignKey { foreign_key, .. }
         | Change::AlterForeignKey {
@@ -354,12 +474,25 @@ fn uses_column(step: &Change, table: &QualifiedName, column: &str, dialect: &dyn
         }
         _ => false,
     };
-    if referenced {
-        return true;
-    }
-    if !on_table {
-        return false;
-    }
+    let on_table = step
+        .table()
+        .is_some_and(|t| table_key(&t, dialect) == table_key(table, dialect));
+    referenced || (on_table && uses_own_column(step, column, dialect))
+}
+
+/// `true` when the key, index, check or foreign key `step` adds is over column `column`
+/// of its own table (a foreign key's referenced columns do not count).
+fn uses_own_column(step: &Change, column: &str, dialect: &dyn Dialect) -> bool {
+    let mentions = |expr: &str| words(expr).any(|w| dialect.same_identifier(w, column));
+    let in_index = |index: &Index| {
+        index.columns.iter().any(|c| {
+            if c.expression {
+                mentions(&c.name)
+            } else {
+                dialect.same_identifier(&c.name, column)
+            }
+        }) || index.predicate.as_deref().is_some_and(mentions)
+    };
     match step {
         Change::AddPrimaryKey { key, .. } | Change::AlterPrimaryKey { to: key, .. } => {
             contains(&key.columns, column, dialect)

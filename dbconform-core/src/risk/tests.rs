@@ -313,7 +313,7 @@ fn narrowing_notes_say_what_does_not_fit_and_what_happens() {
     assert_eq!(
         note(T::Text, T::Varchar(5), &SQLITE).as_deref(),
         Some(
-            "narrowing: values longer than 5 characters are kept as they are but no longer fit (SQLite does not enforce declared types: reading them back as the declared type fails)"
+            "narrowing: values longer than 5 characters are kept as they are but no longer fit (SQLite does not enforce declared types: they are stored and read back as they are)"
         )
     );
     assert_eq!(

@@ -442,7 +442,7 @@ fn narrowing_note(
     let tail = if postgres || misfits.iter().all(|(_, e)| *e != Effect::Kept) {
         ""
     } else {
-        " (SQLite does not enforce declared types: reading them back as the declared type fails)"
+        " (SQLite does not enforce declared types: they are stored and read back as they are)"
     };
     format!("narrowing: {}{tail}", things.join(", "))
 }

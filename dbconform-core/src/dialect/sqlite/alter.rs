@@ -35,8 +35,9 @@
 //!   the declaration does not keep is gone when `DROP COLUMN` runs. An index the
 //!   declaration keeps under the same name is only changed after the column is dropped
 //!   (`AlterIndex` ranks later), so then the column needs a rebuild. The context does not
-//!   carry the policy: with `allow_drop_extra_constraints = false` the index is kept as
-//!   drift, `DROP COLUMN` then fails with SQLite's message and the apply rolls back.
+//!   carry the policy, and need not: an index the policy keeps (by default every
+//!   undeclared non-unique one) keeps the column it uses as drift, so no `DROP COLUMN`
+//!   runs under it.
 //! - **`DROP TABLE` is safe only once nothing references the table.** With foreign keys
 //!   enforced (the runtime's connections enforce them) SQLite runs an implicit
 //!   `DELETE FROM` first, which fires the `ON DELETE` actions (CASCADE, SET NULL, SET

@@ -239,7 +239,8 @@ impl Session for PgSession<'_> {
 
     async fn run_steps(&mut self, plan: Plan) -> Result<Report> {
         check_lock_budget(self.conn, &plan, self.counter).await?;
-        driver::run_steps::<sqlx::Postgres>(self.conn, plan, self.counter).await
+        driver::run_steps::<sqlx::Postgres>(self.conn, plan, self.counter, driver::Arrival::AtEnd)
+            .await
     }
 
     async fn answer(&mut self, questions: &[Question]) -> Result<Answers> {

@@ -241,7 +241,13 @@ impl Session for SqliteSession<'_> {
 
     async fn run_steps(&mut self, plan: Plan) -> Result<Report> {
         rebuild::ensure_foreign_keys_off(self.conn, &plan, self.counter).await?;
-        driver::run_steps::<sqlx::Sqlite>(self.conn, plan, self.counter).await
+        driver::run_steps::<sqlx::Sqlite>(
+            self.conn,
+            plan,
+            self.counter,
+            driver::Arrival::PerStatement,
+        )
+        .await
     }
 
     async fn dependents(
