@@ -129,8 +129,11 @@ fn judge(
                 }
             }
             Effect::Lost => notes.push(format!("{fact}: they would change")),
+            // Only a backend that does not enforce declared types keeps them (see
+            // `Dialect::misfit_effect`).
             Effect::Kept => notes.push(format!(
-                "{fact}: SQLite keeps them as they are, but reading them as the declared type fails"
+                "{fact}: {} keeps them as they are, but reading them as the declared type fails",
+                dialect.display_name()
             )),
         }
     }
