@@ -135,7 +135,7 @@ impl Assessment {
 /// ```
 pub fn assess(change: &Change, dialect: &dyn Dialect, rebuild: bool) -> Assessment {
     let mut assessment = assess_change(change, dialect);
-    if rebuild && dialect.name() == "sqlite" && assessment.risk == Risk::Safe {
+    if rebuild && dialect.rebuilds_tables() && assessment.risk == Risk::Safe {
         assessment.risk = Risk::Caution;
     }
     assessment

@@ -346,9 +346,6 @@ mod postgres {
     use sqlx::Connection;
     use sqlx::postgres::PgConnection;
 
-    /// Maintenance databases to connect to, in order of preference.
-    const MAINTENANCE: [&str; 2] = ["postgres", "template1"];
-
     pub(super) async fn create_if_missing(url: &str) -> Result<bool> {
         let options = crate::backend::postgres::connect_options(url)?;
         let name = options
@@ -356,7 +353,7 @@ mod postgres {
             .unwrap_or_else(|| options.get_username())
             .to_string();
         let mut connection = None;
-        for maintenance in MAINTENANCE {
+        for maintenance in crate::backend::postgres::MAINTENANCE_DATABASES {
             match PgConnection::connect_with(&options.clone().database(maintenance)).await {
                 Ok(conn) => {
                     connection = Some(conn);

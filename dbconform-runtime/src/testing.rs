@@ -230,7 +230,8 @@ mod postgres {
             schema: schema.clone(),
             url: url.to_string(),
             report: Report {
-                dialect: "postgres".into(),
+                dialect: dbconform_core::dialect::Dialect::name(&dbconform_core::dialect::POSTGRES)
+                    .into(),
                 executed: Vec::new(),
                 blocked: Vec::new(),
                 drift: Vec::new(),

@@ -3,6 +3,7 @@
 
 use super::Exit;
 use crate::Options;
+use crate::dialect::Dialect;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -215,8 +216,8 @@ pub(crate) struct PreflightArgs {
 #[derive(Args, Debug, Clone)]
 pub(crate) struct SnapshotArgs {
     /// The database kind the snapshot is for; default: the scheme of --url / $DATABASE_URL
-    #[arg(long, value_enum)]
-    pub dialect: Option<DialectArg>,
+    #[arg(long, value_parser = dialect_parser())]
+    pub dialect: Option<&'static dyn Dialect>,
     /// Only read for its scheme when --dialect is not given; never connected to
     #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_name = "URL")]
     pub url: Option<String>,
@@ -277,8 +278,8 @@ pub(crate) struct StandaloneDiffArgs {
 #[derive(Args, Debug, Clone)]
 pub(crate) struct DiffCommon {
     /// The database kind, when neither side records it
-    #[arg(long, value_enum)]
-    pub dialect: Option<DialectArg>,
+    #[arg(long, value_parser = dialect_parser())]
+    pub dialect: Option<&'static dyn Dialect>,
     #[command(flatten)]
     pub policy: PolicyArgs,
     /// Output format: text, sql, json, dot
@@ -335,23 +336,14 @@ pub(crate) enum ColorChoice {
     Never,
 }
 
-/// A database kind.
-#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum DialectArg {
-    /// SQLite
-    Sqlite,
-    /// PostgreSQL
-    Postgres,
-}
-
-impl DialectArg {
-    /// The dialect's name, as [`crate::dialect::by_name`] knows it.
-    pub fn name(self) -> &'static str {
-        match self {
-            DialectArg::Sqlite => "sqlite",
-            DialectArg::Postgres => "postgres",
-        }
-    }
+/// Parses `--dialect`: one of the names of [`crate::dialect::all`], listed in the help
+/// with their display names, so a new dialect is offered without editing the CLI.
+fn dialect_parser() -> impl clap::builder::TypedValueParser<Value = &'static dyn Dialect> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    let names = crate::dialect::all()
+        .map(|dialect| PossibleValue::new(dialect.name()).help(dialect.display_name()));
+    PossibleValuesParser::new(names)
+        .try_map(|name| crate::dialect::by_name(&name).ok_or("unknown dialect"))
 }
 
 /// What to run.

@@ -282,39 +282,48 @@ fn preflight(args: PreflightArgs, out: &Out, rt: &tokio::runtime::Runtime) -> Ou
 /// The dialect a URL's scheme names, without connecting.
 fn dialect_of_url(url: &str) -> Option<&'static dyn Dialect> {
     let scheme = url.split(':').next()?.to_ascii_lowercase();
-    match scheme.as_str() {
-        "sqlite" => crate::dialect::by_name("sqlite"),
-        "postgres" | "postgresql" => crate::dialect::by_name("postgres"),
-        _ => None,
-    }
+    crate::dialect::all()
+        .into_iter()
+        .find(|dialect| dialect.url_schemes().contains(&scheme.as_str()))
 }
 
-/// The target schema a snapshot records: PostgreSQL only.
+/// `--dialect a or --dialect b`, for messages asking for the database kind.
+fn dialect_choices() -> String {
+    crate::dialect::all()
+        .map(|dialect| format!("--dialect {}", dialect.name()))
+        .join(" or ")
+}
+
+/// The target schema a snapshot records: only where the dialect has one (its default
+/// when none is given).
 fn recorded_schema(dialect: &dyn Dialect, schema: Option<String>) -> Option<String> {
-    (dialect.name() == "postgres").then(|| schema.unwrap_or_else(|| "public".to_string()))
+    dialect
+        .default_schema()
+        .map(|default| schema.unwrap_or_else(|| default.to_string()))
 }
 
 fn snapshot(args: SnapshotArgs, out: &Out) -> Outcome {
     let dialect = match (args.dialect, args.url.as_deref()) {
-        (Some(dialect), _) => crate::dialect::by_name(dialect.name()),
+        (Some(dialect), _) => Some(dialect),
         (None, Some(url)) => dialect_of_url(url),
         (None, None) => None,
     };
     let Some(dialect) = dialect else {
         return Err(Failure(match args.url {
             Some(url) => format!(
-                "cannot tell the database kind from `{}`; pass --dialect sqlite or --dialect postgres",
-                redact_url(&url)
+                "cannot tell the database kind from `{}`; pass {}",
+                redact_url(&url),
+                dialect_choices()
             ),
-            None => "say which database the snapshot is for: --dialect sqlite or --dialect postgres (or --url / DATABASE_URL)".into(),
+            None => format!(
+                "say which database the snapshot is for: {} (or --url / DATABASE_URL)",
+                dialect_choices()
+            ),
         }));
     };
     let declared = crate::desired_schema()?;
-    let target = if dialect.name() == "postgres" {
-        args.schema.clone()
-    } else {
-        None
-    };
+    // Only a dialect with a target schema records one.
+    let target = dialect.default_schema().and(args.schema.clone());
     let file = SnapshotFile::new(SnapshotSource::Declared, dialect.name(), target, declared);
     if let Some(path) = &args.check {
         let committed = read_snapshot(path)?;
@@ -506,9 +515,10 @@ fn diff(
         }
         (None, Some(a), _) | (None, None, Some(a)) => a.clone(),
         (None, None, None) => {
-            return Err(Failure(
-                "neither side says which database kind it is for; pass --dialect sqlite or --dialect postgres".into(),
-            ));
+            return Err(Failure(format!(
+                "neither side says which database kind it is for; pass {}",
+                dialect_choices()
+            )));
         }
     };
     let Some(dialect) = crate::dialect::by_name(&dialect_name) else {

@@ -149,7 +149,12 @@ fn judge(
                 }
             }
             Effect::Lost => notes.push(format!("{fact}: they would change")),
-            Effect::Kept => notes.push(format!("{fact}: SQLite keeps them as they are")),
+            // Only a backend that does not enforce declared types keeps them (see
+            // `Dialect::misfit_effect`).
+            Effect::Kept => notes.push(format!(
+                "{fact}: {} keeps them as they are",
+                dialect.display_name()
+            )),
         }
     }
     if misfits > 0 && misfits_fit && failures.is_empty() && step.code == risk::NARROW_COLUMN {

@@ -18,6 +18,7 @@
 //! with every identifier going through [`Dialect::quote_ident`]. The tests in `render.rs`
 //! pin the sea-query behaviour this split relies on.
 
+use crate::data::Effect;
 use crate::dependents::DependentObject;
 use crate::error::Result;
 use crate::model::{Column, ColumnType, QualifiedName, Schema, TableDef};
@@ -108,6 +109,60 @@ fn numeric_type_sql(precision: Option<u32>, scale: Option<u32>) -> String {
 pub trait Dialect: Send + Sync + std::fmt::Debug {
     /// Short backend name: `sqlite`, `postgres`.
     fn name(&self) -> &'static str;
+
+    /// The backend's name as messages spell it: `SQLite`, `PostgreSQL`. The default is
+    /// [`Dialect::name`].
+    fn display_name(&self) -> &'static str {
+        self.name()
+    }
+
+    /// The URL schemes that name this backend, in lower case (`postgres`, `postgresql`),
+    /// so that a URL's dialect is known without connecting. None by default: such a
+    /// dialect is only found by [`by_name`].
+    fn url_schemes(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// The schema tables without one go to when no target schema is given (`public` on
+    /// PostgreSQL), or `None` where the backend has no target schema to choose (SQLite:
+    /// always `main`), which is the default. Snapshots record a target schema only where
+    /// there is one.
+    fn default_schema(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// `true` when the backend stores values of `from` and `to` alike, so that changing a
+    /// column between them only changes its declared type (SQLite: the integer types are
+    /// one 64-bit storage, REAL and DOUBLE one 8-byte float). `false` by default: each
+    /// declared type is stored as declared.
+    fn stores_alike(&self, from: &ColumnType, to: &ColumnType) -> bool {
+        let _ = (from, to);
+        false
+    }
+
+    /// What happens on this backend to a value that does not fit a column narrowed to
+    /// `to`, given `effect`, what happens where declared types are enforced (fail or
+    /// change). The default is `effect`; SQLite, which does not enforce declared types,
+    /// keeps such values as they are ([`Effect::Kept`]).
+    fn misfit_effect(&self, to: &ColumnType, effect: Effect) -> Effect {
+        let _ = to;
+        effect
+    }
+
+    /// `true` when changing a column's type from `from` to `to` rewrites the table (every
+    /// row copied while it is locked). `true` by default, the cautious answer; PostgreSQL
+    /// changes only its catalog for a longer VARCHAR and similar widenings.
+    fn type_change_rewrites(&self, from: &ColumnType, to: &ColumnType) -> bool {
+        let _ = (from, to);
+        true
+    }
+
+    /// `true` when [`Dialect::assemble_rebuilds`] performs the steps that need a table
+    /// rebuild by copying the table (SQLite), so such a step is at least Caution even
+    /// when the change itself is Safe. `false` by default: those steps stay without SQL.
+    fn rebuilds_tables(&self) -> bool {
+        false
+    }
 
     /// Quotes one identifier. The only place identifiers become SQL.
     fn quote_ident(&self, ident: &str) -> String {

@@ -2,6 +2,7 @@
 //! normalization the test chooses (the identity by default), so differ and planner tests
 //! pin the generic rules whatever the dialects' normal forms become.
 
+use crate::data::Effect;
 use crate::dialect::{Dialect, POSTGRES, SQLITE};
 use crate::error::Result;
 use crate::model::{Column, ColumnType, QualifiedName, TableDef};
@@ -32,6 +33,27 @@ pub(crate) static LITE: Plain = Plain {
 impl Dialect for Plain {
     fn name(&self) -> &'static str {
         self.inner.name()
+    }
+    fn display_name(&self) -> &'static str {
+        self.inner.display_name()
+    }
+    fn url_schemes(&self) -> &'static [&'static str] {
+        self.inner.url_schemes()
+    }
+    fn default_schema(&self) -> Option<&'static str> {
+        self.inner.default_schema()
+    }
+    fn stores_alike(&self, from: &ColumnType, to: &ColumnType) -> bool {
+        self.inner.stores_alike(from, to)
+    }
+    fn misfit_effect(&self, to: &ColumnType, effect: Effect) -> Effect {
+        self.inner.misfit_effect(to, effect)
+    }
+    fn type_change_rewrites(&self, from: &ColumnType, to: &ColumnType) -> bool {
+        self.inner.type_change_rewrites(from, to)
+    }
+    fn rebuilds_tables(&self) -> bool {
+        self.inner.rebuilds_tables()
     }
     fn quote_ident(&self, ident: &str) -> String {
         self.inner.quote_ident(ident)

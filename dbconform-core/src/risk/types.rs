@@ -130,32 +130,25 @@ fn max_text_length(ty: &ColumnType) -> Option<u32> {
 /// assert_eq!(shorter.class, TypeClass::Narrowing);
 /// ```
 pub fn type_change(from: &ColumnType, to: &ColumnType, dialect: &dyn Dialect) -> TypeChange {
-    let postgres = dialect.name() == "postgres";
-    let renamed = !postgres && same_storage(from, to);
+    let renamed = dialect.stores_alike(from, to);
     let (class, misfits) = if renamed {
         (TypeClass::Widening, Vec::new())
     } else {
         classify(from, to)
     };
-    // SQLite copies values as they are, except that a REAL column turns integers into
-    // floats; PostgreSQL fails or changes them.
+    // `classify` gives the effect where declared types are enforced; a backend that does
+    // not enforce them (SQLite) keeps or converts the values instead.
     let misfits: Vec<(Misfit, Effect)> = misfits
         .into_iter()
-        .map(|(misfit, effect)| {
-            let effect = match (postgres, to) {
-                (true, _) => effect,
-                (false, ColumnType::Real | ColumnType::Double) => Effect::Lost,
-                (false, _) => Effect::Kept,
-            };
-            (misfit, effect)
-        })
+        .map(|(misfit, effect)| (misfit, dialect.misfit_effect(to, effect)))
         .collect();
-    let rewrite = !(postgres && catalog_only(from, to));
+    let rewrite = dialect.type_change_rewrites(from, to);
     let from_text = type_name(from, dialect);
     let to_text = type_name(to, dialect);
     let note = match class {
         TypeClass::Widening if renamed => Some(format!(
-            "SQLite stores {from_text} and {to_text} alike: only the declared type changes, but the table is rebuilt"
+            "{} stores {from_text} and {to_text} alike: only the declared type changes, but the table is rebuilt",
+            dialect.display_name()
         )),
         TypeClass::Widening if rewrite => Some(
             "widening: every value fits, but the table is rewritten (locked while every row is copied)"
@@ -168,7 +161,7 @@ pub fn type_change(from: &ColumnType, to: &ColumnType, dialect: &dyn Dialect) ->
         TypeClass::Unknown => Some(format!(
             "dbconform cannot tell whether every {from_text} value converts to {to_text}: values that do not convert make the change fail"
         )),
-        TypeClass::Narrowing => Some(narrowing_note(from, to, &misfits, postgres)),
+        TypeClass::Narrowing => Some(narrowing_note(from, to, &misfits, dialect)),
     };
     TypeChange {
         class,
@@ -381,42 +374,12 @@ fn temporal(from: &ColumnType, to: &ColumnType) -> Option<(TypeClass, Vec<(Misfi
     }
 }
 
-/// SQLite stores SMALLINT, INTEGER and BIGINT alike (64-bit integers), and REAL and
-/// DOUBLE alike (8-byte floats): between these only the declared name changes.
-fn same_storage(from: &ColumnType, to: &ColumnType) -> bool {
-    (integer(from).is_some() && integer(to).is_some())
-        || (float_bits(from).is_some() && float_bits(to).is_some())
-}
-
-/// PostgreSQL changes only the catalog (no table rewrite, no scan) for these.
-fn catalog_only(from: &ColumnType, to: &ColumnType) -> bool {
-    use ColumnType as T;
-    match (from, to) {
-        (T::Varchar(n), T::Varchar(m)) => m >= n,
-        (T::Varchar(_), T::Text) => true,
-        (
-            T::Decimal {
-                precision: Some(p1),
-                scale: s1,
-            },
-            T::Decimal {
-                precision: p2,
-                scale: s2,
-            },
-        ) => match p2 {
-            None => true,
-            Some(p2) => p2 >= p1 && s1.unwrap_or(0) == s2.unwrap_or(0),
-        },
-        _ => false,
-    }
-}
-
 /// The narrowing's consequence: what may not fit and what happens to it.
 fn narrowing_note(
     from: &ColumnType,
     to: &ColumnType,
     misfits: &[(Misfit, Effect)],
-    postgres: bool,
+    dialect: &dyn Dialect,
 ) -> String {
     use ColumnType as T;
     if misfits.is_empty() {
@@ -439,10 +402,15 @@ fn narrowing_note(
             format!("{what} {consequence}")
         })
         .collect();
-    let tail = if postgres || misfits.iter().all(|(_, e)| *e != Effect::Kept) {
-        ""
+    // Values are kept only where declared types are not enforced (see
+    // `Dialect::misfit_effect`).
+    let tail = if misfits.iter().all(|(_, e)| *e != Effect::Kept) {
+        String::new()
     } else {
-        " (SQLite does not enforce declared types: they are stored and read back as they are)"
+        format!(
+            " ({} does not enforce declared types: they are stored and read back as they are)",
+            dialect.display_name()
+        )
     };
     format!("narrowing: {}{tail}", things.join(", "))
 }

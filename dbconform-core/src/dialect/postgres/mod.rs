@@ -31,6 +31,12 @@ use crate::model::{Column, ColumnType, TableDef};
 use crate::naming::MAX_IDENTIFIER_BYTES;
 use crate::plan::Change;
 
+/// The URL schemes of PostgreSQL servers (`postgres://user@host/db`).
+pub const SCHEMES: &[&str] = &["postgres", "postgresql"];
+
+/// The schema tables without one go to unless another target schema is given.
+pub const DEFAULT_SCHEMA: &str = "public";
+
 /// The PostgreSQL dialect. Use the [`POSTGRES`](super::POSTGRES) static as
 /// `&'static dyn Dialect`.
 #[derive(Debug, Clone, Copy, Default)]
@@ -39,6 +45,24 @@ pub struct Postgres;
 impl Dialect for Postgres {
     fn name(&self) -> &'static str {
         "postgres"
+    }
+
+    fn display_name(&self) -> &'static str {
+        "PostgreSQL"
+    }
+
+    fn url_schemes(&self) -> &'static [&'static str] {
+        SCHEMES
+    }
+
+    fn default_schema(&self) -> Option<&'static str> {
+        Some(DEFAULT_SCHEMA)
+    }
+
+    /// Not for the changes that only touch the catalog (a longer VARCHAR, VARCHAR to
+    /// TEXT, more NUMERIC precision at the same scale).
+    fn type_change_rewrites(&self, from: &ColumnType, to: &ColumnType) -> bool {
+        !types::catalog_only(from, to)
     }
 
     /// One `DO` block: the objects' definitions are read from the catalog when the block

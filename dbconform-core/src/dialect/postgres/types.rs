@@ -27,6 +27,30 @@ pub(super) fn type_sql(ty: &ColumnType) -> String {
     }
 }
 
+/// `true` when PostgreSQL changes only the catalog (no table rewrite, no scan) to change a
+/// column from `from` to `to`.
+pub(super) fn catalog_only(from: &ColumnType, to: &ColumnType) -> bool {
+    use ColumnType as T;
+    match (from, to) {
+        (T::Varchar(n), T::Varchar(m)) => m >= n,
+        (T::Varchar(_), T::Text) => true,
+        (
+            T::Decimal {
+                precision: Some(p1),
+                scale: s1,
+            },
+            T::Decimal {
+                precision: p2,
+                scale: s2,
+            },
+        ) => match p2 {
+            None => true,
+            Some(p2) => p2 >= p1 && s1.unwrap_or(0) == s2.unwrap_or(0),
+        },
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,10 +26,14 @@ mod types;
 mod validate;
 
 use super::{ChangeContext, ChangeSql, Dialect};
+use crate::data::Effect;
 use crate::dependents::DependentObject;
 use crate::error::Result;
 use crate::model::{Column, ColumnType, QualifiedName, Schema, TableDef};
 use crate::plan::{Change, Plan};
+
+/// The URL schemes of SQLite databases (`sqlite://app.db`, `sqlite::memory:`).
+pub const SCHEMES: &[&str] = &["sqlite"];
 
 /// The only schema SQLite tables are created in.
 pub const MAIN_SCHEMA: &str = "main";
@@ -41,6 +45,38 @@ pub struct Sqlite;
 impl Dialect for Sqlite {
     fn name(&self) -> &'static str {
         "sqlite"
+    }
+
+    fn display_name(&self) -> &'static str {
+        "SQLite"
+    }
+
+    fn url_schemes(&self) -> &'static [&'static str] {
+        SCHEMES
+    }
+
+    /// The integer types are one 64-bit storage, REAL and DOUBLE one 8-byte float.
+    fn stores_alike(&self, from: &ColumnType, to: &ColumnType) -> bool {
+        types::same_storage(from, to)
+    }
+
+    /// Values are copied as they are by the rebuild (SQLite does not enforce declared
+    /// types on ordinary tables), except that a REAL column turns integers into floats.
+    fn misfit_effect(&self, to: &ColumnType, _effect: Effect) -> Effect {
+        match to {
+            ColumnType::Real | ColumnType::Double => Effect::Lost,
+            _ => Effect::Kept,
+        }
+    }
+
+    /// Every type change rebuilds the table.
+    fn type_change_rewrites(&self, _from: &ColumnType, _to: &ColumnType) -> bool {
+        true
+    }
+
+    /// [`rebuild`] copies every row into a new table.
+    fn rebuilds_tables(&self) -> bool {
+        true
     }
 
     /// The table name alone: only `main` is valid, and SQLite does not accept a qualified

@@ -145,6 +145,15 @@ pub(super) fn alias(canonical: &str) -> Option<ColumnType> {
     Some(ty)
 }
 
+/// `true` when SQLite stores `from` and `to` alike: SMALLINT, INTEGER and BIGINT are one
+/// 64-bit integer storage, REAL and DOUBLE one 8-byte float.
+pub(super) fn same_storage(from: &ColumnType, to: &ColumnType) -> bool {
+    use ColumnType as T;
+    let integer = |ty: &ColumnType| matches!(ty, T::SmallInt | T::Integer | T::BigInt);
+    let float = |ty: &ColumnType| matches!(ty, T::Real | T::Double);
+    (integer(from) && integer(to)) || (float(from) && float(to))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

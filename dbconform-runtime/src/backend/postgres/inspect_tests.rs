@@ -410,10 +410,16 @@ async fn single_statement_reflection_equals_the_five_queries_it_replaced() {
             .await
             .unwrap();
         // `Append  (cost=902.09..6015.32 rows=10 width=420)`: the total is after `..`.
+        let jit_above_cost: f64 =
+            sqlx::query_scalar("SELECT current_setting('jit_above_cost')::float8")
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
         estimated_cost = top
             .split_once("..")
             .and_then(|(_, rest)| rest.split_whitespace().next())
-            .and_then(|total| total.parse::<f64>().ok());
+            .and_then(|total| total.parse::<f64>().ok())
+            .map(|cost| (cost, jit_above_cost));
         // With `a` on the search path, `format_type` no longer qualifies its types.
         let set = format!("SET search_path TO {}, public", q(a));
         sqlx::raw_sql(AssertSqlSafe(set))
@@ -429,8 +435,14 @@ async fn single_statement_reflection_equals_the_five_queries_it_replaced() {
     cleanup(&url, &names).await;
     built.unwrap();
 
-    let estimated_cost = estimated_cost.expect("the plan's estimated cost");
-    assert!(estimated_cost < 10_000.0, "{estimated_cost}");
+    let (estimated_cost, jit_above_cost) = estimated_cost.expect("the plan's estimated cost");
+    // A quarter of the threshold: the estimate grows with the whole server's catalog
+    // (other tests' scratch tables on a shared server included), about 2,000 on a quiet
+    // one; what matters is that it stays far from the point where PostgreSQL compiles.
+    assert!(
+        estimated_cost < jit_above_cost / 4.0,
+        "{estimated_cost} against jit_above_cost {jit_above_cost}"
+    );
     for (label, result) in results {
         let (new, new_statements, old, old_statements) =
             result.unwrap_or_else(|e| panic!("{label}: {e}"));

@@ -29,8 +29,13 @@ use std::time::Instant;
 /// queries run alone).
 pub(crate) const REFLECTION_QUERIES: &[&str] = &inspect::QUERIES;
 
-/// URL schemes this backend answers to.
-pub const SCHEMES: &[&str] = &["postgres", "postgresql"];
+/// URL schemes this backend answers to: the dialect's, so the CLI (which reads the
+/// scheme without connecting) and the runtime agree.
+pub const SCHEMES: &[&str] = dbconform_core::dialect::postgres::SCHEMES;
+
+/// Maintenance databases to connect to when creating a database, in order of
+/// preference.
+pub(crate) const MAINTENANCE_DATABASES: [&str; 2] = ["postgres", "template1"];
 
 /// The connect options `url` names, refused before anything is sent unless the URL has
 /// the `//` authority: sqlx reads `postgresql:/alice:pw@host/db` (one slash) as a URL

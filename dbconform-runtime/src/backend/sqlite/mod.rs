@@ -37,8 +37,9 @@ pub(crate) async fn reflections(
     Ok((schema, fallback, reference))
 }
 
-/// URL schemes this backend answers to.
-pub const SCHEMES: &[&str] = &["sqlite"];
+/// URL schemes this backend answers to: the dialect's, so the CLI (which reads the
+/// scheme without connecting) and the runtime agree.
+pub const SCHEMES: &[&str] = dbconform_core::dialect::sqlite::SCHEMES;
 
 /// How long a writer waits for another process's lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
