@@ -13,7 +13,8 @@ use dbconform::{
 };
 
 /// `t<n>` in `schema`: an identity key, a unique text code and an indexed reference to
-/// `t0` — seven relations (table, three indexes, TOAST table and index, sequence).
+/// `t0` — eleven locks (table, three indexes, TOAST table and index, sequence; the row
+/// type; the primary key, UNIQUE and foreign-key constraints).
 fn keyed(schema: &str, n: usize) -> TableDef {
     let name = format!("t{n}");
     TableDef {
@@ -71,11 +72,14 @@ async fn plan_over_the_lock_table_is_refused_before_its_first_statement() {
     let (per, conns, prepared): (i64, i64, i64) =
         (row.get("per"), row.get("conns"), row.get("prepared"));
     let capacity = per * (conns + prepared);
-    // Just over the server's lock table: 64 locks of overhead, the schema, 7 per table.
-    let count = usize::try_from(capacity / 7 + 1).unwrap();
+    // The most one transaction can lock: twice the lock table's entries (see
+    // `LockSettings::ceiling`).
+    let ceiling = 2 * capacity;
+    // Just over it: 64 locks of overhead, the schema, 11 per table.
+    let count = usize::try_from(ceiling / 11 + 1).unwrap();
     let tables: Vec<TableDef> = (0..count).map(|n| keyed(&scratch.schema, n)).collect();
-    let needed = 64 + 1 + 7 * i64::try_from(count).unwrap();
-    assert!(needed > capacity);
+    let needed = 64 + 1 + 11 * i64::try_from(count).unwrap();
+    assert!(needed > ceiling);
 
     let db = DbConform::connect(&url)
         .await
@@ -92,13 +96,14 @@ async fn plan_over_the_lock_table_is_refused_before_its_first_statement() {
     scratch.cleanup().await;
 
     let error = outcome.expect_err("the apply must be refused").to_string();
-    let at_least = (needed + conns + prepared - 1) / (conns + prepared);
+    let at_least = (needed + 2 * (conns + prepared) - 1) / (2 * (conns + prepared));
     assert_eq!(
         error,
         format!(
             "the plan's {steps} steps need about {needed} locks in one transaction, more than \
              the server's lock table holds: max_locks_per_transaction ({per}) × \
-             (max_connections ({conns}) + max_prepared_transactions ({prepared})) = {capacity}; \
+             (max_connections ({conns}) + max_prepared_transactions ({prepared})) = {capacity} \
+             entries, at most {ceiling} locks for one transaction; \
              set max_locks_per_transaction to at least {at_least} (it takes effect after a \
              server restart) or apply fewer tables at a time. Nothing was executed.",
             steps = count + 1
