@@ -549,3 +549,117 @@ async fn postgres_script_runs_as_is_and_matches_apply() {
         std::panic::resume_unwind(panic.into_panic());
     }
 }
+
+mod pg_items_price_renamed {
+    use dbconform::Table;
+
+    /// `price` renamed to `amount` and widened in the same plan: the views and the rule
+    /// name it `price` as they were read.
+    #[derive(Table)]
+    #[table(name = "items")]
+    pub struct Item {
+        #[column(primary_key, auto_increment = false)]
+        pub id: i32,
+        #[column(renamed_from = "price")]
+        pub amount: i64,
+        #[column(max_length = 20)]
+        pub name: Option<String>,
+        pub label: Option<String>,
+    }
+}
+
+/// A column renamed and changed in type in one plan: the objects using it are found by
+/// the name they were read with, and the apply succeeds with them recreated.
+#[tokio::test]
+async fn postgres_rename_and_type_change_of_one_column_under_views() {
+    let Some(url) = pg_url() else { return };
+    let scratch = PgScratch::new(&url, "dependents_rename_type").await;
+    let (s, pool, options) = (
+        scratch.schema.clone(),
+        scratch.pool.clone(),
+        scratch.options(),
+    );
+    let check_url = url.clone();
+    let body = async move {
+        sqlx::raw_sql(AssertSqlSafe(pg_items_ddl(&s)))
+            .execute(&pool)
+            .await
+            .unwrap();
+        let db = DbConform::connect(&check_url)
+            .await
+            .unwrap()
+            .with_options(options);
+        let tables = [pg_items_price_renamed::Item::table_def()];
+        let plan = db.compare(&tables).await.unwrap();
+        let alter = plan
+            .steps()
+            .iter()
+            .find(|s| s.kind == ChangeKind::AlterColumn)
+            .unwrap_or_else(|| panic!("a type change: {plan}"));
+        assert!(
+            alter.reason.contains(&format!("view `{s}.priced`")),
+            "{plan}"
+        );
+        db.apply(&tables).await.unwrap();
+        let ty: String = sqlx::query_scalar(AssertSqlSafe(format!(
+            "SELECT pg_typeof(price)::text FROM \"{s}\".priced LIMIT 1"
+        )))
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!(ty, "bigint");
+        let doubled: Vec<i64> = sqlx::query_scalar(AssertSqlSafe(format!(
+            "SELECT doubled FROM \"{s}\".top_priced ORDER BY id"
+        )))
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        assert_eq!(doubled, [20]);
+        assert!(db.compare(&tables).await.unwrap().is_empty());
+    };
+    let result = tokio::spawn(body).await;
+    scratch.cleanup().await;
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic.into_panic());
+    }
+}
+
+/// After-apply verification of triggers: a trigger on another table that reads a dropped
+/// column only through a view compiles no longer; the apply fails naming it, with nothing
+/// changed.
+#[tokio::test]
+async fn sqlite_apply_rolls_back_when_a_trigger_stops_compiling() {
+    let (_dir, url) = sqlite_file();
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlite_exec(
+        &pool,
+        "CREATE TABLE t (id INTEGER NOT NULL PRIMARY KEY, a VARCHAR(10), b VARCHAR(20));
+         CREATE TABLE u (x INTEGER);
+         CREATE TABLE copied (b TEXT);
+         CREATE VIEW v AS SELECT * FROM t;
+         CREATE TRIGGER u_copy AFTER INSERT ON u BEGIN INSERT INTO copied SELECT b FROM v; END;
+         INSERT INTO t VALUES (1, 'x', 'y');",
+    )
+    .await;
+    let path = std::path::PathBuf::from(
+        url.trim_start_matches("sqlite://")
+            .trim_end_matches("?mode=rwc"),
+    );
+    let before = sqlite_state(&path);
+    let tables = [sqlite_drop_and_widen::T::table_def()];
+    let db = DbConform::connect(&url)
+        .await
+        .unwrap()
+        .with_options(Options {
+            allow_drop_extra_columns: true,
+            ..Options::default()
+        });
+    let error = db.apply(&tables).await.unwrap_err().to_string();
+    assert!(
+        error.starts_with("trigger `main.u_copy` no longer works after the plan's steps; the transaction was rolled back and nothing was changed\n  check: EXPLAIN INSERT INTO \"u\" DEFAULT VALUES\n  database said: "),
+        "{error}"
+    );
+    assert!(error.contains("no such column: b"), "{error}");
+    assert_eq!(before, sqlite_state(&path));
+    pool.close().await;
+}

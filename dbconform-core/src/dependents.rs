@@ -192,6 +192,57 @@ pub fn closure(objects: &[DependentObject], seeds: &[usize], dialect: &dyn Diale
     post
 }
 
+/// The renames a plan makes, to find the names the objects (read before the plan) use for
+/// a table or column that a step names as declared.
+struct Renamed {
+    /// (declared name, name in the database) of each renamed table.
+    tables: Vec<(QualifiedName, QualifiedName)>,
+    /// (table as declared, declared name, name in the database) of each renamed column.
+    columns: Vec<(QualifiedName, String, String)>,
+}
+
+impl Renamed {
+    fn of(steps: &[Step]) -> Self {
+        let mut renamed = Renamed {
+            tables: Vec::new(),
+            columns: Vec::new(),
+        };
+        for step in steps {
+            match &step.change {
+                Change::RenameTable { from, to } => renamed.tables.push((to.clone(), from.clone())),
+                Change::RenameColumn { table, from, to } => {
+                    renamed
+                        .columns
+                        .push((table.clone(), to.clone(), from.clone()))
+                }
+                _ => {}
+            }
+        }
+        renamed
+    }
+
+    /// `table` and `column`, named as declared, by the names they had when the objects
+    /// were read.
+    fn as_read<'a>(
+        &'a self,
+        table: &'a QualifiedName,
+        column: &'a str,
+        dialect: &dyn Dialect,
+    ) -> (&'a QualifiedName, &'a str) {
+        let column = self
+            .columns
+            .iter()
+            .find(|(t, to, _)| same_table(t, table, dialect) && dialect.same_identifier(to, column))
+            .map_or(column, |(_, _, from)| from.as_str());
+        let table = self
+            .tables
+            .iter()
+            .find(|(to, _)| same_table(to, table, dialect))
+            .map_or(table, |(_, from)| from);
+        (table, column)
+    }
+}
+
 /// Blocks every column or table drop that a dependent object uses (see the module docs).
 /// A table's own rules and triggers go with it and do not block its drop.
 pub fn block_drops(plan: Plan, objects: &[DependentObject], dialect: &dyn Dialect) -> Plan {
@@ -199,13 +250,17 @@ pub fn block_drops(plan: Plan, objects: &[DependentObject], dialect: &dyn Dialec
         return plan;
     }
     let (name, steps, mut blocked, drift) = plan.into_parts();
+    let renamed = Renamed::of(&steps);
     let mut kept = Vec::with_capacity(steps.len());
     for step in steps {
         let users: Vec<&DependentObject> = match &step.change {
-            Change::DropColumn { table, column } => objects
-                .iter()
-                .filter(|o| o.uses(table, Some(&column.name), dialect))
-                .collect(),
+            Change::DropColumn { table, column } => {
+                let (table, column) = renamed.as_read(table, &column.name, dialect);
+                objects
+                    .iter()
+                    .filter(|o| o.uses(table, Some(column), dialect))
+                    .collect()
+            }
             Change::DropTable { table } => {
                 let q = table.qualified_name();
                 objects
@@ -254,6 +309,7 @@ pub fn wrap_type_changes(plan: Plan, objects: &[DependentObject], dialect: &dyn 
         return plan;
     }
     let (name, steps, blocked, drift) = plan.into_parts();
+    let renamed = Renamed::of(&steps);
     let steps = steps
         .into_iter()
         .map(|mut step| {
@@ -269,10 +325,11 @@ pub fn wrap_type_changes(plan: Plan, objects: &[DependentObject], dialect: &dyn 
             if !changes.ty || step.sql.is_empty() {
                 return step;
             }
+            let (table, column) = renamed.as_read(table, &from.name, dialect);
             let seeds: Vec<usize> = objects
                 .iter()
                 .enumerate()
-                .filter(|(_, o)| o.uses(table, Some(&from.name), dialect))
+                .filter(|(_, o)| o.uses(table, Some(column), dialect))
                 .map(|(i, _)| i)
                 .collect();
             if seeds.is_empty() {
