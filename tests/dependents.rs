@@ -102,6 +102,14 @@ const SQLITE_RENAME_DDL: &str =
      CREATE TRIGGER t_ins AFTER INSERT ON t BEGIN INSERT INTO audit VALUES (new.a); END;
      INSERT INTO t (id, a, b) VALUES (1, 'x', 'y'), (2, NULL, 'q');";
 
+/// The file of a `sqlite://...?mode=rwc` URL made by `sqlite_file`.
+fn sqlite_path(url: &str) -> &std::path::Path {
+    std::path::Path::new(
+        url.trim_start_matches("sqlite://")
+            .trim_end_matches("?mode=rwc"),
+    )
+}
+
 /// What a user compares between two SQLite databases: every object's stored SQL and
 /// every row of every table, read with the `sqlite3` CLI.
 fn sqlite_state(path: &std::path::Path) -> String {
@@ -274,10 +282,7 @@ async fn sqlite_apply_rolls_back_when_a_view_stops_working() {
          INSERT INTO t VALUES (1, 'x', 'y');",
     )
     .await;
-    let before = sqlite_state(std::path::Path::new(
-        url.trim_start_matches("sqlite://")
-            .trim_end_matches("?mode=rwc"),
-    ));
+    let before = sqlite_state(sqlite_path(&url));
     let tables = [sqlite_drop_and_widen::T::table_def()];
     let db = DbConform::connect(&url)
         .await
@@ -292,10 +297,7 @@ async fn sqlite_apply_rolls_back_when_a_view_stops_working() {
         "{error}"
     );
     assert!(error.contains("no such column: b"), "{error}");
-    let after = sqlite_state(std::path::Path::new(
-        url.trim_start_matches("sqlite://")
-            .trim_end_matches("?mode=rwc"),
-    ));
+    let after = sqlite_state(sqlite_path(&url));
     assert_eq!(before, after);
     pool.close().await;
 }
@@ -641,11 +643,7 @@ async fn sqlite_apply_rolls_back_when_a_trigger_stops_compiling() {
          INSERT INTO t VALUES (1, 'x', 'y');",
     )
     .await;
-    let path = std::path::PathBuf::from(
-        url.trim_start_matches("sqlite://")
-            .trim_end_matches("?mode=rwc"),
-    );
-    let before = sqlite_state(&path);
+    let before = sqlite_state(sqlite_path(&url));
     let tables = [sqlite_drop_and_widen::T::table_def()];
     let db = DbConform::connect(&url)
         .await
@@ -660,6 +658,6 @@ async fn sqlite_apply_rolls_back_when_a_trigger_stops_compiling() {
         "{error}"
     );
     assert!(error.contains("no such column: b"), "{error}");
-    assert_eq!(before, sqlite_state(&path));
+    assert_eq!(before, sqlite_state(sqlite_path(&url)));
     pool.close().await;
 }

@@ -568,8 +568,8 @@ pub fn assemble(
     };
     let mut merged: BTreeMap<String, Step> = BTreeMap::new();
     let mut refused: BTreeMap<String, String> = BTreeMap::new();
-    // Rename steps that became part of a rebuild (by their description, unique per step).
-    let mut absorbed: BTreeSet<String> = BTreeSet::new();
+    // Rename steps that became part of a rebuild, by their position in the plan.
+    let mut absorbed: BTreeSet<usize> = BTreeSet::new();
     for table in &tables {
         let parts: Vec<&Step> = steps.iter().filter(|s| on(s, table)).collect();
         let actual_table = find(&actual.tables, table)?;
@@ -613,9 +613,9 @@ pub fn assemble(
                 }
                 sql.extend(renames.statements(dialect, &old_name.name, &table.name));
                 let mut parts = parts;
-                parts.extend(renames.steps.iter().copied());
+                parts.extend(renames.positions.iter().map(|&i| &steps[i]));
                 merged.insert(key(table), rebuild_step(table, &parts, sql, &kept));
-                absorbed.extend(renames.steps.iter().map(|s| s.describe()));
+                absorbed.extend(renames.positions.iter().copied());
             }
             Rebuild::Refused(why) => {
                 refused.insert(key(table), why);
@@ -629,12 +629,8 @@ pub fn assemble(
     let mut newly_blocked = Vec::new();
     let mut placed: BTreeSet<String> = BTreeSet::new();
     let mut slots = Vec::new();
-    for step in steps {
-        if matches!(
-            step.kind,
-            ChangeKind::RenameTable | ChangeKind::RenameColumn
-        ) && absorbed.contains(&step.describe())
-        {
+    for (position, step) in steps.into_iter().enumerate() {
+        if absorbed.contains(&position) {
             continue;
         }
         let table_key = step.table.as_ref().map(key);
@@ -701,28 +697,28 @@ pub fn assemble(
 }
 
 /// The renames of one rebuilt table and of its columns in a plan (see [`assemble`]).
-struct Renames<'s> {
-    /// The rename steps.
-    steps: Vec<&'s Step>,
+struct Renames {
+    /// The rename steps, by their position in the plan.
+    positions: Vec<usize>,
     /// The table's old name, when it is renamed.
     table: Option<String>,
     /// (declared name, old name) of each renamed column.
     columns: Vec<(String, String)>,
 }
 
-impl<'s> Renames<'s> {
-    fn of(steps: &'s [Step], table: &QualifiedName, dialect: &Sqlite) -> Self {
+impl Renames {
+    fn of(steps: &[Step], table: &QualifiedName, dialect: &Sqlite) -> Self {
         let same = |a: &QualifiedName| dialect.same_identifier(&a.name, &table.name);
         let mut renames = Renames {
-            steps: Vec::new(),
+            positions: Vec::new(),
             table: None,
             columns: Vec::new(),
         };
-        for step in steps {
+        for (position, step) in steps.iter().enumerate() {
             match &step.change {
                 Change::RenameTable { from, to } if same(to) => {
                     renames.table = Some(from.name.clone());
-                    renames.steps.push(step);
+                    renames.positions.push(position);
                 }
                 Change::RenameColumn {
                     table: on,
@@ -730,7 +726,7 @@ impl<'s> Renames<'s> {
                     to,
                 } if same(on) => {
                     renames.columns.push((to.clone(), from.clone()));
-                    renames.steps.push(step);
+                    renames.positions.push(position);
                 }
                 _ => {}
             }
@@ -742,7 +738,7 @@ impl<'s> Renames<'s> {
     /// the renames: its name, its columns and every mention of them in its keys,
     /// constraints, indexes and expressions.
     fn under_old_names(&self, table: &TableDef) -> TableDef {
-        if self.steps.is_empty() {
+        if self.positions.is_empty() {
             return table.clone();
         }
         let column = |name: &str| -> String {
@@ -818,9 +814,12 @@ impl<'s> Renames<'s> {
 
 /// `true` when the plan holds a table rebuild to execute.
 pub fn has_rebuilds(plan: &Plan) -> bool {
-    plan.steps()
-        .iter()
-        .any(|s| s.kind == ChangeKind::RebuildTable && !s.sql.is_empty())
+    plan.steps().iter().any(is_rebuild)
+}
+
+/// `true` for a table rebuild with statements to execute.
+pub fn is_rebuild(step: &Step) -> bool {
+    step.kind == ChangeKind::RebuildTable && !step.sql.is_empty()
 }
 
 /// The one step that rebuilds `table` to make `parts`.

@@ -18,20 +18,10 @@
 
 use crate::driver::{StatementCounter, db_error};
 use dbconform_core::dialect::sqlite::dependents as sqlite_dependents;
-use dbconform_core::{
-    ChangeKind, DependentKind, DependentObject, Error, Plan, Result, Schema, Step,
-};
+pub(super) use dbconform_core::dialect::sqlite::rebuild::{has_rebuilds, is_rebuild};
+use dbconform_core::{DependentKind, DependentObject, Error, Plan, Result, Schema};
 use sqlx::pool::PoolConnection;
 use sqlx::{Row, Sqlite, SqliteConnection};
-
-/// `true` when the plan holds a table rebuild to execute.
-pub(super) fn has_rebuilds(plan: &Plan) -> bool {
-    plan.steps().iter().any(is_rebuild)
-}
-
-fn is_rebuild(step: &Step) -> bool {
-    step.kind == ChangeKind::RebuildTable && !step.sql.is_empty()
-}
 
 /// The names of the tables the plan rebuilds.
 fn rebuilt_tables(plan: &Plan) -> Vec<String> {
