@@ -665,6 +665,9 @@ async fn first_compare_runs_on_the_connection_that_checked_the_url() {
     let second = db.compare(&[]).await;
     let after_second = backends(&scratch, &name, 1).await;
     drop(db);
+    // The pool closes its connection in the background: wait for it, or the count of
+    // backends killed below would include it.
+    let after_drop = backends(&scratch, &name, 0).await;
 
     // A spare whose backend is gone: the compare takes a pooled connection instead.
     let db = self::db(&tagged, &scratch).await;
@@ -691,6 +694,10 @@ async fn first_compare_runs_on_the_connection_that_checked_the_url() {
     );
     assert!(second.unwrap().drift().len() == 1);
     assert_eq!(after_second, 1, "later operations use the pool");
+    assert_eq!(
+        after_drop, 0,
+        "dropping the conformer closes its connections"
+    );
     assert_eq!(killed, 1);
     assert_eq!(after_kill.unwrap().tables.len(), 1);
 }
