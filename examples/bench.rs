@@ -383,12 +383,14 @@ impl Bench {
     async fn reflect_floor(&self) -> Result<(), Box<dyn std::error::Error>> {
         for _ in 0..self.args.repeat {
             let started = Instant::now();
+            let queries = dbconform_runtime::floor::reflection_queries(&self.url)
+                .ok_or("this build has no backend for the URL")?;
             let statements = match self.args.backend {
                 Backend::Postgres => {
                     use sqlx::Connection;
                     let mut conn = sqlx::PgConnection::connect(&self.url).await?;
                     let schemas = vec![self.schema.clone().unwrap_or_default()];
-                    for sql in dbconform_runtime::floor::POSTGRES_REFLECTION_QUERIES {
+                    for sql in &queries {
                         let one = Instant::now();
                         let rows = sqlx::query(AssertSqlSafe(*sql))
                             .bind(&schemas)
@@ -403,12 +405,11 @@ impl Bench {
                             );
                         }
                     }
-                    dbconform_runtime::floor::POSTGRES_REFLECTION_QUERIES.len()
+                    queries.len()
                 }
                 Backend::Sqlite => {
                     use sqlx::Connection;
                     let mut conn = sqlx::SqliteConnection::connect(&self.url).await?;
-                    let queries = dbconform_runtime::floor::sqlite_reflection_queries();
                     for sql in &queries {
                         sqlx::query(AssertSqlSafe(*sql))
                             .fetch_all(&mut conn)

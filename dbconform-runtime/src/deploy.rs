@@ -157,11 +157,12 @@ pub async fn wait_for_database(url: &str, options: &ConnectOptions) -> Result<Wa
 
 /// One attempt: create the database if asked and needed, then connect.
 async fn connect_once(url: &str, options: &ConnectOptions) -> Result<DbConform> {
-    if options.create_database_if_missing && is_sqlite(url) {
+    let backend = crate::backend::for_url(url);
+    if options.create_database_if_missing && backend.is_some_and(|b| b.create_before_connecting) {
         create_database_if_missing(url).await?;
     }
     match DbConform::connect(url).await {
-        Err(error) if options.create_database_if_missing && is_missing_database(&error) => {
+        Err(error) if options.create_database_if_missing && is_missing_database(url, &error) => {
             create_database_if_missing(url).await?;
             DbConform::connect(url).await
         }
@@ -204,7 +205,7 @@ where
                 };
                 return Ok((value, waited));
             }
-            Err(Some(error)) if !is_transient(&error) => return Err(error),
+            Err(Some(error)) if !is_transient(url, &error) => return Err(error),
             Err(error) => error,
         };
         let now = Instant::now();
@@ -239,11 +240,6 @@ where
     }
 }
 
-fn is_sqlite(url: &str) -> bool {
-    url.get(..7)
-        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("sqlite:"))
-}
-
 /// The driver error under a dbconform error, if any.
 fn sqlx_source(error: &Error) -> Option<&sqlx::Error> {
     let source: &BoxError = match error {
@@ -254,26 +250,36 @@ fn sqlx_source(error: &Error) -> Option<&sqlx::Error> {
 }
 
 /// `true` for errors that may go away by waiting: the server is not listening or not
-/// reachable yet, is starting up, or has no free connection slot.
-fn is_transient(error: &Error) -> bool {
+/// reachable yet, is starting up, or has no free connection slot (the backend's codes,
+/// [`Registration::transient_codes`](crate::backend::Registration)).
+fn is_transient(url: &str, error: &Error) -> bool {
     match sqlx_source(error) {
         Some(sqlx::Error::Io(_)) | Some(sqlx::Error::PoolTimedOut) => true,
-        Some(sqlx::Error::Database(db)) => matches!(
-            db.code().as_deref(),
-            // cannot_connect_now (starting up, shutting down), too_many_connections,
-            // connection_failure, sqlclient_unable_to_establish_sqlconnection.
-            Some("57P03" | "53300" | "08006" | "08001")
-        ),
+        Some(sqlx::Error::Database(db)) => {
+            has_code(url, db.code().as_deref(), |b| b.transient_codes)
+        }
         _ => false,
     }
 }
 
-/// `true` when PostgreSQL says the database does not exist (`3D000`).
-fn is_missing_database(error: &Error) -> bool {
-    matches!(
-        sqlx_source(error),
-        Some(sqlx::Error::Database(db)) if db.code().as_deref() == Some("3D000")
-    )
+/// `true` when the server says the database does not exist.
+fn is_missing_database(url: &str, error: &Error) -> bool {
+    match sqlx_source(error) {
+        Some(sqlx::Error::Database(db)) => {
+            has_code(url, db.code().as_deref(), |b| b.missing_database_codes)
+        }
+        _ => false,
+    }
+}
+
+/// Whether `code` is among the codes `which` lists for `url`'s backend.
+fn has_code(
+    url: &str,
+    code: Option<&str>,
+    which: fn(&crate::backend::Registration) -> &'static [&'static str],
+) -> bool {
+    let backend = crate::backend::for_url(url);
+    code.is_some_and(|code| backend.is_some_and(|b| which(b).contains(&code)))
 }
 
 /// Creates the database `url` names when it does not exist; returns `true` when it
@@ -294,123 +300,9 @@ fn is_missing_database(error: &Error) -> bool {
 /// # Ok(()) }
 /// ```
 pub async fn create_database_if_missing(url: &str) -> Result<bool> {
-    #[cfg(feature = "sqlite")]
-    if is_sqlite(url) {
-        return sqlite::create_if_missing(url).await;
-    }
-    #[cfg(feature = "postgres")]
-    if crate::backend::postgres::SCHEMES.contains(&crate::backend::scheme(url).as_str()) {
-        return postgres::create_if_missing(url).await;
-    }
-    // Let `connect` report the unsupported scheme with the list of supported ones.
-    DbConform::connect(url).await.map(|_| false)
-}
-
-#[cfg(feature = "sqlite")]
-mod sqlite {
-    use super::*;
-    use sqlx::ConnectOptions as _;
-    use sqlx::sqlite::SqliteConnectOptions;
-    use std::str::FromStr;
-
-    pub(super) async fn create_if_missing(url: &str) -> Result<bool> {
-        let options = SqliteConnectOptions::from_str(url).map_err(|e| Error::InvalidUrl {
-            url: redact_url(url),
-            message: e.to_string(),
-        })?;
-        if url.contains(":memory:") || url.contains("mode=memory") {
-            return Ok(false);
-        }
-        let path = options.get_filename().to_path_buf();
-        if path.exists() {
-            return Ok(false);
-        }
-        let connection = options
-            .create_if_missing(true)
-            .connect()
-            .await
-            .map_err(|e| Error::Connect {
-                url: redact_url(url),
-                source: crate::DriverError::boxed(e),
-            })?;
-        let _ = sqlx::Connection::close(connection).await;
-        tracing::info!(path = %path.display(), "created the SQLite database file");
-        Ok(true)
-    }
-}
-
-#[cfg(feature = "postgres")]
-mod postgres {
-    use super::*;
-    use dbconform_core::dialect::{Dialect, POSTGRES};
-    use sqlx::Connection;
-    use sqlx::postgres::PgConnection;
-
-    pub(super) async fn create_if_missing(url: &str) -> Result<bool> {
-        let options = crate::backend::postgres::connect_options(url)?;
-        let name = options
-            .get_database()
-            .unwrap_or_else(|| options.get_username())
-            .to_string();
-        let mut connection = None;
-        for maintenance in crate::backend::postgres::MAINTENANCE_DATABASES {
-            match PgConnection::connect_with(&options.clone().database(maintenance)).await {
-                Ok(conn) => {
-                    connection = Some(conn);
-                    break;
-                }
-                Err(sqlx::Error::Database(db)) if db.code().as_deref() == Some("3D000") => {
-                    continue;
-                }
-                Err(e) => {
-                    return Err(Error::Connect {
-                        url: format!(
-                            "{} (maintenance database `{maintenance}`, to create `{name}`)",
-                            redact_url(url)
-                        ),
-                        source: crate::DriverError::boxed(e),
-                    });
-                }
-            }
-        }
-        let Some(mut conn) = connection else {
-            return Err(Error::NotExecutable(format!(
-                "cannot create database `{name}` for `{}`: neither the `postgres` nor the `template1` maintenance database exists; create it by hand",
-                redact_url(url)
-            )));
-        };
-        let exists = sqlx::query_scalar::<_, i32>("SELECT 1 FROM pg_database WHERE datname = $1")
-            .bind(&name)
-            .fetch_optional(&mut conn)
-            .await
-            .map_err(|e| Error::Database {
-                operation: format!("looking up database `{name}` in pg_database"),
-                source: crate::DriverError::boxed(e),
-            })?
-            .is_some();
-        let outcome = if exists {
-            Ok(false)
-        } else {
-            let statement = format!("CREATE DATABASE {}", POSTGRES.quote_ident(&name));
-            match sqlx::raw_sql(sqlx::AssertSqlSafe(statement.as_str()))
-                .execute(&mut conn)
-                .await
-            {
-                Ok(_) => {
-                    tracing::info!(database = %name, "created the PostgreSQL database");
-                    Ok(true)
-                }
-                // duplicate_database: another process created it meanwhile.
-                Err(sqlx::Error::Database(db)) if db.code().as_deref() == Some("42P04") => {
-                    Ok(false)
-                }
-                Err(e) => Err(Error::Database {
-                    operation: format!("{statement} (on `{}`)", redact_url(url)),
-                    source: crate::DriverError::boxed(e),
-                }),
-            }
-        };
-        let _ = conn.close().await;
-        outcome
+    match crate::backend::for_url(url) {
+        Some(backend) => (backend.create_database)(url).await,
+        // Let `connect` report the unsupported scheme with the list of supported ones.
+        None => DbConform::connect(url).await.map(|_| false),
     }
 }

@@ -1,9 +1,11 @@
-//! The seam between the database-independent runtime and each backend folder.
+//! The flow on one connection, written once for every backend.
 //!
-//! A backend supplies a [`Driver`] (pool, locking, transactions) and a [`Session`] (what
-//! runs on one connection: reflect, canonicalize expressions, execute). The flow that
-//! turns a session into a plan or an applied change — reflect, plan, canonicalize the
-//! expressions rules could not decide, plan again, execute, verify — lives here once.
+//! A backend supplies a [`Session`] (what runs on one connection: reflect, canonicalize
+//! expressions, answer data questions, execute) and a
+//! [`Backend`](crate::engine::Backend) (pool, lock, connection set-up), which
+//! [`Engine`](crate::engine::Engine) turns into the [`Driver`] the rest of the runtime
+//! uses. The flow on a session — reflect, plan, canonicalize the expressions rules could
+//! not decide, plan again, answer data questions, execute, verify — lives here.
 
 use crate::driver_error::{DriverError, one_line_message};
 use crate::preflight::{PreflightReport, PreflightStep, StepOutcome};
@@ -89,7 +91,8 @@ pub trait Session: Send {
     async fn try_steps(&mut self, plan: &Plan) -> Result<Vec<PreflightStep>>;
 }
 
-/// One backend: pool, locking and transactions. Each backend folder implements it once.
+/// What the runtime asks of a database: implemented once, by
+/// [`Engine`](crate::engine::Engine), over each backend.
 #[async_trait]
 pub trait Driver: Send + Sync + std::fmt::Debug {
     /// The SQL dialect of this backend.
@@ -288,18 +291,6 @@ async fn schema_plan_on<'d>(
     Ok((plan, actual, Cow::Owned(desired)))
 }
 
-/// Plans, executes and verifies on a session whose transaction and lock the caller holds.
-pub(crate) async fn apply_on(
-    session: &mut dyn Session,
-    scope: &Scope,
-    desired: &[TableDef],
-    options: &Options,
-    started: Instant,
-) -> Result<Report> {
-    let (plan, _) = plan_on(session, scope, desired, options).await?;
-    execute_on(session, plan, scope, desired, options, started).await
-}
-
 /// Executes `plan` (planned on this session, under the caller's lock and transaction),
 /// then verifies that planning again finds nothing left to do.
 pub(crate) async fn execute_on(
@@ -334,19 +325,6 @@ pub(crate) async fn execute_on(
     }
     report.total = started.elapsed();
     Ok(report)
-}
-
-/// Plans and tries every step on a session whose transaction and lock the caller holds
-/// (and rolls back).
-pub(crate) async fn preflight_on(
-    session: &mut dyn Session,
-    scope: &Scope,
-    desired: &[TableDef],
-    options: &Options,
-    started: Instant,
-) -> Result<PreflightReport> {
-    let (plan, _) = plan_on(session, scope, desired, options).await?;
-    try_on(session, plan, started).await
 }
 
 /// Tries every step of `plan` (planned on this session, in the caller's transaction).

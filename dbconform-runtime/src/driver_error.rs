@@ -56,17 +56,13 @@ impl DriverError {
 
 impl fmt::Display for DriverError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        #[cfg(feature = "postgres")]
         if let sqlx::Error::Database(db) = &self.0
-            && let Some(pg) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+            && let Some(details) = crate::backend::error_details(db.as_ref())
         {
             // sqlx's own text, less the source line it appends.
-            write!(f, "error returned from database: {}", pg.message())?;
-            if let Some(detail) = pg.detail() {
-                write!(f, "\n  DETAIL: {detail}")?;
-            }
-            if let Some(hint) = pg.hint() {
-                write!(f, "\n  HINT: {hint}")?;
+            write!(f, "error returned from database: {}", db.message())?;
+            for (label, text) in details {
+                write!(f, "\n  {label}: {text}")?;
             }
             return Ok(());
         }
@@ -93,17 +89,15 @@ pub(crate) fn one_line_message(error: &sqlx::Error) -> String {
     let Some(db) = error.as_database_error() else {
         return error.to_string();
     };
-    #[allow(unused_mut)]
-    let mut out = db.message().to_string();
-    #[cfg(feature = "postgres")]
-    if let Some(pg) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
-        let extra: Vec<String> = [("DETAIL", pg.detail()), ("HINT", pg.hint())]
-            .into_iter()
-            .filter_map(|(label, text)| text.map(|t| format!("{label}: {t}")))
-            .collect();
-        if !extra.is_empty() {
-            out = format!("{out} ({})", extra.join("; "));
-        }
+    let out = db.message().to_string();
+    let extra: Vec<String> = crate::backend::error_details(db)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(label, text)| format!("{label}: {text}"))
+        .collect();
+    if extra.is_empty() {
+        out
+    } else {
+        format!("{out} ({})", extra.join("; "))
     }
-    out
 }

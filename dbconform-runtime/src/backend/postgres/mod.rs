@@ -1,6 +1,7 @@
-//! PostgreSQL driver: connect, lock with `pg_advisory_xact_lock`, execute.
+//! PostgreSQL backend: connect, lock with `pg_advisory_xact_lock`, the session.
 
 mod array;
+mod create;
 mod dependents;
 mod inspect;
 #[cfg(test)]
@@ -8,34 +9,49 @@ mod inspect_tests;
 mod probe;
 #[cfg(test)]
 mod reference;
+#[cfg(feature = "testing")]
+pub(super) mod throwaway;
 
-use super::{SupportedPool, sealed};
+use super::{Registration, SupportedPool, sealed};
 use crate::driver::{self, Driver, Scope, Session, StatementCounter, db_error};
-use crate::preflight::{PreflightReport, PreflightStep};
+use crate::engine::{Backend, Engine};
+use crate::preflight::PreflightStep;
 use crate::report::Report;
 use async_trait::async_trait;
 use dbconform_core::data::{Answers, Question};
 use dbconform_core::dialect::{Dialect, Postgres};
 use dbconform_core::locks::{self, LockSettings};
-use dbconform_core::{DependentObject, Error, Options, Plan, Result, Schema, TableDef, redact_url};
+use dbconform_core::{DependentObject, Error, Plan, Result, Schema, Step, TableDef, redact_url};
 use sqlx::Connection;
-use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use std::str::FromStr;
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::sync::Arc;
 
-/// The catalog queries one reflection sends, in order (benchmark floors: the same
-/// queries run alone).
-pub(crate) const REFLECTION_QUERIES: &[&str] = &inspect::QUERIES;
+/// What the runtime needs of this backend before connecting.
+pub(super) const REGISTRATION: Registration = Registration {
+    schemes: dbconform_core::dialect::postgres::SCHEMES,
+    connect: |url| Box::pin(connect(url)),
+    create_database: |url| Box::pin(create::create_if_missing(url)),
+    create_before_connecting: false,
+    // invalid_catalog_name.
+    missing_database_codes: &["3D000"],
+    // cannot_connect_now (starting up, shutting down), too_many_connections,
+    // connection_failure, sqlclient_unable_to_establish_sqlconnection.
+    transient_codes: &["57P03", "53300", "08006", "08001"],
+    error_details,
+    reflection_queries: || inspect::QUERIES.to_vec(),
+};
 
-/// URL schemes this backend answers to: the dialect's, so the CLI (which reads the
-/// scheme without connecting) and the runtime agree.
-pub const SCHEMES: &[&str] = dbconform_core::dialect::postgres::SCHEMES;
-
-/// Maintenance databases to connect to when creating a database, in order of
-/// preference.
-pub(crate) const MAINTENANCE_DATABASES: [&str; 2] = ["postgres", "template1"];
+/// `DETAIL` and `HINT` of a PostgreSQL error.
+fn error_details(error: &dyn sqlx::error::DatabaseError) -> Option<Vec<(&'static str, String)>> {
+    let pg = error.try_downcast_ref::<sqlx::postgres::PgDatabaseError>()?;
+    Some(
+        [("DETAIL", pg.detail()), ("HINT", pg.hint())]
+            .into_iter()
+            .filter_map(|(label, text)| Some((label, text?.to_string())))
+            .collect(),
+    )
+}
 
 /// The connect options `url` names, refused before anything is sent unless the URL has
 /// the `//` authority: sqlx reads `postgresql:/alice:pw@host/db` (one slash) as a URL
@@ -64,116 +80,35 @@ const LOCK_CLASS: i32 = 0x6462_6366;
 
 static DIALECT: Postgres = Postgres;
 
-/// dbconform's PostgreSQL backend.
+/// dbconform's PostgreSQL backend: a pool; the lock is `pg_advisory_xact_lock`.
 #[derive(Debug)]
-pub struct PgDriver {
+pub(crate) struct PgBackend {
     pool: PgPool,
-    counter: StatementCounter,
-    /// The connection [`PgDriver::connect`] opened to check the URL, kept for the first
-    /// read-only operation (reflect, compare) instead of opening another: a one-shot
-    /// compare costs one connection, not two. Closed after that operation.
-    spare: Mutex<Option<PgConnection>>,
 }
 
-/// The connection one read-only operation runs on.
-enum Lease {
-    /// The connection `connect` opened.
-    Spare(PgConnection),
-    /// One of the pool's.
-    Pooled(PoolConnection<sqlx::Postgres>),
-}
-
-impl Lease {
-    fn conn(&mut self) -> &mut PgConnection {
-        match self {
-            Lease::Spare(conn) => conn,
-            Lease::Pooled(conn) => conn,
-        }
-    }
-
-    /// Ends the operation: the spare is closed (the pool serves from now on), a pooled
-    /// connection goes back to the pool.
-    async fn release(self) {
-        if let Lease::Spare(conn) = self {
-            let _ = conn.close().await;
-        }
-    }
-}
-
-impl PgDriver {
-    /// Connects to `url` (`postgres://user@host/db`).
-    pub async fn connect(url: &str) -> Result<Self> {
-        let options = connect_options(url)?;
-        // One direct connection first: the pool retries refused connections until its
-        // acquire timeout (30 s), while a direct attempt reports a wrong host, port,
-        // database or password at once.
-        let probe = PgConnection::connect_with(&options)
-            .await
-            .map_err(|e| Error::Connect {
-                url: redact_url(url),
-                source: crate::DriverError::boxed(e),
-            })?;
-        // The pool opens its connections when first asked: the probe serves the first
-        // read-only operation, and apply's transaction takes a pooled one.
-        let pool = PgPoolOptions::new()
-            .max_connections(2)
-            .connect_lazy_with(options);
-        Ok(PgDriver {
-            pool,
-            counter: StatementCounter::default(),
-            spare: Mutex::new(Some(probe)),
-        })
-    }
-
-    /// A connection for one read-only operation: the spare while there is one and it
-    /// still answers, the pool's otherwise.
-    async fn lease(&self) -> Result<Lease> {
-        // A poisoned lock only means another operation panicked while taking the spare.
-        let spare = self.spare.lock().map(|mut s| s.take()).unwrap_or(None);
-        if let Some(mut conn) = spare
-            && conn.ping().await.is_ok()
-        {
-            return Ok(Lease::Spare(conn));
-        }
-        let conn = self
-            .pool
-            .acquire()
-            .await
-            .map_err(db_error("acquiring a connection"))?;
-        Ok(Lease::Pooled(conn))
-    }
-
-    /// Begins a transaction holding the schema-change lock of `scope`'s target schema:
-    /// conformers of the same schema queue here; the lock ends with the transaction.
-    async fn begin_locked(
-        &self,
-        scope: &Scope,
-    ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
-        self.counter.add(2);
-        let mut tx = self.pool.begin().await.map_err(db_error("BEGIN"))?;
-        sqlx::query("SELECT pg_advisory_xact_lock($1, $2)")
-            .bind(LOCK_CLASS)
-            .bind(lock_key(&scope.target_schema))
-            .execute(&mut *tx)
-            .await
-            .map_err(db_error("taking the advisory lock"))?;
-        Ok(tx)
-    }
-
-    /// Wraps an existing pool.
-    pub fn from_pool(pool: PgPool) -> Self {
-        PgDriver {
-            pool,
-            counter: StatementCounter::default(),
-            spare: Mutex::new(None),
-        }
-    }
+/// Connects to `url` (`postgres://user@host/db`).
+pub(crate) async fn connect(url: &str) -> Result<Arc<dyn Driver>> {
+    let options = connect_options(url)?;
+    // One direct connection first: the pool retries refused connections until its
+    // acquire timeout (30 s), while a direct attempt reports a wrong host, port,
+    // database or password at once. It serves the first read-only operation.
+    let first = PgConnection::connect_with(&options)
+        .await
+        .map_err(|e| Error::Connect {
+            url: redact_url(url),
+            source: crate::DriverError::boxed(e),
+        })?;
+    // The pool opens its connections when first asked.
+    let pool = PgPoolOptions::new()
+        .max_connections(2)
+        .connect_lazy_with(options);
+    Ok(Arc::new(Engine::new(PgBackend { pool }, Some(first))))
 }
 
 impl sealed::Sealed for PgPool {}
 impl SupportedPool for PgPool {
     fn into_driver(self) -> Arc<dyn Driver> {
-        Arc::new(PgDriver::from_pool(self))
+        Arc::new(Engine::new(PgBackend { pool: self }, None))
     }
 }
 
@@ -271,78 +206,69 @@ impl Session for PgSession<'_> {
 }
 
 #[async_trait]
-impl Driver for PgDriver {
+impl Backend for PgBackend {
+    type Db = sqlx::Postgres;
+    type SetUp = ();
+
     fn dialect(&self) -> &'static dyn Dialect {
         &DIALECT
     }
 
-    fn counter(&self) -> &StatementCounter {
-        &self.counter
+    fn pool(&self) -> &PgPool {
+        &self.pool
     }
 
-    async fn reflect(&self, scope: &Scope) -> Result<Schema> {
-        let mut lease = self.lease().await?;
-        let schema = PgSession {
-            conn: lease.conn(),
-            counter: &self.counter,
-        }
-        .reflect(scope)
-        .await;
-        lease.release().await;
-        schema
+    fn session<'c>(
+        &'c self,
+        conn: &'c mut PgConnection,
+        counter: &'c StatementCounter,
+    ) -> Box<dyn Session + 'c> {
+        Box::new(PgSession { conn, counter })
     }
 
-    async fn compare(
+    /// Conformers of the same target schema queue here; the lock ends with the
+    /// transaction.
+    async fn begin_locked<'c>(
         &self,
+        conn: &'c mut PgConnection,
         scope: &Scope,
-        desired: &[TableDef],
-        options: &Options,
-    ) -> Result<Plan> {
-        let mut lease = self.lease().await?;
-        let mut session = PgSession {
-            conn: lease.conn(),
-            counter: &self.counter,
-        };
-        let plan = driver::plan_on(&mut session, scope, desired, options).await;
-        lease.release().await;
-        Ok(plan?.0)
+        counter: &StatementCounter,
+    ) -> Result<sqlx::Transaction<'c, sqlx::Postgres>> {
+        counter.add(2);
+        let mut tx = conn.begin().await.map_err(db_error("BEGIN"))?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1, $2)")
+            .bind(LOCK_CLASS)
+            .bind(lock_key(&scope.target_schema))
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error("taking the advisory lock"))?;
+        Ok(tx)
     }
 
-    async fn apply(
-        &self,
-        scope: &Scope,
-        desired: &[TableDef],
-        options: &Options,
-    ) -> Result<Report> {
-        let started = Instant::now();
-        let mut tx = self.begin_locked(scope).await?;
-        let mut session = PgSession {
-            conn: &mut tx,
-            counter: &self.counter,
-        };
-        let report = driver::apply_on(&mut session, scope, desired, options, started).await?;
-        self.counter.add(1);
-        tx.commit().await.map_err(db_error("COMMIT"))?;
-        Ok(report)
+    /// Every step runs in the one transaction.
+    fn needs_setup(&self, _step: &Step) -> bool {
+        false
     }
 
-    async fn preflight(
+    async fn set_up(&self, _conn: &mut PgConnection, _counter: &StatementCounter) -> Result<()> {
+        Ok(())
+    }
+
+    async fn restore(&self, _conn: &mut PgConnection, _: (), _counter: &StatementCounter) -> bool {
+        true
+    }
+
+    async fn check_set_up_steps(
         &self,
-        scope: &Scope,
-        desired: &[TableDef],
-        options: &Options,
-    ) -> Result<PreflightReport> {
-        let started = Instant::now();
-        // The same lock as apply: a preflight never races a conformer of the same schema.
-        let mut tx = self.begin_locked(scope).await?;
-        let mut session = PgSession {
-            conn: &mut tx,
-            counter: &self.counter,
-        };
-        let report = driver::preflight_on(&mut session, scope, desired, options, started).await;
-        self.counter.add(1);
-        tx.rollback().await.map_err(db_error("ROLLBACK"))?;
-        report
+        _conn: &mut PgConnection,
+        _plan: &Plan,
+        _counter: &StatementCounter,
+    ) -> Result<()> {
+        Ok(())
+    }
+
+    fn set_up_check_statement(&self) -> &'static str {
+        ""
     }
 }
 

@@ -1,61 +1,92 @@
-//! SQLite driver: connect, lock with `BEGIN IMMEDIATE`, execute.
+//! SQLite backend: connect, lock with `BEGIN IMMEDIATE`, the session.
 
+mod create;
 mod inspect;
 mod probe;
 mod rebuild;
+#[cfg(feature = "testing")]
+pub(super) mod throwaway;
 
-use super::{SupportedPool, sealed};
+use super::{Registration, SupportedPool, sealed};
 use crate::driver::{self, Driver, Scope, Session, StatementCounter, db_error};
-use crate::preflight::{PreflightReport, PreflightStep, StepOutcome};
+use crate::engine::{Backend, Engine};
+use crate::preflight::PreflightStep;
 use crate::report::Report;
 use async_trait::async_trait;
 use dbconform_core::data::{Answers, Question};
 use dbconform_core::dialect::{Dialect, Sqlite};
-use dbconform_core::{DependentObject, Error, Options, Plan, Result, Schema, TableDef, redact_url};
+use dbconform_core::{DependentObject, Error, Plan, Result, Schema, Step, TableDef, redact_url};
 use sqlx::Connection;
-use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqlitePool, SqlitePoolOptions};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// The catalog queries one reflection sends, in order (benchmark floors: the same
-/// queries run alone).
-pub(crate) fn reflection_queries() -> Vec<&'static str> {
-    inspect::queries()
+/// For dbconform's own differential tests (`tests/reflect_sqlite_differential.rs`): SQLite
+/// reflection from the stored text next to the pragma-based reference. Not public API.
+#[doc(hidden)]
+pub mod differential {
+    use super::*;
+
+    /// Both reflections of one database.
+    #[derive(Debug)]
+    pub struct Reflections {
+        /// What dbconform reflects (text, pragmas for the tables in `fallback`).
+        pub schema: Schema,
+        /// Tables the text path left to the pragmas.
+        pub fallback: Vec<String>,
+        /// Every table read with the pragmas.
+        pub reference: Schema,
+    }
+
+    /// Reflects the database `conn` is connected to both ways.
+    pub async fn both(conn: &mut SqliteConnection) -> Result<Reflections> {
+        let counter = StatementCounter::default();
+        let (schema, fallback) = inspect::reflect_reporting_fallback(conn, &counter).await?;
+        let reference = inspect::reflect_with_pragmas(conn).await?;
+        Ok(Reflections {
+            schema,
+            fallback,
+            reference,
+        })
+    }
 }
 
-/// The text-path reflection (with the tables it left to the pragmas) and the pragma-based
-/// reference reflection of the same connection, for the differential tests.
-pub(crate) async fn reflections(
-    conn: &mut SqliteConnection,
-) -> Result<(Schema, Vec<String>, Schema)> {
-    let counter = StatementCounter::default();
-    let (schema, fallback) = inspect::reflect_reporting_fallback(conn, &counter).await?;
-    let reference = inspect::reflect_with_pragmas(conn).await?;
-    Ok((schema, fallback, reference))
-}
-
-/// URL schemes this backend answers to: the dialect's, so the CLI (which reads the
-/// scheme without connecting) and the runtime agree.
-pub const SCHEMES: &[&str] = dbconform_core::dialect::sqlite::SCHEMES;
+/// What the runtime needs of this backend before connecting.
+pub(super) const REGISTRATION: Registration = Registration {
+    schemes: dbconform_core::dialect::sqlite::SCHEMES,
+    connect: |url| Box::pin(connect(url)),
+    create_database: |url| Box::pin(create::create_if_missing(url)),
+    create_before_connecting: true,
+    missing_database_codes: &[],
+    transient_codes: &[],
+    // SQLite's errors are their message.
+    error_details: |_| None,
+    reflection_queries: inspect::queries,
+};
 
 /// How long a writer waits for another process's lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 static DIALECT: Sqlite = Sqlite;
 
-/// dbconform's SQLite backend.
+/// dbconform's SQLite backend: a pool; the lock is `BEGIN IMMEDIATE`.
 #[derive(Debug)]
-pub struct SqliteDriver {
+pub(crate) struct SqliteBackend {
     pool: SqlitePool,
-    counter: StatementCounter,
 }
 
-impl SqliteDriver {
-    /// Opens `url` (`sqlite://app.db?mode=rwc`, `sqlite::memory:`).
-    pub async fn connect(url: &str) -> Result<Self> {
+/// Opens `url` (`sqlite://app.db?mode=rwc`, `sqlite::memory:`).
+pub(crate) async fn connect(url: &str) -> Result<Arc<dyn Driver>> {
+    Ok(Arc::new(Engine::new(
+        SqliteBackend::connect(url).await?,
+        None,
+    )))
+}
+
+impl SqliteBackend {
+    async fn connect(url: &str) -> Result<Self> {
         let options = SqliteConnectOptions::from_str(url)
             .map_err(|e| Error::InvalidUrl {
                 url: redact_url(url),
@@ -85,25 +116,12 @@ impl SqliteDriver {
                     _ => crate::DriverError::boxed(e),
                 },
             })?;
-        Ok(SqliteDriver {
-            pool,
-            counter: StatementCounter::default(),
-        })
-    }
-
-    async fn acquire(&self) -> Result<PoolConnection<sqlx::Sqlite>> {
-        self.pool
-            .acquire()
-            .await
-            .map_err(db_error("acquiring a connection"))
+        Ok(SqliteBackend { pool })
     }
 
     /// Wraps an existing pool.
-    pub fn from_pool(pool: SqlitePool) -> Self {
-        SqliteDriver {
-            pool,
-            counter: StatementCounter::default(),
-        }
+    fn from_pool(pool: SqlitePool) -> Self {
+        SqliteBackend { pool }
     }
 }
 
@@ -216,7 +234,7 @@ async fn begin_immediate<'c>(
 impl sealed::Sealed for SqlitePool {}
 impl SupportedPool for SqlitePool {
     fn into_driver(self) -> Arc<dyn Driver> {
-        Arc::new(SqliteDriver::from_pool(self))
+        Arc::new(Engine::new(SqliteBackend::from_pool(self), None))
     }
 }
 
@@ -274,166 +292,70 @@ impl Session for SqliteSession<'_> {
 }
 
 #[async_trait]
-impl Driver for SqliteDriver {
+impl Backend for SqliteBackend {
+    type Db = sqlx::Sqlite;
+    /// Whether foreign keys were on before.
+    type SetUp = bool;
+
     fn dialect(&self) -> &'static dyn Dialect {
         &DIALECT
     }
 
-    fn counter(&self) -> &StatementCounter {
-        &self.counter
+    fn pool(&self) -> &SqlitePool {
+        &self.pool
     }
 
-    async fn reflect(&self, scope: &Scope) -> Result<Schema> {
-        let mut conn = self
-            .pool
-            .acquire()
-            .await
-            .map_err(db_error("acquiring a connection"))?;
-        SqliteSession {
-            conn: &mut conn,
-            counter: &self.counter,
-        }
-        .reflect(scope)
-        .await
+    fn session<'c>(
+        &'c self,
+        conn: &'c mut SqliteConnection,
+        counter: &'c StatementCounter,
+    ) -> Box<dyn Session + 'c> {
+        Box::new(SqliteSession { conn, counter })
     }
 
-    async fn compare(
+    async fn begin_locked<'c>(
         &self,
-        scope: &Scope,
-        desired: &[TableDef],
-        options: &Options,
-    ) -> Result<Plan> {
-        let mut conn = self
-            .pool
-            .acquire()
-            .await
-            .map_err(db_error("acquiring a connection"))?;
-        let mut session = SqliteSession {
-            conn: &mut conn,
-            counter: &self.counter,
-        };
-        Ok(driver::plan_on(&mut session, scope, desired, options)
-            .await?
-            .0)
+        conn: &'c mut SqliteConnection,
+        _scope: &Scope,
+        counter: &StatementCounter,
+    ) -> Result<sqlx::Transaction<'c, sqlx::Sqlite>> {
+        begin_immediate(conn, counter).await
     }
 
-    /// Plans under the lock and, when no table needs a rebuild, executes and commits in
-    /// that transaction. Otherwise rolls back (nothing was changed), turns foreign keys
-    /// off outside any transaction ([`rebuild::ForeignKeysOff`]), and does it all again
-    /// under a new lock: plan, execute (rebuilds with their views and triggers), verify,
-    /// `PRAGMA foreign_key_check`, commit — then restores the setting.
-    async fn apply(
-        &self,
-        scope: &Scope,
-        desired: &[TableDef],
-        options: &Options,
-    ) -> Result<Report> {
-        let started = Instant::now();
-        let mut conn = self.acquire().await?;
-        {
-            let mut tx = begin_immediate(&mut conn, &self.counter).await?;
-            let mut session = SqliteSession {
-                conn: &mut tx,
-                counter: &self.counter,
-            };
-            let (plan, _) = driver::plan_on(&mut session, scope, desired, options).await?;
-            if !rebuild::has_rebuilds(&plan) {
-                let report =
-                    driver::execute_on(&mut session, plan, scope, desired, options, started)
-                        .await?;
-                self.counter.add(1);
-                tx.commit().await.map_err(db_error("COMMIT"))?;
-                return Ok(report);
-            }
-            self.counter.add(1);
-            tx.rollback().await.map_err(db_error("ROLLBACK"))?;
-        }
-        let mut guard = rebuild::ForeignKeysOff::new(conn, &self.counter).await?;
-        let result = async {
-            let mut tx = begin_immediate(guard.conn(), &self.counter).await?;
-            let mut session = SqliteSession {
-                conn: &mut tx,
-                counter: &self.counter,
-            };
-            let (plan, _) = driver::plan_on(&mut session, scope, desired, options).await?;
-            let checked = plan.clone();
-            let report =
-                driver::execute_on(&mut session, plan, scope, desired, options, started).await?;
-            rebuild::check_foreign_keys(&mut tx, &checked, &self.counter).await?;
-            self.counter.add(1);
-            tx.commit().await.map_err(db_error("COMMIT"))?;
-            Ok(report)
-        }
-        .await;
-        guard.restore(&self.counter).await;
-        result
+    /// A table rebuild: its `DROP TABLE` would fire `ON DELETE CASCADE` into the
+    /// referencing tables with foreign keys on, and `PRAGMA foreign_keys` is a no-op
+    /// inside a transaction.
+    fn needs_setup(&self, step: &Step) -> bool {
+        rebuild::is_rebuild(step)
     }
 
-    /// Like [`apply`](Self::apply), rolling back instead of committing; a foreign-key
-    /// violation a rebuild would leave is reported as the failure of the last rebuild
-    /// step.
-    async fn preflight(
+    async fn set_up(
         &self,
-        scope: &Scope,
-        desired: &[TableDef],
-        options: &Options,
-    ) -> Result<PreflightReport> {
-        let started = Instant::now();
-        let mut conn = self.acquire().await?;
-        {
-            let mut tx = begin_immediate(&mut conn, &self.counter).await?;
-            let mut session = SqliteSession {
-                conn: &mut tx,
-                counter: &self.counter,
-            };
-            let planned = driver::plan_on(&mut session, scope, desired, options).await;
-            let report = match planned {
-                Ok((plan, _)) if !rebuild::has_rebuilds(&plan) => {
-                    Some(driver::try_on(&mut session, plan, started).await)
-                }
-                Ok(_) => None,
-                Err(error) => Some(Err(error)),
-            };
-            self.counter.add(1);
-            tx.rollback().await.map_err(db_error("ROLLBACK"))?;
-            if let Some(report) = report {
-                return report;
-            }
-        }
-        let mut guard = rebuild::ForeignKeysOff::new(conn, &self.counter).await?;
-        let result = async {
-            let mut tx = begin_immediate(guard.conn(), &self.counter).await?;
-            let mut session = SqliteSession {
-                conn: &mut tx,
-                counter: &self.counter,
-            };
-            let report = async {
-                let (plan, _) = driver::plan_on(&mut session, scope, desired, options).await?;
-                let checked = plan.clone();
-                let mut report = driver::try_on(&mut session, plan, started).await?;
-                if let Err(error) =
-                    rebuild::check_foreign_keys(session.conn, &checked, &self.counter).await
-                    && let Some(last) = report
-                        .steps
-                        .iter_mut()
-                        .rev()
-                        .find(|s| s.step.kind == dbconform_core::ChangeKind::RebuildTable)
-                    && last.outcome == StepOutcome::Ok
-                {
-                    last.outcome = StepOutcome::Failed {
-                        statement: "PRAGMA foreign_key_check".into(),
-                        message: error.to_string(),
-                    };
-                }
-                Ok(report)
-            }
-            .await;
-            self.counter.add(1);
-            tx.rollback().await.map_err(db_error("ROLLBACK"))?;
-            report
-        }
-        .await;
-        guard.restore(&self.counter).await;
-        result
+        conn: &mut SqliteConnection,
+        counter: &StatementCounter,
+    ) -> Result<bool> {
+        rebuild::foreign_keys_off(conn, counter).await
+    }
+
+    async fn restore(
+        &self,
+        conn: &mut SqliteConnection,
+        was_on: bool,
+        counter: &StatementCounter,
+    ) -> bool {
+        rebuild::restore_foreign_keys(conn, was_on, counter).await
+    }
+
+    async fn check_set_up_steps(
+        &self,
+        conn: &mut SqliteConnection,
+        plan: &Plan,
+        counter: &StatementCounter,
+    ) -> Result<()> {
+        rebuild::check_foreign_keys(conn, plan, counter).await
+    }
+
+    fn set_up_check_statement(&self) -> &'static str {
+        "PRAGMA foreign_key_check"
     }
 }

@@ -3,11 +3,11 @@
 //! [`dbconform_core::dialect::sqlite::rebuild`]); this module supplies what only the live
 //! connection can:
 //!
-//! - [`ForeignKeysOff`]: `PRAGMA foreign_keys=OFF` set *outside* the transaction (inside
-//!   one it is a no-op, and a `DROP TABLE` with foreign keys on fires `ON DELETE CASCADE`
-//!   into the referencing tables), and the setting restored on every path before the
-//!   connection goes back to the pool; when it cannot be (or the future is dropped or
-//!   panics half-way), the connection is detached from the pool and closed instead.
+//! - [`foreign_keys_off`] / [`restore_foreign_keys`]: `PRAGMA foreign_keys=OFF` set
+//!   *outside* the transaction (inside one it is a no-op, and a `DROP TABLE` with foreign
+//!   keys on fires `ON DELETE CASCADE` into the referencing tables), and the setting
+//!   restored; the engine runs them around the apply and closes a connection it cannot
+//!   restore ([`crate::engine`]).
 //! - [`dependents`]: the views and triggers, read when a plan may affect them; the plan
 //!   drops those that mention a rebuilt table before its statements and recreates them
 //!   after (the rename would otherwise fail on a view naming the dropped table, and DROP
@@ -20,8 +20,7 @@ use crate::driver::{StatementCounter, db_error};
 use dbconform_core::dialect::sqlite::dependents as sqlite_dependents;
 pub(super) use dbconform_core::dialect::sqlite::rebuild::{has_rebuilds, is_rebuild};
 use dbconform_core::{DependentKind, DependentObject, Error, Plan, Result, Schema};
-use sqlx::pool::PoolConnection;
-use sqlx::{Row, Sqlite, SqliteConnection};
+use sqlx::{Row, SqliteConnection};
 
 /// The names of the tables the plan rebuilds.
 fn rebuilt_tables(plan: &Plan) -> Vec<String> {
@@ -32,76 +31,34 @@ fn rebuilt_tables(plan: &Plan) -> Vec<String> {
         .collect()
 }
 
-/// A pooled connection with `foreign_keys` off. Give it back with
-/// [`restore`](ForeignKeysOff::restore); dropped otherwise, it closes the connection so
-/// that nobody inherits the setting.
-pub(super) struct ForeignKeysOff {
-    conn: Option<PoolConnection<Sqlite>>,
+/// Turns foreign keys off on `conn`, which must not be in a transaction; returns whether
+/// they were on.
+pub(super) async fn foreign_keys_off(
+    conn: &mut SqliteConnection,
+    counter: &StatementCounter,
+) -> Result<bool> {
+    let was_on = foreign_keys(conn, counter).await?;
+    if was_on {
+        exec(conn, "PRAGMA foreign_keys=OFF", counter).await?;
+        if foreign_keys(conn, counter).await? {
+            return Err(Error::NotExecutable(
+                "SQLite did not turn foreign keys off (is a transaction open on the connection?); a table rebuild with foreign keys on would fire ON DELETE CASCADE, so nothing was changed".into(),
+            ));
+        }
+    }
+    Ok(was_on)
+}
+
+/// Restores the setting [`foreign_keys_off`] changed; `false` when it could not be.
+pub(super) async fn restore_foreign_keys(
+    conn: &mut SqliteConnection,
     was_on: bool,
-}
-
-impl ForeignKeysOff {
-    /// Turns foreign keys off on `conn`, which must not be in a transaction.
-    pub(super) async fn new(
-        conn: PoolConnection<Sqlite>,
-        counter: &StatementCounter,
-    ) -> Result<Self> {
-        let mut guard = ForeignKeysOff {
-            conn: Some(conn),
-            was_on: false,
-        };
-        guard.was_on = foreign_keys(guard.conn(), counter).await?;
-        if guard.was_on {
-            exec(guard.conn(), "PRAGMA foreign_keys=OFF", counter).await?;
-            if foreign_keys(guard.conn(), counter).await? {
-                return Err(Error::NotExecutable(
-                    "SQLite did not turn foreign keys off (is a transaction open on the connection?); a table rebuild with foreign keys on would fire ON DELETE CASCADE, so nothing was changed".into(),
-                ));
-            }
-        }
-        Ok(guard)
-    }
-
-    /// The connection.
-    pub(super) fn conn(&mut self) -> &mut SqliteConnection {
-        match self.conn.as_mut() {
-            Some(conn) => conn,
-            None => unreachable!("the guard holds its connection until restored"),
-        }
-    }
-
-    /// Restores the setting and returns the connection to the pool; if the setting cannot
-    /// be restored, closes the connection instead.
-    pub(super) async fn restore(mut self, counter: &StatementCounter) {
-        let wanted = u8::from(self.was_on);
-        let restored = match exec(
-            self.conn(),
-            &format!("PRAGMA foreign_keys={wanted}"),
-            counter,
-        )
-        .await
-        {
-            Ok(()) => foreign_keys(self.conn(), counter).await.ok() == Some(self.was_on),
-            Err(_) => false,
-        };
-        if restored {
-            drop(self.conn.take());
-        } else {
-            tracing::warn!(
-                "could not restore PRAGMA foreign_keys after a table rebuild; closing the connection"
-            );
-        }
-        // Otherwise `Drop` detaches and closes the connection.
-    }
-}
-
-impl Drop for ForeignKeysOff {
-    fn drop(&mut self) {
-        if let Some(conn) = self.conn.take() {
-            // Closing the connection rolls back any open transaction; the pool never sees
-            // it again, so nobody inherits `foreign_keys=OFF`.
-            drop(conn.detach());
-        }
+    counter: &StatementCounter,
+) -> bool {
+    let wanted = u8::from(was_on);
+    match exec(conn, &format!("PRAGMA foreign_keys={wanted}"), counter).await {
+        Ok(()) => foreign_keys(conn, counter).await.ok() == Some(was_on),
+        Err(_) => false,
     }
 }
 

@@ -1,0 +1,403 @@
+//! The one engine: reflect, compare, apply and preflight written once over a
+//! [`Backend`].
+//!
+//! A backend folder supplies what differs by database — its pool, the transaction that
+//! holds its schema-change lock, a [`Session`] on one connection, and, where a step needs
+//! it, a connection set up outside any transaction (SQLite turns foreign keys off for a
+//! table rebuild) — and [`Engine`] strings them together into the [`Driver`] the rest of
+//! the runtime uses. The flow on one session (plan, execute, verify, plan again) lives in
+//! [`crate::driver`].
+//!
+//! Execution runs in one of two ways, chosen per plan:
+//! - **one transaction**: lock, plan from the state found under the lock, execute, verify
+//!   that planning again finds nothing left, commit — or roll everything back;
+//! - **set up, then one transaction**: when a step needs the connection prepared outside
+//!   any transaction ([`Backend::needs_setup`]), the first transaction only plans and
+//!   rolls back; the connection is set up, and the whole flow runs again under a new lock
+//!   (the state may have changed meanwhile), with the backend's check of what the set-up
+//!   steps left ([`Backend::check_set_up_steps`]) before the commit; the setting is
+//!   restored on every path, and a connection that cannot be restored is closed instead
+//!   of going back to the pool.
+
+use crate::driver::{self, Driver, Scope, Session, StatementCounter, db_error};
+use crate::preflight::{PreflightReport, StepOutcome};
+use crate::report::Report;
+use async_trait::async_trait;
+use dbconform_core::dialect::Dialect;
+use dbconform_core::{Options, Plan, Result, Schema, Step, TableDef};
+use sqlx::pool::PoolConnection;
+use sqlx::{Connection, Database};
+use std::sync::Mutex;
+use std::time::Instant;
+
+/// A connection of backend `B`.
+pub(crate) type Conn<B> = <<B as Backend>::Db as Database>::Connection;
+
+/// What a backend folder implements once. See the [module](self) for how [`Engine`] uses
+/// it.
+#[async_trait]
+pub(crate) trait Backend: Send + Sync + std::fmt::Debug + 'static {
+    /// The sqlx database.
+    type Db: Database;
+
+    /// What [`set_up`](Self::set_up) changed, for [`restore`](Self::restore).
+    type SetUp: Send;
+
+    /// The SQL dialect.
+    fn dialect(&self) -> &'static dyn Dialect;
+
+    /// The pool connections are taken from.
+    fn pool(&self) -> &sqlx::Pool<Self::Db>;
+
+    /// A session on `conn` (in or out of a transaction).
+    fn session<'c>(
+        &'c self,
+        conn: &'c mut Conn<Self>,
+        counter: &'c StatementCounter,
+    ) -> Box<dyn Session + 'c>;
+
+    /// Begins a transaction holding the schema-change lock of `scope`: conformers of the
+    /// same target queue here, and each plans from the state the previous one committed.
+    async fn begin_locked<'c>(
+        &self,
+        conn: &'c mut Conn<Self>,
+        scope: &Scope,
+        counter: &StatementCounter,
+    ) -> Result<sqlx::Transaction<'c, Self::Db>>;
+
+    /// Whether `step` needs the connection set up outside any transaction before it runs.
+    fn needs_setup(&self, step: &Step) -> bool;
+
+    /// Sets the connection up for the steps that need it; `conn` is in no transaction.
+    async fn set_up(
+        &self,
+        conn: &mut Conn<Self>,
+        counter: &StatementCounter,
+    ) -> Result<Self::SetUp>;
+
+    /// Undoes [`set_up`](Self::set_up); `false` when the connection could not be restored
+    /// (the engine then closes it rather than return it to the pool).
+    async fn restore(
+        &self,
+        conn: &mut Conn<Self>,
+        set_up: Self::SetUp,
+        counter: &StatementCounter,
+    ) -> bool;
+
+    /// Checks, after executing `plan` on a set-up connection and before the commit, what
+    /// its set-up steps left (SQLite: `PRAGMA foreign_key_check` after rebuilds). An
+    /// error rolls the apply back.
+    async fn check_set_up_steps(
+        &self,
+        conn: &mut Conn<Self>,
+        plan: &Plan,
+        counter: &StatementCounter,
+    ) -> Result<()>;
+
+    /// The statement [`check_set_up_steps`](Self::check_set_up_steps) runs, named in a
+    /// preflight step's outcome when it fails.
+    fn set_up_check_statement(&self) -> &'static str;
+}
+
+/// A [`Driver`] over any [`Backend`].
+pub(crate) struct Engine<B: Backend> {
+    backend: B,
+    counter: StatementCounter,
+    /// A connection the backend opened while connecting (to report a wrong URL at once),
+    /// kept for the first read-only operation instead of opening another: a one-shot
+    /// compare costs one connection, not two. Closed after that operation.
+    spare: Mutex<Option<Conn<B>>>,
+}
+
+/// The connection one read-only operation runs on.
+enum Lease<DB: Database> {
+    /// The connection the backend opened while connecting.
+    Spare(DB::Connection),
+    /// One of the pool's.
+    Pooled(PoolConnection<DB>),
+}
+
+impl<DB: Database> Lease<DB> {
+    fn conn(&mut self) -> &mut DB::Connection {
+        match self {
+            Lease::Spare(conn) => conn,
+            Lease::Pooled(conn) => conn,
+        }
+    }
+
+    /// Ends the operation: the spare is closed (the pool serves from now on), a pooled
+    /// connection goes back to the pool.
+    async fn release(self) {
+        if let Lease::Spare(conn) = self {
+            let _ = conn.close().await;
+        }
+    }
+}
+
+/// A pooled connection set up by [`Backend::set_up`]. Give it back with
+/// [`restore`](SetUpConnection::restore); dropped otherwise (a failure or panic half-way,
+/// a dropped future), it closes the connection so that nobody inherits the setting.
+struct SetUpConnection<'e, B: Backend> {
+    backend: &'e B,
+    counter: &'e StatementCounter,
+    conn: Option<PoolConnection<B::Db>>,
+    set_up: Option<B::SetUp>,
+}
+
+impl<'e, B: Backend> SetUpConnection<'e, B> {
+    async fn new(
+        backend: &'e B,
+        counter: &'e StatementCounter,
+        conn: PoolConnection<B::Db>,
+    ) -> Result<Self> {
+        let mut guard = SetUpConnection {
+            backend,
+            counter,
+            conn: Some(conn),
+            set_up: None,
+        };
+        guard.set_up = Some(backend.set_up(guard.conn(), counter).await?);
+        Ok(guard)
+    }
+
+    fn conn(&mut self) -> &mut Conn<B> {
+        match self.conn.as_mut() {
+            Some(conn) => conn,
+            None => unreachable!("the guard holds its connection until restored"),
+        }
+    }
+
+    /// Restores the connection and returns it to the pool; closes it when it cannot be
+    /// restored.
+    async fn restore(mut self) {
+        let Some(set_up) = self.set_up.take() else {
+            return;
+        };
+        let (backend, counter) = (self.backend, self.counter);
+        if backend.restore(self.conn(), set_up, counter).await {
+            drop(self.conn.take());
+        } else {
+            tracing::warn!("could not restore a connection's settings; closing it");
+        }
+        // Otherwise `Drop` detaches and closes the connection.
+    }
+}
+
+impl<B: Backend> Drop for SetUpConnection<'_, B> {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            // Closing the connection rolls back any open transaction; the pool never sees
+            // it again.
+            drop(conn.detach());
+        }
+    }
+}
+
+impl<B: Backend> std::fmt::Debug for Engine<B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("backend", &self.backend)
+            .field("statements", &self.counter.get())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<B: Backend> Engine<B> {
+    /// The engine over `backend`; `spare` is a connection it opened while connecting.
+    pub(crate) fn new(backend: B, spare: Option<Conn<B>>) -> Self {
+        Engine {
+            backend,
+            counter: StatementCounter::default(),
+            spare: Mutex::new(spare),
+        }
+    }
+
+    fn needs_setup(&self, plan: &Plan) -> bool {
+        plan.steps().iter().any(|s| self.backend.needs_setup(s))
+    }
+
+    async fn acquire(&self) -> Result<PoolConnection<B::Db>> {
+        self.backend
+            .pool()
+            .acquire()
+            .await
+            .map_err(db_error("acquiring a connection"))
+    }
+
+    /// A connection for one read-only operation: the spare while there is one and it
+    /// still answers, the pool's otherwise.
+    async fn lease(&self) -> Result<Lease<B::Db>> {
+        // A poisoned lock only means another operation panicked while taking the spare.
+        let spare = self.spare.lock().map(|mut s| s.take()).unwrap_or(None);
+        if let Some(mut conn) = spare
+            && conn.ping().await.is_ok()
+        {
+            return Ok(Lease::Spare(conn));
+        }
+        Ok(Lease::Pooled(self.acquire().await?))
+    }
+
+    async fn commit(&self, tx: sqlx::Transaction<'_, B::Db>) -> Result<()> {
+        self.counter.add(1);
+        tx.commit().await.map_err(db_error("COMMIT"))
+    }
+
+    async fn rollback(&self, tx: sqlx::Transaction<'_, B::Db>) -> Result<()> {
+        self.counter.add(1);
+        tx.rollback().await.map_err(db_error("ROLLBACK"))
+    }
+}
+
+#[async_trait]
+impl<B: Backend> Driver for Engine<B> {
+    fn dialect(&self) -> &'static dyn Dialect {
+        self.backend.dialect()
+    }
+
+    fn counter(&self) -> &StatementCounter {
+        &self.counter
+    }
+
+    async fn reflect(&self, scope: &Scope) -> Result<Schema> {
+        let mut lease = self.lease().await?;
+        let schema = self
+            .backend
+            .session(lease.conn(), &self.counter)
+            .reflect(scope)
+            .await;
+        lease.release().await;
+        schema
+    }
+
+    async fn compare(
+        &self,
+        scope: &Scope,
+        desired: &[TableDef],
+        options: &Options,
+    ) -> Result<Plan> {
+        let mut lease = self.lease().await?;
+        let mut session = self.backend.session(lease.conn(), &self.counter);
+        let plan = driver::plan_on(&mut *session, scope, desired, options).await;
+        drop(session);
+        lease.release().await;
+        Ok(plan?.0)
+    }
+
+    async fn apply(
+        &self,
+        scope: &Scope,
+        desired: &[TableDef],
+        options: &Options,
+    ) -> Result<Report> {
+        let started = Instant::now();
+        let mut conn = self.acquire().await?;
+        {
+            let mut tx = self
+                .backend
+                .begin_locked(&mut conn, scope, &self.counter)
+                .await?;
+            let mut session = self.backend.session(&mut tx, &self.counter);
+            let (plan, _) = driver::plan_on(&mut *session, scope, desired, options).await?;
+            if !self.needs_setup(&plan) {
+                let report =
+                    driver::execute_on(&mut *session, plan, scope, desired, options, started)
+                        .await?;
+                drop(session);
+                self.commit(tx).await?;
+                return Ok(report);
+            }
+            drop(session);
+            self.rollback(tx).await?;
+        }
+        let mut set_up = SetUpConnection::new(&self.backend, &self.counter, conn).await?;
+        let result = async {
+            let mut tx = self
+                .backend
+                .begin_locked(set_up.conn(), scope, &self.counter)
+                .await?;
+            let mut session = self.backend.session(&mut tx, &self.counter);
+            let (plan, _) = driver::plan_on(&mut *session, scope, desired, options).await?;
+            let checked = plan.clone();
+            let report =
+                driver::execute_on(&mut *session, plan, scope, desired, options, started).await?;
+            drop(session);
+            self.backend
+                .check_set_up_steps(&mut tx, &checked, &self.counter)
+                .await?;
+            self.commit(tx).await?;
+            Ok(report)
+        }
+        .await;
+        set_up.restore().await;
+        result
+    }
+
+    /// Like [`apply`](Self::apply), rolling back instead of committing; a failure of the
+    /// check of set-up steps is reported as the failure of the last of them that ran.
+    async fn preflight(
+        &self,
+        scope: &Scope,
+        desired: &[TableDef],
+        options: &Options,
+    ) -> Result<PreflightReport> {
+        let started = Instant::now();
+        let mut conn = self.acquire().await?;
+        {
+            let mut tx = self
+                .backend
+                .begin_locked(&mut conn, scope, &self.counter)
+                .await?;
+            let mut session = self.backend.session(&mut tx, &self.counter);
+            let planned = driver::plan_on(&mut *session, scope, desired, options).await;
+            let report = match planned {
+                Ok((plan, _)) if !self.needs_setup(&plan) => {
+                    Some(driver::try_on(&mut *session, plan, started).await)
+                }
+                Ok(_) => None,
+                Err(error) => Some(Err(error)),
+            };
+            drop(session);
+            self.rollback(tx).await?;
+            if let Some(report) = report {
+                return report;
+            }
+        }
+        let mut set_up = SetUpConnection::new(&self.backend, &self.counter, conn).await?;
+        let result = async {
+            let mut tx = self
+                .backend
+                .begin_locked(set_up.conn(), scope, &self.counter)
+                .await?;
+            let report = async {
+                let mut session = self.backend.session(&mut tx, &self.counter);
+                let (plan, _) = driver::plan_on(&mut *session, scope, desired, options).await?;
+                let checked = plan.clone();
+                let mut report = driver::try_on(&mut *session, plan, started).await?;
+                drop(session);
+                if let Err(error) = self
+                    .backend
+                    .check_set_up_steps(&mut tx, &checked, &self.counter)
+                    .await
+                    && let Some(last) = report
+                        .steps
+                        .iter_mut()
+                        .rev()
+                        .find(|s| self.backend.needs_setup(&s.step))
+                    && last.outcome == StepOutcome::Ok
+                {
+                    last.outcome = StepOutcome::Failed {
+                        statement: self.backend.set_up_check_statement().to_string(),
+                        message: error.to_string(),
+                    };
+                }
+                Ok(report)
+            }
+            .await;
+            self.rollback(tx).await?;
+            report
+        }
+        .await;
+        set_up.restore().await;
+        result
+    }
+}
