@@ -99,6 +99,38 @@ pub(crate) trait Backend: Send + Sync + std::fmt::Debug + 'static {
     fn set_up_check_statement(&self) -> &'static str;
 }
 
+/// What [`Engine::run`] does with the plan made under the lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Execute it and commit.
+    Apply,
+    /// Try every step in a savepoint of its own and roll back.
+    Preflight,
+}
+
+/// What [`Engine::run`] did.
+enum Outcome {
+    Applied(Report),
+    Tried(PreflightReport),
+}
+
+/// The arguments of one [`Engine::run`].
+#[derive(Clone, Copy)]
+struct Run<'a> {
+    mode: Mode,
+    scope: &'a Scope,
+    desired: &'a [TableDef],
+    options: &'a Options,
+    started: Instant,
+}
+
+/// An invariant of [`Engine::run`] broken: a bug.
+fn mode_mismatch() -> dbconform_core::Error {
+    dbconform_core::Error::NotExecutable(
+        "dbconform's engine returned another outcome than the one asked for; this is a bug in dbconform, please report it. Nothing was committed.".into(),
+    )
+}
+
 /// A [`Driver`] over any [`Backend`].
 pub(crate) struct Engine<B: Backend> {
     backend: B,
@@ -237,6 +269,116 @@ impl<B: Backend> Engine<B> {
         Ok(Lease::Pooled(self.acquire().await?))
     }
 
+    /// Applies or tries the plan for `desired`: in one locked transaction when no step
+    /// needs the connection set up; otherwise that transaction only plans, and the flow
+    /// runs again on a set-up connection (restored on every path).
+    async fn run(
+        &self,
+        mode: Mode,
+        scope: &Scope,
+        desired: &[TableDef],
+        options: &Options,
+    ) -> Result<Outcome> {
+        let started = Instant::now();
+        let mut conn = self.acquire().await?;
+        let run = Run {
+            mode,
+            scope,
+            desired,
+            options,
+            started,
+        };
+        if let Some(outcome) = self.locked(&mut conn, &run, false).await? {
+            return Ok(outcome);
+        }
+        let mut set_up = SetUpConnection::new(&self.backend, &self.counter, conn).await?;
+        let outcome = self.locked(set_up.conn(), &run, true).await;
+        set_up.restore().await;
+        outcome?.ok_or_else(mode_mismatch)
+    }
+
+    /// One locked transaction of [`run`](Self::run): plans under the lock and, unless
+    /// the plan needs a set-up connection this one is not (`None`), executes (apply,
+    /// then commits) or tries (preflight, then rolls back) it.
+    async fn locked(
+        &self,
+        conn: &mut Conn<B>,
+        run: &Run<'_>,
+        set_up: bool,
+    ) -> Result<Option<Outcome>> {
+        let Run {
+            mode,
+            scope,
+            desired,
+            options,
+            started,
+        } = *run;
+        let mut tx = self
+            .backend
+            .begin_locked(conn, scope, &self.counter)
+            .await?;
+        let mut session = self.backend.session(&mut tx, &self.counter);
+        let ran = async {
+            let (plan, _) = driver::plan_on(&mut *session, scope, desired, options).await?;
+            if !set_up && self.needs_setup(&plan) {
+                return Ok(None);
+            }
+            let checked = set_up.then(|| plan.clone());
+            let outcome = match mode {
+                Mode::Apply => Outcome::Applied(
+                    driver::execute_on(&mut *session, plan, scope, desired, options, started)
+                        .await?,
+                ),
+                Mode::Preflight => {
+                    Outcome::Tried(driver::try_on(&mut *session, plan, started).await?)
+                }
+            };
+            Ok(Some((outcome, checked)))
+        }
+        .await;
+        drop(session);
+        let ran = match ran {
+            Ok(Some((outcome, Some(checked)))) => {
+                let check = self
+                    .backend
+                    .check_set_up_steps(&mut tx, &checked, &self.counter)
+                    .await;
+                match (outcome, check) {
+                    (outcome, Ok(())) => Ok(Some(outcome)),
+                    (Outcome::Applied(_), Err(error)) => Err(error),
+                    (Outcome::Tried(mut report), Err(error)) => {
+                        // The last set-up step that succeeded is the one that failed.
+                        if let Some(last) = report
+                            .steps
+                            .iter_mut()
+                            .rev()
+                            .find(|s| self.backend.needs_setup(&s.step))
+                            && last.outcome == StepOutcome::Ok
+                        {
+                            last.outcome = StepOutcome::Failed {
+                                statement: self.backend.set_up_check_statement().to_string(),
+                                message: error.to_string(),
+                            };
+                        }
+                        Ok(Some(Outcome::Tried(report)))
+                    }
+                }
+            }
+            Ok(Some((outcome, None))) => Ok(Some(outcome)),
+            Ok(None) => Ok(None),
+            Err(error) => Err(error),
+        };
+        match (&ran, mode) {
+            (Ok(Some(_)), Mode::Apply) => self.commit(tx).await?,
+            // The error is the one to report, not a failure to roll back after it.
+            (Err(_), _) => {
+                let _ = self.rollback(tx).await;
+            }
+            _ => self.rollback(tx).await?,
+        }
+        ran
+    }
+
     async fn commit(&self, tx: sqlx::Transaction<'_, B::Db>) -> Result<()> {
         self.counter.add(1);
         tx.commit().await.map_err(db_error("COMMIT"))
@@ -289,47 +431,10 @@ impl<B: Backend> Driver for Engine<B> {
         desired: &[TableDef],
         options: &Options,
     ) -> Result<Report> {
-        let started = Instant::now();
-        let mut conn = self.acquire().await?;
-        {
-            let mut tx = self
-                .backend
-                .begin_locked(&mut conn, scope, &self.counter)
-                .await?;
-            let mut session = self.backend.session(&mut tx, &self.counter);
-            let (plan, _) = driver::plan_on(&mut *session, scope, desired, options).await?;
-            if !self.needs_setup(&plan) {
-                let report =
-                    driver::execute_on(&mut *session, plan, scope, desired, options, started)
-                        .await?;
-                drop(session);
-                self.commit(tx).await?;
-                return Ok(report);
-            }
-            drop(session);
-            self.rollback(tx).await?;
+        match self.run(Mode::Apply, scope, desired, options).await? {
+            Outcome::Applied(report) => Ok(report),
+            Outcome::Tried(_) => Err(mode_mismatch()),
         }
-        let mut set_up = SetUpConnection::new(&self.backend, &self.counter, conn).await?;
-        let result = async {
-            let mut tx = self
-                .backend
-                .begin_locked(set_up.conn(), scope, &self.counter)
-                .await?;
-            let mut session = self.backend.session(&mut tx, &self.counter);
-            let (plan, _) = driver::plan_on(&mut *session, scope, desired, options).await?;
-            let checked = plan.clone();
-            let report =
-                driver::execute_on(&mut *session, plan, scope, desired, options, started).await?;
-            drop(session);
-            self.backend
-                .check_set_up_steps(&mut tx, &checked, &self.counter)
-                .await?;
-            self.commit(tx).await?;
-            Ok(report)
-        }
-        .await;
-        set_up.restore().await;
-        result
     }
 
     /// Like [`apply`](Self::apply), rolling back instead of committing; a failure of the
@@ -340,64 +445,9 @@ impl<B: Backend> Driver for Engine<B> {
         desired: &[TableDef],
         options: &Options,
     ) -> Result<PreflightReport> {
-        let started = Instant::now();
-        let mut conn = self.acquire().await?;
-        {
-            let mut tx = self
-                .backend
-                .begin_locked(&mut conn, scope, &self.counter)
-                .await?;
-            let mut session = self.backend.session(&mut tx, &self.counter);
-            let planned = driver::plan_on(&mut *session, scope, desired, options).await;
-            let report = match planned {
-                Ok((plan, _)) if !self.needs_setup(&plan) => {
-                    Some(driver::try_on(&mut *session, plan, started).await)
-                }
-                Ok(_) => None,
-                Err(error) => Some(Err(error)),
-            };
-            drop(session);
-            self.rollback(tx).await?;
-            if let Some(report) = report {
-                return report;
-            }
+        match self.run(Mode::Preflight, scope, desired, options).await? {
+            Outcome::Tried(report) => Ok(report),
+            Outcome::Applied(_) => Err(mode_mismatch()),
         }
-        let mut set_up = SetUpConnection::new(&self.backend, &self.counter, conn).await?;
-        let result = async {
-            let mut tx = self
-                .backend
-                .begin_locked(set_up.conn(), scope, &self.counter)
-                .await?;
-            let report = async {
-                let mut session = self.backend.session(&mut tx, &self.counter);
-                let (plan, _) = driver::plan_on(&mut *session, scope, desired, options).await?;
-                let checked = plan.clone();
-                let mut report = driver::try_on(&mut *session, plan, started).await?;
-                drop(session);
-                if let Err(error) = self
-                    .backend
-                    .check_set_up_steps(&mut tx, &checked, &self.counter)
-                    .await
-                    && let Some(last) = report
-                        .steps
-                        .iter_mut()
-                        .rev()
-                        .find(|s| self.backend.needs_setup(&s.step))
-                    && last.outcome == StepOutcome::Ok
-                {
-                    last.outcome = StepOutcome::Failed {
-                        statement: self.backend.set_up_check_statement().to_string(),
-                        message: error.to_string(),
-                    };
-                }
-                Ok(report)
-            }
-            .await;
-            self.rollback(tx).await?;
-            report
-        }
-        .await;
-        set_up.restore().await;
-        result
     }
 }

@@ -164,6 +164,14 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
         false
     }
 
+    /// The name of the option that, unset in `options`, blocks the steps needing a table
+    /// rebuild (SQLite: `allow_sqlite_table_rebuild`); `None` when nothing blocks them.
+    /// Only dialects that [`rebuild tables`](Dialect::rebuilds_tables) have such steps.
+    fn rebuild_blocked_by(&self, options: &crate::Options) -> Option<&'static str> {
+        let _ = options;
+        None
+    }
+
     /// Quotes one identifier. The only place identifiers become SQL.
     fn quote_ident(&self, ident: &str) -> String {
         quote_ident_double(ident)

@@ -342,8 +342,9 @@ fn droppable(
 }
 
 /// Splits steps into those the policy lets run and those it blocks: steps that can lose
-/// column values without `allow_shrink_column`, steps needing a SQLite table rebuild
-/// without `allow_sqlite_table_rebuild` (both flags named when both are needed), then
+/// column values without `allow_shrink_column`, steps needing a table rebuild the
+/// dialect's option blocks ([`Dialect::rebuild_blocked_by`]: SQLite's
+/// `allow_sqlite_table_rebuild`; both flags named when both are needed), then
 /// every step needing a blocked one (see [`block_dependents`]).
 pub(crate) fn block(
     steps: Vec<Step>,
@@ -357,8 +358,10 @@ pub(crate) fn block(
         if !options.allow_shrink_column && risk::shrinks(&step.change, dialect) {
             flags.push("allow_shrink_column");
         }
-        if !options.allow_sqlite_table_rebuild && step.rebuild.is_some() {
-            flags.push("allow_sqlite_table_rebuild");
+        if step.rebuild.is_some()
+            && let Some(flag) = dialect.rebuild_blocked_by(options)
+        {
+            flags.push(flag);
         }
         if flags.is_empty() {
             kept.push(step);

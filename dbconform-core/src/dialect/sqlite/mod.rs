@@ -79,6 +79,10 @@ impl Dialect for Sqlite {
         true
     }
 
+    fn rebuild_blocked_by(&self, options: &crate::Options) -> Option<&'static str> {
+        (!options.allow_sqlite_table_rebuild).then_some("allow_sqlite_table_rebuild")
+    }
+
     /// The table name alone: only `main` is valid, and SQLite does not accept a qualified
     /// name in a foreign-key clause.
     fn quote_table(&self, table: &QualifiedName) -> String {
