@@ -5,7 +5,7 @@
 //! values that do not fit. [`questions`] lists what a [`Plan`] needs to know about the data
 //! (counts: rows of a table, NULLs of a column, duplicate groups, orphans, rows violating a
 //! CHECK, values that do not fit a narrower type); the runtime answers them all in a
-//! bounded number of queries (see each backend's `probe.rs`); [`refine`] turns the answers
+//! bounded number of queries (see each backend's `data_checks.rs`); [`refine`] turns the answers
 //! into a better plan:
 //!
 //! - a step on an empty table becomes `Safe` ("safe: table `t` is empty");

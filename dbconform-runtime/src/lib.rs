@@ -5,12 +5,12 @@
 pub mod backend;
 pub mod blocking;
 mod conform;
+mod data_checks;
 pub mod deploy;
 mod driver;
 mod driver_error;
 mod engine;
 mod preflight;
-mod probe;
 mod report;
 #[cfg(feature = "testing")]
 pub mod testing;

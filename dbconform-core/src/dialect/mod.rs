@@ -266,7 +266,7 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     /// dialect's database-normal form, so that two tables the database treats as the
     /// same compare equal field by field: type aliases and implicit modifiers, default
     /// and CHECK spellings, implied NOT NULL, unique indexes as unique constraints, ...
-    /// (PITFALLS.md). The differ calls it on both sides before comparing.
+    /// (docs/DATABASE_TRAPS.md). The differ calls it on both sides before comparing.
     fn normalize_table(&self, table: &TableDef) -> TableDef {
         table.clone()
     }

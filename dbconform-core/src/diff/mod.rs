@@ -6,7 +6,7 @@
 //! before anything is compared, [`Dialect::supports_comments`] says whether comments can
 //! differ at all.
 //!
-//! Rules (wip/contract.md §3):
+//! Rules:
 //!
 //! - tables are matched by the identifier key of (schema, name): a declared table missing
 //!   from the database is a [`Change::CreateTable`], a reflected one nobody declares a

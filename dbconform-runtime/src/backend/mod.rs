@@ -1,7 +1,7 @@
 //! One folder per backend, each with the same files: `mod.rs` (connect, the lock, the
 //! session on one connection, its [`Backend`](crate::engine::Backend) and
 //! [`Registration`]), `inspect.rs` (reflection, queries as constants at the bottom),
-//! `probe.rs` (data checks), `create.rs` (database creation) and `throwaway.rs`
+//! `data_checks.rs` (data checks), `create.rs` (database creation) and `throwaway.rs`
 //! (throwaway databases for tests), plus what only that database needs.
 //!
 //! This file is the runtime's one registration point: a backend is a module line, an

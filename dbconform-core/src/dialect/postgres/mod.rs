@@ -1,7 +1,7 @@
 //! PostgreSQL: type spelling (`types`), DDL rendering (`render`), changes to existing
 //! tables (`alter`), backend rules (`validate`), reading reported types (`parse`), the
 //! normal form compared by the differ (`normalize`) and the DDL asking the database for its
-//! own spelling of expressions (`probe`).
+//! own spelling of expressions (`canonicalize`).
 //!
 //! - Tables are always schema-qualified (`"public"."users"`); an index lives in its table's
 //!   schema, so its name is never qualified.
@@ -14,9 +14,9 @@
 //!   cycle are added afterwards with `ALTER TABLE ... ADD CONSTRAINT`.
 
 mod alter;
+pub mod canonicalize;
 mod normalize;
 mod parse;
-pub mod probe;
 mod render;
 mod sql_expr;
 mod types;

@@ -1,4 +1,4 @@
-//! Normal-form rules, one PITFALLS item at a time: what PostgreSQL stores and what users
+//! Normal-form rules, one trap at a time (docs/DATABASE_TRAPS.md, section P): what PostgreSQL stores and what users
 //! declare must meet, and real differences must survive.
 
 use super::*;

@@ -1,9 +1,9 @@
 //! SQLite changes to existing tables: the few that `ALTER TABLE`, `CREATE INDEX` and
 //! `DROP INDEX`/`DROP TABLE` can do, and, for everything else, the precise reason only a
-//! table rebuild can (PITFALLS.md 22).
+//! table rebuild can (docs/DATABASE_TRAPS.md S7).
 //!
 //! Nothing here calls sea-query's SQLite ALTER builders (they panic on most of these
-//! changes, DESIGN.md §8); column definitions come from the shared sea-query column
+//! changes); column definitions come from the shared sea-query column
 //! renderer, every identifier goes through [`Dialect::quote_ident`], and names are never
 //! schema-qualified (every SQLite table lives in `main`).
 //!

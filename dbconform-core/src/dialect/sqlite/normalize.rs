@@ -1,4 +1,4 @@
-//! SQLite's database-normal form (PITFALLS.md 16–21): what two tables SQLite treats as the
+//! SQLite's database-normal form (docs/DATABASE_TRAPS.md S1–S6): what two tables SQLite treats as the
 //! same have in common, field by field. Applied to the declared and the reflected side
 //! alike by [`Dialect::normalize_table`](crate::dialect::Dialect::normalize_table).
 //!

@@ -1,5 +1,5 @@
 //! SQLite table rebuild: the statements that replace a table by one built from its
-//! declaration when `ALTER TABLE` cannot express a change (DESIGN.md §7, PITFALLS.md 16–24).
+//! declaration when `ALTER TABLE` cannot express a change (docs/DATABASE_TRAPS.md S7–S9).
 //!
 //! Two pure functions:
 //!

@@ -28,11 +28,11 @@
 //! Canonicalization sends four statements whatever the number of tables: `BEGIN` (or
 //! `SAVEPOINT` inside the apply transaction), one batch creating a temporary probe table
 //! per declared table, one catalog query reading the stored text back, and `ROLLBACK`
-//! (or `ROLLBACK TO SAVEPOINT`). See [`dbconform_core::dialect::postgres::probe`].
+//! (or `ROLLBACK TO SAVEPOINT`). See [`dbconform_core::dialect::postgres::canonicalize`].
 
 use super::array::{Array, Element};
 use crate::driver::{Scope, StatementCounter, db_error, reflect_error};
-use dbconform_core::dialect::postgres::probe::{self, Stored, StoredKind, Target};
+use dbconform_core::dialect::postgres::canonicalize::{self, Stored, StoredKind, Target};
 use dbconform_core::dialect::postgres::{check_expression, parse_type};
 use dbconform_core::{
     Check, Column, ColumnType, Error, FkAction, ForeignKey, GeneratedColumn, Index, IndexColumn,
@@ -583,10 +583,10 @@ pub(crate) async fn canonicalize(
     if tables.is_empty() {
         return Ok(Vec::new());
     }
-    let batch = probe::batch(tables)?;
-    let outcome = probe_in_rolled_back_transaction(conn, counter, &batch, true).await?;
+    let batch = canonicalize::batch(tables)?;
+    let outcome = canonicalize_in_rolled_back_transaction(conn, counter, &batch, true).await?;
     match outcome {
-        Ok(stored) => Ok(probe::apply(tables, &stored)),
+        Ok(stored) => Ok(canonicalize::apply(tables, &stored)),
         Err(refused) => Err(diagnose(conn, counter, tables, refused).await?),
     }
 }
@@ -594,7 +594,7 @@ pub(crate) async fn canonicalize(
 /// Runs `batch` (and, when `read_back`, the catalog query) in a transaction or savepoint
 /// that is rolled back whatever happens. The outer `Result` is a failure to begin or roll
 /// back; the inner one is PostgreSQL refusing the batch.
-async fn probe_in_rolled_back_transaction(
+async fn canonicalize_in_rolled_back_transaction(
     conn: &mut PgConnection,
     counter: &StatementCounter,
     batch: &str,
@@ -613,7 +613,7 @@ async fn probe_in_rolled_back_transaction(
     if outcome.is_ok() && read_back {
         counter.add(1);
         outcome = sqlx::query(STORED)
-            .bind(probe::TABLE_PREFIX)
+            .bind(canonicalize::TABLE_PREFIX)
             .fetch_all(&mut *tx)
             .await
             .and_then(|rows| rows.iter().map(stored).collect());
@@ -661,28 +661,30 @@ async fn diagnose(
     for (position, table) in tables.iter().enumerate() {
         let targets = Target::all(table);
         let attempt = |targets: &[Target]| -> Result<String> {
-            Ok(probe::statements(position, table, targets)?.join(";\n"))
+            Ok(canonicalize::statements(position, table, targets)?.join(";\n"))
         };
         let whole = attempt(&targets)?;
-        if probe_in_rolled_back_transaction(conn, counter, &whole, false)
+        if canonicalize_in_rolled_back_transaction(conn, counter, &whole, false)
             .await?
             .is_ok()
         {
             continue;
         }
         if let Err(error) =
-            probe_in_rolled_back_transaction(conn, counter, &attempt(&[])?, false).await?
+            canonicalize_in_rolled_back_transaction(conn, counter, &attempt(&[])?, false).await?
         {
             return Ok(refuses(table, "its column types".into(), error));
         }
         for &target in &targets {
             if let Err(error) =
-                probe_in_rolled_back_transaction(conn, counter, &attempt(&[target])?, false).await?
+                canonicalize_in_rolled_back_transaction(conn, counter, &attempt(&[target])?, false)
+                    .await?
             {
                 return Ok(refuses(table, target.describe(table), error));
             }
         }
-        let together = probe_in_rolled_back_transaction(conn, counter, &whole, false).await?;
+        let together =
+            canonicalize_in_rolled_back_transaction(conn, counter, &whole, false).await?;
         if let Err(error) = together {
             return Ok(refuses(table, "its expressions together".into(), error));
         }

@@ -2,11 +2,11 @@
 
 mod array;
 mod create;
+mod data_checks;
 mod dependents;
 mod inspect;
 #[cfg(test)]
 mod inspect_tests;
-mod probe;
 #[cfg(test)]
 mod reference;
 #[cfg(feature = "testing")]
@@ -184,7 +184,7 @@ impl Session for PgSession<'_> {
     }
 
     async fn answer(&mut self, questions: &[Question]) -> Result<Answers> {
-        probe::answer(self.conn, questions, self.counter).await
+        data_checks::answer(self.conn, questions, self.counter).await
     }
 
     async fn try_steps(&mut self, plan: &Plan) -> Result<Vec<PreflightStep>> {

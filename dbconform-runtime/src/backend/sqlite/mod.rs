@@ -1,8 +1,8 @@
 //! SQLite backend: connect, lock with `BEGIN IMMEDIATE`, the session.
 
 mod create;
+mod data_checks;
 mod inspect;
-mod probe;
 mod rebuild;
 #[cfg(feature = "testing")]
 pub(super) mod throwaway;
@@ -282,7 +282,7 @@ impl Session for SqliteSession<'_> {
     }
 
     async fn answer(&mut self, questions: &[Question]) -> Result<Answers> {
-        probe::answer(self.conn, questions, self.counter).await
+        data_checks::answer(self.conn, questions, self.counter).await
     }
 
     async fn try_steps(&mut self, plan: &Plan) -> Result<Vec<PreflightStep>> {

@@ -1,4 +1,4 @@
-//! Executing SQLite table rebuilds (DESIGN.md §7, PITFALLS.md 16–24). The statements come
+//! Executing SQLite table rebuilds (docs/DATABASE_TRAPS.md S7–S9). The statements come
 //! from the plan (`rebuild table` steps, see
 //! [`dbconform_core::dialect::sqlite::rebuild`]); this module supplies what only the live
 //! connection can:

@@ -1,21 +1,21 @@
 //! SQLite answers to data questions: one scalar subquery per question, all asked in one
-//! statement (see [`crate::probe`]). A refused SELECT does not abort a SQLite
+//! statement (see [`crate::data_checks`]). A refused SELECT does not abort a SQLite
 //! transaction, so no savepoint is needed.
 
+use crate::data_checks::{self, sql};
 use crate::driver::StatementCounter;
-use crate::probe::{self, sql};
 use dbconform_core::Result;
 use dbconform_core::data::{Answers, Misfit, Question};
 use dbconform_core::dialect::{Dialect, SQLITE};
 use sqlx::SqliteConnection;
 
-/// Answers `questions` with one query per [`probe::BATCH`] questions.
+/// Answers `questions` with one query per [`data_checks::BATCH`] questions.
 pub(crate) async fn answer(
     conn: &mut SqliteConnection,
     questions: &[Question],
     counter: &StatementCounter,
 ) -> Result<Answers> {
-    probe::answer::<sqlx::Sqlite>(conn, questions, counter, &count, false).await
+    data_checks::answer::<sqlx::Sqlite>(conn, questions, counter, &count, false).await
 }
 
 /// The scalar subquery counting what `question` asks.

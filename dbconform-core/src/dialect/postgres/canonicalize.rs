@@ -380,5 +380,5 @@ pub fn apply(tables: &[TableDef], stored: &[Stored]) -> Vec<TableDef> {
 }
 
 #[cfg(test)]
-#[path = "probe_tests.rs"]
+#[path = "canonicalize_tests.rs"]
 mod tests;

@@ -1,21 +1,21 @@
 //! PostgreSQL answers to data questions: one scalar subquery per question, all asked in
-//! one statement (see [`crate::probe`]), inside a savepoint when the apply transaction is
-//! open so that a refused probe cannot abort it.
+//! one statement (see [`crate::data_checks`]), inside a savepoint when the apply transaction is
+//! open so that a refused check cannot abort it.
 
+use crate::data_checks::{self, sql};
 use crate::driver::StatementCounter;
-use crate::probe::{self, sql};
 use dbconform_core::Result;
 use dbconform_core::data::{Answers, Misfit, Question};
 use dbconform_core::dialect::{Dialect, POSTGRES};
 use sqlx::PgConnection;
 
-/// Answers `questions` with one query per [`probe::BATCH`] questions.
+/// Answers `questions` with one query per [`data_checks::BATCH`] questions.
 pub(crate) async fn answer(
     conn: &mut PgConnection,
     questions: &[Question],
     counter: &StatementCounter,
 ) -> Result<Answers> {
-    probe::answer::<sqlx::Postgres>(conn, questions, counter, &count, true).await
+    data_checks::answer::<sqlx::Postgres>(conn, questions, counter, &count, true).await
 }
 
 /// The scalar subquery counting what `question` asks.

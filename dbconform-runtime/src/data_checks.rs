@@ -1,7 +1,7 @@
 //! Answering data questions ([`dbconform_core::data`]) with a bounded number of
 //! statements, whatever the number of steps and tables.
 //!
-//! Each backend's `probe.rs` writes one scalar subquery per question
+//! Each backend's `data_checks.rs` writes one scalar subquery per question
 //! (`SELECT count(*) FROM ...`); this module puts up to [`BATCH`] of them in one
 //! `SELECT (q0) AS q0, (q1) AS q1, ...` and reads the single row back. A plan with 200
 //! questions or fewer costs one query (plus, on PostgreSQL inside the apply transaction,
@@ -177,7 +177,7 @@ fn message(error: &sqlx::Error) -> String {
     }
 }
 
-/// Helpers the backends' `probe.rs` share to write predicates.
+/// Helpers the backends' `data_checks.rs` share to write predicates.
 pub(crate) mod sql {
     use dbconform_core::data::Question;
     use dbconform_core::dialect::Dialect;
