@@ -19,14 +19,15 @@
 //!   restored on every path, and a connection that cannot be restored is closed instead
 //!   of going back to the pool.
 
-use crate::driver::{self, Driver, Scope, Session, StatementCounter, db_error};
-use crate::preflight::{PreflightReport, StepOutcome};
+use crate::driver::{self, Arrival, Driver, Scope, Session, StatementCounter, db_error};
+use crate::preflight::{PreflightReport, PreflightStep, StepOutcome};
 use crate::report::Report;
 use async_trait::async_trait;
+use dbconform_core::data::{Answers, Question};
 use dbconform_core::dialect::Dialect;
-use dbconform_core::{Options, Plan, Result, Schema, Step, TableDef};
+use dbconform_core::{DependentObject, Options, Plan, Result, Schema, Step, TableDef};
 use sqlx::pool::PoolConnection;
-use sqlx::{Connection, Database};
+use sqlx::{Connection, Database, Executor};
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -40,8 +41,9 @@ pub(crate) trait Backend: Send + Sync + std::fmt::Debug + 'static {
     /// The sqlx database.
     type Db: Database;
 
-    /// What [`set_up`](Self::set_up) changed, for [`restore`](Self::restore).
-    type SetUp: Send;
+    /// What [`set_up`](Self::set_up) changed, for [`restore`](Self::restore) (`()` for a
+    /// backend whose steps all run in a plain transaction).
+    type SetUp: Send + Default;
 
     /// The SQL dialect.
     fn dialect(&self) -> &'static dyn Dialect;
@@ -49,12 +51,41 @@ pub(crate) trait Backend: Send + Sync + std::fmt::Debug + 'static {
     /// The pool connections are taken from.
     fn pool(&self) -> &sqlx::Pool<Self::Db>;
 
-    /// A session on `conn` (in or out of a transaction).
-    fn session<'c>(
-        &'c self,
-        conn: &'c mut Conn<Self>,
-        counter: &'c StatementCounter,
-    ) -> Box<dyn Session + 'c>;
+    /// When the answers to statements sent together in one round trip arrive.
+    const ARRIVAL: Arrival;
+
+    /// Reads the database's schema within `scope`, with a constant number of queries.
+    async fn reflect(&self, db: &mut Counted<'_, Self::Db>, scope: &Scope) -> Result<Schema>;
+
+    /// See [`Session::canonicalize`].
+    async fn canonicalize(
+        &self,
+        db: &mut Counted<'_, Self::Db>,
+        tables: &[TableDef],
+    ) -> Result<Vec<TableDef>>;
+
+    /// See [`Session::answer`].
+    async fn answer(
+        &self,
+        db: &mut Counted<'_, Self::Db>,
+        questions: &[Question],
+    ) -> Result<Answers>;
+
+    /// See [`Session::dependents`].
+    async fn dependents(
+        &self,
+        db: &mut Counted<'_, Self::Db>,
+        scope: &Scope,
+        actual: &Schema,
+    ) -> Result<Vec<DependentObject>>;
+
+    /// Refuses `plan` before its first statement runs or is tried when this connection
+    /// cannot carry it out (PostgreSQL: more locks than the server's lock table holds;
+    /// SQLite: a rebuild with foreign keys on). Nothing to check by default.
+    async fn check_before_steps(&self, db: &mut Counted<'_, Self::Db>, plan: &Plan) -> Result<()> {
+        let _ = (db, plan);
+        Ok(())
+    }
 
     /// Begins a transaction holding the schema-change lock of `scope`: conformers of the
     /// same target queue here, and each plans from the state the previous one committed.
@@ -66,14 +97,21 @@ pub(crate) trait Backend: Send + Sync + std::fmt::Debug + 'static {
     ) -> Result<sqlx::Transaction<'c, Self::Db>>;
 
     /// Whether `step` needs the connection set up outside any transaction before it runs.
-    fn needs_setup(&self, step: &Step) -> bool;
+    /// None does by default.
+    fn needs_setup(&self, step: &Step) -> bool {
+        let _ = step;
+        false
+    }
 
     /// Sets the connection up for the steps that need it; `conn` is in no transaction.
     async fn set_up(
         &self,
         conn: &mut Conn<Self>,
         counter: &StatementCounter,
-    ) -> Result<Self::SetUp>;
+    ) -> Result<Self::SetUp> {
+        let _ = (conn, counter);
+        Ok(Self::SetUp::default())
+    }
 
     /// Undoes [`set_up`](Self::set_up); `false` when the connection could not be restored
     /// (the engine then closes it rather than return it to the pool).
@@ -82,7 +120,10 @@ pub(crate) trait Backend: Send + Sync + std::fmt::Debug + 'static {
         conn: &mut Conn<Self>,
         set_up: Self::SetUp,
         counter: &StatementCounter,
-    ) -> bool;
+    ) -> bool {
+        let _ = (conn, set_up, counter);
+        true
+    }
 
     /// Checks, after executing `plan` on a set-up connection and before the commit, what
     /// its set-up steps left (SQLite: `PRAGMA foreign_key_check` after rebuilds). An
@@ -92,11 +133,16 @@ pub(crate) trait Backend: Send + Sync + std::fmt::Debug + 'static {
         conn: &mut Conn<Self>,
         plan: &Plan,
         counter: &StatementCounter,
-    ) -> Result<()>;
+    ) -> Result<()> {
+        let _ = (conn, plan, counter);
+        Ok(())
+    }
 
     /// The statement [`check_set_up_steps`](Self::check_set_up_steps) runs, named in a
     /// preflight step's outcome when it fails.
-    fn set_up_check_statement(&self) -> &'static str;
+    fn set_up_check_statement(&self) -> &'static str {
+        "the check after the set-up steps"
+    }
 }
 
 /// What [`Engine::run`] does with the plan made under the lock.
@@ -129,6 +175,61 @@ fn mode_mismatch() -> dbconform_core::Error {
     dbconform_core::Error::NotExecutable(
         "dbconform's engine returned another outcome than the one asked for; this is a bug in dbconform, please report it. Nothing was committed.".into(),
     )
+}
+
+/// A connection and the counter of the statements sent on it.
+pub(crate) struct Counted<'c, DB: Database> {
+    /// The connection (in or out of a transaction).
+    pub(crate) conn: &'c mut DB::Connection,
+    /// Where its statements are counted.
+    pub(crate) counter: &'c StatementCounter,
+}
+
+/// One connection of backend `B`, in or out of a transaction: the [`Session`] of every
+/// backend, its hooks calling the backend's, its execution written once.
+struct BackendSession<'c, B: Backend> {
+    backend: &'c B,
+    db: Counted<'c, B::Db>,
+}
+
+#[async_trait]
+impl<B: Backend> Session for BackendSession<'_, B>
+where
+    for<'e> &'e mut Conn<B>: Executor<'e, Database = B::Db>,
+{
+    fn dialect(&self) -> &'static dyn Dialect {
+        self.backend.dialect()
+    }
+
+    async fn reflect(&mut self, scope: &Scope) -> Result<Schema> {
+        self.backend.reflect(&mut self.db, scope).await
+    }
+
+    async fn canonicalize(&mut self, tables: &[TableDef]) -> Result<Vec<TableDef>> {
+        self.backend.canonicalize(&mut self.db, tables).await
+    }
+
+    async fn run_steps(&mut self, plan: Plan) -> Result<Report> {
+        self.backend.check_before_steps(&mut self.db, &plan).await?;
+        driver::run_steps::<B::Db>(self.db.conn, plan, self.db.counter, B::ARRIVAL).await
+    }
+
+    async fn answer(&mut self, questions: &[Question]) -> Result<Answers> {
+        self.backend.answer(&mut self.db, questions).await
+    }
+
+    async fn dependents(&mut self, scope: &Scope, actual: &Schema) -> Result<Vec<DependentObject>> {
+        self.backend.dependents(&mut self.db, scope, actual).await
+    }
+
+    async fn verify_dependents(&mut self, objects: &[DependentObject]) -> Result<()> {
+        driver::verify_dependents::<B::Db>(self.db.conn, objects, self.db.counter).await
+    }
+
+    async fn try_steps(&mut self, plan: &Plan) -> Result<Vec<PreflightStep>> {
+        self.backend.check_before_steps(&mut self.db, plan).await?;
+        driver::try_steps::<B::Db>(self.db.conn, plan, self.db.counter).await
+    }
 }
 
 /// A [`Driver`] over any [`Backend`].
@@ -234,7 +335,21 @@ impl<B: Backend> std::fmt::Debug for Engine<B> {
     }
 }
 
-impl<B: Backend> Engine<B> {
+impl<B: Backend> Engine<B>
+where
+    for<'e> &'e mut Conn<B>: Executor<'e, Database = B::Db>,
+{
+    /// A session on `conn`.
+    fn session<'c>(&'c self, conn: &'c mut Conn<B>) -> Box<dyn Session + 'c> {
+        Box::new(BackendSession {
+            backend: &self.backend,
+            db: Counted {
+                conn,
+                counter: &self.counter,
+            },
+        })
+    }
+
     /// The engine over `backend`; `spare` is a connection it opened while connecting.
     pub(crate) fn new(backend: B, spare: Option<Conn<B>>) -> Self {
         Engine {
@@ -317,7 +432,7 @@ impl<B: Backend> Engine<B> {
             .backend
             .begin_locked(conn, scope, &self.counter)
             .await?;
-        let mut session = self.backend.session(&mut tx, &self.counter);
+        let mut session = self.session(&mut tx);
         let ran = async {
             let (plan, _) = driver::plan_on(&mut *session, scope, desired, options).await?;
             if !set_up && self.needs_setup(&plan) {
@@ -391,7 +506,10 @@ impl<B: Backend> Engine<B> {
 }
 
 #[async_trait]
-impl<B: Backend> Driver for Engine<B> {
+impl<B: Backend> Driver for Engine<B>
+where
+    for<'e> &'e mut Conn<B>: Executor<'e, Database = B::Db>,
+{
     fn dialect(&self) -> &'static dyn Dialect {
         self.backend.dialect()
     }
@@ -402,11 +520,7 @@ impl<B: Backend> Driver for Engine<B> {
 
     async fn reflect(&self, scope: &Scope) -> Result<Schema> {
         let mut lease = self.lease().await?;
-        let schema = self
-            .backend
-            .session(lease.conn(), &self.counter)
-            .reflect(scope)
-            .await;
+        let schema = self.session(lease.conn()).reflect(scope).await;
         lease.release().await;
         schema
     }
@@ -418,7 +532,7 @@ impl<B: Backend> Driver for Engine<B> {
         options: &Options,
     ) -> Result<Plan> {
         let mut lease = self.lease().await?;
-        let mut session = self.backend.session(lease.conn(), &self.counter);
+        let mut session = self.session(lease.conn());
         let plan = driver::plan_on(&mut *session, scope, desired, options).await;
         drop(session);
         lease.release().await;

@@ -13,15 +13,13 @@ mod reference;
 pub(super) mod throwaway;
 
 use super::{Registration, SupportedPool, sealed};
-use crate::driver::{self, Driver, Scope, Session, StatementCounter, db_error};
-use crate::engine::{Backend, Engine};
-use crate::preflight::PreflightStep;
-use crate::report::Report;
+use crate::driver::{Arrival, Driver, Scope, StatementCounter, db_error};
+use crate::engine::{Backend, Counted, Engine};
 use async_trait::async_trait;
 use dbconform_core::data::{Answers, Question};
 use dbconform_core::dialect::{Dialect, Postgres};
 use dbconform_core::locks::{self, LockSettings};
-use dbconform_core::{DependentObject, Error, Plan, Result, Schema, Step, TableDef, redact_url};
+use dbconform_core::{DependentObject, Error, Plan, Result, Schema, TableDef, redact_url};
 use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use std::str::FromStr;
@@ -157,54 +155,6 @@ async fn check_lock_budget(
     )
 }
 
-/// One PostgreSQL connection, in or out of a transaction.
-struct PgSession<'c> {
-    conn: &'c mut PgConnection,
-    counter: &'c StatementCounter,
-}
-
-#[async_trait]
-impl Session for PgSession<'_> {
-    fn dialect(&self) -> &'static dyn Dialect {
-        &DIALECT
-    }
-
-    async fn reflect(&mut self, scope: &Scope) -> Result<Schema> {
-        inspect::reflect(self.conn, scope, self.counter).await
-    }
-
-    async fn canonicalize(&mut self, tables: &[TableDef]) -> Result<Vec<TableDef>> {
-        inspect::canonicalize(self.conn, tables, self.counter).await
-    }
-
-    async fn run_steps(&mut self, plan: Plan) -> Result<Report> {
-        check_lock_budget(self.conn, &plan, self.counter).await?;
-        driver::run_steps::<sqlx::Postgres>(self.conn, plan, self.counter, driver::Arrival::AtEnd)
-            .await
-    }
-
-    async fn answer(&mut self, questions: &[Question]) -> Result<Answers> {
-        data_checks::answer(self.conn, questions, self.counter).await
-    }
-
-    async fn try_steps(&mut self, plan: &Plan) -> Result<Vec<PreflightStep>> {
-        check_lock_budget(self.conn, plan, self.counter).await?;
-        driver::try_steps::<sqlx::Postgres>(self.conn, plan, self.counter).await
-    }
-
-    async fn dependents(
-        &mut self,
-        scope: &Scope,
-        _actual: &Schema,
-    ) -> Result<Vec<DependentObject>> {
-        dependents::read(self.conn, scope, self.counter).await
-    }
-
-    async fn verify_dependents(&mut self, objects: &[DependentObject]) -> Result<()> {
-        driver::verify_dependents::<sqlx::Postgres>(self.conn, objects, self.counter).await
-    }
-}
-
 #[async_trait]
 impl Backend for PgBackend {
     type Db = sqlx::Postgres;
@@ -218,12 +168,41 @@ impl Backend for PgBackend {
         &self.pool
     }
 
-    fn session<'c>(
-        &'c self,
-        conn: &'c mut PgConnection,
-        counter: &'c StatementCounter,
-    ) -> Box<dyn Session + 'c> {
-        Box::new(PgSession { conn, counter })
+    /// The server buffers its replies to a simple-query string until the last statement.
+    const ARRIVAL: Arrival = Arrival::AtEnd;
+
+    async fn reflect(&self, db: &mut Counted<'_, Self::Db>, scope: &Scope) -> Result<Schema> {
+        inspect::reflect(db.conn, scope, db.counter).await
+    }
+
+    async fn canonicalize(
+        &self,
+        db: &mut Counted<'_, Self::Db>,
+        tables: &[TableDef],
+    ) -> Result<Vec<TableDef>> {
+        inspect::canonicalize(db.conn, tables, db.counter).await
+    }
+
+    async fn answer(
+        &self,
+        db: &mut Counted<'_, Self::Db>,
+        questions: &[Question],
+    ) -> Result<Answers> {
+        data_checks::answer(db.conn, questions, db.counter).await
+    }
+
+    async fn dependents(
+        &self,
+        db: &mut Counted<'_, Self::Db>,
+        scope: &Scope,
+        _actual: &Schema,
+    ) -> Result<Vec<DependentObject>> {
+        dependents::read(db.conn, scope, db.counter).await
+    }
+
+    /// The lock budget ([`check_lock_budget`]).
+    async fn check_before_steps(&self, db: &mut Counted<'_, Self::Db>, plan: &Plan) -> Result<()> {
+        check_lock_budget(db.conn, plan, db.counter).await
     }
 
     /// Conformers of the same target schema queue here; the lock ends with the
@@ -243,32 +222,6 @@ impl Backend for PgBackend {
             .await
             .map_err(db_error("taking the advisory lock"))?;
         Ok(tx)
-    }
-
-    /// Every step runs in the one transaction.
-    fn needs_setup(&self, _step: &Step) -> bool {
-        false
-    }
-
-    async fn set_up(&self, _conn: &mut PgConnection, _counter: &StatementCounter) -> Result<()> {
-        Ok(())
-    }
-
-    async fn restore(&self, _conn: &mut PgConnection, _: (), _counter: &StatementCounter) -> bool {
-        true
-    }
-
-    async fn check_set_up_steps(
-        &self,
-        _conn: &mut PgConnection,
-        _plan: &Plan,
-        _counter: &StatementCounter,
-    ) -> Result<()> {
-        Ok(())
-    }
-
-    fn set_up_check_statement(&self) -> &'static str {
-        ""
     }
 }
 

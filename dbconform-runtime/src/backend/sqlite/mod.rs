@@ -8,10 +8,8 @@ mod rebuild;
 pub(super) mod throwaway;
 
 use super::{Registration, SupportedPool, sealed};
-use crate::driver::{self, Driver, Scope, Session, StatementCounter, db_error};
-use crate::engine::{Backend, Engine};
-use crate::preflight::PreflightStep;
-use crate::report::Report;
+use crate::driver::{Arrival, Driver, Scope, StatementCounter, db_error};
+use crate::engine::{Backend, Counted, Engine};
 use async_trait::async_trait;
 use dbconform_core::data::{Answers, Question};
 use dbconform_core::dialect::{Dialect, Sqlite};
@@ -238,59 +236,6 @@ impl SupportedPool for SqlitePool {
     }
 }
 
-/// One SQLite connection, in or out of a transaction.
-struct SqliteSession<'c> {
-    conn: &'c mut SqliteConnection,
-    counter: &'c StatementCounter,
-}
-
-#[async_trait]
-impl Session for SqliteSession<'_> {
-    fn dialect(&self) -> &'static dyn Dialect {
-        &DIALECT
-    }
-
-    async fn reflect(&mut self, scope: &Scope) -> Result<Schema> {
-        inspect::reflect(self.conn, scope, self.counter).await
-    }
-
-    async fn canonicalize(&mut self, tables: &[TableDef]) -> Result<Vec<TableDef>> {
-        inspect::canonicalize(self.conn, tables, self.counter).await
-    }
-
-    async fn run_steps(&mut self, plan: Plan) -> Result<Report> {
-        rebuild::ensure_foreign_keys_off(self.conn, &plan, self.counter).await?;
-        driver::run_steps::<sqlx::Sqlite>(
-            self.conn,
-            plan,
-            self.counter,
-            driver::Arrival::PerStatement,
-        )
-        .await
-    }
-
-    async fn dependents(
-        &mut self,
-        _scope: &Scope,
-        actual: &Schema,
-    ) -> Result<Vec<DependentObject>> {
-        rebuild::dependents(self.conn, actual, self.counter).await
-    }
-
-    async fn verify_dependents(&mut self, objects: &[DependentObject]) -> Result<()> {
-        driver::verify_dependents::<sqlx::Sqlite>(self.conn, objects, self.counter).await
-    }
-
-    async fn answer(&mut self, questions: &[Question]) -> Result<Answers> {
-        data_checks::answer(self.conn, questions, self.counter).await
-    }
-
-    async fn try_steps(&mut self, plan: &Plan) -> Result<Vec<PreflightStep>> {
-        rebuild::ensure_foreign_keys_off(self.conn, plan, self.counter).await?;
-        driver::try_steps::<sqlx::Sqlite>(self.conn, plan, self.counter).await
-    }
-}
-
 #[async_trait]
 impl Backend for SqliteBackend {
     type Db = sqlx::Sqlite;
@@ -305,12 +250,42 @@ impl Backend for SqliteBackend {
         &self.pool
     }
 
-    fn session<'c>(
-        &'c self,
-        conn: &'c mut SqliteConnection,
-        counter: &'c StatementCounter,
-    ) -> Box<dyn Session + 'c> {
-        Box::new(SqliteSession { conn, counter })
+    /// sqlx's worker runs the statements one by one and hands each result over.
+    const ARRIVAL: Arrival = Arrival::PerStatement;
+
+    async fn reflect(&self, db: &mut Counted<'_, Self::Db>, scope: &Scope) -> Result<Schema> {
+        inspect::reflect(db.conn, scope, db.counter).await
+    }
+
+    async fn canonicalize(
+        &self,
+        db: &mut Counted<'_, Self::Db>,
+        tables: &[TableDef],
+    ) -> Result<Vec<TableDef>> {
+        inspect::canonicalize(db.conn, tables, db.counter).await
+    }
+
+    async fn answer(
+        &self,
+        db: &mut Counted<'_, Self::Db>,
+        questions: &[Question],
+    ) -> Result<Answers> {
+        data_checks::answer(db.conn, questions, db.counter).await
+    }
+
+    async fn dependents(
+        &self,
+        db: &mut Counted<'_, Self::Db>,
+        _scope: &Scope,
+        actual: &Schema,
+    ) -> Result<Vec<DependentObject>> {
+        rebuild::dependents(db.conn, actual, db.counter).await
+    }
+
+    /// A rebuild with foreign keys on would cascade: the engine turns them off first
+    /// ([`Backend::set_up`]); this refuses the plan if they are still on.
+    async fn check_before_steps(&self, db: &mut Counted<'_, Self::Db>, plan: &Plan) -> Result<()> {
+        rebuild::ensure_foreign_keys_off(db.conn, plan, db.counter).await
     }
 
     async fn begin_locked<'c>(
