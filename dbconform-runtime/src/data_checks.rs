@@ -13,9 +13,9 @@
 //! database's message; if it still fails, every question of the batch is unknown. So a
 //! failing probe costs at most one more query per batch, and never fails the compare.
 
-use crate::driver::StatementCounter;
+use crate::driver::{StatementCounter, db_error};
+use dbconform_core::Result;
 use dbconform_core::data::{Answer, Answers, Question};
-use dbconform_core::{Error, Result};
 use sqlx::{ColumnIndex, Connection, Database, Decode, Executor, Row, Type};
 
 /// The most questions asked in one statement (PostgreSQL allows 1,664 result columns,
@@ -115,19 +115,16 @@ where
     let started = std::time::Instant::now();
     let outcome = if guard && conn.is_in_transaction() {
         counter.add(1);
-        let mut savepoint = conn.begin().await.map_err(|source| Error::Database {
-            operation: "opening a savepoint for the data checks".to_string(),
-            source: crate::DriverError::boxed(source),
-        })?;
+        let mut savepoint = conn
+            .begin()
+            .await
+            .map_err(db_error("opening a savepoint for the data checks"))?;
         let outcome = fetch::<DB>(&mut savepoint, sql, width, counter).await;
         counter.add(1);
         savepoint
             .rollback()
             .await
-            .map_err(|source| Error::Database {
-                operation: "rolling back the data checks' savepoint".to_string(),
-                source: crate::DriverError::boxed(source),
-            })?;
+            .map_err(db_error("rolling back the data checks' savepoint"))?;
         outcome
     } else {
         fetch::<DB>(conn, sql, width, counter).await

@@ -2,21 +2,9 @@
 //! one statement (see [`crate::data_checks`]), inside a savepoint when the apply transaction is
 //! open so that a refused check cannot abort it.
 
-use crate::data_checks::{self, sql};
-use crate::driver::StatementCounter;
-use dbconform_core::Result;
-use dbconform_core::data::{Answers, Misfit, Question};
+use crate::data_checks::sql;
+use dbconform_core::data::{Misfit, Question};
 use dbconform_core::dialect::{Dialect, POSTGRES};
-use sqlx::PgConnection;
-
-/// Answers `questions` with one query per [`data_checks::BATCH`] questions.
-pub(crate) async fn answer(
-    conn: &mut PgConnection,
-    questions: &[Question],
-    counter: &StatementCounter,
-) -> Result<Answers> {
-    data_checks::answer::<sqlx::Postgres>(conn, questions, counter, &count, true).await
-}
 
 /// The scalar subquery counting what `question` asks.
 pub(crate) fn count(question: &Question) -> String {

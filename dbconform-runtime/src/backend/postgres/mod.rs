@@ -188,7 +188,14 @@ impl Backend for PgBackend {
         db: &mut Counted<'_, Self::Db>,
         questions: &[Question],
     ) -> Result<Answers> {
-        data_checks::answer(db.conn, questions, db.counter).await
+        crate::data_checks::answer::<sqlx::Postgres>(
+            db.conn,
+            questions,
+            db.counter,
+            &data_checks::count,
+            true,
+        )
+        .await
     }
 
     async fn dependents(

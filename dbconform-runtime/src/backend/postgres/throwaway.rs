@@ -5,7 +5,7 @@ use crate::testing::unique_suffix;
 use crate::{DbConform, Report};
 use dbconform_core::dialect::quote_ident_double;
 use dbconform_core::{Error, Options, Result, redact_url};
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 /// A scratch PostgreSQL schema conformed to every registered table (those without an
 /// explicit `schema`), with a pool whose `search_path` is that schema. The schema is
@@ -67,16 +67,20 @@ impl Drop for ThrowawayPostgres {
     }
 }
 
-async fn drop_schema(url: &str, schema: &str) -> Result<()> {
-    let options = connect_options(url)?;
-    let pool = PgPoolOptions::new()
-        .max_connections(1)
+/// A pool of at most `connections` to `url` (connected with `options`).
+async fn pool(url: &str, options: PgConnectOptions, connections: u32) -> Result<PgPool> {
+    PgPoolOptions::new()
+        .max_connections(connections)
         .connect_with(options)
         .await
         .map_err(|e| Error::Connect {
             url: redact_url(url),
             source: crate::DriverError::boxed(e),
-        })?;
+        })
+}
+
+async fn drop_schema(url: &str, schema: &str) -> Result<()> {
+    let pool = pool(url, connect_options(url)?, 1).await?;
     let statement = format!(
         "DROP SCHEMA IF EXISTS {} CASCADE",
         quote_ident_double(schema)
@@ -96,14 +100,7 @@ async fn drop_schema(url: &str, schema: &str) -> Result<()> {
 pub async fn throwaway_postgres(url: &str) -> Result<ThrowawayPostgres> {
     let schema = format!("dbconform_tmp_{}", unique_suffix());
     let options = connect_options(url)?.options([("search_path", schema.as_str())]);
-    let pool = PgPoolOptions::new()
-        .max_connections(4)
-        .connect_with(options)
-        .await
-        .map_err(|e| Error::Connect {
-            url: redact_url(url),
-            source: crate::DriverError::boxed(e),
-        })?;
+    let pool = pool(url, options, 4).await?;
     let mut db = ThrowawayPostgres {
         pool: pool.clone(),
         schema: schema.clone(),

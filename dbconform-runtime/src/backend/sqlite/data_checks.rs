@@ -2,21 +2,9 @@
 //! statement (see [`crate::data_checks`]). A refused SELECT does not abort a SQLite
 //! transaction, so no savepoint is needed.
 
-use crate::data_checks::{self, sql};
-use crate::driver::StatementCounter;
-use dbconform_core::Result;
-use dbconform_core::data::{Answers, Misfit, Question};
+use crate::data_checks::sql;
+use dbconform_core::data::{Misfit, Question};
 use dbconform_core::dialect::{Dialect, SQLITE};
-use sqlx::SqliteConnection;
-
-/// Answers `questions` with one query per [`data_checks::BATCH`] questions.
-pub(crate) async fn answer(
-    conn: &mut SqliteConnection,
-    questions: &[Question],
-    counter: &StatementCounter,
-) -> Result<Answers> {
-    data_checks::answer::<sqlx::Sqlite>(conn, questions, counter, &count, false).await
-}
 
 /// The scalar subquery counting what `question` asks.
 pub(crate) fn count(question: &Question) -> String {

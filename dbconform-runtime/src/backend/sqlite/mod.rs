@@ -270,7 +270,14 @@ impl Backend for SqliteBackend {
         db: &mut Counted<'_, Self::Db>,
         questions: &[Question],
     ) -> Result<Answers> {
-        data_checks::answer(db.conn, questions, db.counter).await
+        crate::data_checks::answer::<sqlx::Sqlite>(
+            db.conn,
+            questions,
+            db.counter,
+            &data_checks::count,
+            false,
+        )
+        .await
     }
 
     async fn dependents(
