@@ -55,6 +55,9 @@ impl Dialect for Plain {
     fn rebuilds_tables(&self) -> bool {
         self.inner.rebuilds_tables()
     }
+    fn rebuild_blocked_by(&self, options: &crate::Options) -> Option<&'static str> {
+        self.inner.rebuild_blocked_by(options)
+    }
     fn quote_ident(&self, ident: &str) -> String {
         self.inner.quote_ident(ident)
     }
