@@ -6,10 +6,10 @@ use super::*;
 use crate::dialect::fixtures::{col, fk, null, referencing, resolved, table};
 use crate::diff::testing::{LITE, PG};
 use crate::model::{
-    Check, ColumnType, FkAction, ForeignKey, Index, IndexColumn, PrimaryKey, SortOrder,
-    UniqueConstraint,
+    Check, ColumnType, FkAction, ForeignKey, Index, IndexColumn, PrimaryKey, QualifiedName,
+    SortOrder, UniqueConstraint,
 };
-use crate::plan::{ChangeKind, Drift};
+use crate::plan::{ChangeKind, Drift, Risk, Step};
 
 fn unique(name: &str, columns: &[&str]) -> UniqueConstraint {
     UniqueConstraint {

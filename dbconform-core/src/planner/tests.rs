@@ -3,7 +3,8 @@ use super::*;
 use crate::dialect::fixtures::{self, col, fk, referencing, table};
 use crate::dialect::{POSTGRES, SQLITE};
 use crate::model::{ColumnType, Index, IndexColumn, UniqueConstraint};
-use crate::plan::ChangeKind;
+use crate::plan::{ChangeKind, Risk, Step};
+use std::collections::BTreeSet;
 
 fn plan(desired: &[TableDef], actual: &Schema, dialect: &dyn Dialect) -> Plan {
     match build_plan(desired, actual, dialect, &Options::default()) {
