@@ -4,7 +4,7 @@
 //!
 //! 1. `resolve`: give every declared table (and every foreign-key target) its schema;
 //! 2. `check`: validate every table, refuse duplicates and unknown references;
-//! 3. [`crate::diff`]: the [`Change`]s that make the database conform — missing
+//! 3. [`crate::diff`]: the [`Change`](crate::plan::Change)s that make the database conform — missing
 //!    tables, and for tables that exist, every column, key, constraint, index and comment
 //!    that differs;
 //! 4. `policy`: drops the [`Options`] refuse become [`Drift`](crate::plan::Drift), not
@@ -73,43 +73,179 @@ pub fn build_plan(
     dialect: &dyn Dialect,
     options: &Options,
 ) -> Result<Plan> {
-    let draft = draft_plan(desired, actual, dialect, options)?;
-    finish_plan(draft, desired, actual, &[], dialect, options)
+    Planner::new(dialect, options).plan(desired, actual)
 }
 
-/// The plan before its last stage: one step per change, and steps only a table rebuild
-/// can perform still without SQL. The runtime refines it with the data checks
-/// ([`crate::data::refine`]) and then calls [`finish_plan`]; [`build_plan`] is both
-/// calls without data checks.
-pub fn draft_plan(
-    desired: &[TableDef],
-    actual: &Schema,
-    dialect: &dyn Dialect,
-    options: &Options,
-) -> Result<Plan> {
-    let declaration = Declaration::prepare(desired, dialect, options)?;
-    draft_plan_declared(&declaration, actual, dialect, options)
+/// Plans for one dialect under one set of options: every stage of planning, for the
+/// callers that run them apart (the runtime checks the declaration while the catalog
+/// query runs, refines the draft with data checks and reads dependents before finishing)
+/// and [`plan`](Planner::plan) for those that do not. Each stage refuses, with an error,
+/// what another planner prepared: a declaration resolved against another dialect or
+/// target schema would be planned wrongly.
+///
+/// ```
+/// # extern crate dbconform_core as dbconform;
+/// use dbconform::dialect::SQLITE;
+/// use dbconform::planner::Planner;
+/// use dbconform::{Column, ColumnType, Options, Schema, TableDef};
+///
+/// let users = TableDef {
+///     name: "users".into(),
+///     columns: vec![Column::new("id", ColumnType::Integer)],
+///     ..TableDef::default()
+/// };
+/// let options = Options::default();
+/// let planner = Planner::new(&SQLITE, &options);
+/// let declaration = planner.declare(std::slice::from_ref(&users)).unwrap();
+/// let draft = planner.draft(&declaration, &Schema::default()).unwrap();
+/// let plan = planner.finish(draft, &[users], &Schema::default(), &[]).unwrap();
+/// assert_eq!(plan.steps()[0].describe(), "create table main.users");
+/// ```
+#[derive(Clone, Copy)]
+pub struct Planner<'a> {
+    dialect: &'a dyn Dialect,
+    options: &'a Options,
 }
-/// [`draft_plan`] of a [`Declaration`] prepared for the same dialect and target schema.
-///
-/// # Panics
-///
-/// When `declaration` was prepared for another dialect or target schema (a programming
-/// error: its tables would be resolved against the wrong schema).
-pub fn draft_plan_declared(
+
+impl std::fmt::Debug for Planner<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Planner")
+            .field("dialect", &self.dialect.name())
+            .field("target_schema", &self.options.target_schema)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> Planner<'a> {
+    /// A planner for `dialect` under `options`.
+    pub fn new(dialect: &'a dyn Dialect, options: &'a Options) -> Self {
+        Planner { dialect, options }
+    }
+
+    /// The whole plan from the declaration and the database's schema, offline (no data
+    /// checks, no views or triggers to keep): see [`build_plan`].
+    pub fn plan(&self, desired: &[TableDef], actual: &Schema) -> Result<Plan> {
+        let draft = self.draft(&self.declare(desired)?, actual)?;
+        self.finish(draft, desired, actual, &[])
+    }
+
+    /// [`plan`](Self::plan) for a `desired` schema read from a database: see
+    /// [`diff_reflected`].
+    pub fn plan_reflected(&self, desired: &Schema, actual: &Schema) -> Result<Plan> {
+        let tables = &desired.tables;
+        let checked =
+            CheckedDeclaration::check_with_rules(tables, self.dialect, self.options, true, false)?;
+        let declaration = self.declare_checked(tables, checked)?;
+        let draft = self.draft(&declaration, actual)?;
+        self.finish(draft, tables, actual, &[])
+    }
+
+    /// Checks the declaration on its own, on the calling thread only (see
+    /// [`CheckedDeclaration`]): meant to run while the database works on the catalog
+    /// query. Errors: a table declared twice, a table the backend cannot create
+    /// ([`Error::InvalidTable`]).
+    pub fn check(&self, desired: &[TableDef]) -> Result<CheckedDeclaration> {
+        CheckedDeclaration::check_with(desired, self.dialect, self.options, false)
+    }
+
+    /// The declaration made ready for planning (see [`Declaration`]), checked on every
+    /// core.
+    pub fn declare(&self, desired: &[TableDef]) -> Result<Declaration> {
+        let checked = CheckedDeclaration::check_with(desired, self.dialect, self.options, true)?;
+        self.declare_checked(desired, checked)
+    }
+
+    /// The declaration of `desired`, which [`check`](Self::check) checked: its tables
+    /// resolved (copied) and sorted. Refuses a check made by another planner or of
+    /// another slice.
+    pub fn declare_checked(
+        &self,
+        desired: &[TableDef],
+        checked: CheckedDeclaration,
+    ) -> Result<Declaration> {
+        if checked.dialect != self.dialect.name()
+            || checked.target_schema != self.options.target_schema
+            || checked.order.len() != desired.len()
+        {
+            return Err(mismatch(format!(
+                "a declaration of {} tables checked for {} / {} was given with {} tables to a planner for {} / {}",
+                checked.order.len(),
+                checked.dialect,
+                checked.target_schema,
+                desired.len(),
+                self.dialect.name(),
+                self.options.target_schema
+            )));
+        }
+        Ok(Declaration::from_checked(
+            desired,
+            checked,
+            self.dialect,
+            self.options,
+        ))
+    }
+
+    /// The plan before its last stage: one step per change, and steps only a table
+    /// rebuild can perform still without SQL. The runtime refines it with the data
+    /// checks ([`crate::data::refine`]) and then [`finish`](Self::finish)es it.
+    pub fn draft(&self, declaration: &Declaration, actual: &Schema) -> Result<Plan> {
+        if declaration.dialect != self.dialect.name()
+            || declaration.target_schema != self.options.target_schema
+        {
+            return Err(mismatch(format!(
+                "a declaration prepared for {} / {} was given to a planner for {} / {}",
+                declaration.dialect,
+                declaration.target_schema,
+                self.dialect.name(),
+                self.options.target_schema
+            )));
+        }
+        draft_plan_declared(declaration, actual, self.dialect, self.options)
+    }
+
+    /// The last stage of planning. First the views, rules and triggers that use the tables
+    /// (`dependents`, as the runtime read them; empty offline) keep working: a drop one of
+    /// them needs is blocked ([`dependents::block_drops`]). Then, on SQLite, the steps of
+    /// each table that needs a rebuild become one `rebuild table` step with its statements
+    /// ([`Dialect::assemble_rebuilds`]), made from the declaration (`desired`, as given to
+    /// [`Planner::draft`]) and the database's table (`actual`) minus what the draft blocked, and
+    /// wrapped in the drops and re-creations of the objects that mention the table. Last, a
+    /// type change on a column an object uses is wrapped the same way
+    /// ([`dependents::wrap_type_changes`]), and the plan keeps the objects so that the
+    /// runtime can check them after executing it.
+    pub fn finish(
+        &self,
+        draft: Plan,
+        desired: &[TableDef],
+        actual: &Schema,
+        dependents: &[DependentObject],
+    ) -> Result<Plan> {
+        finish_plan(
+            draft,
+            desired,
+            actual,
+            dependents,
+            self.dialect,
+            self.options,
+        )
+    }
+}
+
+/// A stage of planning given what another planner prepared: a bug in the caller.
+fn mismatch(message: String) -> Error {
+    Error::NotExecutable(format!(
+        "{message}; this is a bug in dbconform, please report it"
+    ))
+}
+
+/// [`Planner::draft`] of a [`Declaration`] prepared for the same dialect and target
+/// schema (the planner checks that).
+fn draft_plan_declared(
     declaration: &Declaration,
     actual: &Schema,
     dialect: &dyn Dialect,
     options: &Options,
 ) -> Result<Plan> {
-    assert!(
-        declaration.dialect == dialect.name() && declaration.target_schema == options.target_schema,
-        "a Declaration prepared for {} / {} planned for {} / {}",
-        declaration.dialect,
-        declaration.target_schema,
-        dialect.name(),
-        options.target_schema
-    );
     let names = Names {
         dialect,
         target_schema: &options.target_schema,
@@ -143,17 +279,8 @@ pub fn draft_plan_declared(
     Ok(Plan::new(dialect.name(), steps, blocked, drift))
 }
 
-/// The last stage of planning. First the views, rules and triggers that use the tables
-/// (`dependents`, as the runtime read them; empty offline) keep working: a drop one of
-/// them needs is blocked ([`dependents::block_drops`]). Then, on SQLite, the steps of
-/// each table that needs a rebuild become one `rebuild table` step with its statements
-/// ([`Dialect::assemble_rebuilds`]), made from the declaration (`desired`, as given to
-/// [`draft_plan`]) and the database's table (`actual`) minus what the draft blocked, and
-/// wrapped in the drops and re-creations of the objects that mention the table. Last, a
-/// type change on a column an object uses is wrapped the same way
-/// ([`dependents::wrap_type_changes`]), and the plan keeps the objects so that the
-/// runtime can check them after executing it.
-pub fn finish_plan(
+/// [`Planner::finish`].
+fn finish_plan(
     draft: Plan,
     desired: &[TableDef],
     actual: &Schema,
@@ -212,7 +339,7 @@ pub fn diff_snapshots(
     dialect: &dyn Dialect,
     options: &Options,
 ) -> Result<Plan> {
-    build_plan(&desired.tables, actual, dialect, options)
+    Planner::new(dialect, options).plan(&desired.tables, actual)
 }
 
 /// [`diff_snapshots`] for a `desired` schema read from a database (another database's
@@ -245,11 +372,7 @@ pub fn diff_reflected(
     dialect: &dyn Dialect,
     options: &Options,
 ) -> Result<Plan> {
-    let tables = &desired.tables;
-    let checked = CheckedDeclaration::check_with_rules(tables, dialect, options, true, false)?;
-    let declaration = Declaration::from_checked(tables, checked, dialect, options);
-    let draft = draft_plan_declared(&declaration, actual, dialect, options)?;
-    finish_plan(draft, tables, actual, &[], dialect, options)
+    Planner::new(dialect, options).plan_reflected(desired, actual)
 }
 
 #[cfg(test)]

@@ -14,9 +14,7 @@ use async_trait::async_trait;
 use dbconform_core::data::{self, Answers, Question};
 use dbconform_core::dependents;
 use dbconform_core::dialect::Dialect;
-use dbconform_core::planner::{
-    CheckedDeclaration, Declaration, draft_plan, draft_plan_declared, finish_plan,
-};
+use dbconform_core::planner::Planner;
 use dbconform_core::{DependentObject, Error, Options, Plan, Result, Schema, TableDef};
 use futures_util::StreamExt;
 use std::borrow::Cow;
@@ -130,7 +128,7 @@ pub trait Driver: Send + Sync + std::fmt::Debug {
 /// database for its own spelling of the declared expressions and plans again; then,
 /// unless [`Options::skip_data_checks`], answers the plan's data questions and refines it
 /// ([`data::refine`]): steps on empty tables become safe, steps known to fail are blocked;
-/// last, the backend assembles what is left ([`finish_plan`]: SQLite table rebuilds).
+/// last, the backend assembles what is left ([`Planner::finish`]: SQLite table rebuilds).
 pub(crate) async fn plan_on(
     session: &mut dyn Session,
     scope: &Scope,
@@ -140,7 +138,7 @@ pub(crate) async fn plan_on(
     plan_on_with(session, scope, desired, options, Check::WhileReflecting).await
 }
 
-/// When the declaration is checked ([`CheckedDeclaration::check`]) relative to
+/// When the declaration is checked ([`Planner::check`]) relative to
 /// reflection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Check {
@@ -186,14 +184,8 @@ async fn plan_on_with(
     } else {
         Vec::new()
     };
-    let plan = finish_plan(
-        plan,
-        &desired,
-        &actual,
-        &dependents,
-        session.dialect(),
-        options,
-    )?;
+    let plan =
+        Planner::new(session.dialect(), options).finish(plan, &desired, &actual, &dependents)?;
     Ok((plan, actual))
 }
 
@@ -217,7 +209,7 @@ async fn schema_plan_on<'d>(
     // to completion on the calling thread. The tables are resolved (copied) after.
     let check_declaration = || {
         let _span = tracing::info_span!("check_declaration", declared = desired.len()).entered();
-        CheckedDeclaration::check(desired, dialect, options)
+        Planner::new(dialect, options).check(desired)
     };
     let (actual, checked) = match when {
         Check::WhileReflecting => {
@@ -234,8 +226,9 @@ async fn schema_plan_on<'d>(
     let plan = {
         // Diff and plan are one pure call: resolve, normalize, diff, policy, order, render.
         let _span = tracing::info_span!("diff_and_plan", declared = desired.len()).entered();
-        let declaration = Declaration::from_checked(desired, checked, dialect, options);
-        let plan = draft_plan_declared(&declaration, &actual, dialect, options)?;
+        let planner = Planner::new(dialect, options);
+        let declaration = planner.declare_checked(desired, checked)?;
+        let plan = planner.draft(&declaration, &actual)?;
         tracing::debug!(
             steps = plan.steps().len(),
             blocked = plan.blocked().len(),
@@ -287,7 +280,8 @@ async fn schema_plan_on<'d>(
                 .unwrap_or_else(|| t.clone())
         })
         .collect();
-    let plan = draft_plan(&desired, &actual, dialect, options)?;
+    let planner = Planner::new(dialect, options);
+    let plan = planner.draft(&planner.declare(&desired)?, &actual)?;
     Ok((plan, actual, Cow::Owned(desired)))
 }
 

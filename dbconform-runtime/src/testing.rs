@@ -7,7 +7,7 @@
 //! An integration test (`tests/*.rs`) is a binary of its own: when the models live in the
 //! application's library, the test must name that library (`use my_app as _;`) or the
 //! linker leaves its tables out. With no table registered, both functions refuse with
-//! [`Error::NoTables`], which names the line to add.
+//! [`Error::NoTables`](dbconform_core::Error::NoTables), which names the line to add.
 //!
 //! ```no_run
 //! # mod dbconform { pub use dbconform_runtime::core::*; pub use dbconform_runtime::*; }

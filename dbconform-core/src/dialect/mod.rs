@@ -291,7 +291,7 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     /// so that a compare normalizes every declared table anyway: the planner then
     /// normalizes the declaration when it checks it, which the runtime does while the
     /// database answers the catalog query
-    /// ([`CheckedDeclaration::check`](crate::planner::CheckedDeclaration::check)). `false`
+    /// ([`Planner::check`](crate::planner::Planner::check)). `false`
     /// (the default) where a table reads back as it was declared and is compared as it is.
     fn normalizes_every_declaration(&self) -> bool {
         false

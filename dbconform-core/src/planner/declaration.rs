@@ -12,25 +12,10 @@ use std::collections::{BTreeMap, BTreeSet};
 /// The declaration made ready for planning on its own, before the database is read: the
 /// tables resolved (schemas, constraint order) and sorted, each validated, a table
 /// declared twice refused. What needs the database (foreign-key targets) waits for
-/// [`draft_plan_declared`]. The runtime checks the declaration while the catalog query
-/// runs ([`CheckedDeclaration`]) and resolves it ([`Declaration::from_checked`]) after.
-///
-/// ```
-/// # extern crate dbconform_core as dbconform;
-/// use dbconform::dialect::SQLITE;
-/// use dbconform::planner::{Declaration, draft_plan_declared};
-/// use dbconform::{Column, ColumnType, Options, Schema, TableDef};
-///
-/// let users = TableDef {
-///     name: "users".into(),
-///     columns: vec![Column::new("id", ColumnType::Integer)],
-///     ..TableDef::default()
-/// };
-/// let options = Options::default();
-/// let declaration = Declaration::prepare(&[users], &SQLITE, &options).unwrap();
-/// let plan = draft_plan_declared(&declaration, &Schema::default(), &SQLITE, &options).unwrap();
-/// assert_eq!(plan.steps()[0].describe(), "create table main.users");
-/// ```
+/// [`Planner::draft`](super::Planner::draft). The runtime checks the declaration while
+/// the catalog query runs ([`Planner::check`](super::Planner::check)) and resolves it
+/// ([`Planner::declare_checked`](super::Planner::declare_checked)) after; see the
+/// [`Planner`](super::Planner) for an example.
 #[derive(Debug, Clone)]
 pub struct Declaration {
     /// Resolved, sorted by qualified name.
@@ -45,47 +30,20 @@ pub struct Declaration {
     /// The position in `tables` of each table key (from the check).
     pub(super) keys: BTreeMap<Key, usize>,
     /// A clash of index names ([`Error::InvalidTable`]'s table and message), reported
-    /// after the foreign-key checks: the order [`draft_plan`] has always reported errors in.
+    /// after the foreign-key checks: the order planning has always reported errors in.
     pub(super) index_clash: Option<(QualifiedName, String)>,
 }
 
 impl Declaration {
-    /// Resolves and validates `desired` for `dialect` under `options` (see [`Declaration`]):
-    /// [`CheckedDeclaration::check`], then [`Declaration::from_checked`]. Errors: a table
-    /// declared twice, a table the backend cannot create ([`Error::InvalidTable`]).
-    pub fn prepare(desired: &[TableDef], dialect: &dyn Dialect, options: &Options) -> Result<Self> {
-        // Nothing runs beside it here: the tables are checked on every core.
-        let checked = CheckedDeclaration::check_with(desired, dialect, options, true)?;
-        Ok(Declaration::from_checked(
-            desired, checked, dialect, options,
-        ))
-    }
-
     /// The declaration of `desired`, which `checked` checked for the same dialect and
-    /// options: its tables resolved (copied) and sorted.
-    ///
-    /// # Panics
-    ///
-    /// When `checked` was made for another dialect, target schema or number of tables
-    /// (`desired` must be the slice that was checked).
-    pub fn from_checked(
+    /// options (the [`Planner`](super::Planner) makes sure of it): its tables resolved
+    /// (copied) and sorted.
+    pub(super) fn from_checked(
         desired: &[TableDef],
         checked: CheckedDeclaration,
         dialect: &dyn Dialect,
         options: &Options,
     ) -> Self {
-        assert!(
-            checked.dialect == dialect.name()
-                && checked.target_schema == options.target_schema
-                && checked.order.len() == desired.len(),
-            "a CheckedDeclaration of {} tables for {} / {} used for {} tables on {} / {}",
-            checked.order.len(),
-            checked.dialect,
-            checked.target_schema,
-            desired.len(),
-            dialect.name(),
-            options.target_schema
-        );
         let names = Names {
             dialect,
             target_schema: &options.target_schema,
@@ -133,15 +91,8 @@ pub struct CheckedDeclaration {
 }
 
 impl CheckedDeclaration {
-    /// Checks `desired` for `dialect` under `options`, in the order (and with the
-    /// messages) [`draft_plan`] reports errors in, on the calling thread only: it is meant
-    /// to run while the database works on the other core. Errors: a table declared twice,
-    /// a table the backend cannot create ([`Error::InvalidTable`]).
-    pub fn check(desired: &[TableDef], dialect: &dyn Dialect, options: &Options) -> Result<Self> {
-        Self::check_with(desired, dialect, options, false)
-    }
-
-    /// [`check`](Self::check), the tables spread over the cores when `every_core`.
+    /// The check ([`Planner::check`](super::Planner::check)), the tables spread over the
+    /// cores when `every_core`.
     pub(super) fn check_with(
         desired: &[TableDef],
         dialect: &dyn Dialect,

@@ -688,18 +688,19 @@ fn declared_normal_forms_computed_up_front_plan_what_the_differ_computes() {
         }
         found.truncate(37);
         let actual = database(&schema, found);
-        let declaration = Declaration::prepare(&desired, dialect, &options).unwrap();
+        let planner = Planner::new(dialect, &options);
+        let declaration = planner.declare(&desired).unwrap();
         assert_eq!(
             declaration.normalized.is_some(),
             dialect.normalizes_every_declaration()
         );
-        let prepared = draft_plan_declared(&declaration, &actual, dialect, &options).unwrap();
+        let prepared = planner.draft(&declaration, &actual).unwrap();
         // The reference: the same declaration with the differ normalizing every pair.
         let without = Declaration {
             normalized: None,
             ..declaration.clone()
         };
-        let direct = draft_plan_declared(&without, &actual, dialect, &options).unwrap();
+        let direct = planner.draft(&without, &actual).unwrap();
         assert_eq!(prepared.to_sql(), direct.to_sql(), "{}", dialect.name());
         assert_eq!(steps_of(&prepared), steps_of(&direct));
         // Three tables to create, and per drifted table (t0001, t0010, t0019, t0028) the
@@ -762,11 +763,31 @@ fn declaration_errors_come_in_the_order_they_always_did() {
 }
 
 #[test]
-#[should_panic(expected = "prepared for sqlite")]
-fn a_declaration_planned_for_another_dialect_is_refused() {
+fn a_declaration_planned_for_another_dialect_or_schema_is_refused() {
     let options = Options::default();
-    let declaration = Declaration::prepare(&[], &SQLITE, &options).unwrap();
-    let _ = draft_plan_declared(&declaration, &Schema::default(), &POSTGRES, &options);
+    let declaration = Planner::new(&SQLITE, &options).declare(&[]).unwrap();
+    let error = Planner::new(&POSTGRES, &options)
+        .draft(&declaration, &Schema::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("a declaration prepared for sqlite / public was given to a planner for postgres / public"),
+        "{error}"
+    );
+    let elsewhere = Options {
+        target_schema: "app".into(),
+        ..Options::default()
+    };
+    let desired = [table("t", vec![col("x", ColumnType::Integer)])];
+    let checked = Planner::new(&POSTGRES, &options).check(&desired).unwrap();
+    let error = Planner::new(&POSTGRES, &elsewhere)
+        .declare_checked(&desired, checked)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("a declaration of 1 tables checked for postgres / public was given with 1 tables to a planner for postgres / app"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -775,7 +796,7 @@ fn a_declaration_checks_alike_on_one_core_and_on_every_core() {
     for dialect in [&SQLITE as &dyn Dialect, &POSTGRES] {
         // Enough tables for every core to take a share.
         let mut desired = crate::sample::benchmark_schema(600);
-        let alone = CheckedDeclaration::check(&desired, dialect, &options).unwrap();
+        let alone = Planner::new(dialect, &options).check(&desired).unwrap();
         let shared = CheckedDeclaration::check_with(&desired, dialect, &options, true).unwrap();
         assert_eq!(alone.normalized, shared.normalized, "{}", dialect.name());
         assert_eq!(
@@ -785,7 +806,7 @@ fn a_declaration_checks_alike_on_one_core_and_on_every_core() {
         // Two invalid tables: the first in (schema, name) order is reported either way.
         desired[450].columns[2].name = String::new();
         desired[300].columns.clear();
-        let alone = CheckedDeclaration::check(&desired, dialect, &options).unwrap_err();
+        let alone = Planner::new(dialect, &options).check(&desired).unwrap_err();
         let shared = CheckedDeclaration::check_with(&desired, dialect, &options, true).unwrap_err();
         assert_eq!(alone.to_string(), shared.to_string());
         assert!(alone.to_string().contains("t0300"), "{alone}");

@@ -1,11 +1,10 @@
 //! One folder per backend, each with the same files: `mod.rs` (connect, the lock, the
-//! session on one connection, its [`Backend`](crate::engine::Backend) and
-//! [`Registration`]), `inspect.rs` (reflection, queries as constants at the bottom),
+//! session on one connection, its `Backend` (see `engine.rs`) and `Registration`), `inspect.rs` (reflection, queries as constants at the bottom),
 //! `data_checks.rs` (data checks), `create.rs` (database creation) and `throwaway.rs`
 //! (throwaway databases for tests), plus what only that database needs.
 //!
 //! This file is the runtime's one registration point: a backend is a module line, an
-//! entry in [`REGISTERED`], and its throwaway types in [`throwaway`].
+//! entry in `REGISTERED`, and its throwaway types in `throwaway`.
 
 use crate::driver::Driver;
 use dbconform_core::{Error, Result, redact_url};
