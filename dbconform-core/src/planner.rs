@@ -23,7 +23,6 @@ mod steps;
 
 pub use declaration::{CheckedDeclaration, Declaration};
 use declaration::{check_references, resolve};
-pub(crate) use order::dependency_order;
 use order::order;
 use steps::steps;
 
@@ -301,7 +300,8 @@ fn finish_plan(
     {
         let desired = resolve(desired, names);
         let (_, actual) = diff::renames::plan_renames(&desired, actual, names);
-        dialect.assemble_rebuilds(draft, &desired, &actual, dependents)?
+        let assembled = dialect.assemble_rebuilds(draft, &desired, &actual, dependents)?;
+        order::place_rebuilds(assembled, &desired, dialect)
     } else {
         draft
     };

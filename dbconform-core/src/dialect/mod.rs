@@ -22,7 +22,7 @@ use crate::data::Effect;
 use crate::dependents::DependentObject;
 use crate::error::Result;
 use crate::model::{Column, ColumnType, QualifiedName, Schema, TableDef};
-use crate::plan::{Change, Plan};
+use crate::plan::{BlockedStep, Change, Drift, Plan, Step};
 
 mod expr;
 #[cfg(test)]
@@ -336,18 +336,42 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     /// table rebuild (those [`change_sql`](Dialect::change_sql) answered with
     /// [`ChangeSql::NeedsRebuild`]) into steps this backend can execute. `desired` holds
     /// the declared tables, schemas resolved; `actual` the reflected schema; `dependents`
-    /// the views and triggers a rebuild must drop and recreate. The default leaves the
-    /// plan as it is: such steps stay without SQL and are never executed.
+    /// the views and triggers a rebuild must drop and recreate. The planner orders what
+    /// comes back and applies the policy to it ([`Assembled`]). The default leaves the
+    /// steps as they are: such steps stay without SQL and are never executed.
     fn assemble_rebuilds(
         &self,
         plan: Plan,
         desired: &[TableDef],
         actual: &Schema,
         dependents: &[DependentObject],
-    ) -> Result<Plan> {
+    ) -> Result<Assembled> {
         let _ = (desired, actual, dependents);
-        Ok(plan)
+        let (_, steps, blocked, drift) = plan.into_parts();
+        Ok(Assembled {
+            steps,
+            rebuilds: Vec::new(),
+            blocked,
+            drift,
+        })
     }
+}
+
+/// What [`Dialect::assemble_rebuilds`] made of a plan, for the planner to finish: the
+/// steps, each table's rebuild in the place of its first step; the blocked steps (the
+/// draft's, and those a rebuild that cannot be made blocks); the drift. The planner puts
+/// the rebuilds in foreign-key order among the places they took, then blocks every step
+/// that needs a blocked one.
+#[derive(Debug, Clone)]
+pub struct Assembled {
+    /// The plan's steps.
+    pub steps: Vec<Step>,
+    /// The positions in `steps` of the rebuild steps.
+    pub rebuilds: Vec<usize>,
+    /// The blocked steps.
+    pub blocked: Vec<BlockedStep>,
+    /// The plan's drift, unchanged.
+    pub drift: Vec<Drift>,
 }
 
 /// `sql` between the drops of `objects` and their re-creations from the statements read

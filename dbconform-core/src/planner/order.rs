@@ -3,9 +3,10 @@
 //! [`build_plan`](super::build_plan)); and the dependency order shared with the SQLite
 //! rebuild assembly.
 
+use crate::dialect::{Assembled, Dialect};
 use crate::diff::{self, Key, Names};
 use crate::model::{Schema, TableDef};
-use crate::plan::Change;
+use crate::plan::{Change, Plan, Step};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A change in its place in the plan. `cycle_key` marks the foreign keys of new tables
@@ -174,7 +175,7 @@ fn drop_order(mut tables: Vec<TableDef>, names: Names<'_>) -> Vec<Change> {
 /// Inside a group, a node comes as soon as its dependencies in the group are placed; when
 /// none can, the smallest remaining node is placed first, and its dependencies on nodes
 /// placed later are the ones that close the cycle.
-pub(crate) fn dependency_order(dependencies: &[BTreeSet<usize>]) -> Vec<usize> {
+pub(super) fn dependency_order(dependencies: &[BTreeSet<usize>]) -> Vec<usize> {
     let mut dependents = vec![Vec::new(); dependencies.len()];
     for (node, deps) in dependencies.iter().enumerate() {
         for &dep in deps {
@@ -338,4 +339,48 @@ fn components(dependencies: &[BTreeSet<usize>]) -> Vec<usize> {
         }
     }
     component
+}
+
+/// The plan a dialect assembled rebuilds for ([`Dialect::assemble_rebuilds`]): the
+/// rebuilds put in foreign-key order among the places they took (a table after the
+/// rebuilt tables it references), then every step needing a blocked one blocked with it.
+pub(super) fn place_rebuilds(
+    assembled: Assembled,
+    desired: &[TableDef],
+    dialect: &dyn Dialect,
+) -> Plan {
+    let Assembled {
+        mut steps,
+        rebuilds: slots,
+        blocked,
+        drift,
+    } = assembled;
+    let key = |q: &crate::model::QualifiedName| dialect.identifier_key(&q.name);
+    let rebuilds: Vec<Step> = slots.iter().map(|&i| steps[i].clone()).collect();
+    let index_of: BTreeMap<String, usize> = rebuilds
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| s.table.as_ref().map(|t| (key(t), i)))
+        .collect();
+    let dependencies: Vec<BTreeSet<usize>> = rebuilds
+        .iter()
+        .enumerate()
+        .map(|(i, step)| {
+            let Change::RebuildTable { table } = &step.change else {
+                return BTreeSet::new();
+            };
+            desired
+                .iter()
+                .filter(|t| key(&t.qualified_name()) == key(table))
+                .flat_map(|t| &t.foreign_keys)
+                .filter_map(|fk| index_of.get(&key(&fk.references)).copied())
+                .filter(|&j| j != i)
+                .collect()
+        })
+        .collect();
+    for (&slot, i) in slots.iter().zip(dependency_order(&dependencies)) {
+        steps[slot] = rebuilds[i].clone();
+    }
+    let (steps, blocked) = super::policy::block_dependents(steps, blocked, dialect);
+    Plan::new(dialect.name(), steps, blocked, drift)
 }

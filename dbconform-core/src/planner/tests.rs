@@ -1,4 +1,5 @@
 //! Planner tests: order, cycles, errors, drift, determinism and printed output.
+use super::order::dependency_order;
 use super::*;
 use crate::dialect::fixtures::{self, col, fk, referencing, table};
 use crate::dialect::{POSTGRES, SQLITE};

@@ -25,7 +25,7 @@ mod render;
 mod types;
 mod validate;
 
-use super::{ChangeContext, ChangeSql, Dialect};
+use super::{Assembled, ChangeContext, ChangeSql, Dialect};
 use crate::data::Effect;
 use crate::dependents::DependentObject;
 use crate::error::Result;
@@ -202,7 +202,7 @@ impl Dialect for Sqlite {
         desired: &[TableDef],
         actual: &Schema,
         dependents: &[DependentObject],
-    ) -> Result<Plan> {
+    ) -> Result<Assembled> {
         rebuild::assemble(self, plan, desired, actual, dependents)
     }
 }

@@ -8,7 +8,8 @@
 //!   rebuild can make. Every other change of that table joins the rebuild (a native step
 //!   run before or after it would be undone or repeated by it); changes the policy or the
 //!   data checks blocked are left out of the rebuilt table, which keeps what the database
-//!   has for them. Rebuilds come in foreign-key order, referenced tables first.
+//!   has for them. The planner then puts the rebuilds in foreign-key order, referenced
+//!   tables first, and blocks what needs a blocked step ([`crate::dialect::Assembled`]).
 //! - [`table_rebuild`] gives one table's statements.
 //!
 //! The statements must run with `PRAGMA foreign_keys=OFF` (set outside the transaction: a
@@ -35,11 +36,10 @@
 
 use super::Sqlite;
 use crate::dependents::DependentObject;
-use crate::dialect::{Dialect, quote_literal, render as shared};
+use crate::dialect::{Assembled, Dialect, quote_literal, render as shared};
 use crate::error::{Error, Result};
 use crate::model::{Column, ColumnType, QualifiedName, Schema, TableDef};
 use crate::plan::{BlockedStep, Change, ChangeKind, Plan, Risk, Step};
-use crate::planner::{dependency_order, policy};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The result of [`table_rebuild`].
@@ -531,7 +531,7 @@ pub fn assemble(
     desired: &[TableDef],
     actual: &Schema,
     dependents: &[DependentObject],
-) -> Result<Plan> {
+) -> Result<Assembled> {
     let key = |q: &QualifiedName| dialect.identifier_key(&q.name);
     let mut tables: Vec<QualifiedName> = Vec::new();
     for step in plan.steps() {
@@ -541,10 +541,7 @@ pub fn assemble(
             tables.push(table.clone());
         }
     }
-    if tables.is_empty() {
-        return Ok(plan);
-    }
-    let (name, steps, blocked, drift) = plan.into_parts();
+    let (_, steps, blocked, drift) = plan.into_parts();
     let on = |step: &Step, table: &QualifiedName| {
         step.table.as_ref().is_some_and(|t| key(t) == key(table))
             && !matches!(
@@ -665,35 +662,14 @@ pub fn assemble(
             _ => out.push(step),
         }
     }
-    let rebuilds: Vec<Step> = slots.iter().map(|&i| out[i].clone()).collect();
-    let index_of: BTreeMap<String, usize> = rebuilds
-        .iter()
-        .enumerate()
-        .filter_map(|(i, s)| s.table.as_ref().map(|t| (key(t), i)))
-        .collect();
-    let dependencies: Vec<BTreeSet<usize>> = rebuilds
-        .iter()
-        .enumerate()
-        .map(|(i, step)| {
-            let Change::RebuildTable { table } = &step.change else {
-                return BTreeSet::new();
-            };
-            desired
-                .iter()
-                .filter(|t| key(&t.qualified_name()) == key(table))
-                .flat_map(|t| &t.foreign_keys)
-                .filter_map(|fk| index_of.get(&key(&fk.references)).copied())
-                .filter(|&j| j != i)
-                .collect()
-        })
-        .collect();
-    for (&slot, i) in slots.iter().zip(dependency_order(&dependencies)) {
-        out[slot] = rebuilds[i].clone();
-    }
     let mut all_blocked = blocked;
     all_blocked.extend(newly_blocked);
-    let (steps, blocked) = policy::block_dependents(out, all_blocked, dialect);
-    Ok(Plan::new(name, steps, blocked, drift))
+    Ok(Assembled {
+        steps: out,
+        rebuilds: slots,
+        blocked: all_blocked,
+        drift,
+    })
 }
 
 /// The renames of one rebuilt table and of its columns in a plan (see [`assemble`]).
