@@ -35,6 +35,25 @@ mod validate;
 pub use postgres::Postgres;
 pub use sqlite::Sqlite;
 
+/// Seals [`Dialect`]: `Sealed` is public in a private module, so no other crate can name
+/// it, and so none can implement `Dialect`.
+mod sealed {
+    /// Implemented by dbconform's own dialects only.
+    pub trait Sealed {}
+
+    #[cfg(not(feature = "unsealed-dialect"))]
+    impl Sealed for super::Sqlite {}
+    #[cfg(not(feature = "unsealed-dialect"))]
+    impl Sealed for super::Postgres {}
+    #[cfg(all(test, not(feature = "unsealed-dialect")))]
+    impl Sealed for crate::diff::testing::Plain {}
+
+    /// For dbconform's own tests only (feature `unsealed-dialect`, which the runtime's
+    /// unit tests enable for their recording dialect): every type may implement `Dialect`.
+    #[cfg(feature = "unsealed-dialect")]
+    impl<T: ?Sized> Sealed for T {}
+}
+
 /// The SQLite dialect object.
 pub static SQLITE: Sqlite = Sqlite;
 
@@ -106,7 +125,47 @@ fn numeric_type_sql(precision: Option<u32>, scale: Option<u32>) -> String {
 /// What differs between backends when rendering DDL. Plain data in, SQL text out; no I/O.
 ///
 /// The trait is object safe: the runtime holds dialects as `&'static dyn Dialect`.
-pub trait Dialect: Send + Sync + std::fmt::Debug {
+///
+/// It is sealed: only dbconform's own dialects ([`SQLITE`], [`POSTGRES`]) implement it, so
+/// that its methods can change as the planner needs without breaking anyone.
+///
+/// An implementation elsewhere does not compile (`the trait bound `MyDialect: Sealed` is
+/// not satisfied`):
+///
+#[cfg_attr(not(feature = "unsealed-dialect"), doc = "```compile_fail")]
+#[cfg_attr(feature = "unsealed-dialect", doc = "```")]
+/// # extern crate dbconform_core as dbconform;
+/// use dbconform::dialect::{Dialect, SQLITE};
+/// use dbconform::{ColumnType, Result, TableDef};
+///
+/// #[derive(Debug)]
+/// struct MyDialect;
+///
+/// impl Dialect for MyDialect {
+///     fn name(&self) -> &'static str {
+///         "mine"
+///     }
+///     fn column_type_sql(&self, ty: &ColumnType) -> String {
+///         SQLITE.column_type_sql(ty)
+///     }
+///     fn effective_schema(&self, schema: Option<&str>, target: &str) -> String {
+///         SQLITE.effective_schema(schema, target)
+///     }
+///     fn validate_table(&self, table: &TableDef) -> Result<()> {
+///         SQLITE.validate_table(table)
+///     }
+///     fn create_schema_sql(&self, schema: &str) -> Option<String> {
+///         SQLITE.create_schema_sql(schema)
+///     }
+///     fn create_table_sql(&self, table: &TableDef, later: &[String]) -> Result<Vec<String>> {
+///         SQLITE.create_table_sql(table, later)
+///     }
+///     fn add_foreign_key_sql(&self, table: &TableDef, name: &str) -> Result<Option<String>> {
+///         SQLITE.add_foreign_key_sql(table, name)
+///     }
+/// }
+/// ```
+pub trait Dialect: sealed::Sealed + Send + Sync + std::fmt::Debug {
     /// Short backend name: `sqlite`, `postgres`.
     fn name(&self) -> &'static str;
 
