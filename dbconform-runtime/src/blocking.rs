@@ -67,6 +67,29 @@ impl DbConform {
         Ok(DbConform { inner, runtime })
     }
 
+    /// Connects as [`DbConform::connect`] does, retrying while the database does not
+    /// answer yet and creating it first when asked: the async `DbConform::connect_with`.
+    ///
+    /// ```no_run
+    /// # mod dbconform { pub use dbconform_runtime::core::*; pub use dbconform_runtime::*; }
+    /// use dbconform::ConnectOptions;
+    /// use std::time::Duration;
+    ///
+    /// let options = ConnectOptions {
+    ///     retry_for: Duration::from_secs(30),
+    ///     create_database_if_missing: true,
+    ///     ..ConnectOptions::default()
+    /// };
+    /// let db = dbconform::blocking::DbConform::connect_with("postgres://app@db/app", &options)?;
+    /// db.apply_all()?;
+    /// # Ok::<(), dbconform::Error>(())
+    /// ```
+    pub fn connect_with(url: &str, options: &crate::ConnectOptions) -> Result<Self> {
+        let runtime = Runtime::new()?;
+        let inner = runtime.block_on(crate::DbConform::connect_with(url, options))?;
+        Ok(DbConform { inner, runtime })
+    }
+
     /// Replaces the policy.
     pub fn with_options(mut self, options: Options) -> Self {
         self.inner = self.inner.with_options(options);
