@@ -346,7 +346,95 @@ fn mask_password(url: &str, start: usize, at: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::redact_url;
+    use super::{Error, redact_url};
+    use crate::model::{QualifiedName, TableDef};
+    use crate::plan::{Change, ChangeKind, Plan, Risk, Step};
+
+    #[test]
+    fn typed_errors_keep_their_texts() {
+        let table = QualifiedName::with_schema("main", "t");
+        let unsupported = Error::Unsupported {
+            dialect: "sqlite",
+            table: Some(table.clone()),
+            what: "SQLite cannot store comments".into(),
+        };
+        assert_eq!(
+            unsupported.to_string(),
+            "table `main.t`: SQLite cannot store comments"
+        );
+        let schemaless = Error::Unsupported {
+            dialect: "sqlite",
+            table: None,
+            what: "SQLite has no schemas to create (`x`)".into(),
+        };
+        assert_eq!(
+            schemaless.to_string(),
+            "SQLite has no schemas to create (`x`)"
+        );
+
+        let step = |rebuild: Option<&str>| Error::StepNotExecutable {
+            step: 2,
+            description: "alter column main.t.x (type)".into(),
+            dialect: "sqlite".into(),
+            rebuild: rebuild.map(str::to_string),
+        };
+        assert_eq!(
+            step(Some(
+                "SQLite cannot change a column's type with ALTER TABLE"
+            ))
+            .to_string(),
+            "step 2 (alter column main.t.x (type)) cannot be executed: it needs a table rebuild (SQLite cannot change a column's type with ALTER TABLE), which dbconform cannot perform on sqlite; nothing was changed"
+        );
+        assert_eq!(
+            step(None).to_string(),
+            "step 2 (alter column main.t.x (type)) cannot be executed: this version of dbconform cannot execute it on sqlite; nothing was changed"
+        );
+
+        let create = Step {
+            kind: ChangeKind::CreateTable,
+            table: Some(table.clone()),
+            risk: Risk::Safe,
+            code: "DC002".into(),
+            reason: String::new(),
+            suggestion: None,
+            sql: vec!["CREATE TABLE t (id INTEGER)".into()],
+            rebuild: None,
+            change: Change::CreateTable {
+                table: TableDef {
+                    schema: Some("main".into()),
+                    name: "t".into(),
+                    ..TableDef::default()
+                },
+            },
+            parts: Vec::new(),
+        };
+        let plan = Box::new(Plan::new("sqlite", vec![create], Vec::new(), Vec::new()));
+        assert_eq!(
+            Error::NotConverged { plan: plan.clone() }.to_string(),
+            "after applying, dbconform still finds changes to make (create table main.t); this is a bug in dbconform, please report it. Nothing was committed."
+        );
+        let not_conformant = Error::NotConformant { plan: plan.clone() }.to_string();
+        assert_eq!(
+            not_conformant,
+            format!("the database does not conform to the declared schema:\n{plan}")
+        );
+
+        assert_eq!(
+            Error::MissingMaintenanceDatabase {
+                database: "app".into(),
+                url: "postgres://u:***@db/app".into(),
+            }
+            .to_string(),
+            "cannot create database `app` for `postgres://u:***@db/app`: neither the `postgres` nor the `template1` maintenance database exists; create it by hand"
+        );
+        assert_eq!(
+            Error::Internal {
+                message: "the dbconform worker thread panicked".into()
+            }
+            .to_string(),
+            "the dbconform worker thread panicked"
+        );
+    }
 
     #[test]
     fn well_formed_urls_lose_their_password_only() {
