@@ -29,6 +29,22 @@
 //! your models live in another crate, reference it from the binary (`use my_models as _;`)
 //! or the linker may leave its tables out.
 //!
+//! # What is here
+//!
+//! - Declaring tables: the derive [`Table`](derive@Table), the model it produces
+//!   ([`TableDef`], [`Column`], [`ColumnType`], [`Index`], [`ForeignKey`]...) and
+//!   [`SqlType`] for your own field types.
+//! - Conforming: [`conform_all`], and [`DbConform`] for everything else (compare, apply,
+//!   preflight, check, snapshot) under a policy ([`Options`]); [`blocking`] has the same
+//!   without async.
+//! - What it plans and did: [`Plan`] of [`Step`]s, each with a [`Risk`] and a stable code,
+//!   [`BlockedStep`]s and [`Drift`]; [`Report`] and [`PreflightReport`].
+//! - Snapshots and offline diffs: [`Schema`] (serializable), [`desired_schema`],
+//!   [`diff_snapshots`], [`diff_reflected`] and the [`dialect`]s.
+//! - Errors: [`Error`], whose variants carry the table, column and statement concerned.
+//! - [`deploy`] (wait for the database, create it), [`testing`] (throwaway databases),
+//!   `cli` (feature `cli`), and [`sqlx`], the version dbconform is built on.
+//!
 //! Features: `sqlite`, `postgres` and `testing` (default), `chrono`, `time`, `uuid`,
 //! `json` (serde_json) and `decimal` (rust_decimal) for the type mappings, `cli` for the
 //! command line (the `cli` module).
@@ -97,7 +113,6 @@ pub mod deploy {
     };
 }
 
-/// Blocking versions of the entry points, for programs without an async runtime.
 pub use dbconform_runtime::blocking;
 
 // Internals, kept reachable for dbconform's own tests, examples and derive-generated code.
