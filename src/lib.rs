@@ -29,19 +29,99 @@
 //! your models live in another crate, reference it from the binary (`use my_models as _;`)
 //! or the linker may leave its tables out.
 //!
+//! # What is here
+//!
+//! - Declaring tables: the derive [`Table`](derive@Table), the model it produces
+//!   ([`TableDef`], [`Column`], [`ColumnType`], [`Index`], [`ForeignKey`]...) and
+//!   [`SqlType`] for your own field types.
+//! - Conforming: [`conform_all`], and [`DbConform`] for everything else (compare, apply,
+//!   preflight, check, snapshot) under a policy ([`Options`]); [`blocking`] has the same
+//!   without async.
+//! - What it plans and did: [`Plan`] of [`Step`]s, each with a [`Risk`] and a stable code,
+//!   [`BlockedStep`]s and [`Drift`]; [`Report`] and [`PreflightReport`].
+//! - Snapshots and offline diffs: [`Schema`] (serializable), [`desired_schema`],
+//!   [`diff_snapshots`], [`diff_reflected`] and the [`dialect`]s.
+//! - Errors: [`Error`], whose variants carry the table, column and statement concerned.
+//! - [`deploy`] (wait for the database, create it), [`testing`] (throwaway databases),
+//!   `cli` (feature `cli`), and [`sqlx`], the version dbconform is built on.
+//!
 //! Features: `sqlite`, `postgres` and `testing` (default), `chrono`, `time`, `uuid`,
 //! `json` (serde_json) and `decimal` (rust_decimal) for the type mappings, `cli` for the
 //! command line (the `cli` module).
 
-pub use dbconform_core::*;
+// The public surface, by name. Every visible item below is recorded in
+// `tests/public_api.txt` (checked by `tests/public_api.rs`): change both together.
+
+// Declaring tables.
+pub use dbconform_core::Table;
+pub use dbconform_core::{
+    Check, Column, ColumnType, FkAction, ForeignKey, GeneratedColumn, Index, IndexColumn,
+    NullsOrder, PrimaryKey, QualifiedName, Schema, SortOrder, SqlType, TableDef, TableOptions,
+    UniqueConstraint,
+};
 pub use dbconform_derive::Table;
-pub use dbconform_runtime::{
-    DbConform, DriverError, ExecutedStep, PreflightReport, PreflightStep, Report, RoundTrip,
-    StepOutcome, SupportedPool, blocking, conform_all, desired_schema,
+
+// Conforming a database.
+pub use dbconform_core::Options;
+pub use dbconform_runtime::{DbConform, SupportedPool, conform_all};
+
+// Plans and what they are made of.
+pub use dbconform_core::{
+    BlockedStep, Change, ChangeKind, ColumnChanges, DependentKind, DependentObject, DependentUse,
+    Drift, Plan, Risk, Step,
 };
 
-pub use dbconform_runtime::deploy;
+// What was done.
+pub use dbconform_runtime::{
+    ExecutedStep, PreflightReport, PreflightStep, Report, RoundTrip, StepOutcome,
+};
+
+// Snapshots and offline diffs.
+pub use dbconform_core::{diff_reflected, diff_snapshots};
+pub use dbconform_runtime::desired_schema;
+
+// Errors.
+pub use dbconform_core::{BoxError, Error, Result, redact_url};
+pub use dbconform_runtime::DriverError;
+
+// Deployment helpers, also at the root for convenience.
 pub use dbconform_runtime::{ConnectOptions, create_database_if_missing, wait_for_database};
+
+/// The SQL dialects: the [`Dialect`] of a connected database
+/// ([`DbConform::dialect`]), and the dialect objects an offline diff
+/// ([`diff_snapshots`]) is written for.
+///
+/// ```
+/// use dbconform::dialect::{self, SQLITE};
+/// use dbconform::{Options, Schema, diff_snapshots};
+///
+/// let plan = diff_snapshots(&Schema::default(), &Schema::default(), &SQLITE, &Options::default())?;
+/// assert!(plan.is_empty());
+/// assert_eq!(dialect::by_name("postgres").map(|d| d.name()), Some("postgres"));
+/// # Ok::<(), dbconform::Error>(())
+/// ```
+pub mod dialect {
+    pub use dbconform_core::dialect::{Dialect, POSTGRES, Postgres, SQLITE, Sqlite, all, by_name};
+}
+pub use dialect::Dialect;
+
+/// Waiting for a database at deployment and creating it: what the `dbconform wait`
+/// command and `--create` do, for your own start-up code.
+pub mod deploy {
+    pub use dbconform_runtime::deploy::{
+        ConnectOptions, GaveUp, Waited, create_database_if_missing, wait_for_database,
+    };
+}
+
+pub use dbconform_runtime::blocking;
+
+// Internals, kept reachable for dbconform's own tests, examples and derive-generated code.
+// Not public API: they change without notice.
+#[doc(hidden)]
+pub use dbconform_core::{
+    AcceptsMaxLength, AcceptsPrecision, MAX_IDENTIFIER_BYTES, Registration, data, generated_name,
+    planner, registered_tables, registered_tables_with_types, sample, short_hash, shorten,
+};
 
 #[cfg(feature = "cli")]
 pub mod cli;

@@ -60,9 +60,10 @@ async fn check_lists_the_drift_and_changes_nothing() {
         let rows = db.texts(ROWS).await;
 
         let error = conform.check_all().await.unwrap_err();
-        let Error::NotConformant(listing) = &error else {
+        let Error::NotConformant { plan } = &error else {
             panic!("{}: {error}", db.name());
         };
+        let listing = plan.to_string();
         let customers = db.table("customers");
         for expected in [
             format!("add column {customers}.nickname"),

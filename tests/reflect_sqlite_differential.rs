@@ -16,7 +16,7 @@ mod common;
 use common::sqlite_file;
 use dbconform::sqlx::{self, AssertSqlSafe, Connection};
 use dbconform::{DbConform, TableDef};
-use dbconform_runtime::backend::sqlite::differential::{Reflections, both};
+use dbconform_runtime::sqlite_reflection::{Reflections, both};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 

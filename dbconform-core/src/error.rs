@@ -1,7 +1,7 @@
 //! The one error type of dbconform.
 
 use crate::model::QualifiedName;
-use crate::plan::BlockedStep;
+use crate::plan::{BlockedStep, Plan};
 
 /// A boxed error from a lower layer (the database driver, I/O).
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -116,13 +116,105 @@ pub enum Error {
         source: BoxError,
     },
 
-    /// The plan contains steps this version of dbconform cannot execute on this backend.
-    #[error("{0}")]
-    NotExecutable(String),
+    /// A change this backend cannot make, or that dbconform cannot make on it: a schema
+    /// or a comment on SQLite, foreign keys added after `CREATE TABLE` on SQLite, a table
+    /// rebuild on PostgreSQL. The message says what to declare instead.
+    #[error("{}{what}", table.as_ref().map(|t| format!("table `{t}`: ")).unwrap_or_default())]
+    Unsupported {
+        /// The backend (`sqlite`, `postgres`).
+        dialect: &'static str,
+        /// The table concerned, when there is one.
+        table: Option<QualifiedName>,
+        /// What cannot be done, and what to do instead.
+        what: String,
+    },
 
-    /// `check` found the database not conformant.
-    #[error("the database does not conform to the declared schema:\n{0}")]
-    NotConformant(String),
+    /// A step of the plan has no SQL on this backend (it needs a table rebuild dbconform
+    /// cannot perform, or this version cannot execute it): the plan was refused before
+    /// anything ran.
+    #[error(
+        "step {step} ({description}) cannot be executed: {}; nothing was changed",
+        step_not_executable_why(rebuild.as_deref(), dialect)
+    )]
+    StepNotExecutable {
+        /// 1-based index of the step in the plan.
+        step: usize,
+        /// What the step does (`alter column main.users.email`).
+        description: String,
+        /// The backend (`sqlite`, `postgres`).
+        dialect: String,
+        /// Why the step needs a table rebuild, when that is what it needs.
+        rebuild: Option<String>,
+    },
+
+    /// The plan needs more locks in one transaction than the PostgreSQL server's lock
+    /// table holds: raise `max_locks_per_transaction` (then restart the server) or apply
+    /// fewer tables at a time. Nothing was executed.
+    #[error(
+        "the plan's {steps} steps need about {needed} locks in one transaction, more than \
+         the server's lock table holds: max_locks_per_transaction ({max_locks_per_transaction}) × \
+         (max_connections ({max_connections}) + max_prepared_transactions ({max_prepared_transactions})) = {capacity} \
+         entries, at most {ceiling} locks for one transaction; \
+         set max_locks_per_transaction to at least {at_least} (it takes effect after a \
+         server restart) or apply fewer tables at a time. Nothing was executed."
+    )]
+    LockBudget {
+        /// The plan's number of steps.
+        steps: usize,
+        /// The estimated number of locks the plan takes.
+        needed: u64,
+        /// The server's `max_locks_per_transaction`.
+        max_locks_per_transaction: u64,
+        /// The server's `max_connections`.
+        max_connections: u64,
+        /// The server's `max_prepared_transactions`.
+        max_prepared_transactions: u64,
+        /// The lock table's entries.
+        capacity: u64,
+        /// The most locks one transaction can hold.
+        ceiling: u64,
+        /// The smallest `max_locks_per_transaction` under which the plan fits.
+        at_least: u64,
+    },
+
+    /// After executing the plan, planning again still found changes to make: a bug in
+    /// dbconform (the change would be proposed forever). Nothing was committed.
+    #[error(
+        "after applying, dbconform still finds changes to make ({}); this is a bug in dbconform, please report it. Nothing was committed.",
+        plan.steps().iter().map(|s| s.describe()).collect::<Vec<_>>().join("; ")
+    )]
+    NotConverged {
+        /// What is still left to do.
+        plan: Box<Plan>,
+    },
+
+    /// Creating a PostgreSQL database needs a maintenance database to connect to, and the
+    /// server has neither `postgres` nor `template1`: create the database by hand.
+    #[error(
+        "cannot create database `{database}` for `{url}`: neither the `postgres` nor the `template1` maintenance database exists; create it by hand"
+    )]
+    MissingMaintenanceDatabase {
+        /// The database to create.
+        database: String,
+        /// The URL with any password removed.
+        url: String,
+    },
+
+    /// Something dbconform relies on did not hold: an invariant of the planner, a worker
+    /// thread that panicked, a database that answered fewer statements than it was sent.
+    /// Nothing was changed; usually a bug in dbconform, please report it with the message.
+    #[error("{message}")]
+    Internal {
+        /// What did not hold.
+        message: String,
+    },
+
+    /// `check` found the database not conformant; the plan says what differs.
+    #[error("the database does not conform to the declared schema:\n{plan}")]
+    NotConformant {
+        /// The plan that would make it conform.
+        plan: Box<Plan>,
+    },
 
     /// No table is registered: the program links no `#[derive(Table)]` struct. Usually
     /// the models live in a library (or models crate) that the test or binary never
@@ -162,6 +254,25 @@ fn blocked_message(blocked: &[BlockedStep]) -> String {
         "\nunblock it as it says, or use `DbConform::apply_all`, which applies the other steps and reports the blocked ones in its `Report`",
     );
     text
+}
+
+/// The reason in [`Error::StepNotExecutable`]'s text.
+fn step_not_executable_why(rebuild: Option<&str>, dialect: &str) -> String {
+    match rebuild {
+        Some(why) => {
+            format!("it needs a table rebuild ({why}), which dbconform cannot perform on {dialect}")
+        }
+        None => format!("this version of dbconform cannot execute it on {dialect}"),
+    }
+}
+
+impl Error {
+    /// An [`Error::Internal`] with `message`.
+    pub(crate) fn internal(message: impl Into<String>) -> Self {
+        Error::Internal {
+            message: message.into(),
+        }
+    }
 }
 
 /// `Result` with [`Error`].
@@ -235,7 +346,95 @@ fn mask_password(url: &str, start: usize, at: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::redact_url;
+    use super::{Error, redact_url};
+    use crate::model::{QualifiedName, TableDef};
+    use crate::plan::{Change, ChangeKind, Plan, Risk, Step};
+
+    #[test]
+    fn typed_errors_keep_their_texts() {
+        let table = QualifiedName::with_schema("main", "t");
+        let unsupported = Error::Unsupported {
+            dialect: "sqlite",
+            table: Some(table.clone()),
+            what: "SQLite cannot store comments".into(),
+        };
+        assert_eq!(
+            unsupported.to_string(),
+            "table `main.t`: SQLite cannot store comments"
+        );
+        let schemaless = Error::Unsupported {
+            dialect: "sqlite",
+            table: None,
+            what: "SQLite has no schemas to create (`x`)".into(),
+        };
+        assert_eq!(
+            schemaless.to_string(),
+            "SQLite has no schemas to create (`x`)"
+        );
+
+        let step = |rebuild: Option<&str>| Error::StepNotExecutable {
+            step: 2,
+            description: "alter column main.t.x (type)".into(),
+            dialect: "sqlite".into(),
+            rebuild: rebuild.map(str::to_string),
+        };
+        assert_eq!(
+            step(Some(
+                "SQLite cannot change a column's type with ALTER TABLE"
+            ))
+            .to_string(),
+            "step 2 (alter column main.t.x (type)) cannot be executed: it needs a table rebuild (SQLite cannot change a column's type with ALTER TABLE), which dbconform cannot perform on sqlite; nothing was changed"
+        );
+        assert_eq!(
+            step(None).to_string(),
+            "step 2 (alter column main.t.x (type)) cannot be executed: this version of dbconform cannot execute it on sqlite; nothing was changed"
+        );
+
+        let create = Step {
+            kind: ChangeKind::CreateTable,
+            table: Some(table.clone()),
+            risk: Risk::Safe,
+            code: "DC002".into(),
+            reason: String::new(),
+            suggestion: None,
+            sql: vec!["CREATE TABLE t (id INTEGER)".into()],
+            rebuild: None,
+            change: Change::CreateTable {
+                table: TableDef {
+                    schema: Some("main".into()),
+                    name: "t".into(),
+                    ..TableDef::default()
+                },
+            },
+            parts: Vec::new(),
+        };
+        let plan = Box::new(Plan::new("sqlite", vec![create], Vec::new(), Vec::new()));
+        assert_eq!(
+            Error::NotConverged { plan: plan.clone() }.to_string(),
+            "after applying, dbconform still finds changes to make (create table main.t); this is a bug in dbconform, please report it. Nothing was committed."
+        );
+        let not_conformant = Error::NotConformant { plan: plan.clone() }.to_string();
+        assert_eq!(
+            not_conformant,
+            format!("the database does not conform to the declared schema:\n{plan}")
+        );
+
+        assert_eq!(
+            Error::MissingMaintenanceDatabase {
+                database: "app".into(),
+                url: "postgres://u:***@db/app".into(),
+            }
+            .to_string(),
+            "cannot create database `app` for `postgres://u:***@db/app`: neither the `postgres` nor the `template1` maintenance database exists; create it by hand"
+        );
+        assert_eq!(
+            Error::Internal {
+                message: "the dbconform worker thread panicked".into()
+            }
+            .to_string(),
+            "the dbconform worker thread panicked"
+        );
+    }
 
     #[test]
     fn well_formed_urls_lose_their_password_only() {

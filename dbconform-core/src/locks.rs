@@ -286,19 +286,16 @@ pub fn check_lock_budget(plan: &Plan, settings: &LockSettings) -> crate::Result<
     if needed <= ceiling {
         return Ok(());
     }
-    Err(crate::Error::NotExecutable(format!(
-        "the plan's {steps} steps need about {needed} locks in one transaction, more than \
-         the server's lock table holds: max_locks_per_transaction ({per}) × \
-         (max_connections ({conns}) + max_prepared_transactions ({prepared})) = {capacity} \
-         entries, at most {ceiling} locks for one transaction; \
-         set max_locks_per_transaction to at least {at_least} (it takes effect after a \
-         server restart) or apply fewer tables at a time. Nothing was executed.",
-        steps = plan.steps().len(),
-        per = settings.max_locks_per_transaction,
-        conns = settings.max_connections,
-        prepared = settings.max_prepared_transactions,
-        at_least = settings.locks_per_transaction_needed(needed),
-    )))
+    Err(crate::Error::LockBudget {
+        steps: plan.steps().len(),
+        needed,
+        max_locks_per_transaction: settings.max_locks_per_transaction,
+        max_connections: settings.max_connections,
+        max_prepared_transactions: settings.max_prepared_transactions,
+        capacity,
+        ceiling,
+        at_least: settings.locks_per_transaction_needed(needed),
+    })
 }
 
 #[cfg(test)]

@@ -604,6 +604,7 @@ impl Plan {
         }
     }
 
+    #[doc(hidden)]
     /// The plan, keeping `dependents` to check after it is executed (see
     /// [`Plan::dependents`]).
     pub fn with_dependents(mut self, dependents: Vec<DependentObject>) -> Self {
@@ -633,6 +634,7 @@ impl Plan {
         &self.drift
     }
 
+    #[doc(hidden)]
     /// Existing tables whose steps involve default, CHECK, generated-column or
     /// partial-index expressions. Text rules cannot always tell whether two spellings of an
     /// expression are the same; for these tables the runtime asks the database for its own

@@ -232,7 +232,7 @@ impl<'a> Planner<'a> {
 
 /// A stage of planning given what another planner prepared: a bug in the caller.
 fn mismatch(message: String) -> Error {
-    Error::NotExecutable(format!(
+    Error::internal(format!(
         "{message}; this is a bug in dbconform, please report it"
     ))
 }

@@ -18,7 +18,8 @@ use proc_macro::TokenStream;
 use syn::{DeriveInput, parse_macro_input};
 
 /// Derives `dbconform::Table` for a struct with named fields and registers the table, so
-/// that `dbconform::registered_tables()` and `conform_all` see it.
+/// that `dbconform::conform_all`, the `*_all` methods of `DbConform` and
+/// `dbconform::desired_schema()` see it.
 ///
 /// ```ignore
 /// use dbconform::Table;
@@ -55,7 +56,8 @@ use syn::{DeriveInput, parse_macro_input};
 /// | `#[primary_key(...)]` (once) | `columns(...)` (required), `name = "..."`; a composite key never auto-increments |
 ///
 /// Names in `columns(...)` are column names or field names. Generated names are at most 63
-/// bytes (see `dbconform::generated_name`).
+/// bytes: a longer one is shortened and ends with a hash of the full name, so it stays
+/// unique and the same from run to run.
 ///
 /// # Field attribute `#[column(...)]`
 ///

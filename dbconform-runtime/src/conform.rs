@@ -150,7 +150,9 @@ impl DbConform {
         if plan.is_empty() {
             Ok(())
         } else {
-            Err(Error::NotConformant(plan.to_string()))
+            Err(Error::NotConformant {
+                plan: Box::new(plan),
+            })
         }
     }
 

@@ -478,23 +478,12 @@ where
         .enumerate()
         .find(|(_, s)| s.sql.is_empty())
     {
-        let why = match &step.rebuild {
-            Some(why) => {
-                format!(
-                    "it needs a table rebuild ({why}), which dbconform cannot perform on {}",
-                    plan.dialect
-                )
-            }
-            None => format!(
-                "this version of dbconform cannot execute it on {}",
-                plan.dialect
-            ),
-        };
-        return Err(Error::NotExecutable(format!(
-            "step {} ({}) cannot be executed: {why}; nothing was changed",
-            index + 1,
-            step.describe(),
-        )));
+        return Err(Error::StepNotExecutable {
+            step: index + 1,
+            description: step.describe(),
+            dialect: plan.dialect.clone(),
+            rebuild: step.rebuild.clone(),
+        });
     }
     // Every statement of the plan, in order, with the step it belongs to.
     let statements: Vec<(usize, &str)> = plan
@@ -609,10 +598,12 @@ where
             untimed = Some(last);
         }
         if answered != chunk.len() {
-            return Err(Error::NotExecutable(format!(
-                "the database answered {answered} of {} statements sent together; nothing was committed",
-                chunk.len()
-            )));
+            return Err(Error::Internal {
+                message: format!(
+                    "the database answered {answered} of {} statements sent together; nothing was committed",
+                    chunk.len()
+                ),
+            });
         }
         finished += chunk.len();
         #[cfg(feature = "failpoints")]
@@ -704,11 +695,9 @@ pub(crate) fn verify_converged(after: &Plan) -> Result<()> {
     if after.steps().is_empty() {
         return Ok(());
     }
-    let pending: Vec<String> = after.steps().iter().map(|s| s.describe()).collect();
-    Err(Error::NotExecutable(format!(
-        "after applying, dbconform still finds changes to make ({}); this is a bug in dbconform, please report it. Nothing was committed.",
-        pending.join("; ")
-    )))
+    Err(Error::NotConverged {
+        plan: Box::new(after.clone()),
+    })
 }
 
 /// Wraps a driver error raised outside any step.

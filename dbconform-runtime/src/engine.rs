@@ -172,9 +172,9 @@ struct Run<'a> {
 
 /// An invariant of [`Engine::run`] broken: a bug.
 fn mode_mismatch() -> dbconform_core::Error {
-    dbconform_core::Error::NotExecutable(
-        "dbconform's engine returned another outcome than the one asked for; this is a bug in dbconform, please report it. Nothing was committed.".into(),
-    )
+    dbconform_core::Error::Internal {
+        message: "dbconform's engine returned another outcome than the one asked for; this is a bug in dbconform, please report it. Nothing was committed.".into(),
+    }
 }
 
 /// A connection and the counter of the statements sent on it.

@@ -1,8 +1,7 @@
 //! Database side of dbconform: connect, reflect, execute plans. Use it through the
 //! `dbconform` crate, which re-exports everything here.
 
-#[doc(hidden)]
-pub mod backend;
+mod backend;
 pub mod blocking;
 mod conform;
 mod data_checks;
@@ -23,6 +22,12 @@ pub use driver_error::DriverError;
 pub use preflight::{PreflightReport, PreflightStep, StepOutcome};
 pub use report::{ExecutedStep, Report, RoundTrip};
 pub use sqlx;
+
+/// For dbconform's own differential tests (`tests/reflect_sqlite_differential.rs`). Not
+/// public API.
+#[doc(hidden)]
+#[cfg(feature = "sqlite")]
+pub use backend::sqlite::differential as sqlite_reflection;
 
 /// For `examples/bench.rs`: the catalog queries one reflection sends, to time them alone
 /// (the floor a reflection cannot beat). Not public API.

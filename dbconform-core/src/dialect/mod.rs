@@ -35,6 +35,25 @@ mod validate;
 pub use postgres::Postgres;
 pub use sqlite::Sqlite;
 
+/// Seals [`Dialect`]: `Sealed` is public in a private module, so no other crate can name
+/// it, and so none can implement `Dialect`.
+mod sealed {
+    /// Implemented by dbconform's own dialects only.
+    pub trait Sealed {}
+
+    #[cfg(not(feature = "unsealed-dialect"))]
+    impl Sealed for super::Sqlite {}
+    #[cfg(not(feature = "unsealed-dialect"))]
+    impl Sealed for super::Postgres {}
+    #[cfg(all(test, not(feature = "unsealed-dialect")))]
+    impl Sealed for crate::diff::testing::Plain {}
+
+    /// For dbconform's own tests only (feature `unsealed-dialect`, which the runtime's
+    /// unit tests enable for their recording dialect): every type may implement `Dialect`.
+    #[cfg(feature = "unsealed-dialect")]
+    impl<T: ?Sized> Sealed for T {}
+}
+
 /// The SQLite dialect object.
 pub static SQLITE: Sqlite = Sqlite;
 
@@ -106,7 +125,50 @@ fn numeric_type_sql(precision: Option<u32>, scale: Option<u32>) -> String {
 /// What differs between backends when rendering DDL. Plain data in, SQL text out; no I/O.
 ///
 /// The trait is object safe: the runtime holds dialects as `&'static dyn Dialect`.
-pub trait Dialect: Send + Sync + std::fmt::Debug {
+///
+/// Only the methods documented here are public API; the others are the planner's seams,
+/// hidden and free to change.
+///
+/// It is sealed: only dbconform's own dialects ([`SQLITE`], [`POSTGRES`]) implement it, so
+/// that its methods can change as the planner needs without breaking anyone.
+///
+/// An implementation elsewhere does not compile (`the trait bound `MyDialect: Sealed` is
+/// not satisfied`):
+///
+#[cfg_attr(not(feature = "unsealed-dialect"), doc = "```compile_fail")]
+#[cfg_attr(feature = "unsealed-dialect", doc = "```")]
+/// # extern crate dbconform_core as dbconform;
+/// use dbconform::dialect::{Dialect, SQLITE};
+/// use dbconform::{ColumnType, Result, TableDef};
+///
+/// #[derive(Debug)]
+/// struct MyDialect;
+///
+/// impl Dialect for MyDialect {
+///     fn name(&self) -> &'static str {
+///         "mine"
+///     }
+///     fn column_type_sql(&self, ty: &ColumnType) -> String {
+///         SQLITE.column_type_sql(ty)
+///     }
+///     fn effective_schema(&self, schema: Option<&str>, target: &str) -> String {
+///         SQLITE.effective_schema(schema, target)
+///     }
+///     fn validate_table(&self, table: &TableDef) -> Result<()> {
+///         SQLITE.validate_table(table)
+///     }
+///     fn create_schema_sql(&self, schema: &str) -> Option<String> {
+///         SQLITE.create_schema_sql(schema)
+///     }
+///     fn create_table_sql(&self, table: &TableDef, later: &[String]) -> Result<Vec<String>> {
+///         SQLITE.create_table_sql(table, later)
+///     }
+///     fn add_foreign_key_sql(&self, table: &TableDef, name: &str) -> Result<Option<String>> {
+///         SQLITE.add_foreign_key_sql(table, name)
+///     }
+/// }
+/// ```
+pub trait Dialect: sealed::Sealed + Send + Sync + std::fmt::Debug {
     /// Short backend name: `sqlite`, `postgres`.
     fn name(&self) -> &'static str;
 
@@ -131,6 +193,7 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
         None
     }
 
+    #[doc(hidden)]
     /// `true` when the backend stores values of `from` and `to` alike, so that changing a
     /// column between them only changes its declared type (SQLite: the integer types are
     /// one 64-bit storage, REAL and DOUBLE one 8-byte float). `false` by default: each
@@ -140,6 +203,7 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
         false
     }
 
+    #[doc(hidden)]
     /// What happens on this backend to a value that does not fit a column narrowed to
     /// `to`, given `effect`, what happens where declared types are enforced (fail or
     /// change). The default is `effect`; SQLite, which does not enforce declared types,
@@ -149,6 +213,7 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
         effect
     }
 
+    #[doc(hidden)]
     /// `true` when changing a column's type from `from` to `to` rewrites the table (every
     /// row copied while it is locked). `true` by default, the cautious answer; PostgreSQL
     /// changes only its catalog for a longer VARCHAR and similar widenings.
@@ -157,6 +222,7 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
         true
     }
 
+    #[doc(hidden)]
     /// `true` when [`Dialect::assemble_rebuilds`] performs the steps that need a table
     /// rebuild by copying the table (SQLite), so such a step is at least Caution even
     /// when the change itself is Safe. `false` by default: those steps stay without SQL.
@@ -167,6 +233,7 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     /// The name of the option that, unset in `options`, blocks the steps needing a table
     /// rebuild (SQLite: `allow_sqlite_table_rebuild`); `None` when nothing blocks them.
     /// Only dialects that [`rebuild tables`](Dialect::rebuilds_tables) have such steps.
+    #[doc(hidden)]
     fn rebuild_blocked_by(&self, options: &crate::Options) -> Option<&'static str> {
         let _ = options;
         None
@@ -189,6 +256,7 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
         }
     }
 
+    #[doc(hidden)]
     /// A key such that two identifiers name the same database object exactly when their
     /// keys are equal: the identifier itself where quoted identifiers are exact
     /// (PostgreSQL), its ASCII lower case where they are not (SQLite).
@@ -208,6 +276,7 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
         None
     }
 
+    #[doc(hidden)]
     /// `true` when a CREATE TABLE may reference a table that does not exist yet (SQLite).
     /// Where it may not (PostgreSQL), the planner leaves foreign keys that close a cycle
     /// out of CREATE TABLE and adds them with [`Dialect::add_foreign_key_sql`].
@@ -230,6 +299,7 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
         self.column_type_sql(&column.ty)
     }
 
+    #[doc(hidden)]
     /// The schema a table with `schema: None` lives in, given the target schema
     /// (`main` on SQLite; the target schema on PostgreSQL). An explicit schema is kept.
     fn effective_schema(&self, table_schema: Option<&str>, target_schema: &str) -> String;
@@ -239,6 +309,7 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     /// says what to change.
     fn validate_table(&self, table: &TableDef) -> Result<()>;
 
+    #[doc(hidden)]
     /// The statement creating a schema, or `None` when the backend has no schemas to create.
     fn create_schema_sql(&self, schema: &str) -> Option<String>;
 
@@ -250,11 +321,13 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     /// afterwards. The table is validated first.
     fn create_table_sql(&self, table: &TableDef, deferred_fks: &[String]) -> Result<Vec<String>>;
 
+    #[doc(hidden)]
     /// `ALTER TABLE ... ADD CONSTRAINT ... FOREIGN KEY`, for keys deferred out of a cycle.
     /// `None` where the backend cannot add a foreign key with ALTER (SQLite, which also
     /// does not need it: it accepts forward references in CREATE TABLE).
     fn add_foreign_key_sql(&self, table: &TableDef, fk_name: &str) -> Result<Option<String>>;
 
+    #[doc(hidden)]
     /// Parses a type as the database reports it (`character varying(64)`, `VARCHAR(64)`)
     /// into a logical type; anything without an exact logical equivalent becomes
     /// [`ColumnType::Custom`] with the text as reported. Used by reflection.
@@ -262,6 +335,7 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
         ColumnType::Custom(sql.to_string())
     }
 
+    #[doc(hidden)]
     /// Puts a table — declared or reflected, schema already resolved — into this
     /// dialect's database-normal form, so that two tables the database treats as the
     /// same compare equal field by field: type aliases and implicit modifiers, default
@@ -271,6 +345,7 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
         table.clone()
     }
 
+    #[doc(hidden)]
     /// `true` when `column` of the existing table `table` (reflected, in normal form or
     /// not) already assigns ids by itself the way existing databases spell an
     /// auto-increment key, without being one in this dialect's own spelling: a
@@ -286,6 +361,7 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
         false
     }
 
+    #[doc(hidden)]
     /// `true` when reflection spells every table differently from its declaration (on
     /// PostgreSQL the primary key has the server's name, `FALSE` reads back as `false`),
     /// so that a compare normalizes every declared table anyway: the planner then
@@ -297,6 +373,7 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
         false
     }
 
+    #[doc(hidden)]
     /// The SQL that performs one change to an existing table (everything but
     /// `CreateSchema`/`CreateTable`, which have their own methods), or the reason the
     /// backend can only do it by rebuilding the table. `context` holds the declared and
@@ -311,6 +388,7 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
         )))
     }
 
+    #[doc(hidden)]
     /// `sql` (one step's statements) wrapped in the drops of `objects` (in that order:
     /// readers first) and their re-creations (in the reverse order), so that the step can
     /// change what they use. The default uses the statements read when the plan was made.
@@ -318,6 +396,7 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
         wrap_plainly(sql, objects)
     }
 
+    #[doc(hidden)]
     /// What [`Plan::to_sql`] writes before the steps so that the script runs as `apply`
     /// does (a transaction, connection settings). Nothing by default: the script is run
     /// in one transaction by its runner (`psql -1`).
@@ -326,12 +405,14 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
         "-- run it in one transaction: psql -1 -v ON_ERROR_STOP=1 -f plan.sql\n".to_string()
     }
 
+    #[doc(hidden)]
     /// What [`Plan::to_sql`] writes after the steps (see [`Dialect::script_prologue`]).
     fn script_epilogue(&self, plan: &Plan) -> String {
         let _ = plan;
         String::new()
     }
 
+    #[doc(hidden)]
     /// The last stage of planning, after the data checks: turns the steps that need a
     /// table rebuild (those [`change_sql`](Dialect::change_sql) answered with
     /// [`ChangeSql::NeedsRebuild`]) into steps this backend can execute. `desired` holds

@@ -63,13 +63,13 @@ pub(super) fn steps(
                 Change::AddForeignKey { table, foreign_key } if cycle_key => {
                     let name = &foreign_key.name;
                     let def = desired.iter().find(|t| &t.qualified_name() == table).ok_or_else(|| {
-                        Error::NotExecutable(format!(
+                        Error::internal(format!(
                             "foreign key `{name}` of `{table}` belongs to no declared table"
                         ))
                     })?;
                     let target = foreign_key.references.to_string();
                     let sql = dialect.add_foreign_key_sql(def, name)?.ok_or_else(|| {
-                        Error::NotExecutable(format!(
+                        Error::internal(format!(
                             "{} cannot add foreign key `{name}` to `{table}` after CREATE TABLE",
                             dialect.name()
                         ))

@@ -187,9 +187,11 @@ pub(super) fn change_sql(
             dialect.quote_ident(to)
         )],
         Change::RebuildTable { table, .. } => {
-            return Err(Error::NotExecutable(format!(
-                "table `{table}`: table rebuilds are a SQLite procedure; PostgreSQL alters tables in place (dbconform never plans one here)"
-            )));
+            return Err(Error::Unsupported {
+                dialect: dialect.name(),
+                table: Some(table.clone()),
+                what: "table rebuilds are a SQLite procedure; PostgreSQL alters tables in place (dbconform never plans one here)".into(),
+            });
         }
     };
     Ok(ChangeSql::Statements(statements))

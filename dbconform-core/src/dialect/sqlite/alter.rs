@@ -78,9 +78,13 @@ pub(super) fn change_sql(
     context: &ChangeContext<'_>,
 ) -> Result<ChangeSql> {
     match change {
-        Change::CreateSchema { schema } => Err(Error::NotExecutable(format!(
-            "SQLite has no schemas to create (`{schema}`); every table lives in `main`"
-        ))),
+        Change::CreateSchema { schema } => Err(Error::Unsupported {
+            dialect: dialect.name(),
+            table: None,
+            what: format!(
+                "SQLite has no schemas to create (`{schema}`); every table lives in `main`"
+            ),
+        }),
         Change::CreateTable { table } => dialect
             .create_table_sql(table, &[])
             .map(ChangeSql::Statements),
@@ -134,10 +138,8 @@ pub(super) fn change_sql(
         Change::AddCheck { .. } => rebuild("add a CHECK constraint to an existing table"),
         Change::DropCheck { .. } => rebuild("drop a CHECK constraint"),
         Change::AlterCheck { .. } => rebuild("change the expression of a CHECK constraint"),
-        Change::SetTableComment { table, .. } => Err(Error::NotExecutable(format!(
-            "table `{table}`: SQLite cannot store comments, so a comment change cannot be made (dbconform never plans one on SQLite)"
-        ))),
-        Change::RebuildTable { table, .. } => Err(Error::NotExecutable(format!(
+        Change::SetTableComment { table, .. } => Err(comments_unsupported(table)),
+        Change::RebuildTable { table, .. } => Err(Error::internal(format!(
             "table `{table}`: a table rebuild gets its statements from the rebuild planner, not from ALTER TABLE"
         ))),
     }
@@ -169,11 +171,18 @@ fn alter_column(table: &QualifiedName, changes: &ColumnChanges) -> Result<Change
         .filter(|name| *name != "comment")
         .collect();
     if names.is_empty() {
-        return Err(Error::NotExecutable(format!(
-            "table `{table}`: SQLite cannot store comments, so a comment change cannot be made (dbconform never plans one on SQLite)"
-        )));
+        return Err(comments_unsupported(table));
     }
     rebuild(&format!("change a column's {}", or_list(&names)))
+}
+
+/// SQLite stores no comments: a comment change on `table` cannot be made.
+fn comments_unsupported(table: &QualifiedName) -> Error {
+    Error::Unsupported {
+        dialect: "sqlite",
+        table: Some(table.clone()),
+        what: "SQLite cannot store comments, so a comment change cannot be made (dbconform never plans one on SQLite)".into(),
+    }
 }
 
 /// `a`, `a or b`, `a, b or c`.

@@ -558,7 +558,7 @@ pub fn assemble(
             .find(|t| key(&t.qualified_name()) == key(name))
             .cloned()
             .ok_or_else(|| {
-                Error::NotExecutable(format!(
+                Error::internal(format!(
                     "table `{name}` needs a rebuild but is not both declared and present; this is a bug in dbconform, please report it"
                 ))
             })

@@ -26,11 +26,14 @@ pub(super) fn create_table_unvalidated(
     deferred_fks: &[String],
 ) -> Result<Vec<String>> {
     if !deferred_fks.is_empty() {
-        return Err(Error::NotExecutable(format!(
-            "table `{}`: SQLite cannot add a foreign key after CREATE TABLE, so foreign keys ({}) cannot be deferred; keep them inline (SQLite accepts references to tables created later)",
-            table.qualified_name(),
-            deferred_fks.join(", ")
-        )));
+        return Err(Error::Unsupported {
+            dialect: dialect.name(),
+            table: Some(table.qualified_name()),
+            what: format!(
+                "SQLite cannot add a foreign key after CREATE TABLE, so foreign keys ({}) cannot be deferred; keep them inline (SQLite accepts references to tables created later)",
+                deferred_fks.join(", ")
+            ),
+        });
     }
     // Validation guarantees an auto-increment column is the whole primary key, which its
     // inline `PRIMARY KEY AUTOINCREMENT` then declares.

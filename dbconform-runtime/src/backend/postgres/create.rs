@@ -40,10 +40,10 @@ pub(super) async fn create_if_missing(url: &str) -> Result<bool> {
         }
     }
     let Some(mut conn) = connection else {
-        return Err(Error::NotExecutable(format!(
-            "cannot create database `{name}` for `{}`: neither the `postgres` nor the `template1` maintenance database exists; create it by hand",
-            redact_url(url)
-        )));
+        return Err(Error::MissingMaintenanceDatabase {
+            database: name,
+            url: redact_url(url),
+        });
     };
     let exists = sqlx::query_scalar::<_, i32>("SELECT 1 FROM pg_database WHERE datname = $1")
         .bind(&name)

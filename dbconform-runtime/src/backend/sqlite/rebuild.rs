@@ -41,9 +41,9 @@ pub(super) async fn foreign_keys_off(
     if was_on {
         exec(conn, "PRAGMA foreign_keys=OFF", counter).await?;
         if foreign_keys(conn, counter).await? {
-            return Err(Error::NotExecutable(
-                "SQLite did not turn foreign keys off (is a transaction open on the connection?); a table rebuild with foreign keys on would fire ON DELETE CASCADE, so nothing was changed".into(),
-            ));
+            return Err(Error::Internal {
+                message: "SQLite did not turn foreign keys off (is a transaction open on the connection?); a table rebuild with foreign keys on would fire ON DELETE CASCADE, so nothing was changed".into(),
+            });
         }
     }
     Ok(was_on)
@@ -70,9 +70,9 @@ pub(super) async fn ensure_foreign_keys_off(
     counter: &StatementCounter,
 ) -> Result<()> {
     if has_rebuilds(plan) && foreign_keys(conn, counter).await? {
-        return Err(Error::NotExecutable(
-            "a SQLite table rebuild must run with foreign keys off (its DROP TABLE would fire ON DELETE CASCADE); this is a bug in dbconform, please report it. Nothing was changed.".into(),
-        ));
+        return Err(Error::Internal {
+            message: "a SQLite table rebuild must run with foreign keys off (its DROP TABLE would fire ON DELETE CASCADE); this is a bug in dbconform, please report it. Nothing was changed.".into(),
+        });
     }
     Ok(())
 }
