@@ -291,7 +291,18 @@ impl Parser {
                 if self.is_op("(") && !KEYWORDS.contains(&lower.as_str()) {
                     self.at += 1;
                     let args = self.list()?;
-                    return Some(Node::Call(lower, args));
+                    // The servers print `CURRENT_DATE` as `curdate()`, `CURRENT_TIME` as
+                    // `curtime()`; `now()` is `CURRENT_TIMESTAMP`.
+                    let synonym = match lower.as_str() {
+                        "curdate" => Some("current_date"),
+                        "curtime" => Some("current_time"),
+                        "now" => Some("current_timestamp"),
+                        _ => None,
+                    };
+                    return Some(match synonym {
+                        Some(name) if args.is_empty() => Node::Atom(name.to_string()),
+                        _ => Node::Call(lower, args),
+                    });
                 }
                 if KEYWORDS.contains(&lower.as_str()) {
                     return match lower.as_str() {
