@@ -407,13 +407,73 @@ mod tests {
 
 /// Tables shared by this dialect's tests.
 #[cfg(test)]
-pub(super) mod tests_support {
+pub(crate) mod tests_support {
     use super::DATABASE_SCHEMA;
     use crate::dialect::fixtures::{col, fk, null, pk, serial, with_default};
     use crate::model::{
         Check, ColumnType, FkAction, ForeignKey, Index, IndexColumn, SortOrder, TableDef,
         UniqueConstraint,
     };
+
+    /// `table` (a fixture written for the other dialects) as a MySQL declaration may
+    /// spell it: a precision for every DECIMAL, `VARCHAR(255)` for text keys (TEXT is
+    /// refused in keys, M12), `citext` as text, no index options MySQL lacks, no `SET
+    /// DEFAULT` foreign-key action.
+    pub(crate) fn declarable(mut table: TableDef) -> TableDef {
+        use crate::model::IndexColumn;
+        let mut keyed: Vec<String> = Vec::new();
+        keyed.extend(table.primary_key.iter().flat_map(|pk| pk.columns.clone()));
+        keyed.extend(table.uniques.iter().flat_map(|u| u.columns.clone()));
+        keyed.extend(table.foreign_keys.iter().flat_map(|f| f.columns.clone()));
+        keyed.extend(
+            table
+                .indexes
+                .iter()
+                .flat_map(|i| i.columns.iter().map(|c| c.name.clone())),
+        );
+        for column in &mut table.columns {
+            if column.ty == ColumnType::Custom("citext".into()) {
+                column.ty = ColumnType::Text;
+            }
+            if let ColumnType::Decimal {
+                precision: None, ..
+            } = column.ty
+            {
+                column.ty = ColumnType::Decimal {
+                    precision: Some(65),
+                    scale: Some(30),
+                };
+            }
+            if keyed.contains(&column.name)
+                && matches!(
+                    column.ty,
+                    ColumnType::Text | ColumnType::Blob | ColumnType::Json
+                )
+            {
+                column.ty = ColumnType::Varchar(255);
+            }
+        }
+        for index in &mut table.indexes {
+            index.predicate = None;
+            index.method = None;
+            index.include.clear();
+            index.nulls_not_distinct = false;
+            for key in &mut index.columns {
+                *key = IndexColumn {
+                    order: key.order,
+                    ..IndexColumn::asc(key.name.clone())
+                };
+            }
+        }
+        for fk in &mut table.foreign_keys {
+            for action in [&mut fk.on_delete, &mut fk.on_update] {
+                if *action == FkAction::SetDefault {
+                    *action = FkAction::NoAction;
+                }
+            }
+        }
+        table
+    }
 
     /// `table` resolved into the connection's database, as the planner hands it over.
     pub(crate) fn resolved(table: TableDef) -> TableDef {
