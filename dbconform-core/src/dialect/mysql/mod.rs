@@ -19,7 +19,7 @@
 //!   server settings: the same declaration then compares and orders text alike on both.
 //!   Columns inherit it; reflection reports a column's collation only where it differs
 //!   from its table's, so an inherited collation is an undeclared one.
-//! - **Timestamps** are `DATETIME(6)`, both of them (see [`types::TIMESTAMP_SQL`]).
+//! - **Timestamps** are `DATETIME(6)`, both of them (see [`TIMESTAMP_SQL`]).
 //! - **Identifiers** are quoted in backticks (a backtick doubled) and compared
 //!   case-insensitively ([`Dialect::identifier_key`]): column, index and constraint names
 //!   are case-insensitive on every platform, table names on Windows and macOS servers.
@@ -27,7 +27,7 @@
 //!   [`Dialect::max_identifier_bytes`], the truncation limit, is `None`).
 //! - **Keys** on `TEXT` (a `String` without `max_length`), `LONGBLOB` or `JSON` are
 //!   refused: MySQL indexes those only by a prefix.
-//! - **Literals** are written with `\` escaped ([`lex::quote_literal`]): the script and the
+//! - **Literals** are written with `\` escaped (one quoting function, `lex::quote_literal`): the script and the
 //!   runtime turn `NO_BACKSLASH_ESCAPES` off ([`SESSION_SETUP`]).
 //! - **DDL is not transactional**: each statement commits on its own. A change that
 //!   drops and re-adds a constraint is therefore one `ALTER TABLE` with both clauses,
