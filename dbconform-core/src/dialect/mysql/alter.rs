@@ -15,7 +15,7 @@
 //! | rename | `RENAME TABLE a TO b`, `ALTER TABLE t RENAME COLUMN a TO b` (MySQL 8.0, MariaDB 10.5.2+) |
 //! | drop table | `DROP TABLE t` |
 //!
-//! `MODIFY COLUMN` replaces the whole column definition: whatever it leaves out the column
+//! `MODIFY COLUMN` replaces the whole column definition (docs/DATABASE_TRAPS.md M13): whatever it leaves out the column
 //! loses (its default, comment, NOT NULL, AUTO_INCREMENT). It is therefore always written
 //! from the whole declared column (`ChangeContext::desired`), whichever property changed;
 //! the change's normal form is only the fallback. Drop-and-add pairs that MySQL accepts

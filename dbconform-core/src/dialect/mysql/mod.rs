@@ -25,13 +25,14 @@
 //!   are case-insensitive on every platform, table names on Windows and macOS servers.
 //!   Names longer than 64 characters are refused (the server refuses them too, so
 //!   [`Dialect::max_identifier_bytes`], the truncation limit, is `None`).
-//! - **Keys** on `TEXT` (a `String` without `max_length`), `LONGBLOB` or `JSON` are
+//! - **Keys** (M12) on `TEXT` (a `String` without `max_length`), `LONGBLOB` or `JSON` are
 //!   refused: MySQL indexes those only by a prefix.
 //! - **Literals** are written with `\` escaped (one quoting function, `lex::quote_literal`): the script and the
 //!   runtime turn `NO_BACKSLASH_ESCAPES` off ([`SESSION_SETUP`]).
-//! - **DDL is not transactional**: each statement commits on its own. A change that
-//!   drops and re-adds a constraint is therefore one `ALTER TABLE` with both clauses,
-//!   which MySQL applies atomically.
+//! - **DDL is not transactional** (docs/DATABASE_TRAPS.md M11): each statement commits
+//!   on its own. A primary key, unique constraint or index that changes is therefore
+//!   dropped and added in one `ALTER TABLE`, which MySQL applies whole or not at all (a
+//!   foreign key or CHECK keeping its name cannot be, and takes two statements).
 //!
 //! # What reflection hands the dialect
 //!

@@ -1,5 +1,5 @@
 //! MySQL's and MariaDB's normal form of a table (`Dialect::normalize_table`,
-//! docs/DATABASE_TRAPS.md M1–M12). Applied to the declared and the reflected table alike;
+//! docs/DATABASE_TRAPS.md M1–M10, M14). Applied to the declared and the reflected table alike;
 //! the reflected one arrives as the reflection contract in `mod.rs` describes (defaults
 //! and expressions already read by [`super::reflected_default`] / [`super::from_catalog`]).
 //!

@@ -6,7 +6,7 @@
 //! | `SmallInt`, `Integer`, `BigInt` | `SMALLINT`, `INT`, `BIGINT` | |
 //! | `Real`, `Double` | `FLOAT`, `DOUBLE` | |
 //! | `Boolean` | `TINYINT(1)` | MySQL's `BOOLEAN` is an alias the server stores as `tinyint(1)` |
-//! | `Text` | `TEXT` | up to 65,535 bytes; declare `max_length` for a key (M3) |
+//! | `Text` | `TEXT` | up to 65,535 bytes; declare `max_length` for a key (M12) |
 //! | `Varchar(n)` | `VARCHAR(n)` | |
 //! | `Blob` | `LONGBLOB` | the unbounded bytes type (`BLOB` holds 64 KiB) |
 //! | `Decimal { p, s }` | `DECIMAL(p,s)` | a bare `DECIMAL` is `DECIMAL(10,0)`: validation asks for a precision |
