@@ -27,8 +27,9 @@
 //!   [`Dialect::max_identifier_bytes`], the truncation limit, is `None`).
 //! - **Keys** (M12) on `TEXT` (a `String` without `max_length`), `LONGBLOB` or `JSON` are
 //!   refused: MySQL indexes those only by a prefix.
-//! - **Literals** are written with `\` escaped (one quoting function, `lex::quote_literal`): the script and the
-//!   runtime turn `NO_BACKSLASH_ESCAPES` off ([`SESSION_SETUP`]).
+//! - **Literals** are written with `\` escaped (one quoting function,
+//!   `lex::quote_literal`): the script and the runtime turn `NO_BACKSLASH_ESCAPES` off
+//!   ([`SESSION_SETUP`]).
 //! - **DDL is not transactional** (docs/DATABASE_TRAPS.md M11): each statement commits
 //!   on its own. A primary key, unique constraint or index that changes is therefore
 //!   dropped and added in one `ALTER TABLE`, which MySQL applies whole or not at all (a

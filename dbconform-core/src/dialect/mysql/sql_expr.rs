@@ -403,6 +403,15 @@ fn flat(tokens: &[Tok]) -> String {
     {
         tokens = &tokens[1..tokens.len() - 1];
     }
+    // Operators spelled one way first, so that spacing sees what is printed.
+    let tokens: Vec<Tok> = tokens
+        .iter()
+        .map(|t| match t {
+            Tok::Op(op) if op == "&&" => Tok::Word("and".into()),
+            Tok::Op(op) if op == "!=" => Tok::Op("<>".into()),
+            other => other.clone(),
+        })
+        .collect();
     let mut out = String::new();
     for (i, tok) in tokens.iter().enumerate() {
         let piece = match tok {
@@ -421,22 +430,43 @@ fn flat(tokens: &[Tok]) -> String {
                 }
             }
             Tok::Introducer(_) => continue,
-            Tok::Op(op) => match op.as_str() {
-                "!=" => "<>".to_string(),
-                "&&" => "and".to_string(),
-                _ => op.clone(),
-            },
+            Tok::Op(op) => op.clone(),
         };
         let is_op = |o: &str| matches!(tok, Tok::Op(op) if op == o);
-        let call = is_op("(") && matches!(tokens.get(i.wrapping_sub(1)), Some(Tok::Word(_)));
-        let no_space_before = is_op(")") || is_op(",") || is_op(".") || call;
-        let no_space_after = out.is_empty() || out.ends_with(['(', '.']);
+        let prev = i.checked_sub(1).map(|p| &tokens[p]);
+        let name = |t: Option<&Tok>| matches!(t, Some(Tok::Ident(_) | Tok::Word(_)));
+        let prev_is = |o: &str| matches!(prev, Some(Tok::Op(op)) if op == o);
+        // `t`.`c` is one name; a `.` elsewhere (`. 1`) keeps its spaces, or the text
+        // would read back as another number.
+        let qualified = (is_op(".") && name(prev)) || (prev_is(".") && name(Some(tok)));
+        // A function's `(` follows its name; an operator's (`and (`, `in (`) does not.
+        let call = is_op("(") && matches!(prev, Some(Tok::Word(w)) if !is_operator_word(w));
+        let no_space_before = is_op(")") || is_op(",") || call || qualified;
+        let no_space_after = out.is_empty() || prev_is("(");
         if !(no_space_before || no_space_after) {
             out.push(' ');
         }
         out.push_str(&piece);
     }
     out
+}
+
+/// `true` for the keywords that are operators or clauses, never functions.
+fn is_operator_word(word: &str) -> bool {
+    let lower = word.to_ascii_lowercase();
+    KEYWORDS.contains(&lower.as_str())
+        && !matches!(
+            lower.as_str(),
+            "null"
+                | "true"
+                | "false"
+                | "unknown"
+                | "current_timestamp"
+                | "current_date"
+                | "current_time"
+                | "localtime"
+                | "localtimestamp"
+        )
 }
 
 /// `true` when the `(` opening `tokens` closes at its last token.
@@ -521,6 +551,31 @@ mod tests {
             expression(case),
             expression("case when `A` > 0 then 1 else 0 end = 1")
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_normalizes_once_and_for_all(text in "\\PC{0,80}") {
+            let once = expression(&text);
+            proptest::prop_assert_eq!(expression(&once), once);
+        }
+
+        #[test]
+        fn sql_like_text_normalizes_once_and_for_all(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "a", "`B`", "\"c\"", "'x'", "'it''s'", "_utf8mb4'y'", "1", "-", "+",
+                    "*", "(", ")", ",", "=", "<>", "!=", ">=", "AND", "or", "NOT", "IS",
+                    "NULL", "in", "between", "like", "f", "now()", "CURRENT_TIMESTAMP",
+                    "b'1'", "0x1F", "1.50", ".", "case", "when", "then", "end",
+                ]),
+                0..16,
+            )
+        ) {
+            let text = parts.join(" ");
+            let once = expression(&text);
+            proptest::prop_assert_eq!(expression(&once), once, "{}", text);
+        }
     }
 
     #[test]
