@@ -717,3 +717,23 @@ proptest::proptest! {
         proptest::prop_assert_eq!(twice, once);
     }
 }
+
+#[test]
+fn mysql_escapes_quotes_in_check_clauses_too() {
+    // MySQL 8 may print `information_schema` expressions with every quote escaped once
+    // more (`_utf8mb4\'\'`); `from_catalog` removes that level.
+    let mut declared = table("t", vec![Column::new("name", ColumnType::Varchar(9))]);
+    declared.checks.push(Check {
+        name: "ck_t_name".into(),
+        expr: "name <> '' AND name <> 'it''s'".into(),
+    });
+    for clause in [
+        r"((`name` <> _utf8mb4\'\') and (`name` <> _utf8mb4\'it\\\'s\'))",
+        r"((`name` <> _utf8mb4'') and (`name` <> _utf8mb4'it\'s'))",
+        "`name` <> '' and `name` <> 'it''s'",
+    ] {
+        let mut reflected = declared.clone();
+        reflected.checks[0].expr = super::super::from_catalog(clause);
+        assert_same(&declared, &reflected);
+    }
+}
