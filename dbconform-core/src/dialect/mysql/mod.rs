@@ -398,6 +398,26 @@ mod tests {
     }
 
     #[test]
+    fn a_plan_script_sets_the_session_up_first() {
+        let hostile = tests_support::declarable(crate::dialect::fixtures::hostile());
+        let plan = crate::build_plan(
+            &[hostile],
+            &crate::Schema::default(),
+            &MYSQL,
+            &crate::Options::default(),
+        )
+        .unwrap();
+        let script = plan.to_sql();
+        let setup = script.find(SESSION_SETUP).expect("session set-up");
+        let create = script.find("CREATE TABLE `user` (").expect("create table");
+        assert!(setup < create, "{script}");
+        assert!(
+            script.contains("CONSTRAINT `fk \"self\"` FOREIGN KEY (`na\"me`, `with space`) REFERENCES `user` (`ünïcødé`, `with space`) ON DELETE RESTRICT"),
+            "{script}"
+        );
+    }
+
+    #[test]
     fn the_script_turns_backslash_escapes_on_and_strict_mode_on() {
         let plan = crate::plan::Plan::new("mysql", Vec::new(), Vec::new(), Vec::new());
         let prologue = MYSQL.script_prologue(&plan);
