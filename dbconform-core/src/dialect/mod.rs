@@ -27,11 +27,13 @@ use crate::plan::{BlockedStep, Change, Drift, Plan, Step};
 mod expr;
 #[cfg(test)]
 pub(crate) mod fixtures;
+pub mod mysql;
 pub mod postgres;
 mod render;
 pub mod sqlite;
 mod validate;
 
+pub use mysql::MySql;
 pub use postgres::Postgres;
 pub use sqlite::Sqlite;
 
@@ -60,9 +62,12 @@ pub static SQLITE: Sqlite = Sqlite;
 /// The PostgreSQL dialect object.
 pub static POSTGRES: Postgres = Postgres;
 
+/// The MySQL / MariaDB dialect object.
+pub static MYSQL: MySql = MySql;
+
 /// Every built-in dialect, in a fixed order.
-pub fn all() -> [&'static dyn Dialect; 2] {
-    [&SQLITE, &POSTGRES]
+pub fn all() -> [&'static dyn Dialect; 3] {
+    [&SQLITE, &POSTGRES, &MYSQL]
 }
 
 /// The dialect whose [`Dialect::name`] is `name` (`sqlite`, `postgres`), if any.
@@ -492,7 +497,7 @@ mod tests {
     fn dialects_are_found_by_name() {
         assert_eq!(by_name("sqlite").map(|d| d.name()), Some("sqlite"));
         assert_eq!(by_name("postgres").map(|d| d.name()), Some("postgres"));
-        assert!(by_name("mysql").is_none());
+        assert_eq!(by_name("mysql").map(|d| d.name()), Some("mysql"));
     }
 
     #[test]
