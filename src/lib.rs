@@ -101,7 +101,9 @@ pub use dbconform_runtime::{ConnectOptions, create_database_if_missing, wait_for
 /// # Ok::<(), dbconform::Error>(())
 /// ```
 pub mod dialect {
-    pub use dbconform_core::dialect::{Dialect, POSTGRES, Postgres, SQLITE, Sqlite, all, by_name};
+    pub use dbconform_core::dialect::{
+        Dialect, MYSQL, MySql, POSTGRES, Postgres, SQLITE, Sqlite, all, by_name,
+    };
 }
 pub use dialect::Dialect;
 

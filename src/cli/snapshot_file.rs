@@ -169,7 +169,7 @@ mod tests {
         let oracle = sample().to_json().replace("\"postgres\"", "\"oracle\"");
         assert_eq!(
             err(&oracle),
-            "unknown dialect `oracle`; known: sqlite, postgres"
+            "unknown dialect `oracle`; known: sqlite, postgres, mysql"
         );
     }
 }

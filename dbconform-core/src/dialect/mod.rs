@@ -47,6 +47,8 @@ mod sealed {
     impl Sealed for super::Sqlite {}
     #[cfg(not(feature = "unsealed-dialect"))]
     impl Sealed for super::Postgres {}
+    #[cfg(not(feature = "unsealed-dialect"))]
+    impl Sealed for super::MySql {}
     #[cfg(all(test, not(feature = "unsealed-dialect")))]
     impl Sealed for crate::diff::testing::Plain {}
 

@@ -149,7 +149,7 @@ pub(super) fn change_sql(
             ),
         )],
         Change::RebuildTable { table, .. } => {
-            return Err(Error::NotExecutable(format!(
+            return Err(Error::internal(format!(
                 "table `{table}`: table rebuilds are a SQLite procedure; MySQL alters tables in place (dbconform never plans one here)"
             )));
         }
