@@ -10,9 +10,9 @@
 
 mod common;
 
-use common::{PgScratch, pg_url, sqlite_file};
-use dbconform::sqlx::{self, AssertSqlSafe};
-use dbconform::{Change, DbConform, Options, Plan, Table, TableDef};
+use common::matrix::run_on;
+use common::{Backend, TestDb, backend_tests};
+use dbconform::{Change, Options, Plan, Table, TableDef};
 
 /// Holders of money.
 #[derive(Table)]
@@ -236,17 +236,17 @@ fn replace_once(sql: &str, from: &str, to: &str) -> String {
     sql.replacen(from, to, 1)
 }
 
-async fn check_sqlite(case: Case) {
-    let (_dir, url) = sqlite_file();
-    let db = DbConform::connect(&url).await.unwrap();
-    let script = (case.mutate)(db.compare(&tables()).await.unwrap().to_sql(), "");
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    sqlx::raw_sql(AssertSqlSafe(script.clone()))
-        .execute(&pool)
-        .await
-        .unwrap();
-    let db = db.with_options((case.options)(Options::default()));
-    let plan = db.compare(&tables()).await.unwrap();
+/// Runs the case on `db`: creates the declared tables with the damaged script, then
+/// compares.
+async fn check(db: &TestDb, case: Case) {
+    let conform = db.conform().await;
+    let script = (case.mutate)(
+        conform.compare(&tables()).await.unwrap().to_sql(),
+        &db.prefix(),
+    );
+    db.exec(&script).await;
+    let conform = conform.with_options((case.options)(db.options()));
+    let plan = conform.compare(&tables()).await.unwrap();
     assert_eq!(
         summaries(&plan),
         case.expected,
@@ -263,53 +263,24 @@ async fn check_sqlite(case: Case) {
             "no drift mentioning {wanted:?}: {drift:?}"
         );
     }
+}
+
+async fn check_sqlite(case: Case) {
+    run_on(Backend::Sqlite, "", async move |db| check(db, case).await).await;
 }
 
 async fn check_postgres(case: Case, tag: &str) {
-    let Some(url) = pg_url() else { return };
-    let scratch = PgScratch::new(&url, tag).await;
-    let db = DbConform::connect(&url)
-        .await
-        .unwrap()
-        .with_options(scratch.options());
-    let prefix = format!("\"{}\".", scratch.schema);
-    let script = (case.mutate)(db.compare(&tables()).await.unwrap().to_sql(), &prefix);
-    sqlx::raw_sql(AssertSqlSafe(script.clone()))
-        .execute(&scratch.pool)
-        .await
-        .unwrap();
-    let db = db.with_options((case.options)(scratch.options()));
-    let plan = db.compare(&tables()).await;
-    scratch.cleanup().await;
-    let plan = plan.unwrap();
-    assert_eq!(
-        summaries(&plan),
-        case.expected,
-        "\nscript:\n{script}\nplan:\n{plan}"
-    );
-    let drift: Vec<String> = plan
-        .drift()
-        .iter()
-        .map(|d| format!("{}: {}", d.table.name, d.description))
-        .collect();
-    for wanted in case.drift {
-        assert!(
-            drift.iter().any(|d| d.contains(wanted)),
-            "no drift mentioning {wanted:?}: {drift:?}"
-        );
-    }
+    run_on(Backend::Postgres, tag, async move |db| {
+        check(db, case).await
+    })
+    .await;
 }
 
-/// Defines the same case on both backends.
+/// Defines the case on every backend (`name::sqlite`, `name::postgres`).
 macro_rules! case {
-    ($sqlite:ident, $postgres:ident, $case:expr) => {
-        #[tokio::test]
-        async fn $sqlite() {
-            check_sqlite($case).await;
-        }
-        #[tokio::test]
-        async fn $postgres() {
-            check_postgres($case, stringify!($postgres)).await;
+    ($name:ident, $case:expr) => {
+        backend_tests! {
+            $name => async |db| check(db, $case).await;
         }
     };
 }
@@ -342,8 +313,7 @@ fn without_payments(sql: String, _: &str) -> String {
 }
 
 case!(
-    sqlite_detects_missing_table,
-    postgres_detects_missing_table,
+    detects_missing_table,
     Case {
         mutate: without_payments,
         options: default_options,
@@ -353,8 +323,7 @@ case!(
 );
 
 case!(
-    sqlite_keeps_extra_table_as_drift,
-    postgres_keeps_extra_table_as_drift,
+    keeps_extra_table_as_drift,
     Case {
         mutate: |sql, s| format!("{sql}CREATE TABLE {s}legacy (x INTEGER);\n"),
         options: default_options,
@@ -364,8 +333,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_extra_table_when_dropping_is_allowed,
-    postgres_detects_extra_table_when_dropping_is_allowed,
+    detects_extra_table_when_dropping_is_allowed,
     Case {
         mutate: |sql, s| format!("{sql}CREATE TABLE {s}legacy (x INTEGER);\n"),
         options: |o| Options {
@@ -378,8 +346,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_missing_column,
-    postgres_detects_missing_column,
+    detects_missing_column,
     Case {
         mutate: |sql, _| replace_once(&sql, "  \"nickname\" TEXT,\n", ""),
         options: default_options,
@@ -389,8 +356,7 @@ case!(
 );
 
 case!(
-    sqlite_keeps_extra_column_as_drift,
-    postgres_keeps_extra_column_as_drift,
+    keeps_extra_column_as_drift,
     Case {
         mutate: |sql, _| replace_once(
             &sql,
@@ -404,8 +370,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_extra_column_when_dropping_is_allowed,
-    postgres_detects_extra_column_when_dropping_is_allowed,
+    detects_extra_column_when_dropping_is_allowed,
     Case {
         mutate: |sql, _| replace_once(
             &sql,
@@ -422,8 +387,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_column_length,
-    postgres_detects_column_length,
+    detects_column_length,
     Case {
         mutate: |sql, _| replace_once(&sql, "VARCHAR(100)", "VARCHAR(50)"),
         options: default_options,
@@ -433,8 +397,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_column_type,
-    postgres_detects_column_type,
+    detects_column_type,
     Case {
         mutate: |sql, _| replace_once(&sql, "\"amount\" BIGINT", "\"amount\" INTEGER"),
         options: default_options,
@@ -444,8 +407,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_nullability,
-    postgres_detects_nullability,
+    detects_nullability,
     Case {
         mutate: |sql, _| replace_once(&sql, "\"nickname\" TEXT,", "\"nickname\" TEXT NOT NULL,"),
         options: default_options,
@@ -455,8 +417,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_changed_default,
-    postgres_detects_changed_default,
+    detects_changed_default,
     Case {
         mutate: |sql, _| replace_once(&sql, "DEFAULT 0", "DEFAULT 5"),
         options: default_options,
@@ -466,8 +427,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_missing_default,
-    postgres_detects_missing_default,
+    detects_missing_default,
     Case {
         mutate: |sql, _| replace_once(&sql, " DEFAULT 0", ""),
         options: default_options,
@@ -596,8 +556,7 @@ async fn postgres_detects_changed_primary_key() {
 }
 
 case!(
-    sqlite_detects_missing_unique,
-    postgres_detects_missing_unique,
+    detects_missing_unique,
     Case {
         mutate: |sql, _| without_line(&sql, "CONSTRAINT \"uq_accounts_email\""),
         options: default_options,
@@ -607,8 +566,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_extra_unique,
-    postgres_detects_extra_unique,
+    detects_extra_unique,
     Case {
         mutate: |sql, _| replace_once(
             &sql,
@@ -622,8 +580,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_changed_unique_columns,
-    postgres_detects_changed_unique_columns,
+    detects_changed_unique_columns,
     Case {
         mutate: |sql, _| replace_once(
             &sql,
@@ -637,8 +594,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_missing_foreign_key,
-    postgres_detects_missing_foreign_key,
+    detects_missing_foreign_key,
     Case {
         mutate: |sql, _| without_line(&sql, "CONSTRAINT \"fk_payments_account_id\""),
         options: default_options,
@@ -650,8 +606,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_changed_foreign_key_action,
-    postgres_detects_changed_foreign_key_action,
+    detects_changed_foreign_key_action,
     Case {
         mutate: |sql, _| replace_once(
             &sql,
@@ -667,8 +622,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_extra_foreign_key,
-    postgres_detects_extra_foreign_key,
+    detects_extra_foreign_key,
     Case {
         mutate: |sql, s| replace_once(
             &sql,
@@ -684,8 +638,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_missing_check,
-    postgres_detects_missing_check,
+    detects_missing_check,
     Case {
         mutate: |sql, _| without_line(&sql, "CONSTRAINT \"ck_accounts_balance\""),
         options: default_options,
@@ -695,8 +648,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_changed_check,
-    postgres_detects_changed_check,
+    detects_changed_check,
     Case {
         mutate: |sql, _| replace_once(&sql, "CHECK (balance >= 0)", "CHECK (balance >= -10)"),
         options: default_options,
@@ -706,8 +658,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_extra_check,
-    postgres_detects_extra_check,
+    detects_extra_check,
     Case {
         mutate: |sql, _| replace_once(
             &sql,
@@ -721,8 +672,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_missing_index,
-    postgres_detects_missing_index,
+    detects_missing_index,
     Case {
         mutate: |sql, _| {
             let at = sql
@@ -738,8 +688,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_extra_index,
-    postgres_detects_extra_index,
+    detects_extra_index,
     Case {
         mutate: |sql, s| format!(
             "{sql}CREATE INDEX \"ix_extra\" ON {s}\"accounts\" (\"balance\");\n"
@@ -752,8 +701,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_extra_index_to_drop,
-    postgres_detects_extra_index_to_drop,
+    detects_extra_index_to_drop,
     Case {
         mutate: |sql, s| format!(
             "{sql}CREATE INDEX \"ix_extra\" ON {s}\"accounts\" (\"balance\");\n"
@@ -768,8 +716,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_changed_index_columns,
-    postgres_detects_changed_index_columns,
+    detects_changed_index_columns,
     Case {
         mutate: |sql, _| replace_once(
             &sql,
@@ -785,8 +732,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_changed_index_uniqueness,
-    postgres_detects_changed_index_uniqueness,
+    detects_changed_index_uniqueness,
     Case {
         mutate: |sql, _| replace_once(
             &sql,
@@ -802,8 +748,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_added_index_predicate,
-    postgres_detects_added_index_predicate,
+    detects_added_index_predicate,
     Case {
         mutate: |sql, _| replace_once(
             &sql,
@@ -862,8 +807,7 @@ async fn sqlite_never_reports_comments_it_cannot_store() {
 }
 
 case!(
-    sqlite_detects_changed_foreign_key_target,
-    postgres_detects_changed_foreign_key_target,
+    detects_changed_foreign_key_target,
     Case {
         mutate: |sql, s| replace_once(
             &sql,
@@ -916,8 +860,7 @@ async fn postgres_detects_column_collation() {
 }
 
 case!(
-    sqlite_detects_generated_column,
-    postgres_detects_generated_column,
+    detects_generated_column,
     Case {
         mutate: |sql, _| replace_once(
             &sql,
@@ -937,49 +880,20 @@ struct LogLine {
     message: String,
 }
 
-#[tokio::test]
-async fn sqlite_detects_undeclared_primary_key() {
-    let (_dir, url) = sqlite_file();
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    sqlx::query("CREATE TABLE log_lines (message TEXT NOT NULL PRIMARY KEY)")
-        .execute(&pool)
-        .await
-        .unwrap();
-    let plan = DbConform::connect(&url)
-        .await
-        .unwrap()
-        .compare(&[LogLine::table_def()])
-        .await
-        .unwrap();
-    assert_eq!(
-        summaries(&plan),
-        ["drop_primary_key log_lines (message)"],
-        "{plan}"
-    );
-}
-
-#[tokio::test]
-async fn postgres_detects_undeclared_primary_key() {
-    let Some(url) = pg_url() else { return };
-    let scratch = PgScratch::new(&url, "detect_drop_pk").await;
-    let ddl = format!(
-        "CREATE SCHEMA \"{0}\"; CREATE TABLE \"{0}\".log_lines (message text PRIMARY KEY)",
-        scratch.schema
-    );
-    sqlx::raw_sql(AssertSqlSafe(ddl))
-        .execute(&scratch.pool)
-        .await
-        .unwrap();
-    let db = DbConform::connect(&url)
-        .await
-        .unwrap()
-        .with_options(scratch.options());
-    let plan = db.compare(&[LogLine::table_def()]).await;
-    scratch.cleanup().await;
-    let plan = plan.unwrap();
-    assert_eq!(
-        summaries(&plan),
-        ["drop_primary_key log_lines (message)"],
-        "{plan}"
-    );
+backend_tests! {
+    detects_undeclared_primary_key => async |db| {
+        db.ddl("CREATE TABLE log_lines (message TEXT NOT NULL PRIMARY KEY)")
+            .await;
+        let plan = db
+            .conform()
+            .await
+            .compare(&[LogLine::table_def()])
+            .await
+            .unwrap();
+        assert_eq!(
+            summaries(&plan),
+            ["drop_primary_key log_lines (message)"],
+            "{plan}"
+        );
+    };
 }
