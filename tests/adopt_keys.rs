@@ -115,26 +115,6 @@ fn pg_tables(schema: &str, rated: bool, child_rated: bool) -> Vec<TableDef> {
     ]
 }
 
-/// A scratch schema holding [`PG_SCHEMA`], and a `DbConform` targeting it.
-async fn pg_database(url: &str, tag: &str) -> (PgScratch, DbConform) {
-    let scratch = PgScratch::new(url, tag).await;
-    let batch = format!(
-        "CREATE SCHEMA \"{0}\"; SET search_path TO \"{0}\"; {PG_SCHEMA}; RESET search_path",
-        scratch.schema
-    );
-    let mut conn = scratch.pool.acquire().await.unwrap();
-    sqlx::raw_sql(AssertSqlSafe(batch))
-        .execute(&mut *conn)
-        .await
-        .unwrap_or_else(|e| panic!("DDL failed: {e}"));
-    drop(conn);
-    let db = DbConform::connect(url)
-        .await
-        .unwrap()
-        .with_options(scratch.options());
-    (scratch, db)
-}
-
 fn assert_empty(plan: &Plan) {
     assert!(
         plan.is_empty() && plan.drift().is_empty(),
@@ -173,7 +153,7 @@ async fn pg_key_state(scratch: &PgScratch) -> String {
 #[tokio::test]
 async fn postgres_sequence_keys_satisfy_auto_increment() {
     let Some(url) = pg_url() else { return };
-    let (scratch, db) = pg_database(&url, "adopt_serial").await;
+    let (scratch, db) = PgScratch::with_ddl(&url, "adopt_serial", PG_SCHEMA).await;
     let s = scratch.schema.clone();
     let before = pg_key_state(&scratch).await;
 

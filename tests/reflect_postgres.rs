@@ -17,19 +17,6 @@ use dbconform::{
     IndexColumn, PrimaryKey, QualifiedName, Schema, SortOrder, TableDef, UniqueConstraint,
 };
 
-/// Runs hand-written DDL in the scratch schema (`search_path` is set to it for the batch).
-async fn ddl(scratch: &PgScratch, sql: &str) {
-    let batch = format!(
-        "CREATE SCHEMA IF NOT EXISTS \"{0}\"; SET search_path TO \"{0}\"; {sql}; RESET search_path",
-        scratch.schema
-    );
-    let mut conn = scratch.pool.acquire().await.unwrap();
-    sqlx::raw_sql(AssertSqlSafe(batch))
-        .execute(&mut *conn)
-        .await
-        .unwrap_or_else(|e| panic!("DDL failed: {e}\n{sql}"));
-}
-
 async fn db(url: &str, scratch: &PgScratch) -> DbConform {
     DbConform::connect(url)
         .await
@@ -154,9 +141,9 @@ async fn every_column_kind_is_reflected_exactly() {
     let Some(url) = pg_url() else { return };
     let scratch = PgScratch::new(&url, "refl_cols").await;
     let s = scratch.schema.clone();
-    ddl(
-        &scratch,
-        r#"
+    scratch
+        .ddl(
+            r#"
         CREATE TYPE mood AS ENUM ('ok', 'meh');
         CREATE TABLE kinds (
           id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -194,8 +181,8 @@ async fn every_column_kind_is_reflected_exactly() {
         COMMENT ON TABLE kinds IS 'Every kind of column';
         COMMENT ON COLUMN kinds.t IS 'Free text, ünïcødé';
         "#,
-    )
-    .await;
+        )
+        .await;
     let snapshot = snapshot_and_cleanup(&url, scratch).await;
 
     let expected = TableDef {
@@ -256,9 +243,8 @@ async fn every_constraint_and_index_kind_is_reflected_exactly() {
     let scratch = PgScratch::new(&url, "refl_cons").await;
     let s = scratch.schema.clone();
     let other = format!("{s}_other");
-    ddl(
-        &scratch,
-        &format!(
+    scratch
+        .ddl(&format!(
             r#"
         CREATE SCHEMA "{other}";
         CREATE TABLE "{other}".targets (id bigint PRIMARY KEY, n int DEFAULT 0 UNIQUE);
@@ -291,9 +277,8 @@ async fn every_constraint_and_index_kind_is_reflected_exactly() {
         CREATE UNIQUE INDEX ux_children_code_region ON children (code, region);
         CREATE INDEX ON children USING btree (price);
         "#
-        ),
-    )
-    .await;
+        ))
+        .await;
     let snapshot = db(&url, &scratch).await.snapshot().await;
     sqlx::raw_sql(AssertSqlSafe(format!("DROP SCHEMA \"{other}\" CASCADE")))
         .execute(&scratch.pool)
@@ -442,12 +427,12 @@ async fn query_count_does_not_depend_on_table_count() {
             .collect::<Vec<_>>()
             .join(";\n")
     };
-    ddl(&scratch, &tables(0..10)).await;
+    scratch.ddl(&tables(0..10)).await;
     let db = db(&url, &scratch).await;
     let before = db.statements_sent();
     let ten = db.snapshot().await;
     let cost_of_ten = db.statements_sent() - before;
-    ddl(&scratch, &tables(10..300)).await;
+    scratch.ddl(&tables(10..300)).await;
     let before = db.statements_sent();
     let three_hundred = db.snapshot().await;
     let cost_of_three_hundred = db.statements_sent() - before;
@@ -476,9 +461,7 @@ async fn unmanaged_objects_are_ignored() {
     let s = scratch.schema.clone();
     let other = format!("{s}_elsewhere");
     let fdw = format!("{s}_fdw");
-    ddl(
-        &scratch,
-        &format!(
+    scratch.ddl(&format!(
             r#"
         CREATE TABLE base (id bigint PRIMARY KEY, v text);
         CREATE VIEW v_base AS SELECT id, v FROM base;
@@ -552,9 +535,9 @@ async fn hostile_names_come_back_exactly() {
     let Some(url) = pg_url() else { return };
     let scratch = PgScratch::new(&url, "refl_names").await;
     let s = scratch.schema.clone();
-    ddl(
-        &scratch,
-        r#"
+    scratch
+        .ddl(
+            r#"
         CREATE TABLE "user" (
           "order" int PRIMARY KEY,
           "group" text,
@@ -568,8 +551,8 @@ async fn hostile_names_come_back_exactly() {
         COMMENT ON TABLE "user" IS 'Ünïcødé table';
         COMMENT ON COLUMN "user"."quo""te" IS 'it''s'
         "#,
-    )
-    .await;
+        )
+        .await;
     let snapshot = snapshot_and_cleanup(&url, scratch).await;
     let expected = TableDef {
         schema: Some(s.clone()),
@@ -653,7 +636,7 @@ async fn backends(scratch: &PgScratch, application_name: &str, expected: i64) ->
 async fn first_compare_runs_on_the_connection_that_checked_the_url() {
     let Some(url) = pg_url() else { return };
     let scratch = PgScratch::new(&url, "refl_spare").await;
-    ddl(&scratch, "CREATE TABLE t (id bigint PRIMARY KEY)").await;
+    scratch.ddl("CREATE TABLE t (id bigint PRIMARY KEY)").await;
     let name = format!("dbct_spare_{}", std::process::id());
     let separator = if url.contains('?') { '&' } else { '?' };
     let tagged = format!("{url}{separator}application_name={name}");

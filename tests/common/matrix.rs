@@ -33,6 +33,14 @@ impl Backend {
         }
     }
 
+    /// `SQLite`, `PostgreSQL`: for sentences.
+    pub fn title(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        }
+    }
+
     /// The environment variable holding the server's URL; `None` for an embedded database.
     pub fn url_var(self) -> Option<&'static str> {
         match self {
