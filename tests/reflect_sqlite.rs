@@ -5,29 +5,16 @@
 
 mod common;
 
-use common::sqlite_file;
-use dbconform::sqlx::{self, AssertSqlSafe};
+use common::{sqlite_file, sqlite_with};
+use dbconform::sqlx;
 use dbconform::{
     Check, Column, ColumnType, DbConform, FkAction, ForeignKey, GeneratedColumn, Index,
     IndexColumn, PrimaryKey, QualifiedName, Schema, SortOrder, TableDef, TableOptions,
     UniqueConstraint,
 };
 
-/// A database file with `ddl` run on it, and a `DbConform` on it.
-async fn database(ddl: &str) -> (tempfile::TempDir, DbConform) {
-    let (dir, url) = sqlite_file();
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    sqlx::raw_sql(AssertSqlSafe(ddl.to_string()))
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
-    let db = DbConform::connect(&url).await.unwrap();
-    (dir, db)
-}
-
 async fn snapshot(ddl: &str) -> Schema {
-    let (_dir, db) = database(ddl).await;
+    let (_dir, db) = sqlite_with(ddl).await;
     db.snapshot().await.unwrap()
 }
 
@@ -580,7 +567,7 @@ async fn one_query_whatever_the_number_of_tables() {
                  CREATE INDEX ix_t{i}_n ON t{i} (n) WHERE n > 1;"
             ));
         }
-        let (_dir, db) = database(&ddl).await;
+        let (_dir, db) = sqlite_with(&ddl).await;
         let before = db.statements_sent();
         let schema = db.snapshot().await.unwrap();
         (db.statements_sent() - before, schema.tables.len())

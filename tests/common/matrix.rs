@@ -50,6 +50,14 @@ impl Backend {
     }
 }
 
+/// What [`TestDb::catalog`] reads.
+#[derive(Clone, Copy)]
+enum Catalog {
+    Tables,
+    Columns,
+    Indexes,
+}
+
 enum Pool {
     Sqlite(SqlitePool, tempfile::TempDir),
     Postgres(PgScratch),
@@ -274,40 +282,29 @@ impl TestDb {
 
     /// The tables of the schema, by name.
     pub async fn table_names(&self) -> Vec<String> {
-        let query = match self.backend {
-            Backend::Sqlite => "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite%' ORDER BY name".to_string(),
-            Backend::Postgres => format!(
-                "SELECT CAST(tablename AS TEXT) FROM pg_tables WHERE schemaname = '{}' ORDER BY 1",
-                self.schema()
-            ),
-        };
-        self.texts(&query).await
+        self.catalog(Catalog::Tables, "").await
     }
 
     /// The columns of `table`, by name, in order.
     pub async fn columns(&self, table: &str) -> Vec<String> {
-        let query = match self.backend {
-            Backend::Sqlite => {
-                format!("SELECT name FROM pragma_table_info('{table}') ORDER BY cid")
-            }
-            Backend::Postgres => format!(
-                "SELECT CAST(attname AS TEXT) FROM pg_attribute WHERE attrelid = '\"{}\".\"{table}\"'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
-                self.schema()
-            ),
-        };
-        self.texts(&query).await
+        self.catalog(Catalog::Columns, table).await
     }
 
     /// The index names of `table` (constraint-backing ones included), sorted.
     pub async fn indexes(&self, table: &str) -> Vec<String> {
-        let query = match self.backend {
-            Backend::Sqlite => {
-                format!("SELECT name FROM pragma_index_list('{table}') ORDER BY name")
-            }
-            Backend::Postgres => format!(
-                "SELECT CAST(indexname AS TEXT) FROM pg_indexes WHERE schemaname = '{}' AND tablename = '{table}' ORDER BY 1",
-                self.schema()
-            ),
+        self.catalog(Catalog::Indexes, table).await
+    }
+
+    /// What the database's catalog says of `table` (or of the schema).
+    async fn catalog(&self, what: Catalog, table: &str) -> Vec<String> {
+        let schema = self.schema();
+        let query = match (self.backend, what) {
+            (Backend::Sqlite, Catalog::Tables) => "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite%' ORDER BY name".to_string(),
+            (Backend::Sqlite, Catalog::Columns) => format!("SELECT name FROM pragma_table_info('{table}') ORDER BY cid"),
+            (Backend::Sqlite, Catalog::Indexes) => format!("SELECT name FROM pragma_index_list('{table}') ORDER BY name"),
+            (Backend::Postgres, Catalog::Tables) => format!("SELECT CAST(tablename AS TEXT) FROM pg_tables WHERE schemaname = '{schema}' ORDER BY 1"),
+            (Backend::Postgres, Catalog::Columns) => format!("SELECT CAST(attname AS TEXT) FROM pg_attribute WHERE attrelid = '\"{schema}\".\"{table}\"'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum"),
+            (Backend::Postgres, Catalog::Indexes) => format!("SELECT CAST(indexname AS TEXT) FROM pg_indexes WHERE schemaname = '{schema}' AND tablename = '{table}' ORDER BY 1"),
         };
         self.texts(&query).await
     }

@@ -28,6 +28,27 @@ pub fn pg_url() -> Option<String> {
     server_url("DBCONFORM_TEST_PG_URL")
 }
 
+/// `url` with its database replaced by `name` (percent-encoded).
+pub fn with_database(url: &str, name: &str) -> String {
+    let encoded: String = name
+        .bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' | b'-' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect();
+    let scheme_end = url.find("://").map(|i| i + 3).unwrap_or(0);
+    let (base, query) = match url.find('?') {
+        Some(q) => (&url[..q], &url[q..]),
+        None => (url, ""),
+    };
+    let path_start = base[scheme_end..]
+        .find('/')
+        .map(|i| scheme_end + i)
+        .unwrap_or(base.len());
+    format!("{}/{encoded}{query}", &base[..path_start])
+}
+
 /// How many tables the scratch cleanup drops per transaction. Each dropped table takes a
 /// lock on itself, its indexes, sequences and TOAST table; a whole schema of a thousand
 /// tables in one `DROP SCHEMA ... CASCADE` needs thousands of lock slots and fails with
@@ -227,6 +248,18 @@ pub async fn drop_in_pieces(
     .execute(&mut *conn)
     .await?;
     Ok(pieces)
+}
+
+/// A SQLite file with `ddl` run on it, and a `DbConform` on it.
+pub async fn sqlite_with(ddl: &str) -> (tempfile::TempDir, DbConform) {
+    let (dir, url) = sqlite_file();
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::raw_sql(AssertSqlSafe(ddl.to_string()))
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    (dir, DbConform::connect(&url).await.unwrap())
 }
 
 /// A SQLite file in a fresh temporary directory.
