@@ -9,41 +9,13 @@
 #![allow(dead_code)]
 
 mod common;
+#[path = "common/models.rs"]
+mod models;
 
 use common::matrix::run_on;
 use common::{Backend, TestDb, backend_tests};
-use dbconform::{Change, Options, Plan, Table, TableDef};
-
-/// Holders of money.
-#[derive(Table)]
-#[table(name = "accounts")]
-#[index(name = "ix_accounts_email_created", columns("email", "created_at"))]
-#[check(name = "ck_accounts_balance", expr = "balance >= 0")]
-struct Account {
-    #[column(primary_key)]
-    id: i64,
-    #[column(max_length = 100, unique)]
-    email: String,
-    #[column(default = "0")]
-    balance: i64,
-    nickname: Option<String>,
-    #[column(sql_type = "TIMESTAMP")]
-    created_at: Option<String>,
-}
-
-#[derive(Table)]
-#[table(name = "payments")]
-struct Payment {
-    #[column(primary_key)]
-    id: i64,
-    #[column(references = "accounts(id)", on_delete = "cascade")]
-    account_id: i64,
-    amount: i64,
-}
-
-fn tables() -> Vec<TableDef> {
-    vec![Account::table_def(), Payment::table_def()]
-}
+use dbconform::{Change, Options, Plan, Table};
+use models::accounts_and_payments as tables;
 
 /// One line per change: kind, table, object, and before → after of what differs.
 fn summary(change: &Change) -> String {

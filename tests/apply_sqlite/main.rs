@@ -17,6 +17,8 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+#[path = "../common/models.rs"]
+mod models;
 mod native;
 mod rebuild;
 
@@ -26,35 +28,7 @@ use dbconform::{
     Column, ColumnType, DbConform, GeneratedColumn, Index, IndexColumn, Options, Plan, PrimaryKey,
     SortOrder, Table, TableDef,
 };
-
-/// Holders of money.
-#[derive(Table)]
-#[table(name = "accounts")]
-#[index(name = "ix_accounts_email_created", columns("email", "created_at"))]
-#[check(name = "ck_accounts_balance", expr = "balance >= 0")]
-struct Account {
-    #[column(primary_key)]
-    id: i64,
-    #[column(max_length = 100, unique)]
-    email: String,
-    #[column(default = "0")]
-    balance: i64,
-    nickname: Option<String>,
-    #[column(sql_type = "TIMESTAMP")]
-    created_at: Option<String>,
-    #[column(sql_type = "TIMESTAMP", default = "CURRENT_TIMESTAMP")]
-    opened_at: Option<String>,
-}
-
-#[derive(Table)]
-#[table(name = "payments")]
-struct Payment {
-    #[column(primary_key)]
-    id: i64,
-    #[column(references = "accounts(id)", on_delete = "cascade")]
-    account_id: i64,
-    amount: i64,
-}
+use models::Payment;
 
 #[derive(Table)]
 #[table(name = "log_lines")]
@@ -74,8 +48,17 @@ struct Reading {
     note: Option<String>,
 }
 
+/// `accounts` (with `opened_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP`) and `payments`.
 fn tables() -> Vec<TableDef> {
-    vec![Account::table_def(), Payment::table_def()]
+    vec![accounts(), Payment::table_def()]
+}
+
+fn accounts() -> TableDef {
+    let opened_at = Column {
+        default: Some("CURRENT_TIMESTAMP".into()),
+        ..models::custom("opened_at", "TIMESTAMP")
+    };
+    models::accounts_with(opened_at, None)
 }
 
 /// One row to insert: `(column, SQL literal)` pairs.

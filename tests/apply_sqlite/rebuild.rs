@@ -408,11 +408,7 @@ case!(
 case!(
     drop_primary_key,
     Case {
-        tables: || vec![
-            Account::table_def(),
-            Payment::table_def(),
-            LogLine::table_def()
-        ],
+        tables: || vec![accounts(), Payment::table_def(), LogLine::table_def()],
         mutate: |s| replace_once(
             &s,
             "\"message\" TEXT NOT NULL\n",
