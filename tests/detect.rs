@@ -12,6 +12,7 @@ mod common;
 #[path = "common/models.rs"]
 mod models;
 
+use common::drift::{in_table, replace_once, without_line};
 use common::matrix::run_on;
 use common::{Backend, TestDb, backend_tests};
 use dbconform::{Change, Options, Plan, Table};
@@ -200,14 +201,6 @@ fn default_options(o: Options) -> Options {
     o
 }
 
-fn replace_once(sql: &str, from: &str, to: &str) -> String {
-    assert!(
-        sql.contains(from),
-        "the generated DDL no longer contains {from:?}:\n{sql}"
-    );
-    sql.replacen(from, to, 1)
-}
-
 /// Runs the case on `db`: creates the declared tables with the damaged script, then
 /// compares.
 async fn check(db: &TestDb, case: Case) {
@@ -257,26 +250,9 @@ macro_rules! case {
     };
 }
 
-/// The span of the CREATE TABLE statement of `table` in the script.
-fn create_statement(sql: &str, table: &str) -> std::ops::Range<usize> {
-    let marker = format!("\"{table}\" (\n");
-    let at = sql
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no CREATE TABLE {table} in:\n{sql}"));
-    let begin = sql[..at].rfind("CREATE TABLE").unwrap();
-    let end = sql[begin..].find(");\n").unwrap() + begin + 3;
-    begin..end
-}
-
 /// Applies `edit` to the CREATE TABLE statement of `payments` only.
 fn in_payments(sql: &str, edit: impl Fn(&str) -> String) -> String {
-    let span = create_statement(sql, "payments");
-    format!(
-        "{}{}{}",
-        &sql[..span.start],
-        edit(&sql[span.clone()]),
-        &sql[span.end..]
-    )
+    in_table(sql, "payments", edit)
 }
 
 /// Removes the whole CREATE TABLE of `payments` from the script.
@@ -449,28 +425,6 @@ async fn sqlite_detects_missing_auto_increment() {
         drift: &[],
     })
     .await;
-}
-
-/// Drops the named clause line (`  CONSTRAINT "x" ...,` or the last one without a comma).
-fn without_line(sql: &str, needle: &str) -> String {
-    let at = sql
-        .find(needle)
-        .unwrap_or_else(|| panic!("no {needle:?} in:\n{sql}"));
-    let begin = sql[..at].rfind('\n').unwrap();
-    let end = sql[at..].find('\n').unwrap() + at;
-    let line = &sql[begin..end];
-    if line.ends_with(',') {
-        format!("{}{}", &sql[..begin], &sql[end..])
-    } else {
-        // The last element: drop the comma that ends the previous line instead.
-        let previous = sql[..begin].rfind(',').unwrap();
-        format!(
-            "{}{}{}",
-            &sql[..previous],
-            &sql[previous + 1..begin],
-            &sql[end..]
-        )
-    }
 }
 
 #[tokio::test]

@@ -22,6 +22,7 @@ mod models;
 mod native;
 mod rebuild;
 
+use common::drift::{in_table, replace_once, without_line};
 use common::sqlite_file;
 use dbconform::sqlx::{self, AssertSqlSafe, SqlitePool};
 use dbconform::{
@@ -284,32 +285,6 @@ impl Db {
     async fn state(&self) -> (Vec<String>, Vec<String>) {
         (self.schema_text().await, self.rows().await)
     }
-}
-
-/// Removes the whole line holding `needle` (a column or constraint line of CREATE
-/// TABLE); when it is the last element, the comma ending the previous line goes instead.
-fn without_line(sql: &str, needle: &str) -> String {
-    let at = sql
-        .find(needle)
-        .unwrap_or_else(|| panic!("no {needle:?} in:\n{sql}"));
-    let begin = sql[..at].rfind('\n').unwrap();
-    let end = sql[at..].find('\n').unwrap() + at;
-    if sql[begin..end].ends_with(',') {
-        format!("{}{}", &sql[..begin], &sql[end..])
-    } else {
-        let previous = sql[..begin].rfind(',').unwrap();
-        format!(
-            "{}{}{}",
-            &sql[..previous],
-            &sql[previous + 1..begin],
-            &sql[end..]
-        )
-    }
-}
-
-fn replace_once(sql: &str, from: &str, to: &str) -> String {
-    assert!(sql.contains(from), "no {from:?} in:\n{sql}");
-    sql.replacen(from, to, 1)
 }
 
 /// The script without `CREATE INDEX "ix_accounts_email_created"`.

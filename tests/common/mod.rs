@@ -5,6 +5,7 @@
 //! binaries that use the registry (`apply_all`, `compare_all`) must not see them.
 #![allow(dead_code, unused_imports, unused_macros)]
 
+pub mod drift;
 pub mod matrix;
 pub mod scratch;
 
