@@ -114,10 +114,7 @@ async fn postgres_plans_nothing_for_a_constraint_name_alone() {
     .execute(&scratch.pool)
     .await
     .unwrap();
-    let db = DbConform::connect(&url)
-        .await
-        .unwrap()
-        .with_options(scratch.options());
+    let db = scratch.conform().await;
     let plan = db.compare(&[Parent::table_def(), Child::table_def()]).await;
     scratch.cleanup().await;
     assert_empty(&plan.unwrap());

@@ -342,10 +342,7 @@ async fn postgres_creates_every_table_and_second_run_is_noop() {
     let Some(url) = pg_url() else { return };
     let scratch = PgScratch::new(&url, "create").await;
     let schema = scratch.schema.clone();
-    let db = DbConform::connect(&url)
-        .await
-        .unwrap()
-        .with_options(scratch.options());
+    let db = scratch.conform().await;
 
     let report = db.apply(&tables()).await.unwrap();
     let kinds: Vec<String> = report.executed.iter().map(|e| e.step.describe()).collect();
@@ -600,10 +597,7 @@ async fn postgres_honours_per_table_schema() {
         .execute(&scratch.pool)
         .await
         .unwrap();
-    let db = DbConform::connect(&url)
-        .await
-        .unwrap()
-        .with_options(scratch.options());
+    let db = scratch.conform().await;
     let tables = [AuditEvent::table_def(), Vendor::table_def()];
     db.apply(&tables).await.unwrap();
 

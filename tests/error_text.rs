@@ -109,10 +109,7 @@ async fn a_postgres_error_shows_the_hint() {
         "CREATE TABLE et_people (id integer PRIMARY KEY)",
     )
     .await;
-    let db = DbConform::connect(&url)
-        .await
-        .unwrap()
-        .with_options(scratch.options());
+    let db = scratch.conform().await;
     let mut person = Person::table_def();
     person.columns[1].default = Some("no_such_function(1)".into());
     let error = db.apply(&[person]).await;
@@ -228,10 +225,7 @@ async fn a_postgres_step_drops_the_warning_the_data_checks_answered() {
          INSERT INTO et_people VALUES (1, 'ada')",
     )
     .await;
-    let db = DbConform::connect(&url)
-        .await
-        .unwrap()
-        .with_options(scratch.options());
+    let db = scratch.conform().await;
     let plan = db.compare(&[Person::table_def()]).await;
     scratch.cleanup().await;
     let plan = plan.unwrap();

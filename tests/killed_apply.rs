@@ -114,10 +114,7 @@ async fn postgres_a_killed_apply_is_all_or_nothing() {
     for ms in [60, 250, 800] {
         let scratch = common::PgScratch::new(&url, "killed").await;
         let finished = kill_after(&url, Some(&scratch.schema), Duration::from_millis(ms));
-        let db = DbConform::connect(&url)
-            .await
-            .unwrap()
-            .with_options(scratch.options());
+        let db = scratch.conform().await;
         // A failing round still drops its schema: `PgScratch`'s drop guard does, in pieces
         // (the schema holds about a thousand relations, too many for one transaction on a
         // shared server's lock table).

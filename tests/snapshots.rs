@@ -83,10 +83,7 @@ async fn sqlite_snapshot_round_trips_and_diffs_offline_like_a_live_compare() {
 async fn postgres_snapshot_round_trips_and_diffs_offline_like_a_live_compare() {
     let Some(url) = common::pg_url() else { return };
     let scratch = common::PgScratch::new(&url, "snapshot").await;
-    let db = DbConform::connect(&url)
-        .await
-        .unwrap()
-        .with_options(scratch.options());
+    let db = scratch.conform().await;
     db.apply_all().await.unwrap();
     let alter = format!(
         "ALTER TABLE \"{0}\".books ADD COLUMN legacy text; DROP INDEX \"{0}\".ix_books_title;",
