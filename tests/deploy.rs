@@ -127,19 +127,6 @@ fn scratch_database_name() -> String {
     )
 }
 
-async fn drop_database(url: &str, name: &str) {
-    let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
-    let statement = format!(
-        "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
-        name.replace('"', "\"\"")
-    );
-    sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    conn.close().await.unwrap();
-}
-
 async fn database_exists(url: &str, name: &str) -> bool {
     let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
     let found: Option<i32> = sqlx::query_scalar("SELECT 1 FROM pg_database WHERE datname = $1")
@@ -156,7 +143,7 @@ async fn postgres_missing_database_is_created_when_asked_and_conformed() {
     let Some(url) = common::pg_url() else { return };
     let name = scratch_database_name();
     let target = common::with_database(&url, &name);
-    drop_database(&url, &name).await;
+    common::drop_database(&url, &name).await;
 
     let refused = DbConform::connect_with(&target, &retry_for(5.0)).await;
     let message = refused.unwrap_err().to_string();
@@ -179,7 +166,7 @@ async fn postgres_missing_database_is_created_when_asked_and_conformed() {
     .await;
     let created = database_exists(&url, &name).await;
     let again = dbconform::create_database_if_missing(&target).await;
-    drop_database(&url, &name).await;
+    common::drop_database(&url, &name).await;
 
     let report = outcome.unwrap();
     assert!(created);

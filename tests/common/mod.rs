@@ -12,7 +12,8 @@ pub mod scratch;
 pub(crate) use matrix::backend_tests;
 pub use matrix::{Backend, TestDb};
 pub use scratch::{
-    PgScratch, TABLES_PER_DROP, drop_in_pieces, pg_url, sqlite_file, sqlite_with, with_database,
+    PgScratch, TABLES_PER_DROP, create_database, drop_database, drop_in_pieces, pg_url,
+    sqlite_file, sqlite_with, with_database,
 };
 
 use dbconform::{Column, ColumnType, Index, IndexColumn, PrimaryKey, TableDef, UniqueConstraint};

@@ -49,6 +49,34 @@ pub fn with_database(url: &str, name: &str) -> String {
     format!("{}/{encoded}{query}", &base[..path_start])
 }
 
+/// Drops the database `name` of the server at `url`, if it is there, whoever is connected.
+pub async fn drop_database(url: &str, name: &str) {
+    let mut conn = PgConnection::connect(url).await.unwrap();
+    let statement = format!(
+        "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+        name.replace('"', "\"\"")
+    );
+    sqlx::raw_sql(AssertSqlSafe(statement))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+}
+
+/// A fresh, empty database `name` on the server at `url` (one left by an earlier run is
+/// dropped first); returns its URL. Drop it with [`drop_database`].
+pub async fn create_database(url: &str, name: &str) -> String {
+    drop_database(url, name).await;
+    let mut conn = PgConnection::connect(url).await.unwrap();
+    let statement = format!("CREATE DATABASE \"{}\"", name.replace('"', "\"\""));
+    sqlx::raw_sql(AssertSqlSafe(statement))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    with_database(url, name)
+}
+
 /// How many tables the scratch cleanup drops per transaction. Each dropped table takes a
 /// lock on itself, its indexes, sequences and TOAST table; a whole schema of a thousand
 /// tables in one `DROP SCHEMA ... CASCADE` needs thousands of lock slots and fails with
