@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{TestDb, backend_tests};
+use common::{Backend, TestDb, backend_tests};
 use dbconform::{Table, TableDef};
 
 /// Applies `tables` on an empty `db` (one step a table, and the schema's on PostgreSQL),

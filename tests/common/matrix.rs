@@ -339,16 +339,16 @@ macro_rules! backend_tests {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
-            use $crate::common::matrix::{Backend, run_on};
+            use $crate::common::matrix::{Backend as B, run_on};
 
             #[tokio::test]
             async fn sqlite() {
-                run_on(Backend::Sqlite, stringify!($name), $test).await;
+                run_on(B::Sqlite, stringify!($name), $test).await;
             }
 
             #[tokio::test]
             async fn postgres() {
-                run_on(Backend::Postgres, stringify!($name), $test).await;
+                run_on(B::Postgres, stringify!($name), $test).await;
             }
         }
     )*};
