@@ -41,6 +41,14 @@ impl Backend {
         }
     }
 
+    /// The dialect dbconform plans with for this backend.
+    pub fn dialect(self) -> &'static dyn dbconform::dialect::Dialect {
+        match self {
+            Backend::Sqlite => &dbconform::dialect::SQLITE,
+            Backend::Postgres => &dbconform::dialect::POSTGRES,
+        }
+    }
+
     /// The environment variable holding the server's URL; `None` for an embedded database.
     pub fn url_var(self) -> Option<&'static str> {
         match self {
