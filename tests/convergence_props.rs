@@ -404,6 +404,18 @@ impl Pool {
     }
 }
 
+/// A `DbConform` with the context's options on a database where `actual` was created.
+async fn create_drifted(actual: &[TableDef], ctx: &Ctx<'_>) -> Result<DbConform, String> {
+    let db = DbConform::connect(ctx.url)
+        .await
+        .map_err(|e| e.to_string())?
+        .with_options(ctx.options.clone());
+    db.apply(actual)
+        .await
+        .map_err(|e| format!("creating the drifted schema: {e}"))?;
+    Ok(db)
+}
+
 /// Under the defaults, on a database holding a row per table: the apply either fails and
 /// changes nothing (a conversion the values refuse), or leaves nothing to execute, every
 /// declared table and column exists (unless its step is blocked), and every table and
@@ -413,13 +425,7 @@ async fn check_defaults(
     actual: &[TableDef],
     ctx: &Ctx<'_>,
 ) -> Result<(), String> {
-    let db = DbConform::connect(ctx.url)
-        .await
-        .map_err(|e| e.to_string())?
-        .with_options(ctx.options.clone());
-    db.apply(actual)
-        .await
-        .map_err(|e| format!("creating the drifted schema: {e}"))?;
+    let db = create_drifted(actual, ctx).await?;
     ctx.pool.exec(rows(actual, &ctx.prefix)).await?;
     let before = db.snapshot().await.map_err(|e| e.to_string())?;
     // The tables that held a row before (a table the apply creates is empty).
@@ -502,13 +508,7 @@ async fn check_converges(
     actual: &[TableDef],
     ctx: &Ctx<'_>,
 ) -> Result<(), String> {
-    let db = DbConform::connect(ctx.url)
-        .await
-        .map_err(|e| e.to_string())?
-        .with_options(ctx.options.clone());
-    db.apply(actual)
-        .await
-        .map_err(|e| format!("creating the drifted schema: {e}"))?;
+    create_drifted(actual, ctx).await?;
     let all = DbConform::connect(ctx.url)
         .await
         .map_err(|e| e.to_string())?
