@@ -15,9 +15,10 @@
 #[path = "common/mod.rs"]
 mod common;
 
+use common::build::index;
 use dbconform::sqlx::{self, AssertSqlSafe};
 use dbconform::{
-    Column, ColumnType, DbConform, FkAction, ForeignKey, Index, IndexColumn, Options, PrimaryKey,
+    Column, ColumnType, DbConform, FkAction, ForeignKey, IndexColumn, Options, PrimaryKey,
     QualifiedName, Schema, TableDef, UniqueConstraint,
 };
 use proptest::prelude::*;
@@ -197,14 +198,11 @@ fn build(i: usize, t: &Tbl, with_fk: bool) -> TableDef {
         indexes: t
             .index
             .filter(|&k| Some(k) != t.unique)
-            .map(|k| Index {
-                method: None,
-                include: Vec::new(),
-                nulls_not_distinct: false,
-                name: format!("ix_{name}_{}", col_name(k)),
-                columns: vec![IndexColumn::asc(col_name(k))],
-                unique: false,
-                predicate: None,
+            .map(|k| {
+                index(
+                    format!("ix_{name}_{}", col_name(k)),
+                    vec![IndexColumn::asc(col_name(k))],
+                )
             })
             .into_iter()
             .collect(),

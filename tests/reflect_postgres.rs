@@ -10,11 +10,14 @@
 
 mod common;
 
+use common::build::{
+    check, custom, index, index_key as key, nullable as col, primary_key, strings, unique,
+};
 use common::{PgScratch, pg_url};
 use dbconform::sqlx::{self, AssertSqlSafe};
 use dbconform::{
-    Check, Column, ColumnType, DbConform, FkAction, ForeignKey, GeneratedColumn, Index,
-    IndexColumn, PrimaryKey, QualifiedName, Schema, SortOrder, TableDef, UniqueConstraint,
+    Column, ColumnType, DbConform, FkAction, ForeignKey, GeneratedColumn, Index, IndexColumn,
+    PrimaryKey, QualifiedName, Schema, SortOrder, TableDef,
 };
 
 async fn db(url: &str, scratch: &PgScratch) -> DbConform {
@@ -22,14 +25,6 @@ async fn db(url: &str, scratch: &PgScratch) -> DbConform {
         .await
         .unwrap()
         .with_options(scratch.options())
-}
-
-/// A nullable column.
-fn col(name: &str, ty: ColumnType) -> Column {
-    Column {
-        nullable: true,
-        ..Column::new(name, ty)
-    }
 }
 
 /// Builders for the expected columns.
@@ -86,46 +81,11 @@ impl Expect for Column {
 }
 
 fn pk(name: &str, columns: &[&str]) -> Option<PrimaryKey> {
-    Some(PrimaryKey {
-        name: Some(name.into()),
-        columns: strings(columns),
-    })
-}
-
-fn strings(items: &[&str]) -> Vec<String> {
-    items.iter().map(|s| s.to_string()).collect()
-}
-
-fn unique(name: &str, columns: &[&str]) -> UniqueConstraint {
-    UniqueConstraint {
-        name: name.into(),
-        columns: strings(columns),
-    }
-}
-
-fn check(name: &str, expr: &str) -> Check {
-    Check {
-        name: name.into(),
-        expr: expr.into(),
-    }
-}
-
-fn key(name: &str, order: SortOrder, expression: bool) -> IndexColumn {
-    IndexColumn {
-        opclass: None,
-        nulls: None,
-        name: name.into(),
-        order,
-        expression,
-    }
+    primary_key(Some(name), columns)
 }
 
 fn decimal(precision: Option<u32>, scale: Option<u32>) -> ColumnType {
     ColumnType::Decimal { precision, scale }
-}
-
-fn custom(text: &str) -> ColumnType {
-    ColumnType::Custom(text.into())
 }
 
 /// Takes the snapshot, cleans up, then returns it (so a failed assertion never leaves
@@ -337,53 +297,28 @@ async fn every_constraint_and_index_kind_is_reflected_exactly() {
             ),
         ],
         indexes: vec![
-            Index {
-                method: None,
-                include: Vec::new(),
-                nulls_not_distinct: false,
-                name: "children_price_idx".into(),
-                columns: vec![IndexColumn::asc("price")],
-                unique: false,
-                predicate: None,
-            },
-            Index {
-                method: None,
-                include: Vec::new(),
-                nulls_not_distinct: false,
-                name: "ix_desc".into(),
-                columns: vec![key("part", SortOrder::Desc, false), IndexColumn::asc("id")],
-                unique: false,
-                predicate: None,
-            },
-            Index {
-                method: None,
-                include: Vec::new(),
-                nulls_not_distinct: false,
-                name: "ix_expr".into(),
-                columns: vec![
+            index("children_price_idx", vec![IndexColumn::asc("price")]),
+            index(
+                "ix_desc",
+                vec![key("part", SortOrder::Desc, false), IndexColumn::asc("id")],
+            ),
+            index(
+                "ix_expr",
+                vec![
                     key("lower(code)", SortOrder::Asc, true),
                     key("region", SortOrder::Desc, false),
                 ],
-                unique: false,
-                predicate: None,
-            },
+            ),
             Index {
-                method: None,
-                include: Vec::new(),
-                nulls_not_distinct: false,
-                name: "ix_partial".into(),
-                columns: vec![IndexColumn::asc("qty")],
-                unique: false,
                 predicate: Some("(qty > 10)".into()),
+                ..index("ix_partial", vec![IndexColumn::asc("qty")])
             },
             Index {
-                method: None,
-                include: Vec::new(),
-                nulls_not_distinct: false,
-                name: "ux_children_code_region".into(),
-                columns: vec![IndexColumn::asc("code"), IndexColumn::asc("region")],
                 unique: true,
-                predicate: None,
+                ..index(
+                    "ux_children_code_region",
+                    vec![IndexColumn::asc("code"), IndexColumn::asc("region")],
+                )
             },
         ],
         ..TableDef::default()
@@ -506,15 +441,7 @@ async fn unmanaged_objects_are_ignored() {
     assert_eq!(events.primary_key, pk("events_pkey", &["id", "at"]));
     assert_eq!(
         events.indexes,
-        [Index {
-            method: None,
-            include: Vec::new(),
-            nulls_not_distinct: false,
-            name: "ix_events_at".into(),
-            columns: vec![IndexColumn::asc("at")],
-            unique: false,
-            predicate: None,
-        }]
+        [index("ix_events_at", vec![IndexColumn::asc("at")])]
     );
     // One foreign key, not one per partition of the referenced table.
     let refers = &snapshot.tables[2];
@@ -570,29 +497,22 @@ async fn hostile_names_come_back_exactly() {
         checks: vec![check("CK Mixed", "(\"Mixed Case\" > 0)")],
         indexes: vec![
             Index {
-                method: None,
-                include: Vec::new(),
-                nulls_not_distinct: false,
-                name: "Ix Mixed".into(),
-                columns: vec![
-                    key("Mixed Case", SortOrder::Desc, false),
-                    IndexColumn::asc("ünïcødé"),
-                ],
-                unique: false,
                 predicate: Some("(\"group\" IS NOT NULL)".into()),
+                ..index(
+                    "Ix Mixed",
+                    vec![
+                        key("Mixed Case", SortOrder::Desc, false),
+                        IndexColumn::asc("ünïcødé"),
+                    ],
+                )
             },
-            Index {
-                method: None,
-                include: Vec::new(),
-                nulls_not_distinct: false,
-                name: "ix_expr".into(),
-                columns: vec![
+            index(
+                "ix_expr",
+                vec![
                     key("lower(\"group\")", SortOrder::Asc, true),
                     key("(\"order\" + 1)", SortOrder::Asc, true),
                 ],
-                unique: false,
-                predicate: None,
-            },
+            ),
         ],
         ..TableDef::default()
     };

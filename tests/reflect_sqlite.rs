@@ -5,12 +5,14 @@
 
 mod common;
 
+use common::build::{
+    check, custom, index, index_key, nullable as column, primary_key, strings, unique,
+};
 use common::{sqlite_file, sqlite_with};
 use dbconform::sqlx;
 use dbconform::{
-    Check, Column, ColumnType, DbConform, FkAction, ForeignKey, GeneratedColumn, Index,
-    IndexColumn, PrimaryKey, QualifiedName, Schema, SortOrder, TableDef, TableOptions,
-    UniqueConstraint,
+    Column, ColumnType, DbConform, FkAction, ForeignKey, GeneratedColumn, Index, IndexColumn,
+    QualifiedName, Schema, SortOrder, TableDef, TableOptions,
 };
 
 async fn snapshot(ddl: &str) -> Schema {
@@ -29,44 +31,8 @@ fn names(schema: &Schema) -> Vec<&str> {
     schema.tables.iter().map(|t| t.name.as_str()).collect()
 }
 
-fn column(name: &str, ty: ColumnType) -> Column {
-    Column {
-        nullable: true,
-        ..Column::new(name, ty)
-    }
-}
-
 fn not_null(name: &str, ty: ColumnType) -> Column {
     Column::new(name, ty)
-}
-
-fn custom(ty: &str) -> ColumnType {
-    ColumnType::Custom(ty.to_string())
-}
-
-fn strings(items: &[&str]) -> Vec<String> {
-    items.iter().map(|s| s.to_string()).collect()
-}
-
-fn key(name: Option<&str>, columns: &[&str]) -> Option<PrimaryKey> {
-    Some(PrimaryKey {
-        name: name.map(str::to_string),
-        columns: strings(columns),
-    })
-}
-
-fn unique(name: &str, columns: &[&str]) -> UniqueConstraint {
-    UniqueConstraint {
-        name: name.into(),
-        columns: strings(columns),
-    }
-}
-
-fn check(name: &str, expr: &str) -> Check {
-    Check {
-        name: name.into(),
-        expr: expr.into(),
-    }
 }
 
 fn base(name: &str, columns: Vec<Column>) -> TableDef {
@@ -98,7 +64,7 @@ async fn columns_types_defaults_collations_and_generated_columns() {
         ..c
     };
     let expected = TableDef {
-        primary_key: key(None, &["id"]),
+        primary_key: primary_key(None, &["id"]),
         ..base(
             "things",
             vec![
@@ -180,7 +146,7 @@ async fn primary_keys_autoincrement_and_table_options() {
     assert_eq!(
         table(&schema, "a"),
         TableDef {
-            primary_key: key(None, &["id"]),
+            primary_key: primary_key(None, &["id"]),
             ..base(
                 "a",
                 vec![
@@ -193,7 +159,7 @@ async fn primary_keys_autoincrement_and_table_options() {
     assert_eq!(
         table(&schema, "b"),
         TableDef {
-            primary_key: key(None, &["id"]),
+            primary_key: primary_key(None, &["id"]),
             ..base(
                 "b",
                 vec![
@@ -206,7 +172,7 @@ async fn primary_keys_autoincrement_and_table_options() {
     assert_eq!(
         table(&schema, "c"),
         TableDef {
-            primary_key: key(None, &["id"]),
+            primary_key: primary_key(None, &["id"]),
             ..base(
                 "c",
                 vec![
@@ -219,14 +185,14 @@ async fn primary_keys_autoincrement_and_table_options() {
     assert_eq!(
         table(&schema, "d"),
         TableDef {
-            primary_key: key(Some("pk_d"), &["id"]),
+            primary_key: primary_key(Some("pk_d"), &["id"]),
             ..base("d", vec![id(ColumnType::Integer, false, true)])
         }
     );
     assert_eq!(
         table(&schema, "e"),
         TableDef {
-            primary_key: key(Some("pk e"), &["y", "x"]),
+            primary_key: primary_key(Some("pk e"), &["y", "x"]),
             options: TableOptions {
                 strict: false,
                 without_rowid: true,
@@ -244,7 +210,7 @@ async fn primary_keys_autoincrement_and_table_options() {
     assert_eq!(
         table(&schema, "f"),
         TableDef {
-            primary_key: key(None, &["id"]),
+            primary_key: primary_key(None, &["id"]),
             options: TableOptions {
                 strict: true,
                 without_rowid: false,
@@ -262,7 +228,7 @@ async fn primary_keys_autoincrement_and_table_options() {
     assert_eq!(
         table(&schema, "g"),
         TableDef {
-            primary_key: key(None, &["k"]),
+            primary_key: primary_key(None, &["k"]),
             options: TableOptions {
                 strict: true,
                 without_rowid: true,
@@ -389,59 +355,34 @@ async fn indexes_partial_descending_expression_and_unique() {
     )
     .await;
     let t = table(&schema, "t");
-    let col = |name: &str, order: SortOrder, expression: bool| IndexColumn {
-        opclass: None,
-        nulls: None,
-        name: name.into(),
-        order,
-        expression,
-    };
+    let col = index_key;
     assert_eq!(
         t.indexes,
         [
-            Index {
-                method: None,
-                include: Vec::new(),
-                nulls_not_distinct: false,
-                name: "ix_ab".into(),
-                columns: vec![
+            index(
+                "ix_ab",
+                vec![
                     col("a", SortOrder::Asc, false),
                     col("b", SortOrder::Desc, false)
-                ],
-                unique: false,
-                predicate: None,
-            },
-            Index {
-                method: None,
-                include: Vec::new(),
-                nulls_not_distinct: false,
-                name: "ix_expr".into(),
-                columns: vec![
+                ]
+            ),
+            index(
+                "ix_expr",
+                vec![
                     col("lower(email)", SortOrder::Asc, true),
                     col("a + b", SortOrder::Desc, true),
                     col("b", SortOrder::Asc, false),
-                ],
-                unique: false,
-                predicate: None,
-            },
+                ]
+            ),
             Index {
-                method: None,
-                include: Vec::new(),
-                nulls_not_distinct: false,
-                name: "ux email".into(),
-                columns: vec![col("email", SortOrder::Asc, false)],
                 unique: true,
                 predicate: Some("email IS NOT NULL AND email <> 'x;y'".into()),
+                ..index("ux email", vec![col("email", SortOrder::Asc, false)])
             },
             // Reflected as the index it is; normalization treats it as a UNIQUE.
             Index {
-                method: None,
-                include: Vec::new(),
-                nulls_not_distinct: false,
-                name: "ux_a".into(),
-                columns: vec![col("a", SortOrder::Asc, false)],
                 unique: true,
-                predicate: None,
+                ..index("ux_a", vec![col("a", SortOrder::Asc, false)])
             },
         ]
     );
@@ -449,19 +390,8 @@ async fn indexes_partial_descending_expression_and_unique() {
     // The WITHOUT ROWID key's own index is the key, not an index; key columns appended
     // to ix_w's entries (xinfo key = 0) are not index columns.
     let w = table(&schema, "w");
-    assert_eq!(w.primary_key, key(None, &["k"]));
-    assert_eq!(
-        w.indexes,
-        [Index {
-            method: None,
-            include: Vec::new(),
-            nulls_not_distinct: false,
-            name: "ix_w".into(),
-            columns: vec![IndexColumn::asc("v")],
-            unique: false,
-            predicate: None,
-        }]
-    );
+    assert_eq!(w.primary_key, primary_key(None, &["k"]));
+    assert_eq!(w.indexes, [index("ix_w", vec![IndexColumn::asc("v")])]);
     assert!(w.uniques.is_empty());
 }
 
@@ -494,7 +424,7 @@ async fn hostile_names() {
             "select"
         ]
     );
-    assert_eq!(t.primary_key, key(None, &["order"]));
+    assert_eq!(t.primary_key, primary_key(None, &["order"]));
     assert_eq!(t.uniques, [unique("uq \"g\"", &["group"])]);
     assert_eq!(t.checks, [check("ck ü", "\"with space\" <> ''")]);
     assert_eq!(t.columns[4].collation.as_deref(), Some("NOCASE"));

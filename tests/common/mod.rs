@@ -5,6 +5,7 @@
 //! binaries that use the registry (`apply_all`, `compare_all`) must not see them.
 #![allow(dead_code, unused_imports, unused_macros)]
 
+pub mod build;
 pub mod drift;
 pub mod matrix;
 pub mod scratch;
@@ -16,7 +17,8 @@ pub use scratch::{
     sqlite_file, sqlite_with, with_database,
 };
 
-use dbconform::{Column, ColumnType, Index, IndexColumn, PrimaryKey, TableDef, UniqueConstraint};
+use build::index;
+use dbconform::{Column, ColumnType, IndexColumn, PrimaryKey, TableDef, UniqueConstraint};
 
 /// A table of every SQLite column spelling the reflection tests read back: type names of
 /// SQLite and of other databases, defaults, collations, generated columns.
@@ -83,15 +85,10 @@ pub fn hostile_tables() -> Vec<TableDef> {
                     name: format!("uq {i} \"q\""),
                     columns: vec![column.clone()],
                 }],
-                indexes: vec![Index {
-                    method: None,
-                    include: Vec::new(),
-                    nulls_not_distinct: false,
-                    name: format!("ix {i} 'x'"),
-                    columns: vec![IndexColumn::asc("group")],
-                    unique: false,
-                    predicate: None,
-                }],
+                indexes: vec![index(
+                    format!("ix {i} 'x'"),
+                    vec![IndexColumn::asc("group")],
+                )],
                 ..TableDef::default()
             }
         })
