@@ -178,7 +178,7 @@ async fn postgres_sequence_keys_satisfy_auto_increment() {
 
     // Another change is applied; the keys stay as they are.
     let report = db.apply(&pg_tables(&s, true, false)).await.unwrap();
-    let kinds: Vec<ChangeKind> = report.executed.iter().map(|e| e.step.kind).collect();
+    let kinds = common::kinds(&report);
     assert_eq!(kinds, [ChangeKind::AddColumn], "{report}");
     assert_eq!(pg_key_state(&scratch).await, before);
 
@@ -252,12 +252,9 @@ async fn sqlite_rowid_key_satisfies_auto_increment() {
     // A rebuild for another reason keeps the key as the database has it: the rowid
     // alias, without AUTOINCREMENT (and so without a `sqlite_sequence` row).
     let report = db.apply(&[checked_note()]).await.unwrap();
-    let kinds: Vec<ChangeKind> = report.executed.iter().map(|e| e.step.kind).collect();
+    let kinds = common::kinds(&report);
     assert_eq!(kinds, [ChangeKind::RebuildTable], "{report}");
-    let sql: String = sqlx::query_scalar("SELECT sql FROM sqlite_schema WHERE name = 'notes'")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let sql = common::sqlite_sql(&pool, "notes").await;
     assert!(!sql.to_ascii_uppercase().contains("AUTOINCREMENT"), "{sql}");
     let rows: String = sqlx::query_scalar("SELECT group_concat(id || ':' || body, ',') FROM notes")
         .fetch_one(&pool)
@@ -270,9 +267,6 @@ async fn sqlite_rowid_key_satisfies_auto_increment() {
     db.apply(&[checked_note(), Film::table_def()])
         .await
         .unwrap();
-    let sql: String = sqlx::query_scalar("SELECT sql FROM sqlite_schema WHERE name = 'film'")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let sql = common::sqlite_sql(&pool, "film").await;
     assert!(sql.contains("AUTOINCREMENT"), "{sql}");
 }

@@ -17,7 +17,7 @@ mod constraints;
 #[path = "common/models.rs"]
 mod models;
 
-use dbconform::{ChangeKind, GeneratedColumn, Report, Table, TableDef};
+use dbconform::{GeneratedColumn, Table, TableDef};
 
 #[derive(Table)]
 #[table(name = "readings")]
@@ -84,10 +84,7 @@ pub(crate) fn bank() -> Vec<TableDef> {
     ]
 }
 
-/// The kinds of the executed steps, in order.
-pub(crate) fn kinds(report: &Report) -> Vec<ChangeKind> {
-    report.executed.iter().map(|e| e.step.kind).collect()
-}
+pub(crate) use common::kinds;
 
 /// Three accounts and two payments.
 pub(crate) const ROWS: &str = "INSERT INTO {S}.accounts (email, balance, nickname) VALUES \

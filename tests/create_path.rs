@@ -101,7 +101,7 @@ async fn sqlite_creates_every_table_and_second_run_is_noop() {
     let db = DbConform::connect(&url).await.unwrap();
 
     let plan = db.compare(&tables()).await.unwrap();
-    let created: Vec<String> = plan.steps().iter().map(|s| s.describe()).collect();
+    let created = common::described(&plan);
     let position = |name: &str| created.iter().position(|d| d.ends_with(name)).unwrap();
     assert_eq!(created.len(), 5, "{created:?}");
     assert!(
@@ -151,10 +151,7 @@ async fn sqlite_creates_every_table_and_second_run_is_noop() {
     assert_eq!(columns, expected);
 
     // AUTOINCREMENT and the CHECKs live only in the stored CREATE TABLE text.
-    let sql: String = sqlx::query_scalar("SELECT sql FROM sqlite_schema WHERE name = 'products'")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let sql = common::sqlite_sql(&pool, "products").await;
     assert!(sql.contains("AUTOINCREMENT"), "{sql}");
     assert!(
         sql.contains("CONSTRAINT \"ck_products_price\" CHECK (price >= 0)"),

@@ -357,7 +357,7 @@ async fn several_tables_are_rebuilt_in_foreign_key_order_in_one_transaction() {
     let tables = vec![CheckedChild::table_def(), Parent::table_def()];
     let conform = db.conform(Options::default());
     let plan = conform.compare(&tables).await.unwrap();
-    let order: Vec<String> = plan.steps().iter().map(|s| s.describe()).collect();
+    let order = common::described(&plan);
     assert_eq!(order.len(), 2, "{plan}");
     assert!(order[0].starts_with("rebuild table main.parent"), "{plan}");
     assert!(order[1].starts_with("rebuild table main.child"), "{plan}");

@@ -572,18 +572,11 @@ async fn text_that_sqlite_rewrote_after_alter_and_create_as_select() {
 async fn foreign_keys_alike_but_for_actions_or_referenced_columns_keep_their_names() {
     // SQLite numbers foreign keys from the last declared: matching names on columns and
     // target alone swapped these.
-    let schema = snapshot(
-        r#"CREATE TABLE parent (id INTEGER PRIMARY KEY, code TEXT UNIQUE);
-           CREATE TABLE child (
-               id INTEGER PRIMARY KEY,
-               p INT,
-               q INT,
-               CONSTRAINT fk_cascade FOREIGN KEY (p) REFERENCES parent (id) ON DELETE CASCADE,
-               CONSTRAINT fk_set_null FOREIGN KEY (p) REFERENCES parent (id) ON DELETE SET NULL ON UPDATE RESTRICT,
-               CONSTRAINT fk_by_id FOREIGN KEY (q) REFERENCES parent (id),
-               CONSTRAINT fk_by_code FOREIGN KEY (q) REFERENCES parent (code)
-           );"#,
-    )
+    let schema = snapshot(&format!(
+        "CREATE TABLE parent (id INTEGER PRIMARY KEY, code TEXT UNIQUE);
+           CREATE TABLE child ({});",
+        common::SQLITE_ALIKE_FOREIGN_KEYS
+    ))
     .await;
     let fk = |name: &str,
               columns: &[&str],

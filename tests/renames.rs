@@ -9,8 +9,8 @@
 #[path = "common/mod.rs"]
 mod common;
 
-use common::TestDb;
-use dbconform::{ChangeKind, Options, Plan, Risk, Table};
+use common::{TestDb, described};
+use dbconform::{ChangeKind, Options, Risk, Table};
 
 mod old {
     use dbconform::Table;
@@ -103,10 +103,6 @@ struct UnhintedPerson {
     #[column(primary_key)]
     id: i64,
     display_name: Option<String>,
-}
-
-fn described(plan: &Plan) -> Vec<String> {
-    plan.steps().iter().map(|s| s.describe()).collect()
 }
 
 #[tokio::test]

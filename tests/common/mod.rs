@@ -18,7 +18,38 @@ pub use scratch::{
 };
 
 use build::index;
+use dbconform::sqlx::{self, SqlitePool};
+use dbconform::{ChangeKind, Plan, Report};
 use dbconform::{Column, ColumnType, IndexColumn, PrimaryKey, TableDef, UniqueConstraint};
+
+/// The kinds of the executed steps, in order.
+pub fn kinds(report: &Report) -> Vec<ChangeKind> {
+    report.executed.iter().map(|e| e.step.kind).collect()
+}
+
+/// What each step of `plan` does, in order.
+pub fn described(plan: &Plan) -> Vec<String> {
+    plan.steps().iter().map(|s| s.describe()).collect()
+}
+
+/// The CREATE statement SQLite stores for the table or index `name`.
+pub async fn sqlite_sql(pool: &SqlitePool, name: &str) -> String {
+    sqlx::query_scalar("SELECT sql FROM sqlite_schema WHERE name = ?")
+        .bind(name)
+        .fetch_one(pool)
+        .await
+        .unwrap_or_else(|e| panic!("no {name} in sqlite_schema: {e}"))
+}
+
+/// The columns and foreign keys of a SQLite table referencing `parent (id, code)` four
+/// times, the keys alike but for their actions or referenced columns.
+pub const SQLITE_ALIKE_FOREIGN_KEYS: &str = "id INTEGER PRIMARY KEY,
+               p INT,
+               q INT,
+               CONSTRAINT fk_cascade FOREIGN KEY (p) REFERENCES parent (id) ON DELETE CASCADE,
+               CONSTRAINT fk_set_null FOREIGN KEY (p) REFERENCES parent (id) ON DELETE SET NULL ON UPDATE RESTRICT,
+               CONSTRAINT fk_by_id FOREIGN KEY (q) REFERENCES parent (id),
+               CONSTRAINT fk_by_code FOREIGN KEY (q) REFERENCES parent (code)";
 
 /// A table of every SQLite column spelling the reflection tests read back: type names of
 /// SQLite and of other databases, defaults, collations, generated columns.
