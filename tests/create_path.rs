@@ -237,38 +237,24 @@ async fn sqlite_catalog(pool: &sqlx::SqlitePool) {
     );
     assert!(sql.contains("CHECK (quantity >= 0)"), "{sql}");
 
-    // Foreign keys with their actions.
-    let fks: Vec<(String, String, String, String, String)> = sqlx::query_as(
-        "SELECT \"table\", \"from\", \"to\", on_delete, on_update FROM pragma_foreign_key_list('products')",
-    )
-    .fetch_all(pool)
-    .await
-    .unwrap();
+    // Foreign keys with their actions: `table from to on_delete on_update`.
+    let fks = async |table: &str| -> Vec<String> {
+        sqlx::query_scalar(
+            "SELECT \"table\" || ' ' || \"from\" || ' ' || \"to\" || ' ' || on_delete || ' ' || on_update \
+             FROM pragma_foreign_key_list(?)",
+        )
+        .bind(table)
+        .fetch_all(pool)
+        .await
+        .unwrap()
+    };
     assert_eq!(
-        fks,
-        vec![(
-            "vendors".into(),
-            "vendor_id".into(),
-            "id".into(),
-            "CASCADE".into(),
-            "NO ACTION".into()
-        )]
+        fks("products").await,
+        ["vendors vendor_id id CASCADE NO ACTION"]
     );
-    let fks: Vec<(String, String, String, String, String)> = sqlx::query_as(
-        "SELECT \"table\", \"from\", \"to\", on_delete, on_update FROM pragma_foreign_key_list('order_lines')",
-    )
-    .fetch_all(pool)
-    .await
-    .unwrap();
     assert_eq!(
-        fks,
-        vec![(
-            "user".into(),
-            "user_id".into(),
-            "id".into(),
-            "SET NULL".into(),
-            "CASCADE".into()
-        )]
+        fks("order_lines").await,
+        ["user user_id id SET NULL CASCADE"]
     );
 
     // Indexes: the named composite index, the per-column index, and the UNIQUE constraint.
@@ -344,9 +330,10 @@ async fn sqlite_from_pool_leaves_other_tables_alone_and_reports_them_as_drift() 
 /// and comments.
 async fn postgres_catalog(scratch: &PgScratch) {
     let (schema, pool) = (&scratch.schema, &scratch.pool);
-    // Columns from the catalog.
-    let columns: Vec<(String, String, String, Option<String>, String)> = sqlx::query_as(
-        "SELECT column_name::text, format_type(a.atttypid, a.atttypmod), is_nullable::text, column_default::text, is_identity::text \
+    // Columns from the catalog: `name|type|is_nullable|default|is_identity`.
+    let columns: Vec<String> = sqlx::query_scalar(
+        "SELECT concat_ws('|', column_name::text, format_type(a.atttypid, a.atttypmod), is_nullable::text, \
+           coalesce(column_default::text, 'NULL'), is_identity::text) \
          FROM information_schema.columns c \
          JOIN pg_attribute a ON a.attrelid = format('%I.%I', c.table_schema, c.table_name)::regclass AND a.attname = c.column_name \
          WHERE table_schema = $1 AND table_name = 'products' ORDER BY ordinal_position",
@@ -355,72 +342,20 @@ async fn postgres_catalog(scratch: &PgScratch) {
     .fetch_all(pool)
     .await
     .unwrap();
-    let expected: Vec<(String, String, String, Option<String>, String)> = vec![
-        (
-            "id".into(),
-            "bigint".into(),
-            "NO".into(),
-            None,
-            "YES".into(),
-        ),
-        (
-            "sku".into(),
-            "character varying(64)".into(),
-            "NO".into(),
-            None,
-            "NO".into(),
-        ),
-        (
-            "description".into(),
-            "text".into(),
-            "YES".into(),
-            None,
-            "NO".into(),
-        ),
-        (
-            "price".into(),
-            "double precision".into(),
-            "NO".into(),
-            Some("0".into()),
-            "NO".into(),
-        ),
-        (
-            "vendor_id".into(),
-            "bigint".into(),
-            "NO".into(),
-            None,
-            "NO".into(),
-        ),
-        (
-            "status".into(),
-            "text".into(),
-            "NO".into(),
-            Some("'new; unchecked'::text".into()),
-            "NO".into(),
-        ),
-        (
-            "active".into(),
-            "boolean".into(),
-            "NO".into(),
-            Some("true".into()),
-            "NO".into(),
-        ),
-        (
-            "created_at".into(),
-            "timestamp without time zone".into(),
-            "NO".into(),
-            Some("CURRENT_TIMESTAMP".into()),
-            "NO".into(),
-        ),
-        (
-            "quantity".into(),
-            "integer".into(),
-            "NO".into(),
-            Some("1".into()),
-            "NO".into(),
-        ),
-    ];
-    assert_eq!(columns, expected);
+    assert_eq!(
+        columns,
+        [
+            "id|bigint|NO|NULL|YES",
+            "sku|character varying(64)|NO|NULL|NO",
+            "description|text|YES|NULL|NO",
+            "price|double precision|NO|0|NO",
+            "vendor_id|bigint|NO|NULL|NO",
+            "status|text|NO|'new; unchecked'::text|NO",
+            "active|boolean|NO|true|NO",
+            "created_at|timestamp without time zone|NO|CURRENT_TIMESTAMP|NO",
+            "quantity|integer|NO|1|NO",
+        ]
+    );
 
     // Constraints by definition.
     let mut constraints: Vec<(String, String)> = sqlx::query_as(
@@ -448,28 +383,26 @@ async fn postgres_catalog(scratch: &PgScratch) {
         )),
         "{constraints:?}"
     );
-    let order_line_fk: String = sqlx::query_scalar(
-        "SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid \
-         JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = $1 AND t.relname = 'order_lines' AND c.contype = 'f'",
-    )
-    .bind(schema)
-    .fetch_one(pool)
-    .await
-    .unwrap();
+    // The one constraint of `order_lines` of a kind (`contype`).
+    let order_line = async |kind: &str| -> String {
+        sqlx::query_scalar(
+            "SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid \
+             JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = $1 AND t.relname = 'order_lines' AND c.contype = $2",
+        )
+        .bind(schema)
+        .bind(kind)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+    };
+    let order_line_fk = order_line("f").await;
     assert_eq!(
         order_line_fk,
         format!(
             "FOREIGN KEY (user_id) REFERENCES {schema}.\"user\"(id) ON UPDATE CASCADE ON DELETE SET NULL"
         )
     );
-    let order_line_pk: String = sqlx::query_scalar(
-        "SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid \
-         JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = $1 AND t.relname = 'order_lines' AND c.contype = 'p'",
-    )
-    .bind(schema)
-    .fetch_one(pool)
-    .await
-    .unwrap();
+    let order_line_pk = order_line("p").await;
     assert_eq!(order_line_pk, "PRIMARY KEY (order_no, line)");
 
     // Indexes.
