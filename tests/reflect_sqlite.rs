@@ -126,17 +126,7 @@ async fn columns_types_defaults_collations_and_generated_columns() {
 
 #[tokio::test]
 async fn primary_keys_autoincrement_and_table_options() {
-    let schema = snapshot(
-        r#"CREATE TABLE a (id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT);
-           CREATE TABLE b (id INTEGER PRIMARY KEY, v TEXT);
-           CREATE TABLE c (id INT PRIMARY KEY, v TEXT);
-           CREATE TABLE d (id integer NOT NULL, CONSTRAINT pk_d PRIMARY KEY (id AUTOINCREMENT));
-           CREATE TABLE e (x TEXT, y TEXT NOT NULL, CONSTRAINT "pk e" PRIMARY KEY (y, x)) WITHOUT ROWID;
-           CREATE TABLE f (id INTEGER PRIMARY KEY, n INT NOT NULL, s TEXT) STRICT;
-           CREATE TABLE g (k TEXT PRIMARY KEY, v ANY) STRICT, WITHOUT ROWID;
-           CREATE TABLE h (v TEXT);"#,
-    )
-    .await;
+    let schema = snapshot(common::SQLITE_KEYS_DDL).await;
     assert_eq!(names(&schema), ["a", "b", "c", "d", "e", "f", "g", "h"]);
     let id = |ty: ColumnType, nullable: bool, auto_increment: bool| Column {
         nullable,
@@ -397,17 +387,13 @@ async fn indexes_partial_descending_expression_and_unique() {
 
 #[tokio::test]
 async fn hostile_names() {
-    let schema = snapshot(
+    let schema = snapshot(&format!(
         r#"CREATE TABLE "user" (
-               "order" INTEGER PRIMARY KEY,
-               [group] TEXT CONSTRAINT "uq ""g""" UNIQUE,
-               `na"me` TEXT,
-               "with space" TEXT CONSTRAINT [ck ü] CHECK ("with space" <> ''),
-               ünïcødé TEXT COLLATE NOCASE,
-               "select" TEXT DEFAULT 'a '' b'
+               {}
            );
            CREATE INDEX "ix ""x""" ON "user" ("with space" DESC, ünïcødé);"#,
-    )
+        common::SQLITE_HOSTILE_COLUMNS
+    ))
     .await;
     let t = table(&schema, "user");
     assert_eq!(

@@ -41,6 +41,26 @@ pub async fn sqlite_sql(pool: &SqlitePool, name: &str) -> String {
         .unwrap_or_else(|e| panic!("no {name} in sqlite_schema: {e}"))
 }
 
+/// SQLite tables `a` to `h`: primary keys with and without AUTOINCREMENT, named, composite,
+/// and the STRICT and WITHOUT ROWID options.
+pub const SQLITE_KEYS_DDL: &str = r#"CREATE TABLE a (id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT);
+           CREATE TABLE b (id INTEGER PRIMARY KEY, v TEXT);
+           CREATE TABLE c (id INT PRIMARY KEY, v TEXT);
+           CREATE TABLE d (id integer NOT NULL, CONSTRAINT pk_d PRIMARY KEY (id AUTOINCREMENT));
+           CREATE TABLE e (x TEXT, y TEXT NOT NULL, CONSTRAINT "pk e" PRIMARY KEY (y, x)) WITHOUT ROWID;
+           CREATE TABLE f (id INTEGER PRIMARY KEY, n INT NOT NULL, s TEXT) STRICT;
+           CREATE TABLE g (k TEXT PRIMARY KEY, v ANY) STRICT, WITHOUT ROWID;
+           CREATE TABLE h (v TEXT);"#;
+
+/// The columns of a SQLite table `user` with names in every quoting style (and
+/// constraint names, a collation and a default holding quotes).
+pub const SQLITE_HOSTILE_COLUMNS: &str = r#""order" INTEGER PRIMARY KEY,
+               [group] TEXT CONSTRAINT "uq ""g""" UNIQUE,
+               `na"me` TEXT,
+               "with space" TEXT CONSTRAINT [ck ü] CHECK ("with space" <> ''),
+               ünïcødé TEXT COLLATE NOCASE,
+               "select" TEXT DEFAULT 'a '' b'"#;
+
 /// The columns and foreign keys of a SQLite table referencing `parent (id, code)` four
 /// times, the keys alike but for their actions or referenced columns.
 pub const SQLITE_ALIKE_FOREIGN_KEYS: &str = "id INTEGER PRIMARY KEY,
