@@ -115,26 +115,6 @@ fn pg_tables(schema: &str, rated: bool, child_rated: bool) -> Vec<TableDef> {
     ]
 }
 
-/// A scratch schema holding [`PG_SCHEMA`], and a `DbConform` targeting it.
-async fn pg_database(url: &str, tag: &str) -> (PgScratch, DbConform) {
-    let scratch = PgScratch::new(url, tag).await;
-    let batch = format!(
-        "CREATE SCHEMA \"{0}\"; SET search_path TO \"{0}\"; {PG_SCHEMA}; RESET search_path",
-        scratch.schema
-    );
-    let mut conn = scratch.pool.acquire().await.unwrap();
-    sqlx::raw_sql(AssertSqlSafe(batch))
-        .execute(&mut *conn)
-        .await
-        .unwrap_or_else(|e| panic!("DDL failed: {e}"));
-    drop(conn);
-    let db = DbConform::connect(url)
-        .await
-        .unwrap()
-        .with_options(scratch.options());
-    (scratch, db)
-}
-
 fn assert_empty(plan: &Plan) {
     assert!(
         plan.is_empty() && plan.drift().is_empty(),
@@ -173,7 +153,7 @@ async fn pg_key_state(scratch: &PgScratch) -> String {
 #[tokio::test]
 async fn postgres_sequence_keys_satisfy_auto_increment() {
     let Some(url) = pg_url() else { return };
-    let (scratch, db) = pg_database(&url, "adopt_serial").await;
+    let (scratch, db) = PgScratch::with_ddl(&url, "adopt_serial", PG_SCHEMA).await;
     let s = scratch.schema.clone();
     let before = pg_key_state(&scratch).await;
 
@@ -198,7 +178,7 @@ async fn postgres_sequence_keys_satisfy_auto_increment() {
 
     // Another change is applied; the keys stay as they are.
     let report = db.apply(&pg_tables(&s, true, false)).await.unwrap();
-    let kinds: Vec<ChangeKind> = report.executed.iter().map(|e| e.step.kind).collect();
+    let kinds = common::kinds(&report);
     assert_eq!(kinds, [ChangeKind::AddColumn], "{report}");
     assert_eq!(pg_key_state(&scratch).await, before);
 
@@ -272,12 +252,9 @@ async fn sqlite_rowid_key_satisfies_auto_increment() {
     // A rebuild for another reason keeps the key as the database has it: the rowid
     // alias, without AUTOINCREMENT (and so without a `sqlite_sequence` row).
     let report = db.apply(&[checked_note()]).await.unwrap();
-    let kinds: Vec<ChangeKind> = report.executed.iter().map(|e| e.step.kind).collect();
+    let kinds = common::kinds(&report);
     assert_eq!(kinds, [ChangeKind::RebuildTable], "{report}");
-    let sql: String = sqlx::query_scalar("SELECT sql FROM sqlite_schema WHERE name = 'notes'")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let sql = common::sqlite_sql(&pool, "notes").await;
     assert!(!sql.to_ascii_uppercase().contains("AUTOINCREMENT"), "{sql}");
     let rows: String = sqlx::query_scalar("SELECT group_concat(id || ':' || body, ',') FROM notes")
         .fetch_one(&pool)
@@ -290,9 +267,6 @@ async fn sqlite_rowid_key_satisfies_auto_increment() {
     db.apply(&[checked_note(), Film::table_def()])
         .await
         .unwrap();
-    let sql: String = sqlx::query_scalar("SELECT sql FROM sqlite_schema WHERE name = 'film'")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let sql = common::sqlite_sql(&pool, "film").await;
     assert!(sql.contains("AUTOINCREMENT"), "{sql}");
 }

@@ -14,37 +14,10 @@ mod columns;
 mod common;
 #[path = "apply_postgres/constraints.rs"]
 mod constraints;
+#[path = "common/models.rs"]
+mod models;
 
-use dbconform::{ChangeKind, GeneratedColumn, Report, Table, TableDef};
-
-/// Holders of money.
-#[derive(Table)]
-#[table(name = "accounts")]
-#[index(name = "ix_accounts_email_created", columns("email", "created_at"))]
-#[check(name = "ck_accounts_balance", expr = "balance >= 0")]
-pub(crate) struct Account {
-    #[column(primary_key)]
-    id: i64,
-    #[column(max_length = 100, unique)]
-    email: String,
-    #[column(default = "0")]
-    balance: i64,
-    nickname: Option<String>,
-    /// Shown on statements.
-    label: Option<String>,
-    #[column(sql_type = "TIMESTAMP")]
-    created_at: Option<String>,
-}
-
-#[derive(Table)]
-#[table(name = "payments")]
-pub(crate) struct Payment {
-    #[column(primary_key)]
-    id: i64,
-    #[column(references = "accounts(id)", on_delete = "cascade")]
-    account_id: i64,
-    amount: i64,
-}
+use dbconform::{GeneratedColumn, Table, TableDef};
 
 #[derive(Table)]
 #[table(name = "readings")]
@@ -99,14 +72,19 @@ pub(crate) struct Odd {
     with_space: Option<String>,
 }
 
+/// `accounts` (with `label`, commented `Shown on statements.`) and `payments`.
 pub(crate) fn bank() -> Vec<TableDef> {
-    vec![Account::table_def(), Payment::table_def()]
+    let label = dbconform::Column {
+        comment: Some("Shown on statements.".into()),
+        ..dbconform::Column::new("label", dbconform::ColumnType::Text)
+    };
+    vec![
+        models::accounts_with(label, Some("created_at")),
+        models::Payment::table_def(),
+    ]
 }
 
-/// The kinds of the executed steps, in order.
-pub(crate) fn kinds(report: &Report) -> Vec<ChangeKind> {
-    report.executed.iter().map(|e| e.step.kind).collect()
-}
+pub(crate) use common::kinds;
 
 /// Three accounts and two payments.
 pub(crate) const ROWS: &str = "INSERT INTO {S}.accounts (email, balance, nickname) VALUES \

@@ -8,11 +8,9 @@
 #![allow(dead_code)]
 
 mod common;
-#[path = "risk_and_policy/harness.rs"]
-mod harness;
 
+use common::{TestDb, backend_tests};
 use dbconform::{Error, Table, TableDef};
-use harness::Db;
 
 #[derive(Table)]
 #[table(name = "people")]
@@ -58,7 +56,7 @@ fn before(mut table: TableDef) -> TableDef {
 /// Applies `after` over `before` (filled by `rows`) with the data checks off, expects
 /// step `what` to fail after at least one executed step, and checks that nothing changed.
 async fn fails_atomically(
-    db: &Db,
+    db: &TestDb,
     before: Vec<TableDef>,
     after: Vec<TableDef>,
     rows: &str,
@@ -66,8 +64,8 @@ async fn fails_atomically(
 ) {
     db.create(&before).await;
     db.exec(rows).await;
-    let blind = db.options(|o| o.skip_data_checks = true);
-    let conform = db.conform(blind).await;
+    let blind = db.options_with(|o| o.skip_data_checks = true);
+    let conform = db.conform_with(blind).await;
     let plan = conform.compare(&after).await.unwrap();
     assert!(plan.blocked().is_empty(), "{plan}");
     assert!(plan.steps().iter().all(|s| !s.sql.is_empty()), "{plan}");
@@ -112,7 +110,7 @@ async fn fails_atomically(
     assert_eq!(conform.compare(&after).await.unwrap(), plan);
 
     // With the data checks on, the failing step is blocked and the rest applies.
-    let checked = db.conform(db.options(|_| {})).await;
+    let checked = db.conform().await;
     let report = checked.apply(&after).await.unwrap();
     assert_eq!(report.executed.len(), plan.steps().len() - 1, "{report}");
     assert!(
@@ -139,8 +137,9 @@ fn tables(first: TableDef) -> Vec<TableDef> {
 
 #[tokio::test]
 async fn postgres_set_not_null_over_nulls_rolls_everything_back() {
-    let Some(url) = common::pg_url() else { return };
-    let db = Db::postgres(&url, "atomic_not_null").await;
+    let Some(db) = TestDb::postgres("atomic_not_null").await else {
+        return;
+    };
     // people: add nick (step 1), SET NOT NULL over NULLs (step 2), index, then pets.
     fails_atomically(
         &db,
@@ -154,48 +153,24 @@ async fn postgres_set_not_null_over_nulls_rolls_everything_back() {
     db.cleanup().await;
 }
 
-#[tokio::test]
-async fn sqlite_unique_index_over_duplicates_rolls_everything_back() {
-    let db = Db::sqlite().await;
-    // members: add nick (step 1), the unique index over duplicates (step 2), then pets.
-    let mut before_members = Member::table_def();
-    before_members.columns.retain(|c| c.name != "nick");
-    before_members.indexes.clear();
-    fails_atomically(
-        &db,
-        tables(before_members),
-        vec![
-            Member::table_def(),
-            before(Person::table_def()),
-            Pet::table_def(),
-        ],
-        "INSERT INTO members (email) VALUES ('a@x'), ('a@x'), ('b@x'); \
-         INSERT INTO people (name) VALUES ('ada')",
-        "add index ux_members_email on main.members",
-    )
-    .await;
-    db.cleanup().await;
-}
-
-#[tokio::test]
-async fn postgres_unique_index_over_duplicates_rolls_everything_back() {
-    let Some(url) = common::pg_url() else { return };
-    let db = Db::postgres(&url, "atomic_unique").await;
-    let mut before_members = Member::table_def();
-    before_members.columns.retain(|c| c.name != "nick");
-    before_members.indexes.clear();
-    fails_atomically(
-        &db,
-        tables(before_members),
-        vec![
-            Member::table_def(),
-            before(Person::table_def()),
-            Pet::table_def(),
-        ],
-        "INSERT INTO {S}members (email) VALUES ('a@x'), ('a@x'), ('b@x'); \
-         INSERT INTO {S}people (name) VALUES ('ada')",
-        &format!("add index ux_members_email on {}", db.table("members")),
-    )
-    .await;
-    db.cleanup().await;
+backend_tests! {
+    unique_index_over_duplicates_rolls_everything_back => async |db| {
+        // members: add nick (step 1), the unique index over duplicates (step 2), then pets.
+        let mut before_members = Member::table_def();
+        before_members.columns.retain(|c| c.name != "nick");
+        before_members.indexes.clear();
+        fails_atomically(
+            db,
+            tables(before_members),
+            vec![
+                Member::table_def(),
+                before(Person::table_def()),
+                Pet::table_def(),
+            ],
+            "INSERT INTO {S}members (email) VALUES ('a@x'), ('a@x'), ('b@x'); \
+             INSERT INTO {S}people (name) VALUES ('ada')",
+            &format!("add index ux_members_email on {}", db.table("members")),
+        )
+        .await;
+    };
 }

@@ -9,18 +9,16 @@
 
 mod common;
 
-use dbconform::sqlx::{self, AssertSqlSafe};
-use dbconform::{DbConform, Error, Options, sample};
+use common::{TestDb, backend_tests};
+use dbconform::{Error, sample};
 
 const TABLES: usize = 300;
 
 /// Applies the benchmark tables over a database holding only the clashing table, and
 /// checks the error and that nothing was created.
-async fn failing_statement_in_a_later_batch(url: &str, options: Options) {
-    let db = DbConform::connect(url)
-        .await
-        .unwrap()
-        .with_options(options.clone());
+async fn failing_statement_in_a_later_batch(db: &TestDb) {
+    db.ddl("CREATE TABLE ix_t0200_name (x INTEGER)").await;
+    let db = db.conform().await;
     let tables = sample::benchmark_schema(TABLES);
     let plan = db.compare(&tables).await.unwrap();
     let statements: usize = plan.steps().iter().map(|s| s.sql.len()).sum();
@@ -55,31 +53,6 @@ async fn failing_statement_in_a_later_batch(url: &str, options: Options) {
     assert_eq!(before.tables.len(), 1);
 }
 
-#[tokio::test]
-async fn sqlite_failing_statement_in_a_later_batch_names_its_step() {
-    let (_dir, url) = common::sqlite_file();
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    let create = "CREATE TABLE ix_t0200_name (x INTEGER)";
-    sqlx::raw_sql(AssertSqlSafe(create))
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
-    failing_statement_in_a_later_batch(&url, Options::default()).await;
-}
-
-#[tokio::test]
-async fn postgres_failing_statement_in_a_later_batch_names_its_step() {
-    let Some(url) = common::pg_url() else { return };
-    let scratch = common::PgScratch::new(&url, "batched").await;
-    let create = format!(
-        "CREATE SCHEMA \"{0}\"; CREATE TABLE \"{0}\".ix_t0200_name (x integer)",
-        scratch.schema
-    );
-    sqlx::raw_sql(AssertSqlSafe(create))
-        .execute(&scratch.pool)
-        .await
-        .unwrap();
-    failing_statement_in_a_later_batch(&url, scratch.options()).await;
-    scratch.cleanup().await;
+backend_tests! {
+    failing_statement_in_a_later_batch_names_its_step => failing_statement_in_a_later_batch;
 }

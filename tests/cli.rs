@@ -1307,27 +1307,6 @@ fn postgres_wait_answers(url: &str) {
     assert_eq!(quiet.stderr, "");
 }
 
-/// `url` with its database replaced by `name` (percent-encoded).
-fn with_database(url: &str, name: &str) -> String {
-    let encoded: String = name
-        .bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' | b'-' => (b as char).to_string(),
-            other => format!("%{other:02X}"),
-        })
-        .collect();
-    let scheme_end = url.find("://").map(|i| i + 3).unwrap_or(0);
-    let (base, query) = match url.find('?') {
-        Some(q) => (&url[..q], &url[q..]),
-        None => (url, ""),
-    };
-    let path_start = base[scheme_end..]
-        .find('/')
-        .map(|i| scheme_end + i)
-        .unwrap_or(base.len());
-    format!("{}/{encoded}{query}", &base[..path_start])
-}
-
 /// A PostgreSQL database that does not exist yet, dropped when this goes out of scope.
 struct PgDatabase {
     admin_url: String,
@@ -1358,7 +1337,7 @@ fn postgres_create_database_if_missing(url: &str) {
             db.name.replace('"', "\"\"")
         ),
     );
-    let target = with_database(url, &db.name);
+    let target = common::with_database(url, &db.name);
 
     // Without the flag: exit 1, the error says the database is missing and what to do.
     let missing = expect(1, app().args(["plan", "--url", &target]));

@@ -154,33 +154,10 @@ async fn assert_conformant(url: &str) {
         .unwrap();
 }
 
-/// A fresh, empty PostgreSQL database, dropped by `drop_database`.
+/// A fresh, empty PostgreSQL database, dropped by `drop_database`: its URL and name.
 async fn fresh_pg_database(url: &str, tag: &str) -> (String, String) {
     let name = format!("dbct_{tag}_{}", std::process::id());
-    let admin = sqlx::PgPool::connect(url).await.unwrap();
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-    )))
-    .execute(&admin)
-    .await
-    .unwrap();
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
-        .execute(&admin)
-        .await
-        .unwrap();
-    admin.close().await;
-    let (base, _) = url.rsplit_once('/').unwrap();
-    (format!("{base}/{name}"), name)
-}
-
-async fn drop_pg_database(url: &str, name: &str) {
-    let admin = sqlx::PgPool::connect(url).await.unwrap();
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-    )))
-    .execute(&admin)
-    .await
-    .unwrap();
+    (common::create_database(url, &name).await, name)
 }
 
 #[tokio::test]
@@ -189,7 +166,7 @@ async fn postgres_eight_tasks_conform_one_empty_database() {
     let (db_url, name) = fresh_pg_database(&url, "tasks").await;
     let created = run_tasks(&db_url, 8).await;
     assert_conformant(&db_url).await;
-    drop_pg_database(&url, &name).await;
+    common::drop_database(&url, &name).await;
     assert_done_once(created);
 }
 
@@ -199,7 +176,7 @@ async fn postgres_four_processes_conform_one_empty_database() {
     let (db_url, name) = fresh_pg_database(&url, "procs").await;
     let created = run_children(&db_url, 4);
     assert_conformant(&db_url).await;
-    drop_pg_database(&url, &name).await;
+    common::drop_database(&url, &name).await;
     assert_done_once(created);
 }
 
@@ -235,7 +212,7 @@ async fn postgres_soak_sixteen_mixed_conformers_three_rounds() {
     for round in 0..3 {
         let (db_url, name) = fresh_pg_database(&url, &format!("soak{round}")).await;
         soak(&db_url).await;
-        drop_pg_database(&url, &name).await;
+        common::drop_database(&url, &name).await;
     }
 }
 

@@ -73,12 +73,9 @@ async fn sqlite_rebuild_keeps_the_database_constraint_names() {
     let tables = [Parent::table_def(), Child::table_def()];
 
     let report = db.apply(&tables).await.unwrap();
-    let kinds: Vec<ChangeKind> = report.executed.iter().map(|e| e.step.kind).collect();
+    let kinds = common::kinds(&report);
     assert_eq!(kinds, [ChangeKind::RebuildTable], "{report}");
-    let sql: String = sqlx::query_scalar("SELECT sql FROM sqlite_schema WHERE name = 'cn_child'")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let sql = common::sqlite_sql(&pool, "cn_child").await;
     for name in ["my_fk", "my_uq", "my_ck", "my_len", "ck_new"] {
         assert!(
             sql.contains(&format!("\"{name}\"")),
@@ -114,10 +111,7 @@ async fn postgres_plans_nothing_for_a_constraint_name_alone() {
     .execute(&scratch.pool)
     .await
     .unwrap();
-    let db = DbConform::connect(&url)
-        .await
-        .unwrap()
-        .with_options(scratch.options());
+    let db = scratch.conform().await;
     let plan = db.compare(&[Parent::table_def(), Child::table_def()]).await;
     scratch.cleanup().await;
     assert_empty(&plan.unwrap());

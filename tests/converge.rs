@@ -7,55 +7,43 @@
 
 mod common;
 
-use common::{PgScratch, pg_url, sqlite_file};
-use dbconform::{DbConform, Table, TableDef};
+use common::{Backend, TestDb, backend_tests};
+use dbconform::{Table, TableDef};
 
-async fn converges_on_sqlite(tables: Vec<TableDef>) {
-    let (_dir, url) = sqlite_file();
-    let db = DbConform::connect(&url).await.unwrap();
-    let report = db.apply(&tables).await.unwrap();
-    assert_eq!(report.executed.len(), tables.len(), "{report}");
-    let plan = db.compare(&tables).await.unwrap();
+/// Applies `tables` on an empty `db` (one step a table, and the schema's on PostgreSQL),
+/// then `compare` must be empty.
+async fn converges(db: &TestDb, tables: Vec<TableDef>) {
+    let conform = db.conform().await;
+    let report = conform.apply(&tables).await.unwrap();
+    let schema_steps = if db.is_sqlite() { 0 } else { 1 };
+    assert_eq!(
+        report.executed.len(),
+        tables.len() + schema_steps,
+        "{report}"
+    );
+    let plan = conform.compare(&tables).await.unwrap();
     assert!(
-        plan.is_empty(),
-        "SQLite proposes changes right after creating:\n{plan}\n{}",
+        plan.is_empty() && plan.drift().is_empty(),
+        "{} proposes changes right after creating:\n{plan}\n{}",
+        db.backend.title(),
         plan.to_sql()
     );
-    assert!(plan.drift().is_empty(), "{plan}");
 }
 
-async fn converges_on_postgres(tables: Vec<TableDef>, tag: &str) {
-    let Some(url) = pg_url() else { return };
-    let scratch = PgScratch::new(&url, tag).await;
-    let db = DbConform::connect(&url)
-        .await
-        .unwrap()
-        .with_options(scratch.options());
-    let report = db.apply(&tables).await.unwrap();
-    assert_eq!(report.executed.len(), tables.len() + 1, "{report}");
-    let plan = db.compare(&tables).await.unwrap();
-    let outcome = (plan.is_empty() && plan.drift().is_empty())
-        .then_some(())
-        .ok_or_else(|| {
-            format!(
-                "PostgreSQL proposes changes right after creating:\n{plan}\n{}",
-                plan.to_sql()
-            )
-        });
-    scratch.cleanup().await;
-    outcome.unwrap();
-}
-
-/// One test per backend for a family of tables.
+/// One test per backend for a family of tables (`name::sqlite`, `name::postgres`), with
+/// the tables only that backend has.
 macro_rules! family {
-    ($sqlite:ident, $postgres:ident, [$($sqlite_only:ty),*], [$($pg_only:ty),*], [$($table:ty),* $(,)?]) => {
-        #[tokio::test]
-        async fn $sqlite() {
-            converges_on_sqlite(vec![$(<$table>::table_def(),)* $(<$sqlite_only>::table_def(),)*]).await;
-        }
-        #[tokio::test]
-        async fn $postgres() {
-            converges_on_postgres(vec![$(<$table>::table_def(),)* $(<$pg_only>::table_def(),)*], stringify!($postgres)).await;
+    ($name:ident, [$($sqlite_only:ty),*], [$($pg_only:ty),*], [$($table:ty),* $(,)?]) => {
+        backend_tests! {
+            $name => async |db| {
+                let only: Vec<TableDef> = match db.backend {
+                    Backend::Sqlite => vec![$(<$sqlite_only>::table_def(),)*],
+                    Backend::Postgres => vec![$(<$pg_only>::table_def(),)*],
+                };
+                let mut tables = vec![$(<$table>::table_def(),)*];
+                tables.extend(only);
+                converges(db, tables).await;
+            };
         }
     };
 }
@@ -94,8 +82,7 @@ struct ManualKey {
 }
 
 family!(
-    sqlite_converges_integers,
-    postgres_converges_integers,
+    converges_integers,
     [],
     [],
     [Integers, SmallIdentity, ManualKey]
@@ -123,13 +110,7 @@ struct FloatsAndBools {
     no: bool,
 }
 
-family!(
-    sqlite_converges_floats_and_booleans,
-    postgres_converges_floats_and_booleans,
-    [],
-    [],
-    [FloatsAndBools]
-);
+family!(converges_floats_and_booleans, [], [], [FloatsAndBools]);
 
 // ------------------------------------------------------------------ text and bytes
 
@@ -159,13 +140,7 @@ struct Texts {
     currency: String,
 }
 
-family!(
-    sqlite_converges_text_and_bytes,
-    postgres_converges_text_and_bytes,
-    [],
-    [],
-    [Texts]
-);
+family!(converges_text_and_bytes, [], [], [Texts]);
 
 // ------------------------------------------------------------------ decimals
 
@@ -198,13 +173,7 @@ struct TextDecimals {
     unbounded: Option<rust_decimal::Decimal>,
 }
 
-family!(
-    sqlite_converges_decimals,
-    postgres_converges_decimals,
-    [TextDecimals],
-    [Decimals],
-    []
-);
+family!(converges_decimals, [TextDecimals], [Decimals], []);
 
 // ------------------------------------------------------------------ dates and times
 
@@ -252,8 +221,7 @@ struct PgNow {
 }
 
 family!(
-    sqlite_converges_dates_and_times,
-    postgres_converges_dates_and_times,
+    converges_dates_and_times,
     [],
     [PgNow],
     [ChronoTimes, TimeCrateTimes]
@@ -274,13 +242,7 @@ struct UuidsAndJson {
     filled_doc: serde_json::Value,
 }
 
-family!(
-    sqlite_converges_uuid_and_json,
-    postgres_converges_uuid_and_json,
-    [],
-    [],
-    [UuidsAndJson]
-);
+family!(converges_uuid_and_json, [], [], [UuidsAndJson]);
 
 // ------------------------------------------------------------------ constraints and indexes
 
@@ -367,8 +329,7 @@ struct TreeNode {
 }
 
 family!(
-    sqlite_converges_constraints_and_indexes,
-    postgres_converges_constraints_and_indexes,
+    converges_constraints_and_indexes,
     [],
     [],
     [Parent, Child, Membership, TreeNode]
@@ -388,13 +349,7 @@ struct Commented {
     explicit: Option<i32>,
 }
 
-family!(
-    sqlite_converges_comments,
-    postgres_converges_comments,
-    [],
-    [],
-    [Commented]
-);
+family!(converges_comments, [], [], [Commented]);
 
 // ------------------------------------------------------------------ names
 
@@ -446,8 +401,7 @@ struct LongNames {
 }
 
 family!(
-    sqlite_converges_names,
-    postgres_converges_names,
+    converges_names,
     [],
     [],
     [KeywordNames, MixedCase, LongNames]
@@ -455,33 +409,21 @@ family!(
 
 // ------------------------------------------------------------------ everything at once, twice
 
-#[tokio::test]
-async fn sqlite_second_apply_executes_nothing_for_every_family() {
-    let mut tables = all_tables();
-    tables.retain(|t| t.name != "decimals");
-    tables.push(TextDecimals::table_def());
-    let (_dir, url) = sqlite_file();
-    let db = DbConform::connect(&url).await.unwrap();
-    db.apply(&tables).await.unwrap();
-    let again = db.apply(&tables).await.unwrap();
-    assert!(again.is_noop(), "{again}");
-}
-
-#[tokio::test]
-async fn postgres_second_apply_executes_nothing_for_every_family() {
-    let Some(url) = pg_url() else { return };
-    let mut tables = all_tables();
-    tables.push(PgNow::table_def());
-    let scratch = PgScratch::new(&url, "all").await;
-    let db = DbConform::connect(&url)
-        .await
-        .unwrap()
-        .with_options(scratch.options());
-    db.apply(&tables).await.unwrap();
-    let again = db.apply(&tables).await;
-    scratch.cleanup().await;
-    let again = again.unwrap();
-    assert!(again.is_noop(), "{again}");
+backend_tests! {
+    second_apply_executes_nothing_for_every_family => async |db| {
+        let mut tables = all_tables();
+        match db.backend {
+            Backend::Sqlite => {
+                tables.retain(|t| t.name != "decimals");
+                tables.push(TextDecimals::table_def());
+            }
+            Backend::Postgres => tables.push(PgNow::table_def()),
+        }
+        let conform = db.conform().await;
+        conform.apply(&tables).await.unwrap();
+        let again = conform.apply(&tables).await.unwrap();
+        assert!(again.is_noop(), "{again}");
+    };
 }
 
 fn all_tables() -> Vec<TableDef> {

@@ -15,9 +15,10 @@
 #[path = "common/mod.rs"]
 mod common;
 
+use common::build::index;
 use dbconform::sqlx::{self, AssertSqlSafe};
 use dbconform::{
-    Column, ColumnType, DbConform, FkAction, ForeignKey, Index, IndexColumn, Options, PrimaryKey,
+    Column, ColumnType, DbConform, FkAction, ForeignKey, IndexColumn, Options, PrimaryKey,
     QualifiedName, Schema, TableDef, UniqueConstraint,
 };
 use proptest::prelude::*;
@@ -197,14 +198,11 @@ fn build(i: usize, t: &Tbl, with_fk: bool) -> TableDef {
         indexes: t
             .index
             .filter(|&k| Some(k) != t.unique)
-            .map(|k| Index {
-                method: None,
-                include: Vec::new(),
-                nulls_not_distinct: false,
-                name: format!("ix_{name}_{}", col_name(k)),
-                columns: vec![IndexColumn::asc(col_name(k))],
-                unique: false,
-                predicate: None,
+            .map(|k| {
+                index(
+                    format!("ix_{name}_{}", col_name(k)),
+                    vec![IndexColumn::asc(col_name(k))],
+                )
             })
             .into_iter()
             .collect(),
@@ -404,6 +402,18 @@ impl Pool {
     }
 }
 
+/// A `DbConform` with the context's options on a database where `actual` was created.
+async fn create_drifted(actual: &[TableDef], ctx: &Ctx<'_>) -> Result<DbConform, String> {
+    let db = DbConform::connect(ctx.url)
+        .await
+        .map_err(|e| e.to_string())?
+        .with_options(ctx.options.clone());
+    db.apply(actual)
+        .await
+        .map_err(|e| format!("creating the drifted schema: {e}"))?;
+    Ok(db)
+}
+
 /// Under the defaults, on a database holding a row per table: the apply either fails and
 /// changes nothing (a conversion the values refuse), or leaves nothing to execute, every
 /// declared table and column exists (unless its step is blocked), and every table and
@@ -413,13 +423,7 @@ async fn check_defaults(
     actual: &[TableDef],
     ctx: &Ctx<'_>,
 ) -> Result<(), String> {
-    let db = DbConform::connect(ctx.url)
-        .await
-        .map_err(|e| e.to_string())?
-        .with_options(ctx.options.clone());
-    db.apply(actual)
-        .await
-        .map_err(|e| format!("creating the drifted schema: {e}"))?;
+    let db = create_drifted(actual, ctx).await?;
     ctx.pool.exec(rows(actual, &ctx.prefix)).await?;
     let before = db.snapshot().await.map_err(|e| e.to_string())?;
     // The tables that held a row before (a table the apply creates is empty).
@@ -502,13 +506,7 @@ async fn check_converges(
     actual: &[TableDef],
     ctx: &Ctx<'_>,
 ) -> Result<(), String> {
-    let db = DbConform::connect(ctx.url)
-        .await
-        .map_err(|e| e.to_string())?
-        .with_options(ctx.options.clone());
-    db.apply(actual)
-        .await
-        .map_err(|e| format!("creating the drifted schema: {e}"))?;
+    create_drifted(actual, ctx).await?;
     let all = DbConform::connect(ctx.url)
         .await
         .map_err(|e| e.to_string())?

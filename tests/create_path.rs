@@ -7,8 +7,8 @@
 
 mod common;
 
-use common::{PgScratch, pg_url, sqlite_file};
-use dbconform::sqlx::{self, Row};
+use common::{Backend, PgScratch, TestDb, backend_tests, pg_url, sqlite_file};
+use dbconform::sqlx;
 use dbconform::{DbConform, Table, TableDef};
 
 /// Suppliers.
@@ -95,34 +95,112 @@ fn tables() -> Vec<TableDef> {
 
 // ---------------------------------------------------------------- SQLite
 
-#[tokio::test]
-async fn sqlite_creates_every_table_and_second_run_is_noop() {
-    let (_dir, url) = sqlite_file();
-    let db = DbConform::connect(&url).await.unwrap();
+backend_tests! {
+    creates_every_table_and_second_run_is_noop => async |db| {
+        let conform = db.conform().await;
+        let plan = conform.compare(&tables()).await.unwrap();
+        let created = common::described(&plan);
+        // On PostgreSQL the scratch schema is created first.
+        let schema_steps = usize::from(!db.is_sqlite());
+        assert_eq!(created.len(), 5 + schema_steps, "{created:?}");
+        if let Some(scratch) = db.pg() {
+            assert_eq!(created[0], format!("create schema {}", scratch.schema), "{created:?}");
+        }
+        let position = |name: &str| {
+            let table = db.table(name);
+            created.iter().position(|d| d.ends_with(&table)).unwrap()
+        };
+        assert!(position("vendors") < position("products"), "{created:?}");
+        assert!(position("user") < position("order_lines"), "{created:?}");
 
-    let plan = db.compare(&tables()).await.unwrap();
-    let created: Vec<String> = plan.steps().iter().map(|s| s.describe()).collect();
-    let position = |name: &str| created.iter().position(|d| d.ends_with(name)).unwrap();
-    assert_eq!(created.len(), 5, "{created:?}");
-    assert!(
-        position("main.vendors") < position("main.products"),
-        "{created:?}"
+        let report = conform.apply(&tables()).await.unwrap();
+        assert_eq!(report.executed.len(), 5 + schema_steps, "{report}");
+        match db.backend {
+            Backend::Sqlite => sqlite_catalog(db.sqlite_pool().unwrap()).await,
+            Backend::Postgres => postgres_catalog(db.pg().unwrap()).await,
+        }
+        rows_obey_the_declaration(db).await;
+
+        // A second run executes nothing.
+        assert!(conform.compare(&tables()).await.unwrap().is_empty());
+        let again = conform.apply(&tables()).await.unwrap();
+        assert!(again.is_noop(), "{again}");
+        conform.check(&tables()).await.unwrap();
+    };
+}
+
+/// Rows without ids; the database enforces the declared constraints and actions, and
+/// takes keyword and mixed-case names.
+async fn rows_obey_the_declaration(db: &TestDb) {
+    db.exec("INSERT INTO {S}vendors (name) VALUES ('acme')")
+        .await;
+    assert_eq!(
+        db.texts("SELECT CAST(id AS TEXT) FROM {S}vendors").await,
+        ["1"]
     );
-    assert!(
-        position("main.user") < position("main.order_lines"),
-        "{created:?}"
+    db.exec("INSERT INTO {S}products (sku, vendor_id, price) VALUES ('a-1', 1, 9.5)")
+        .await;
+    assert_eq!(
+        db.texts(
+            "SELECT CAST(id AS TEXT) || ' ' || status || ' ' || \
+             CASE WHEN active THEN 'active' ELSE 'inactive' END || ' ' || CAST(quantity AS TEXT) \
+             FROM {S}products"
+        )
+        .await,
+        ["1 new; unchecked active 1"]
+    );
+    let (fk, check, unique) = match db.backend {
+        Backend::Sqlite => ("FOREIGN KEY", "CHECK", "UNIQUE"),
+        Backend::Postgres => (
+            "fk_products_vendor_id",
+            "ck_products_price",
+            "duplicate key",
+        ),
+    };
+    for (insert, violated) in [
+        (
+            "INSERT INTO {S}products (sku, vendor_id) VALUES ('b', 999)",
+            fk,
+        ),
+        (
+            "INSERT INTO {S}products (sku, vendor_id, price) VALUES ('c', 1, -1)",
+            check,
+        ),
+        (
+            "INSERT INTO {S}products (sku, vendor_id) VALUES ('a-1', 1)",
+            unique,
+        ),
+    ] {
+        let error = db.try_exec(insert).await.unwrap_err().to_string();
+        assert!(error.contains(violated), "{insert}: {error}");
+    }
+    db.exec("DELETE FROM {S}vendors").await;
+    assert_eq!(
+        db.rows("products").await,
+        0,
+        "ON DELETE CASCADE removed the vendor's products"
     );
 
-    let report = db.apply(&tables()).await.unwrap();
-    assert_eq!(report.executed.len(), 5);
+    // Keyword and mixed-case names.
+    db.exec("INSERT INTO {S}\"user\" (\"order\", \"group\") VALUES (7, 'g')")
+        .await;
+    db.exec("INSERT INTO {S}\"MixedCase\" (\"DisplayName\") VALUES ('Ada')")
+        .await;
+    assert_eq!(
+        db.texts("SELECT \"DisplayName\" FROM {S}\"MixedCase\" WHERE id = 1")
+            .await,
+        ["Ada"]
+    );
+}
 
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-
+/// The SQLite catalog after the create: columns, the stored CREATE TABLE text, foreign
+/// keys, indexes and the composite primary key.
+async fn sqlite_catalog(pool: &sqlx::SqlitePool) {
     // Columns: declared type, NOT NULL, default, primary key position.
     let columns: Vec<(String, String, i64, Option<String>, i64)> = sqlx::query_as(
         "SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info('products') ORDER BY cid",
     )
-    .fetch_all(&pool)
+    .fetch_all(pool)
     .await
     .unwrap();
     let expected: Vec<(String, String, i64, Option<String>, i64)> = vec![
@@ -151,10 +229,7 @@ async fn sqlite_creates_every_table_and_second_run_is_noop() {
     assert_eq!(columns, expected);
 
     // AUTOINCREMENT and the CHECKs live only in the stored CREATE TABLE text.
-    let sql: String = sqlx::query_scalar("SELECT sql FROM sqlite_schema WHERE name = 'products'")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let sql = common::sqlite_sql(pool, "products").await;
     assert!(sql.contains("AUTOINCREMENT"), "{sql}");
     assert!(
         sql.contains("CONSTRAINT \"ck_products_price\" CHECK (price >= 0)"),
@@ -162,38 +237,24 @@ async fn sqlite_creates_every_table_and_second_run_is_noop() {
     );
     assert!(sql.contains("CHECK (quantity >= 0)"), "{sql}");
 
-    // Foreign keys with their actions.
-    let fks: Vec<(String, String, String, String, String)> = sqlx::query_as(
-        "SELECT \"table\", \"from\", \"to\", on_delete, on_update FROM pragma_foreign_key_list('products')",
-    )
-    .fetch_all(&pool)
-    .await
-    .unwrap();
+    // Foreign keys with their actions: `table from to on_delete on_update`.
+    let fks = async |table: &str| -> Vec<String> {
+        sqlx::query_scalar(
+            "SELECT \"table\" || ' ' || \"from\" || ' ' || \"to\" || ' ' || on_delete || ' ' || on_update \
+             FROM pragma_foreign_key_list(?)",
+        )
+        .bind(table)
+        .fetch_all(pool)
+        .await
+        .unwrap()
+    };
     assert_eq!(
-        fks,
-        vec![(
-            "vendors".into(),
-            "vendor_id".into(),
-            "id".into(),
-            "CASCADE".into(),
-            "NO ACTION".into()
-        )]
+        fks("products").await,
+        ["vendors vendor_id id CASCADE NO ACTION"]
     );
-    let fks: Vec<(String, String, String, String, String)> = sqlx::query_as(
-        "SELECT \"table\", \"from\", \"to\", on_delete, on_update FROM pragma_foreign_key_list('order_lines')",
-    )
-    .fetch_all(&pool)
-    .await
-    .unwrap();
     assert_eq!(
-        fks,
-        vec![(
-            "user".into(),
-            "user_id".into(),
-            "id".into(),
-            "SET NULL".into(),
-            "CASCADE".into()
-        )]
+        fks("order_lines").await,
+        ["user user_id id SET NULL CASCADE"]
     );
 
     // Indexes: the named composite index, the per-column index, and the UNIQUE constraint.
@@ -202,7 +263,7 @@ async fn sqlite_creates_every_table_and_second_run_is_noop() {
          FROM pragma_index_list('products') il, pragma_index_info(il.name) ii \
          GROUP BY il.name ORDER BY il.name",
     )
-    .fetch_all(&pool)
+    .fetch_all(pool)
     .await
     .unwrap();
     assert!(
@@ -224,82 +285,10 @@ async fn sqlite_creates_every_table_and_second_run_is_noop() {
     let pk: Vec<String> = sqlx::query_scalar(
         "SELECT name FROM pragma_table_info('order_lines') WHERE pk > 0 ORDER BY pk",
     )
-    .fetch_all(&pool)
+    .fetch_all(pool)
     .await
     .unwrap();
     assert_eq!(pk, ["order_no", "line"]);
-
-    // Rows without ids; the database enforces the declared constraints.
-    sqlx::query("INSERT INTO vendors (name) VALUES ('acme')")
-        .execute(&pool)
-        .await
-        .unwrap();
-    let mut conn = pool.acquire().await.unwrap();
-    sqlx::query("PRAGMA foreign_keys = ON")
-        .execute(&mut *conn)
-        .await
-        .unwrap();
-    sqlx::query("INSERT INTO products (sku, vendor_id, price) VALUES ('a-1', 1, 9.5)")
-        .execute(&mut *conn)
-        .await
-        .unwrap();
-    let row = sqlx::query("SELECT id, status, active, quantity FROM products")
-        .fetch_one(&mut *conn)
-        .await
-        .unwrap();
-    assert_eq!(row.get::<i64, _>("id"), 1);
-    assert_eq!(row.get::<String, _>("status"), "new; unchecked");
-    assert!(row.get::<bool, _>("active"));
-    assert_eq!(row.get::<i32, _>("quantity"), 1);
-    let fk_violation = sqlx::query("INSERT INTO products (sku, vendor_id) VALUES ('b', 999)")
-        .execute(&mut *conn)
-        .await;
-    assert!(
-        fk_violation
-            .unwrap_err()
-            .to_string()
-            .contains("FOREIGN KEY")
-    );
-    let check_violation =
-        sqlx::query("INSERT INTO products (sku, vendor_id, price) VALUES ('c', 1, -1)")
-            .execute(&mut *conn)
-            .await;
-    assert!(check_violation.unwrap_err().to_string().contains("CHECK"));
-    let unique_violation = sqlx::query("INSERT INTO products (sku, vendor_id) VALUES ('a-1', 1)")
-        .execute(&mut *conn)
-        .await;
-    assert!(unique_violation.unwrap_err().to_string().contains("UNIQUE"));
-    sqlx::query("DELETE FROM vendors")
-        .execute(&mut *conn)
-        .await
-        .unwrap();
-    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM products")
-        .fetch_one(&mut *conn)
-        .await
-        .unwrap();
-    assert_eq!(left, 0, "ON DELETE CASCADE removed the vendor's products");
-
-    // Keyword and mixed-case names.
-    sqlx::query("INSERT INTO \"user\" (\"order\", \"group\") VALUES (7, 'g')")
-        .execute(&mut *conn)
-        .await
-        .unwrap();
-    sqlx::query("INSERT INTO \"MixedCase\" (\"DisplayName\") VALUES ('Ada')")
-        .execute(&mut *conn)
-        .await
-        .unwrap();
-    let name: String = sqlx::query_scalar("SELECT \"DisplayName\" FROM \"MixedCase\" WHERE id = 1")
-        .fetch_one(&mut *conn)
-        .await
-        .unwrap();
-    assert_eq!(name, "Ada");
-    drop(conn);
-
-    // A second run executes nothing.
-    assert!(db.compare(&tables()).await.unwrap().is_empty());
-    let again = db.apply(&tables()).await.unwrap();
-    assert!(again.is_noop(), "{again}");
-    db.check(&tables()).await.unwrap();
 }
 
 #[tokio::test]
@@ -337,99 +326,36 @@ async fn sqlite_from_pool_leaves_other_tables_alone_and_reports_them_as_drift() 
 
 // ---------------------------------------------------------------- PostgreSQL
 
-#[tokio::test]
-async fn postgres_creates_every_table_and_second_run_is_noop() {
-    let Some(url) = pg_url() else { return };
-    let scratch = PgScratch::new(&url, "create").await;
-    let schema = scratch.schema.clone();
-    let db = DbConform::connect(&url)
-        .await
-        .unwrap()
-        .with_options(scratch.options());
-
-    let report = db.apply(&tables()).await.unwrap();
-    let kinds: Vec<String> = report.executed.iter().map(|e| e.step.describe()).collect();
-    assert_eq!(kinds[0], format!("create schema {schema}"), "{kinds:?}");
-    assert_eq!(kinds.len(), 6, "{kinds:?}");
-    let pool = &scratch.pool;
-
-    // Columns from the catalog.
-    let columns: Vec<(String, String, String, Option<String>, String)> = sqlx::query_as(
-        "SELECT column_name::text, format_type(a.atttypid, a.atttypmod), is_nullable::text, column_default::text, is_identity::text \
+/// The PostgreSQL catalog after the create: columns, constraints by definition, indexes
+/// and comments.
+async fn postgres_catalog(scratch: &PgScratch) {
+    let (schema, pool) = (&scratch.schema, &scratch.pool);
+    // Columns from the catalog: `name|type|is_nullable|default|is_identity`.
+    let columns: Vec<String> = sqlx::query_scalar(
+        "SELECT concat_ws('|', column_name::text, format_type(a.atttypid, a.atttypmod), is_nullable::text, \
+           coalesce(column_default::text, 'NULL'), is_identity::text) \
          FROM information_schema.columns c \
          JOIN pg_attribute a ON a.attrelid = format('%I.%I', c.table_schema, c.table_name)::regclass AND a.attname = c.column_name \
          WHERE table_schema = $1 AND table_name = 'products' ORDER BY ordinal_position",
     )
-    .bind(&schema)
+    .bind(schema)
     .fetch_all(pool)
     .await
     .unwrap();
-    let expected: Vec<(String, String, String, Option<String>, String)> = vec![
-        (
-            "id".into(),
-            "bigint".into(),
-            "NO".into(),
-            None,
-            "YES".into(),
-        ),
-        (
-            "sku".into(),
-            "character varying(64)".into(),
-            "NO".into(),
-            None,
-            "NO".into(),
-        ),
-        (
-            "description".into(),
-            "text".into(),
-            "YES".into(),
-            None,
-            "NO".into(),
-        ),
-        (
-            "price".into(),
-            "double precision".into(),
-            "NO".into(),
-            Some("0".into()),
-            "NO".into(),
-        ),
-        (
-            "vendor_id".into(),
-            "bigint".into(),
-            "NO".into(),
-            None,
-            "NO".into(),
-        ),
-        (
-            "status".into(),
-            "text".into(),
-            "NO".into(),
-            Some("'new; unchecked'::text".into()),
-            "NO".into(),
-        ),
-        (
-            "active".into(),
-            "boolean".into(),
-            "NO".into(),
-            Some("true".into()),
-            "NO".into(),
-        ),
-        (
-            "created_at".into(),
-            "timestamp without time zone".into(),
-            "NO".into(),
-            Some("CURRENT_TIMESTAMP".into()),
-            "NO".into(),
-        ),
-        (
-            "quantity".into(),
-            "integer".into(),
-            "NO".into(),
-            Some("1".into()),
-            "NO".into(),
-        ),
-    ];
-    assert_eq!(columns, expected);
+    assert_eq!(
+        columns,
+        [
+            "id|bigint|NO|NULL|YES",
+            "sku|character varying(64)|NO|NULL|NO",
+            "description|text|YES|NULL|NO",
+            "price|double precision|NO|0|NO",
+            "vendor_id|bigint|NO|NULL|NO",
+            "status|text|NO|'new; unchecked'::text|NO",
+            "active|boolean|NO|true|NO",
+            "created_at|timestamp without time zone|NO|CURRENT_TIMESTAMP|NO",
+            "quantity|integer|NO|1|NO",
+        ]
+    );
 
     // Constraints by definition.
     let mut constraints: Vec<(String, String)> = sqlx::query_as(
@@ -437,7 +363,7 @@ async fn postgres_creates_every_table_and_second_run_is_noop() {
          JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace \
          WHERE n.nspname = $1 AND t.relname = 'products'",
     )
-    .bind(&schema)
+    .bind(schema)
     .fetch_all(pool)
     .await
     .unwrap();
@@ -457,35 +383,33 @@ async fn postgres_creates_every_table_and_second_run_is_noop() {
         )),
         "{constraints:?}"
     );
-    let order_line_fk: String = sqlx::query_scalar(
-        "SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid \
-         JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = $1 AND t.relname = 'order_lines' AND c.contype = 'f'",
-    )
-    .bind(&schema)
-    .fetch_one(pool)
-    .await
-    .unwrap();
+    // The one constraint of `order_lines` of a kind (`contype`).
+    let order_line = async |kind: &str| -> String {
+        sqlx::query_scalar(
+            "SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid \
+             JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = $1 AND t.relname = 'order_lines' AND c.contype = $2",
+        )
+        .bind(schema)
+        .bind(kind)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+    };
+    let order_line_fk = order_line("f").await;
     assert_eq!(
         order_line_fk,
         format!(
             "FOREIGN KEY (user_id) REFERENCES {schema}.\"user\"(id) ON UPDATE CASCADE ON DELETE SET NULL"
         )
     );
-    let order_line_pk: String = sqlx::query_scalar(
-        "SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid \
-         JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = $1 AND t.relname = 'order_lines' AND c.contype = 'p'",
-    )
-    .bind(&schema)
-    .fetch_one(pool)
-    .await
-    .unwrap();
+    let order_line_pk = order_line("p").await;
     assert_eq!(order_line_pk, "PRIMARY KEY (order_no, line)");
 
     // Indexes.
     let indexes: Vec<(String, String)> = sqlx::query_as(
         "SELECT indexname::text, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = 'products' ORDER BY 1",
     )
-    .bind(&schema)
+    .bind(schema)
     .fetch_all(pool)
     .await
     .unwrap();
@@ -510,77 +434,11 @@ async fn postgres_creates_every_table_and_second_run_is_noop() {
     // Comments from doc comments.
     let comment: Option<String> =
         sqlx::query_scalar("SELECT col_description(format('%I.products', $1::text)::regclass, 3)")
-            .bind(&schema)
+            .bind(schema)
             .fetch_one(pool)
             .await
             .unwrap();
     assert_eq!(comment.as_deref(), Some("Free text shown to customers."));
-
-    // Rows without ids; constraints enforced by the database.
-    let mut conn = pool.acquire().await.unwrap();
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-        "SET search_path TO \"{schema}\""
-    )))
-    .execute(&mut *conn)
-    .await
-    .unwrap();
-    let vendor: i64 = sqlx::query_scalar("INSERT INTO vendors (name) VALUES ('acme') RETURNING id")
-        .fetch_one(&mut *conn)
-        .await
-        .unwrap();
-    assert_eq!(vendor, 1);
-    sqlx::query("INSERT INTO products (sku, vendor_id, price) VALUES ('a-1', 1, 9.5)")
-        .execute(&mut *conn)
-        .await
-        .unwrap();
-    let status: String = sqlx::query_scalar("SELECT status FROM products")
-        .fetch_one(&mut *conn)
-        .await
-        .unwrap();
-    assert_eq!(status, "new; unchecked");
-    let fk_violation = sqlx::query("INSERT INTO products (sku, vendor_id) VALUES ('b', 999)")
-        .execute(&mut *conn)
-        .await;
-    assert!(
-        fk_violation
-            .unwrap_err()
-            .to_string()
-            .contains("fk_products_vendor_id")
-    );
-    let check_violation =
-        sqlx::query("INSERT INTO products (sku, vendor_id, price) VALUES ('c', 1, -1)")
-            .execute(&mut *conn)
-            .await;
-    assert!(
-        check_violation
-            .unwrap_err()
-            .to_string()
-            .contains("ck_products_price")
-    );
-    sqlx::query("INSERT INTO \"user\" (\"order\") VALUES (7)")
-        .execute(&mut *conn)
-        .await
-        .unwrap();
-    sqlx::query("INSERT INTO \"MixedCase\" (\"DisplayName\") VALUES ('Ada')")
-        .execute(&mut *conn)
-        .await
-        .unwrap();
-    sqlx::query("DELETE FROM vendors")
-        .execute(&mut *conn)
-        .await
-        .unwrap();
-    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM products")
-        .fetch_one(&mut *conn)
-        .await
-        .unwrap();
-    assert_eq!(left, 0);
-    drop(conn);
-
-    // Second run: nothing.
-    assert!(db.compare(&tables()).await.unwrap().is_empty());
-    assert!(db.apply(&tables()).await.unwrap().is_noop());
-    db.check(&tables()).await.unwrap();
-    scratch.cleanup().await;
 }
 
 #[tokio::test]
@@ -600,10 +458,7 @@ async fn postgres_honours_per_table_schema() {
         .execute(&scratch.pool)
         .await
         .unwrap();
-    let db = DbConform::connect(&url)
-        .await
-        .unwrap()
-        .with_options(scratch.options());
+    let db = scratch.conform().await;
     let tables = [AuditEvent::table_def(), Vendor::table_def()];
     db.apply(&tables).await.unwrap();
 
@@ -629,54 +484,32 @@ async fn postgres_honours_per_table_schema() {
     scratch.cleanup().await;
 }
 
-#[tokio::test]
-async fn postgres_concurrent_conformers_all_succeed_and_work_is_done_once() {
-    let Some(url) = pg_url() else { return };
-    let scratch = PgScratch::new(&url, "concurrent").await;
-    let mut tasks = Vec::new();
-    for _ in 0..6 {
-        let (url, options) = (url.clone(), scratch.options());
-        tasks.push(tokio::spawn(async move {
-            DbConform::connect(&url)
-                .await?
-                .with_options(options)
-                .apply(&tables())
-                .await
-        }));
-    }
-    let mut executed = Vec::new();
-    for task in tasks {
-        executed.push(task.await.unwrap().unwrap().executed.len());
-    }
-    executed.sort();
-    assert_eq!(
-        executed,
-        [0, 0, 0, 0, 0, 6],
-        "exactly one conformer does the work"
-    );
-    scratch.cleanup().await;
-}
-
-#[tokio::test]
-async fn sqlite_concurrent_conformers_all_succeed_and_work_is_done_once() {
-    let (_dir, url) = sqlite_file();
-    let mut tasks = Vec::new();
-    for _ in 0..6 {
-        let url = url.clone();
-        tasks.push(tokio::spawn(async move {
-            DbConform::connect(&url).await?.apply(&tables()).await
-        }));
-    }
-    let mut executed = Vec::new();
-    for task in tasks {
-        executed.push(task.await.unwrap().unwrap().executed.len());
-    }
-    executed.sort();
-    assert_eq!(
-        executed,
-        [0, 0, 0, 0, 0, 5],
-        "exactly one conformer does the work"
-    );
+backend_tests! {
+    concurrent_conformers_all_succeed_and_work_is_done_once => async |db| {
+        let mut tasks = Vec::new();
+        for _ in 0..6 {
+            let (url, options) = (db.url().to_string(), db.options());
+            tasks.push(tokio::spawn(async move {
+                DbConform::connect(&url)
+                    .await?
+                    .with_options(options)
+                    .apply(&tables())
+                    .await
+            }));
+        }
+        let mut executed = Vec::new();
+        for task in tasks {
+            executed.push(task.await.unwrap().unwrap().executed.len());
+        }
+        executed.sort();
+        // Five tables, and on PostgreSQL the scratch schema.
+        let work = 5 + usize::from(!db.is_sqlite());
+        assert_eq!(
+            executed,
+            [0, 0, 0, 0, 0, work],
+            "exactly one conformer does the work"
+        );
+    };
 }
 
 #[tokio::test]

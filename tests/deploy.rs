@@ -127,40 +127,6 @@ fn scratch_database_name() -> String {
     )
 }
 
-/// `url` with its database replaced by `name` (percent-encoded).
-pub fn with_database(url: &str, name: &str) -> String {
-    let encoded: String = name
-        .bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' | b'-' => (b as char).to_string(),
-            other => format!("%{other:02X}"),
-        })
-        .collect();
-    let scheme_end = url.find("://").map(|i| i + 3).unwrap_or(0);
-    let (base, query) = match url.find('?') {
-        Some(q) => (&url[..q], &url[q..]),
-        None => (url, ""),
-    };
-    let path_start = base[scheme_end..]
-        .find('/')
-        .map(|i| scheme_end + i)
-        .unwrap_or(base.len());
-    format!("{}/{encoded}{query}", &base[..path_start])
-}
-
-async fn drop_database(url: &str, name: &str) {
-    let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
-    let statement = format!(
-        "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
-        name.replace('"', "\"\"")
-    );
-    sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    conn.close().await.unwrap();
-}
-
 async fn database_exists(url: &str, name: &str) -> bool {
     let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
     let found: Option<i32> = sqlx::query_scalar("SELECT 1 FROM pg_database WHERE datname = $1")
@@ -176,8 +142,8 @@ async fn database_exists(url: &str, name: &str) -> bool {
 async fn postgres_missing_database_is_created_when_asked_and_conformed() {
     let Some(url) = common::pg_url() else { return };
     let name = scratch_database_name();
-    let target = with_database(&url, &name);
-    drop_database(&url, &name).await;
+    let target = common::with_database(&url, &name);
+    common::drop_database(&url, &name).await;
 
     let refused = DbConform::connect_with(&target, &retry_for(5.0)).await;
     let message = refused.unwrap_err().to_string();
@@ -200,7 +166,7 @@ async fn postgres_missing_database_is_created_when_asked_and_conformed() {
     .await;
     let created = database_exists(&url, &name).await;
     let again = dbconform::create_database_if_missing(&target).await;
-    drop_database(&url, &name).await;
+    common::drop_database(&url, &name).await;
 
     let report = outcome.unwrap();
     assert!(created);
@@ -211,11 +177,11 @@ async fn postgres_missing_database_is_created_when_asked_and_conformed() {
 #[test]
 fn database_urls_are_rewritten_for_the_scratch_name() {
     assert_eq!(
-        with_database("postgres://u@h:5432/test", "a \"b\""),
+        common::with_database("postgres://u@h:5432/test", "a \"b\""),
         "postgres://u@h:5432/a%20%22b%22"
     );
     assert_eq!(
-        with_database("postgres://u@h/test?sslmode=disable", "x"),
+        common::with_database("postgres://u@h/test?sslmode=disable", "x"),
         "postgres://u@h/x?sslmode=disable"
     );
 }

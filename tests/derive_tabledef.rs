@@ -2,6 +2,10 @@
 //! mapped type, and registers each table.
 #![allow(dead_code)]
 
+#[path = "common/build.rs"]
+mod build;
+
+use build::{index, nullable};
 use dbconform::{
     Check, Column, ColumnType, FkAction, ForeignKey, Index, IndexColumn, PrimaryKey, QualifiedName,
     SortOrder, SqlType, Table, TableDef, UniqueConstraint, generated_name, short_hash,
@@ -13,13 +17,6 @@ fn s(text: &str) -> String {
 
 fn col(name: &str, ty: ColumnType) -> Column {
     Column::new(name, ty)
-}
-
-fn nullable(name: &str, ty: ColumnType) -> Column {
-    Column {
-        nullable: true,
-        ..Column::new(name, ty)
-    }
 }
 
 /// Products we sell.
@@ -116,24 +113,14 @@ fn design_example_product() {
             expr: s("price >= 0"),
         }],
         indexes: vec![
-            Index {
-                method: None,
-                include: Vec::new(),
-                nulls_not_distinct: false,
-                name: s("ix_products_vendor_sku"),
-                columns: vec![IndexColumn::asc("vendor_id"), IndexColumn::asc("sku")],
-                unique: false,
-                predicate: None,
-            },
-            Index {
-                method: None,
-                include: Vec::new(),
-                nulls_not_distinct: false,
-                name: s("ix_products_vendor_id"),
-                columns: vec![IndexColumn::asc("vendor_id")],
-                unique: false,
-                predicate: None,
-            },
+            index(
+                s("ix_products_vendor_sku"),
+                vec![IndexColumn::asc("vendor_id"), IndexColumn::asc("sku")],
+            ),
+            index(
+                s("ix_products_vendor_id"),
+                vec![IndexColumn::asc("vendor_id")],
+            ),
         ],
     };
     assert_eq!(Product::table_def(), expected);
@@ -451,12 +438,9 @@ fn composite_keys_constraints_and_comments() {
             },
         ],
         indexes: vec![
-            Index {
-                method: None,
-                include: Vec::new(),
-                nulls_not_distinct: false,
-                name: s("ix_order_line_order_id_line_no"),
-                columns: vec![
+            index(
+                s("ix_order_line_order_id_line_no"),
+                vec![
                     IndexColumn::asc("order_id"),
                     IndexColumn {
                         opclass: None,
@@ -466,26 +450,23 @@ fn composite_keys_constraints_and_comments() {
                         order: SortOrder::Desc,
                     },
                 ],
-                unique: false,
-                predicate: None,
-            },
+            ),
             Index {
-                method: None,
-                include: Vec::new(),
-                nulls_not_distinct: false,
-                name: s("ix_open_lines"),
-                columns: vec![
-                    IndexColumn::asc("Product Code"),
-                    IndexColumn {
-                        opclass: None,
-                        nulls: None,
-                        expression: false,
-                        name: s("order_id"),
-                        order: SortOrder::Desc,
-                    },
-                ],
                 unique: true,
                 predicate: Some(s("shipped IS NULL")),
+                ..index(
+                    s("ix_open_lines"),
+                    vec![
+                        IndexColumn::asc("Product Code"),
+                        IndexColumn {
+                            opclass: None,
+                            nulls: None,
+                            expression: false,
+                            name: s("order_id"),
+                            order: SortOrder::Desc,
+                        },
+                    ],
+                )
             },
         ],
     };
@@ -542,24 +523,8 @@ fn keywords_raw_identifiers_and_mixed_case() {
         foreign_keys: vec![],
         checks: vec![],
         indexes: vec![
-            Index {
-                method: None,
-                include: Vec::new(),
-                nulls_not_distinct: false,
-                name: s("ix_user_Group"),
-                columns: vec![IndexColumn::asc("Group")],
-                unique: false,
-                predicate: None,
-            },
-            Index {
-                method: None,
-                include: Vec::new(),
-                nulls_not_distinct: false,
-                name: s("ix_user_order"),
-                columns: vec![IndexColumn::asc("order")],
-                unique: false,
-                predicate: None,
-            },
+            index(s("ix_user_Group"), vec![IndexColumn::asc("Group")]),
+            index(s("ix_user_order"), vec![IndexColumn::asc("order")]),
         ],
     };
     assert_eq!(User::table_def(), expected);

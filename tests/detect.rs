@@ -9,41 +9,14 @@
 #![allow(dead_code)]
 
 mod common;
+#[path = "common/models.rs"]
+mod models;
 
-use common::{PgScratch, pg_url, sqlite_file};
-use dbconform::sqlx::{self, AssertSqlSafe};
-use dbconform::{Change, DbConform, Options, Plan, Table, TableDef};
-
-/// Holders of money.
-#[derive(Table)]
-#[table(name = "accounts")]
-#[index(name = "ix_accounts_email_created", columns("email", "created_at"))]
-#[check(name = "ck_accounts_balance", expr = "balance >= 0")]
-struct Account {
-    #[column(primary_key)]
-    id: i64,
-    #[column(max_length = 100, unique)]
-    email: String,
-    #[column(default = "0")]
-    balance: i64,
-    nickname: Option<String>,
-    #[column(sql_type = "TIMESTAMP")]
-    created_at: Option<String>,
-}
-
-#[derive(Table)]
-#[table(name = "payments")]
-struct Payment {
-    #[column(primary_key)]
-    id: i64,
-    #[column(references = "accounts(id)", on_delete = "cascade")]
-    account_id: i64,
-    amount: i64,
-}
-
-fn tables() -> Vec<TableDef> {
-    vec![Account::table_def(), Payment::table_def()]
-}
+use common::drift::{in_table, replace_once, without_line};
+use common::matrix::run_on;
+use common::{Backend, TestDb, backend_tests};
+use dbconform::{Change, Options, Plan, Table};
+use models::accounts_and_payments as tables;
 
 /// One line per change: kind, table, object, and before → after of what differs.
 fn summary(change: &Change) -> String {
@@ -228,112 +201,58 @@ fn default_options(o: Options) -> Options {
     o
 }
 
-fn replace_once(sql: &str, from: &str, to: &str) -> String {
-    assert!(
-        sql.contains(from),
-        "the generated DDL no longer contains {from:?}:\n{sql}"
+/// Runs the case on `db`: creates the declared tables with the damaged script, then
+/// compares.
+async fn check(db: &TestDb, case: Case) {
+    let conform = db.conform().await;
+    let script = (case.mutate)(
+        conform.compare(&tables()).await.unwrap().to_sql(),
+        &db.prefix(),
     );
-    sql.replacen(from, to, 1)
+    db.exec(&script).await;
+    let conform = conform.with_options((case.options)(db.options()));
+    let plan = conform.compare(&tables()).await.unwrap();
+    assert_eq!(
+        summaries(&plan),
+        case.expected,
+        "\nscript:\n{script}\nplan:\n{plan}"
+    );
+    let drift: Vec<String> = plan
+        .drift()
+        .iter()
+        .map(|d| format!("{}: {}", d.table.name, d.description))
+        .collect();
+    for wanted in case.drift {
+        assert!(
+            drift.iter().any(|d| d.contains(wanted)),
+            "no drift mentioning {wanted:?}: {drift:?}"
+        );
+    }
 }
 
 async fn check_sqlite(case: Case) {
-    let (_dir, url) = sqlite_file();
-    let db = DbConform::connect(&url).await.unwrap();
-    let script = (case.mutate)(db.compare(&tables()).await.unwrap().to_sql(), "");
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    sqlx::raw_sql(AssertSqlSafe(script.clone()))
-        .execute(&pool)
-        .await
-        .unwrap();
-    let db = db.with_options((case.options)(Options::default()));
-    let plan = db.compare(&tables()).await.unwrap();
-    assert_eq!(
-        summaries(&plan),
-        case.expected,
-        "\nscript:\n{script}\nplan:\n{plan}"
-    );
-    let drift: Vec<String> = plan
-        .drift()
-        .iter()
-        .map(|d| format!("{}: {}", d.table.name, d.description))
-        .collect();
-    for wanted in case.drift {
-        assert!(
-            drift.iter().any(|d| d.contains(wanted)),
-            "no drift mentioning {wanted:?}: {drift:?}"
-        );
-    }
+    run_on(Backend::Sqlite, "", async move |db| check(db, case).await).await;
 }
 
 async fn check_postgres(case: Case, tag: &str) {
-    let Some(url) = pg_url() else { return };
-    let scratch = PgScratch::new(&url, tag).await;
-    let db = DbConform::connect(&url)
-        .await
-        .unwrap()
-        .with_options(scratch.options());
-    let prefix = format!("\"{}\".", scratch.schema);
-    let script = (case.mutate)(db.compare(&tables()).await.unwrap().to_sql(), &prefix);
-    sqlx::raw_sql(AssertSqlSafe(script.clone()))
-        .execute(&scratch.pool)
-        .await
-        .unwrap();
-    let db = db.with_options((case.options)(scratch.options()));
-    let plan = db.compare(&tables()).await;
-    scratch.cleanup().await;
-    let plan = plan.unwrap();
-    assert_eq!(
-        summaries(&plan),
-        case.expected,
-        "\nscript:\n{script}\nplan:\n{plan}"
-    );
-    let drift: Vec<String> = plan
-        .drift()
-        .iter()
-        .map(|d| format!("{}: {}", d.table.name, d.description))
-        .collect();
-    for wanted in case.drift {
-        assert!(
-            drift.iter().any(|d| d.contains(wanted)),
-            "no drift mentioning {wanted:?}: {drift:?}"
-        );
-    }
+    run_on(Backend::Postgres, tag, async move |db| {
+        check(db, case).await
+    })
+    .await;
 }
 
-/// Defines the same case on both backends.
+/// Defines the case on every backend (`name::sqlite`, `name::postgres`).
 macro_rules! case {
-    ($sqlite:ident, $postgres:ident, $case:expr) => {
-        #[tokio::test]
-        async fn $sqlite() {
-            check_sqlite($case).await;
-        }
-        #[tokio::test]
-        async fn $postgres() {
-            check_postgres($case, stringify!($postgres)).await;
+    ($name:ident, $case:expr) => {
+        backend_tests! {
+            $name => async |db| check(db, $case).await;
         }
     };
 }
 
-/// The span of the CREATE TABLE statement of `table` in the script.
-fn create_statement(sql: &str, table: &str) -> std::ops::Range<usize> {
-    let marker = format!("\"{table}\" (\n");
-    let at = sql
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no CREATE TABLE {table} in:\n{sql}"));
-    let begin = sql[..at].rfind("CREATE TABLE").unwrap();
-    let end = sql[begin..].find(");\n").unwrap() + begin + 3;
-    begin..end
-}
-
 /// Applies `edit` to the CREATE TABLE statement of `payments` only.
 fn in_payments(sql: &str, edit: impl Fn(&str) -> String) -> String {
-    let span = create_statement(sql, "payments");
-    format!(
-        "{}{}{}",
-        &sql[..span.start],
-        edit(&sql[span.clone()]),
-        &sql[span.end..]
-    )
+    in_table(sql, "payments", edit)
 }
 
 /// Removes the whole CREATE TABLE of `payments` from the script.
@@ -342,8 +261,7 @@ fn without_payments(sql: String, _: &str) -> String {
 }
 
 case!(
-    sqlite_detects_missing_table,
-    postgres_detects_missing_table,
+    detects_missing_table,
     Case {
         mutate: without_payments,
         options: default_options,
@@ -353,8 +271,7 @@ case!(
 );
 
 case!(
-    sqlite_keeps_extra_table_as_drift,
-    postgres_keeps_extra_table_as_drift,
+    keeps_extra_table_as_drift,
     Case {
         mutate: |sql, s| format!("{sql}CREATE TABLE {s}legacy (x INTEGER);\n"),
         options: default_options,
@@ -364,8 +281,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_extra_table_when_dropping_is_allowed,
-    postgres_detects_extra_table_when_dropping_is_allowed,
+    detects_extra_table_when_dropping_is_allowed,
     Case {
         mutate: |sql, s| format!("{sql}CREATE TABLE {s}legacy (x INTEGER);\n"),
         options: |o| Options {
@@ -378,8 +294,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_missing_column,
-    postgres_detects_missing_column,
+    detects_missing_column,
     Case {
         mutate: |sql, _| replace_once(&sql, "  \"nickname\" TEXT,\n", ""),
         options: default_options,
@@ -389,8 +304,7 @@ case!(
 );
 
 case!(
-    sqlite_keeps_extra_column_as_drift,
-    postgres_keeps_extra_column_as_drift,
+    keeps_extra_column_as_drift,
     Case {
         mutate: |sql, _| replace_once(
             &sql,
@@ -404,8 +318,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_extra_column_when_dropping_is_allowed,
-    postgres_detects_extra_column_when_dropping_is_allowed,
+    detects_extra_column_when_dropping_is_allowed,
     Case {
         mutate: |sql, _| replace_once(
             &sql,
@@ -422,8 +335,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_column_length,
-    postgres_detects_column_length,
+    detects_column_length,
     Case {
         mutate: |sql, _| replace_once(&sql, "VARCHAR(100)", "VARCHAR(50)"),
         options: default_options,
@@ -433,8 +345,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_column_type,
-    postgres_detects_column_type,
+    detects_column_type,
     Case {
         mutate: |sql, _| replace_once(&sql, "\"amount\" BIGINT", "\"amount\" INTEGER"),
         options: default_options,
@@ -444,8 +355,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_nullability,
-    postgres_detects_nullability,
+    detects_nullability,
     Case {
         mutate: |sql, _| replace_once(&sql, "\"nickname\" TEXT,", "\"nickname\" TEXT NOT NULL,"),
         options: default_options,
@@ -455,8 +365,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_changed_default,
-    postgres_detects_changed_default,
+    detects_changed_default,
     Case {
         mutate: |sql, _| replace_once(&sql, "DEFAULT 0", "DEFAULT 5"),
         options: default_options,
@@ -466,8 +375,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_missing_default,
-    postgres_detects_missing_default,
+    detects_missing_default,
     Case {
         mutate: |sql, _| replace_once(&sql, " DEFAULT 0", ""),
         options: default_options,
@@ -517,28 +425,6 @@ async fn sqlite_detects_missing_auto_increment() {
         drift: &[],
     })
     .await;
-}
-
-/// Drops the named clause line (`  CONSTRAINT "x" ...,` or the last one without a comma).
-fn without_line(sql: &str, needle: &str) -> String {
-    let at = sql
-        .find(needle)
-        .unwrap_or_else(|| panic!("no {needle:?} in:\n{sql}"));
-    let begin = sql[..at].rfind('\n').unwrap();
-    let end = sql[at..].find('\n').unwrap() + at;
-    let line = &sql[begin..end];
-    if line.ends_with(',') {
-        format!("{}{}", &sql[..begin], &sql[end..])
-    } else {
-        // The last element: drop the comma that ends the previous line instead.
-        let previous = sql[..begin].rfind(',').unwrap();
-        format!(
-            "{}{}{}",
-            &sql[..previous],
-            &sql[previous + 1..begin],
-            &sql[end..]
-        )
-    }
 }
 
 #[tokio::test]
@@ -596,8 +482,7 @@ async fn postgres_detects_changed_primary_key() {
 }
 
 case!(
-    sqlite_detects_missing_unique,
-    postgres_detects_missing_unique,
+    detects_missing_unique,
     Case {
         mutate: |sql, _| without_line(&sql, "CONSTRAINT \"uq_accounts_email\""),
         options: default_options,
@@ -607,8 +492,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_extra_unique,
-    postgres_detects_extra_unique,
+    detects_extra_unique,
     Case {
         mutate: |sql, _| replace_once(
             &sql,
@@ -622,8 +506,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_changed_unique_columns,
-    postgres_detects_changed_unique_columns,
+    detects_changed_unique_columns,
     Case {
         mutate: |sql, _| replace_once(
             &sql,
@@ -637,8 +520,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_missing_foreign_key,
-    postgres_detects_missing_foreign_key,
+    detects_missing_foreign_key,
     Case {
         mutate: |sql, _| without_line(&sql, "CONSTRAINT \"fk_payments_account_id\""),
         options: default_options,
@@ -650,8 +532,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_changed_foreign_key_action,
-    postgres_detects_changed_foreign_key_action,
+    detects_changed_foreign_key_action,
     Case {
         mutate: |sql, _| replace_once(
             &sql,
@@ -667,8 +548,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_extra_foreign_key,
-    postgres_detects_extra_foreign_key,
+    detects_extra_foreign_key,
     Case {
         mutate: |sql, s| replace_once(
             &sql,
@@ -684,8 +564,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_missing_check,
-    postgres_detects_missing_check,
+    detects_missing_check,
     Case {
         mutate: |sql, _| without_line(&sql, "CONSTRAINT \"ck_accounts_balance\""),
         options: default_options,
@@ -695,8 +574,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_changed_check,
-    postgres_detects_changed_check,
+    detects_changed_check,
     Case {
         mutate: |sql, _| replace_once(&sql, "CHECK (balance >= 0)", "CHECK (balance >= -10)"),
         options: default_options,
@@ -706,8 +584,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_extra_check,
-    postgres_detects_extra_check,
+    detects_extra_check,
     Case {
         mutate: |sql, _| replace_once(
             &sql,
@@ -721,8 +598,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_missing_index,
-    postgres_detects_missing_index,
+    detects_missing_index,
     Case {
         mutate: |sql, _| {
             let at = sql
@@ -738,8 +614,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_extra_index,
-    postgres_detects_extra_index,
+    detects_extra_index,
     Case {
         mutate: |sql, s| format!(
             "{sql}CREATE INDEX \"ix_extra\" ON {s}\"accounts\" (\"balance\");\n"
@@ -752,8 +627,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_extra_index_to_drop,
-    postgres_detects_extra_index_to_drop,
+    detects_extra_index_to_drop,
     Case {
         mutate: |sql, s| format!(
             "{sql}CREATE INDEX \"ix_extra\" ON {s}\"accounts\" (\"balance\");\n"
@@ -768,8 +642,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_changed_index_columns,
-    postgres_detects_changed_index_columns,
+    detects_changed_index_columns,
     Case {
         mutate: |sql, _| replace_once(
             &sql,
@@ -785,8 +658,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_changed_index_uniqueness,
-    postgres_detects_changed_index_uniqueness,
+    detects_changed_index_uniqueness,
     Case {
         mutate: |sql, _| replace_once(
             &sql,
@@ -802,8 +674,7 @@ case!(
 );
 
 case!(
-    sqlite_detects_added_index_predicate,
-    postgres_detects_added_index_predicate,
+    detects_added_index_predicate,
     Case {
         mutate: |sql, _| replace_once(
             &sql,
@@ -862,8 +733,7 @@ async fn sqlite_never_reports_comments_it_cannot_store() {
 }
 
 case!(
-    sqlite_detects_changed_foreign_key_target,
-    postgres_detects_changed_foreign_key_target,
+    detects_changed_foreign_key_target,
     Case {
         mutate: |sql, s| replace_once(
             &sql,
@@ -916,8 +786,7 @@ async fn postgres_detects_column_collation() {
 }
 
 case!(
-    sqlite_detects_generated_column,
-    postgres_detects_generated_column,
+    detects_generated_column,
     Case {
         mutate: |sql, _| replace_once(
             &sql,
@@ -937,49 +806,20 @@ struct LogLine {
     message: String,
 }
 
-#[tokio::test]
-async fn sqlite_detects_undeclared_primary_key() {
-    let (_dir, url) = sqlite_file();
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    sqlx::query("CREATE TABLE log_lines (message TEXT NOT NULL PRIMARY KEY)")
-        .execute(&pool)
-        .await
-        .unwrap();
-    let plan = DbConform::connect(&url)
-        .await
-        .unwrap()
-        .compare(&[LogLine::table_def()])
-        .await
-        .unwrap();
-    assert_eq!(
-        summaries(&plan),
-        ["drop_primary_key log_lines (message)"],
-        "{plan}"
-    );
-}
-
-#[tokio::test]
-async fn postgres_detects_undeclared_primary_key() {
-    let Some(url) = pg_url() else { return };
-    let scratch = PgScratch::new(&url, "detect_drop_pk").await;
-    let ddl = format!(
-        "CREATE SCHEMA \"{0}\"; CREATE TABLE \"{0}\".log_lines (message text PRIMARY KEY)",
-        scratch.schema
-    );
-    sqlx::raw_sql(AssertSqlSafe(ddl))
-        .execute(&scratch.pool)
-        .await
-        .unwrap();
-    let db = DbConform::connect(&url)
-        .await
-        .unwrap()
-        .with_options(scratch.options());
-    let plan = db.compare(&[LogLine::table_def()]).await;
-    scratch.cleanup().await;
-    let plan = plan.unwrap();
-    assert_eq!(
-        summaries(&plan),
-        ["drop_primary_key log_lines (message)"],
-        "{plan}"
-    );
+backend_tests! {
+    detects_undeclared_primary_key => async |db| {
+        db.ddl("CREATE TABLE log_lines (message TEXT NOT NULL PRIMARY KEY)")
+            .await;
+        let plan = db
+            .conform()
+            .await
+            .compare(&[LogLine::table_def()])
+            .await
+            .unwrap();
+        assert_eq!(
+            summaries(&plan),
+            ["drop_primary_key log_lines (message)"],
+            "{plan}"
+        );
+    };
 }

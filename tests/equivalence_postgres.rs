@@ -13,33 +13,11 @@
 mod common;
 
 use common::{PgScratch, pg_url};
-use dbconform::sqlx::{self, AssertSqlSafe};
-use dbconform::{Change, ChangeKind, DbConform, Plan, Table, TableDef};
-
-/// A scratch schema with `ddl` run in it (`search_path` set to it for the batch), and a
-/// `DbConform` whose target schema it is.
-async fn database(url: &str, tag: &str, ddl: &str) -> (PgScratch, DbConform) {
-    let scratch = PgScratch::new(url, tag).await;
-    let batch = format!(
-        "CREATE SCHEMA \"{0}\"; SET search_path TO \"{0}\"; {ddl}; RESET search_path",
-        scratch.schema
-    );
-    let mut conn = scratch.pool.acquire().await.unwrap();
-    sqlx::raw_sql(AssertSqlSafe(batch))
-        .execute(&mut *conn)
-        .await
-        .unwrap_or_else(|e| panic!("DDL failed: {e}\n{ddl}"));
-    drop(conn);
-    let db = DbConform::connect(url)
-        .await
-        .unwrap()
-        .with_options(scratch.options());
-    (scratch, db)
-}
+use dbconform::{Change, ChangeKind, Plan, Table, TableDef};
 
 /// The plan for `tables` against a scratch schema made by `ddl`.
 async fn plan(url: &str, tag: &str, ddl: &str, tables: &[TableDef]) -> Plan {
-    let (scratch, db) = database(url, tag, ddl).await;
+    let (scratch, db) = PgScratch::with_ddl(url, tag, ddl).await;
     let plan = db.compare(tables).await;
     scratch.cleanup().await;
     plan.unwrap()
@@ -475,7 +453,7 @@ async fn compare_cost(url: &str, declared: &TableDef, ddl: &str, n: usize) -> u6
         .map(|i| ddl.replace("{i}", &i.to_string()))
         .collect::<Vec<_>>()
         .join(";\n");
-    let (scratch, db) = database(url, "many", &ddl).await;
+    let (scratch, db) = PgScratch::with_ddl(url, "many", &ddl).await;
     let before = db.statements_sent();
     let plan = db.compare(&tables).await;
     let cost = db.statements_sent() - before;
@@ -515,7 +493,7 @@ async fn canonicalization_cost_does_not_depend_on_table_count() {
 #[tokio::test]
 async fn apply_on_an_equivalent_schema_executes_nothing() {
     let Some(url) = pg_url() else { return };
-    let (scratch, db) = database(
+    let (scratch, db) = PgScratch::with_ddl(
         &url,
         "apply",
         "CREATE TABLE eqp_checks (
@@ -547,7 +525,7 @@ struct Refused {
 #[tokio::test]
 async fn a_refused_expression_is_named() {
     let Some(url) = pg_url() else { return };
-    let (scratch, db) = database(
+    let (scratch, db) = PgScratch::with_ddl(
         &url,
         "refused",
         "CREATE TABLE eqp_refused (id bigserial PRIMARY KEY, n int NOT NULL)",

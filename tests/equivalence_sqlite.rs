@@ -10,25 +10,12 @@
 
 mod common;
 
-use common::sqlite_file;
-use dbconform::sqlx::{self, AssertSqlSafe};
-use dbconform::{Change, ColumnType, DbConform, Plan, Table, TableDef};
-
-/// A database file with `ddl` run on it, and a `DbConform` on it.
-async fn database(ddl: &str) -> (tempfile::TempDir, DbConform) {
-    let (dir, url) = sqlite_file();
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    sqlx::raw_sql(AssertSqlSafe(ddl.to_string()))
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
-    (dir, DbConform::connect(&url).await.unwrap())
-}
+use common::sqlite_with;
+use dbconform::{Change, ColumnType, Plan, Table, TableDef};
 
 /// The plan for `tables` against the database made by `ddl`.
 async fn plan(ddl: &str, tables: &[TableDef]) -> Plan {
-    let (_dir, db) = database(ddl).await;
+    let (_dir, db) = sqlite_with(ddl).await;
     db.compare(tables).await.unwrap()
 }
 

@@ -9,7 +9,7 @@
 mod common;
 
 use common::{PgScratch, pg_url, sqlite_file};
-use dbconform::sqlx::{self, AssertSqlSafe};
+use dbconform::sqlx;
 use dbconform::{DbConform, Options, Table};
 
 // Plain comments on the models: a doc comment would be the table's comment.
@@ -47,15 +47,16 @@ struct Child {
     parent_id: Option<i32>,
 }
 
-async fn run(pool: &sqlx::PgPool, schema: &str, sql: &str) {
-    let batch = format!(
-        "CREATE SCHEMA \"{schema}\"; SET search_path TO \"{schema}\"; {sql}; RESET search_path"
+/// `error` says each of `wanted` (the server's message, its DETAIL or HINT) and never the
+/// server's source line.
+fn assert_server_says(error: &str, wanted: &[&str]) {
+    for wanted in wanted {
+        assert!(error.contains(wanted), "no {wanted:?} in: {error}");
+    }
+    assert!(
+        !error.contains(" at line "),
+        "no server source line: {error}"
     );
-    let mut conn = pool.acquire().await.unwrap();
-    sqlx::raw_sql(AssertSqlSafe(batch))
-        .execute(&mut *conn)
-        .await
-        .unwrap();
 }
 
 /// A step failing on PostgreSQL shows the server's DETAIL (the duplicated key), never the
@@ -64,13 +65,12 @@ async fn run(pool: &sqlx::PgPool, schema: &str, sql: &str) {
 async fn a_postgres_error_shows_detail_and_no_source_line() {
     let Some(url) = pg_url() else { return };
     let scratch = PgScratch::new(&url, "et_detail").await;
-    run(
-        &scratch.pool,
-        &scratch.schema,
-        "CREATE TABLE et_users (id integer PRIMARY KEY, email text NOT NULL);
+    scratch
+        .ddl(
+            "CREATE TABLE et_users (id integer PRIMARY KEY, email text NOT NULL);
          INSERT INTO et_users VALUES (1, 'a@example.com'), (2, 'a@example.com')",
-    )
-    .await;
+        )
+        .await;
     // Without the data checks, the plan runs into the duplicates.
     let db = DbConform::connect(&url)
         .await
@@ -84,17 +84,12 @@ async fn a_postgres_error_shows_detail_and_no_source_line() {
     let error = error
         .expect_err("the unique constraint cannot be added")
         .to_string();
-    assert!(
-        error.contains("could not create unique index \"uq_et_users_email\""),
-        "{error}"
-    );
-    assert!(
-        error.contains("DETAIL: Key (email)=(a@example.com) is duplicated."),
-        "the server's DETAIL is shown: {error}"
-    );
-    assert!(
-        !error.contains(" at line "),
-        "no server source line: {error}"
+    assert_server_says(
+        &error,
+        &[
+            "could not create unique index \"uq_et_users_email\"",
+            "DETAIL: Key (email)=(a@example.com) is duplicated.",
+        ],
     );
 }
 
@@ -103,16 +98,10 @@ async fn a_postgres_error_shows_detail_and_no_source_line() {
 async fn a_postgres_error_shows_the_hint() {
     let Some(url) = pg_url() else { return };
     let scratch = PgScratch::new(&url, "et_hint").await;
-    run(
-        &scratch.pool,
-        &scratch.schema,
-        "CREATE TABLE et_people (id integer PRIMARY KEY)",
-    )
-    .await;
-    let db = DbConform::connect(&url)
-        .await
-        .unwrap()
-        .with_options(scratch.options());
+    scratch
+        .ddl("CREATE TABLE et_people (id integer PRIMARY KEY)")
+        .await;
+    let db = scratch.conform().await;
     let mut person = Person::table_def();
     person.columns[1].default = Some("no_such_function(1)".into());
     let error = db.apply(&[person]).await;
@@ -120,17 +109,12 @@ async fn a_postgres_error_shows_the_hint() {
     let error = error
         .expect_err("the default names no function")
         .to_string();
-    assert!(
-        error.contains("function no_such_function(integer) does not exist"),
-        "{error}"
-    );
-    assert!(
-        error.contains("HINT: No function matches the given name and argument types."),
-        "the server's HINT is shown: {error}"
-    );
-    assert!(
-        !error.contains(" at line "),
-        "no server source line: {error}"
+    assert_server_says(
+        &error,
+        &[
+            "function no_such_function(integer) does not exist",
+            "HINT: No function matches the given name and argument types.",
+        ],
     );
 }
 
@@ -221,17 +205,13 @@ async fn a_sqlite_rebuild_drops_the_warning_the_data_checks_answered() {
 async fn a_postgres_step_drops_the_warning_the_data_checks_answered() {
     let Some(url) = pg_url() else { return };
     let scratch = PgScratch::new(&url, "et_checked").await;
-    run(
-        &scratch.pool,
-        &scratch.schema,
-        "CREATE TABLE et_people (id integer PRIMARY KEY, name text);
+    scratch
+        .ddl(
+            "CREATE TABLE et_people (id integer PRIMARY KEY, name text);
          INSERT INTO et_people VALUES (1, 'ada')",
-    )
-    .await;
-    let db = DbConform::connect(&url)
-        .await
-        .unwrap()
-        .with_options(scratch.options());
+        )
+        .await;
+    let db = scratch.conform().await;
     let plan = db.compare(&[Person::table_def()]).await;
     scratch.cleanup().await;
     let plan = plan.unwrap();

@@ -8,7 +8,9 @@
 #[path = "common/mod.rs"]
 mod common;
 
-use dbconform::sqlx::{self, AssertSqlSafe};
+use common::{Backend, backend_tests};
+
+use dbconform::sqlx;
 use dbconform::{Column, ColumnType, DbConform, TableDef};
 
 async fn applies_and_converges(db: &DbConform, tables: &[TableDef], what: &str) {
@@ -19,39 +21,17 @@ async fn applies_and_converges(db: &DbConform, tables: &[TableDef], what: &str) 
     assert!(plan.is_empty(), "{what}: not converged:\n{plan}");
 }
 
-#[tokio::test]
-async fn hostile_names_and_defaults_apply_and_converge_on_sqlite() {
-    let (_dir, url) = common::sqlite_file();
-    let db = DbConform::connect(&url).await.unwrap();
-    applies_and_converges(&db, &common::hostile_tables(), "sqlite").await;
-    // The default with quotes and `;` is stored and used as written.
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    sqlx::query("INSERT INTO \"order\" (id) VALUES (1)")
-        .execute(&pool)
-        .await
-        .unwrap();
-    let stored: String = sqlx::query_scalar("SELECT \"order col\" FROM \"order\"")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!(stored, "it's; DROP TABLE x; --");
-}
-
-#[tokio::test]
-async fn hostile_names_and_defaults_apply_and_converge_on_postgres() {
-    let Some(url) = common::pg_url() else { return };
-    let scratch = common::PgScratch::new(&url, "hostile").await;
-    let db = DbConform::from_pool(scratch.pool.clone()).with_options(scratch.options());
-    applies_and_converges(&db, &common::hostile_tables(), "postgres").await;
-    let stored: String = sqlx::query_scalar(AssertSqlSafe(format!(
-        "INSERT INTO \"{}\".\"order\" (id) VALUES (1) RETURNING \"order col\"",
-        scratch.schema
-    )))
-    .fetch_one(&scratch.pool)
-    .await
-    .unwrap();
-    assert_eq!(stored, "it's; DROP TABLE x; --");
-    scratch.cleanup().await;
+backend_tests! {
+    hostile_names_and_defaults_apply_and_converge => async |db| {
+        let conform = db.conform().await;
+        applies_and_converges(&conform, &common::hostile_tables(), db.name()).await;
+        // The default with quotes and `;` is stored and used as written.
+        db.exec("INSERT INTO {S}\"order\" (id) VALUES (1)").await;
+        assert_eq!(
+            db.texts("SELECT \"order col\" FROM {S}\"order\"").await,
+            ["it's; DROP TABLE x; --"]
+        );
+    };
 }
 
 fn named(name: &str, column: &str) -> TableDef {
@@ -156,72 +136,47 @@ async fn bad_urls_give_clear_errors_without_the_password() {
     }
 }
 
-#[tokio::test]
-async fn sqlite_objects_dbconform_does_not_model_are_left_alone() {
-    let (_dir, url) = common::sqlite_file();
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    sqlx::raw_sql(
-        "CREATE VIRTUAL TABLE docs USING fts5(title, body); \
-         CREATE TABLE base (id INTEGER PRIMARY KEY, v TEXT); \
-         CREATE VIEW v_base AS SELECT id FROM base; \
-         CREATE TRIGGER tr_base AFTER INSERT ON base BEGIN SELECT 1; END; \
-         INSERT INTO docs VALUES ('a', 'b');",
-    )
-    .execute(&pool)
-    .await
-    .unwrap();
-    let db = DbConform::connect(&url).await.unwrap();
-    let tables = common::hostile_tables();
-    applies_and_converges(&db, &tables, "sqlite with unmodelled objects").await;
-    let docs: i64 = sqlx::query_scalar("SELECT count(*) FROM docs")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!(docs, 1);
-}
-
-#[tokio::test]
-async fn postgres_objects_dbconform_does_not_model_are_left_alone() {
-    let Some(url) = common::pg_url() else { return };
-    let scratch = common::PgScratch::new(&url, "unmodelled").await;
-    let s = &scratch.schema;
-    sqlx::raw_sql(AssertSqlSafe(format!(
-        "CREATE SCHEMA \"{s}\"; \
-         CREATE TYPE \"{s}\".mood AS ENUM ('ok', 'sad'); \
-         CREATE DOMAIN \"{s}\".positive AS integer CHECK (VALUE > 0); \
-         CREATE TABLE \"{s}\".feelings (id int PRIMARY KEY, m \"{s}\".mood, p \"{s}\".positive); \
-         CREATE TABLE \"{s}\".measures (at date NOT NULL, v int) PARTITION BY RANGE (at); \
-         CREATE TABLE \"{s}\".measures_2026 PARTITION OF \"{s}\".measures FOR VALUES FROM ('2026-01-01') TO ('2027-01-01'); \
-         CREATE TABLE \"{s}\".bookings (id int, room int, during tsrange, EXCLUDE USING gist (during WITH &&)); \
-         CREATE VIEW \"{s}\".v_feelings AS SELECT id FROM \"{s}\".feelings; \
-         CREATE MATERIALIZED VIEW \"{s}\".mv AS SELECT 1 AS x; \
-         CREATE SEQUENCE \"{s}\".loose_seq; \
-         INSERT INTO \"{s}\".feelings VALUES (1, 'ok', 5);"
-    )))
-    .execute(&scratch.pool)
-    .await
-    .unwrap();
-    let db = DbConform::from_pool(scratch.pool.clone()).with_options(scratch.options());
-    let plan = db.compare(&common::hostile_tables()).await.unwrap();
-    // The undeclared tables are drift, never dropped by default.
-    assert!(
-        plan.steps()
-            .iter()
-            .all(|s| s.kind != dbconform::ChangeKind::DropTable),
-        "{plan}"
-    );
-    applies_and_converges(
-        &db,
-        &common::hostile_tables(),
-        "postgres with unmodelled objects",
-    )
-    .await;
-    let kept: i64 = sqlx::query_scalar(AssertSqlSafe(format!(
-        "SELECT count(*) FROM \"{s}\".feelings"
-    )))
-    .fetch_one(&scratch.pool)
-    .await
-    .unwrap();
-    assert_eq!(kept, 1);
-    scratch.cleanup().await;
+backend_tests! {
+    objects_dbconform_does_not_model_are_left_alone => async |db| {
+        let (unmodelled, kept) = match db.backend {
+            Backend::Sqlite => (
+                "CREATE VIRTUAL TABLE docs USING fts5(title, body); \
+                 CREATE TABLE base (id INTEGER PRIMARY KEY, v TEXT); \
+                 CREATE VIEW v_base AS SELECT id FROM base; \
+                 CREATE TRIGGER tr_base AFTER INSERT ON base BEGIN SELECT 1; END; \
+                 INSERT INTO docs VALUES ('a', 'b');",
+                "docs",
+            ),
+            Backend::Postgres => (
+                "CREATE TYPE mood AS ENUM ('ok', 'sad'); \
+                 CREATE DOMAIN positive AS integer CHECK (VALUE > 0); \
+                 CREATE TABLE feelings (id int PRIMARY KEY, m mood, p positive); \
+                 CREATE TABLE measures (at date NOT NULL, v int) PARTITION BY RANGE (at); \
+                 CREATE TABLE measures_2026 PARTITION OF measures FOR VALUES FROM ('2026-01-01') TO ('2027-01-01'); \
+                 CREATE TABLE bookings (id int, room int, during tsrange, EXCLUDE USING gist (during WITH &&)); \
+                 CREATE VIEW v_feelings AS SELECT id FROM feelings; \
+                 CREATE MATERIALIZED VIEW mv AS SELECT 1 AS x; \
+                 CREATE SEQUENCE loose_seq; \
+                 INSERT INTO feelings VALUES (1, 'ok', 5);",
+                "feelings",
+            ),
+        };
+        db.ddl(unmodelled).await;
+        let conform = db.conform().await;
+        let plan = conform.compare(&common::hostile_tables()).await.unwrap();
+        // The undeclared tables are drift, never dropped by default.
+        assert!(
+            plan.steps()
+                .iter()
+                .all(|s| s.kind != dbconform::ChangeKind::DropTable),
+            "{plan}"
+        );
+        applies_and_converges(
+            &conform,
+            &common::hostile_tables(),
+            &format!("{} with unmodelled objects", db.name()),
+        )
+        .await;
+        assert_eq!(db.rows(kept).await, 1);
+    };
 }

@@ -6,6 +6,8 @@
 #[path = "common/mod.rs"]
 mod common;
 
+use common::{Backend, TestDb};
+
 use dbconform::{DbConform, Options, TableDef, sample};
 use std::process::Command;
 use std::time::Duration;
@@ -98,30 +100,29 @@ async fn check_round(db: DbConform, finished: bool, what: &str) {
     assert!(db.compare(&tables()).await.unwrap().is_empty(), "{what}");
 }
 
-#[tokio::test]
-async fn sqlite_a_killed_apply_is_all_or_nothing() {
-    for ms in [30, 120, 400] {
-        let (_dir, url) = common::sqlite_file();
-        let finished = kill_after(&url, None, Duration::from_millis(ms));
-        let db = DbConform::connect(&url).await.unwrap();
-        check_round(db, finished, &format!("sqlite, killed after {ms} ms")).await;
+/// Kills an apply on a fresh database of `backend` after each of `delays` (milliseconds).
+async fn killed_applies(backend: Backend, delays: [u64; 3]) {
+    for ms in delays {
+        let Some(db) = TestDb::open(backend, "killed").await else {
+            return;
+        };
+        let schema = db.pg().map(|scratch| scratch.schema.as_str());
+        let finished = kill_after(db.url(), schema, Duration::from_millis(ms));
+        // A failing round still drops its database: the PostgreSQL scratch schema's drop
+        // guard does, in pieces (the schema holds about a thousand relations, too many for
+        // one transaction on a shared server's lock table).
+        let what = format!("{}, killed after {ms} ms", db.name());
+        check_round(db.conform().await, finished, &what).await;
+        db.cleanup().await;
     }
 }
 
 #[tokio::test]
+async fn sqlite_a_killed_apply_is_all_or_nothing() {
+    killed_applies(Backend::Sqlite, [30, 120, 400]).await;
+}
+
+#[tokio::test]
 async fn postgres_a_killed_apply_is_all_or_nothing() {
-    let Some(url) = common::pg_url() else { return };
-    for ms in [60, 250, 800] {
-        let scratch = common::PgScratch::new(&url, "killed").await;
-        let finished = kill_after(&url, Some(&scratch.schema), Duration::from_millis(ms));
-        let db = DbConform::connect(&url)
-            .await
-            .unwrap()
-            .with_options(scratch.options());
-        // A failing round still drops its schema: `PgScratch`'s drop guard does, in pieces
-        // (the schema holds about a thousand relations, too many for one transaction on a
-        // shared server's lock table).
-        check_round(db, finished, &format!("postgres, killed after {ms} ms")).await;
-        scratch.cleanup().await;
-    }
+    killed_applies(Backend::Postgres, [60, 250, 800]).await;
 }

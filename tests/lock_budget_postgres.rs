@@ -8,8 +8,8 @@ mod common;
 use common::{PgScratch, pg_url};
 use dbconform::sqlx::{self, Row};
 use dbconform::{
-    Column, ColumnType, DbConform, ForeignKey, Index, IndexColumn, PrimaryKey, QualifiedName,
-    TableDef, UniqueConstraint,
+    Column, ColumnType, ForeignKey, Index, IndexColumn, PrimaryKey, QualifiedName, TableDef,
+    UniqueConstraint,
 };
 
 /// `t<n>` in `schema`: an identity key, a unique text code and an indexed reference to
@@ -81,10 +81,7 @@ async fn plan_over_the_lock_table_is_refused_before_its_first_statement() {
     let needed = 64 + 1 + 11 * i64::try_from(count).unwrap();
     assert!(needed > ceiling);
 
-    let db = DbConform::connect(&url)
-        .await
-        .unwrap()
-        .with_options(scratch.options());
+    let db = scratch.conform().await;
     let outcome = db.apply(&tables).await;
     let schema_exists: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1)",

@@ -11,8 +11,9 @@ mod common;
 #[path = "risk_and_policy/harness.rs"]
 mod harness;
 
+use common::TestDb;
 use dbconform::Table;
-use harness::{Db, blocked, step};
+use harness::{blocked, step};
 
 mod before {
     use dbconform::Table;
@@ -61,7 +62,7 @@ struct Pet {
     born: Option<i32>,
 }
 
-async fn filled(db: &Db) {
+async fn filled(db: &TestDb) {
     db.create(&[before::Owner::table_def(), before::Pet::table_def()])
         .await;
     db.exec(
@@ -74,15 +75,10 @@ async fn filled(db: &Db) {
 
 #[tokio::test]
 async fn blocked_steps_say_once_what_fails_and_what_can_fix_it() {
-    for db in Db::all("msg_blocked").await {
+    for db in TestDb::all("msg_blocked").await {
         filled(&db).await;
         let tables = [Owner::table_def(), Pet::table_def()];
-        let plan = db
-            .conform(db.options(|_| {}))
-            .await
-            .compare(&tables)
-            .await
-            .unwrap();
+        let plan = db.conform().await.compare(&tables).await.unwrap();
         let pets = db.table("pets");
         let owners = db.table("owners");
         let why = |what: &str| {
@@ -150,7 +146,7 @@ async fn blocked_steps_say_once_what_fails_and_what_can_fix_it() {
 
 #[tokio::test]
 async fn the_summary_counts_adds_and_a_column_drop_counts_its_values() {
-    for db in Db::all("msg_summary").await {
+    for db in TestDb::all("msg_summary").await {
         filled(&db).await;
         // Only the added NULL-able columns and the dropped `legacy` differ.
         let mut pets = before::Pet::table_def();
@@ -165,7 +161,7 @@ async fn the_summary_counts_adds_and_a_column_drop_counts_its_values() {
         );
         let tables = [before::Owner::table_def(), pets];
         let conform = db
-            .conform(db.options(|o| o.allow_drop_extra_columns = true))
+            .conform_with(db.options_with(|o| o.allow_drop_extra_columns = true))
             .await;
         let plan = conform.compare(&tables).await.unwrap();
         let drop = step(&plan, &format!("drop column {}.legacy", db.table("pets")))

@@ -8,8 +8,8 @@
 
 mod common;
 
-use dbconform::sqlx::{self, AssertSqlSafe};
-use dbconform::{DbConform, Options, Plan, Table, TableDef};
+use common::{TestDb, backend_tests};
+use dbconform::{Plan, Table, TableDef};
 
 /// Customers.
 #[derive(Table)]
@@ -79,60 +79,26 @@ CREATE TABLE {s}"audit_log" ("line" TEXT);
     )
 }
 
-fn snapshot_all(backend: &str, plan: &Plan) {
-    insta::assert_snapshot!(format!("{backend}_display"), plan.to_string());
-    insta::assert_snapshot!(format!("{backend}_sql"), plan.to_sql());
+/// The plan's three renderings against the snapshots of `db`'s backend, which name the
+/// PostgreSQL schema `dbct_plan_output` (not the scratch schema's own name).
+fn snapshot_all(db: &TestDb, plan: &Plan) {
+    let fixed = |text: String| match db.pg() {
+        Some(scratch) => text.replace(&scratch.schema, "dbct_plan_output"),
+        None => text,
+    };
+    let backend = db.name();
+    insta::assert_snapshot!(format!("{backend}_display"), fixed(plan.to_string()));
+    insta::assert_snapshot!(format!("{backend}_sql"), fixed(plan.to_sql()));
     insta::assert_snapshot!(
         format!("{backend}_json"),
-        serde_json::to_string_pretty(plan).unwrap()
+        fixed(serde_json::to_string_pretty(plan).unwrap())
     );
 }
 
-#[tokio::test]
-async fn sqlite_plan_output() {
-    let (_dir, url) = common::sqlite_file();
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    sqlx::raw_sql(AssertSqlSafe(old_schema("")))
-        .execute(&pool)
-        .await
-        .unwrap();
-    let plan = DbConform::connect(&url)
-        .await
-        .unwrap()
-        .compare(&tables())
-        .await
-        .unwrap();
-    snapshot_all("sqlite", &plan);
-}
-
-#[tokio::test]
-async fn postgres_plan_output() {
-    let Some(url) = common::pg_url() else { return };
-    // A fixed schema name, so that the snapshots do not depend on the process id.
-    let schema = "dbct_plan_output";
-    let admin = sqlx::PgPool::connect(&url).await.unwrap();
-    let reset = format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};");
-    sqlx::raw_sql(AssertSqlSafe(reset))
-        .execute(&admin)
-        .await
-        .unwrap();
-    sqlx::raw_sql(AssertSqlSafe(old_schema(&format!("\"{schema}\"."))))
-        .execute(&admin)
-        .await
-        .unwrap();
-    let options = Options {
-        target_schema: schema.to_string(),
-        ..Options::default()
+backend_tests! {
+    plan_output => async |db| {
+        db.ddl(&old_schema(&db.prefix())).await;
+        let plan = db.conform().await.compare(&tables()).await.unwrap();
+        snapshot_all(db, &plan);
     };
-    let plan = DbConform::connect(&url)
-        .await
-        .unwrap()
-        .with_options(options)
-        .compare(&tables())
-        .await;
-    sqlx::raw_sql(AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
-        .execute(&admin)
-        .await
-        .unwrap();
-    snapshot_all("postgres", &plan.unwrap());
 }

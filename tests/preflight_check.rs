@@ -9,11 +9,9 @@
 #![allow(dead_code)]
 
 mod common;
-#[path = "risk_and_policy/harness.rs"]
-mod harness;
 
+use common::TestDb;
 use dbconform::{Error, StepOutcome, Table, TableDef};
-use harness::Db;
 
 #[derive(Table)]
 #[table(name = "customers")]
@@ -45,7 +43,7 @@ fn old_customers() -> TableDef {
 const ROWS: &str = "SELECT CAST(id AS TEXT) || ':' || email FROM {S}customers ORDER BY id";
 
 /// A database with the drift and duplicate emails.
-async fn drifted(db: &Db) {
+async fn drifted(db: &TestDb) {
     db.create(&[old_customers()]).await;
     db.exec("INSERT INTO {S}customers (email) VALUES ('a@x'), ('a@x'), ('b@x')")
         .await;
@@ -53,9 +51,9 @@ async fn drifted(db: &Db) {
 
 #[tokio::test]
 async fn check_lists_the_drift_and_changes_nothing() {
-    for db in Db::all("check_drift").await {
+    for db in TestDb::all("check_drift").await {
         drifted(&db).await;
-        let conform = db.conform(db.options(|_| {})).await;
+        let conform = db.conform().await;
         let snapshot = conform.snapshot().await.unwrap();
         let rows = db.texts(ROWS).await;
 
@@ -85,8 +83,8 @@ async fn check_lists_the_drift_and_changes_nothing() {
 
 #[tokio::test]
 async fn check_passes_on_a_conformant_database() {
-    for db in Db::all("check_ok").await {
-        let conform = db.conform(db.options(|_| {})).await;
+    for db in TestDb::all("check_ok").await {
+        let conform = db.conform().await;
         conform.apply_all().await.unwrap();
         let snapshot = conform.snapshot().await.unwrap();
         conform.check_all().await.unwrap();
@@ -106,10 +104,12 @@ async fn check_passes_on_a_conformant_database() {
 
 #[tokio::test]
 async fn preflight_tries_every_step_and_rolls_back() {
-    for db in Db::all("preflight_fail").await {
+    for db in TestDb::all("preflight_fail").await {
         drifted(&db).await;
         // Data checks off, so the failing step is tried.
-        let conform = db.conform(db.options(|o| o.skip_data_checks = true)).await;
+        let conform = db
+            .conform_with(db.options_with(|o| o.skip_data_checks = true))
+            .await;
         let plan = conform.compare_all().await.unwrap();
         let snapshot = conform.snapshot().await.unwrap();
         let rows = db.texts(ROWS).await;
@@ -187,9 +187,9 @@ async fn preflight_tries_every_step_and_rolls_back() {
 
 #[tokio::test]
 async fn preflight_with_data_checks_reports_the_blocked_step() {
-    for db in Db::all("preflight_blocked").await {
+    for db in TestDb::all("preflight_blocked").await {
         drifted(&db).await;
-        let conform = db.conform(db.options(|_| {})).await;
+        let conform = db.conform().await;
         let snapshot = conform.snapshot().await.unwrap();
         let dry = conform.preflight_all().await.unwrap();
         assert!(dry.is_ok(), "{dry}");

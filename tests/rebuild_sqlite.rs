@@ -68,6 +68,9 @@ struct CheckedChild {
     v: String,
 }
 
+/// A child row whose parent does not exist, written with the foreign keys off.
+const ORPHAN: &str = "PRAGMA foreign_keys=OFF; INSERT INTO child (id, parent_id, v) VALUES (0, 424242, 'orphan'); PRAGMA foreign_keys=ON";
+
 fn family() -> Vec<TableDef> {
     vec![Parent::table_def(), Child::table_def()]
 }
@@ -331,8 +334,7 @@ async fn a_rebuild_that_must_fail_changes_nothing_and_leaves_foreign_keys_on() {
 #[tokio::test]
 async fn a_foreign_key_violation_after_a_rebuild_rolls_back_naming_the_table() {
     let db = Db::new(FAMILY).await;
-    db.exec("PRAGMA foreign_keys=OFF; INSERT INTO child (id, parent_id, v) VALUES (0, 424242, 'orphan'); PRAGMA foreign_keys=ON")
-        .await;
+    db.exec(ORPHAN).await;
     let before = db.snapshot(CHECKSUM).await;
     let error = db
         .conform(Options::default())
@@ -355,7 +357,7 @@ async fn several_tables_are_rebuilt_in_foreign_key_order_in_one_transaction() {
     let tables = vec![CheckedChild::table_def(), Parent::table_def()];
     let conform = db.conform(Options::default());
     let plan = conform.compare(&tables).await.unwrap();
-    let order: Vec<String> = plan.steps().iter().map(|s| s.describe()).collect();
+    let order = common::described(&plan);
     assert_eq!(order.len(), 2, "{plan}");
     assert!(order[0].starts_with("rebuild table main.parent"), "{plan}");
     assert!(order[1].starts_with("rebuild table main.child"), "{plan}");
@@ -526,8 +528,7 @@ async fn preflight_tries_a_rebuild_and_changes_nothing() {
     );
 
     // A foreign-key violation the rebuild would leave fails the rebuild step.
-    db.exec("PRAGMA foreign_keys=OFF; INSERT INTO child (id, parent_id, v) VALUES (0, 424242, 'orphan'); PRAGMA foreign_keys=ON")
-        .await;
+    db.exec(ORPHAN).await;
     let before = db.snapshot(CHECKSUM).await;
     let report = db
         .conform(Options::default())

@@ -10,39 +10,21 @@
 
 mod common;
 
+use common::build::{
+    check, custom, index, index_key as key, nullable as col, primary_key, strings, unique,
+};
 use common::{PgScratch, pg_url};
 use dbconform::sqlx::{self, AssertSqlSafe};
 use dbconform::{
-    Check, Column, ColumnType, DbConform, FkAction, ForeignKey, GeneratedColumn, Index,
-    IndexColumn, PrimaryKey, QualifiedName, Schema, SortOrder, TableDef, UniqueConstraint,
+    Column, ColumnType, DbConform, FkAction, ForeignKey, GeneratedColumn, Index, IndexColumn,
+    PrimaryKey, QualifiedName, Schema, SortOrder, TableDef,
 };
-
-/// Runs hand-written DDL in the scratch schema (`search_path` is set to it for the batch).
-async fn ddl(scratch: &PgScratch, sql: &str) {
-    let batch = format!(
-        "CREATE SCHEMA IF NOT EXISTS \"{0}\"; SET search_path TO \"{0}\"; {sql}; RESET search_path",
-        scratch.schema
-    );
-    let mut conn = scratch.pool.acquire().await.unwrap();
-    sqlx::raw_sql(AssertSqlSafe(batch))
-        .execute(&mut *conn)
-        .await
-        .unwrap_or_else(|e| panic!("DDL failed: {e}\n{sql}"));
-}
 
 async fn db(url: &str, scratch: &PgScratch) -> DbConform {
     DbConform::connect(url)
         .await
         .unwrap()
         .with_options(scratch.options())
-}
-
-/// A nullable column.
-fn col(name: &str, ty: ColumnType) -> Column {
-    Column {
-        nullable: true,
-        ..Column::new(name, ty)
-    }
 }
 
 /// Builders for the expected columns.
@@ -99,46 +81,11 @@ impl Expect for Column {
 }
 
 fn pk(name: &str, columns: &[&str]) -> Option<PrimaryKey> {
-    Some(PrimaryKey {
-        name: Some(name.into()),
-        columns: strings(columns),
-    })
-}
-
-fn strings(items: &[&str]) -> Vec<String> {
-    items.iter().map(|s| s.to_string()).collect()
-}
-
-fn unique(name: &str, columns: &[&str]) -> UniqueConstraint {
-    UniqueConstraint {
-        name: name.into(),
-        columns: strings(columns),
-    }
-}
-
-fn check(name: &str, expr: &str) -> Check {
-    Check {
-        name: name.into(),
-        expr: expr.into(),
-    }
-}
-
-fn key(name: &str, order: SortOrder, expression: bool) -> IndexColumn {
-    IndexColumn {
-        opclass: None,
-        nulls: None,
-        name: name.into(),
-        order,
-        expression,
-    }
+    primary_key(Some(name), columns)
 }
 
 fn decimal(precision: Option<u32>, scale: Option<u32>) -> ColumnType {
     ColumnType::Decimal { precision, scale }
-}
-
-fn custom(text: &str) -> ColumnType {
-    ColumnType::Custom(text.into())
 }
 
 /// Takes the snapshot, cleans up, then returns it (so a failed assertion never leaves
@@ -154,9 +101,9 @@ async fn every_column_kind_is_reflected_exactly() {
     let Some(url) = pg_url() else { return };
     let scratch = PgScratch::new(&url, "refl_cols").await;
     let s = scratch.schema.clone();
-    ddl(
-        &scratch,
-        r#"
+    scratch
+        .ddl(
+            r#"
         CREATE TYPE mood AS ENUM ('ok', 'meh');
         CREATE TABLE kinds (
           id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -194,8 +141,8 @@ async fn every_column_kind_is_reflected_exactly() {
         COMMENT ON TABLE kinds IS 'Every kind of column';
         COMMENT ON COLUMN kinds.t IS 'Free text, ünïcødé';
         "#,
-    )
-    .await;
+        )
+        .await;
     let snapshot = snapshot_and_cleanup(&url, scratch).await;
 
     let expected = TableDef {
@@ -256,9 +203,8 @@ async fn every_constraint_and_index_kind_is_reflected_exactly() {
     let scratch = PgScratch::new(&url, "refl_cons").await;
     let s = scratch.schema.clone();
     let other = format!("{s}_other");
-    ddl(
-        &scratch,
-        &format!(
+    scratch
+        .ddl(&format!(
             r#"
         CREATE SCHEMA "{other}";
         CREATE TABLE "{other}".targets (id bigint PRIMARY KEY, n int DEFAULT 0 UNIQUE);
@@ -291,9 +237,8 @@ async fn every_constraint_and_index_kind_is_reflected_exactly() {
         CREATE UNIQUE INDEX ux_children_code_region ON children (code, region);
         CREATE INDEX ON children USING btree (price);
         "#
-        ),
-    )
-    .await;
+        ))
+        .await;
     let snapshot = db(&url, &scratch).await.snapshot().await;
     sqlx::raw_sql(AssertSqlSafe(format!("DROP SCHEMA \"{other}\" CASCADE")))
         .execute(&scratch.pool)
@@ -352,53 +297,28 @@ async fn every_constraint_and_index_kind_is_reflected_exactly() {
             ),
         ],
         indexes: vec![
-            Index {
-                method: None,
-                include: Vec::new(),
-                nulls_not_distinct: false,
-                name: "children_price_idx".into(),
-                columns: vec![IndexColumn::asc("price")],
-                unique: false,
-                predicate: None,
-            },
-            Index {
-                method: None,
-                include: Vec::new(),
-                nulls_not_distinct: false,
-                name: "ix_desc".into(),
-                columns: vec![key("part", SortOrder::Desc, false), IndexColumn::asc("id")],
-                unique: false,
-                predicate: None,
-            },
-            Index {
-                method: None,
-                include: Vec::new(),
-                nulls_not_distinct: false,
-                name: "ix_expr".into(),
-                columns: vec![
+            index("children_price_idx", vec![IndexColumn::asc("price")]),
+            index(
+                "ix_desc",
+                vec![key("part", SortOrder::Desc, false), IndexColumn::asc("id")],
+            ),
+            index(
+                "ix_expr",
+                vec![
                     key("lower(code)", SortOrder::Asc, true),
                     key("region", SortOrder::Desc, false),
                 ],
-                unique: false,
-                predicate: None,
-            },
+            ),
             Index {
-                method: None,
-                include: Vec::new(),
-                nulls_not_distinct: false,
-                name: "ix_partial".into(),
-                columns: vec![IndexColumn::asc("qty")],
-                unique: false,
                 predicate: Some("(qty > 10)".into()),
+                ..index("ix_partial", vec![IndexColumn::asc("qty")])
             },
             Index {
-                method: None,
-                include: Vec::new(),
-                nulls_not_distinct: false,
-                name: "ux_children_code_region".into(),
-                columns: vec![IndexColumn::asc("code"), IndexColumn::asc("region")],
                 unique: true,
-                predicate: None,
+                ..index(
+                    "ux_children_code_region",
+                    vec![IndexColumn::asc("code"), IndexColumn::asc("region")],
+                )
             },
         ],
         ..TableDef::default()
@@ -442,12 +362,12 @@ async fn query_count_does_not_depend_on_table_count() {
             .collect::<Vec<_>>()
             .join(";\n")
     };
-    ddl(&scratch, &tables(0..10)).await;
+    scratch.ddl(&tables(0..10)).await;
     let db = db(&url, &scratch).await;
     let before = db.statements_sent();
     let ten = db.snapshot().await;
     let cost_of_ten = db.statements_sent() - before;
-    ddl(&scratch, &tables(10..300)).await;
+    scratch.ddl(&tables(10..300)).await;
     let before = db.statements_sent();
     let three_hundred = db.snapshot().await;
     let cost_of_three_hundred = db.statements_sent() - before;
@@ -476,9 +396,7 @@ async fn unmanaged_objects_are_ignored() {
     let s = scratch.schema.clone();
     let other = format!("{s}_elsewhere");
     let fdw = format!("{s}_fdw");
-    ddl(
-        &scratch,
-        &format!(
+    scratch.ddl(&format!(
             r#"
         CREATE TABLE base (id bigint PRIMARY KEY, v text);
         CREATE VIEW v_base AS SELECT id, v FROM base;
@@ -523,15 +441,7 @@ async fn unmanaged_objects_are_ignored() {
     assert_eq!(events.primary_key, pk("events_pkey", &["id", "at"]));
     assert_eq!(
         events.indexes,
-        [Index {
-            method: None,
-            include: Vec::new(),
-            nulls_not_distinct: false,
-            name: "ix_events_at".into(),
-            columns: vec![IndexColumn::asc("at")],
-            unique: false,
-            predicate: None,
-        }]
+        [index("ix_events_at", vec![IndexColumn::asc("at")])]
     );
     // One foreign key, not one per partition of the referenced table.
     let refers = &snapshot.tables[2];
@@ -552,9 +462,9 @@ async fn hostile_names_come_back_exactly() {
     let Some(url) = pg_url() else { return };
     let scratch = PgScratch::new(&url, "refl_names").await;
     let s = scratch.schema.clone();
-    ddl(
-        &scratch,
-        r#"
+    scratch
+        .ddl(
+            r#"
         CREATE TABLE "user" (
           "order" int PRIMARY KEY,
           "group" text,
@@ -568,8 +478,8 @@ async fn hostile_names_come_back_exactly() {
         COMMENT ON TABLE "user" IS 'Ünïcødé table';
         COMMENT ON COLUMN "user"."quo""te" IS 'it''s'
         "#,
-    )
-    .await;
+        )
+        .await;
     let snapshot = snapshot_and_cleanup(&url, scratch).await;
     let expected = TableDef {
         schema: Some(s.clone()),
@@ -587,29 +497,22 @@ async fn hostile_names_come_back_exactly() {
         checks: vec![check("CK Mixed", "(\"Mixed Case\" > 0)")],
         indexes: vec![
             Index {
-                method: None,
-                include: Vec::new(),
-                nulls_not_distinct: false,
-                name: "Ix Mixed".into(),
-                columns: vec![
-                    key("Mixed Case", SortOrder::Desc, false),
-                    IndexColumn::asc("ünïcødé"),
-                ],
-                unique: false,
                 predicate: Some("(\"group\" IS NOT NULL)".into()),
+                ..index(
+                    "Ix Mixed",
+                    vec![
+                        key("Mixed Case", SortOrder::Desc, false),
+                        IndexColumn::asc("ünïcødé"),
+                    ],
+                )
             },
-            Index {
-                method: None,
-                include: Vec::new(),
-                nulls_not_distinct: false,
-                name: "ix_expr".into(),
-                columns: vec![
+            index(
+                "ix_expr",
+                vec![
                     key("lower(\"group\")", SortOrder::Asc, true),
                     key("(\"order\" + 1)", SortOrder::Asc, true),
                 ],
-                unique: false,
-                predicate: None,
-            },
+            ),
         ],
         ..TableDef::default()
     };
@@ -653,7 +556,7 @@ async fn backends(scratch: &PgScratch, application_name: &str, expected: i64) ->
 async fn first_compare_runs_on_the_connection_that_checked_the_url() {
     let Some(url) = pg_url() else { return };
     let scratch = PgScratch::new(&url, "refl_spare").await;
-    ddl(&scratch, "CREATE TABLE t (id bigint PRIMARY KEY)").await;
+    scratch.ddl("CREATE TABLE t (id bigint PRIMARY KEY)").await;
     let name = format!("dbct_spare_{}", std::process::id());
     let separator = if url.contains('?') { '&' } else { '?' };
     let tagged = format!("{url}{separator}application_name={name}");

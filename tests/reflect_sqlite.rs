@@ -5,29 +5,18 @@
 
 mod common;
 
-use common::sqlite_file;
-use dbconform::sqlx::{self, AssertSqlSafe};
+use common::build::{
+    check, custom, index, index_key, nullable as column, primary_key, strings, unique,
+};
+use common::{sqlite_file, sqlite_with};
+use dbconform::sqlx;
 use dbconform::{
-    Check, Column, ColumnType, DbConform, FkAction, ForeignKey, GeneratedColumn, Index,
-    IndexColumn, PrimaryKey, QualifiedName, Schema, SortOrder, TableDef, TableOptions,
-    UniqueConstraint,
+    Column, ColumnType, DbConform, FkAction, ForeignKey, GeneratedColumn, Index, IndexColumn,
+    QualifiedName, Schema, SortOrder, TableDef, TableOptions,
 };
 
-/// A database file with `ddl` run on it, and a `DbConform` on it.
-async fn database(ddl: &str) -> (tempfile::TempDir, DbConform) {
-    let (dir, url) = sqlite_file();
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    sqlx::raw_sql(AssertSqlSafe(ddl.to_string()))
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
-    let db = DbConform::connect(&url).await.unwrap();
-    (dir, db)
-}
-
 async fn snapshot(ddl: &str) -> Schema {
-    let (_dir, db) = database(ddl).await;
+    let (_dir, db) = sqlite_with(ddl).await;
     db.snapshot().await.unwrap()
 }
 
@@ -42,44 +31,8 @@ fn names(schema: &Schema) -> Vec<&str> {
     schema.tables.iter().map(|t| t.name.as_str()).collect()
 }
 
-fn column(name: &str, ty: ColumnType) -> Column {
-    Column {
-        nullable: true,
-        ..Column::new(name, ty)
-    }
-}
-
 fn not_null(name: &str, ty: ColumnType) -> Column {
     Column::new(name, ty)
-}
-
-fn custom(ty: &str) -> ColumnType {
-    ColumnType::Custom(ty.to_string())
-}
-
-fn strings(items: &[&str]) -> Vec<String> {
-    items.iter().map(|s| s.to_string()).collect()
-}
-
-fn key(name: Option<&str>, columns: &[&str]) -> Option<PrimaryKey> {
-    Some(PrimaryKey {
-        name: name.map(str::to_string),
-        columns: strings(columns),
-    })
-}
-
-fn unique(name: &str, columns: &[&str]) -> UniqueConstraint {
-    UniqueConstraint {
-        name: name.into(),
-        columns: strings(columns),
-    }
-}
-
-fn check(name: &str, expr: &str) -> Check {
-    Check {
-        name: name.into(),
-        expr: expr.into(),
-    }
 }
 
 fn base(name: &str, columns: Vec<Column>) -> TableDef {
@@ -111,7 +64,7 @@ async fn columns_types_defaults_collations_and_generated_columns() {
         ..c
     };
     let expected = TableDef {
-        primary_key: key(None, &["id"]),
+        primary_key: primary_key(None, &["id"]),
         ..base(
             "things",
             vec![
@@ -173,17 +126,7 @@ async fn columns_types_defaults_collations_and_generated_columns() {
 
 #[tokio::test]
 async fn primary_keys_autoincrement_and_table_options() {
-    let schema = snapshot(
-        r#"CREATE TABLE a (id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT);
-           CREATE TABLE b (id INTEGER PRIMARY KEY, v TEXT);
-           CREATE TABLE c (id INT PRIMARY KEY, v TEXT);
-           CREATE TABLE d (id integer NOT NULL, CONSTRAINT pk_d PRIMARY KEY (id AUTOINCREMENT));
-           CREATE TABLE e (x TEXT, y TEXT NOT NULL, CONSTRAINT "pk e" PRIMARY KEY (y, x)) WITHOUT ROWID;
-           CREATE TABLE f (id INTEGER PRIMARY KEY, n INT NOT NULL, s TEXT) STRICT;
-           CREATE TABLE g (k TEXT PRIMARY KEY, v ANY) STRICT, WITHOUT ROWID;
-           CREATE TABLE h (v TEXT);"#,
-    )
-    .await;
+    let schema = snapshot(common::SQLITE_KEYS_DDL).await;
     assert_eq!(names(&schema), ["a", "b", "c", "d", "e", "f", "g", "h"]);
     let id = |ty: ColumnType, nullable: bool, auto_increment: bool| Column {
         nullable,
@@ -193,7 +136,7 @@ async fn primary_keys_autoincrement_and_table_options() {
     assert_eq!(
         table(&schema, "a"),
         TableDef {
-            primary_key: key(None, &["id"]),
+            primary_key: primary_key(None, &["id"]),
             ..base(
                 "a",
                 vec![
@@ -206,7 +149,7 @@ async fn primary_keys_autoincrement_and_table_options() {
     assert_eq!(
         table(&schema, "b"),
         TableDef {
-            primary_key: key(None, &["id"]),
+            primary_key: primary_key(None, &["id"]),
             ..base(
                 "b",
                 vec![
@@ -219,7 +162,7 @@ async fn primary_keys_autoincrement_and_table_options() {
     assert_eq!(
         table(&schema, "c"),
         TableDef {
-            primary_key: key(None, &["id"]),
+            primary_key: primary_key(None, &["id"]),
             ..base(
                 "c",
                 vec![
@@ -232,14 +175,14 @@ async fn primary_keys_autoincrement_and_table_options() {
     assert_eq!(
         table(&schema, "d"),
         TableDef {
-            primary_key: key(Some("pk_d"), &["id"]),
+            primary_key: primary_key(Some("pk_d"), &["id"]),
             ..base("d", vec![id(ColumnType::Integer, false, true)])
         }
     );
     assert_eq!(
         table(&schema, "e"),
         TableDef {
-            primary_key: key(Some("pk e"), &["y", "x"]),
+            primary_key: primary_key(Some("pk e"), &["y", "x"]),
             options: TableOptions {
                 strict: false,
                 without_rowid: true,
@@ -257,7 +200,7 @@ async fn primary_keys_autoincrement_and_table_options() {
     assert_eq!(
         table(&schema, "f"),
         TableDef {
-            primary_key: key(None, &["id"]),
+            primary_key: primary_key(None, &["id"]),
             options: TableOptions {
                 strict: true,
                 without_rowid: false,
@@ -275,7 +218,7 @@ async fn primary_keys_autoincrement_and_table_options() {
     assert_eq!(
         table(&schema, "g"),
         TableDef {
-            primary_key: key(None, &["k"]),
+            primary_key: primary_key(None, &["k"]),
             options: TableOptions {
                 strict: true,
                 without_rowid: true,
@@ -402,59 +345,34 @@ async fn indexes_partial_descending_expression_and_unique() {
     )
     .await;
     let t = table(&schema, "t");
-    let col = |name: &str, order: SortOrder, expression: bool| IndexColumn {
-        opclass: None,
-        nulls: None,
-        name: name.into(),
-        order,
-        expression,
-    };
+    let col = index_key;
     assert_eq!(
         t.indexes,
         [
-            Index {
-                method: None,
-                include: Vec::new(),
-                nulls_not_distinct: false,
-                name: "ix_ab".into(),
-                columns: vec![
+            index(
+                "ix_ab",
+                vec![
                     col("a", SortOrder::Asc, false),
                     col("b", SortOrder::Desc, false)
-                ],
-                unique: false,
-                predicate: None,
-            },
-            Index {
-                method: None,
-                include: Vec::new(),
-                nulls_not_distinct: false,
-                name: "ix_expr".into(),
-                columns: vec![
+                ]
+            ),
+            index(
+                "ix_expr",
+                vec![
                     col("lower(email)", SortOrder::Asc, true),
                     col("a + b", SortOrder::Desc, true),
                     col("b", SortOrder::Asc, false),
-                ],
-                unique: false,
-                predicate: None,
-            },
+                ]
+            ),
             Index {
-                method: None,
-                include: Vec::new(),
-                nulls_not_distinct: false,
-                name: "ux email".into(),
-                columns: vec![col("email", SortOrder::Asc, false)],
                 unique: true,
                 predicate: Some("email IS NOT NULL AND email <> 'x;y'".into()),
+                ..index("ux email", vec![col("email", SortOrder::Asc, false)])
             },
             // Reflected as the index it is; normalization treats it as a UNIQUE.
             Index {
-                method: None,
-                include: Vec::new(),
-                nulls_not_distinct: false,
-                name: "ux_a".into(),
-                columns: vec![col("a", SortOrder::Asc, false)],
                 unique: true,
-                predicate: None,
+                ..index("ux_a", vec![col("a", SortOrder::Asc, false)])
             },
         ]
     );
@@ -462,35 +380,20 @@ async fn indexes_partial_descending_expression_and_unique() {
     // The WITHOUT ROWID key's own index is the key, not an index; key columns appended
     // to ix_w's entries (xinfo key = 0) are not index columns.
     let w = table(&schema, "w");
-    assert_eq!(w.primary_key, key(None, &["k"]));
-    assert_eq!(
-        w.indexes,
-        [Index {
-            method: None,
-            include: Vec::new(),
-            nulls_not_distinct: false,
-            name: "ix_w".into(),
-            columns: vec![IndexColumn::asc("v")],
-            unique: false,
-            predicate: None,
-        }]
-    );
+    assert_eq!(w.primary_key, primary_key(None, &["k"]));
+    assert_eq!(w.indexes, [index("ix_w", vec![IndexColumn::asc("v")])]);
     assert!(w.uniques.is_empty());
 }
 
 #[tokio::test]
 async fn hostile_names() {
-    let schema = snapshot(
+    let schema = snapshot(&format!(
         r#"CREATE TABLE "user" (
-               "order" INTEGER PRIMARY KEY,
-               [group] TEXT CONSTRAINT "uq ""g""" UNIQUE,
-               `na"me` TEXT,
-               "with space" TEXT CONSTRAINT [ck ü] CHECK ("with space" <> ''),
-               ünïcødé TEXT COLLATE NOCASE,
-               "select" TEXT DEFAULT 'a '' b'
+               {}
            );
            CREATE INDEX "ix ""x""" ON "user" ("with space" DESC, ünïcødé);"#,
-    )
+        common::SQLITE_HOSTILE_COLUMNS
+    ))
     .await;
     let t = table(&schema, "user");
     assert_eq!(
@@ -507,7 +410,7 @@ async fn hostile_names() {
             "select"
         ]
     );
-    assert_eq!(t.primary_key, key(None, &["order"]));
+    assert_eq!(t.primary_key, primary_key(None, &["order"]));
     assert_eq!(t.uniques, [unique("uq \"g\"", &["group"])]);
     assert_eq!(t.checks, [check("ck ü", "\"with space\" <> ''")]);
     assert_eq!(t.columns[4].collation.as_deref(), Some("NOCASE"));
@@ -580,7 +483,7 @@ async fn one_query_whatever_the_number_of_tables() {
                  CREATE INDEX ix_t{i}_n ON t{i} (n) WHERE n > 1;"
             ));
         }
-        let (_dir, db) = database(&ddl).await;
+        let (_dir, db) = sqlite_with(&ddl).await;
         let before = db.statements_sent();
         let schema = db.snapshot().await.unwrap();
         (db.statements_sent() - before, schema.tables.len())
@@ -655,18 +558,11 @@ async fn text_that_sqlite_rewrote_after_alter_and_create_as_select() {
 async fn foreign_keys_alike_but_for_actions_or_referenced_columns_keep_their_names() {
     // SQLite numbers foreign keys from the last declared: matching names on columns and
     // target alone swapped these.
-    let schema = snapshot(
-        r#"CREATE TABLE parent (id INTEGER PRIMARY KEY, code TEXT UNIQUE);
-           CREATE TABLE child (
-               id INTEGER PRIMARY KEY,
-               p INT,
-               q INT,
-               CONSTRAINT fk_cascade FOREIGN KEY (p) REFERENCES parent (id) ON DELETE CASCADE,
-               CONSTRAINT fk_set_null FOREIGN KEY (p) REFERENCES parent (id) ON DELETE SET NULL ON UPDATE RESTRICT,
-               CONSTRAINT fk_by_id FOREIGN KEY (q) REFERENCES parent (id),
-               CONSTRAINT fk_by_code FOREIGN KEY (q) REFERENCES parent (code)
-           );"#,
-    )
+    let schema = snapshot(&format!(
+        "CREATE TABLE parent (id INTEGER PRIMARY KEY, code TEXT UNIQUE);
+           CREATE TABLE child ({});",
+        common::SQLITE_ALIKE_FOREIGN_KEYS
+    ))
     .await;
     let fk = |name: &str,
               columns: &[&str],

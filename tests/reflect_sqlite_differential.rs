@@ -118,15 +118,8 @@ async fn defaults_as_sqlite_reports_them() {
 
 #[tokio::test]
 async fn primary_keys_rowid_aliases_and_table_options() {
-    check(
-        r#"CREATE TABLE a (id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT);
-           CREATE TABLE b (id INTEGER PRIMARY KEY, v TEXT);
-           CREATE TABLE c (id INT PRIMARY KEY, v TEXT);
-           CREATE TABLE d (id integer NOT NULL, CONSTRAINT pk_d PRIMARY KEY (id AUTOINCREMENT));
-           CREATE TABLE e (x TEXT, y TEXT NOT NULL, CONSTRAINT "pk e" PRIMARY KEY (y, x)) WITHOUT ROWID;
-           CREATE TABLE f (id INTEGER PRIMARY KEY, n INT NOT NULL, s TEXT) STRICT;
-           CREATE TABLE g (k TEXT PRIMARY KEY, v ANY) STRICT, WITHOUT ROWID;
-           CREATE TABLE h (v TEXT);
+    let ddl = format!(
+        r#"{}
            CREATE TABLE i (id INTEGER PRIMARY KEY DESC, v TEXT);
            CREATE TABLE j (id INTEGER, v TEXT, PRIMARY KEY (id DESC));
            CREATE TABLE k (id "integer" PRIMARY KEY, v TEXT);
@@ -141,9 +134,9 @@ async fn primary_keys_rowid_aliases_and_table_options() {
            CREATE TABLE u (id BIGINT PRIMARY KEY, v TEXT);
            CREATE TABLE v (id INTEGER NOT NULL, PRIMARY KEY (ID));
            CREATE TABLE w (id INTEGER PRIMARY KEY COLLATE nocase) WITHOUT ROWID;"#,
-        &[],
-    )
-    .await;
+        common::SQLITE_KEYS_DDL
+    );
+    check(&ddl, &[]).await;
 }
 
 #[tokio::test]
@@ -178,7 +171,7 @@ async fn unique_constraints_named_numbered_and_merged() {
 
 #[tokio::test]
 async fn foreign_keys_in_every_form() {
-    check(
+    let ddl = format!(
         r#"CREATE TABLE parent (id INTEGER PRIMARY KEY, code TEXT UNIQUE, a INT, b INT, UNIQUE (a, b));
            CREATE TABLE wr_parent (x TEXT, y TEXT, PRIMARY KEY (y, x)) WITHOUT ROWID;
            CREATE TABLE "Child" (
@@ -194,31 +187,18 @@ async fn foreign_keys_in_every_form() {
                FOREIGN KEY (Y, X) REFERENCES wr_parent,
                FOREIGN KEY (x) REFERENCES "Child" (x)
            );
-           CREATE TABLE child2 (
-               id INTEGER PRIMARY KEY,
-               p INT,
-               q INT,
-               CONSTRAINT fk_cascade FOREIGN KEY (p) REFERENCES parent (id) ON DELETE CASCADE,
-               CONSTRAINT fk_set_null FOREIGN KEY (p) REFERENCES parent (id) ON DELETE SET NULL ON UPDATE RESTRICT,
-               CONSTRAINT fk_by_id FOREIGN KEY (q) REFERENCES parent (id),
-               CONSTRAINT fk_by_code FOREIGN KEY (q) REFERENCES parent (code)
-           );
+           CREATE TABLE child2 ({});
            CREATE TABLE self (id INTEGER PRIMARY KEY, up INT REFERENCES self, [down] INT REFERENCES "SELF" ("ID"));"#,
-        &[],
-    )
-    .await;
+        common::SQLITE_ALIKE_FOREIGN_KEYS
+    );
+    check(&ddl, &[]).await;
 }
 
 #[tokio::test]
 async fn checks_collations_and_names_in_every_quoting_style() {
-    check(
+    let ddl = format!(
         r#"CREATE TABLE "user" (
-               "order" INTEGER PRIMARY KEY,
-               [group] TEXT CONSTRAINT "uq ""g""" UNIQUE,
-               `na"me` TEXT,
-               "with space" TEXT CONSTRAINT [ck ü] CHECK ("with space" <> ''),
-               ünïcødé TEXT COLLATE NOCASE,
-               "select" TEXT DEFAULT 'a '' b',
+               {},
                'single' TEXT CHECK (length('single') > 0) COLLATE rtrim,
                "表" INT CHECK ("表" > 0) CONSTRAINT c2 CHECK ("表" < 10),
                CHECK ("order" > 0),
@@ -227,9 +207,9 @@ async fn checks_collations_and_names_in_every_quoting_style() {
            CREATE INDEX "ix ""x""" ON "user" ("with space" DESC, ünïcødé);
            CREATE TABLE [order] ([key] TEXT, action TEXT, "" TEXT, `desc` INT);
            CREATE INDEX ix_kw ON [order] ([key], "desc" DESC, action);"#,
-        &[],
-    )
-    .await;
+        common::SQLITE_HOSTILE_COLUMNS
+    );
+    check(&ddl, &[]).await;
 }
 
 #[tokio::test]

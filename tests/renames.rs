@@ -9,9 +9,8 @@
 #[path = "common/mod.rs"]
 mod common;
 
-use common::{PgScratch, pg_url, sqlite_file};
-use dbconform::sqlx::{self, AssertSqlSafe};
-use dbconform::{ChangeKind, DbConform, Options, Plan, Risk, Table, TableDef};
+use common::{TestDb, described};
+use dbconform::{ChangeKind, Options, Risk, Table};
 
 mod old {
     use dbconform::Table;
@@ -106,111 +105,12 @@ struct UnhintedPerson {
     display_name: Option<String>,
 }
 
-/// One database of each backend, with the `{S}` prefix its SQL needs.
-enum Db {
-    Sqlite {
-        _dir: tempfile::TempDir,
-        url: String,
-        pool: sqlx::SqlitePool,
-    },
-    Pg(PgScratch),
-}
-
-impl Db {
-    async fn all(tag: &str) -> Vec<Db> {
-        let (dir, url) = sqlite_file();
-        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-        let mut all = vec![Db::Sqlite {
-            _dir: dir,
-            url,
-            pool,
-        }];
-        if let Some(url) = pg_url() {
-            all.push(Db::Pg(PgScratch::new(&url, tag).await));
-        }
-        all
-    }
-
-    fn name(&self) -> &'static str {
-        match self {
-            Db::Sqlite { .. } => "sqlite",
-            Db::Pg(_) => "postgres",
-        }
-    }
-
-    fn sql(&self, sql: &str) -> String {
-        match self {
-            Db::Sqlite { .. } => sql.replace("{S}", ""),
-            Db::Pg(s) => sql.replace("{S}", &format!("\"{}\".", s.schema)),
-        }
-    }
-
-    fn table(&self, name: &str) -> String {
-        match self {
-            Db::Sqlite { .. } => format!("main.{name}"),
-            Db::Pg(s) => format!("{}.{name}", s.schema),
-        }
-    }
-
-    async fn conform(&self) -> DbConform {
-        match self {
-            Db::Sqlite { url, .. } => DbConform::connect(url).await.unwrap(),
-            Db::Pg(s) => DbConform::from_pool(s.pool.clone()).with_options(s.options()),
-        }
-    }
-
-    async fn exec(&self, sql: &str) -> Result<(), sqlx::Error> {
-        let sql = self.sql(sql);
-        match self {
-            Db::Sqlite { pool, .. } => sqlx::raw_sql(AssertSqlSafe(sql))
-                .execute(pool)
-                .await
-                .map(|_| ()),
-            Db::Pg(s) => sqlx::raw_sql(AssertSqlSafe(sql))
-                .execute(&s.pool)
-                .await
-                .map(|_| ()),
-        }
-    }
-
-    async fn texts(&self, sql: &str) -> Vec<String> {
-        let sql = self.sql(sql);
-        match self {
-            Db::Sqlite { pool, .. } => sqlx::query_scalar(AssertSqlSafe(sql))
-                .fetch_all(pool)
-                .await
-                .unwrap(),
-            Db::Pg(s) => sqlx::query_scalar(AssertSqlSafe(sql))
-                .fetch_all(&s.pool)
-                .await
-                .unwrap(),
-        }
-    }
-
-    async fn cleanup(self) {
-        if let Db::Pg(s) = self {
-            s.cleanup().await;
-        }
-    }
-}
-
-fn described(plan: &Plan) -> Vec<String> {
-    plan.steps().iter().map(|s| s.describe()).collect()
-}
-
-async fn apply(db: &Db, tables: &[TableDef]) {
-    db.conform()
-        .await
-        .apply(tables)
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", db.name()));
-}
-
 #[tokio::test]
 async fn table_and_column_renames_keep_rows_and_foreign_keys() {
-    for db in Db::all("renames").await {
-        apply(&db, &[old::Person::table_def(), old::Pet::table_def()]).await;
-        db.exec(
+    for db in TestDb::all("renames").await {
+        db.create(&[old::Person::table_def(), old::Pet::table_def()])
+            .await;
+        db.try_exec(
             "INSERT INTO {S}rn_persons (id, full_name) VALUES (1, 'Ada'), (2, 'Grace'); \
              INSERT INTO {S}rn_pets (id, owner_id, name) VALUES (10, 1, 'Rex'), (11, 2, 'Tom')",
         )
@@ -254,10 +154,10 @@ async fn table_and_column_renames_keep_rows_and_foreign_keys() {
         );
         // The foreign key follows the table: an orphan is refused, a delete cascades.
         let orphan = db
-            .exec("INSERT INTO {S}rn_pets (id, owner_id, name) VALUES (12, 99, 'Lost')")
+            .try_exec("INSERT INTO {S}rn_pets (id, owner_id, name) VALUES (12, 99, 'Lost')")
             .await;
         assert!(orphan.is_err(), "{}: orphan accepted", db.name());
-        db.exec("DELETE FROM {S}rn_people WHERE id = 1")
+        db.try_exec("DELETE FROM {S}rn_people WHERE id = 1")
             .await
             .unwrap();
         assert_eq!(
@@ -273,7 +173,7 @@ async fn table_and_column_renames_keep_rows_and_foreign_keys() {
 
 #[tokio::test]
 async fn a_rename_whose_old_name_is_absent_is_ignored() {
-    for db in Db::all("renames_absent").await {
+    for db in TestDb::all("renames_absent").await {
         let tables = [Person::table_def(), Pet::table_def()];
         let plan = db.conform().await.compare(&tables).await.unwrap();
         let tables_created: Vec<String> = described(&plan)
@@ -289,7 +189,7 @@ async fn a_rename_whose_old_name_is_absent_is_ignored() {
             "{}: {plan}",
             db.name()
         );
-        apply(&db, &tables).await;
+        db.create(&tables).await;
         let again = db.conform().await.compare(&tables).await.unwrap();
         assert!(again.is_empty(), "{}: {again}", db.name());
         db.cleanup().await;
@@ -308,9 +208,9 @@ async fn a_rename_and_other_changes_of_the_table_in_one_plan() {
         #[column(renamed_from = "full_name")]
         display_name: Option<String>,
     }
-    for db in Db::all("renames_alter").await {
-        apply(&db, &[old::Person::table_def()]).await;
-        db.exec("INSERT INTO {S}rn_persons (id, full_name) VALUES (1, 'Ada')")
+    for db in TestDb::all("renames_alter").await {
+        db.create(&[old::Person::table_def()]).await;
+        db.try_exec("INSERT INTO {S}rn_persons (id, full_name) VALUES (1, 'Ada')")
             .await
             .unwrap();
         let tables = [Renamed::table_def()];
@@ -343,7 +243,7 @@ async fn a_rename_and_other_changes_of_the_table_in_one_plan() {
             db.texts("SELECT display_name FROM {S}rn_persons").await,
             ["Ada"]
         );
-        db.exec("INSERT INTO {S}rn_persons (id) VALUES (2)")
+        db.try_exec("INSERT INTO {S}rn_persons (id) VALUES (2)")
             .await
             .unwrap();
         let again = db.conform().await.compare(&tables).await.unwrap();
@@ -354,9 +254,10 @@ async fn a_rename_and_other_changes_of_the_table_in_one_plan() {
 
 #[tokio::test]
 async fn without_the_hint_the_plan_suggests_the_rename_and_keeps_the_old_column() {
-    for db in Db::all("renames_hint").await {
-        apply(&db, &[old::Person::table_def(), old::Client::table_def()]).await;
-        db.exec(
+    for db in TestDb::all("renames_hint").await {
+        db.create(&[old::Person::table_def(), old::Client::table_def()])
+            .await;
+        db.try_exec(
             "INSERT INTO {S}rn_persons (id, full_name) VALUES (1, 'Ada'); \
              INSERT INTO {S}rn_clients (id, name) VALUES (1, 'ACME')",
         )
@@ -417,8 +318,8 @@ async fn without_the_hint_the_plan_suggests_the_rename_and_keeps_the_old_column(
 #[tokio::test]
 async fn without_the_hint_a_table_with_rows_still_gets_the_suggestion_and_keeps_the_unique() {
     let hint = "if `title` is `name` renamed, declare `#[column(renamed_from = \"name\")]` on it: a rename keeps the values, while this plan adds an empty column and keeps or drops `name` (evidence: `name` is not declared and its type TEXT is compatible with TEXT)";
-    for db in Db::all("renames_rows").await {
-        apply(&db, &[old::Category::table_def()]).await;
+    for db in TestDb::all("renames_rows").await {
+        db.create(&[old::Category::table_def()]).await;
         let tables = [UnhintedCategory::table_def()];
         let add = format!("add column {}.title", db.table("rn_categories"));
 
@@ -432,7 +333,7 @@ async fn without_the_hint_a_table_with_rows_still_gets_the_suggestion_and_keeps_
             .unwrap_or_else(|| panic!("{}: {plan}", db.name()));
         assert_eq!(step.suggestion.as_deref(), Some(hint), "{plan}");
 
-        db.exec("INSERT INTO {S}rn_categories (id, name) VALUES (1, 'books'), (2, 'films')")
+        db.try_exec("INSERT INTO {S}rn_categories (id, name) VALUES (1, 'books'), (2, 'films')")
             .await
             .unwrap();
         let conform = db.conform().await;
@@ -473,7 +374,7 @@ async fn without_the_hint_a_table_with_rows_still_gets_the_suggestion_and_keeps_
         );
         conform.apply(&tables).await.unwrap();
         let duplicate = db
-            .exec("INSERT INTO {S}rn_categories (id, name) VALUES (3, 'books')")
+            .try_exec("INSERT INTO {S}rn_categories (id, name) VALUES (3, 'books')")
             .await;
         assert!(
             duplicate.is_err(),

@@ -19,8 +19,9 @@ mod data_aware;
 #[path = "risk_and_policy/harness.rs"]
 mod harness;
 
+use common::TestDb;
 use dbconform::{Risk, Table};
-use harness::{Db, blocked, step};
+use harness::{blocked, step};
 
 /// Declarations as the database has them before the change.
 mod before {
@@ -173,14 +174,14 @@ struct Gadget {
 
 #[tokio::test]
 async fn allow_drop_extra_tables() {
-    for db in Db::all("pol_tables").await {
+    for db in TestDb::all("pol_tables").await {
         db.create(&[Gadget::table_def(), before::Legacy::table_def()])
             .await;
         db.exec("INSERT INTO {S}legacy (note) VALUES ('keep me')")
             .await;
         let tables = [Gadget::table_def()];
 
-        let off = db.conform(db.options(|_| {})).await;
+        let off = db.conform_with(db.options()).await;
         let plan = off.compare(&tables).await.unwrap();
         assert!(plan.is_empty(), "{}: {plan}", db.name());
         let drift: Vec<String> = plan.drift().iter().map(|d| d.description.clone()).collect();
@@ -196,7 +197,7 @@ async fn allow_drop_extra_tables() {
         assert_eq!(db.rows("legacy").await, 1, "{}", db.name());
 
         let on = db
-            .conform(db.options(|o| o.allow_drop_extra_tables = true))
+            .conform_with(db.options_with(|o| o.allow_drop_extra_tables = true))
             .await;
         let report = on.apply(&tables).await.unwrap();
         assert_eq!(report.executed.len(), 1, "{}: {report}", db.name());
@@ -207,7 +208,7 @@ async fn allow_drop_extra_tables() {
 
 #[tokio::test]
 async fn allow_drop_extra_columns() {
-    for db in Db::all("pol_columns").await {
+    for db in TestDb::all("pol_columns").await {
         db.create(&[before::Gadget::table_def()]).await;
         db.exec("INSERT INTO {S}gadgets (name, legacy) VALUES ('a', 'old')")
             .await;
@@ -215,7 +216,7 @@ async fn allow_drop_extra_columns() {
         let mut tables = [Gadget::table_def()];
         tables[0].indexes = before::Gadget::table_def().indexes;
 
-        let off = db.conform(db.options(|_| {})).await;
+        let off = db.conform_with(db.options()).await;
         let plan = off.compare(&tables).await.unwrap();
         assert!(plan.is_empty(), "{}: {plan}", db.name());
         assert_eq!(
@@ -231,7 +232,7 @@ async fn allow_drop_extra_columns() {
         );
 
         let on = db
-            .conform(db.options(|o| o.allow_drop_extra_columns = true))
+            .conform_with(db.options_with(|o| o.allow_drop_extra_columns = true))
             .await;
         on.apply(&tables).await.unwrap();
         assert_eq!(db.columns("gadgets").await, ["id", "name"], "{}", db.name());
@@ -243,7 +244,7 @@ async fn allow_drop_extra_columns() {
 
 #[tokio::test]
 async fn allow_drop_extra_constraints() {
-    for db in Db::all("pol_constraints").await {
+    for db in TestDb::all("pol_constraints").await {
         db.create(&[before::Gadget::table_def()]).await;
         db.exec("INSERT INTO {S}gadgets (name) VALUES ('a')").await;
         db.exec("CREATE UNIQUE INDEX ux_gadgets_name ON {S}gadgets (name)")
@@ -253,7 +254,7 @@ async fn allow_drop_extra_constraints() {
         let tables = [before::Gadget::table_def()];
 
         let off = db
-            .conform(db.options(|o| o.allow_drop_extra_constraints = false))
+            .conform_with(db.options_with(|o| o.allow_drop_extra_constraints = false))
             .await;
         let plan = off.compare(&tables).await.unwrap();
         assert!(plan.is_empty(), "{}: {plan}", db.name());
@@ -269,7 +270,7 @@ async fn allow_drop_extra_constraints() {
         );
 
         // On by default.
-        let on = db.conform(db.options(|_| {})).await;
+        let on = db.conform_with(db.options()).await;
         let report = on.apply(&tables).await.unwrap();
         assert_eq!(report.executed[0].step.code, "DC103", "{report}");
         assert!(
@@ -287,14 +288,14 @@ async fn allow_drop_extra_constraints() {
 /// `allow_drop_extra_indexes` drops it, whatever `allow_drop_extra_constraints` says.
 #[tokio::test]
 async fn allow_drop_extra_indexes() {
-    for db in Db::all("pol_indexes").await {
+    for db in TestDb::all("pol_indexes").await {
         db.create(&[before::Gadget::table_def()]).await;
         db.exec("INSERT INTO {S}gadgets (name) VALUES ('a')").await;
         // Only the index differs: the column stays declared.
         let mut tables = [before::Gadget::table_def()];
         tables[0].indexes.clear();
 
-        let off = db.conform(db.options(|_| {})).await;
+        let off = db.conform_with(db.options()).await;
         let plan = off.compare(&tables).await.unwrap();
         assert!(plan.is_empty(), "{}: {plan}", db.name());
         assert_eq!(
@@ -311,7 +312,7 @@ async fn allow_drop_extra_indexes() {
 
         // Its own flag, not allow_drop_extra_constraints.
         let on = db
-            .conform(db.options(|o| {
+            .conform_with(db.options_with(|o| {
                 o.allow_drop_extra_indexes = true;
                 o.allow_drop_extra_constraints = false;
             }))
@@ -337,14 +338,14 @@ async fn allow_drop_extra_indexes() {
 
 #[tokio::test]
 async fn allow_shrink_column() {
-    for db in Db::all("pol_shrink").await {
+    for db in TestDb::all("pol_shrink").await {
         db.create(&[before::Label::table_def()]).await;
         db.exec("INSERT INTO {S}labels (code) VALUES ('ab'), ('abcde')")
             .await;
         let tables = [Label::table_def()];
         let narrowing = format!("alter column {}.code (type)", db.table("labels"));
 
-        let off = db.conform(db.options(|_| {})).await;
+        let off = db.conform_with(db.options()).await;
         let plan = off.compare(&tables).await.unwrap();
         let b = blocked(&plan, &narrowing).unwrap_or_else(|| panic!("{}: {plan}", db.name()));
         assert_eq!(b.unlocked_by, "allow_shrink_column");
@@ -362,7 +363,7 @@ async fn allow_shrink_column() {
         );
 
         let on = db
-            .conform(db.options(|o| o.allow_shrink_column = true))
+            .conform_with(db.options_with(|o| o.allow_shrink_column = true))
             .await;
         let plan = on.compare(&tables).await.unwrap();
         let s = step(&plan, &narrowing).unwrap_or_else(|| panic!("{}: {plan}", db.name()));
@@ -383,14 +384,14 @@ async fn allow_shrink_column() {
 
 #[tokio::test]
 async fn allow_sqlite_table_rebuild() {
-    let db = Db::sqlite().await;
+    let db = TestDb::sqlite().await;
     db.create(&[before::Person::table_def()]).await;
     db.exec("INSERT INTO people (name) VALUES ('ada')").await;
     let tables = [IndexedPerson::table_def()];
     let nullability = "alter column main.people.name (nullability)";
 
     let off = db
-        .conform(db.options(|o| o.allow_sqlite_table_rebuild = false))
+        .conform_with(db.options_with(|o| o.allow_sqlite_table_rebuild = false))
         .await;
     let plan = off.compare(&tables).await.unwrap();
     let b = blocked(&plan, nullability).unwrap_or_else(|| panic!("{plan}"));
@@ -410,7 +411,7 @@ async fn allow_sqlite_table_rebuild() {
     assert_eq!(db.texts("SELECT name FROM people").await, ["ada"]);
 
     // On: the table is rebuilt, with why a rebuild is needed; the row is kept.
-    let on = db.conform(db.options(|_| {})).await;
+    let on = db.conform_with(db.options()).await;
     let plan = on.compare(&tables).await.unwrap();
     let s = step(&plan, nullability).unwrap_or_else(|| panic!("{plan}"));
     assert!(s.rebuild.is_some());
@@ -435,7 +436,7 @@ async fn allow_sqlite_table_rebuild() {
 /// (SQLite: one query; PostgreSQL outside a transaction: one query too).
 #[tokio::test]
 async fn data_checks_cost_one_statement() {
-    for db in Db::all("pol_cost").await {
+    for db in TestDb::all("pol_cost").await {
         let before = [
             before::Person::table_def(),
             before::Member::table_def(),
@@ -455,13 +456,13 @@ async fn data_checks_cost_one_statement() {
             Label::table_def(),
         ];
         let sent = |options| async {
-            let conform = db.conform(options).await;
+            let conform = db.conform_with(options).await;
             let before = conform.statements_sent();
             let plan = conform.compare(&after).await.unwrap();
             (conform.statements_sent() - before, plan)
         };
-        let (blind, _) = sent(db.options(|o| o.skip_data_checks = true)).await;
-        let (checked, plan) = sent(db.options(|_| {})).await;
+        let (blind, _) = sent(db.options_with(|o| o.skip_data_checks = true)).await;
+        let (checked, plan) = sent(db.options()).await;
         let questions = dbconform::data::questions(&plan).len();
         assert!(
             questions >= 7,

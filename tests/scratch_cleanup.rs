@@ -27,13 +27,7 @@ async fn a_panicking_test_drops_its_scratch_schema() {
         let url = url.clone();
         async move {
             let scratch = PgScratch::new(&url, "panicking").await;
-            sqlx::raw_sql(AssertSqlSafe(format!(
-                "CREATE SCHEMA \"{0}\"; CREATE TABLE \"{0}\".t (id int)",
-                scratch.schema
-            )))
-            .execute(&scratch.pool)
-            .await
-            .unwrap();
+            scratch.ddl("CREATE TABLE t (id int)").await;
             tx.send(scratch.schema.clone()).unwrap();
             panic!("a failing assertion");
         }

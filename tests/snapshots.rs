@@ -6,9 +6,9 @@
 
 mod common;
 
-use dbconform::dialect::{POSTGRES, SQLITE};
+use common::backend_tests;
 use dbconform::planner::diff_snapshots;
-use dbconform::{DbConform, Options, Schema, Table};
+use dbconform::{Schema, Table};
 
 /// Books on the shelf.
 #[derive(Table)]
@@ -56,60 +56,24 @@ fn desired_schema_round_trips_through_json_in_a_stable_order() {
     round_trip(&desired);
 }
 
-#[tokio::test]
-async fn sqlite_snapshot_round_trips_and_diffs_offline_like_a_live_compare() {
-    let (_dir, url) = common::sqlite_file();
-    let db = DbConform::connect(&url).await.unwrap();
-    db.apply_all().await.unwrap();
-    sqlx::raw_sql("ALTER TABLE books ADD COLUMN legacy TEXT; DROP INDEX ix_books_title;")
-        .execute(&sqlx::SqlitePool::connect(&url).await.unwrap())
-        .await
-        .unwrap();
+backend_tests! {
+    snapshot_round_trips_and_diffs_offline_like_a_live_compare => async |db| {
+        let conform = db.conform().await;
+        conform.apply_all().await.unwrap();
+        db.exec("ALTER TABLE {S}books ADD COLUMN legacy TEXT; DROP INDEX {S}ix_books_title;")
+            .await;
 
-    let actual = round_trip(&db.snapshot().await.unwrap());
-    let desired = round_trip(&dbconform::desired_schema().unwrap());
-    let offline = diff_snapshots(&desired, &actual, &SQLITE, &Options::default()).unwrap();
-    let live = db.compare_all().await.unwrap();
-    assert_eq!(offline, live);
-    assert_eq!(offline.steps().len(), 1, "{offline}");
-    assert_eq!(
-        offline.steps()[0].describe(),
-        "add index ix_books_title on main.books"
-    );
-    assert_eq!(offline.drift().len(), 1, "{offline}");
-}
-
-#[tokio::test]
-async fn postgres_snapshot_round_trips_and_diffs_offline_like_a_live_compare() {
-    let Some(url) = common::pg_url() else { return };
-    let scratch = common::PgScratch::new(&url, "snapshot").await;
-    let db = DbConform::connect(&url)
-        .await
-        .unwrap()
-        .with_options(scratch.options());
-    db.apply_all().await.unwrap();
-    let alter = format!(
-        "ALTER TABLE \"{0}\".books ADD COLUMN legacy text; DROP INDEX \"{0}\".ix_books_title;",
-        scratch.schema
-    );
-    sqlx::raw_sql(sqlx::AssertSqlSafe(alter))
-        .execute(&scratch.pool)
-        .await
-        .unwrap();
-
-    let actual = round_trip(&db.snapshot().await.unwrap());
-    let desired = round_trip(&dbconform::desired_schema().unwrap());
-    let offline = diff_snapshots(&desired, &actual, &POSTGRES, &scratch.options());
-    let live = db.compare_all().await;
-    scratch.cleanup().await;
-    let (offline, live) = (offline.unwrap(), live.unwrap());
-    assert_eq!(offline, live);
-    assert_eq!(offline.steps().len(), 1, "{offline}");
-    assert!(
-        offline.steps()[0]
-            .describe()
-            .starts_with("add index ix_books_title on "),
-        "{offline}"
-    );
-    assert_eq!(offline.drift().len(), 1, "{offline}");
+        let actual = round_trip(&conform.snapshot().await.unwrap());
+        let desired = round_trip(&dbconform::desired_schema().unwrap());
+        let offline =
+            diff_snapshots(&desired, &actual, db.backend.dialect(), &db.options()).unwrap();
+        let live = conform.compare_all().await.unwrap();
+        assert_eq!(offline, live);
+        assert_eq!(offline.steps().len(), 1, "{offline}");
+        assert_eq!(
+            offline.steps()[0].describe(),
+            format!("add index ix_books_title on {}", db.table("books"))
+        );
+        assert_eq!(offline.drift().len(), 1, "{offline}");
+    };
 }

@@ -10,7 +10,6 @@
 mod common;
 
 use common::{PgScratch, pg_url};
-use dbconform::sqlx::{self, AssertSqlSafe};
 use dbconform::{DbConform, Table};
 use std::time::Duration;
 
@@ -37,13 +36,7 @@ async fn a_slow_step_is_not_charged_to_the_first_step_of_its_round_trip() {
     let scratch = PgScratch::new(&url, "timing").await;
     let db = DbConform::from_pool(scratch.pool.clone()).with_options(scratch.options());
     db.apply(&[Before::table_def()]).await.unwrap();
-    sqlx::raw_sql(AssertSqlSafe(format!(
-        "INSERT INTO \"{}\".timed (id) VALUES (1)",
-        scratch.schema
-    )))
-    .execute(&scratch.pool)
-    .await
-    .unwrap();
+    scratch.exec("INSERT INTO {S}timed (id) VALUES (1)").await;
     let report = db.apply(&[After::table_def()]).await.unwrap();
     let described: Vec<String> = report.executed.iter().map(|e| e.step.describe()).collect();
     assert_eq!(described.len(), 2, "{report}");

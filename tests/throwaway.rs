@@ -98,12 +98,7 @@ async fn throwaway_postgres_uses_a_scratch_schema_and_drops_it() {
     assert_eq!(count, 1);
     db.cleanup().await.unwrap();
 
-    let admin = sqlx::PgPool::connect(&url).await.unwrap();
-    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_namespace WHERE nspname = $1")
-        .bind(&schema)
-        .fetch_one(&admin)
-        .await
-        .unwrap();
+    let left = schemas_named(&url, &schema).await;
     assert_eq!(left, 0, "the scratch schema is dropped");
 }
 
@@ -113,11 +108,16 @@ async fn throwaway_postgres_is_dropped_on_drop_too() {
     let db = throwaway_postgres(&url).await.unwrap();
     let schema = db.schema().to_string();
     drop(db);
-    let admin = sqlx::PgPool::connect(&url).await.unwrap();
-    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_namespace WHERE nspname = $1")
-        .bind(&schema)
+    let left = schemas_named(&url, &schema).await;
+    assert_eq!(left, 0);
+}
+
+/// How many schemas named `schema` the server has, read on a connection of its own.
+async fn schemas_named(url: &str, schema: &str) -> i64 {
+    let admin = sqlx::PgPool::connect(url).await.unwrap();
+    sqlx::query_scalar("SELECT count(*) FROM pg_namespace WHERE nspname = $1")
+        .bind(schema)
         .fetch_one(&admin)
         .await
-        .unwrap();
-    assert_eq!(left, 0);
+        .unwrap()
 }

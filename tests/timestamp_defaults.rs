@@ -11,8 +11,8 @@
 mod common;
 
 use common::{PgScratch, pg_url};
-use dbconform::sqlx::{self, AssertSqlSafe};
-use dbconform::{ChangeKind, DbConform, Schema, Table, TableDef};
+use dbconform::sqlx;
+use dbconform::{ChangeKind, Schema, Table, TableDef};
 
 /// The database's spellings: each column has one of the three, the declaration below
 /// another.
@@ -62,25 +62,6 @@ fn event_now() -> TableDef {
     table
 }
 
-async fn scratch_with(url: &str, tag: &str) -> (PgScratch, DbConform) {
-    let scratch = PgScratch::new(url, tag).await;
-    let batch = format!(
-        "CREATE SCHEMA \"{0}\"; SET search_path TO \"{0}\"; {DDL}; RESET search_path",
-        scratch.schema
-    );
-    let mut conn = scratch.pool.acquire().await.unwrap();
-    sqlx::raw_sql(AssertSqlSafe(batch))
-        .execute(&mut *conn)
-        .await
-        .unwrap();
-    drop(conn);
-    let db = DbConform::connect(url)
-        .await
-        .unwrap()
-        .with_options(scratch.options());
-    (scratch, db)
-}
-
 /// The stored default of `column`, as `pg_get_expr` reads it.
 async fn stored_default(scratch: &PgScratch, column: &str) -> Option<String> {
     sqlx::query_scalar(
@@ -100,7 +81,7 @@ async fn stored_default(scratch: &PgScratch, column: &str) -> Option<String> {
 #[tokio::test]
 async fn now_and_current_timestamp_compare_equal() {
     let Some(url) = pg_url() else { return };
-    let (scratch, db) = scratch_with(&url, "ts_equal").await;
+    let (scratch, db) = PgScratch::with_ddl(&url, "ts_equal", DDL).await;
     // The server keeps each spelling: the normal form must bridge them.
     assert_eq!(
         stored_default(&scratch, "a").await.as_deref(),
@@ -139,7 +120,7 @@ async fn now_and_current_timestamp_compare_equal() {
 #[tokio::test]
 async fn another_function_is_still_a_change_and_a_second_compare_is_empty() {
     let Some(url) = pg_url() else { return };
-    let (scratch, db) = scratch_with(&url, "ts_change").await;
+    let (scratch, db) = PgScratch::with_ddl(&url, "ts_change", DDL).await;
     let tables: Vec<TableDef> = vec![event_now()];
     let plan = db.compare(&tables).await.unwrap();
     let kinds: Vec<(ChangeKind, String)> = plan

@@ -157,8 +157,7 @@ impl Pg {
     /// `name: definition` of every constraint of `table`, by name, with the scratch schema
     /// written `S`.
     pub(crate) async fn constraints(&self, table: &str) -> Vec<String> {
-        let quoted = format!("\"{}\"", self.schema);
-        self.strings_bound(
+        self.strings_with_schema_as_s(
             "SELECT con.conname || ': ' || pg_catalog.pg_get_constraintdef(con.oid) \
              FROM pg_catalog.pg_constraint con \
              JOIN pg_catalog.pg_class c ON c.oid = con.conrelid \
@@ -167,16 +166,12 @@ impl Pg {
             table,
         )
         .await
-        .into_iter()
-        .map(|s| s.replace(&quoted, "S").replace(&self.schema, "S"))
-        .collect()
     }
 
     /// `CREATE INDEX` text of every index of `table` that backs no constraint, by name,
     /// with the scratch schema written `S`.
     pub(crate) async fn indexes(&self, table: &str) -> Vec<String> {
-        let quoted = format!("\"{}\"", self.schema);
-        self.strings_bound(
+        self.strings_with_schema_as_s(
             "SELECT pg_catalog.pg_get_indexdef(i.indexrelid) \
              FROM pg_catalog.pg_index i \
              JOIN pg_catalog.pg_class c ON c.oid = i.indrelid \
@@ -188,9 +183,6 @@ impl Pg {
             table,
         )
         .await
-        .into_iter()
-        .map(|s| s.replace(&quoted, "S").replace(&self.schema, "S"))
-        .collect()
     }
 
     pub(crate) async fn table_comment(&self, table: &str) -> Option<String> {
@@ -216,6 +208,16 @@ impl Pg {
         .fetch_all(&self.pool)
         .await
         .unwrap()
+    }
+
+    /// [`Self::strings_bound`] with the scratch schema written `S`.
+    async fn strings_with_schema_as_s(&self, sql: &'static str, table: &str) -> Vec<String> {
+        let quoted = format!("\"{}\"", self.schema);
+        self.strings_bound(sql, table)
+            .await
+            .into_iter()
+            .map(|s| s.replace(&quoted, "S").replace(&self.schema, "S"))
+            .collect()
     }
 
     pub(crate) async fn strings_bound(&self, sql: &'static str, table: &str) -> Vec<String> {

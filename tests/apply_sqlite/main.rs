@@ -17,44 +17,19 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+#[path = "../common/models.rs"]
+mod models;
 mod native;
 mod rebuild;
 
+use common::drift::{in_table, replace_once, without_line};
 use common::sqlite_file;
 use dbconform::sqlx::{self, AssertSqlSafe, SqlitePool};
 use dbconform::{
     Column, ColumnType, DbConform, GeneratedColumn, Index, IndexColumn, Options, Plan, PrimaryKey,
     SortOrder, Table, TableDef,
 };
-
-/// Holders of money.
-#[derive(Table)]
-#[table(name = "accounts")]
-#[index(name = "ix_accounts_email_created", columns("email", "created_at"))]
-#[check(name = "ck_accounts_balance", expr = "balance >= 0")]
-struct Account {
-    #[column(primary_key)]
-    id: i64,
-    #[column(max_length = 100, unique)]
-    email: String,
-    #[column(default = "0")]
-    balance: i64,
-    nickname: Option<String>,
-    #[column(sql_type = "TIMESTAMP")]
-    created_at: Option<String>,
-    #[column(sql_type = "TIMESTAMP", default = "CURRENT_TIMESTAMP")]
-    opened_at: Option<String>,
-}
-
-#[derive(Table)]
-#[table(name = "payments")]
-struct Payment {
-    #[column(primary_key)]
-    id: i64,
-    #[column(references = "accounts(id)", on_delete = "cascade")]
-    account_id: i64,
-    amount: i64,
-}
+use models::Payment;
 
 #[derive(Table)]
 #[table(name = "log_lines")]
@@ -74,8 +49,17 @@ struct Reading {
     note: Option<String>,
 }
 
+/// `accounts` (with `opened_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP`) and `payments`.
 fn tables() -> Vec<TableDef> {
-    vec![Account::table_def(), Payment::table_def()]
+    vec![accounts(), Payment::table_def()]
+}
+
+fn accounts() -> TableDef {
+    let opened_at = Column {
+        default: Some("CURRENT_TIMESTAMP".into()),
+        ..models::custom("opened_at", "TIMESTAMP")
+    };
+    models::accounts_with(opened_at, None)
 }
 
 /// One row to insert: `(column, SQL literal)` pairs.
@@ -301,32 +285,6 @@ impl Db {
     async fn state(&self) -> (Vec<String>, Vec<String>) {
         (self.schema_text().await, self.rows().await)
     }
-}
-
-/// Removes the whole line holding `needle` (a column or constraint line of CREATE
-/// TABLE); when it is the last element, the comma ending the previous line goes instead.
-fn without_line(sql: &str, needle: &str) -> String {
-    let at = sql
-        .find(needle)
-        .unwrap_or_else(|| panic!("no {needle:?} in:\n{sql}"));
-    let begin = sql[..at].rfind('\n').unwrap();
-    let end = sql[at..].find('\n').unwrap() + at;
-    if sql[begin..end].ends_with(',') {
-        format!("{}{}", &sql[..begin], &sql[end..])
-    } else {
-        let previous = sql[..begin].rfind(',').unwrap();
-        format!(
-            "{}{}{}",
-            &sql[..previous],
-            &sql[previous + 1..begin],
-            &sql[end..]
-        )
-    }
-}
-
-fn replace_once(sql: &str, from: &str, to: &str) -> String {
-    assert!(sql.contains(from), "no {from:?} in:\n{sql}");
-    sql.replacen(from, to, 1)
 }
 
 /// The script without `CREATE INDEX "ix_accounts_email_created"`.

@@ -2,6 +2,7 @@
 //! catalog and the rows as asserted, and `compare` is then empty.
 
 use super::*;
+use common::build::index;
 
 #[tokio::test]
 async fn add_nullable_column_keeps_rows() {
@@ -525,15 +526,7 @@ async fn hostile_names_are_quoted_in_every_native_statement() {
             nullable: true,
             ..Column::new("group by", ColumnType::BigInt)
         }],
-        vec![Index {
-            method: None,
-            include: Vec::new(),
-            nulls_not_distinct: false,
-            name: "old \"ix\"".into(),
-            columns: vec![IndexColumn::asc("GROUP BY")],
-            unique: false,
-            predicate: None,
-        }],
+        vec![index("old \"ix\"", vec![IndexColumn::asc("GROUP BY")])],
     );
     let new = table(
         vec![
@@ -547,19 +540,18 @@ async fn hostile_names_are_quoted_in_every_native_statement() {
             },
         ],
         vec![Index {
-            method: None,
-            include: Vec::new(),
-            nulls_not_distinct: false,
-            name: "ix \"q\" Space".into(),
-            columns: vec![IndexColumn {
-                opclass: None,
-                nulls: None,
-                name: "mixed case".into(),
-                order: SortOrder::Desc,
-                expression: false,
-            }],
             unique: true,
             predicate: Some("\"select\" <> ''".into()),
+            ..index(
+                "ix \"q\" Space",
+                vec![IndexColumn {
+                    opclass: None,
+                    nulls: None,
+                    name: "mixed case".into(),
+                    order: SortOrder::Desc,
+                    expression: false,
+                }],
+            )
         }],
     );
     let (dir, url) = sqlite_file();

@@ -1,192 +1,75 @@
-//! Helpers shared by the integration tests.
-#![allow(dead_code)]
+//! Helpers shared by the integration tests: the backend matrix ([`matrix`]), scratch
+//! databases ([`scratch`]) and shared table definitions. The shared `#[derive(Table)]`
+//! models are in `models.rs`, which a test binary includes on its own
+//! (`#[path = "common/models.rs"] mod models;`): a derived table registers itself, and the
+//! binaries that use the registry (`apply_all`, `compare_all`) must not see them.
+#![allow(dead_code, unused_imports, unused_macros)]
 
-use dbconform::sqlx::{self, Connection, PgConnection, PgPool, postgres::PgPoolOptions};
-use dbconform::{Column, ColumnType, Index, IndexColumn, PrimaryKey, TableDef, UniqueConstraint};
-use std::sync::atomic::{AtomicU32, Ordering};
+pub mod build;
+pub mod drift;
+pub mod matrix;
+pub mod scratch;
 
-/// The PostgreSQL URL from `DBCONFORM_TEST_PG_URL`. Without it the PostgreSQL tests are
-/// skipped locally, but fail in CI (`CI` set), where they must never be skipped.
-pub fn pg_url() -> Option<String> {
-    match std::env::var("DBCONFORM_TEST_PG_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var_os("CI").is_some() => {
-            panic!("DBCONFORM_TEST_PG_URL is not set: the PostgreSQL tests must run in CI")
-        }
-        _ => {
-            eprintln!("DBCONFORM_TEST_PG_URL is not set: skipping a PostgreSQL test");
-            None
-        }
-    }
+pub(crate) use matrix::backend_tests;
+pub use matrix::{Backend, TestDb};
+pub use scratch::{
+    PgScratch, TABLES_PER_DROP, create_database, drop_database, drop_in_pieces, pg_url,
+    sqlite_file, sqlite_with, with_database,
+};
+
+use build::index;
+use dbconform::sqlx::{self, SqlitePool};
+use dbconform::{ChangeKind, Plan, Report};
+use dbconform::{Column, ColumnType, IndexColumn, PrimaryKey, TableDef, UniqueConstraint};
+
+/// The kinds of the executed steps, in order.
+pub fn kinds(report: &Report) -> Vec<ChangeKind> {
+    report.executed.iter().map(|e| e.step.kind).collect()
 }
 
-/// How many tables the scratch cleanup drops per transaction. Each dropped table takes a
-/// lock on itself, its indexes, sequences and TOAST table; a whole schema of a thousand
-/// tables in one `DROP SCHEMA ... CASCADE` needs thousands of lock slots and fails with
-/// `out of shared memory` on a server whose shared lock table
-/// (`max_locks_per_transaction` = 64 per connection by default) other sessions use too.
-pub const TABLES_PER_DROP: usize = 50;
-
-/// A scratch schema for one test, dropped by `cleanup` or, when the test never gets there
-/// (a failed assertion panics), on drop.
-pub struct PgScratch {
-    pub pool: PgPool,
-    pub schema: String,
-    url: String,
-    dropped: bool,
+/// What each step of `plan` does, in order.
+pub fn described(plan: &Plan) -> Vec<String> {
+    plan.steps().iter().map(|s| s.describe()).collect()
 }
 
-impl PgScratch {
-    pub async fn new(url: &str, tag: &str) -> PgScratch {
-        static N: AtomicU32 = AtomicU32::new(0);
-        // Keep well under PostgreSQL's 63-byte identifier limit, which dbconform enforces.
-        let tag: String = tag
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .take(32)
-            .collect();
-        let schema = format!(
-            "dbct_{tag}_{}_{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        );
-        let pool = PgPoolOptions::new()
-            .max_connections(2)
-            .connect(url)
-            .await
-            .expect("connect to PostgreSQL");
-        // A schema of the same name left by an earlier run of the same process id.
-        let mut conn = pool.acquire().await.expect("a connection");
-        drop_in_pieces(&mut conn, &schema)
-            .await
-            .unwrap_or_else(|e| panic!("dropping the stale scratch schema {schema}: {e}"));
-        drop(conn);
-        PgScratch {
-            pool,
-            schema,
-            url: url.to_string(),
-            dropped: false,
-        }
-    }
-
-    pub fn options(&self) -> dbconform::Options {
-        dbconform::Options {
-            target_schema: self.schema.clone(),
-            ..dbconform::Options::default()
-        }
-    }
-
-    /// Drops the schema (see [`PgScratch::cleanup_in_pieces`]) and closes the pool.
-    pub async fn cleanup(self) {
-        let schema = self.schema.clone();
-        if let Err(e) = self.cleanup_in_pieces().await {
-            panic!("dropping the scratch schema {schema}: {e}");
-        }
-    }
-
-    /// Drops the schema's tables [`TABLES_PER_DROP`] per transaction, then the schema with
-    /// what is left in it, and closes the pool; returns how many tables each transaction
-    /// dropped. On failure the drop guard tries again on a connection of its own.
-    pub async fn cleanup_in_pieces(mut self) -> Result<Vec<usize>, sqlx::Error> {
-        let pieces = match self.pool.acquire().await {
-            Ok(mut conn) => drop_in_pieces(&mut conn, &self.schema).await,
-            Err(e) => Err(e),
-        };
-        self.dropped = pieces.is_ok();
-        self.pool.close().await;
-        pieces
-    }
+/// The CREATE statement SQLite stores for the table or index `name`.
+pub async fn sqlite_sql(pool: &SqlitePool, name: &str) -> String {
+    sqlx::query_scalar("SELECT sql FROM sqlite_schema WHERE name = ?")
+        .bind(name)
+        .fetch_one(pool)
+        .await
+        .unwrap_or_else(|e| panic!("no {name} in sqlite_schema: {e}"))
 }
 
-impl Drop for PgScratch {
-    /// A test that panicked before `cleanup` still leaves nothing behind. The drop may run
-    /// while the test's runtime unwinds (it cannot be blocked on, and the test's pool may
-    /// hold a connection in a transaction that runtime would have rolled back), so the
-    /// schema is dropped from a thread with a runtime and a connection of its own, which
-    /// gives up after a lock timeout rather than wait for the test's own locks forever.
-    fn drop(&mut self) {
-        if self.dropped {
-            return;
-        }
-        let (url, schema) = (self.url.clone(), self.schema.clone());
-        let outcome = std::thread::spawn(move || -> Result<Vec<usize>, String> {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| e.to_string())?;
-            runtime.block_on(async {
-                let mut conn = PgConnection::connect(&url)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                sqlx::raw_sql("SET lock_timeout = '10s'")
-                    .execute(&mut conn)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let pieces = drop_in_pieces(&mut conn, &schema)
-                    .await
-                    .map_err(|e| e.to_string());
-                let _ = conn.close().await;
-                pieces
-            })
-        })
-        .join();
-        match outcome {
-            Ok(Ok(_)) => {}
-            Ok(Err(e)) => eprintln!("could not drop the scratch schema {}: {e}", self.schema),
-            Err(_) => eprintln!(
-                "could not drop the scratch schema {}: the cleanup panicked",
-                self.schema
-            ),
-        }
-    }
-}
+/// SQLite tables `a` to `h`: primary keys with and without AUTOINCREMENT, named, composite,
+/// and the STRICT and WITHOUT ROWID options.
+pub const SQLITE_KEYS_DDL: &str = r#"CREATE TABLE a (id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT);
+           CREATE TABLE b (id INTEGER PRIMARY KEY, v TEXT);
+           CREATE TABLE c (id INT PRIMARY KEY, v TEXT);
+           CREATE TABLE d (id integer NOT NULL, CONSTRAINT pk_d PRIMARY KEY (id AUTOINCREMENT));
+           CREATE TABLE e (x TEXT, y TEXT NOT NULL, CONSTRAINT "pk e" PRIMARY KEY (y, x)) WITHOUT ROWID;
+           CREATE TABLE f (id INTEGER PRIMARY KEY, n INT NOT NULL, s TEXT) STRICT;
+           CREATE TABLE g (k TEXT PRIMARY KEY, v ANY) STRICT, WITHOUT ROWID;
+           CREATE TABLE h (v TEXT);"#;
 
-/// Drops the tables of `schema` [`TABLES_PER_DROP`] per statement (each its own
-/// transaction), then the schema with whatever else it holds (views, sequences, types: a
-/// few); returns how many tables each statement dropped. Nothing to do when the schema
-/// does not exist.
-pub async fn drop_in_pieces(
-    conn: &mut PgConnection,
-    schema: &str,
-) -> Result<Vec<usize>, sqlx::Error> {
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-         WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') ORDER BY 1",
-    )
-    .bind(schema)
-    .fetch_all(&mut *conn)
-    .await?;
-    let quote = |name: &str| format!("\"{}\"", name.replace('"', "\"\""));
-    let mut pieces = Vec::new();
-    for chunk in tables.chunks(TABLES_PER_DROP) {
-        let names: Vec<String> = chunk
-            .iter()
-            .map(|t| format!("{}.{}", quote(schema), quote(t)))
-            .collect();
-        // CASCADE: a foreign key from a table of a later piece goes with its target.
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-            "DROP TABLE IF EXISTS {} CASCADE",
-            names.join(", ")
-        )))
-        .execute(&mut *conn)
-        .await?;
-        pieces.push(chunk.len());
-    }
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-        "DROP SCHEMA IF EXISTS {} CASCADE",
-        quote(schema)
-    )))
-    .execute(&mut *conn)
-    .await?;
-    Ok(pieces)
-}
+/// The columns of a SQLite table `user` with names in every quoting style (and
+/// constraint names, a collation and a default holding quotes).
+pub const SQLITE_HOSTILE_COLUMNS: &str = r#""order" INTEGER PRIMARY KEY,
+               [group] TEXT CONSTRAINT "uq ""g""" UNIQUE,
+               `na"me` TEXT,
+               "with space" TEXT CONSTRAINT [ck ü] CHECK ("with space" <> ''),
+               ünïcødé TEXT COLLATE NOCASE,
+               "select" TEXT DEFAULT 'a '' b'"#;
 
-/// A SQLite file in a fresh temporary directory.
-pub fn sqlite_file() -> (tempfile::TempDir, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
-    (dir, url)
-}
+/// The columns and foreign keys of a SQLite table referencing `parent (id, code)` four
+/// times, the keys alike but for their actions or referenced columns.
+pub const SQLITE_ALIKE_FOREIGN_KEYS: &str = "id INTEGER PRIMARY KEY,
+               p INT,
+               q INT,
+               CONSTRAINT fk_cascade FOREIGN KEY (p) REFERENCES parent (id) ON DELETE CASCADE,
+               CONSTRAINT fk_set_null FOREIGN KEY (p) REFERENCES parent (id) ON DELETE SET NULL ON UPDATE RESTRICT,
+               CONSTRAINT fk_by_id FOREIGN KEY (q) REFERENCES parent (id),
+               CONSTRAINT fk_by_code FOREIGN KEY (q) REFERENCES parent (code)";
 
 /// A table of every SQLite column spelling the reflection tests read back: type names of
 /// SQLite and of other databases, defaults, collations, generated columns.
@@ -253,15 +136,10 @@ pub fn hostile_tables() -> Vec<TableDef> {
                     name: format!("uq {i} \"q\""),
                     columns: vec![column.clone()],
                 }],
-                indexes: vec![Index {
-                    method: None,
-                    include: Vec::new(),
-                    nulls_not_distinct: false,
-                    name: format!("ix {i} 'x'"),
-                    columns: vec![IndexColumn::asc("group")],
-                    unique: false,
-                    predicate: None,
-                }],
+                indexes: vec![index(
+                    format!("ix {i} 'x'"),
+                    vec![IndexColumn::asc("group")],
+                )],
                 ..TableDef::default()
             }
         })

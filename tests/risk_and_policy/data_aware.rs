@@ -3,7 +3,8 @@
 //! problem and what to do, nothing changed, independent steps applied).
 
 use super::{Account, Child, IndexedAccount, Label, Member, Parent, Person, before};
-use crate::harness::{Db, blocked, step};
+use crate::common::TestDb;
+use crate::harness::{blocked, step};
 use dbconform::{Risk, Table, TableDef};
 
 /// The change `what` on `tables`, with `rows` inserted first (none: the table stays
@@ -20,21 +21,21 @@ struct Case {
     /// The expected problem, `{T}` standing for the schema.
     problem: &'static str,
     /// Whether this version has SQL for the step on the backend (else: a SQLite rebuild).
-    executable: fn(&Db) -> bool,
+    executable: fn(&TestDb) -> bool,
     /// Whether the case holds on SQLite too.
     sqlite: bool,
 }
 
-fn postgres_only(db: &Db) -> bool {
+fn postgres_only(db: &TestDb) -> bool {
     !db.is_sqlite()
 }
 
-fn everywhere(_: &Db) -> bool {
+fn everywhere(_: &TestDb) -> bool {
     true
 }
 
 /// `what` with the table qualified: `alter column main.people.name`.
-fn qualified(db: &Db, what: &str) -> String {
+fn qualified(db: &TestDb, what: &str) -> String {
     let (verb, rest) = what
         .split_once(' ')
         .and_then(|(a, rest)| {
@@ -51,9 +52,9 @@ fn qualified(db: &Db, what: &str) -> String {
 }
 
 /// The backends the case holds on.
-async fn backends(case: &Case, tag: &str) -> Vec<Db> {
+async fn backends(case: &Case, tag: &str) -> Vec<TestDb> {
     let mut dbs = Vec::new();
-    for db in Db::all(tag).await {
+    for db in TestDb::all(tag).await {
         if case.sqlite || !db.is_sqlite() {
             dbs.push(db);
         } else {
@@ -71,7 +72,7 @@ async fn check(case: Case, tag: &str) {
         // Empty: safe, and applied where there is SQL for it.
         db.create(&case.before).await;
         let conform = db
-            .conform(db.options(|o| o.allow_shrink_column = true))
+            .conform_with(db.options_with(|o| o.allow_shrink_column = true))
             .await;
         let plan = conform.compare(&case.after).await.unwrap();
         let s = step(&plan, &what).unwrap_or_else(|| panic!("{}: {what}\n{plan}", db.name()));
@@ -95,7 +96,7 @@ async fn check(case: Case, tag: &str) {
         db.create(&case.before).await;
         db.exec(case.rows).await;
         let conform = db
-            .conform(db.options(|o| o.allow_shrink_column = true))
+            .conform_with(db.options_with(|o| o.allow_shrink_column = true))
             .await;
         let plan = conform.compare(&case.after).await.unwrap();
         assert!(step(&plan, &what).is_none(), "{}: {plan}", db.name());
@@ -246,12 +247,12 @@ async fn narrowing_on_postgres() {
 
 #[tokio::test]
 async fn narrowing_on_sqlite_keeps_and_counts_what_does_not_fit() {
-    let db = Db::sqlite().await;
+    let db = TestDb::sqlite().await;
     db.create(&[before::Label::table_def()]).await;
     db.exec("INSERT INTO labels (code) VALUES ('abc'), ('abcdefgh')")
         .await;
     let conform = db
-        .conform(db.options(|o| o.allow_shrink_column = true))
+        .conform_with(db.options_with(|o| o.allow_shrink_column = true))
         .await;
     let plan = conform.compare(&[Label::table_def()]).await.unwrap();
     let s = step(&plan, "alter column main.labels.code").unwrap_or_else(|| panic!("{plan}"));
@@ -268,11 +269,11 @@ async fn narrowing_on_sqlite_keeps_and_counts_what_does_not_fit() {
 
 #[tokio::test]
 async fn rows_that_satisfy_the_change_are_checked_not_blocked() {
-    for db in Db::all("data_clean").await {
+    for db in TestDb::all("data_clean").await {
         db.create(&[before::Person::table_def()]).await;
         db.exec("INSERT INTO {S}people (name) VALUES ('ada'), ('bob')")
             .await;
-        let conform = db.conform(db.options(|_| {})).await;
+        let conform = db.conform_with(db.options()).await;
         let plan = conform.compare(&[Person::table_def()]).await.unwrap();
         let what = format!("alter column {}.name", db.table("people"));
         let s = step(&plan, &what).unwrap_or_else(|| panic!("{plan}"));
@@ -297,7 +298,7 @@ async fn rows_that_satisfy_the_change_are_checked_not_blocked() {
 /// succeeds and the step stays cautious.
 #[tokio::test]
 async fn a_check_that_cannot_be_evaluated_is_unknown() {
-    for db in Db::all("data_check").await {
+    for db in TestDb::all("data_check").await {
         db.create(&[before::Member::table_def()]).await;
         db.exec("INSERT INTO {S}members (name) VALUES ('ada')")
             .await;
@@ -312,7 +313,7 @@ async fn a_check_that_cannot_be_evaluated_is_unknown() {
             name: "ck_members_odd".into(),
             expr: expr.into(),
         });
-        let conform = db.conform(db.options(|_| {})).await;
+        let conform = db.conform_with(db.options()).await;
         let plan = conform.compare(&[members.clone()]).await.unwrap();
         let what = format!("add check ck_members_odd on {}", db.table("members"));
         let s = step(&plan, &what).unwrap_or_else(|| panic!("{}: {plan}", db.name()));
