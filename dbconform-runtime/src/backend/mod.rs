@@ -11,6 +11,8 @@ use dbconform_core::{Error, Result, redact_url};
 use futures_util::future::BoxFuture;
 use std::sync::Arc;
 
+#[cfg(feature = "mysql")]
+pub mod mysql;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 #[cfg(feature = "sqlite")]
@@ -22,6 +24,8 @@ const REGISTERED: &[&Registration] = &[
     &sqlite::REGISTRATION,
     #[cfg(feature = "postgres")]
     &postgres::REGISTRATION,
+    #[cfg(feature = "mysql")]
+    &mysql::REGISTRATION,
 ];
 
 /// The throwaway databases of every backend this build has ([`crate::testing`]).
