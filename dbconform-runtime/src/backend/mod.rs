@@ -31,6 +31,8 @@ const REGISTERED: &[&Registration] = &[
 /// The throwaway databases of every backend this build has ([`crate::testing`]).
 #[cfg(feature = "testing")]
 pub(crate) mod throwaway {
+    #[cfg(feature = "mysql")]
+    pub use super::mysql::throwaway::{ThrowawayMySql, throwaway_mysql};
     #[cfg(feature = "postgres")]
     pub use super::postgres::throwaway::{ThrowawayPostgres, throwaway_postgres};
     #[cfg(feature = "sqlite")]

@@ -29,6 +29,8 @@
 mod create;
 mod data_checks;
 mod inspect;
+#[cfg(feature = "testing")]
+pub(super) mod throwaway;
 
 use super::Registration;
 use crate::driver::{Arrival, Driver, Scope, StatementCounter, db_error};
@@ -48,11 +50,14 @@ pub(super) const REGISTRATION: Registration = Registration {
     schemes: dbconform_core::dialect::mysql::SCHEMES,
     connect: |url| Box::pin(connect(url)),
     create_database: |url| Box::pin(create::create_if_missing(url)),
-    create_before_connecting: false,
-    // ER_BAD_DB_ERROR.
-    missing_database_codes: &["1049"],
-    // ER_CON_COUNT_ERROR (too many connections), ER_SERVER_SHUTDOWN.
-    transient_codes: &["1040", "1053"],
+    // sqlx reports a MySQL error's SQLSTATE, and an unknown database (error 1049) shares
+    // `42000` with a denied one (1044) and syntax errors: rather than guess from the code,
+    // the database is created (`IF NOT EXISTS`, after looking it up) before connecting.
+    create_before_connecting: true,
+    missing_database_codes: &[],
+    // Too many connections (SQLSTATE of error 1040), communication failure (server
+    // shutting down, 1053).
+    transient_codes: &["08004", "08S01"],
     // MySQL's errors are their message and code.
     error_details: |_| None,
     reflection_queries: || inspect::QUERIES.to_vec(),
