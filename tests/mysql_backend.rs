@@ -736,3 +736,82 @@ async fn the_lock_is_released_after_an_apply() {
     let _ = conn.close().await;
     scratch.cleanup().await;
 }
+
+#[tokio::test]
+async fn concurrent_applies_queue_on_the_lock_and_one_of_them_creates() {
+    let Some(server) = mysql_url() else { return };
+    let scratch = Scratch::new(&server, "queue").await;
+    let a = DbConform::connect(&scratch.url).await.unwrap();
+    let b = DbConform::connect(&scratch.url).await.unwrap();
+    let desired = tables();
+    let (ra, rb) = tokio::join!(a.apply(&desired), b.apply(&desired));
+    let (ra, rb) = (ra.unwrap(), rb.unwrap());
+    // The second planned under the lock from what the first committed.
+    assert_eq!(ra.executed.len() + rb.executed.len(), 4, "{ra}\n{rb}");
+    assert!(a.compare(&desired).await.unwrap().steps().is_empty());
+    scratch.cleanup().await;
+}
+
+#[tokio::test]
+async fn an_apply_waits_while_another_session_holds_the_lock() {
+    let Some(server) = mysql_url() else { return };
+    let scratch = Scratch::new(&server, "wait").await;
+    let mut holder = scratch.conn().await;
+    let got: Option<i64> =
+        sqlx::query_scalar("SELECT GET_LOCK(CONCAT('dbconform:', MD5(DATABASE())), 5)")
+            .fetch_one(&mut holder)
+            .await
+            .unwrap();
+    assert_eq!(got, Some(1));
+    let db = DbConform::connect(&scratch.url).await.unwrap();
+    let desired = [First::table_def()];
+    let waited =
+        tokio::time::timeout(std::time::Duration::from_millis(800), db.apply(&desired)).await;
+    assert!(waited.is_err(), "the apply did not wait for the lock");
+    // Cancelled while waiting: nothing was created.
+    let mut conn = scratch.conn().await;
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(n, 0);
+    let _ = conn.close().await;
+    let _: Option<i64> =
+        sqlx::query_scalar("SELECT RELEASE_LOCK(CONCAT('dbconform:', MD5(DATABASE())))")
+            .fetch_one(&mut holder)
+            .await
+            .unwrap();
+    let _ = holder.close().await;
+    // Released: the apply goes through (the cancelled one's connection was closed, so it
+    // holds nothing).
+    let report = db.apply(&desired).await.unwrap();
+    assert_eq!(report.executed.len(), 1, "{report}");
+    scratch.cleanup().await;
+}
+
+#[tokio::test]
+async fn data_checks_block_a_not_null_change_over_null_values() {
+    let Some(server) = mysql_url() else { return };
+    let scratch = Scratch::new(&server, "checks").await;
+    let db = DbConform::connect(&scratch.url).await.unwrap();
+    db.apply(&[NoteLoose::table_def()]).await.unwrap();
+    let before = db.statements_sent();
+    let empty = db.compare(&[NoteStrict::table_def()]).await.unwrap();
+    let cost = db.statements_sent() - before;
+    assert!(empty.blocked().is_empty(), "{empty}");
+    scratch
+        .exec("INSERT INTO notes (id, note) VALUES (1, NULL), (2, 'b')")
+        .await;
+    let plan = db.compare(&[NoteStrict::table_def()]).await.unwrap();
+    assert_eq!(plan.blocked().len(), 1, "{plan}");
+    assert!(
+        plan.blocked()[0].why().contains("NULL"),
+        "{}",
+        plan.blocked()[0].why()
+    );
+    // Reflection (6) and one statement of counts.
+    assert_eq!(cost, 7, "statements of a compare with data checks");
+    scratch.cleanup().await;
+}
