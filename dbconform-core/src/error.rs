@@ -548,4 +548,38 @@ mod tests {
             assert!(!redacted.contains("s3"), "{redacted}");
         }
     }
+
+    #[test]
+    fn partially_applied_names_the_committed_steps_and_never_says_rolled_back() {
+        let error = |committed: Vec<String>, step| Error::PartiallyApplied {
+            committed,
+            step,
+            description: "alter column t.c (nullability)".into(),
+            statement: "ALTER TABLE `t` MODIFY COLUMN `c` int NOT NULL".into(),
+            source: "Data truncated".into(),
+        };
+        let first = error(Vec::new(), 1).to_string();
+        assert!(
+            first.starts_with("step 1 (alter column t.c (nullability)) failed, and this database commits each DDL statement on its own, so nothing was rolled back: no step had committed before it"),
+            "{first}"
+        );
+        let third = error(vec!["create table a".into(), "add index i on t".into()], 3).to_string();
+        assert!(
+            third.contains(
+                "steps 1–2 committed and stay applied (1. create table a; 2. add index i on t)"
+            ),
+            "{third}"
+        );
+        assert!(
+            third.contains("statements of step 3 before the failing one"),
+            "{third}"
+        );
+        assert!(third.contains("continues from there"), "{third}");
+        assert!(!third.contains("nothing was changed"), "{third}");
+        let second = error(vec!["create table a".into()], 2).to_string();
+        assert!(
+            second.contains("step 1 committed and stays applied (1. create table a)"),
+            "{second}"
+        );
+    }
 }

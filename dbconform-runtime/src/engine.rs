@@ -211,6 +211,23 @@ fn mode_mismatch() -> dbconform_core::Error {
     }
 }
 
+/// [`Error::NotConverged`](dbconform_core::Error::NotConverged) on a backend without
+/// transactional DDL, where every step has committed: its own text would say nothing was.
+fn not_converged_after_commits(steps: &[String], left: &Plan) -> dbconform_core::Error {
+    dbconform_core::Error::Internal {
+        message: format!(
+            "after applying, dbconform still finds changes to make ({}); this is a bug in dbconform, please report it. This database commits each DDL statement on its own: all {} step(s) of the plan committed and stay applied ({})",
+            left.steps()
+                .iter()
+                .map(|s| s.describe())
+                .collect::<Vec<_>>()
+                .join("; "),
+            steps.len(),
+            steps.join("; ")
+        ),
+    }
+}
+
 /// A connection and the counter of the statements sent on it.
 pub(crate) struct Counted<'c, DB: Database> {
     /// The connection (in or out of a transaction).
@@ -516,6 +533,9 @@ where
                                 source,
                             });
                         }
+                        (Err(dbconform_core::Error::NotConverged { plan }), Some(steps)) => {
+                            return Err(not_converged_after_commits(&steps, &plan));
+                        }
                         (executed, _) => executed?,
                     })
                 }
@@ -646,5 +666,23 @@ where
             Outcome::Tried(report) => Ok(report),
             Outcome::Applied(_) => Err(mode_mismatch()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn not_converged_after_commits_says_the_steps_stay_applied() {
+        let left = Plan::new("x", Vec::new(), Vec::new(), Vec::new());
+        let steps = vec!["create table a".to_string(), "create table b".to_string()];
+        let text = not_converged_after_commits(&steps, &left).to_string();
+        assert!(text.contains("bug in dbconform"), "{text}");
+        assert!(
+            text.contains("all 2 step(s) of the plan committed and stay applied (create table a; create table b)"),
+            "{text}"
+        );
+        assert!(!text.contains("Nothing was committed"), "{text}");
     }
 }
