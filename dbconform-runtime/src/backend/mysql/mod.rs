@@ -7,7 +7,7 @@
 //!   dialect's [`SESSION_SETUP`] (`\` escapes in literals, strict mode) and `SET time_zone
 //!   = '+00:00'`; sqlx's own `PIPES_AS_CONCAT` is left off so that `||` means what it
 //!   means in the script a user runs with the `mysql` client.
-//! - **Lock.** `GET_LOCK('dbconform:' || MD5(DATABASE()), 300)`, computed by the server
+//! - **Lock.** `GET_LOCK(CONCAT('dbconform:', MD5(DATABASE())), 300)`, computed by the server
 //!   (a lock name holds at most 64 characters; a database name may hold 64 on its own):
 //!   conformers of the same database queue on it, other databases do not block each
 //!   other. It belongs to the session, not the transaction: `RELEASE_LOCK` runs after the
@@ -22,6 +22,9 @@
 //!   forms decide MySQL's spellings offline (docs/DATABASE_TRAPS.md section M); asking
 //!   the server for its own spelling (as PostgreSQL does with temporary tables) would
 //!   commit on MySQL, and is left for later.
+//! - **Pools.** `DbConform::from_pool` does not take a `MySqlPool` yet: dbconform needs
+//!   its session settings on every connection, which a pool made elsewhere lacks; connect
+//!   with a URL.
 //! - **Dependents** are none: views and triggers are not read yet, so a change that
 //!   breaks a view is not blocked on MySQL (MySQL itself keeps a view whose column was
 //!   dropped, and reports it broken when the view is used).
