@@ -75,7 +75,7 @@ async fn without_a_retry_time_one_attempt_gives_the_drivers_error() {
 #[tokio::test]
 async fn errors_waiting_cannot_fix_are_returned_at_once() {
     let started = Instant::now();
-    let error = DbConform::connect_with("mysql://x@127.0.0.1/db", &retry_for(10.0))
+    let error = DbConform::connect_with("oracle://x@127.0.0.1/db", &retry_for(10.0))
         .await
         .unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(2));

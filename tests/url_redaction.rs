@@ -90,7 +90,7 @@ async fn an_unsupported_scheme_is_reported_without_the_password() {
     for url in [
         format!("postgres//alice:{SECRET}@127.0.0.1/test"),
         format!("postgres/alice:{SECRET}@127.0.0.1/test"),
-        format!("mysql://alice:{SECRET}@127.0.0.1/test"),
+        format!("oracle://alice:{SECRET}@127.0.0.1/test"),
         format!("alice:{SECRET}@127.0.0.1/test"),
     ] {
         let error = DbConform::connect(&url)

@@ -91,6 +91,29 @@ pub enum Error {
         source: BoxError,
     },
 
+    /// A step of the plan failed on a database whose DDL is not transactional (MySQL,
+    /// MariaDB: each DDL statement commits on its own), so nothing was rolled back: the
+    /// steps before it (`committed`) stay applied, and so do the statements of the failing
+    /// step before the failing one. The next apply plans from the database as it now is
+    /// and continues from there.
+    #[error(
+        "step {step} ({description}) failed, and this database commits each DDL statement on its own, so nothing was rolled back: {}\n  statement: {statement}\n  database said: {source}\n  fix the cause and run again: the next apply plans from the database as it now is and continues from there",
+        committed_message(committed, *step)
+    )]
+    PartiallyApplied {
+        /// What each step that committed did, in plan order (steps 1 to `step - 1`).
+        committed: Vec<String>,
+        /// 1-based index of the failing step in the plan.
+        step: usize,
+        /// What the failing step does.
+        description: String,
+        /// The SQL statement that failed.
+        statement: String,
+        /// The database's error.
+        #[source]
+        source: BoxError,
+    },
+
     /// A database operation outside any step failed (begin, lock, commit).
     #[error("{operation} failed: {source}")]
     Database {
@@ -254,6 +277,32 @@ fn blocked_message(blocked: &[BlockedStep]) -> String {
         "\nunblock it as it says, or use `DbConform::apply_all`, which applies the other steps and reports the blocked ones in its `Report`",
     );
     text
+}
+
+/// Which steps [`Error::PartiallyApplied`] left committed.
+fn committed_message(committed: &[String], step: usize) -> String {
+    let tail = format!(
+        "statements of step {step} before the failing one (if any) committed too; nothing after it ran"
+    );
+    if committed.is_empty() {
+        return format!("no step had committed before it; {tail}");
+    }
+    let list: Vec<String> = committed
+        .iter()
+        .enumerate()
+        .map(|(i, d)| format!("{}. {d}", i + 1))
+        .collect();
+    format!(
+        "step{} 1{} committed and stay{} applied ({}); {tail}",
+        if committed.len() == 1 { "" } else { "s" },
+        if committed.len() == 1 {
+            String::new()
+        } else {
+            format!("–{}", committed.len())
+        },
+        if committed.len() == 1 { "s" } else { "" },
+        list.join("; ")
+    )
 }
 
 /// The reason in [`Error::StepNotExecutable`]'s text.
@@ -498,5 +547,39 @@ mod tests {
             assert_eq!(redacted, shown, "{url}");
             assert!(!redacted.contains("s3"), "{redacted}");
         }
+    }
+
+    #[test]
+    fn partially_applied_names_the_committed_steps_and_never_says_rolled_back() {
+        let error = |committed: Vec<String>, step| Error::PartiallyApplied {
+            committed,
+            step,
+            description: "alter column t.c (nullability)".into(),
+            statement: "ALTER TABLE `t` MODIFY COLUMN `c` int NOT NULL".into(),
+            source: "Data truncated".into(),
+        };
+        let first = error(Vec::new(), 1).to_string();
+        assert!(
+            first.starts_with("step 1 (alter column t.c (nullability)) failed, and this database commits each DDL statement on its own, so nothing was rolled back: no step had committed before it"),
+            "{first}"
+        );
+        let third = error(vec!["create table a".into(), "add index i on t".into()], 3).to_string();
+        assert!(
+            third.contains(
+                "steps 1–2 committed and stay applied (1. create table a; 2. add index i on t)"
+            ),
+            "{third}"
+        );
+        assert!(
+            third.contains("statements of step 3 before the failing one"),
+            "{third}"
+        );
+        assert!(third.contains("continues from there"), "{third}");
+        assert!(!third.contains("nothing was changed"), "{third}");
+        let second = error(vec!["create table a".into()], 2).to_string();
+        assert!(
+            second.contains("step 1 committed and stays applied (1. create table a)"),
+            "{second}"
+        );
     }
 }

@@ -46,7 +46,9 @@ pub struct ConnectOptions {
     /// Create the database when it does not exist. PostgreSQL: connect to the `postgres`
     /// maintenance database (or `template1`) with the same credentials and run `CREATE
     /// DATABASE` (the role needs `CREATEDB`). SQLite: create the file (as `mode=rwc`
-    /// does; the directory must exist). Default `false`.
+    /// does; the directory must exist). MySQL (feature `mysql`): before connecting, look
+    /// the database up and run `CREATE DATABASE IF NOT EXISTS` (utf8mb4) without one
+    /// selected (the user needs `CREATE`). Default `false`.
     pub create_database_if_missing: bool,
 }
 

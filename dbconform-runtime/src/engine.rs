@@ -18,6 +18,14 @@
 //!   steps left ([`Backend::check_set_up_steps`]) before the commit; the setting is
 //!   restored on every path, and a connection that cannot be restored is closed instead
 //!   of going back to the pool.
+//!
+//! On a backend without transactional DDL ([`Backend::TRANSACTIONAL_DDL`] `false`:
+//! MySQL), the same flow runs under the lock, but each statement commits as it runs: a
+//! failing step stops the apply with
+//! [`Error::PartiallyApplied`](dbconform_core::Error::PartiallyApplied), listing the steps
+//! that committed, and preflight is refused before anything runs. A lock belonging to the
+//! session rather than the transaction ([`Backend::SESSION_LOCK`]) is released after the
+//! transaction, and the connection that held it is closed.
 
 use crate::driver::{self, Arrival, Driver, Scope, Session, StatementCounter, db_error};
 use crate::preflight::{PreflightReport, PreflightStep, StepOutcome};
@@ -53,6 +61,20 @@ pub(crate) trait Backend: Send + Sync + std::fmt::Debug + 'static {
 
     /// When the answers to statements sent together in one round trip arrive.
     const ARRIVAL: Arrival;
+
+    /// Whether DDL runs inside a transaction and rolls back with it. `false` (MySQL: each
+    /// DDL statement commits on its own) selects the engine's step-by-step mode: an apply
+    /// that fails half-way reports the steps that committed
+    /// ([`Error::PartiallyApplied`](dbconform_core::Error::PartiallyApplied)), and
+    /// preflight, which relies on rolling back, is refused.
+    const TRANSACTIONAL_DDL: bool = true;
+
+    /// Whether the lock [`begin_locked`](Self::begin_locked) takes belongs to the session
+    /// rather than the transaction (MySQL's `GET_LOCK`): the engine then releases it after
+    /// the commit or rollback ([`release_lock`](Self::release_lock)) and closes the
+    /// connection instead of returning it to the pool, so that no path (an error, a panic,
+    /// a dropped future) leaves it held by an idle connection.
+    const SESSION_LOCK: bool = false;
 
     /// Reads the database's schema within `scope`, with a constant number of queries.
     async fn reflect(&self, db: &mut Counted<'_, Self::Db>, scope: &Scope) -> Result<Schema>;
@@ -95,6 +117,18 @@ pub(crate) trait Backend: Send + Sync + std::fmt::Debug + 'static {
         scope: &Scope,
         counter: &StatementCounter,
     ) -> Result<sqlx::Transaction<'c, Self::Db>>;
+
+    /// Releases a session lock ([`SESSION_LOCK`](Self::SESSION_LOCK)) once the
+    /// transaction of [`begin_locked`](Self::begin_locked) has ended. Nothing by default.
+    async fn release_lock(
+        &self,
+        conn: &mut Conn<Self>,
+        scope: &Scope,
+        counter: &StatementCounter,
+    ) -> Result<()> {
+        let _ = (conn, scope, counter);
+        Ok(())
+    }
 
     /// Whether `step` needs the connection set up outside any transaction before it runs.
     /// None does by default.
@@ -174,6 +208,23 @@ struct Run<'a> {
 fn mode_mismatch() -> dbconform_core::Error {
     dbconform_core::Error::Internal {
         message: "dbconform's engine returned another outcome than the one asked for; this is a bug in dbconform, please report it. Nothing was committed.".into(),
+    }
+}
+
+/// [`Error::NotConverged`](dbconform_core::Error::NotConverged) on a backend without
+/// transactional DDL, where every step has committed: its own text would say nothing was.
+fn not_converged_after_commits(steps: &[String], left: &Plan) -> dbconform_core::Error {
+    dbconform_core::Error::Internal {
+        message: format!(
+            "after applying, dbconform still finds changes to make ({}); this is a bug in dbconform, please report it. This database commits each DDL statement on its own: all {} step(s) of the plan committed and stay applied ({})",
+            left.steps()
+                .iter()
+                .map(|s| s.describe())
+                .collect::<Vec<_>>()
+                .join("; "),
+            steps.len(),
+            steps.join("; ")
+        ),
     }
 }
 
@@ -395,7 +446,23 @@ where
         options: &Options,
     ) -> Result<Outcome> {
         let started = Instant::now();
+        if mode == Mode::Preflight && !B::TRANSACTIONAL_DDL {
+            let dialect = self.backend.dialect();
+            return Err(dbconform_core::Error::Unsupported {
+                dialect: dialect.name(),
+                table: None,
+                what: format!(
+                    "preflight tries the plan's steps in a transaction it then rolls back, but {} commits each DDL statement on its own, so nothing would be rolled back; nothing was run. Read the plan with compare instead",
+                    dialect.display_name()
+                ),
+            });
+        }
         let mut conn = self.acquire().await?;
+        if B::SESSION_LOCK {
+            // Whatever happens from here, the connection holding the lock is closed, not
+            // returned to the pool still holding it.
+            conn.close_on_drop();
+        }
         let run = Run {
             mode,
             scope,
@@ -440,10 +507,38 @@ where
             }
             let checked = set_up.then(|| plan.clone());
             let outcome = match mode {
-                Mode::Apply => Outcome::Applied(
-                    driver::execute_on(&mut *session, plan, scope, desired, options, started)
-                        .await?,
-                ),
+                Mode::Apply => {
+                    // Without transactional DDL every step that ran before a failure
+                    // stays: the error says which.
+                    let steps: Option<Vec<String>> = (!B::TRANSACTIONAL_DDL)
+                        .then(|| plan.steps().iter().map(|s| s.describe()).collect());
+                    let executed =
+                        driver::execute_on(&mut *session, plan, scope, desired, options, started)
+                            .await;
+                    Outcome::Applied(match (executed, steps) {
+                        (
+                            Err(dbconform_core::Error::StepFailed {
+                                step,
+                                description,
+                                statement,
+                                source,
+                            }),
+                            Some(steps),
+                        ) => {
+                            return Err(dbconform_core::Error::PartiallyApplied {
+                                committed: steps.into_iter().take(step.saturating_sub(1)).collect(),
+                                step,
+                                description,
+                                statement,
+                                source,
+                            });
+                        }
+                        (Err(dbconform_core::Error::NotConverged { plan }), Some(steps)) => {
+                            return Err(not_converged_after_commits(&steps, &plan));
+                        }
+                        (executed, _) => executed?,
+                    })
+                }
                 Mode::Preflight => {
                     Outcome::Tried(driver::try_on(&mut *session, plan, started).await?)
                 }
@@ -483,14 +578,22 @@ where
             Ok(None) => Ok(None),
             Err(error) => Err(error),
         };
-        match (&ran, mode) {
-            (Ok(Some(_)), Mode::Apply) => self.commit(tx).await?,
+        let ended = match (&ran, mode) {
+            (Ok(Some(_)), Mode::Apply) => self.commit(tx).await,
             // The error is the one to report, not a failure to roll back after it.
             (Err(_), _) => {
                 let _ = self.rollback(tx).await;
+                Ok(())
             }
-            _ => self.rollback(tx).await?,
+            _ => self.rollback(tx).await,
+        };
+        if B::SESSION_LOCK
+            && let Err(error) = self.backend.release_lock(conn, scope, &self.counter).await
+        {
+            // The connection is closed after the run, which releases the lock too.
+            tracing::warn!(%error, "could not release the schema-change lock; closing the connection releases it");
         }
+        ended?;
         ran
     }
 
@@ -563,5 +666,23 @@ where
             Outcome::Tried(report) => Ok(report),
             Outcome::Applied(_) => Err(mode_mismatch()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn not_converged_after_commits_says_the_steps_stay_applied() {
+        let left = Plan::new("x", Vec::new(), Vec::new(), Vec::new());
+        let steps = vec!["create table a".to_string(), "create table b".to_string()];
+        let text = not_converged_after_commits(&steps, &left).to_string();
+        assert!(text.contains("bug in dbconform"), "{text}");
+        assert!(
+            text.contains("all 2 step(s) of the plan committed and stay applied (create table a; create table b)"),
+            "{text}"
+        );
+        assert!(!text.contains("Nothing was committed"), "{text}");
     }
 }

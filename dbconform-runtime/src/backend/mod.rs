@@ -11,6 +11,8 @@ use dbconform_core::{Error, Result, redact_url};
 use futures_util::future::BoxFuture;
 use std::sync::Arc;
 
+#[cfg(feature = "mysql")]
+pub mod mysql;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 #[cfg(feature = "sqlite")]
@@ -22,11 +24,15 @@ const REGISTERED: &[&Registration] = &[
     &sqlite::REGISTRATION,
     #[cfg(feature = "postgres")]
     &postgres::REGISTRATION,
+    #[cfg(feature = "mysql")]
+    &mysql::REGISTRATION,
 ];
 
 /// The throwaway databases of every backend this build has ([`crate::testing`]).
 #[cfg(feature = "testing")]
 pub(crate) mod throwaway {
+    #[cfg(feature = "mysql")]
+    pub use super::mysql::throwaway::{ThrowawayMySql, throwaway_mysql};
     #[cfg(feature = "postgres")]
     pub use super::postgres::throwaway::{ThrowawayPostgres, throwaway_postgres};
     #[cfg(feature = "sqlite")]
