@@ -19,7 +19,7 @@
 //!   restored on every path, and a connection that cannot be restored is closed instead
 //!   of going back to the pool.
 //!
-//! On a backend without transactional DDL ([`Backend::TRANSACTIONAL_DDL`] `false`:
+//! On a backend without transactional DDL ([`Dialect::transactional_ddl`] `false`:
 //! MySQL), the same flow runs under the lock, but each statement commits as it runs: a
 //! failing step stops the apply with
 //! [`Error::PartiallyApplied`](dbconform_core::Error::PartiallyApplied), listing the steps
@@ -61,13 +61,6 @@ pub(crate) trait Backend: Send + Sync + std::fmt::Debug + 'static {
 
     /// When the answers to statements sent together in one round trip arrive.
     const ARRIVAL: Arrival;
-
-    /// Whether DDL runs inside a transaction and rolls back with it. `false` (MySQL: each
-    /// DDL statement commits on its own) selects the engine's step-by-step mode: an apply
-    /// that fails half-way reports the steps that committed
-    /// ([`Error::PartiallyApplied`](dbconform_core::Error::PartiallyApplied)), and
-    /// preflight, which relies on rolling back, is refused.
-    const TRANSACTIONAL_DDL: bool = true;
 
     /// Whether the lock [`begin_locked`](Self::begin_locked) takes belongs to the session
     /// rather than the transaction (MySQL's `GET_LOCK`): the engine then releases it after
@@ -446,7 +439,7 @@ where
         options: &Options,
     ) -> Result<Outcome> {
         let started = Instant::now();
-        if mode == Mode::Preflight && !B::TRANSACTIONAL_DDL {
+        if mode == Mode::Preflight && !self.backend.dialect().transactional_ddl() {
             let dialect = self.backend.dialect();
             return Err(dbconform_core::Error::Unsupported {
                 dialect: dialect.name(),
@@ -510,7 +503,7 @@ where
                 Mode::Apply => {
                     // Without transactional DDL every step that ran before a failure
                     // stays: the error says which.
-                    let steps: Option<Vec<String>> = (!B::TRANSACTIONAL_DDL)
+                    let steps: Option<Vec<String>> = (!self.backend.dialect().transactional_ddl())
                         .then(|| plan.steps().iter().map(|s| s.describe()).collect());
                     let executed =
                         driver::execute_on(&mut *session, plan, scope, desired, options, started)

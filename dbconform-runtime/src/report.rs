@@ -123,9 +123,14 @@ impl fmt::Display for Report {
                 "Nothing applied: the database does not conform, {blocked} ({ms:.1} ms):"
             )?;
         } else {
+            // Where DDL is not transactional each step committed as it ran.
+            let how = match dbconform_core::dialect::by_name(&self.dialect) {
+                Some(d) if !d.transactional_ddl() => "each step committed as it ran",
+                _ => "in one transaction",
+            };
             writeln!(
                 f,
-                "Applied {} step(s), {} statement(s), in one transaction ({ms:.1} ms):",
+                "Applied {} step(s), {} statement(s), {how} ({ms:.1} ms):",
                 self.executed.len(),
                 self.statements()
             )?;
@@ -172,5 +177,57 @@ impl fmt::Display for Report {
             writeln!(f, "  drift kept: {}: {}", d.table, d.description)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dbconform_core::dialect::SQLITE;
+    use dbconform_core::planner::Planner;
+    use dbconform_core::{Column, ColumnType, Options, Schema, TableDef};
+
+    /// The text of a report of one step applied on `dialect`.
+    fn applied(dialect: &str) -> String {
+        let table = TableDef {
+            name: "t".into(),
+            columns: vec![Column::new("id", ColumnType::Integer)],
+            ..TableDef::default()
+        };
+        let options = Options::default();
+        let plan = Planner::new(&SQLITE, &options)
+            .plan(&[table], &Schema::default())
+            .expect("a plan");
+        let (_, steps, blocked, drift) = plan.into_parts();
+        Report {
+            dialect: dialect.into(),
+            executed: steps
+                .into_iter()
+                .map(|step| ExecutedStep {
+                    step,
+                    duration: None,
+                })
+                .collect(),
+            blocked,
+            drift,
+            round_trips: Vec::new(),
+            total: Duration::ZERO,
+        }
+        .to_string()
+    }
+
+    #[test]
+    fn the_report_says_how_the_steps_committed() {
+        let postgres = applied("postgres");
+        assert!(
+            postgres.contains("Applied 1 step(s), 1 statement(s), in one transaction"),
+            "{postgres}"
+        );
+        let mysql = applied("mysql");
+        assert!(
+            mysql.contains("Applied 1 step(s), 1 statement(s), each step committed as it ran"),
+            "{mysql}"
+        );
+        assert!(!mysql.contains("in one transaction"), "{mysql}");
     }
 }

@@ -218,8 +218,16 @@ fn apply(args: ApplyArgs, out: &Out, rt: &tokio::runtime::Runtime) -> Outcome {
     if planned.steps().is_empty() {
         out.progress("nothing to execute");
     } else {
+        let how = if db.dialect().transactional_ddl() {
+            "in one transaction".to_string()
+        } else {
+            format!(
+                "one after another ({} commits each DDL statement on its own)",
+                db.dialect().display_name()
+            )
+        };
         out.progress(&format!(
-            "applying {} step{} in one transaction",
+            "applying {} step{} {how}",
             planned.steps().len(),
             plural(planned.steps().len())
         ));

@@ -229,6 +229,14 @@ pub trait Dialect: sealed::Sealed + Send + Sync + std::fmt::Debug {
         true
     }
 
+    /// Whether DDL runs inside a transaction and rolls back with it (SQLite,
+    /// PostgreSQL). `false` where each DDL statement commits on its own (MySQL): an apply
+    /// then commits step by step, and a failure half-way leaves the steps before it
+    /// applied ([`Error::PartiallyApplied`](crate::Error::PartiallyApplied)).
+    fn transactional_ddl(&self) -> bool {
+        true
+    }
+
     #[doc(hidden)]
     /// `true` when [`Dialect::assemble_rebuilds`] performs the steps that need a table
     /// rebuild by copying the table (SQLite), so such a step is at least Caution even

@@ -180,6 +180,11 @@ impl Dialect for MySql {
         "mysql"
     }
 
+    /// Each DDL statement commits on its own (an implicit commit before and after).
+    fn transactional_ddl(&self) -> bool {
+        false
+    }
+
     fn display_name(&self) -> &'static str {
         "MySQL"
     }

@@ -14,7 +14,7 @@
 //!   commit or rollback on every path ([`Backend::release_lock`]), and the connection
 //!   that held it is closed rather than returned to the pool, so that a cancelled or
 //!   panicking apply cannot leave it held by an idle pooled connection.
-//! - **DDL is not transactional** ([`Backend::TRANSACTIONAL_DDL`] is `false`): each
+//! - **DDL is not transactional** (the dialect's `transactional_ddl` is `false`): each
 //!   statement commits on its own, so an apply that fails half-way reports the steps that
 //!   committed ([`dbconform_core::Error::PartiallyApplied`]), and preflight (which relies
 //!   on rolling back) is refused.
@@ -157,9 +157,6 @@ impl Backend for MySqlBackend {
 
     /// The server answers each statement of a multi-statement string as it finishes.
     const ARRIVAL: Arrival = Arrival::PerStatement;
-
-    /// Each DDL statement commits on its own (docs/DATABASE_TRAPS.md M11).
-    const TRANSACTIONAL_DDL: bool = false;
 
     /// `GET_LOCK` belongs to the session: the connection is closed after the apply.
     const SESSION_LOCK: bool = true;
