@@ -19,18 +19,40 @@ use std::time::Duration;
 
 /// A failure: the message printed after `error:`.
 #[derive(Debug)]
-pub(crate) struct Failure(String);
+pub(crate) struct Failure {
+    message: String,
+    exit: Exit,
+}
+
+impl Failure {
+    /// A failure exiting with [`Exit::Error`].
+    fn new(message: String) -> Self {
+        Failure {
+            message,
+            exit: Exit::Error,
+        }
+    }
+}
 
 impl From<crate::Error> for Failure {
     fn from(error: crate::Error) -> Self {
+        // Where DDL is not transactional, a failure half-way leaves the steps before it
+        // applied: scripts must tell that from a failure that changed nothing.
+        let exit = match error {
+            crate::Error::PartiallyApplied { .. } => Exit::PartiallyApplied,
+            _ => Exit::Error,
+        };
         // dbconform's errors never carry a password.
-        Failure(error.to_string())
+        Failure {
+            message: error.to_string(),
+            exit,
+        }
     }
 }
 
 impl From<String> for Failure {
     fn from(message: String) -> Self {
-        Failure(message)
+        Failure::new(message)
     }
 }
 
@@ -58,9 +80,9 @@ pub(crate) fn run(parsed: Parsed) -> Exit {
     drop(runtime);
     match outcome {
         Ok(exit) => exit,
-        Err(Failure(message)) => {
+        Err(Failure { message, exit }) => {
             out.error(&message);
-            Exit::Error
+            exit
         }
     }
 }
@@ -97,7 +119,7 @@ fn connect(
         .block_on(DbConform::connect_with(url, &connect))
         .map_err(|error| {
             if is_missing_database(&error) {
-                Failure(format!(
+                Failure::new(format!(
                     "{error}; create the database, or let `apply --create-database-if-missing` (or `wait --create-database-if-missing`) create it"
                 ))
             } else {
@@ -145,7 +167,7 @@ fn print_plan(plan: &Plan, format: PlanFormat, out: &Out) -> Result<(), Failure>
 
 fn json(value: &impl serde::Serialize) -> Result<String, Failure> {
     let mut text = serde_json::to_string_pretty(value)
-        .map_err(|e| Failure(format!("cannot write JSON: {e}")))?;
+        .map_err(|e| Failure::new(format!("cannot write JSON: {e}")))?;
     text.push('\n');
     Ok(text)
 }
@@ -195,7 +217,7 @@ fn apply(args: ApplyArgs, out: &Out, rt: &tokio::runtime::Runtime) -> Outcome {
     let risky = risky(&planned);
     if !risky.is_empty() && !args.yes {
         if !std::io::stdin().is_terminal() {
-            return Err(Failure(format!(
+            return Err(Failure::new(format!(
                 "the plan has {} caution/danger step{} and stdin is not a terminal to confirm {}: {}; review the plan (`plan`), then run `apply --yes`. Nothing was changed.",
                 risky.len(),
                 plural(risky.len()),
@@ -212,7 +234,7 @@ fn apply(args: ApplyArgs, out: &Out, rt: &tokio::runtime::Runtime) -> Outcome {
             risky.len()
         );
         if !confirm(&question)? {
-            return Err(Failure("not confirmed: nothing was changed".into()));
+            return Err(Failure::new("not confirmed: nothing was changed".into()));
         }
     }
     if planned.steps().is_empty() {
@@ -263,7 +285,7 @@ fn confirm(question: &str) -> Result<bool, Failure> {
     std::io::stdin()
         .lock()
         .read_line(&mut answer)
-        .map_err(|e| Failure(format!("cannot read the answer from stdin: {e}")))?;
+        .map_err(|e| Failure::new(format!("cannot read the answer from stdin: {e}")))?;
     Ok(matches!(
         answer.trim().to_ascii_lowercase().as_str(),
         "y" | "yes"
@@ -317,7 +339,7 @@ fn snapshot(args: SnapshotArgs, out: &Out) -> Outcome {
         (None, None) => None,
     };
     let Some(dialect) = dialect else {
-        return Err(Failure(match args.url {
+        return Err(Failure::new(match args.url {
             Some(url) => format!(
                 "cannot tell the database kind from `{}`; pass {}",
                 redact_url(&url),
@@ -363,7 +385,7 @@ fn write_output(path: Option<&Path>, text: &str, out: &Out) -> Result<(), Failur
     match path {
         Some(path) => {
             std::fs::write(path, text)
-                .map_err(|e| Failure(format!("cannot write `{}`: {e}", path.display())))?;
+                .map_err(|e| Failure::new(format!("cannot write `{}`: {e}", path.display())))?;
             out.progress(&format!("wrote {}", path.display()));
             Ok(())
         }
@@ -373,13 +395,13 @@ fn write_output(path: Option<&Path>, text: &str, out: &Out) -> Result<(), Failur
 
 fn read_snapshot(path: &Path) -> Result<SnapshotFile, Failure> {
     let text = std::fs::read_to_string(path).map_err(|e| {
-        Failure(format!(
+        Failure::new(format!(
             "cannot read snapshot file `{}`: {e}",
             path.display()
         ))
     })?;
     SnapshotFile::from_json(&text)
-        .map_err(|e| Failure(format!("snapshot file `{}`: {e}", path.display())))
+        .map_err(|e| Failure::new(format!("snapshot file `{}`: {e}", path.display())))
 }
 
 fn inspect(args: InspectArgs, out: &Out, rt: &tokio::runtime::Runtime) -> Outcome {
@@ -447,11 +469,11 @@ fn load_side(
         let mut text = String::new();
         std::io::stdin()
             .read_to_string(&mut text)
-            .map_err(|e| Failure(format!("cannot read a snapshot from stdin: {e}")))?;
+            .map_err(|e| Failure::new(format!("cannot read a snapshot from stdin: {e}")))?;
         ("the snapshot on stdin".to_string(), text)
     } else {
         let text = std::fs::read_to_string(spec).map_err(|e| {
-            Failure(format!(
+            Failure::new(format!(
                 "cannot read snapshot file `{}`: {e} (a side of diff is a snapshot file or a database URL such as sqlite://app.db)",
                 // A mistyped URL (`postgres//user:pw@host/db`) lands here as a file name.
                 redact_url(spec)
@@ -459,7 +481,7 @@ fn load_side(
         })?;
         (format!("snapshot file `{}`", redact_url(spec)), text)
     };
-    let file = SnapshotFile::from_json(&text).map_err(|e| Failure(format!("{what}: {e}")))?;
+    let file = SnapshotFile::from_json(&text).map_err(|e| Failure::new(format!("{what}: {e}")))?;
     Ok(Side {
         what,
         source: file.source,
@@ -516,21 +538,21 @@ fn diff(
     let dialect_name = match (common.dialect, &from.dialect, &to.dialect) {
         (Some(dialect), _, _) => dialect.name().to_string(),
         (None, Some(a), Some(b)) if a != b => {
-            return Err(Failure(format!(
+            return Err(Failure::new(format!(
                 "{} is for {a} and {} for {b}; diff compares two schemas of the same database kind",
                 from.what, to.what
             )));
         }
         (None, Some(a), _) | (None, None, Some(a)) => a.clone(),
         (None, None, None) => {
-            return Err(Failure(format!(
+            return Err(Failure::new(format!(
                 "neither side says which database kind it is for; pass {}",
                 dialect_choices()
             )));
         }
     };
     let Some(dialect) = crate::dialect::by_name(&dialect_name) else {
-        return Err(Failure(format!("unknown dialect `{dialect_name}`")));
+        return Err(Failure::new(format!("unknown dialect `{dialect_name}`")));
     };
     let target_schema = common
         .policy
