@@ -31,56 +31,9 @@ struct Note {
     note: String,
 }
 
-fn mysql_url() -> Option<String> {
-    match std::env::var("DBCONFORM_TEST_MYSQL_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var_os("CI").is_some() => {
-            panic!("DBCONFORM_TEST_MYSQL_URL is not set: the MySQL tests must run in CI")
-        }
-        _ => {
-            eprintln!("DBCONFORM_TEST_MYSQL_URL is not set: skipping a MySQL test");
-            None
-        }
-    }
-}
+mod common;
 
-/// A scratch database on the server at `server`, dropped when the value is dropped.
-struct Scratch {
-    server: String,
-    name: String,
-}
-
-impl Scratch {
-    fn url(&self) -> String {
-        let base = self
-            .server
-            .rsplit_once('/')
-            .map_or(self.server.as_str(), |(b, _)| b);
-        format!("{base}/{}", self.name)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let (server, name) = (self.server.clone(), self.name.clone());
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("a runtime");
-            rt.block_on(async {
-                if let Ok(mut conn) = MySqlConnection::connect(&server).await {
-                    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-                        "DROP DATABASE IF EXISTS `{name}`"
-                    )))
-                    .execute(&mut conn)
-                    .await;
-                }
-            })
-        })
-        .join();
-    }
-}
+use common::mysql::{Scratch, mysql_url};
 
 async fn run_sql(url: &str, sql: &str) {
     let mut conn = MySqlConnection::connect(url).await.expect("connect");
@@ -93,21 +46,13 @@ async fn run_sql(url: &str, sql: &str) {
 #[test]
 fn a_half_applied_apply_exits_5_and_the_committed_step_stays() {
     let Some(server) = mysql_url() else { return };
-    let scratch = Scratch {
-        server: server.clone(),
-        name: format!("dbct_cli_exit_{}", std::process::id()),
-    };
-    let url = scratch.url();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("a runtime");
+    let scratch = rt.block_on(Scratch::new(&server, "cli_exit"));
+    let url = scratch.url.clone();
     rt.block_on(async {
-        run_sql(
-            &server,
-            &format!("CREATE DATABASE `{}` CHARACTER SET utf8mb4", scratch.name),
-        )
-        .await;
         run_sql(
             &url,
             "CREATE TABLE aaa_prefs (id BIGINT NOT NULL PRIMARY KEY, level INT NOT NULL DEFAULT 0) \

@@ -10,31 +10,9 @@
 use dbconform::sqlx::{self, Connection, MySqlConnection};
 use dbconform::{ConnectOptions, DbConform, Table};
 
-fn mysql_url() -> Option<String> {
-    match std::env::var("DBCONFORM_TEST_MYSQL_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var_os("CI").is_some() => {
-            panic!("DBCONFORM_TEST_MYSQL_URL is not set: the MySQL tests must run in CI")
-        }
-        _ => {
-            eprintln!("DBCONFORM_TEST_MYSQL_URL is not set: skipping a MySQL test");
-            None
-        }
-    }
-}
+mod common;
 
-/// `url` with its database replaced by `database`.
-fn with_database(url: &str, database: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((base, query)) => (base, format!("?{query}")),
-        None => (url, String::new()),
-    };
-    let authority = base.find("://").map_or(0, |at| at + 3);
-    let end = base[authority..]
-        .find('/')
-        .map_or(base.len(), |slash| authority + slash);
-    format!("{}/{database}{query}", &base[..end])
-}
+use common::mysql::{mysql_url, with_database};
 
 async fn databases_named(server: &str, name: &str) -> i64 {
     let mut conn = MySqlConnection::connect(server).await.unwrap();

@@ -8,6 +8,8 @@
 pub mod build;
 pub mod drift;
 pub mod matrix;
+#[cfg(feature = "mysql")]
+pub mod mysql;
 pub mod scratch;
 
 pub(crate) use matrix::backend_tests;
