@@ -719,8 +719,8 @@ pub(crate) fn reflect_error(what: &str) -> impl FnOnce(sqlx::Error) -> Error + '
 #[cfg(test)]
 mod check_order_tests {
     //! When the declaration is checked relative to the catalog query: a session whose
-    //! reflection waits once for "the database", and a dialect that records each table it
-    //! validates.
+    //! reflection waits once for "the database", and a tracing subscriber that records
+    //! when the check starts.
 
     use super::*;
     use dbconform_core::dialect::SQLITE;
@@ -736,36 +736,34 @@ mod check_order_tests {
         EVENTS.lock().expect("events").push(event);
     }
 
-    /// SQLite's rules, recording every validated table.
-    #[derive(Debug)]
-    struct Recording;
-
-    impl Dialect for Recording {
-        fn name(&self) -> &'static str {
-            SQLITE.name()
-        }
-        fn column_type_sql(&self, ty: &ColumnType) -> String {
-            SQLITE.column_type_sql(ty)
-        }
-        fn effective_schema(&self, table_schema: Option<&str>, target: &str) -> String {
-            SQLITE.effective_schema(table_schema, target)
-        }
-        fn validate_table(&self, table: &TableDef) -> Result<()> {
-            record("table checked");
-            SQLITE.validate_table(table)
-        }
-        fn create_schema_sql(&self, schema: &str) -> Option<String> {
-            SQLITE.create_schema_sql(schema)
-        }
-        fn create_table_sql(&self, table: &TableDef, deferred: &[String]) -> Result<Vec<String>> {
-            SQLITE.create_table_sql(table, deferred)
-        }
-        fn add_foreign_key_sql(&self, table: &TableDef, fk: &str) -> Result<Option<String>> {
-            SQLITE.add_foreign_key_sql(table, fk)
-        }
+    /// Records when the declaration's check starts (its `check_declaration` span is
+    /// entered), on the thread the test runs on.
+    struct Recorder {
+        next: std::sync::atomic::AtomicU64,
+        checks: Mutex<Vec<tracing::span::Id>>,
     }
 
-    static RECORDING: Recording = Recording;
+    impl tracing::Subscriber for Recorder {
+        fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+            let id = tracing::span::Id::from_u64(self.next.fetch_add(1, Ordering::Relaxed) + 1);
+            if span.metadata().name() == "check_declaration" {
+                self.checks.lock().expect("checks").push(id.clone());
+            }
+            id
+        }
+        fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+        fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+        fn event(&self, _: &tracing::Event<'_>) {}
+        fn enter(&self, span: &tracing::span::Id) {
+            if self.checks.lock().expect("checks").contains(span) {
+                record("table checked");
+            }
+        }
+        fn exit(&self, _: &tracing::span::Id) {}
+    }
 
     /// Pending once, as a query is while the database works on it.
     struct DatabaseWorking(bool);
@@ -791,7 +789,7 @@ mod check_order_tests {
     #[async_trait]
     impl Session for Fake {
         fn dialect(&self) -> &'static dyn Dialect {
-            &RECORDING
+            &SQLITE
         }
         async fn reflect(&mut self, _scope: &Scope) -> Result<Schema> {
             record("query sent");
@@ -825,6 +823,11 @@ mod check_order_tests {
 
     #[tokio::test]
     async fn the_declaration_is_checked_while_the_query_runs_and_after_it_when_asked() {
+        // The test runs on one thread (a current-thread runtime): the subscriber sees it all.
+        let _recorder = tracing::subscriber::set_default(Recorder {
+            next: std::sync::atomic::AtomicU64::new(0),
+            checks: Mutex::new(Vec::new()),
+        });
         let declared = TableDef {
             name: "t".into(),
             columns: vec![Column::new("id", ColumnType::Integer)],

@@ -43,19 +43,11 @@ mod sealed {
     /// Implemented by dbconform's own dialects only.
     pub trait Sealed {}
 
-    #[cfg(not(feature = "unsealed-dialect"))]
     impl Sealed for super::Sqlite {}
-    #[cfg(not(feature = "unsealed-dialect"))]
     impl Sealed for super::Postgres {}
-    #[cfg(not(feature = "unsealed-dialect"))]
     impl Sealed for super::MySql {}
-    #[cfg(all(test, not(feature = "unsealed-dialect")))]
+    #[cfg(test)]
     impl Sealed for crate::diff::testing::Plain {}
-
-    /// For dbconform's own tests only (feature `unsealed-dialect`, which the runtime's
-    /// unit tests enable for their recording dialect): every type may implement `Dialect`.
-    #[cfg(feature = "unsealed-dialect")]
-    impl<T: ?Sized> Sealed for T {}
 }
 
 /// The SQLite dialect object.
@@ -142,8 +134,7 @@ fn numeric_type_sql(precision: Option<u32>, scale: Option<u32>) -> String {
 /// An implementation elsewhere does not compile (`the trait bound `MyDialect: Sealed` is
 /// not satisfied`):
 ///
-#[cfg_attr(not(feature = "unsealed-dialect"), doc = "```compile_fail")]
-#[cfg_attr(feature = "unsealed-dialect", doc = "```")]
+/// ```compile_fail
 /// # extern crate dbconform_core as dbconform;
 /// use dbconform::dialect::{Dialect, SQLITE};
 /// use dbconform::{ColumnType, Result, TableDef};
