@@ -25,6 +25,27 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 pub use crate::backend::throwaway::*;
 
+/// Runs `drop` to completion from a `Drop` impl, which cannot await: a private runtime
+/// on its own thread works inside and outside an async runtime alike. A failure is
+/// logged with `what` (e.g. `the throwaway schema x`), never raised.
+pub(crate) fn drop_detached<F>(what: String, drop: F)
+where
+    F: std::future::Future<Output = dbconform_core::Result<()>> + Send + 'static,
+{
+    let outcome = std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?
+            .block_on(drop)
+            .map_err(|e| e.to_string())
+    })
+    .join();
+    if let Ok(Err(message)) = outcome {
+        tracing::warn!(%message, "could not drop {what}");
+    }
+}
+
 /// A name no other throwaway database of this or any other process uses.
 pub(crate) fn unique_suffix() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);

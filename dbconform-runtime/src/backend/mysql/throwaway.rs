@@ -51,20 +51,9 @@ impl Drop for ThrowawayMySql {
             return;
         }
         let (url, database) = (self.url.clone(), self.database.clone());
-        // Drop cannot await; a private runtime on its own thread works inside and
-        // outside an async runtime alike.
-        let outcome = std::thread::spawn(move || {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| e.to_string())?
-                .block_on(drop_database(&url, &database))
-                .map_err(|e| e.to_string())
-        })
-        .join();
-        if let Ok(Err(message)) = outcome {
-            tracing::warn!(database = %self.database, %message, "could not drop the throwaway database");
-        }
+        crate::testing::drop_detached(format!("the throwaway database {database}"), async move {
+            drop_database(&url, &database).await
+        });
     }
 }
 

@@ -50,20 +50,9 @@ impl Drop for ThrowawayPostgres {
             return;
         }
         let (url, schema) = (self.url.clone(), self.schema.clone());
-        // Drop cannot await; a private runtime on its own thread works inside and
-        // outside an async runtime alike.
-        let outcome = std::thread::spawn(move || {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| e.to_string())?
-                .block_on(drop_schema(&url, &schema))
-                .map_err(|e| e.to_string())
-        })
-        .join();
-        if let Ok(Err(message)) = outcome {
-            tracing::warn!(schema = %self.schema, %message, "could not drop the throwaway schema");
-        }
+        crate::testing::drop_detached(format!("the throwaway schema {schema}"), async move {
+            drop_schema(&url, &schema).await
+        });
     }
 }
 
