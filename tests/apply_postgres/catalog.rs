@@ -1,7 +1,7 @@
 //! The scratch schema every test runs in, and the catalog queries the tests assert with:
 //! `pg_catalog` and `information_schema` read directly, never dbconform's reflection.
 
-use crate::common::{PgScratch, pg_url};
+use crate::common::{PgScratch, kinds, pg_url};
 use dbconform::sqlx::{self, AssertSqlSafe, PgPool, Row};
 use dbconform::{ChangeKind, DbConform, Options, Report, TableDef};
 use std::future::Future;
@@ -33,6 +33,20 @@ where
         std::panic::resume_unwind(error.into_panic());
     }
 }
+
+/// One `#[tokio::test]` named `$name` that runs `$body` (`|pg| async move { .. }`)
+/// against a fresh scratch schema tagged with the test's name (see [`with_pg`]). It
+/// spares each test the same three lines of wrapping, so that the test reads as what it
+/// does to the schema and what it asserts.
+macro_rules! pg_test {
+    ($name:ident, $body:expr) => {
+        #[tokio::test]
+        async fn $name() {
+            $crate::catalog::with_pg(stringify!($name), $body).await;
+        }
+    };
+}
+pub(crate) use pg_test;
 
 /// A column as `pg_attribute` holds it.
 #[derive(Debug, PartialEq)]
@@ -113,6 +127,29 @@ impl Pg {
             )),
             "{report}"
         );
+    }
+
+    /// [`Pg::apply`], asserting that exactly the `expected` kinds of step ran, in order.
+    pub(crate) async fn applied(&self, tables: &[TableDef], expected: &[ChangeKind]) -> Report {
+        let report = self.apply(tables).await;
+        assert_eq!(kinds(&report), expected, "{report}");
+        report
+    }
+
+    /// The sequence most tests start with: creates `tables` as declared, makes them drift
+    /// with the hand-written statements of `drift` (run in order), then applies `tables`
+    /// expecting exactly the `expected` kinds of step (see [`Pg::applied`]).
+    pub(crate) async fn drifted(
+        &self,
+        tables: &[TableDef],
+        drift: &[&str],
+        expected: &[ChangeKind],
+    ) -> Report {
+        self.create(tables).await;
+        for sql in drift {
+            self.exec(sql).await;
+        }
+        self.applied(tables, expected).await
     }
 
     pub(crate) async fn column(&self, table: &str, column: &str) -> Option<Col> {
@@ -243,5 +280,39 @@ impl Pg {
             .fetch_all(&self.pool)
             .await
             .unwrap()
+    }
+
+    // One-line assertions for what nearly every test checks after its apply; each names
+    // what it read when it fails.
+
+    /// Asserts the integers the hand-written query `text` returns.
+    pub(crate) async fn assert_ints(&self, text: &str, expected: &[i64]) {
+        assert_eq!(self.ints(text).await, expected, "{text}");
+    }
+
+    /// Asserts the strings the hand-written query `text` returns.
+    pub(crate) async fn assert_strings(&self, text: &str, expected: &[&str]) {
+        assert_eq!(self.strings(text).await, expected, "{text}");
+    }
+
+    /// Asserts that `table` has the constraint `wanted` (`name: definition`, as
+    /// [`Pg::constraints`] writes it).
+    pub(crate) async fn assert_constraint(&self, table: &str, wanted: &str) {
+        let found = self.constraints(table).await;
+        assert!(found.iter().any(|c| c == wanted), "{wanted}\n{found:#?}");
+    }
+
+    /// Asserts that no constraint of `table` has a name starting with `name`.
+    pub(crate) async fn assert_no_constraint(&self, table: &str, name: &str) {
+        let found = self.constraints(table).await;
+        assert!(
+            !found.iter().any(|c| c.starts_with(name)),
+            "{name}\n{found:#?}"
+        );
+    }
+
+    /// Asserts the `CREATE INDEX` text of the indexes of `table` (see [`Pg::indexes`]).
+    pub(crate) async fn assert_indexes(&self, table: &str, expected: &[&str]) {
+        assert_eq!(self.indexes(table).await, expected, "indexes of {table}");
     }
 }
