@@ -11,8 +11,9 @@
 mod catalog;
 mod common;
 
-use catalog::with_pg;
-use dbconform::{ChangeKind, Options, Table};
+use catalog::pg_test;
+use dbconform::ChangeKind::{AddIndex, AlterIndex};
+use dbconform::{ChangeKind, Options, Plan, Table};
 
 /// One plain (btree) index, declared without anything PostgreSQL would add.
 #[derive(Table)]
@@ -27,21 +28,33 @@ struct Place {
     label: Option<String>,
 }
 
-/// `ix_places_code` and `ix_places_rank` replaced by hand with an index of the same name
-/// that differs in one respect, then `compare` must plan exactly one AlterIndex that
-/// recreates it as declared; after the apply the catalog holds the declared index.
-#[tokio::test]
-async fn same_named_index_differing_in_method_opclass_include_or_nulls_is_recreated() {
-    with_pg("ix_method_drift", |pg| async move {
+/// The kinds of the steps of `plan`, in order.
+fn step_kinds(plan: &Plan) -> Vec<ChangeKind> {
+    plan.steps().iter().map(|s| s.kind).collect()
+}
+
+/// What `plan` reports as drift it leaves alone.
+fn drift(plan: &Plan) -> Vec<&str> {
+    plan.drift()
+        .iter()
+        .map(|d| d.description.as_str())
+        .collect()
+}
+
+/// The indexes of `places` as declared and created, as `Pg::indexes` writes them.
+const PLACES_INDEXES: [&str; 2] = [
+    "CREATE INDEX ix_places_code ON S.places USING btree (code)",
+    "CREATE INDEX ix_places_rank ON S.places USING btree (rank DESC, code)",
+];
+
+// `ix_places_code` and `ix_places_rank` replaced by hand with an index of the same name
+// that differs in one respect, then `compare` must plan exactly one AlterIndex that
+// recreates it as declared; after the apply the catalog holds the declared index.
+pg_test!(
+    same_named_index_differing_in_method_opclass_include_or_nulls_is_recreated,
+    |pg| async move {
         pg.create(&[Place::table_def()]).await;
-        let declared = pg.indexes("places").await;
-        assert_eq!(
-            declared,
-            [
-                "CREATE INDEX ix_places_code ON S.places USING btree (code)",
-                "CREATE INDEX ix_places_rank ON S.places USING btree (rank DESC, code)",
-            ]
-        );
+        pg.assert_indexes("places", &PLACES_INDEXES).await;
         let drifts = [
             ("ix_places_code", "USING hash (code)"),
             ("ix_places_code", "USING brin (code)"),
@@ -57,18 +70,16 @@ async fn same_named_index_differing_in_method_opclass_include_or_nulls_is_recrea
             ))
             .await;
             let plan = pg.db().await.compare(&[Place::table_def()]).await.unwrap();
-            let kinds: Vec<ChangeKind> = plan.steps().iter().map(|s| s.kind).collect();
-            assert_eq!(kinds, [ChangeKind::AlterIndex], "{definition}: {plan}");
+            assert_eq!(step_kinds(&plan), [AlterIndex], "{definition}: {plan}");
             let sql = &plan.steps()[0].sql;
             assert_eq!(sql.len(), 2, "{sql:?}");
             assert!(sql[0].starts_with("DROP INDEX "), "{sql:?}");
             assert!(sql[1].starts_with("CREATE INDEX "), "{sql:?}");
             pg.apply(&[Place::table_def()]).await;
-            assert_eq!(pg.indexes("places").await, declared, "{definition}");
+            assert_eq!(pg.indexes("places").await, PLACES_INDEXES, "{definition}");
         }
-    })
-    .await;
-}
+    }
+);
 
 /// A unique index differing only by NULLS NOT DISTINCT is another index.
 #[derive(Table)]
@@ -85,107 +96,83 @@ struct Code {
     code: Option<String>,
 }
 
-#[tokio::test]
-async fn unique_index_with_nulls_not_distinct_is_recreated() {
-    with_pg("ix_nnd_drift", |pg| async move {
+pg_test!(
+    unique_index_with_nulls_not_distinct_is_recreated,
+    |pg| async move {
         pg.create(&[Code::table_def()]).await;
         pg.exec(
             "DROP INDEX {S}.ux_codes_code; \
-             CREATE UNIQUE INDEX ux_codes_code ON {S}.codes (code) NULLS NOT DISTINCT \
-             WHERE code <> ''",
+         CREATE UNIQUE INDEX ux_codes_code ON {S}.codes (code) NULLS NOT DISTINCT \
+         WHERE code <> ''",
         )
         .await;
         let plan = pg.db().await.compare(&[Code::table_def()]).await.unwrap();
-        let kinds: Vec<ChangeKind> = plan.steps().iter().map(|s| s.kind).collect();
-        assert_eq!(kinds, [ChangeKind::AlterIndex], "{plan}");
+        assert_eq!(step_kinds(&plan), [AlterIndex], "{plan}");
         pg.apply(&[Code::table_def()]).await;
-        assert_eq!(
-            pg.indexes("codes").await,
-            ["CREATE UNIQUE INDEX ux_codes_code ON S.codes USING btree (code) WHERE (code <> ''::text)"]
-        );
-    })
+        pg.assert_indexes(
+        "codes",
+        &["CREATE UNIQUE INDEX ux_codes_code ON S.codes USING btree (code) WHERE (code <> ''::text)"],
+    )
     .await;
-}
+    }
+);
 
-/// An undeclared GiST index is not taken for the declared plain index on the same column:
-/// the declared index is added, and the GiST index, whose drop the options refuse, stays
-/// as it is, reported as drift.
-#[tokio::test]
-async fn undeclared_gist_index_stays_as_it_is() {
-    with_pg("ix_gist_extra", |pg| async move {
+// An undeclared GiST index is not taken for the declared plain index on the same column:
+// the declared index is added, and the GiST index, whose drop the options refuse, stays
+// as it is, reported as drift.
+pg_test!(undeclared_gist_index_stays_as_it_is, |pg| async move {
+    pg.create(&[Place::table_def()]).await;
+    pg.exec(
+        "DROP INDEX {S}.ix_places_code; \
+         CREATE INDEX places_code_hash ON {S}.places USING hash (code)",
+    )
+    .await;
+    let options = Options {
+        allow_drop_extra_constraints: false,
+        ..pg.options()
+    };
+    let db = pg.db().await.with_options(options);
+    let plan = db.compare(&[Place::table_def()]).await.unwrap();
+    assert_eq!(step_kinds(&plan), [AddIndex], "{plan}");
+    let create = format!(
+        "CREATE INDEX \"ix_places_code\" ON \"{}\".\"places\" (\"code\")",
+        pg.schema
+    );
+    assert_eq!(plan.steps()[0].sql, [create]);
+    let drift = drift(&plan);
+    assert_eq!(drift.len(), 1, "{drift:?}");
+    assert!(drift[0].contains("places_code_hash"), "{drift:?}");
+    db.apply(&[Place::table_def()]).await.unwrap();
+    let hash = "CREATE INDEX places_code_hash ON S.places USING hash (code)";
+    pg.assert_indexes("places", &[PLACES_INDEXES[0], PLACES_INDEXES[1], hash])
+        .await;
+});
+
+// A GIN full-text index a DBA added to a declared table survives the next start with
+// the default options: it is drift, with the flag that would drop it (issue 16).
+pg_test!(
+    a_gin_index_a_dba_added_is_kept_by_default,
+    |pg| async move {
         pg.create(&[Place::table_def()]).await;
         pg.exec(
-            "DROP INDEX {S}.ix_places_code; \
-             CREATE INDEX places_code_hash ON {S}.places USING hash (code)",
+            "CREATE INDEX places_label_fts ON {S}.places USING gin (to_tsvector('english', label))",
         )
         .await;
-        let options = Options {
-            allow_drop_extra_constraints: false,
-            ..pg.options()
-        };
-        let db = pg.db().await.with_options(options);
-        let plan = db.compare(&[Place::table_def()]).await.unwrap();
-        let kinds: Vec<ChangeKind> = plan.steps().iter().map(|s| s.kind).collect();
-        assert_eq!(kinds, [ChangeKind::AddIndex], "{plan}");
-        assert_eq!(
-            plan.steps()[0].sql,
-            [format!(
-                "CREATE INDEX \"ix_places_code\" ON \"{}\".\"places\" (\"code\")",
-                pg.schema
-            )]
-        );
-        let drift: Vec<&str> = plan
-            .drift()
-            .iter()
-            .map(|d| d.description.as_str())
-            .collect();
-        assert_eq!(drift.len(), 1, "{drift:?}");
-        assert!(drift[0].contains("places_code_hash"), "{drift:?}");
-        db.apply(&[Place::table_def()]).await.unwrap();
-        assert_eq!(
-            pg.indexes("places").await,
-            [
-                "CREATE INDEX ix_places_code ON S.places USING btree (code)",
-                "CREATE INDEX ix_places_rank ON S.places USING btree (rank DESC, code)",
-                "CREATE INDEX places_code_hash ON S.places USING hash (code)",
-            ]
-        );
-    })
-    .await;
-}
-
-/// A GIN full-text index a DBA added to a declared table survives the next start with
-/// the default options: it is drift, with the flag that would drop it (issue 16).
-#[tokio::test]
-async fn a_gin_index_a_dba_added_is_kept_by_default() {
-    with_pg("ix_gin_kept", |pg| async move {
-        pg.create(&[Place::table_def()]).await;
-        pg.exec("CREATE INDEX places_label_fts ON {S}.places USING gin (to_tsvector('english', label))")
-            .await;
         let db = pg.db().await.with_options(pg.options());
         let plan = db.compare(&[Place::table_def()]).await.unwrap();
         assert!(plan.steps().is_empty(), "{plan}");
-        let drift: Vec<&str> = plan
-            .drift()
-            .iter()
-            .map(|d| d.description.as_str())
-            .collect();
         assert_eq!(
-            drift,
-            ["extra index `places_label_fts` using gin (to_tsvector('english'::regconfig, label)) (kept; set allow_drop_extra_indexes to drop it)"]
+            drift(&plan),
+            [
+                "extra index `places_label_fts` using gin (to_tsvector('english'::regconfig, label)) (kept; set allow_drop_extra_indexes to drop it)"
+            ]
         );
         db.apply(&[Place::table_def()]).await.unwrap();
-        assert!(
-            pg.indexes("places").await.contains(
-                &"CREATE INDEX places_label_fts ON S.places USING gin (to_tsvector('english'::regconfig, label))"
-                    .to_string()
-            ),
-            "{:?}",
-            pg.indexes("places").await
-        );
-    })
-    .await;
-}
+        let indexes = pg.indexes("places").await;
+        let fts = "CREATE INDEX places_label_fts ON S.places USING gin (to_tsvector('english'::regconfig, label))";
+        assert!(indexes.iter().any(|i| i == fts), "{indexes:?}");
+    }
+);
 
 // Indexes declared with an access method, INCLUDE columns and NULLS NOT DISTINCT (no doc
 // comment: it would be the table's comment).
@@ -214,12 +201,12 @@ struct Booking {
     code: Option<String>,
 }
 
-/// Created as declared; a second compare is empty (checked by `apply`); the same
-/// indexes created by hand are taken as declared; and the declaration differing from the
-/// database only in INCLUDE or NULLS NOT DISTINCT is a step.
-#[tokio::test]
-async fn declared_method_include_and_nulls_not_distinct_are_created_and_converge() {
-    with_pg("ix_method_declared", |pg| async move {
+// Created as declared; a second compare is empty (checked by `apply`); the same
+// indexes created by hand are taken as declared; and the declaration differing from the
+// database only in INCLUDE or NULLS NOT DISTINCT is a step.
+pg_test!(
+    declared_method_include_and_nulls_not_distinct_are_created_and_converge,
+    |pg| async move {
         pg.create(&[Booking::table_def()]).await;
         let expected = [
             "CREATE INDEX ix_bookings_during ON S.bookings USING gist (during)",
@@ -229,7 +216,7 @@ async fn declared_method_include_and_nulls_not_distinct_are_created_and_converge
             "CREATE INDEX ix_bookings_tags ON S.bookings USING gin (tags)",
             "CREATE UNIQUE INDEX ux_bookings_code ON S.bookings USING btree (code) NULLS NOT DISTINCT",
         ];
-        assert_eq!(pg.indexes("bookings").await, expected);
+        pg.assert_indexes("bookings", &expected).await;
 
         // Written by hand the way PostgreSQL prints them: nothing to do.
         pg.exec(
@@ -276,10 +263,9 @@ async fn declared_method_include_and_nulls_not_distinct_are_created_and_converge
             ]
         );
         pg.apply(&[Booking::table_def()]).await;
-        assert_eq!(pg.indexes("bookings").await, expected);
-    })
-    .await;
-}
+        pg.assert_indexes("bookings", &expected).await;
+    }
+);
 
 /// SQLite has B-tree indexes only: a declared GiST index is refused before anything runs,
 /// naming the table and the index.
