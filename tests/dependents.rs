@@ -12,8 +12,9 @@
 mod common;
 
 use common::{PgScratch, pg_url, sqlite_file};
-use dbconform::sqlx::{self, AssertSqlSafe, Row};
-use dbconform::{ChangeKind, DbConform, Options, Risk, Table};
+use dbconform::sqlx::{self, AssertSqlSafe, PgPool, Row, SqlitePool};
+use dbconform::{ChangeKind, ColumnType, DbConform, Options, Plan, Risk, Step, Table, TableDef};
+use std::future::Future;
 
 mod sqlite_rename {
     use dbconform::Table;
@@ -31,21 +32,58 @@ mod sqlite_rename {
     }
 }
 
-async fn sqlite_exec(pool: &sqlx::SqlitePool, sql: &str) {
+async fn sqlite_exec(pool: &SqlitePool, sql: &str) {
     sqlx::raw_sql(AssertSqlSafe(sql.to_string()))
         .execute(pool)
         .await
         .unwrap_or_else(|e| panic!("{sql}: {e}"));
 }
 
+/// A SQLite file in a fresh temporary directory (kept while this lives), with `ddl` run
+/// on it through `pool`.
+struct SqliteDb {
+    _dir: tempfile::TempDir,
+    url: String,
+    pool: SqlitePool,
+}
+
+impl SqliteDb {
+    async fn with(ddl: &str) -> SqliteDb {
+        let (_dir, url) = sqlite_file();
+        let pool = SqlitePool::connect(&url).await.unwrap();
+        sqlite_exec(&pool, ddl).await;
+        SqliteDb { _dir, url, pool }
+    }
+}
+
+/// A `DbConform` on `url` with `options`, and column drops allowed: the tests that drop
+/// a column a view uses.
+async fn dropping_columns(url: &str, options: Options) -> DbConform {
+    DbConform::connect(url)
+        .await
+        .unwrap()
+        .with_options(Options {
+            allow_drop_extra_columns: true,
+            ..options
+        })
+}
+
+/// The standard output of a command that must have succeeded (its standard error
+/// otherwise).
+fn stdout_of(out: std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// Defect 1: the rename runs first and SQLite rewrites the view and trigger; the rebuild
 /// after it must recreate them as rewritten, not from the text read before the rename.
 #[tokio::test]
 async fn sqlite_rename_and_rebuild_keep_views_and_triggers_working() {
-    let (_dir, url) = sqlite_file();
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    sqlite_exec(
-        &pool,
+    let SqliteDb { _dir, url, pool } = SqliteDb::with(
         "CREATE TABLE t (id INTEGER NOT NULL PRIMARY KEY, a VARCHAR(10), b VARCHAR(20));
          CREATE TABLE audit (msg TEXT);
          CREATE VIEW v AS SELECT a, b FROM t;
@@ -113,17 +151,13 @@ fn sqlite_path(url: &str) -> &std::path::Path {
 /// What a user compares between two SQLite databases: every object's stored SQL and
 /// every row of every table, read with the `sqlite3` CLI.
 fn sqlite_state(path: &std::path::Path) -> String {
-    let out = std::process::Command::new("sqlite3")
-        .arg(path)
-        .arg(".dump")
-        .output()
-        .expect("the sqlite3 CLI runs (apt-get install sqlite3)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    stdout_of(
+        std::process::Command::new("sqlite3")
+            .arg(path)
+            .arg(".dump")
+            .output()
+            .expect("the sqlite3 CLI runs (apt-get install sqlite3)"),
+    )
 }
 
 /// Defect 5: the script of a plan with a rename and a rebuild, run with the `sqlite3` CLI
@@ -135,7 +169,7 @@ async fn sqlite_script_runs_as_is_and_matches_apply() {
     let scripted = dir.path().join("scripted.db");
     for path in [&applied, &scripted] {
         let url = format!("sqlite://{}?mode=rwc", path.display());
-        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        let pool = SqlitePool::connect(&url).await.unwrap();
         sqlite_exec(&pool, SQLITE_RENAME_DDL).await;
         pool.close().await;
     }
@@ -213,17 +247,9 @@ mod sqlite_drop {
 /// view, and everything else still applies.
 #[tokio::test]
 async fn sqlite_drop_of_a_column_a_view_uses_is_blocked() {
-    let (_dir, url) = sqlite_file();
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    sqlite_exec(&pool, SQLITE_RENAME_DDL).await;
+    let SqliteDb { _dir, url, pool } = SqliteDb::with(SQLITE_RENAME_DDL).await;
     let tables = [sqlite_drop::T::table_def()];
-    let db = DbConform::connect(&url)
-        .await
-        .unwrap()
-        .with_options(Options {
-            allow_drop_extra_columns: true,
-            ..Options::default()
-        });
+    let db = dropping_columns(&url, Options::default()).await;
     let plan = db.compare(&tables).await.unwrap();
     let blocked: Vec<(String, Option<&str>)> = plan
         .blocked()
@@ -253,53 +279,67 @@ async fn sqlite_drop_of_a_column_a_view_uses_is_blocked() {
     pool.close().await;
 }
 
-mod sqlite_drop_and_widen {
-    use dbconform::Table;
-
-    /// `b` dropped and `a` widened: one rebuild makes both.
-    #[derive(Table)]
-    #[table(name = "t")]
-    pub struct T {
-        #[column(primary_key, auto_increment = false)]
-        pub id: i32,
-        #[column(max_length = 50)]
-        pub a: Option<String>,
-    }
+/// `sqlite_drop::T` with `a` widened to 50: one rebuild makes both the drop of `b` and
+/// the widening.
+fn sqlite_drop_and_widen() -> TableDef {
+    let mut t = sqlite_drop::T::table_def();
+    t.comment = Some("`b` dropped and `a` widened: one rebuild makes both.".into());
+    let a = t
+        .columns
+        .iter_mut()
+        .find(|c| c.name == "a")
+        .expect("a column `a`");
+    a.ty = ColumnType::Varchar(50);
+    t
 }
 
-/// After-apply verification: a view the plan's steps break although dbconform could not
-/// tell from its text (`vv` reads `b` through `SELECT *` of another view) makes the apply
-/// fail naming the view, with nothing changed.
+/// After-apply verification: an apply of [`sqlite_drop_and_widen`] on the SQLite database
+/// `ddl`, whose steps break a view or trigger dbconform could not tell from its text
+/// uses `b`, fails with an error starting `error_start` that names what broke and the
+/// missing column, and leaves the database exactly as it was.
+async fn assert_sqlite_apply_rolls_back(ddl: &str, error_start: &str) {
+    let SqliteDb { _dir, url, pool } = SqliteDb::with(ddl).await;
+    let before = sqlite_state(sqlite_path(&url));
+    let db = dropping_columns(&url, Options::default()).await;
+    let error = db
+        .apply(&[sqlite_drop_and_widen()])
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(error.starts_with(error_start), "{error}");
+    assert!(error.contains("no such column: b"), "{error}");
+    assert_eq!(before, sqlite_state(sqlite_path(&url)));
+    pool.close().await;
+}
+
+/// `vv` reads `b` through `SELECT *` of another view: the apply fails naming `vv`, with
+/// nothing changed.
 #[tokio::test]
 async fn sqlite_apply_rolls_back_when_a_view_stops_working() {
-    let (_dir, url) = sqlite_file();
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    sqlite_exec(
-        &pool,
+    assert_sqlite_apply_rolls_back(
         "CREATE TABLE t (id INTEGER NOT NULL PRIMARY KEY, a VARCHAR(10), b VARCHAR(20));
          CREATE VIEW v AS SELECT * FROM t;
          CREATE VIEW vv AS SELECT b FROM v;
          INSERT INTO t VALUES (1, 'x', 'y');",
+        "view `main.vv` no longer works after the plan's steps; the transaction was rolled back and nothing was changed\n  check: SELECT * FROM \"vv\" LIMIT 0\n  database said: ",
     )
     .await;
-    let before = sqlite_state(sqlite_path(&url));
-    let tables = [sqlite_drop_and_widen::T::table_def()];
-    let db = DbConform::connect(&url)
-        .await
-        .unwrap()
-        .with_options(Options {
-            allow_drop_extra_columns: true,
-            ..Options::default()
-        });
-    let error = db.apply(&tables).await.unwrap_err().to_string();
-    assert!(
-        error.starts_with("view `main.vv` no longer works after the plan's steps; the transaction was rolled back and nothing was changed\n  check: SELECT * FROM \"vv\" LIMIT 0\n  database said: "),
-        "{error}"
-    );
-    assert!(error.contains("no such column: b"), "{error}");
-    let after = sqlite_state(sqlite_path(&url));
-    assert_eq!(before, after);
-    pool.close().await;
+}
+
+/// A trigger on another table that reads a dropped column only through a view compiles
+/// no longer: the apply fails naming it, with nothing changed.
+#[tokio::test]
+async fn sqlite_apply_rolls_back_when_a_trigger_stops_compiling() {
+    assert_sqlite_apply_rolls_back(
+        "CREATE TABLE t (id INTEGER NOT NULL PRIMARY KEY, a VARCHAR(10), b VARCHAR(20));
+         CREATE TABLE u (x INTEGER);
+         CREATE TABLE copied (b TEXT);
+         CREATE VIEW v AS SELECT * FROM t;
+         CREATE TRIGGER u_copy AFTER INSERT ON u BEGIN INSERT INTO copied SELECT b FROM v; END;
+         INSERT INTO t VALUES (1, 'x', 'y');",
+        "trigger `main.u_copy` no longer works after the plan's steps; the transaction was rolled back and nothing was changed\n  check: EXPLAIN INSERT INTO \"u\" DEFAULT VALUES\n  database said: ",
+    )
+    .await;
 }
 
 mod pg_items {
@@ -314,6 +354,99 @@ mod pg_items {
         pub price: i64,
         #[column(max_length = 20)]
         pub name: Option<String>,
+    }
+}
+
+/// [`pg_items::Item`] with `label` declared (nullable text, as the DDL has it), the
+/// column `from` renamed to `to` and the table comment `comment`: the plans with a rename
+/// and a type change in one.
+fn pg_items_renamed(from: &str, to: &str, comment: &str) -> TableDef {
+    let mut items = pg_items::Item::table_def();
+    items.comment = Some(comment.into());
+    let column = items.columns.iter_mut().find(|c| c.name == from);
+    let column = column.unwrap_or_else(|| panic!("no column `{from}`"));
+    column.renamed_from = vec![from.into()];
+    column.name = to.into();
+    items.columns.push(dbconform::Column {
+        nullable: true,
+        ..dbconform::Column::new("label", ColumnType::Text)
+    });
+    items
+}
+
+/// The type change of `plan` (its AlterColumn step), which must have one.
+fn type_change(plan: &Plan) -> &Step {
+    let step = plan
+        .steps()
+        .iter()
+        .find(|s| s.kind == ChangeKind::AlterColumn);
+    step.unwrap_or_else(|| panic!("a type change: {plan}"))
+}
+
+/// The scratch schemas of a PostgreSQL test, each holding the database of
+/// [`pg_items_ddl`].
+struct ItemsSchemas {
+    url: String,
+    pool: PgPool,
+    /// Each schema's name and the options that target it.
+    schemas: Vec<(String, Options)>,
+}
+
+/// Runs `body` on fresh scratch schemas, one per tag, each made the database of
+/// [`pg_items_ddl`], and drops them afterwards, also when `body` panics (the panic is then
+/// raised again): `body` runs in a task of its own so that a failed assertion does not
+/// skip the cleanup.
+async fn with_items<F, Fut>(tags: &[&str], body: F)
+where
+    F: FnOnce(ItemsSchemas) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let Some(url) = pg_url() else { return };
+    let mut scratches = Vec::new();
+    for tag in tags {
+        scratches.push(PgScratch::new(&url, tag).await);
+    }
+    let items = ItemsSchemas {
+        url,
+        pool: scratches[0].pool.clone(),
+        schemas: scratches
+            .iter()
+            .map(|s| (s.schema.clone(), s.options()))
+            .collect(),
+    };
+    let result = tokio::spawn(async move {
+        for (schema, _) in &items.schemas {
+            sqlx::raw_sql(AssertSqlSafe(pg_items_ddl(schema)))
+                .execute(&items.pool)
+                .await
+                .unwrap();
+        }
+        body(items).await;
+    })
+    .await;
+    for scratch in scratches {
+        scratch.cleanup().await;
+    }
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic.into_panic());
+    }
+}
+
+impl ItemsSchemas {
+    /// A `DbConform` on the server with `options`.
+    async fn conform(&self, options: Options) -> DbConform {
+        DbConform::connect(&self.url)
+            .await
+            .unwrap()
+            .with_options(options)
+    }
+
+    /// The one text value the hand-written query `sql` returns.
+    async fn string(&self, sql: String) -> String {
+        sqlx::query_scalar::<_, String>(AssertSqlSafe(sql))
+            .fetch_one(&self.pool)
+            .await
+            .unwrap()
     }
 }
 
@@ -344,31 +477,12 @@ fn pg_items_ddl(schema: &str) -> String {
 /// of a column a view uses is blocked naming the view. Read back through the catalog.
 #[tokio::test]
 async fn postgres_type_change_under_views_recreates_them() {
-    let Some(url) = pg_url() else { return };
-    let scratch = PgScratch::new(&url, "dependents_type").await;
-    let schema = scratch.schema.clone();
-    let pool = scratch.pool.clone();
-    let scratch_options = scratch.options();
-    // Run in a task so that the scratch schema is dropped even when an assertion fails.
-    let outcome = async move {
-        sqlx::raw_sql(AssertSqlSafe(pg_items_ddl(&schema)))
-            .execute(&pool)
-            .await
-            .unwrap();
-        let db = DbConform::connect(&url)
-            .await
-            .unwrap()
-            .with_options(Options {
-                allow_drop_extra_columns: true,
-                ..scratch_options
-            });
+    with_items(&["dependents_type"], |items| async move {
+        let (schema, options) = &items.schemas[0];
+        let db = dropping_columns(&items.url, options.clone()).await;
         let tables = [pg_items::Item::table_def()];
         let plan = db.compare(&tables).await.unwrap();
-        let step = plan
-            .steps()
-            .iter()
-            .find(|s| s.kind == ChangeKind::AlterColumn)
-            .unwrap_or_else(|| panic!("a type change: {plan}"));
+        let step = type_change(&plan);
         assert_eq!(step.risk, Risk::Caution, "{plan}");
         assert!(
             step.reason.contains(&format!(
@@ -387,82 +501,61 @@ async fn postgres_type_change_under_views_recreates_them() {
         );
         db.apply(&tables).await.unwrap();
 
-        let q = |sql: String| {
-            let pool = pool.clone();
-            async move {
-                sqlx::query_scalar::<_, String>(AssertSqlSafe(sql))
-                    .fetch_one(&pool)
-                    .await
-                    .unwrap()
-            }
-        };
-        let ty = q(format!(
-            "SELECT data_type::text FROM information_schema.columns WHERE table_schema = '{schema}' AND table_name = 'priced' AND column_name = 'price'"
-        ))
-        .await;
-        assert_eq!(ty, "bigint");
-        let comment = q(format!(
-            "SELECT obj_description('\"{schema}\".priced'::regclass, 'pg_class')"
-        ))
-        .await;
-        assert_eq!(comment, "items with a price");
-        let grant = q(format!(
-            "SELECT string_agg(grantee || ':' || privilege_type, ',') FROM information_schema.role_table_grants WHERE table_schema = '{schema}' AND table_name = 'priced' AND grantee = 'PUBLIC'"
-        ))
-        .await;
-        assert_eq!(grant, "PUBLIC:SELECT");
-        let doubled = q(format!(
-            "SELECT string_agg(doubled::text, ',') FROM \"{schema}\".top_priced"
-        ))
-        .await;
-        assert_eq!(doubled, "20");
+        // Each query reads one value back from the catalog or the recreated objects.
+        let expected = [
+            (
+                format!(
+                    "SELECT data_type::text FROM information_schema.columns WHERE table_schema = '{schema}' AND table_name = 'priced' AND column_name = 'price'"
+                ),
+                "bigint",
+            ),
+            (
+                format!("SELECT obj_description('\"{schema}\".priced'::regclass, 'pg_class')"),
+                "items with a price",
+            ),
+            (
+                format!(
+                    "SELECT string_agg(grantee || ':' || privilege_type, ',') FROM information_schema.role_table_grants WHERE table_schema = '{schema}' AND table_name = 'priced' AND grantee = 'PUBLIC'"
+                ),
+                "PUBLIC:SELECT",
+            ),
+            (
+                format!("SELECT string_agg(doubled::text, ',') FROM \"{schema}\".top_priced"),
+                "20",
+            ),
+        ];
+        for (sql, value) in expected {
+            assert_eq!(items.string(sql.clone()).await, value, "{sql}");
+        }
         // The INSTEAD OF trigger on the recreated view still inserts, and the rule logs.
         sqlx::raw_sql(AssertSqlSafe(format!(
             "INSERT INTO \"{schema}\".priced (id, price, name) VALUES (3, 5000000000, 'c');
              UPDATE \"{schema}\".items SET price = 7 WHERE id = 1;"
         )))
-        .execute(&pool)
+        .execute(&items.pool)
         .await
         .unwrap();
-        let rows = q(format!(
-            "SELECT string_agg(id || '=' || price, ',' ORDER BY id) FROM \"{schema}\".items"
-        ))
-        .await;
-        assert_eq!(rows, "1=7,2=0,3=5000000000");
-        let log = q(format!(
-            "SELECT string_agg(id || '=' || price, ',') FROM \"{schema}\".item_log"
-        ))
-        .await;
-        assert_eq!(log, "1=7");
-        let label = q(format!(
-            "SELECT string_agg(label, ',' ORDER BY id) FROM \"{schema}\".labels"
-        ))
-        .await;
-        assert_eq!(label, "x,y");
+        let expected = [
+            (
+                format!("SELECT string_agg(id || '=' || price, ',' ORDER BY id) FROM \"{schema}\".items"),
+                "1=7,2=0,3=5000000000",
+            ),
+            (
+                format!("SELECT string_agg(id || '=' || price, ',') FROM \"{schema}\".item_log"),
+                "1=7",
+            ),
+            (
+                format!("SELECT string_agg(label, ',' ORDER BY id) FROM \"{schema}\".labels"),
+                "x,y",
+            ),
+        ];
+        for (sql, value) in expected {
+            assert_eq!(items.string(sql.clone()).await, value, "{sql}");
+        }
         let again = db.compare(&tables).await.unwrap();
         assert!(again.steps().is_empty(), "{again}");
-    };
-    let result = tokio::spawn(outcome).await;
-    scratch.cleanup().await;
-    if let Err(panic) = result {
-        std::panic::resume_unwind(panic.into_panic());
-    }
-}
-
-mod pg_items_renamed {
-    use dbconform::Table;
-
-    /// `price` widened under views and a rule, `name` renamed under a view.
-    #[derive(Table)]
-    #[table(name = "items")]
-    pub struct Item {
-        #[column(primary_key, auto_increment = false)]
-        pub id: i32,
-        pub price: i64,
-        #[column(renamed_from = "name", max_length = 20)]
-        pub title: Option<String>,
-        pub label: Option<String>,
-    }
+    })
+    .await;
 }
 
 /// `pg_dump` of one schema (definitions and rows), with the schema's name taken out so
@@ -472,13 +565,7 @@ fn pg_dump(url: &str, schema: &str) -> String {
         .args(["--no-owner", "--no-privileges", "-n", schema, url])
         .output()
         .expect("pg_dump runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
+    stdout_of(out)
         .replace(schema, "SCHEMA")
         .lines()
         .filter(|l| {
@@ -493,24 +580,15 @@ fn pg_dump(url: &str, schema: &str) -> String {
 /// (compared with `pg_dump`).
 #[tokio::test]
 async fn postgres_script_runs_as_is_and_matches_apply() {
-    let Some(url) = pg_url() else { return };
-    let scripted = PgScratch::new(&url, "dependents_script").await;
-    let applied = PgScratch::new(&url, "dependents_applied").await;
-    let (s1, s2) = (scripted.schema.clone(), applied.schema.clone());
-    let (pool, o1, o2) = (scripted.pool.clone(), scripted.options(), applied.options());
-    let check_url = url.clone();
-    let body = async move {
-        for s in [&s1, &s2] {
-            sqlx::raw_sql(AssertSqlSafe(pg_items_ddl(s)))
-                .execute(&pool)
-                .await
-                .unwrap();
-        }
-        let tables = [pg_items_renamed::Item::table_def()];
-        let db = DbConform::connect(&check_url)
-            .await
-            .unwrap()
-            .with_options(o1);
+    let tags = ["dependents_script", "dependents_applied"];
+    with_items(&tags, |items| async move {
+        let [(s1, o1), (s2, o2)] = [&items.schemas[0], &items.schemas[1]];
+        let tables = [pg_items_renamed(
+            "name",
+            "title",
+            "`price` widened under views and a rule, `name` renamed under a view.",
+        )];
+        let db = items.conform(o1.clone()).await;
         let script = db.compare(&tables).await.unwrap().to_sql();
         assert!(script.contains("RENAME COLUMN"), "{script}");
         assert!(script.contains("CREATE VIEW"), "{script}");
@@ -519,7 +597,7 @@ async fn postgres_script_runs_as_is_and_matches_apply() {
         std::fs::write(&file, &script).unwrap();
         let out = std::process::Command::new("psql")
             .args([
-                check_url.as_str(),
+                items.url.as_str(),
                 "-q",
                 "-1",
                 "-v",
@@ -534,130 +612,43 @@ async fn postgres_script_runs_as_is_and_matches_apply() {
             "psql failed: {}\n{script}",
             String::from_utf8_lossy(&out.stderr)
         );
-        DbConform::connect(&check_url)
-            .await
-            .unwrap()
-            .with_options(o2)
-            .apply(&tables)
-            .await
-            .unwrap();
-        assert_eq!(pg_dump(&check_url, &s1), pg_dump(&check_url, &s2));
+        let applied = items.conform(o2.clone()).await;
+        applied.apply(&tables).await.unwrap();
+        assert_eq!(pg_dump(&items.url, s1), pg_dump(&items.url, s2));
         assert!(db.compare(&tables).await.unwrap().is_empty());
-    };
-    let result = tokio::spawn(body).await;
-    scripted.cleanup().await;
-    applied.cleanup().await;
-    if let Err(panic) = result {
-        std::panic::resume_unwind(panic.into_panic());
-    }
-}
-
-mod pg_items_price_renamed {
-    use dbconform::Table;
-
-    /// `price` renamed to `amount` and widened in the same plan: the views and the rule
-    /// name it `price` as they were read.
-    #[derive(Table)]
-    #[table(name = "items")]
-    pub struct Item {
-        #[column(primary_key, auto_increment = false)]
-        pub id: i32,
-        #[column(renamed_from = "price")]
-        pub amount: i64,
-        #[column(max_length = 20)]
-        pub name: Option<String>,
-        pub label: Option<String>,
-    }
+    })
+    .await;
 }
 
 /// A column renamed and changed in type in one plan: the objects using it are found by
 /// the name they were read with, and the apply succeeds with them recreated.
 #[tokio::test]
 async fn postgres_rename_and_type_change_of_one_column_under_views() {
-    let Some(url) = pg_url() else { return };
-    let scratch = PgScratch::new(&url, "dependents_rename_type").await;
-    let (s, pool, options) = (
-        scratch.schema.clone(),
-        scratch.pool.clone(),
-        scratch.options(),
-    );
-    let check_url = url.clone();
-    let body = async move {
-        sqlx::raw_sql(AssertSqlSafe(pg_items_ddl(&s)))
-            .execute(&pool)
-            .await
-            .unwrap();
-        let db = DbConform::connect(&check_url)
-            .await
-            .unwrap()
-            .with_options(options);
-        let tables = [pg_items_price_renamed::Item::table_def()];
+    with_items(&["dependents_rename_type"], |items| async move {
+        let (s, options) = &items.schemas[0];
+        let db = items.conform(options.clone()).await;
+        let tables = [pg_items_renamed(
+            "price",
+            "amount",
+            "`price` renamed to `amount` and widened in the same plan: the views and the rule\nname it `price` as they were read.",
+        )];
         let plan = db.compare(&tables).await.unwrap();
-        let alter = plan
-            .steps()
-            .iter()
-            .find(|s| s.kind == ChangeKind::AlterColumn)
-            .unwrap_or_else(|| panic!("a type change: {plan}"));
+        let alter = type_change(&plan);
         assert!(
             alter.reason.contains(&format!("view `{s}.priced`")),
             "{plan}"
         );
         db.apply(&tables).await.unwrap();
-        let ty: String = sqlx::query_scalar(AssertSqlSafe(format!(
-            "SELECT pg_typeof(price)::text FROM \"{s}\".priced LIMIT 1"
-        )))
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-        assert_eq!(ty, "bigint");
+        let ty = format!("SELECT pg_typeof(price)::text FROM \"{s}\".priced LIMIT 1");
+        assert_eq!(items.string(ty).await, "bigint");
         let doubled: Vec<i64> = sqlx::query_scalar(AssertSqlSafe(format!(
             "SELECT doubled FROM \"{s}\".top_priced ORDER BY id"
         )))
-        .fetch_all(&pool)
+        .fetch_all(&items.pool)
         .await
         .unwrap();
         assert_eq!(doubled, [20]);
         assert!(db.compare(&tables).await.unwrap().is_empty());
-    };
-    let result = tokio::spawn(body).await;
-    scratch.cleanup().await;
-    if let Err(panic) = result {
-        std::panic::resume_unwind(panic.into_panic());
-    }
-}
-
-/// After-apply verification of triggers: a trigger on another table that reads a dropped
-/// column only through a view compiles no longer; the apply fails naming it, with nothing
-/// changed.
-#[tokio::test]
-async fn sqlite_apply_rolls_back_when_a_trigger_stops_compiling() {
-    let (_dir, url) = sqlite_file();
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    sqlite_exec(
-        &pool,
-        "CREATE TABLE t (id INTEGER NOT NULL PRIMARY KEY, a VARCHAR(10), b VARCHAR(20));
-         CREATE TABLE u (x INTEGER);
-         CREATE TABLE copied (b TEXT);
-         CREATE VIEW v AS SELECT * FROM t;
-         CREATE TRIGGER u_copy AFTER INSERT ON u BEGIN INSERT INTO copied SELECT b FROM v; END;
-         INSERT INTO t VALUES (1, 'x', 'y');",
-    )
+    })
     .await;
-    let before = sqlite_state(sqlite_path(&url));
-    let tables = [sqlite_drop_and_widen::T::table_def()];
-    let db = DbConform::connect(&url)
-        .await
-        .unwrap()
-        .with_options(Options {
-            allow_drop_extra_columns: true,
-            ..Options::default()
-        });
-    let error = db.apply(&tables).await.unwrap_err().to_string();
-    assert!(
-        error.starts_with("trigger `main.u_copy` no longer works after the plan's steps; the transaction was rolled back and nothing was changed\n  check: EXPLAIN INSERT INTO \"u\" DEFAULT VALUES\n  database said: "),
-        "{error}"
-    );
-    assert!(error.contains("no such column: b"), "{error}");
-    assert_eq!(before, sqlite_state(sqlite_path(&url)));
-    pool.close().await;
 }
