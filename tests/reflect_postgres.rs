@@ -39,49 +39,115 @@ trait Expect {
 
 impl Expect for Column {
     fn not_null(self) -> Self {
-        Column {
-            nullable: false,
-            ..self
-        }
+        self.with(|c| c.nullable = false)
     }
     fn default(self, sql: &str) -> Self {
-        Column {
-            default: Some(sql.into()),
-            ..self
-        }
+        self.with(|c| c.default = Some(sql.into()))
     }
     fn auto(self) -> Self {
-        Column {
-            auto_increment: true,
-            nullable: false,
-            ..self
-        }
+        self.with(|c| (c.auto_increment, c.nullable) = (true, false))
     }
     fn comment(self, text: &str) -> Self {
-        Column {
-            comment: Some(text.into()),
-            ..self
-        }
+        self.with(|c| c.comment = Some(text.into()))
     }
     fn collate(self, name: &str) -> Self {
-        Column {
-            collation: Some(name.into()),
-            ..self
-        }
+        self.with(|c| c.collation = Some(name.into()))
     }
     fn generated(self, expr: &str) -> Self {
-        Column {
-            generated: Some(GeneratedColumn {
-                expr: expr.into(),
-                stored: true,
-            }),
-            ..self
-        }
+        let expr = expr.into();
+        self.with(|c| c.generated = Some(GeneratedColumn { expr, stored: true }))
     }
+}
+
+/// The one change each builder of [`Expect`] makes, applied to a column.
+trait With: Sized {
+    fn with(self, change: impl FnOnce(&mut Self)) -> Self;
+}
+
+impl With for Column {
+    fn with(mut self, change: impl FnOnce(&mut Self)) -> Self {
+        change(&mut self);
+        self
+    }
+}
+
+/// An expected table `name` of the scratch schema `schema`, with nothing else declared
+/// yet.
+fn table(schema: &str, name: &str) -> TableDef {
+    TableDef {
+        schema: Some(schema.into()),
+        name: name.into(),
+        ..TableDef::default()
+    }
+}
+
+/// The snapshot of a fresh scratch schema (tagged `tag`) after the DDL `ddl(schema)` ran
+/// in it, with the schema's name. `teardown(schema)` then drops what the DDL made outside
+/// the schema, and the scratch schema is dropped before the snapshot is returned, so a
+/// failed assertion never leaves anything behind. `None` when no server is configured
+/// (see `pg_url`).
+async fn snapshot_after(
+    tag: &str,
+    ddl: impl FnOnce(&str) -> String,
+    teardown: impl FnOnce(&str) -> Option<String>,
+) -> Option<(String, Schema)> {
+    let url = pg_url()?;
+    let scratch = PgScratch::new(&url, tag).await;
+    let s = scratch.schema.clone();
+    scratch.ddl(&ddl(&s)).await;
+    let snapshot = db(&url, &scratch).await.snapshot().await;
+    if let Some(sql) = teardown(&s) {
+        sqlx::raw_sql(AssertSqlSafe(sql))
+            .execute(&scratch.pool)
+            .await
+            .unwrap();
+    }
+    scratch.cleanup().await;
+    Some((s, snapshot.unwrap()))
+}
+
+/// Asserts that the scratch schema (tagged `tag`) after `ddl` reflects as exactly one
+/// table, `expected(schema)`, column by column first so that a failure names the column.
+async fn assert_reflected_as(tag: &str, ddl: &str, expected: impl FnOnce(&str) -> TableDef) {
+    let ddl = |_: &str| ddl.to_string();
+    let Some((s, snapshot)) = snapshot_after(tag, ddl, nothing_outside).await else {
+        return;
+    };
+    let expected = expected(&s);
+    assert_eq!(snapshot.schemas, std::slice::from_ref(&s));
+    assert_eq!(snapshot.tables.len(), 1, "{snapshot:#?}");
+    let actual = &snapshot.tables[0];
+    for (a, e) in actual.columns.iter().zip(&expected.columns) {
+        assert_eq!(a, e);
+    }
+    assert_eq!(actual, &expected);
+}
+
+/// No teardown for [`snapshot_after`]: the DDL made nothing outside the schema.
+fn nothing_outside(_: &str) -> Option<String> {
+    None
 }
 
 fn pk(name: &str, columns: &[&str]) -> Option<PrimaryKey> {
     primary_key(Some(name), columns)
+}
+
+/// A foreign key `name` from `columns` to `referenced_columns` of `references`, with the
+/// default actions (NO ACTION).
+fn fk(
+    name: &str,
+    columns: &[&str],
+    references: QualifiedName,
+    referenced_columns: &[&str],
+) -> ForeignKey {
+    ForeignKey {
+        name: name.into(),
+        columns: strings(columns),
+        references,
+        referenced_columns: strings(referenced_columns),
+        on_delete: FkAction::NoAction,
+        on_update: FkAction::NoAction,
+    }
 }
 
 fn decimal(precision: Option<u32>, scale: Option<u32>) -> ColumnType {
@@ -98,12 +164,9 @@ async fn snapshot_and_cleanup(url: &str, scratch: PgScratch) -> Schema {
 
 #[tokio::test]
 async fn every_column_kind_is_reflected_exactly() {
-    let Some(url) = pg_url() else { return };
-    let scratch = PgScratch::new(&url, "refl_cols").await;
-    let s = scratch.schema.clone();
-    scratch
-        .ddl(
-            r#"
+    assert_reflected_as(
+        "refl_cols",
+        r#"
         CREATE TYPE mood AS ENUM ('ok', 'meh');
         CREATE TABLE kinds (
           id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -141,70 +204,57 @@ async fn every_column_kind_is_reflected_exactly() {
         COMMENT ON TABLE kinds IS 'Every kind of column';
         COMMENT ON COLUMN kinds.t IS 'Free text, ünïcødé';
         "#,
-        )
-        .await;
-    let snapshot = snapshot_and_cleanup(&url, scratch).await;
-
-    let expected = TableDef {
-        schema: Some(s.clone()),
-        name: "kinds".into(),
-        comment: Some("Every kind of column".into()),
-        columns: vec![
-            col("id", ColumnType::Integer).auto(),
-            col("by_default", ColumnType::BigInt).auto(),
-            col("ser", ColumnType::Integer).auto(),
-            col("big", ColumnType::BigInt).auto(),
-            col("small_i", ColumnType::SmallInt).not_null().default("0"),
-            col("i", ColumnType::Integer).default("'-1'::integer"),
-            col("b", ColumnType::BigInt),
-            col("r", ColumnType::Real).default("1.5"),
-            col("d", ColumnType::Double),
-            col("flag", ColumnType::Boolean).not_null().default("true"),
-            col("t", ColumnType::Text)
-                .default("'x'::text")
-                .comment("Free text, ünïcødé"),
-            col("vc", ColumnType::Varchar(20)).default("'y'::character varying"),
-            col("vc_free", custom("character varying")),
-            col("ch", custom("character(1)")),
-            col("bin", ColumnType::Blob),
-            col("num", decimal(Some(10), Some(2))).default("0"),
-            col("num12", decimal(Some(12), Some(0))),
-            col("num_free", decimal(None, None)),
-            col("day", ColumnType::Date).default("CURRENT_DATE"),
-            col("later", ColumnType::Date).default("(CURRENT_DATE + '3 days'::interval)"),
-            col("at_time", ColumnType::Time),
-            col("ts", ColumnType::Timestamp).default("now()"),
-            col("ts3", custom("timestamp(3) without time zone")),
-            col("tstz", ColumnType::TimestampTz).default("CURRENT_TIMESTAMP"),
-            col("u", ColumnType::Uuid),
-            col("j", custom("json")),
-            col("jb", ColumnType::Json).default("'{}'::jsonb"),
-            col("arr", custom("integer[]")),
-            col("twice", ColumnType::Integer).generated("(i * 2)"),
-            col("c_name", ColumnType::Text).collate("C"),
-            // The enum's schema is not on the search path, so format_type qualifies it.
-            col("feeling", custom(&format!("{s}.mood"))).default(&format!("'ok'::{s}.mood")),
-        ],
-        primary_key: pk("kinds_pkey", &["id"]),
-        ..TableDef::default()
-    };
-    assert_eq!(snapshot.schemas, std::slice::from_ref(&s));
-    assert_eq!(snapshot.tables.len(), 1, "{snapshot:#?}");
-    let actual = &snapshot.tables[0];
-    for (a, e) in actual.columns.iter().zip(&expected.columns) {
-        assert_eq!(a, e);
-    }
-    assert_eq!(actual, &expected);
+        |s| TableDef {
+            comment: Some("Every kind of column".into()),
+            columns: vec![
+                col("id", ColumnType::Integer).auto(),
+                col("by_default", ColumnType::BigInt).auto(),
+                col("ser", ColumnType::Integer).auto(),
+                col("big", ColumnType::BigInt).auto(),
+                col("small_i", ColumnType::SmallInt).not_null().default("0"),
+                col("i", ColumnType::Integer).default("'-1'::integer"),
+                col("b", ColumnType::BigInt),
+                col("r", ColumnType::Real).default("1.5"),
+                col("d", ColumnType::Double),
+                col("flag", ColumnType::Boolean).not_null().default("true"),
+                col("t", ColumnType::Text)
+                    .default("'x'::text")
+                    .comment("Free text, ünïcødé"),
+                col("vc", ColumnType::Varchar(20)).default("'y'::character varying"),
+                col("vc_free", custom("character varying")),
+                col("ch", custom("character(1)")),
+                col("bin", ColumnType::Blob),
+                col("num", decimal(Some(10), Some(2))).default("0"),
+                col("num12", decimal(Some(12), Some(0))),
+                col("num_free", decimal(None, None)),
+                col("day", ColumnType::Date).default("CURRENT_DATE"),
+                col("later", ColumnType::Date).default("(CURRENT_DATE + '3 days'::interval)"),
+                col("at_time", ColumnType::Time),
+                col("ts", ColumnType::Timestamp).default("now()"),
+                col("ts3", custom("timestamp(3) without time zone")),
+                col("tstz", ColumnType::TimestampTz).default("CURRENT_TIMESTAMP"),
+                col("u", ColumnType::Uuid),
+                col("j", custom("json")),
+                col("jb", ColumnType::Json).default("'{}'::jsonb"),
+                col("arr", custom("integer[]")),
+                col("twice", ColumnType::Integer).generated("(i * 2)"),
+                col("c_name", ColumnType::Text).collate("C"),
+                // The enum's schema is not on the search path, so format_type qualifies it.
+                col("feeling", custom(&format!("{s}.mood"))).default(&format!("'ok'::{s}.mood")),
+            ],
+            primary_key: pk("kinds_pkey", &["id"]),
+            ..table(s, "kinds")
+        },
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn every_constraint_and_index_kind_is_reflected_exactly() {
-    let Some(url) = pg_url() else { return };
-    let scratch = PgScratch::new(&url, "refl_cons").await;
-    let s = scratch.schema.clone();
-    let other = format!("{s}_other");
-    scratch
-        .ddl(&format!(
+    let other = |s: &str| format!("{s}_other");
+    let constraints = |s: &str| {
+        let other = other(s);
+        format!(
             r#"
         CREATE SCHEMA "{other}";
         CREATE TABLE "{other}".targets (id bigint PRIMARY KEY, n int DEFAULT 0 UNIQUE);
@@ -237,19 +287,17 @@ async fn every_constraint_and_index_kind_is_reflected_exactly() {
         CREATE UNIQUE INDEX ux_children_code_region ON children (code, region);
         CREATE INDEX ON children USING btree (price);
         "#
-        ))
-        .await;
-    let snapshot = db(&url, &scratch).await.snapshot().await;
-    sqlx::raw_sql(AssertSqlSafe(format!("DROP SCHEMA \"{other}\" CASCADE")))
-        .execute(&scratch.pool)
-        .await
-        .unwrap();
-    scratch.cleanup().await;
-    let snapshot = snapshot.unwrap();
+        )
+    };
+    let teardown = |s: &str| Some(format!("DROP SCHEMA \"{}\" CASCADE", other(s)));
+    let Some((s, snapshot)) = snapshot_after("refl_cons", constraints, teardown).await else {
+        return;
+    };
+    let other = other(&s);
+    let parents = QualifiedName::with_schema(&s, "parents");
+    let targets = QualifiedName::with_schema(&other, "targets");
 
     let children = TableDef {
-        schema: Some(s.clone()),
-        name: "children".into(),
         columns: vec![
             col("id", ColumnType::BigInt).not_null(),
             col("part", ColumnType::Integer).not_null(),
@@ -264,28 +312,22 @@ async fn every_constraint_and_index_kind_is_reflected_exactly() {
         uniques: vec![unique("children_code_key", &["code"])],
         foreign_keys: vec![
             ForeignKey {
-                name: "children_parent_id_fkey".into(),
-                columns: strings(&["parent_id"]),
-                references: QualifiedName::with_schema(&s, "parents"),
-                referenced_columns: strings(&["id"]),
                 on_delete: FkAction::Cascade,
-                on_update: FkAction::NoAction,
+                ..fk(
+                    "children_parent_id_fkey",
+                    &["parent_id"],
+                    parents.clone(),
+                    &["id"],
+                )
             },
             ForeignKey {
-                name: "children_target_n_fkey".into(),
-                columns: strings(&["target_n"]),
-                references: QualifiedName::with_schema(&other, "targets"),
-                referenced_columns: strings(&["n"]),
                 on_delete: FkAction::SetDefault,
-                on_update: FkAction::NoAction,
+                ..fk("children_target_n_fkey", &["target_n"], targets, &["n"])
             },
             ForeignKey {
-                name: "fk_code".into(),
-                columns: strings(&["code", "region"]),
-                references: QualifiedName::with_schema(&s, "parents"),
-                referenced_columns: strings(&["code", "region"]),
                 on_delete: FkAction::SetNull,
                 on_update: FkAction::Restrict,
+                ..fk("fk_code", &["code", "region"], parents, &["code", "region"])
             },
         ],
         checks: vec![
@@ -321,11 +363,9 @@ async fn every_constraint_and_index_kind_is_reflected_exactly() {
                 )
             },
         ],
-        ..TableDef::default()
+        ..table(&s, "children")
     };
     let parents = TableDef {
-        schema: Some(s.clone()),
-        name: "parents".into(),
         columns: vec![
             col("id", ColumnType::BigInt).not_null(),
             col("code", ColumnType::Text).not_null(),
@@ -333,7 +373,7 @@ async fn every_constraint_and_index_kind_is_reflected_exactly() {
         ],
         primary_key: pk("parents_pkey", &["id"]),
         uniques: vec![unique("parents_code_region_key", &["code", "region"])],
-        ..TableDef::default()
+        ..table(&s, "parents")
     };
     // The other schema is out of scope: its table is not reflected.
     assert_eq!(snapshot.schemas, std::slice::from_ref(&s));
@@ -391,12 +431,11 @@ async fn query_count_does_not_depend_on_table_count() {
 /// never reflected, never an error.
 #[tokio::test]
 async fn unmanaged_objects_are_ignored() {
-    let Some(url) = pg_url() else { return };
-    let scratch = PgScratch::new(&url, "refl_unmanaged").await;
-    let s = scratch.schema.clone();
-    let other = format!("{s}_elsewhere");
-    let fdw = format!("{s}_fdw");
-    scratch.ddl(&format!(
+    let other = |s: &str| format!("{s}_elsewhere");
+    let fdw = |s: &str| format!("{s}_fdw");
+    let unmanaged = |s: &str| {
+        let (other, fdw) = (other(s), fdw(s));
+        format!(
             r#"
         CREATE TABLE base (id bigint PRIMARY KEY, v text);
         CREATE VIEW v_base AS SELECT id, v FROM base;
@@ -420,20 +459,19 @@ async fn unmanaged_objects_are_ignored() {
         ALTER EXTENSION plpgsql ADD TABLE ext_owned;
         CREATE TEMPORARY TABLE temp_one (id int)
         "#
-        ),
-    )
-    .await;
-    let snapshot = db(&url, &scratch).await.snapshot().await;
-    sqlx::raw_sql(AssertSqlSafe(format!(
-        "ALTER EXTENSION plpgsql DROP TABLE \"{s}\".ext_owned; \
-         DROP SCHEMA \"{other}\" CASCADE; \
-         DROP FOREIGN DATA WRAPPER \"{fdw}\" CASCADE"
-    )))
-    .execute(&scratch.pool)
-    .await
-    .unwrap();
-    scratch.cleanup().await;
-    let snapshot = snapshot.unwrap();
+        )
+    };
+    let teardown = |s: &str| {
+        let (other, fdw) = (other(s), fdw(s));
+        Some(format!(
+            "ALTER EXTENSION plpgsql DROP TABLE \"{s}\".ext_owned; \
+             DROP SCHEMA \"{other}\" CASCADE; \
+             DROP FOREIGN DATA WRAPPER \"{fdw}\" CASCADE"
+        ))
+    };
+    let Some((s, snapshot)) = snapshot_after("refl_unmanaged", unmanaged, teardown).await else {
+        return;
+    };
 
     let names: Vec<&str> = snapshot.tables.iter().map(|t| t.name.as_str()).collect();
     assert_eq!(names, ["base", "events", "refers_events"]);
@@ -459,12 +497,9 @@ async fn unmanaged_objects_are_ignored() {
 /// Keyword, mixed-case, spaced, quoted and non-ASCII names come back exactly.
 #[tokio::test]
 async fn hostile_names_come_back_exactly() {
-    let Some(url) = pg_url() else { return };
-    let scratch = PgScratch::new(&url, "refl_names").await;
-    let s = scratch.schema.clone();
-    scratch
-        .ddl(
-            r#"
+    assert_reflected_as(
+        "refl_names",
+        r#"
         CREATE TABLE "user" (
           "order" int PRIMARY KEY,
           "group" text,
@@ -478,45 +513,41 @@ async fn hostile_names_come_back_exactly() {
         COMMENT ON TABLE "user" IS 'Ünïcødé table';
         COMMENT ON COLUMN "user"."quo""te" IS 'it''s'
         "#,
-        )
-        .await;
-    let snapshot = snapshot_and_cleanup(&url, scratch).await;
-    let expected = TableDef {
-        schema: Some(s.clone()),
-        name: "user".into(),
-        comment: Some("Ünïcødé table".into()),
-        columns: vec![
-            col("order", ColumnType::Integer).not_null(),
-            col("group", ColumnType::Text),
-            col("Mixed Case", ColumnType::Integer),
-            col("ünïcødé", ColumnType::Text).default("'é'::text"),
-            col("quo\"te", ColumnType::Integer).comment("it's"),
-        ],
-        primary_key: pk("user_pkey", &["order"]),
-        uniques: vec![unique("UQ \"q\"", &["quo\"te", "group"])],
-        checks: vec![check("CK Mixed", "(\"Mixed Case\" > 0)")],
-        indexes: vec![
-            Index {
-                predicate: Some("(\"group\" IS NOT NULL)".into()),
-                ..index(
-                    "Ix Mixed",
+        |s| TableDef {
+            comment: Some("Ünïcødé table".into()),
+            columns: vec![
+                col("order", ColumnType::Integer).not_null(),
+                col("group", ColumnType::Text),
+                col("Mixed Case", ColumnType::Integer),
+                col("ünïcødé", ColumnType::Text).default("'é'::text"),
+                col("quo\"te", ColumnType::Integer).comment("it's"),
+            ],
+            primary_key: pk("user_pkey", &["order"]),
+            uniques: vec![unique("UQ \"q\"", &["quo\"te", "group"])],
+            checks: vec![check("CK Mixed", "(\"Mixed Case\" > 0)")],
+            indexes: vec![
+                Index {
+                    predicate: Some("(\"group\" IS NOT NULL)".into()),
+                    ..index(
+                        "Ix Mixed",
+                        vec![
+                            key("Mixed Case", SortOrder::Desc, false),
+                            IndexColumn::asc("ünïcødé"),
+                        ],
+                    )
+                },
+                index(
+                    "ix_expr",
                     vec![
-                        key("Mixed Case", SortOrder::Desc, false),
-                        IndexColumn::asc("ünïcødé"),
+                        key("lower(\"group\")", SortOrder::Asc, true),
+                        key("(\"order\" + 1)", SortOrder::Asc, true),
                     ],
-                )
-            },
-            index(
-                "ix_expr",
-                vec![
-                    key("lower(\"group\")", SortOrder::Asc, true),
-                    key("(\"order\" + 1)", SortOrder::Asc, true),
-                ],
-            ),
-        ],
-        ..TableDef::default()
-    };
-    assert_eq!(snapshot.tables, [expected]);
+                ),
+            ],
+            ..table(s, "user")
+        },
+    )
+    .await;
 }
 
 /// A scope schema that does not exist is simply absent; nothing fails.
