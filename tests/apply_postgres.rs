@@ -16,6 +16,8 @@ mod common;
 mod constraints;
 #[path = "common/models.rs"]
 mod models;
+#[path = "common/pg_cases.rs"]
+mod pg_cases;
 
 use dbconform::{GeneratedColumn, Table, TableDef};
 

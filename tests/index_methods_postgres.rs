@@ -10,6 +10,8 @@
 #[path = "apply_postgres/catalog.rs"]
 mod catalog;
 mod common;
+#[path = "common/pg_cases.rs"]
+mod pg_cases;
 
 use catalog::pg_test;
 use dbconform::ChangeKind::{AddIndex, AlterIndex};

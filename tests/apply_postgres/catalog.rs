@@ -1,7 +1,8 @@
 //! The scratch schema every test runs in, and the catalog queries the tests assert with:
 //! `pg_catalog` and `information_schema` read directly, never dbconform's reflection.
 
-use crate::common::{PgScratch, kinds, pg_url};
+use crate::common::kinds;
+use crate::pg_cases::{self, run_then_drop};
 use dbconform::sqlx::{self, AssertSqlSafe, PgPool, Row};
 use dbconform::{ChangeKind, DbConform, Options, Report, TableDef};
 use std::future::Future;
@@ -20,18 +21,15 @@ where
     F: FnOnce(Pg) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let Some(url) = pg_url() else { return };
-    let scratch = PgScratch::new(&url, tag).await;
+    let Some((url, scratch)) = pg_cases::scratch(tag).await else {
+        return;
+    };
     let pg = Pg {
         url,
         schema: scratch.schema.clone(),
         pool: scratch.pool.clone(),
     };
-    let outcome = tokio::spawn(body(pg)).await;
-    scratch.cleanup().await;
-    if let Err(error) = outcome {
-        std::panic::resume_unwind(error.into_panic());
-    }
+    run_then_drop(vec![scratch], body(pg)).await;
 }
 
 /// One `#[tokio::test]` named `$name` that runs `$body` (`|pg| async move { .. }`)
