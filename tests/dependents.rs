@@ -10,10 +10,13 @@
 
 #[path = "common/mod.rs"]
 mod common;
+#[path = "common/pg_cases.rs"]
+mod pg_cases;
 
 use common::{PgScratch, pg_url, sqlite_file};
 use dbconform::sqlx::{self, AssertSqlSafe, PgPool, Row, SqlitePool};
 use dbconform::{ChangeKind, ColumnType, DbConform, Options, Plan, Risk, Step, Table, TableDef};
+use pg_cases::run_then_drop;
 use std::future::Future;
 
 mod sqlite_rename {
@@ -393,9 +396,8 @@ struct ItemsSchemas {
 }
 
 /// Runs `body` on fresh scratch schemas, one per tag, each made the database of
-/// [`pg_items_ddl`], and drops them afterwards, also when `body` panics (the panic is then
-/// raised again): `body` runs in a task of its own so that a failed assertion does not
-/// skip the cleanup.
+/// [`pg_items_ddl`], and drops them afterwards, also when `body` panics (see
+/// [`run_then_drop`]).
 async fn with_items<F, Fut>(tags: &[&str], body: F)
 where
     F: FnOnce(ItemsSchemas) -> Fut + Send + 'static,
@@ -414,7 +416,7 @@ where
             .map(|s| (s.schema.clone(), s.options()))
             .collect(),
     };
-    let result = tokio::spawn(async move {
+    let body = async move {
         for (schema, _) in &items.schemas {
             sqlx::raw_sql(AssertSqlSafe(pg_items_ddl(schema)))
                 .execute(&items.pool)
@@ -422,14 +424,8 @@ where
                 .unwrap();
         }
         body(items).await;
-    })
-    .await;
-    for scratch in scratches {
-        scratch.cleanup().await;
-    }
-    if let Err(panic) = result {
-        std::panic::resume_unwind(panic.into_panic());
-    }
+    };
+    run_then_drop(scratches, body).await;
 }
 
 impl ItemsSchemas {
