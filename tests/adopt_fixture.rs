@@ -11,10 +11,12 @@
 
 #[path = "common/mod.rs"]
 mod common;
+#[path = "common/pg_cases.rs"]
+mod pg_cases;
 
-use common::{PgScratch, pg_url};
 use dbconform::sqlx::{self, AssertSqlSafe};
 use dbconform::{ChangeKind, DbConform, Options, Table, TableDef};
+use pg_cases::run_then_drop;
 use std::process::Command;
 
 /// The evolved declaration of the PostgreSQL shop: `customers.name` renamed to
@@ -149,10 +151,11 @@ fn psql(url: &str, sql: &str) -> String {
 /// What a command-line client printed for `sql`, trimmed; it must have succeeded (and,
 /// when `quiet`, printed nothing on stderr).
 fn rows_printed(out: std::process::Output, client: &str, sql: &str, quiet: bool) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let printed_nothing_else = !quiet || stderr.is_empty();
     assert!(
-        out.status.success() && (!quiet || out.stderr.is_empty()),
-        "{client} {sql}: {}",
-        String::from_utf8_lossy(&out.stderr)
+        out.status.success() && printed_nothing_else,
+        "{client} {sql}: {stderr}"
     );
     String::from_utf8(out.stdout)
         .unwrap()
@@ -162,13 +165,15 @@ fn rows_printed(out: std::process::Output, client: &str, sql: &str, quiet: bool)
 
 #[tokio::test]
 async fn postgres_shop_is_adopted_and_evolved_in_one_apply() {
-    let Some(url) = pg_url() else { return };
-    let scratch = PgScratch::new(&url, "adopt_shop").await;
-    let s = scratch.schema.clone();
-    let pool = scratch.pool.clone();
-    let options = scratch.options();
+    let Some((url, scratch)) = pg_cases::scratch("adopt_shop").await else {
+        return;
+    };
+    let (s, pool, options) = (
+        scratch.schema.clone(),
+        scratch.pool.clone(),
+        scratch.options(),
+    );
     let check_url = url.clone();
-    // In a task, so that the scratch schema is dropped even when an assertion fails.
     let body = async move {
         sqlx::raw_sql(AssertSqlSafe(pg_shop_ddl(&s)))
             .execute(&pool)
@@ -274,11 +279,7 @@ async fn postgres_shop_is_adopted_and_evolved_in_one_apply() {
         let again = db.compare(&tables).await.unwrap();
         assert!(again.is_empty(), "{again}");
     };
-    let result = tokio::spawn(body).await;
-    scratch.cleanup().await;
-    if let Err(panic) = result {
-        std::panic::resume_unwind(panic.into_panic());
-    }
+    run_then_drop(vec![scratch], body).await;
 }
 
 /// The SQLite shop, evolved the same way: `customers.name` renamed and `email` widened
