@@ -19,6 +19,31 @@ use dbconform::{ChangeKind, DbConform, Options, Table, TableDef};
 use pg_cases::run_then_drop;
 use std::process::Command;
 
+/// The evolved `orders` of both shops, one declaration: the backends differ only in the
+/// integer type of the keys (`$key`) and in the SQLite table's CHECK (`$extra`).
+macro_rules! shop_orders {
+    ($key:ty $(, #[$extra:meta])*) => {
+        #[derive(Table)]
+        #[table(name = "orders")]
+        #[index(
+            name = "orders_open",
+            columns("customer_id"),
+            predicate = "status = 'new'"
+        )]
+        $(#[$extra])*
+        pub struct Order {
+            #[column(primary_key)]
+            pub id: $key,
+            #[column(references = "customers(id)")]
+            pub customer_id: $key,
+            pub amount: i64,
+            #[column(max_length = 10, default = "'new'")]
+            pub status: String,
+            pub note: Option<String>,
+        }
+    };
+}
+
 /// The evolved declaration of the PostgreSQL shop: `customers.name` renamed to
 /// `full_name`, `customers.email` widened, `orders.amount` from INTEGER to BIGINT (views
 /// read both), `orders.note` added; keys, indexes and defaults as the database has them.
@@ -38,23 +63,7 @@ mod pg_shop {
         pub joined: chrono::DateTime<chrono::Utc>,
     }
 
-    #[derive(Table)]
-    #[table(name = "orders")]
-    #[index(
-        name = "orders_open",
-        columns("customer_id"),
-        predicate = "status = 'new'"
-    )]
-    pub struct Order {
-        #[column(primary_key)]
-        pub id: i32,
-        #[column(references = "customers(id)")]
-        pub customer_id: i32,
-        pub amount: i64,
-        #[column(max_length = 10, default = "'new'")]
-        pub status: String,
-        pub note: Option<String>,
-    }
+    shop_orders!(i32);
 
     #[derive(Table)]
     #[table(name = "refunds")]
@@ -301,24 +310,7 @@ mod sqlite_shop {
         pub joined: String,
     }
 
-    #[derive(Table)]
-    #[table(name = "orders")]
-    #[index(
-        name = "orders_open",
-        columns("customer_id"),
-        predicate = "status = 'new'"
-    )]
-    #[check(name = "orders_amount_positive", expr = "amount >= 0")]
-    pub struct Order {
-        #[column(primary_key)]
-        pub id: i64,
-        #[column(references = "customers(id)")]
-        pub customer_id: i64,
-        pub amount: i64,
-        #[column(max_length = 10, default = "'new'")]
-        pub status: String,
-        pub note: Option<String>,
-    }
+    shop_orders!(i64, #[check(name = "orders_amount_positive", expr = "amount >= 0")]);
 }
 
 const SQLITE_SHOP_DDL: &str = "
