@@ -12,6 +12,7 @@
 
 mod common;
 
+use Printed::{Contains, Lacks, StartsWith};
 use assert_cmd::Command;
 use dbconform::Table;
 use dbconform::sqlx::{self, Connection};
@@ -147,7 +148,6 @@ enum Printed<'a> {
     StartsWith(&'a str),
     Lacks(&'a str),
 }
-use Printed::{Contains, Lacks, StartsWith};
 
 /// Assertions on what a run printed; a failure shows the expectation and the whole run.
 impl Run {

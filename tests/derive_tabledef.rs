@@ -70,8 +70,8 @@ fn fk(
 ///
 /// Priced in the shop's currency.
 #[derive(Table)]
-#[table(name = "products")]
 #[index(name = "ix_products_vendor_sku", columns("vendor_id", "sku"))]
+#[table(name = "products")]
 #[unique(columns("vendor_id", "sku"))]
 #[check(name = "ck_products_price", expr = "price >= 0")]
 struct Product {
