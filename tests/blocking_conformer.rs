@@ -1,17 +1,17 @@
 //! `dbconform::blocking::DbConform`: every operation of the async `DbConform`, on one
 //! runtime and one pool made once.
-// The models are declarations read by dbconform, not by the tests.
-#![allow(dead_code)]
-
 mod common;
 
 use dbconform::{Error, Options, StepOutcome, Table, TableDef};
 
+// The fields are declarations read by dbconform, not by the tests.
 #[derive(Table)]
 #[table(name = "notes")]
 struct Note {
+    #[allow(dead_code)]
     #[column(primary_key)]
     id: i64,
+    #[allow(dead_code)]
     #[column(max_length = 200)]
     title: String,
 }

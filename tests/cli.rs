@@ -12,6 +12,7 @@
 
 mod common;
 
+use Printed::{Contains, Lacks, StartsWith};
 use assert_cmd::Command;
 use dbconform::Table;
 use dbconform::sqlx::{self, Connection};
@@ -140,6 +141,37 @@ impl std::fmt::Debug for Run {
     }
 }
 
+/// What a run's stdout or stderr must (or must not) hold.
+#[derive(Debug)]
+enum Printed<'a> {
+    Contains(&'a str),
+    StartsWith(&'a str),
+    Lacks(&'a str),
+}
+
+/// Assertions on what a run printed; a failure shows the expectation and the whole run.
+impl Run {
+    #[track_caller]
+    fn assert_stdout(&self, expected: Printed) {
+        self.assert_printed("stdout", &self.stdout, expected);
+    }
+
+    #[track_caller]
+    fn assert_stderr(&self, expected: Printed) {
+        self.assert_printed("stderr", &self.stderr, expected);
+    }
+
+    #[track_caller]
+    fn assert_printed(&self, stream: &str, text: &str, expected: Printed) {
+        let holds = match expected {
+            Contains(needle) => text.contains(needle),
+            StartsWith(prefix) => text.starts_with(prefix),
+            Lacks(needle) => !text.contains(needle),
+        };
+        assert!(holds, "{stream}: {expected:?}\n{self:?}");
+    }
+}
+
 fn run(cmd: &mut Command) -> Run {
     let output = cmd.output().unwrap();
     Run {
@@ -156,6 +188,16 @@ fn expect(code: i32, cmd: &mut Command) -> Run {
     run
 }
 
+/// Runs the application with `args` and asserts the exit code.
+fn expect_app(code: i32, args: &[&str]) -> Run {
+    expect(code, app().args(args))
+}
+
+/// The URL of the SQLite database `file` in `dir`, created on first connection.
+fn sqlite_url(dir: &Path, file: &str) -> String {
+    format!("sqlite://{}?mode=rwc", dir.join(file).display())
+}
+
 fn block_on<F: std::future::Future>(future: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -169,21 +211,25 @@ fn sql(url: &str, statements: &str) {
     let statements = statements.to_string();
     block_on(async move {
         if url.starts_with("sqlite") {
-            let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
-            sqlx::raw_sql(sqlx::AssertSqlSafe(statements))
-                .execute(&mut conn)
-                .await
-                .unwrap();
-            conn.close().await.unwrap();
+            execute::<sqlx::SqliteConnection>(url, statements).await;
         } else {
-            let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
-            sqlx::raw_sql(sqlx::AssertSqlSafe(statements))
-                .execute(&mut conn)
-                .await
-                .unwrap();
-            conn.close().await.unwrap();
+            execute::<sqlx::PgConnection>(url, statements).await;
         }
     })
+}
+
+/// Runs `statements` on a connection of type `C` to `url`, closed afterwards.
+async fn execute<C>(url: &str, statements: String)
+where
+    C: Connection,
+    for<'c> &'c mut C: sqlx::Executor<'c, Database = C::Database>,
+{
+    let mut conn = C::connect(url).await.unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(statements))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
 }
 
 /// A PostgreSQL scratch schema, dropped when this goes out of scope (also on failure).
@@ -239,8 +285,8 @@ fn plain(text: &str) -> String {
 /// `cli_books` lacks the `note` column and the `ix_cli_books_title` index. The plan for
 /// it raises no data questions (a nullable column, a non-unique index).
 fn drifted_sqlite(dir: &Path) -> String {
-    let url = format!("sqlite://{}?mode=rwc", dir.join("drifted.db").display());
-    expect(0, app().args(["apply", "-q", "--url", &url]));
+    let url = sqlite_url(dir, "drifted.db");
+    expect_app(0, &["apply", "-q", "--url", &url]);
     sql(
         &url,
         "DROP INDEX ix_cli_books_title; ALTER TABLE cli_books DROP COLUMN note;",
@@ -291,10 +337,7 @@ const SQLITE_INSPECTED: &[&str] = &[
 fn sqlite_inspected_snapshots_diff_empty_against_themselves() {
     let dir = tempfile::tempdir().unwrap();
     for (i, ddl) in SQLITE_INSPECTED.iter().enumerate() {
-        let url = format!(
-            "sqlite://{}?mode=rwc",
-            dir.path().join(format!("{i}.db")).display()
-        );
+        let url = sqlite_url(dir.path(), &format!("{i}.db"));
         sql(&url, ddl);
         let inspected = dir.path().join(format!("{i}.json"));
         expect(
@@ -319,11 +362,11 @@ fn help_and_usage_errors() {
         "diff",
         "wait",
     ] {
-        assert!(help.stdout.contains(command), "{help:?}");
+        help.assert_stdout(Contains(command));
     }
-    assert!(help.stdout.contains("Exit codes:"), "{help:?}");
-    assert!(help.stdout.contains("2  changes pending"), "{help:?}");
-    let plan_help = expect(0, app().args(["plan", "--help"]));
+    help.assert_stdout(Contains("Exit codes:"));
+    help.assert_stdout(Contains("2  changes pending"));
+    let plan_help = expect_app(0, &["plan", "--help"]);
     for flag in [
         "--allow-drop-extra-tables",
         "--allow-drop-extra-columns",
@@ -341,55 +384,35 @@ fn help_and_usage_errors() {
     expect(0, app().arg("--version"));
 
     // Usage errors exit 1 (clap's own 2 would read as "changes pending").
-    let unknown = expect(1, app().args(["plan", "--no-such-flag"]));
-    assert!(unknown.stderr.contains("--no-such-flag"), "{unknown:?}");
+    let unknown = expect_app(1, &["plan", "--no-such-flag"]);
+    unknown.assert_stderr(Contains("--no-such-flag"));
     let no_url = expect(1, app().arg("plan"));
-    assert!(no_url.stderr.contains("--url <URL>"), "{no_url:?}");
-    let bad_format = expect(
-        1,
-        app().args(["plan", "--url", "sqlite::memory:", "--format", "xml"]),
-    );
-    assert!(
-        bad_format.stderr.contains("text, sql, json, dot"),
-        "{bad_format:?}"
-    );
-    let bad_duration = expect(
-        1,
-        app().args(["wait", "sqlite::memory:", "--timeout", "soon"]),
-    );
-    assert!(
-        bad_duration.stderr.contains("not a duration"),
-        "{bad_duration:?}"
-    );
+    no_url.assert_stderr(Contains("--url <URL>"));
+    let bad_format = expect_app(1, &["plan", "--url", "sqlite::memory:", "--format", "xml"]);
+    bad_format.assert_stderr(Contains("text, sql, json, dot"));
+    let bad_duration = expect_app(1, &["wait", "sqlite::memory:", "--timeout", "soon"]);
+    bad_duration.assert_stderr(Contains("not a duration"));
 }
 
 fn sqlite_exit_codes_for_plan_check_apply() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("app.db").display());
+    let url = sqlite_url(dir.path(), "app.db");
 
     // A fresh database: plan succeeds (0) and prints the plan; check says changes pending (2).
-    let plan = expect(0, app().args(["plan", "--url", &url]));
-    assert!(
-        plan.stdout.starts_with("Plan (sqlite): 2 to create\n"),
-        "{plan:?}"
-    );
-    assert!(
-        plan.stdout
-            .contains("    1. [safe DC002] create table main.cli_authors\n"),
-        "{plan:?}"
-    );
-    assert!(plan.stderr.contains("connecting to sqlite://"), "{plan:?}");
-    let check = expect(2, app().args(["check", "--url", &url]));
+    let plan = expect_app(0, &["plan", "--url", &url]);
+    plan.assert_stdout(StartsWith("Plan (sqlite): 2 to create\n"));
+    plan.assert_stdout(Contains(
+        "    1. [safe DC002] create table main.cli_authors\n",
+    ));
+    plan.assert_stderr(Contains("connecting to sqlite://"));
+    let check = expect_app(2, &["check", "--url", &url]);
     assert_eq!(check.stdout, plan.stdout);
 
     // apply: safe steps need no confirmation; progress on stderr, the report on stdout.
-    let apply = expect(0, app().args(["apply", "--url", &url]));
-    assert!(
-        apply
-            .stdout
-            .starts_with("Applied 2 step(s), 4 statement(s), in one transaction"),
-        "{apply:?}"
-    );
+    let apply = expect_app(0, &["apply", "--url", &url]);
+    apply.assert_stdout(StartsWith(
+        "Applied 2 step(s), 4 statement(s), in one transaction",
+    ));
     for progress in [
         "applying 2 steps in one transaction",
         "executing 2 steps",
@@ -401,58 +424,40 @@ fn sqlite_exit_codes_for_plan_check_apply() {
     }
 
     // Conformant now: check 0, apply 0 with nothing to do; --quiet prints no progress.
-    let check = expect(0, app().args(["check", "--url", &url, "--quiet"]));
+    let check = expect_app(0, &["check", "--url", &url, "--quiet"]);
     assert_eq!(check.stdout, "Nothing to do: the database conforms.\n");
     assert_eq!(check.stderr, "");
-    let again = expect(0, app().args(["apply", "-q", "--url", &url]));
-    assert!(
-        again
-            .stdout
-            .starts_with("Nothing to do: the database conforms"),
-        "{again:?}"
-    );
+    let again = expect_app(0, &["apply", "-q", "--url", &url]);
+    again.assert_stdout(StartsWith("Nothing to do: the database conforms"));
 
     // DATABASE_URL stands in for --url.
     expect(0, app().args(["check", "-q"]).env("DATABASE_URL", &url));
 
     // An undeclared column is drift, not a change: still conformant (0), and listed.
     sql(&url, "ALTER TABLE cli_books ADD COLUMN legacy TEXT;");
-    let drift = expect(0, app().args(["check", "-q", "--url", &url]));
-    assert!(drift.stdout.contains("kept as drift"), "{drift:?}");
-    assert!(
-        drift.stdout.contains("allow_drop_extra_columns"),
-        "{drift:?}"
-    );
+    let drift = expect_app(0, &["check", "-q", "--url", &url]);
+    drift.assert_stdout(Contains("kept as drift"));
+    drift.assert_stdout(Contains("allow_drop_extra_columns"));
     // The flag turns it into a step: changes pending.
-    let drop = expect(
+    let drop = expect_app(
         2,
-        app().args(["check", "-q", "--allow-drop-extra-columns", "--url", &url]),
+        &["check", "-q", "--allow-drop-extra-columns", "--url", &url],
     );
-    assert!(
-        drop.stdout
-            .contains("[danger DC101] drop column main.cli_books.legacy"),
-        "{drop:?}"
-    );
+    drop.assert_stdout(Contains("[danger DC101] drop column main.cli_books.legacy"));
 
     // A connection error: exit 1, the error on stderr naming the database.
     let missing = format!("sqlite://{}", dir.path().join("missing.db").display());
-    let error = expect(1, app().args(["check", "--url", &missing]));
-    assert!(
-        error.stderr.contains("error: cannot connect to `sqlite://"),
-        "{error:?}"
-    );
-    assert!(error.stderr.contains("missing.db"), "{error:?}");
+    let error = expect_app(1, &["check", "--url", &missing]);
+    error.assert_stderr(Contains("error: cannot connect to `sqlite://"));
+    error.assert_stderr(Contains("missing.db"));
     assert_eq!(error.stdout, "");
 }
 
 fn sqlite_formats_text_sql_json_dot_and_colour() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("fmt.db").display());
+    let url = sqlite_url(dir.path(), "fmt.db");
 
-    let dot = expect(
-        0,
-        app().args(["plan", "-q", "--format", "dot", "--url", &url]),
-    );
+    let dot = expect_app(0, &["plan", "-q", "--format", "dot", "--url", &url]);
     assert_eq!(
         dot.stdout,
         r#"digraph plan {
@@ -466,118 +471,68 @@ fn sqlite_formats_text_sql_json_dot_and_colour() {
 "#
     );
 
-    let json = expect(
-        0,
-        app().args(["plan", "-q", "--format", "json", "--url", &url]),
-    );
+    let json = expect_app(0, &["plan", "-q", "--format", "json", "--url", &url]);
     let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(value["dialect"], "sqlite");
     assert_eq!(value["steps"].as_array().unwrap().len(), 2, "{json:?}");
     assert_eq!(value["steps"][1]["code"], "DC002");
 
-    let script = expect(
-        0,
-        app().args(["plan", "-q", "--format", "sql", "--url", &url]),
-    );
-    assert!(
-        script
-            .stdout
-            .starts_with("-- dbconform plan (sqlite): 2 to create\n"),
-        "{script:?}"
-    );
+    let script = expect_app(0, &["plan", "-q", "--format", "sql", "--url", &url]);
+    script.assert_stdout(StartsWith("-- dbconform plan (sqlite): 2 to create\n"));
     assert!(
         script.stdout.contains("CREATE TABLE \"cli_books\" ("),
         "{script:?}"
     );
 
     // Not a terminal: no colour by default; --color always colours the risk tags.
-    let text = expect(0, app().args(["plan", "-q", "--url", &url]));
-    assert!(!text.stdout.contains('\x1b'), "{text:?}");
-    let coloured = expect(
-        0,
-        app().args(["plan", "-q", "--color", "always", "--url", &url]),
-    );
-    assert!(
-        coloured.stdout.contains("\x1b[32m[safe DC002]\x1b[0m"),
-        "{coloured:?}"
-    );
+    let text = expect_app(0, &["plan", "-q", "--url", &url]);
+    text.assert_stdout(Lacks("\x1b"));
+    let coloured = expect_app(0, &["plan", "-q", "--color", "always", "--url", &url]);
+    coloured.assert_stdout(Contains("\x1b[32m[safe DC002]\x1b[0m"));
     assert_eq!(plain(&coloured.stdout), text.stdout);
     // SQL and JSON are never coloured.
-    let sql_always = expect(
+    let sql_always = expect_app(
         0,
-        app().args([
+        &[
             "plan", "-q", "--color", "always", "--format", "sql", "--url", &url,
-        ]),
+        ],
     );
     assert_eq!(sql_always.stdout, script.stdout);
 
     // apply --format json: the report as JSON.
-    let report = expect(
-        0,
-        app().args(["apply", "-q", "--format", "json", "--url", &url]),
-    );
+    let report = expect_app(0, &["apply", "-q", "--format", "json", "--url", &url]);
     let value: serde_json::Value = serde_json::from_str(&report.stdout).unwrap();
     assert_eq!(value["executed"].as_array().unwrap().len(), 2, "{report:?}");
 }
 
 fn sqlite_blocked_by_data_is_3_and_failing_preflight_is_4() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("dup.db").display());
-    expect(0, app().args(["apply", "-q", "--url", &url]));
-    sql(
-        &url,
-        "DROP INDEX ux_cli_books_isbn;
-         INSERT INTO cli_authors (id, name) VALUES (1, 'Ada');
-         INSERT INTO cli_books (title, isbn, author_id) VALUES ('a', 'same', 1), ('b', 'same', 1);",
-    );
+    let url = books_without_isbn_index(dir.path(), "dup.db", ["same", "same"]);
 
     // The unique index cannot be created over the duplicates: blocked by the data (3).
-    let check = expect(3, app().args(["check", "-q", "--url", &url]));
-    assert!(
-        check.stdout.contains("Blocked (not executed):"),
-        "{check:?}"
-    );
-    assert!(
-        check.stdout.contains("add index ux_cli_books_isbn"),
-        "{check:?}"
-    );
-    assert!(check.stdout.contains("will fail"), "{check:?}");
-    let plan = expect(0, app().args(["plan", "-q", "--url", &url]));
+    let check = expect_app(3, &["check", "-q", "--url", &url]);
+    check.assert_stdout(Contains("Blocked (not executed):"));
+    check.assert_stdout(Contains("add index ux_cli_books_isbn"));
+    check.assert_stdout(Contains("will fail"));
+    let plan = expect_app(0, &["plan", "-q", "--url", &url]);
     assert_eq!(plan.stdout, check.stdout, "plan shows the same and exits 0");
     // apply runs everything else (nothing here) and says what stays blocked: 3.
-    let apply = expect(3, app().args(["apply", "-q", "--yes", "--url", &url]));
-    assert!(
-        apply
-            .stdout
-            .contains("blocked: add index ux_cli_books_isbn"),
-        "{apply:?}"
-    );
+    let apply = expect_app(3, &["apply", "-q", "--yes", "--url", &url]);
+    apply.assert_stdout(Contains("blocked: add index ux_cli_books_isbn"));
     // preflight with the data checks on: nothing fails, one step blocked: 3.
-    let preflight = expect(3, app().args(["preflight", "-q", "--url", &url]));
-    assert!(
-        preflight.stdout.contains("ux_cli_books_isbn"),
-        "{preflight:?}"
-    );
+    let preflight = expect_app(3, &["preflight", "-q", "--url", &url]);
+    preflight.assert_stdout(Contains("ux_cli_books_isbn"));
 
     // Without the data checks the step is tried and fails in the rolled-back transaction: 4.
-    let failing = expect(
+    let failing = expect_app(4, &["preflight", "--skip-data-checks", "--url", &url]);
+    failing.assert_stdout(Contains("ux_cli_books_isbn"));
+    failing.assert_stdout(Contains("UNIQUE constraint failed"));
+    failing.assert_stderr(Contains(
+        "preflight: executing the plan in a transaction that is rolled back",
+    ));
+    let json = expect_app(
         4,
-        app().args(["preflight", "--skip-data-checks", "--url", &url]),
-    );
-    assert!(failing.stdout.contains("ux_cli_books_isbn"), "{failing:?}");
-    assert!(
-        failing.stdout.contains("UNIQUE constraint failed"),
-        "{failing:?}"
-    );
-    assert!(
-        failing
-            .stderr
-            .contains("preflight: executing the plan in a transaction that is rolled back"),
-        "{failing:?}"
-    );
-    let json = expect(
-        4,
-        app().args([
+        &[
             "preflight",
             "-q",
             "--skip-data-checks",
@@ -585,15 +540,15 @@ fn sqlite_blocked_by_data_is_3_and_failing_preflight_is_4() {
             "json",
             "--url",
             &url,
-        ]),
+        ],
     );
     let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(value["steps"][0]["outcome"]["status"], "failed", "{json:?}");
 
     // And apply without the data checks fails as a whole: 1, the step and SQLite's message.
-    let apply = expect(
+    let apply = expect_app(
         1,
-        app().args(["apply", "-q", "--yes", "--skip-data-checks", "--url", &url]),
+        &["apply", "-q", "--yes", "--skip-data-checks", "--url", &url],
     );
     assert!(
         apply
@@ -601,26 +556,19 @@ fn sqlite_blocked_by_data_is_3_and_failing_preflight_is_4() {
             .contains("error: step 1 (add index ux_cli_books_isbn"),
         "{apply:?}"
     );
-    assert!(apply.stderr.contains("nothing was changed"), "{apply:?}");
+    apply.assert_stderr(Contains("nothing was changed"));
 }
 
 /// `apply` that leaves a needed step blocked says the database does not conform (it once
 /// printed "Nothing to do: the database conforms" above the blocked step) and exits 3.
 fn sqlite_apply_with_a_blocked_step_never_says_it_conforms() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("dup.db").display());
-    expect(0, app().args(["apply", "-q", "--url", &url]));
-    sql(
-        &url,
-        "DROP INDEX ux_cli_books_isbn;
-         INSERT INTO cli_authors (id, name) VALUES (1, 'Ada');
-         INSERT INTO cli_books (title, isbn, author_id) VALUES ('a', 'same', 1), ('b', 'same', 1);",
-    );
-    let apply = expect(
+    let url = books_without_isbn_index(dir.path(), "dup.db", ["same", "same"]);
+    let apply = expect_app(
         3,
-        app().args(["apply", "-q", "--yes", "--color", "never", "--url", &url]),
+        &["apply", "-q", "--yes", "--color", "never", "--url", &url],
     );
-    assert!(!apply.stdout.contains("conforms"), "{apply:?}");
+    apply.assert_stdout(Lacks("conforms"));
     let (first, rest) = apply.stdout.split_once('\n').unwrap();
     assert!(
         first.starts_with("Nothing applied: the database does not conform, 1 step blocked ("),
@@ -669,13 +617,23 @@ fn sqlite_missing_file_says_how_to_create_it() {
 
 /// A database whose plan has one caution step: a unique index over rows that are unique.
 fn caution_sqlite(dir: &Path) -> String {
-    let url = format!("sqlite://{}?mode=rwc", dir.join("caution.db").display());
-    expect(0, app().args(["apply", "-q", "--url", &url]));
+    books_without_isbn_index(dir, "caution.db", ["1", "2"])
+}
+
+/// The SQLite database `file` in `dir` as declared, except that the unique index on
+/// `cli_books.isbn` is missing; with an author and two of their books, whose ISBNs are
+/// `isbns` (equal ones block the index).
+fn books_without_isbn_index(dir: &Path, file: &str, isbns: [&str; 2]) -> String {
+    let url = sqlite_url(dir, file);
+    expect_app(0, &["apply", "-q", "--url", &url]);
+    let [a, b] = isbns;
     sql(
         &url,
-        "DROP INDEX ux_cli_books_isbn;
-         INSERT INTO cli_authors (id, name) VALUES (1, 'Ada');
-         INSERT INTO cli_books (title, isbn, author_id) VALUES ('a', '1', 1), ('b', '2', 1);",
+        &format!(
+            "DROP INDEX ux_cli_books_isbn;
+             INSERT INTO cli_authors (id, name) VALUES (1, 'Ada');
+             INSERT INTO cli_books (title, isbn, author_id) VALUES ('a', '{a}', 1), ('b', '{b}', 1);"
+        ),
     );
     url
 }
@@ -683,30 +641,20 @@ fn caution_sqlite(dir: &Path) -> String {
 fn sqlite_apply_refuses_unconfirmed_caution_steps_without_a_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let url = caution_sqlite(dir.path());
-    let plan = expect(0, app().args(["plan", "-q", "--url", &url]));
-    assert!(
-        plan.stdout
-            .contains("[caution DC005] add index ux_cli_books_isbn"),
-        "{plan:?}"
-    );
+    let plan = expect_app(0, &["plan", "-q", "--url", &url]);
+    plan.assert_stdout(Contains("[caution DC005] add index ux_cli_books_isbn"));
 
     // stdin is not a terminal and there is no --yes: refused, nothing changed (1).
-    let refused = expect(1, app().args(["apply", "-q", "--url", &url]));
+    let refused = expect_app(1, &["apply", "-q", "--url", &url]);
     assert_eq!(refused.stdout, "");
-    assert!(
-        refused.stderr.contains("the plan has 1 caution/danger step and stdin is not a terminal to confirm it: [caution DC005] add index ux_cli_books_isbn on main.cli_books"),
-        "{refused:?}"
-    );
-    assert!(refused.stderr.contains("apply --yes"), "{refused:?}");
-    expect(2, app().args(["check", "-q", "--url", &url]));
+    refused.assert_stderr(Contains("the plan has 1 caution/danger step and stdin is not a terminal to confirm it: [caution DC005] add index ux_cli_books_isbn on main.cli_books"));
+    refused.assert_stderr(Contains("apply --yes"));
+    expect_app(2, &["check", "-q", "--url", &url]);
 
     // --yes applies.
-    let applied = expect(0, app().args(["apply", "-q", "--yes", "--url", &url]));
-    assert!(
-        applied.stdout.contains("add index ux_cli_books_isbn"),
-        "{applied:?}"
-    );
-    expect(0, app().args(["check", "-q", "--url", &url]));
+    let applied = expect_app(0, &["apply", "-q", "--yes", "--url", &url]);
+    applied.assert_stdout(Contains("add index ux_cli_books_isbn"));
+    expect_app(0, &["check", "-q", "--url", &url]);
 }
 
 /// Runs `args` on a pseudo-terminal (util-linux `script`), typing `input`.
@@ -755,29 +703,20 @@ fn sqlite_apply_asks_on_a_terminal() {
         "{declined:?}"
     );
     // On a terminal the plan is coloured.
-    assert!(
-        declined.stdout.contains("\x1b[33m[caution DC005]"),
-        "{declined:?}"
-    );
-    expect(2, app().args(["check", "-q", "--url", &url]));
+    declined.assert_stdout(Contains("\x1b[33m[caution DC005]"));
+    expect_app(2, &["check", "-q", "--url", &url]);
 
     // Answering yes applies; NO_COLOR turns the colour off even on a terminal.
     let confirmed = on_terminal(&["apply", "-q", "--url", &url], "y\n", true);
     assert_eq!(confirmed.code, 0, "{confirmed:?}");
-    assert!(!confirmed.stdout.contains('\x1b'), "{confirmed:?}");
-    assert!(
-        confirmed.stdout.contains("Applied 1 step(s)"),
-        "{confirmed:?}"
-    );
-    expect(0, app().args(["check", "-q", "--url", &url]));
+    confirmed.assert_stdout(Lacks("\x1b"));
+    confirmed.assert_stdout(Contains("Applied 1 step(s)"));
+    expect_app(0, &["check", "-q", "--url", &url]);
 }
 
 fn sqlite_offline_diff_is_byte_identical_to_the_live_plan() {
     let dir = tempfile::tempdir().unwrap();
-    let fresh = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("fresh.db").display()
-    );
+    let fresh = sqlite_url(dir.path(), "fresh.db");
     let drifted = drifted_sqlite(dir.path());
     let declared = dir.path().join("declared.json");
     expect(
@@ -797,10 +736,7 @@ fn sqlite_offline_diff_is_byte_identical_to_the_live_plan() {
         );
         assert_diffs_empty_against_itself(&inspected);
         for format in ["sql", "text", "json", "dot"] {
-            let live = expect(
-                0,
-                app().args(["plan", "-q", "--format", format, "--url", url]),
-            );
+            let live = expect_app(0, &["plan", "-q", "--format", format, "--url", url]);
             // With no database: the standalone binary diffs the two files...
             let offline = expect(
                 2,
@@ -820,22 +756,12 @@ fn sqlite_offline_diff_is_byte_identical_to_the_live_plan() {
             assert_eq!(against_declared.stdout, live.stdout, "{name} {format}");
         }
     }
-    let drifted_plan = expect(0, app().args(["plan", "-q", "--url", &drifted]));
-    assert!(
-        drifted_plan
-            .stdout
-            .starts_with("Plan (sqlite): 2 to add\n\nmain.cli_books\n    1. [safe DC004] add column main.cli_books.note\n"),
-        "{drifted_plan:?}"
-    );
-    assert!(
-        drifted_plan
-            .stdout
-            .contains("2. [safe DC005] add index ix_cli_books_title"),
-        "{drifted_plan:?}"
-    );
+    let drifted_plan = expect_app(0, &["plan", "-q", "--url", &drifted]);
+    drifted_plan.assert_stdout(StartsWith("Plan (sqlite): 2 to add\n\nmain.cli_books\n    1. [safe DC004] add column main.cli_books.note\n"));
+    drifted_plan.assert_stdout(Contains("2. [safe DC005] add index ix_cli_books_title"));
 
     // After applying, the inspected database diffs empty against the declaration: 0.
-    expect(0, app().args(["apply", "-q", "--url", &drifted]));
+    expect_app(0, &["apply", "-q", "--url", &drifted]);
     let after = dir.path().join("after.json");
     expect(
         0,
@@ -855,12 +781,7 @@ fn sqlite_offline_diff_is_byte_identical_to_the_live_plan() {
         standalone().args(["diff", "-q", &drifted]).arg(&declared),
     );
     let fresh_to_drifted = expect(2, standalone().args(["diff", "-q", &fresh, &drifted]));
-    assert!(
-        fresh_to_drifted
-            .stdout
-            .contains("create table main.cli_books"),
-        "{fresh_to_drifted:?}"
-    );
+    fresh_to_drifted.assert_stdout(Contains("create table main.cli_books"));
     // Reading a snapshot from stdin.
     let stdin = expect(
         0,
@@ -878,38 +799,18 @@ fn snapshot_files_and_snapshot_check() {
 
     // The dialect must be known: from --dialect or the URL's scheme (never connected to).
     let unknown = expect(1, app().arg("snapshot"));
-    assert!(
-        unknown
-            .stderr
-            .contains("--dialect sqlite or --dialect postgres"),
-        "{unknown:?}"
-    );
-    let stdout = expect(
-        0,
-        app().args(["snapshot", "--dialect", "postgres", "--schema", "app"]),
-    );
-    assert!(
-        stdout.stdout.starts_with(
-            "{\n  \"format\": 1,\n  \"source\": \"declared\",\n  \"dialect\": \"postgres\",\n  \"target_schema\": \"app\",\n  \"schema\": {\n    \"tables\": ["
-        ),
-        "{stdout:?}"
-    );
+    unknown.assert_stderr(Contains("--dialect sqlite or --dialect postgres"));
+    let stdout = expect_app(0, &["snapshot", "--dialect", "postgres", "--schema", "app"]);
+    stdout.assert_stdout(StartsWith("{\n  \"format\": 1,\n  \"source\": \"declared\",\n  \"dialect\": \"postgres\",\n  \"target_schema\": \"app\",\n  \"schema\": {\n    \"tables\": ["));
     let from_url = expect(
         0,
         app()
             .args(["snapshot"])
             .env("DATABASE_URL", "postgres://u:pw@127.0.0.1:1/none"),
     );
-    assert!(
-        from_url.stdout.contains("\"dialect\": \"postgres\""),
-        "{from_url:?}"
-    );
+    from_url.assert_stdout(Contains("\"dialect\": \"postgres\""));
     assert_eq!(
-        expect(
-            0,
-            app().args(["snapshot", "--dialect", "postgres", "--schema", "app"])
-        )
-        .stdout,
+        expect_app(0, &["snapshot", "--dialect", "postgres", "--schema", "app"]).stdout,
         stdout.stdout,
         "stable bytes"
     );
@@ -921,7 +822,7 @@ fn snapshot_files_and_snapshot_check() {
             .arg(&file),
     );
     assert_eq!(written.stdout, "");
-    assert!(written.stderr.contains("wrote "), "{written:?}");
+    written.assert_stderr(Contains("wrote "));
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(text.contains("\"name\": \"cli_books\""));
     assert!(text.ends_with("}\n"));
@@ -940,16 +841,8 @@ fn snapshot_files_and_snapshot_check() {
             .args(["snapshot", "--dialect", "sqlite", "--check"])
             .arg(&file),
     );
-    assert!(
-        stale
-            .stderr
-            .contains("is out of date with the declared tables"),
-        "{stale:?}"
-    );
-    assert!(
-        stale.stderr.contains("snapshot --dialect sqlite --output"),
-        "{stale:?}"
-    );
+    stale.assert_stderr(Contains("is out of date with the declared tables"));
+    stale.assert_stderr(Contains("snapshot --dialect sqlite --output"));
     // A different dialect is a different snapshot.
     std::fs::write(&file, &text).unwrap();
     expect(
@@ -958,16 +851,11 @@ fn snapshot_files_and_snapshot_check() {
             .args(["snapshot", "-q", "--dialect", "postgres", "--check"])
             .arg(&file),
     );
-    let missing = expect(
+    let missing = expect_app(
         1,
-        app().args(["snapshot", "--dialect", "sqlite", "--check", "nope.json"]),
+        &["snapshot", "--dialect", "sqlite", "--check", "nope.json"],
     );
-    assert!(
-        missing
-            .stderr
-            .contains("cannot read snapshot file `nope.json`"),
-        "{missing:?}"
-    );
+    missing.assert_stderr(Contains("cannot read snapshot file `nope.json`"));
 }
 
 fn diff_errors_name_the_file_and_what_to_do() {
@@ -988,28 +876,15 @@ fn diff_errors_name_the_file_and_what_to_do() {
     );
 
     let missing = expect(1, standalone().args(["diff", "nope.json"]).arg(&sqlite));
-    assert!(
-        missing
-            .stderr
-            .contains("error: cannot read snapshot file `nope.json`"),
-        "{missing:?}"
-    );
+    missing.assert_stderr(Contains("error: cannot read snapshot file `nope.json`"));
     let mixed = expect(1, standalone().args(["diff"]).arg(&sqlite).arg(&postgres));
-    assert!(mixed.stderr.contains("is for sqlite and"), "{mixed:?}");
-    assert!(mixed.stderr.contains("for postgres"), "{mixed:?}");
+    mixed.assert_stderr(Contains("is for sqlite and"));
+    mixed.assert_stderr(Contains("for postgres"));
     let garbage = dir.path().join("garbage.json");
     std::fs::write(&garbage, "{\"tables\": []}").unwrap();
     let not_snapshot = expect(1, standalone().args(["diff"]).arg(&garbage).arg(&sqlite));
-    assert!(
-        not_snapshot.stderr.contains("garbage.json"),
-        "{not_snapshot:?}"
-    );
-    assert!(
-        not_snapshot
-            .stderr
-            .contains("not a dbconform snapshot file"),
-        "{not_snapshot:?}"
-    );
+    not_snapshot.assert_stderr(Contains("garbage.json"));
+    not_snapshot.assert_stderr(Contains("not a dbconform snapshot file"));
 
     // Two declared snapshots: what changed between two versions of the code (offline).
     let empty = dir.path().join("empty.json");
@@ -1022,29 +897,26 @@ fn diff_errors_name_the_file_and_what_to_do() {
         2,
         standalone().args(["diff", "-q"]).arg(&empty).arg(&sqlite),
     );
-    assert!(
-        review.stdout.starts_with("Plan (sqlite): 2 to create"),
-        "{review:?}"
-    );
+    review.assert_stdout(StartsWith("Plan (sqlite): 2 to create"));
     let same = expect(
         0,
         standalone().args(["diff", "-q"]).arg(&sqlite).arg(&sqlite),
     );
-    assert!(same.stdout.starts_with("Nothing to do"), "{same:?}");
+    same.assert_stdout(StartsWith("Nothing to do"));
 }
 
 fn standalone_binary_has_only_table_free_commands() {
     let help = expect(0, standalone().arg("--help"));
-    assert!(help.stdout.contains("Usage: dbconform"), "{help:?}");
+    help.assert_stdout(Contains("Usage: dbconform"));
     for command in ["inspect", "diff", "wait"] {
-        assert!(help.stdout.contains(command), "{help:?}");
+        help.assert_stdout(Contains(command));
     }
     for absent in ["plan", "apply", "snapshot"] {
         let run = expect(1, standalone().args([absent, "--url", "sqlite::memory:"]));
-        assert!(run.stderr.contains("unrecognized subcommand"), "{run:?}");
+        run.assert_stderr(Contains("unrecognized subcommand"));
     }
     let one_side = expect(1, standalone().args(["diff", "a.json"]));
-    assert!(one_side.stderr.contains("<TO>"), "{one_side:?}");
+    one_side.assert_stderr(Contains("<TO>"));
 }
 
 fn errors_never_show_the_password() {
@@ -1057,16 +929,13 @@ fn errors_never_show_the_password() {
         vec!["wait", url.as_str(), "--timeout", "300ms"],
     ] {
         let run = expect(1, app().args(&args));
-        assert!(!run.stdout.contains("s3cret"), "{run:?}");
-        assert!(!run.stderr.contains("s3cret"), "{run:?}");
-        assert!(
-            run.stderr.contains("postgres://app:***@127.0.0.1"),
-            "{run:?}"
-        );
+        run.assert_stdout(Lacks("s3cret"));
+        run.assert_stderr(Lacks("s3cret"));
+        run.assert_stderr(Contains("postgres://app:***@127.0.0.1"));
     }
     // Nor does --help show the environment's URL.
     let help = expect(0, app().args(["plan", "--help"]).env("DATABASE_URL", &url));
-    assert!(!help.stdout.contains("s3cret"), "{help:?}");
+    help.assert_stdout(Lacks("s3cret"));
 }
 
 /// A TCP port on 127.0.0.1 that nothing listens on (bound, then released).
@@ -1080,17 +949,12 @@ fn wait_fails_with_a_clear_message_on_a_closed_port() {
     let started = std::time::Instant::now();
     let run = expect(1, standalone().args(["wait", &url, "--timeout", "1s"]));
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
-    assert!(
-        run.stderr.contains("waiting up to 1s for postgres://"),
-        "{run:?}"
-    );
-    assert!(
-        run.stderr
-            .contains("error: cannot connect to `postgres://postgres@127.0.0.1:"),
-        "{run:?}"
-    );
-    assert!(run.stderr.contains("no answer within 1s"), "{run:?}");
-    assert!(run.stderr.contains("Connection refused"), "{run:?}");
+    run.assert_stderr(Contains("waiting up to 1s for postgres://"));
+    run.assert_stderr(Contains(
+        "error: cannot connect to `postgres://postgres@127.0.0.1:",
+    ));
+    run.assert_stderr(Contains("no answer within 1s"));
+    run.assert_stderr(Contains("Connection refused"));
     assert_eq!(run.stdout, "");
 }
 
@@ -1112,16 +976,10 @@ fn postgres_exit_codes_0_to_4(url: &str) {
     };
 
     let check = expect(2, app().args(args("check")));
-    assert!(
-        check.stdout.starts_with("Plan (postgres): 3 to create"),
-        "{check:?}"
-    );
-    assert!(
-        check.stdout.contains(&format!("create schema {schema}")),
-        "{check:?}"
-    );
+    check.assert_stdout(StartsWith("Plan (postgres): 3 to create"));
+    check.assert_stdout(Contains(&format!("create schema {schema}")));
     let apply = expect(0, app().args(args("apply")));
-    assert!(apply.stdout.starts_with("Applied 3 step(s)"), "{apply:?}");
+    apply.assert_stdout(StartsWith("Applied 3 step(s)"));
     expect(0, app().args(args("check")));
 
     // A column wider in the database than declared: narrowing is blocked by the policy (3).
@@ -1134,31 +992,20 @@ fn postgres_exit_codes_0_to_4(url: &str) {
         ),
     );
     let blocked = expect(3, app().args(args("check")));
-    assert!(
-        blocked.stdout.contains("Blocked (not executed):"),
-        "{blocked:?}"
-    );
-    assert!(
-        blocked
-            .stdout
-            .contains("set allow_shrink_column to allow it"),
-        "{blocked:?}"
-    );
+    blocked.assert_stdout(Contains("Blocked (not executed):"));
+    blocked.assert_stdout(Contains("set allow_shrink_column to allow it"));
     let apply = expect(3, app().args(args("apply")));
-    assert!(apply.stdout.contains("blocked: alter column"), "{apply:?}");
+    apply.assert_stdout(Contains("blocked: alter column"));
     expect(3, app().args(args("preflight")));
 
     // Unlocked, the step is a caution: refused without a terminal or --yes (1), then applied.
     let mut unlocked = args("apply");
     unlocked.push("--allow-shrink-column".into());
     let refused = expect(1, app().args(&unlocked));
-    assert!(
-        refused.stderr.contains("stdin is not a terminal"),
-        "{refused:?}"
-    );
+    refused.assert_stderr(Contains("stdin is not a terminal"));
     unlocked.push("--yes".into());
     let applied = expect(0, app().args(&unlocked));
-    assert!(applied.stdout.contains("alter column"), "{applied:?}");
+    applied.assert_stdout(Contains("alter column"));
     expect(0, app().args(args("check")));
 
     // Duplicates under the unique index: preflight without data checks finds the failing
@@ -1173,11 +1020,8 @@ fn postgres_exit_codes_0_to_4(url: &str) {
     let mut preflight = args("preflight");
     preflight.push("--skip-data-checks".into());
     let failing = expect(4, app().args(&preflight));
-    assert!(failing.stdout.contains("ux_cli_books_isbn"), "{failing:?}");
-    assert!(
-        failing.stdout.contains("could not create unique index"),
-        "{failing:?}"
-    );
+    failing.assert_stdout(Contains("ux_cli_books_isbn"));
+    failing.assert_stdout(Contains("could not create unique index"));
     expect(3, app().args(args("check")));
 }
 
@@ -1223,10 +1067,7 @@ fn postgres_offline_diff_is_byte_identical_to_the_live_plan(url: &str) {
 
     let fresh = PgSchema::new(url, "offline_fresh");
     let drifted = PgSchema::new(url, "offline_drifted");
-    expect(
-        0,
-        app().args(["apply", "-q", "--url", url, "--schema", &drifted.name]),
-    );
+    expect_app(0, &["apply", "-q", "--url", url, "--schema", &drifted.name]);
     sql(
         url,
         &format!(
@@ -1249,9 +1090,9 @@ fn postgres_offline_diff_is_byte_identical_to_the_live_plan(url: &str) {
         );
         assert_diffs_empty_against_itself(&inspected);
         for format in ["sql", "text", "json", "dot"] {
-            let live = expect(
+            let live = expect_app(
                 0,
-                app().args([
+                &[
                     "plan",
                     "-q",
                     "--format",
@@ -1260,7 +1101,7 @@ fn postgres_offline_diff_is_byte_identical_to_the_live_plan(url: &str) {
                     url,
                     "--schema",
                     &scratch.name,
-                ]),
+                ],
             );
             // No --schema needed offline: the database snapshot records it.
             let offline = expect(
@@ -1273,9 +1114,9 @@ fn postgres_offline_diff_is_byte_identical_to_the_live_plan(url: &str) {
             assert_eq!(offline.stdout, live.stdout, "{} {format}", scratch.name);
         }
     }
-    let plan = expect(
+    let plan = expect_app(
         0,
-        app().args([
+        &[
             "plan",
             "-q",
             "--format",
@@ -1284,20 +1125,17 @@ fn postgres_offline_diff_is_byte_identical_to_the_live_plan(url: &str) {
             url,
             "--schema",
             &drifted.name,
-        ]),
+        ],
     );
-    assert!(
-        plan.stdout.contains(&format!(
-            "ALTER TABLE \"{}\".\"cli_books\" ADD COLUMN \"note\" TEXT;",
-            drifted.name
-        )),
-        "{plan:?}"
-    );
+    plan.assert_stdout(Contains(&format!(
+        "ALTER TABLE \"{}\".\"cli_books\" ADD COLUMN \"note\" TEXT;",
+        drifted.name
+    )));
 }
 
 fn postgres_wait_answers(url: &str) {
     let run = expect(0, standalone().args(["wait", url, "--timeout", "10s"]));
-    assert!(run.stderr.contains("answered after 1 attempt"), "{run:?}");
+    run.assert_stderr(Contains("answered after 1 attempt"));
     assert_eq!(run.stdout, "");
     // DATABASE_URL works too, and -q silences it.
     let quiet = expect(
@@ -1340,26 +1178,23 @@ fn postgres_create_database_if_missing(url: &str) {
     let target = common::with_database(url, &db.name);
 
     // Without the flag: exit 1, the error says the database is missing and what to do.
-    let missing = expect(1, app().args(["plan", "--url", &target]));
-    assert!(missing.stderr.contains("does not exist"), "{missing:?}");
-    assert!(
-        missing.stderr.contains("--create-database-if-missing"),
-        "{missing:?}"
-    );
+    let missing = expect_app(1, &["plan", "--url", &target]);
+    missing.assert_stderr(Contains("does not exist"));
+    missing.assert_stderr(Contains("--create-database-if-missing"));
 
     // With it: created, then conformed; a second check finds it conformant.
-    let apply = expect(
+    let apply = expect_app(
         0,
-        app().args([
+        &[
             "apply",
             "--create-database-if-missing",
             "--yes",
             "--url",
             &target,
-        ]),
+        ],
     );
-    assert!(apply.stdout.starts_with("Applied 2 step(s)"), "{apply:?}");
-    expect(0, app().args(["check", "-q", "--url", &target]));
+    apply.assert_stdout(StartsWith("Applied 2 step(s)"));
+    expect_app(0, &["check", "-q", "--url", &target]);
     // wait --create-database-if-missing finds it there.
     expect(
         0,

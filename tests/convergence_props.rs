@@ -56,15 +56,15 @@ const TYPES: &[TypeSpec] = &[
     (|| ColumnType::Double, "0.5", "2.25"),
 ];
 
-fn col() -> impl Strategy<Value = Col> {
-    (0..6usize, 0..TYPES.len(), any::<bool>(), any::<bool>()).prop_map(
-        |(name, ty, nullable, default)| Col {
-            name,
-            ty,
-            nullable,
-            default,
-        },
-    )
+prop_compose! {
+    fn col()(
+        name in 0..6usize,
+        ty in 0..TYPES.len(),
+        nullable in any::<bool>(),
+        default in any::<bool>(),
+    ) -> Col {
+        Col { name, ty, nullable, default }
+    }
 }
 
 fn tbl() -> impl Strategy<Value = Tbl> {

@@ -5,10 +5,11 @@
 #[path = "common/build.rs"]
 mod build;
 
-use build::{index, nullable};
+use FkAction::{Cascade, NoAction, Restrict, SetDefault, SetNull};
+use build::{check, index, nullable, primary_key, unique};
 use dbconform::{
-    Check, Column, ColumnType, FkAction, ForeignKey, Index, IndexColumn, PrimaryKey, QualifiedName,
-    SortOrder, SqlType, Table, TableDef, UniqueConstraint, generated_name, short_hash,
+    Column, ColumnType, FkAction, ForeignKey, Index, IndexColumn, QualifiedName, SortOrder,
+    SqlType, Table, TableDef, generated_name, short_hash,
 };
 
 fn s(text: &str) -> String {
@@ -19,12 +20,58 @@ fn col(name: &str, ty: ColumnType) -> Column {
     Column::new(name, ty)
 }
 
+/// A NOT NULL column that auto-increments (a mapped integer key).
+fn auto_increment(name: &str, ty: ColumnType) -> Column {
+    Column {
+        auto_increment: true,
+        ..col(name, ty)
+    }
+}
+
+/// A descending index column.
+fn desc(name: &str) -> IndexColumn {
+    IndexColumn {
+        opclass: None,
+        nulls: None,
+        expression: false,
+        name: s(name),
+        order: SortOrder::Desc,
+    }
+}
+
+/// The foreign key `name` from `column` to `references`, spelled as in the derive's
+/// `references` attribute: `[schema.]table(column)`.
+fn fk(
+    name: &str,
+    column: &str,
+    references: &str,
+    on_delete: FkAction,
+    on_update: FkAction,
+) -> ForeignKey {
+    let (table, referenced) = references
+        .strip_suffix(')')
+        .and_then(|r| r.split_once('('))
+        .unwrap_or_else(|| panic!("{references:?} is not `[schema.]table(column)`"));
+    let references = match table.split_once('.') {
+        Some((schema, table)) => QualifiedName::with_schema(schema, table),
+        None => QualifiedName::new(table),
+    };
+    ForeignKey {
+        name: s(name),
+        columns: vec![s(column)],
+        references,
+        referenced_columns: vec![s(referenced)],
+        on_delete,
+        on_update,
+    }
+}
+
 /// Products we sell.
 ///
 /// Priced in the shop's currency.
 #[derive(Table)]
-#[table(name = "products")]
 #[index(name = "ix_products_vendor_sku", columns("vendor_id", "sku"))]
+#[table(name = "products")]
 #[unique(columns("vendor_id", "sku"))]
 #[check(name = "ck_products_price", expr = "price >= 0")]
 struct Product {
@@ -56,10 +103,7 @@ fn design_example_product() {
         renamed_from: vec![],
         comment: Some(s("Products we sell.\n\nPriced in the shop's currency.")),
         columns: vec![
-            Column {
-                auto_increment: true,
-                ..col("id", ColumnType::BigInt)
-            },
+            auto_increment("id", ColumnType::BigInt),
             col("sku", ColumnType::Varchar(64)),
             nullable("description", ColumnType::Text),
             Column {
@@ -83,35 +127,19 @@ fn design_example_product() {
             },
             col("email", ColumnType::Custom(s("citext"))),
         ],
-        primary_key: Some(PrimaryKey {
-            name: None,
-            columns: vec![s("id")],
-        }),
+        primary_key: primary_key(None, &["id"]),
         uniques: vec![
-            UniqueConstraint {
-                name: s("uq_products_vendor_id_sku"),
-                columns: vec![s("vendor_id"), s("sku")],
-            },
-            UniqueConstraint {
-                name: s("uq_products_sku"),
-                columns: vec![s("sku")],
-            },
+            unique("uq_products_vendor_id_sku", &["vendor_id", "sku"]),
+            unique("uq_products_sku", &["sku"]),
         ],
-        foreign_keys: vec![ForeignKey {
-            name: s("fk_products_vendor_id"),
-            columns: vec![s("vendor_id")],
-            references: QualifiedName {
-                schema: None,
-                name: s("vendors"),
-            },
-            referenced_columns: vec![s("id")],
-            on_delete: FkAction::Cascade,
-            on_update: FkAction::NoAction,
-        }],
-        checks: vec![Check {
-            name: s("ck_products_price"),
-            expr: s("price >= 0"),
-        }],
+        foreign_keys: vec![fk(
+            "fk_products_vendor_id",
+            "vendor_id",
+            "vendors(id)",
+            Cascade,
+            NoAction,
+        )],
+        checks: vec![check("ck_products_price", "price >= 0")],
         indexes: vec![
             index(
                 s("ix_products_vendor_sku"),
@@ -370,102 +398,54 @@ fn composite_keys_constraints_and_comments() {
                 ..col("warehouse_id", ColumnType::Integer)
             },
         ],
-        primary_key: Some(PrimaryKey {
-            name: Some(s("pk_order_line")),
-            columns: vec![s("order_id"), s("line_no")],
-        }),
+        primary_key: primary_key(Some("pk_order_line"), &["order_id", "line_no"]),
         uniques: vec![
-            UniqueConstraint {
-                name: s("uq_order_line_product"),
-                columns: vec![s("order_id"), s("Product Code")],
-            },
-            UniqueConstraint {
-                name: s("uq_order_line_order_id_note"),
-                columns: vec![s("order_id"), s("note")],
-            },
+            unique("uq_order_line_product", &["order_id", "Product Code"]),
+            unique("uq_order_line_order_id_note", &["order_id", "note"]),
         ],
         foreign_keys: vec![
-            ForeignKey {
-                name: s("fk_order_line_order_id"),
-                columns: vec![s("order_id")],
-                references: QualifiedName {
-                    schema: Some(s("shop")),
-                    name: s("orders"),
-                },
-                referenced_columns: vec![s("id")],
-                on_delete: FkAction::Cascade,
-                on_update: FkAction::Restrict,
-            },
-            ForeignKey {
-                name: s("fk_order_line_coupon"),
-                columns: vec![s("coupon")],
-                references: QualifiedName {
-                    schema: None,
-                    name: s("coupons"),
-                },
-                referenced_columns: vec![s("code")],
-                on_delete: FkAction::SetNull,
-                on_update: FkAction::SetDefault,
-            },
-            ForeignKey {
-                name: s("fk_order_line_warehouse_id"),
-                columns: vec![s("warehouse_id")],
-                references: QualifiedName {
-                    schema: None,
-                    name: s("warehouses"),
-                },
-                referenced_columns: vec![s("id")],
-                on_delete: FkAction::SetDefault,
-                on_update: FkAction::NoAction,
-            },
+            fk(
+                "fk_order_line_order_id",
+                "order_id",
+                "shop.orders(id)",
+                Cascade,
+                Restrict,
+            ),
+            fk(
+                "fk_order_line_coupon",
+                "coupon",
+                "coupons(code)",
+                SetNull,
+                SetDefault,
+            ),
+            fk(
+                "fk_order_line_warehouse_id",
+                "warehouse_id",
+                "warehouses(id)",
+                SetDefault,
+                NoAction,
+            ),
         ],
         checks: vec![
-            Check {
-                name: s("ck_order_line_362195e2"),
-                expr: s("quantity > 0"),
-            },
-            Check {
-                name: s("ck_order_line_61bf72d5"),
-                expr: s("unit_price >= 0 AND quantity < 1000"),
-            },
-            Check {
-                name: s("ck_note_length"),
-                expr: s("length(note) < 500"),
-            },
-            Check {
-                name: s("ck_order_line_unit_price"),
-                expr: s("unit_price >= 0"),
-            },
+            check("ck_order_line_362195e2", "quantity > 0"),
+            check(
+                "ck_order_line_61bf72d5",
+                "unit_price >= 0 AND quantity < 1000",
+            ),
+            check("ck_note_length", "length(note) < 500"),
+            check("ck_order_line_unit_price", "unit_price >= 0"),
         ],
         indexes: vec![
             index(
                 s("ix_order_line_order_id_line_no"),
-                vec![
-                    IndexColumn::asc("order_id"),
-                    IndexColumn {
-                        opclass: None,
-                        nulls: None,
-                        expression: false,
-                        name: s("line_no"),
-                        order: SortOrder::Desc,
-                    },
-                ],
+                vec![IndexColumn::asc("order_id"), desc("line_no")],
             ),
             Index {
                 unique: true,
                 predicate: Some(s("shipped IS NULL")),
                 ..index(
                     s("ix_open_lines"),
-                    vec![
-                        IndexColumn::asc("Product Code"),
-                        IndexColumn {
-                            opclass: None,
-                            nulls: None,
-                            expression: false,
-                            name: s("order_id"),
-                            order: SortOrder::Desc,
-                        },
-                    ],
+                    vec![IndexColumn::asc("Product Code"), desc("order_id")],
                 )
             },
         ],
@@ -512,14 +492,8 @@ fn keywords_raw_identifiers_and_mixed_case() {
             col("order", ColumnType::Integer),
             nullable("displayName", ColumnType::Text),
         ],
-        primary_key: Some(PrimaryKey {
-            name: None,
-            columns: vec![s("id")],
-        }),
-        uniques: vec![UniqueConstraint {
-            name: s("uq_user_type_Group"),
-            columns: vec![s("type"), s("Group")],
-        }],
+        primary_key: primary_key(None, &["id"]),
+        uniques: vec![unique("uq_user_type_Group", &["type", "Group"])],
         foreign_keys: vec![],
         checks: vec![],
         indexes: vec![
@@ -555,19 +529,13 @@ fn default_names_are_snake_case_and_integer_keys_auto_increment() {
     assert_eq!(order.name, "order");
     assert_eq!(
         order.columns,
-        vec![Column {
-            auto_increment: true,
-            ..col("id", ColumnType::Integer)
-        }]
+        vec![auto_increment("id", ColumnType::Integer)]
     );
     let log = HTTPLog::table_def();
     assert_eq!(log.name, "http_log");
     assert_eq!(
         log.columns,
-        vec![Column {
-            auto_increment: true,
-            ..col("id", ColumnType::SmallInt)
-        }]
+        vec![auto_increment("id", ColumnType::SmallInt)]
     );
     // `sql_type` makes the type custom, and only the mapped integer types auto-increment.
     let item = OrderItem::table_def();
@@ -576,13 +544,7 @@ fn default_names_are_snake_case_and_integer_keys_auto_increment() {
         item.columns,
         vec![col("id", ColumnType::Custom(s("INTEGER")))]
     );
-    assert_eq!(
-        item.primary_key,
-        Some(PrimaryKey {
-            name: None,
-            columns: vec![s("id")]
-        })
-    );
+    assert_eq!(item.primary_key, primary_key(None, &["id"]));
 }
 
 /// A user type mapped by implementing `SqlType`, and type aliases, work without `sql_type`.
@@ -653,10 +615,7 @@ fn user_types_aliases_and_auto_increment_rules() {
                 ),
                 col("name", ColumnType::Varchar(100)),
             ],
-            primary_key: Some(PrimaryKey {
-                name: None,
-                columns: vec![s("id")]
-            }),
+            primary_key: primary_key(None, &["id"]),
             uniques: vec![],
             foreign_keys: vec![],
             checks: vec![],
@@ -672,10 +631,7 @@ fn user_types_aliases_and_auto_increment_rules() {
     );
     assert_eq!(
         Ticket::table_def().columns,
-        vec![Column {
-            auto_increment: true,
-            ..col("id", ColumnType::Integer)
-        }]
+        vec![auto_increment("id", ColumnType::Integer)]
     );
 }
 
@@ -710,10 +666,10 @@ fn quotes_spaces_and_non_ascii_names() {
             },
         ],
         primary_key: None,
-        uniques: vec![UniqueConstraint {
-            name: s("uq_café_naïve \"quoted\" col"),
-            columns: vec![s("naïve \"quoted\" col")],
-        }],
+        uniques: vec![unique(
+            "uq_café_naïve \"quoted\" col",
+            &["naïve \"quoted\" col"],
+        )],
         foreign_keys: vec![],
         checks: vec![],
         indexes: vec![],

@@ -30,6 +30,17 @@ async fn assert_equivalent(ddl: &str, tables: &[TableDef]) {
     );
 }
 
+/// One test per case: `$name` asserts that the database made by the DDL `$ddl` conforms
+/// to the tables `$table` declare as it is.
+macro_rules! equivalent {
+    ($name:ident, $ddl:expr, $($table:ty),+ $(,)?) => {
+        #[tokio::test]
+        async fn $name() {
+            assert_equivalent($ddl, &[$(<$table>::table_def()),+]).await;
+        }
+    };
+}
+
 /// The changes of a plan, blocked steps included.
 /// Every change of the plan, executable then blocked; a `rebuild table` step stands for
 /// the changes it makes.
@@ -61,6 +72,18 @@ struct Account {
     nickname: Option<String>,
 }
 
+/// `eq_accounts` as [`Account`] declares it, in lower case, with aliases, a default in
+/// parentheses and unnamed constraints.
+const ACCOUNTS_IN_OTHER_SPELLINGS: &str = "create table eq_accounts (
+            id integer primary key autoincrement,
+            code varchar(20) not null unique,
+            status text not null default 'x',
+            balance int not null default (0),
+            active boolean not null default TRUE,
+            nickname text,
+            check (balance>=0)
+        )";
+
 #[derive(Table)]
 #[table(name = "eq_entries")]
 #[index(name = "ix_eq_entries_account", columns("account_id"))]
@@ -75,34 +98,25 @@ struct Entry {
     amount: i64,
 }
 
-#[tokio::test]
-async fn lower_case_aliases_unnamed_constraints_and_omitted_references() {
-    assert_equivalent(
-        "create table eq_accounts (
-            id integer primary key autoincrement,
-            code varchar(20) not null unique,
-            status text not null default 'x',
-            balance int not null default (0),
-            active boolean not null default TRUE,
-            nickname text,
-            check (balance>=0)
-        );
+equivalent!(
+    lower_case_aliases_unnamed_constraints_and_omitted_references,
+    &format!(
+        "{ACCOUNTS_IN_OTHER_SPELLINGS};
         create table eq_entries (
             id integer primary key autoincrement,
             account_id bigint not null references eq_accounts on delete cascade,
             memo character varying ( 100 ),
             amount BIGINT NOT NULL CHECK ((amount != 0))
         );
-        create index ix_eq_entries_account on eq_entries (account_id);",
-        &[Account::table_def(), Entry::table_def()],
-    )
-    .await;
-}
+        create index ix_eq_entries_account on eq_entries (account_id);"
+    ),
+    Account,
+    Entry
+);
 
-#[tokio::test]
-async fn identifiers_in_another_case_and_other_quoting() {
-    assert_equivalent(
-        r#"CREATE TABLE "EQ_Accounts" (
+equivalent!(
+    identifiers_in_another_case_and_other_quoting,
+    r#"CREATE TABLE "EQ_Accounts" (
             "ID" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
             [Code] VARCHAR(20) NOT NULL,
             `Status` TEXT NOT NULL DEFAULT ('x'),
@@ -112,10 +126,8 @@ async fn identifiers_in_another_case_and_other_quoting() {
             CONSTRAINT some_name CHECK ("BALANCE" >= 0),
             CONSTRAINT other_name UNIQUE (CODE)
         )"#,
-        &[Account::table_def()],
-    )
-    .await;
-}
+    Account
+);
 
 #[derive(Table)]
 #[table(name = "eq_tags")]
@@ -127,15 +139,8 @@ struct Tag {
     label: String,
 }
 
-#[tokio::test]
-async fn a_unique_index_instead_of_a_unique_constraint() {
-    assert_equivalent(
-        "CREATE TABLE eq_tags (id INTEGER PRIMARY KEY AUTOINCREMENT, owner BIGINT NOT NULL, label TEXT NOT NULL);
-         CREATE UNIQUE INDEX eq_tags_owner_label ON eq_tags (owner, label);",
-        &[Tag::table_def()],
-    )
-    .await;
-}
+equivalent!(a_unique_index_instead_of_a_unique_constraint, "CREATE TABLE eq_tags (id INTEGER PRIMARY KEY AUTOINCREMENT, owner BIGINT NOT NULL, label TEXT NOT NULL);
+         CREATE UNIQUE INDEX eq_tags_owner_label ON eq_tags (owner, label);", Tag);
 
 #[derive(Table)]
 #[table(name = "eq_kinds")]
@@ -164,10 +169,9 @@ struct Kinds {
     email: Option<String>,
 }
 
-#[tokio::test]
-async fn every_type_in_other_spellings() {
-    assert_equivalent(
-        "CREATE TABLE eq_kinds (
+equivalent!(
+    every_type_in_other_spellings,
+    "CREATE TABLE eq_kinds (
             id integer primary key,
             small smallint not null,
             medium int not null,
@@ -184,10 +188,8 @@ async fn every_type_in_other_spellings() {
             seen timestamp not null default current_timestamp,
             email CITEXT
         )",
-        &[Kinds::table_def()],
-    )
-    .await;
-}
+    Kinds
+);
 
 #[derive(Table)]
 #[table(name = "eq_defaults")]
@@ -209,10 +211,9 @@ struct Defaults {
     maybe: Option<String>,
 }
 
-#[tokio::test]
-async fn defaults_and_checks_in_other_spellings() {
-    assert_equivalent(
-        "CREATE TABLE eq_defaults (
+equivalent!(
+    defaults_and_checks_in_other_spellings,
+    "CREATE TABLE eq_defaults (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             text TEXT NOT NULL DEFAULT ('a;b'),
             low BIGINT NOT NULL DEFAULT (-1),
@@ -222,10 +223,8 @@ async fn defaults_and_checks_in_other_spellings() {
             maybe TEXT,
             CONSTRAINT ck_eq_defaults_range CHECK ( ( Low <= HIGH ) )
         )",
-        &[Defaults::table_def()],
-    )
-    .await;
-}
+    Defaults
+);
 
 #[derive(Table)]
 #[table(name = "eq_widgets")]
@@ -276,19 +275,13 @@ async fn plan_integer_key() -> Plan {
 
 #[tokio::test]
 async fn real_differences_survive_normalization() {
-    let plan = plan(
-        "create table eq_accounts (
-            id integer primary key autoincrement,
-            code varchar(30) not null unique,
-            status text not null default 'X',
-            balance int not null default (0),
-            active boolean not null default TRUE,
-            nickname text not null,
-            check (balance > 0)
-        )",
-        &[Account::table_def()],
-    )
-    .await;
+    // `eq_accounts` as in the other spellings, with four real differences.
+    let ddl = ACCOUNTS_IN_OTHER_SPELLINGS
+        .replace("varchar(20)", "varchar(30)")
+        .replace("'x'", "'X'")
+        .replace("nickname text,", "nickname text not null,")
+        .replace("(balance>=0)", "(balance > 0)");
+    let plan = plan(&ddl, &[Account::table_def()]).await;
     let found = changes(&plan);
     let mut altered: Vec<(String, Vec<&str>)> = found
         .iter()

@@ -9,8 +9,8 @@
 mod common;
 
 use common::{PgScratch, pg_url, sqlite_file};
-use dbconform::sqlx;
-use dbconform::{DbConform, Options, Table};
+use dbconform::sqlx::{self, SqlitePool};
+use dbconform::{DbConform, Options, Table, TableDef};
 
 // Plain comments on the models: a doc comment would be the table's comment.
 
@@ -59,31 +59,50 @@ fn assert_server_says(error: &str, wanted: &[&str]) {
     );
 }
 
+/// Applies `tables` with `db`, which must fail (`why`), drops the scratch schema (before
+/// any assertion can panic), and returns the error's text.
+async fn failing_apply(
+    scratch: PgScratch,
+    db: DbConform,
+    tables: &[TableDef],
+    why: &str,
+) -> String {
+    let outcome = db.apply(tables).await;
+    scratch.cleanup().await;
+    outcome.expect_err(why).to_string()
+}
+
+/// A SQLite file on which `ddl` ran: a `DbConform` on it, and a pool for more SQL.
+async fn sqlite_db(ddl: &str) -> (tempfile::TempDir, DbConform, SqlitePool) {
+    let (dir, url) = sqlite_file();
+    let db = DbConform::connect(&url).await.unwrap();
+    let pool = SqlitePool::connect(&url).await.unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(ddl.to_string()))
+        .execute(&pool)
+        .await
+        .unwrap();
+    (dir, db, pool)
+}
+
 /// A step failing on PostgreSQL shows the server's DETAIL (the duplicated key), never the
 /// server's source line.
 #[tokio::test]
 async fn a_postgres_error_shows_detail_and_no_source_line() {
     let Some(url) = pg_url() else { return };
-    let scratch = PgScratch::new(&url, "et_detail").await;
-    scratch
-        .ddl(
-            "CREATE TABLE et_users (id integer PRIMARY KEY, email text NOT NULL);
+    let why = "the unique constraint cannot be added";
+    let (scratch, db) = PgScratch::with_ddl(
+        &url,
+        "et_detail",
+        "CREATE TABLE et_users (id integer PRIMARY KEY, email text NOT NULL);
          INSERT INTO et_users VALUES (1, 'a@example.com'), (2, 'a@example.com')",
-        )
-        .await;
+    )
+    .await;
     // Without the data checks, the plan runs into the duplicates.
-    let db = DbConform::connect(&url)
-        .await
-        .unwrap()
-        .with_options(Options {
-            skip_data_checks: true,
-            ..scratch.options()
-        });
-    let error = db.apply(&[User::table_def()]).await;
-    scratch.cleanup().await;
-    let error = error
-        .expect_err("the unique constraint cannot be added")
-        .to_string();
+    let db = db.with_options(Options {
+        skip_data_checks: true,
+        ..scratch.options()
+    });
+    let error = failing_apply(scratch, db, &[User::table_def()], why).await;
     assert_server_says(
         &error,
         &[
@@ -97,18 +116,15 @@ async fn a_postgres_error_shows_detail_and_no_source_line() {
 #[tokio::test]
 async fn a_postgres_error_shows_the_hint() {
     let Some(url) = pg_url() else { return };
-    let scratch = PgScratch::new(&url, "et_hint").await;
-    scratch
-        .ddl("CREATE TABLE et_people (id integer PRIMARY KEY)")
-        .await;
-    let db = scratch.conform().await;
     let mut person = Person::table_def();
     person.columns[1].default = Some("no_such_function(1)".into());
-    let error = db.apply(&[person]).await;
-    scratch.cleanup().await;
-    let error = error
-        .expect_err("the default names no function")
-        .to_string();
+    let (scratch, db) = PgScratch::with_ddl(
+        &url,
+        "et_hint",
+        "CREATE TABLE et_people (id integer PRIMARY KEY)",
+    )
+    .await;
+    let error = failing_apply(scratch, db, &[person], "the default names no function").await;
     assert_server_says(
         &error,
         &[
@@ -122,16 +138,11 @@ async fn a_postgres_error_shows_the_hint() {
 /// and again as its problem.
 #[tokio::test]
 async fn a_blocked_step_says_will_fail_once() {
-    let (_dir, url) = sqlite_file();
-    let db = DbConform::connect(&url).await.unwrap();
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    sqlx::raw_sql(
+    let (_dir, db, _pool) = sqlite_db(
         "CREATE TABLE et_people (id INTEGER NOT NULL PRIMARY KEY, name TEXT);
          INSERT INTO et_people VALUES (1, 'ada'), (2, NULL);",
     )
-    .execute(&pool)
-    .await
-    .unwrap();
+    .await;
     let plan = db.compare(&[Person::table_def()]).await.unwrap();
     let text = plan.to_string();
     assert_eq!(plan.blocked().len(), 1, "{text}");
@@ -153,10 +164,7 @@ async fn a_blocked_step_says_will_fail_once() {
 /// whose rows all reference existing rows.
 #[tokio::test]
 async fn a_sqlite_rebuild_drops_the_warning_the_data_checks_answered() {
-    let (_dir, url) = sqlite_file();
-    let db = DbConform::connect(&url).await.unwrap();
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    sqlx::raw_sql(
+    let (_dir, db, pool) = sqlite_db(
         "CREATE TABLE et_people (id INTEGER NOT NULL PRIMARY KEY, name TEXT);
          INSERT INTO et_people VALUES (1, 'ada'), (2, 'grace');
          CREATE TABLE et_parents (id INTEGER NOT NULL PRIMARY KEY);
@@ -164,9 +172,7 @@ async fn a_sqlite_rebuild_drops_the_warning_the_data_checks_answered() {
          CREATE TABLE et_children (id INTEGER NOT NULL PRIMARY KEY, parent_id INTEGER);
          INSERT INTO et_children VALUES (1, 1), (2, NULL);",
     )
-    .execute(&pool)
-    .await
-    .unwrap();
+    .await;
     let tables = [Person::table_def(), Parent::table_def(), Child::table_def()];
     let plan = db.compare(&tables).await.unwrap();
     let text = plan.to_string();
@@ -204,15 +210,15 @@ async fn a_sqlite_rebuild_drops_the_warning_the_data_checks_answered() {
 #[tokio::test]
 async fn a_postgres_step_drops_the_warning_the_data_checks_answered() {
     let Some(url) = pg_url() else { return };
-    let scratch = PgScratch::new(&url, "et_checked").await;
-    scratch
-        .ddl(
-            "CREATE TABLE et_people (id integer PRIMARY KEY, name text);
+    let declared = [Person::table_def()];
+    let (scratch, db) = PgScratch::with_ddl(
+        &url,
+        "et_checked",
+        "CREATE TABLE et_people (id integer PRIMARY KEY, name text);
          INSERT INTO et_people VALUES (1, 'ada')",
-        )
-        .await;
-    let db = scratch.conform().await;
-    let plan = db.compare(&[Person::table_def()]).await;
+    )
+    .await;
+    let plan = db.compare(&declared).await;
     scratch.cleanup().await;
     let plan = plan.unwrap();
     let text = plan.to_string();

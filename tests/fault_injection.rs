@@ -12,10 +12,9 @@ mod common;
 use dbconform::sqlx::{self, AssertSqlSafe};
 use dbconform::{DbConform, Options, Table, TableDef};
 
+/// The schema before: what the plan under test starts from.
 mod v1 {
-    use dbconform::Table;
-
-    #[derive(Table)]
+    #[derive(dbconform::Table)]
     #[table(name = "fi_accounts")]
     pub struct Account {
         #[column(primary_key)]
@@ -23,7 +22,7 @@ mod v1 {
         pub email: String,
     }
 
-    #[derive(Table)]
+    #[derive(dbconform::Table)]
     #[table(name = "fi_notes")]
     pub struct Note {
         #[column(primary_key)]
@@ -33,8 +32,8 @@ mod v1 {
 }
 
 #[derive(Table)]
-#[table(name = "fi_accounts")]
 #[index(name = "ix_fi_accounts_email", columns("email"))]
+#[table(name = "fi_accounts")]
 struct Account {
     #[column(primary_key)]
     id: i64,
@@ -163,6 +162,18 @@ impl Backend {
     }
 }
 
+/// Sets up a fail point scenario in which statement `k` (1-based) of the next apply fails
+/// and every statement before it runs; tear it down after that apply.
+fn fail_statement(k: usize) -> fail::FailScenario<'static> {
+    let scenario = fail::FailScenario::setup();
+    let actions = match k {
+        1 => "1*return".to_string(),
+        _ => format!("{}*off->1*return", k - 1),
+    };
+    fail::cfg("dbconform::statement", &actions).unwrap();
+    scenario
+}
+
 /// The database's state: the plan from it to the v1 declaration (empty, drift included,
 /// exactly when the schema is v1's) and to v2 (the plan under test), and every row.
 async fn state(url: &str, options: &Options, backend: &Backend) -> (String, String, Vec<String>) {
@@ -203,13 +214,7 @@ async fn every_statement_fails_in_turn(backend: &mut Backend, name: &str) {
         let before = state(&url, &options, backend).await;
         let v1: dbconform::Plan = serde_json::from_str(&before.0).unwrap();
         assert!(v1.is_empty() && v1.drift().is_empty(), "{name}: {v1}");
-        let scenario = fail::FailScenario::setup();
-        let actions = if k == 1 {
-            "1*return".to_string()
-        } else {
-            format!("{}*off->1*return", k - 1)
-        };
-        fail::cfg("dbconform::statement", &actions).unwrap();
+        let scenario = fail_statement(k);
         let outcome = DbConform::connect(&url)
             .await
             .unwrap()

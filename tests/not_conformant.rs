@@ -129,13 +129,14 @@ async fn apply_all_applies_the_rest_and_its_report_says_the_database_does_not_co
     assert!(!text.contains("conforms"), "{text}");
 
     // One option away: `fail_on_blocked` makes apply_all refuse as conform_all does.
+    let options = Options {
+        fail_on_blocked: true,
+        ..Options::default()
+    };
     let strict = DbConform::connect(&url)
         .await
         .unwrap()
-        .with_options(Options {
-            fail_on_blocked: true,
-            ..Options::default()
-        });
+        .with_options(options);
     let error = strict.apply_all().await.unwrap_err();
     assert!(matches!(error, Error::Blocked { .. }), "{error:?}");
 }

@@ -188,6 +188,20 @@ impl Db {
     }
 }
 
+/// The family with `parent.qty` declared unique: over the duplicate quantities of
+/// [`FAMILY`], a rebuild that must fail.
+fn unique_qty() -> Vec<TableDef> {
+    vec![ParentUniqueQty::table_def(), Child::table_def()]
+}
+
+/// Options that skip the data checks, so that a step that must fail is tried.
+fn skip_data_checks() -> Options {
+    Options {
+        skip_data_checks: true,
+        ..Options::default()
+    }
+}
+
 /// The one rebuild step of `plan` for `table`, with the descriptions of its changes.
 fn rebuild_of(plan: &Plan, table: &str) -> Vec<String> {
     let steps: Vec<&dbconform::Step> = plan
@@ -298,7 +312,7 @@ async fn database_only_columns_are_dropped_only_when_allowed() {
 #[tokio::test]
 async fn a_rebuild_that_must_fail_changes_nothing_and_leaves_foreign_keys_on() {
     let db = Db::new(FAMILY).await;
-    let tables = vec![ParentUniqueQty::table_def(), Child::table_def()];
+    let tables = unique_qty();
     let before = db.snapshot(CHECKSUM).await;
 
     // With the data checks the step is blocked before anything runs.
@@ -315,12 +329,8 @@ async fn a_rebuild_that_must_fail_changes_nothing_and_leaves_foreign_keys_on() {
     assert!(blocked.iter().any(|p| p.contains("will fail")), "{plan}");
 
     // Without them, the rebuild runs and fails on the duplicates: all rolled back.
-    let options = Options {
-        skip_data_checks: true,
-        ..Options::default()
-    };
     let error = db
-        .conform(options)
+        .conform(skip_data_checks())
         .apply(&tables)
         .await
         .unwrap_err()
@@ -503,23 +513,19 @@ async fn strict_without_rowid_collations_and_generated_columns_round_trip_or_are
 #[tokio::test]
 async fn preflight_tries_a_rebuild_and_changes_nothing() {
     let db = Db::new(FAMILY).await;
+    let conform = db.conform(Options::default());
     let before = db.snapshot(CHECKSUM).await;
-    let report = db
-        .conform(Options::default())
-        .preflight(&family())
-        .await
-        .unwrap();
+    let report = conform.preflight(&family()).await.unwrap();
     assert!(report.is_ok(), "{report}");
     assert_eq!(report.steps.len(), 1, "{report}");
     assert_eq!(db.snapshot(CHECKSUM).await, before);
 
     // A rebuild over duplicates fails in the preflight, named with the database's message.
-    let options = Options {
-        skip_data_checks: true,
-        ..Options::default()
-    };
-    let tables = vec![ParentUniqueQty::table_def(), Child::table_def()];
-    let report = db.conform(options).preflight(&tables).await.unwrap();
+    let report = db
+        .conform(skip_data_checks())
+        .preflight(&unique_qty())
+        .await
+        .unwrap();
     let failures = report.failures();
     assert_eq!(failures.len(), 1, "{report}");
     assert!(
@@ -530,11 +536,7 @@ async fn preflight_tries_a_rebuild_and_changes_nothing() {
     // A foreign-key violation the rebuild would leave fails the rebuild step.
     db.exec(ORPHAN).await;
     let before = db.snapshot(CHECKSUM).await;
-    let report = db
-        .conform(Options::default())
-        .preflight(&family())
-        .await
-        .unwrap();
+    let report = conform.preflight(&family()).await.unwrap();
     let failures = report.failures();
     assert_eq!(failures.len(), 1, "{report}");
     assert!(

@@ -31,6 +31,18 @@ fn names(schema: &Schema) -> Vec<&str> {
     schema.tables.iter().map(|t| t.name.as_str()).collect()
 }
 
+/// The names of `table`'s columns, in order.
+fn column_names(table: &TableDef) -> Vec<&str> {
+    table.columns.iter().map(|c| c.name.as_str()).collect()
+}
+
+fn table_options(strict: bool, without_rowid: bool) -> TableOptions {
+    TableOptions {
+        strict,
+        without_rowid,
+    }
+}
+
 fn not_null(name: &str, ty: ColumnType) -> Column {
     Column::new(name, ty)
 }
@@ -133,45 +145,18 @@ async fn primary_keys_autoincrement_and_table_options() {
         auto_increment,
         ..Column::new("id", ty)
     };
-    assert_eq!(
-        table(&schema, "a"),
-        TableDef {
+    // a, b and c: the key `id`, spelled three ways, and a column `v`.
+    for (name, key) in [
+        ("a", id(ColumnType::Integer, true, true)),
+        ("b", id(ColumnType::Integer, true, false)),
+        ("c", id(custom("INT"), true, false)),
+    ] {
+        let expected = TableDef {
             primary_key: primary_key(None, &["id"]),
-            ..base(
-                "a",
-                vec![
-                    id(ColumnType::Integer, true, true),
-                    column("v", ColumnType::Text)
-                ]
-            )
-        }
-    );
-    assert_eq!(
-        table(&schema, "b"),
-        TableDef {
-            primary_key: primary_key(None, &["id"]),
-            ..base(
-                "b",
-                vec![
-                    id(ColumnType::Integer, true, false),
-                    column("v", ColumnType::Text)
-                ]
-            )
-        }
-    );
-    assert_eq!(
-        table(&schema, "c"),
-        TableDef {
-            primary_key: primary_key(None, &["id"]),
-            ..base(
-                "c",
-                vec![
-                    id(custom("INT"), true, false),
-                    column("v", ColumnType::Text)
-                ]
-            )
-        }
-    );
+            ..base(name, vec![key, column("v", ColumnType::Text)])
+        };
+        assert_eq!(table(&schema, name), expected, "table {name}");
+    }
     assert_eq!(
         table(&schema, "d"),
         TableDef {
@@ -183,10 +168,7 @@ async fn primary_keys_autoincrement_and_table_options() {
         table(&schema, "e"),
         TableDef {
             primary_key: primary_key(Some("pk e"), &["y", "x"]),
-            options: TableOptions {
-                strict: false,
-                without_rowid: true,
-            },
+            options: table_options(false, true),
             // WITHOUT ROWID makes every key column NOT NULL, and SQLite reports it.
             ..base(
                 "e",
@@ -201,10 +183,7 @@ async fn primary_keys_autoincrement_and_table_options() {
         table(&schema, "f"),
         TableDef {
             primary_key: primary_key(None, &["id"]),
-            options: TableOptions {
-                strict: true,
-                without_rowid: false,
-            },
+            options: table_options(true, false),
             ..base(
                 "f",
                 vec![
@@ -218,11 +197,8 @@ async fn primary_keys_autoincrement_and_table_options() {
     assert_eq!(
         table(&schema, "g"),
         TableDef {
+            options: table_options(true, true),
             primary_key: primary_key(None, &["k"]),
-            options: TableOptions {
-                strict: true,
-                without_rowid: true,
-            },
             ..base(
                 "g",
                 vec![not_null("k", ColumnType::Text), column("v", custom("ANY"))]
@@ -397,10 +373,7 @@ async fn hostile_names() {
     .await;
     let t = table(&schema, "user");
     assert_eq!(
-        t.columns
-            .iter()
-            .map(|c| c.name.as_str())
-            .collect::<Vec<_>>(),
+        column_names(&t),
         [
             "order",
             "group",
@@ -516,13 +489,7 @@ async fn text_that_sqlite_rewrote_after_alter_and_create_as_select() {
     .await;
     assert_eq!(names(&schema), ["c", "p", "renamed a"]);
     let a = table(&schema, "renamed a");
-    assert_eq!(
-        a.columns
-            .iter()
-            .map(|c| c.name.as_str())
-            .collect::<Vec<_>>(),
-        ["id", "Count", "note", "p_id"]
-    );
+    assert_eq!(column_names(&a), ["id", "Count", "note", "p_id"]);
     assert_eq!(
         a.checks,
         [check("", "\"Count\" > 0"), check("ck_note", "note <> ''")]

@@ -19,6 +19,7 @@
 mod common;
 #[path = "../common/models.rs"]
 mod models;
+
 mod native;
 mod rebuild;
 
@@ -99,11 +100,49 @@ impl Db {
         db
     }
 
+    /// A new SQLite file in which dbconform created `tables` (as declared, no rows).
+    async fn created(tables: &[TableDef]) -> Db {
+        let (dir, url) = sqlite_file();
+        DbConform::connect(&url)
+            .await
+            .unwrap()
+            .apply(tables)
+            .await
+            .unwrap();
+        Db::open(dir, url).await
+    }
+
+    /// The database at `url`, kept alive by `dir` (the temporary directory holding it).
+    async fn open(dir: tempfile::TempDir, url: String) -> Db {
+        Db {
+            _dir: dir,
+            pool: SqlitePool::connect(&url).await.unwrap(),
+            url,
+        }
+    }
+
     async fn conform(&self, options: Options) -> DbConform {
         DbConform::connect(&self.url)
             .await
             .unwrap()
             .with_options(options)
+    }
+
+    /// Plans exactly the steps `expected` spells (see [`plan_text`]; all native), applies
+    /// them, and checks that nothing is left.
+    async fn apply_native(&self, tables: &[TableDef], options: Options, expected: &str) {
+        let expected = dedent(expected);
+        let conform = self.conform(options).await;
+        let plan = conform.compare(tables).await.unwrap();
+        assert_eq!(plan_text(&plan), expected, "\n{plan}");
+        assert!(plan.blocked().is_empty(), "{plan}");
+        assert!(plan.steps().iter().all(|s| s.rebuild.is_none()), "{plan}");
+        let report = conform.apply(tables).await.unwrap();
+        // One description line (unindented) per expected step.
+        let expected_steps = expected.lines().filter(|l| !l.starts_with(' ')).count();
+        assert_eq!(report.executed.len(), expected_steps, "{report}");
+        let after = conform.compare(tables).await.unwrap();
+        assert!(after.is_empty(), "left after apply:\n{after}");
     }
 
     async fn exec(&self, sql: &str) {
@@ -185,23 +224,33 @@ impl Db {
         }
     }
 
-    async fn column_names(&self, table: &str) -> Vec<String> {
-        sqlx::query_scalar("SELECT name FROM pragma_table_xinfo(?) ORDER BY cid")
+    /// The rows of `query`, a catalog query with one parameter: `table`.
+    async fn catalog<T>(&self, query: &'static str, table: &str) -> Vec<T>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+    {
+        sqlx::query_as(query)
             .bind(table)
             .fetch_all(&self.pool)
             .await
             .unwrap()
     }
 
+    async fn column_names(&self, table: &str) -> Vec<String> {
+        let names: Vec<(String,)> = self
+            .catalog("SELECT name FROM pragma_table_xinfo(?) ORDER BY cid", table)
+            .await;
+        names.into_iter().map(|(name,)| name).collect()
+    }
+
     /// `name type notnull default hidden` per column, in order.
     async fn columns(&self, table: &str) -> Vec<String> {
-        let rows: Vec<(String, String, i64, Option<String>, i64)> = sqlx::query_as(
-            "SELECT name, type, \"notnull\", dflt_value, hidden FROM pragma_table_xinfo(?) ORDER BY cid",
-        )
-        .bind(table)
-        .fetch_all(&self.pool)
-        .await
-        .unwrap();
+        let rows: Vec<(String, String, i64, Option<String>, i64)> = self
+            .catalog(
+                "SELECT name, type, \"notnull\", dflt_value, hidden FROM pragma_table_xinfo(?) ORDER BY cid",
+                table,
+            )
+            .await;
         rows.into_iter()
             .map(|(name, ty, notnull, default, hidden)| {
                 format!(
@@ -214,13 +263,12 @@ impl Db {
 
     /// `name unique=.. origin=.. partial=..` per index, by name.
     async fn indexes(&self, table: &str) -> Vec<String> {
-        let rows: Vec<(String, i64, String, i64)> = sqlx::query_as(
-            "SELECT name, \"unique\", origin, partial FROM pragma_index_list(?) ORDER BY name",
-        )
-        .bind(table)
-        .fetch_all(&self.pool)
-        .await
-        .unwrap();
+        let rows: Vec<(String, i64, String, i64)> = self
+            .catalog(
+                "SELECT name, \"unique\", origin, partial FROM pragma_index_list(?) ORDER BY name",
+                table,
+            )
+            .await;
         rows.into_iter()
             .map(|(name, unique, origin, partial)| {
                 format!("{name} unique={unique} origin={origin} partial={partial}")
@@ -296,37 +344,65 @@ fn without_accounts_index(sql: String) -> String {
     format!("{}{}", &sql[..at], &sql[end..])
 }
 
+/// The script with an extra `legacy INTEGER` column in `accounts` (after `nickname`).
+fn with_legacy_column(sql: &str) -> String {
+    replace_once(
+        sql,
+        "  \"nickname\" TEXT,\n",
+        "  \"nickname\" TEXT,\n  \"legacy\" INTEGER,\n",
+    )
+}
+
+/// Every step of `plan`: its description on one line, then each of its statements on a
+/// line of its own, indented by four spaces. Expected plans are written in this form, one
+/// step after the other as in the plan; so that two different plans can never read the
+/// same, no description or statement may hold a line break or start with a space.
+fn plan_text(plan: &Plan) -> String {
+    let mut text = String::new();
+    for (description, statements) in steps(plan) {
+        for line in std::iter::once(&description).chain(&statements) {
+            assert!(
+                !line.contains('\n') && !line.starts_with(' '),
+                "cannot spell {line:?} in the plan text"
+            );
+        }
+        text.push_str(&description);
+        text.push('\n');
+        for statement in statements {
+            text.push_str(&format!("    {statement}\n"));
+        }
+    }
+    text
+}
+
+/// A multi-line string literal as written in a test (its first line empty, the others
+/// indented like the code around it, the last one blank) as text: the first and the
+/// last lines dropped, and the indentation of the least indented line taken off every
+/// line.
+fn dedent(literal: &str) -> String {
+    let lines: Vec<&str> = literal.lines().collect();
+    let [first, lines @ .., last] = lines.as_slice() else {
+        panic!("{literal:?} is not a multi-line literal");
+    };
+    assert!(first.is_empty() && last.trim().is_empty(), "{literal:?}");
+    let indent = lines
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    lines
+        .iter()
+        .map(|l| format!("{}\n", &l[indent..]))
+        .collect()
+}
+
 /// `(description, statements)` of every step.
 fn steps(plan: &Plan) -> Vec<(String, Vec<String>)> {
     plan.steps()
         .iter()
         .map(|s| (s.describe(), s.sql.clone()))
         .collect()
-}
-
-fn owned(expected: &[(&str, &[&str])]) -> Vec<(String, Vec<String>)> {
-    expected
-        .iter()
-        .map(|(d, sql)| (d.to_string(), sql.iter().map(|s| s.to_string()).collect()))
-        .collect()
-}
-
-/// Plans exactly `expected` (all native), applies it, and checks that nothing is left.
-async fn apply_native(
-    db: &Db,
-    tables: &[TableDef],
-    options: Options,
-    expected: &[(&str, &[&str])],
-) {
-    let conform = db.conform(options).await;
-    let plan = conform.compare(tables).await.unwrap();
-    assert_eq!(steps(&plan), owned(expected), "\n{plan}");
-    assert!(plan.blocked().is_empty(), "{plan}");
-    assert!(plan.steps().iter().all(|s| s.rebuild.is_none()), "{plan}");
-    let report = conform.apply(tables).await.unwrap();
-    assert_eq!(report.executed.len(), expected.len(), "{report}");
-    let after = conform.compare(tables).await.unwrap();
-    assert!(after.is_empty(), "left after apply:\n{after}");
 }
 
 /// Columns may be dropped, with the undeclared indexes over them (kept by default, and

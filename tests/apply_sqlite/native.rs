@@ -8,14 +8,13 @@ use common::build::index;
 async fn add_nullable_column_keeps_rows() {
     let db = Db::drifted(&tables(), |s| without_line(&s, "\"nickname\" TEXT,")).await;
     let before = db.rows().await;
-    apply_native(
-        &db,
+    db.apply_native(
         &tables(),
         Options::default(),
-        &[(
-            "add column main.accounts.nickname",
-            &["ALTER TABLE \"accounts\" ADD COLUMN \"nickname\" TEXT"],
-        )],
+        r#"
+        add column main.accounts.nickname
+            ALTER TABLE "accounts" ADD COLUMN "nickname" TEXT
+        "#,
     )
     .await;
     assert_eq!(
@@ -49,20 +48,15 @@ async fn add_not_null_columns_with_constant_defaults_fill_existing_rows() {
         readings().await,
         strings(&["readings: 1|'a'", "readings: 2|'b'"])
     );
-    apply_native(
-        &db,
+    db.apply_native(
         &all,
         Options::default(),
-        &[
-            (
-                "add column main.readings.unit",
-                &["ALTER TABLE \"readings\" ADD COLUMN \"unit\" TEXT NOT NULL DEFAULT 'n/a'"],
-            ),
-            (
-                "add column main.readings.value",
-                &["ALTER TABLE \"readings\" ADD COLUMN \"value\" BIGINT NOT NULL DEFAULT 0"],
-            ),
-        ],
+        r#"
+        add column main.readings.unit
+            ALTER TABLE "readings" ADD COLUMN "unit" TEXT NOT NULL DEFAULT 'n/a'
+        add column main.readings.value
+            ALTER TABLE "readings" ADD COLUMN "value" BIGINT NOT NULL DEFAULT 0
+        "#,
     )
     .await;
     assert_eq!(
@@ -124,14 +118,8 @@ async fn every_constant_default_spelling_is_added_natively_to_a_table_with_rows(
         })
         .collect();
     let full = vec![spellings(columns)];
-    let (dir, url) = sqlite_file();
-    let conform = DbConform::connect(&url).await.unwrap();
-    conform.apply(&[spellings(Vec::new())]).await.unwrap();
-    let db = Db {
-        _dir: dir,
-        pool: SqlitePool::connect(&url).await.unwrap(),
-        url,
-    };
+    let db = Db::created(&[spellings(Vec::new())]).await;
+    let conform = db.conform(Options::default()).await;
     db.exec("INSERT INTO spellings (id) VALUES (1), (2), (3)")
         .await;
     let plan = conform.compare(&full).await.unwrap();
@@ -249,30 +237,18 @@ async fn add_virtual_generated_and_collated_columns() {
             ..spellings(columns)
         }
     };
-    let (dir, url) = sqlite_file();
-    let conform = DbConform::connect(&url).await.unwrap();
-    conform.apply(&[notes(false)]).await.unwrap();
-    let db = Db {
-        _dir: dir,
-        pool: SqlitePool::connect(&url).await.unwrap(),
-        url,
-    };
+    let db = Db::created(&[notes(false)]).await;
     db.exec("INSERT INTO notes (id, body) VALUES (1, 'hi')")
         .await;
-    apply_native(
-        &db,
+    db.apply_native(
         &[notes(true)],
         Options::default(),
-        &[
-            (
-                "add column main.notes.Shout",
-                &["ALTER TABLE \"notes\" ADD COLUMN \"Shout\" TEXT GENERATED ALWAYS AS (upper(body)) VIRTUAL"],
-            ),
-            (
-                "add column main.notes.tag",
-                &["ALTER TABLE \"notes\" ADD COLUMN \"tag\" TEXT COLLATE \"NOCASE\""],
-            ),
-        ],
+        r#"
+        add column main.notes.Shout
+            ALTER TABLE "notes" ADD COLUMN "Shout" TEXT GENERATED ALWAYS AS (upper(body)) VIRTUAL
+        add column main.notes.tag
+            ALTER TABLE "notes" ADD COLUMN "tag" TEXT COLLATE "NOCASE"
+        "#,
     )
     .await;
     assert_eq!(
@@ -290,25 +266,17 @@ async fn add_virtual_generated_and_collated_columns() {
 
 #[tokio::test]
 async fn drop_plain_column_keeps_the_other_values() {
-    let db = Db::drifted(&tables(), |s| {
-        replace_once(
-            &s,
-            "  \"nickname\" TEXT,\n",
-            "  \"nickname\" TEXT,\n  \"legacy\" INTEGER,\n",
-        )
-    })
-    .await;
+    let db = Db::drifted(&tables(), |s| with_legacy_column(&s)).await;
     let mut kept = db.column_names("accounts").await;
     kept.retain(|c| c != "legacy");
     let before = db.rows_of("accounts", &kept).await;
-    apply_native(
-        &db,
+    db.apply_native(
         &tables(),
         drop_columns(),
-        &[(
-            "drop column main.accounts.legacy",
-            &["ALTER TABLE \"accounts\" DROP COLUMN \"legacy\""],
-        )],
+        r#"
+        drop column main.accounts.legacy
+            ALTER TABLE "accounts" DROP COLUMN "legacy"
+        "#,
     )
     .await;
     assert_eq!(db.column_names("accounts").await, kept);
@@ -319,11 +287,7 @@ async fn drop_plain_column_keeps_the_other_values() {
 #[tokio::test]
 async fn drop_indexed_column_after_dropping_its_indexes() {
     let db = Db::drifted(&tables(), |s| {
-        let s = replace_once(
-            &s,
-            "  \"nickname\" TEXT,\n",
-            "  \"nickname\" TEXT,\n  \"legacy\" INTEGER,\n",
-        );
+        let s = with_legacy_column(&s);
         format!(
             "{s}CREATE INDEX \"ix_legacy\" ON \"accounts\" (\"legacy\");\n\
              CREATE INDEX \"ix_legacy_partial\" ON \"accounts\" (\"email\") WHERE legacy > 0;\n\
@@ -334,41 +298,32 @@ async fn drop_indexed_column_after_dropping_its_indexes() {
     let rows_before = db
         .rows_of("payments", &["id", "account_id", "amount"])
         .await;
-    apply_native(
-        &db,
+    db.apply_native(
         &tables(),
         drop_columns(),
-        &[
-            (
-                "drop index ix_legacy on main.accounts",
-                &["DROP INDEX \"ix_legacy\""],
-            ),
-            (
-                "drop index ix_legacy_partial on main.accounts",
-                &["DROP INDEX \"ix_legacy_partial\""],
-            ),
-            (
-                "drop index ux_legacy_expr on main.accounts",
-                &["DROP INDEX \"ux_legacy_expr\""],
-            ),
-            (
-                "drop column main.accounts.legacy",
-                &["ALTER TABLE \"accounts\" DROP COLUMN \"legacy\""],
-            ),
-        ],
+        r#"
+        drop index ix_legacy on main.accounts
+            DROP INDEX "ix_legacy"
+        drop index ix_legacy_partial on main.accounts
+            DROP INDEX "ix_legacy_partial"
+        drop index ux_legacy_expr on main.accounts
+            DROP INDEX "ux_legacy_expr"
+        drop column main.accounts.legacy
+            ALTER TABLE "accounts" DROP COLUMN "legacy"
+        "#,
     )
     .await;
+    assert!(
+        !db.column_names("accounts")
+            .await
+            .contains(&"legacy".to_string())
+    );
     assert_eq!(
         db.indexes("accounts").await,
         strings(&[
             "ix_accounts_email_created unique=0 origin=c partial=0",
             "sqlite_autoindex_accounts_1 unique=1 origin=u partial=0",
         ])
-    );
-    assert!(
-        !db.column_names("accounts")
-            .await
-            .contains(&"legacy".to_string())
     );
     assert_eq!(
         db.rows_of("payments", &["id", "account_id", "amount"])
@@ -381,14 +336,13 @@ async fn drop_indexed_column_after_dropping_its_indexes() {
 async fn add_index_keeps_rows() {
     let db = Db::drifted(&tables(), without_accounts_index).await;
     let before = db.rows().await;
-    apply_native(
-        &db,
+    db.apply_native(
         &tables(),
         Options::default(),
-        &[(
-            "add index ix_accounts_email_created on main.accounts",
-            &["CREATE INDEX \"ix_accounts_email_created\" ON \"accounts\" (\"email\", \"created_at\")"],
-        )],
+        r#"
+        add index ix_accounts_email_created on main.accounts
+            CREATE INDEX "ix_accounts_email_created" ON "accounts" ("email", "created_at")
+        "#,
     )
     .await;
     assert_eq!(
@@ -415,20 +369,15 @@ async fn drop_index_and_unique_index() {
     })
     .await;
     let before = db.rows().await;
-    apply_native(
-        &db,
+    db.apply_native(
         &tables(),
         with(|o| o.allow_drop_extra_indexes = true),
-        &[
-            (
-                "drop index ix extra on main.accounts",
-                &["DROP INDEX \"ix extra\""],
-            ),
-            (
-                "drop index Ux_Extra on main.payments",
-                &["DROP INDEX \"Ux_Extra\""],
-            ),
-        ],
+        r#"
+        drop index ix extra on main.accounts
+            DROP INDEX "ix extra"
+        drop index Ux_Extra on main.payments
+            DROP INDEX "Ux_Extra"
+        "#,
     )
     .await;
     assert_eq!(db.sql_of("ix extra").await, None);
@@ -457,14 +406,16 @@ async fn alter_index_order_uniqueness_and_predicate() {
     ] {
         let db = Db::drifted(&tables(), |s| replace_once(&s, edit.0, edit.1)).await;
         let before = db.rows().await;
-        apply_native(
-            &db,
+        db.apply_native(
             &tables(),
             Options::default(),
-            &[(
-                "change index ix_accounts_email_created on main.accounts",
-                &["DROP INDEX \"ix_accounts_email_created\"", create],
-            )],
+            &format!(
+                r#"
+                change index ix_accounts_email_created on main.accounts
+                    DROP INDEX "ix_accounts_email_created"
+                    {create}
+                "#
+            ),
         )
         .await;
         assert_eq!(
@@ -496,17 +447,15 @@ async fn drop_tables_children_first_without_touching_declared_rows() {
     };
     let before = declared(db.rows().await);
     assert_eq!(db.rows().await.len(), before.len() + 2);
-    apply_native(
-        &db,
+    db.apply_native(
         &tables(),
         with(|o| o.allow_drop_extra_tables = true),
-        &[
-            (
-                "drop table main.legacy_child",
-                &["DROP TABLE \"legacy_child\""],
-            ),
-            ("drop table main.legacy", &["DROP TABLE \"legacy\""]),
-        ],
+        r#"
+        drop table main.legacy_child
+            DROP TABLE "legacy_child"
+        drop table main.legacy
+            DROP TABLE "legacy"
+        "#,
     )
     .await;
     assert_eq!(db.sql_of("legacy").await, None);
@@ -554,48 +503,30 @@ async fn hostile_names_are_quoted_in_every_native_statement() {
             )
         }],
     );
-    let (dir, url) = sqlite_file();
-    DbConform::connect(&url)
-        .await
-        .unwrap()
-        .apply(std::slice::from_ref(&old))
-        .await
-        .unwrap();
-    let db = Db {
-        _dir: dir,
-        pool: SqlitePool::connect(&url).await.unwrap(),
-        url,
-    };
+    let db = Db::created(&[old]).await;
     db.exec("INSERT INTO \"Order \"\"Lines\"\"\" (id, \"group by\") VALUES (1, 9)")
         .await;
-    apply_native(
-        &db,
+    db.apply_native(
         &[new],
         drop_columns(),
-        &[
-            (
-                "drop index old \"ix\" on main.Order \"Lines\"",
-                &["DROP INDEX \"old \"\"ix\"\"\""],
-            ),
-            (
-                "drop column main.Order \"Lines\".group by",
-                &["ALTER TABLE \"Order \"\"Lines\"\"\" DROP COLUMN \"group by\""],
-            ),
-            (
-                "add column main.Order \"Lines\".Mixed Case",
-                &["ALTER TABLE \"Order \"\"Lines\"\"\" ADD COLUMN \"Mixed Case\" TEXT"],
-            ),
-            (
-                "add column main.Order \"Lines\".select",
-                &["ALTER TABLE \"Order \"\"Lines\"\"\" ADD COLUMN \"select\" TEXT NOT NULL DEFAULT 'it''s'"],
-            ),
-            (
-                "add index ix \"q\" Space on main.Order \"Lines\"",
-                &["CREATE UNIQUE INDEX \"ix \"\"q\"\" Space\" ON \"Order \"\"Lines\"\"\" (\"mixed case\" DESC) WHERE \"select\" <> ''"],
-            ),
-        ],
+        r#"
+        drop index old "ix" on main.Order "Lines"
+            DROP INDEX "old ""ix"""
+        drop column main.Order "Lines".group by
+            ALTER TABLE "Order ""Lines""" DROP COLUMN "group by"
+        add column main.Order "Lines".Mixed Case
+            ALTER TABLE "Order ""Lines""" ADD COLUMN "Mixed Case" TEXT
+        add column main.Order "Lines".select
+            ALTER TABLE "Order ""Lines""" ADD COLUMN "select" TEXT NOT NULL DEFAULT 'it''s'
+        add index ix "q" Space on main.Order "Lines"
+            CREATE UNIQUE INDEX "ix ""q"" Space" ON "Order ""Lines""" ("mixed case" DESC) WHERE "select" <> ''
+        "#,
     )
     .await;
+    assert_eq!(
+        db.indexes("Order \"Lines\"").await,
+        strings(&["ix \"q\" Space unique=1 origin=c partial=1"])
+    );
     assert_eq!(
         db.columns("Order \"Lines\"").await,
         strings(&[
@@ -603,10 +534,6 @@ async fn hostile_names_are_quoted_in_every_native_statement() {
             "Mixed Case TEXT notnull=0 default=- hidden=0",
             "select TEXT notnull=1 default='it''s' hidden=0",
         ])
-    );
-    assert_eq!(
-        db.indexes("Order \"Lines\"").await,
-        strings(&["ix \"q\" Space unique=1 origin=c partial=1"])
     );
     assert_eq!(
         db.rows_of("Order \"Lines\"", &["id", "Mixed Case", "select"])
