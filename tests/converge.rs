@@ -12,13 +12,14 @@ use dbconform::{Table, TableDef};
 
 /// Applies `tables` on an empty `db` (one step a table, and the schema's on PostgreSQL),
 /// then `compare` must be empty.
+/// The tables are first made [`TestDb::ready`] for the backend.
 async fn converges(db: &TestDb, tables: Vec<TableDef>) {
+    let tables = db.ready(tables);
     let conform = db.conform().await;
     let report = conform.apply(&tables).await.unwrap();
-    let schema_steps = if db.is_sqlite() { 0 } else { 1 };
     assert_eq!(
         report.executed.len(),
-        tables.len() + schema_steps,
+        tables.len() + db.schema_steps(),
         "{report}"
     );
     let plan = conform.compare(&tables).await.unwrap();
@@ -30,15 +31,21 @@ async fn converges(db: &TestDb, tables: Vec<TableDef>) {
     );
 }
 
-/// One test per backend for a family of tables (`name::sqlite`, `name::postgres`), with
-/// the tables only that backend has.
+/// One test per backend for a family of tables (`name::sqlite`, `name::postgres`,
+/// `name::mysql`), with the tables only that backend has: `family!(name, [every backend's],
+/// sqlite: [...], postgres: [...], mysql: [...])`, each list optional.
 macro_rules! family {
-    ($name:ident, [$($sqlite_only:ty),*], [$($pg_only:ty),*], [$($table:ty),* $(,)?]) => {
+    ($name:ident, [$($table:ty),* $(,)?]
+        $(, sqlite: [$($sqlite_only:ty),*])?
+        $(, postgres: [$($pg_only:ty),*])?
+        $(, mysql: [$($mysql_only:ty),*])? $(,)?) => {
         backend_tests! {
             $name => async |db| {
                 let only: Vec<TableDef> = match db.backend {
-                    Backend::Sqlite => vec![$(<$sqlite_only>::table_def(),)*],
-                    Backend::Postgres => vec![$(<$pg_only>::table_def(),)*],
+                    Backend::Sqlite => vec![$($(<$sqlite_only>::table_def(),)*)?],
+                    Backend::Postgres => vec![$($(<$pg_only>::table_def(),)*)?],
+                    #[cfg(feature = "mysql")]
+                    Backend::Mysql => vec![$($(<$mysql_only>::table_def(),)*)?],
                 };
                 let mut tables = vec![$(<$table>::table_def(),)*];
                 tables.extend(only);
@@ -81,12 +88,7 @@ struct ManualKey {
     id: i64,
 }
 
-family!(
-    converges_integers,
-    [],
-    [],
-    [Integers, SmallIdentity, ManualKey]
-);
+family!(converges_integers, [Integers, SmallIdentity, ManualKey]);
 
 // ------------------------------------------------------------------ floats and booleans
 
@@ -110,7 +112,7 @@ struct FloatsAndBools {
     no: bool,
 }
 
-family!(converges_floats_and_booleans, [], [], [FloatsAndBools]);
+family!(converges_floats_and_booleans, [FloatsAndBools]);
 
 // ------------------------------------------------------------------ text and bytes
 
@@ -140,7 +142,7 @@ struct Texts {
     currency: String,
 }
 
-family!(converges_text_and_bytes, [], [], [Texts]);
+family!(converges_text_and_bytes, [Texts]);
 
 // ------------------------------------------------------------------ decimals
 
@@ -173,7 +175,13 @@ struct TextDecimals {
     unbounded: Option<rust_decimal::Decimal>,
 }
 
-family!(converges_decimals, [TextDecimals], [Decimals], []);
+family!(
+    converges_decimals,
+    [],
+    sqlite: [TextDecimals],
+    postgres: [Decimals],
+    mysql: [Decimals]
+);
 
 // ------------------------------------------------------------------ dates and times
 
@@ -222,9 +230,8 @@ struct PgNow {
 
 family!(
     converges_dates_and_times,
-    [],
-    [PgNow],
-    [ChronoTimes, TimeCrateTimes]
+    [ChronoTimes, TimeCrateTimes],
+    postgres: [PgNow]
 );
 
 // ------------------------------------------------------------------ uuid and json
@@ -242,7 +249,7 @@ struct UuidsAndJson {
     filled_doc: serde_json::Value,
 }
 
-family!(converges_uuid_and_json, [], [], [UuidsAndJson]);
+family!(converges_uuid_and_json, [UuidsAndJson]);
 
 // ------------------------------------------------------------------ constraints and indexes
 
@@ -330,8 +337,6 @@ struct TreeNode {
 
 family!(
     converges_constraints_and_indexes,
-    [],
-    [],
     [Parent, Child, Membership, TreeNode]
 );
 
@@ -349,7 +354,7 @@ struct Commented {
     explicit: Option<i32>,
 }
 
-family!(converges_comments, [], [], [Commented]);
+family!(converges_comments, [Commented]);
 
 // ------------------------------------------------------------------ names
 
@@ -400,12 +405,7 @@ struct LongNames {
     other_id: Option<i64>,
 }
 
-family!(
-    converges_names,
-    [],
-    [],
-    [KeywordNames, MixedCase, LongNames]
-);
+family!(converges_names, [KeywordNames, MixedCase, LongNames]);
 
 // ------------------------------------------------------------------ everything at once, twice
 
@@ -418,6 +418,8 @@ backend_tests! {
                 tables.push(TextDecimals::table_def());
             }
             Backend::Postgres => tables.push(PgNow::table_def()),
+            #[cfg(feature = "mysql")]
+            Backend::Mysql => tables = db.ready(tables),
         }
         let conform = db.conform().await;
         conform.apply(&tables).await.unwrap();

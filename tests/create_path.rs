@@ -1,4 +1,4 @@
-//! The create path end to end on SQLite and PostgreSQL: `conform`/`apply` on an empty
+//! The create path end to end on SQLite, PostgreSQL and MySQL/MariaDB: `conform`/`apply` on an empty
 //! database creates every declared table with its columns, types, nullability, defaults,
 //! keys, constraints and indexes — checked in the database's own catalog — the database
 //! enforces them, and a second call executes nothing.
@@ -101,7 +101,7 @@ backend_tests! {
         let plan = conform.compare(&tables()).await.unwrap();
         let created = common::described(&plan);
         // On PostgreSQL the scratch schema is created first.
-        let schema_steps = usize::from(!db.is_sqlite());
+        let schema_steps = db.schema_steps();
         assert_eq!(created.len(), 5 + schema_steps, "{created:?}");
         if let Some(scratch) = db.pg() {
             assert_eq!(created[0], format!("create schema {}", scratch.schema), "{created:?}");
@@ -118,6 +118,8 @@ backend_tests! {
         match db.backend {
             Backend::Sqlite => sqlite_catalog(db.sqlite_pool().unwrap()).await,
             Backend::Postgres => postgres_catalog(db.pg().unwrap()).await,
+            #[cfg(feature = "mysql")]
+            Backend::Mysql => mysql_catalog(db).await,
         }
         rows_obey_the_declaration(db).await;
 
@@ -155,6 +157,12 @@ async fn rows_obey_the_declaration(db: &TestDb) {
             "fk_products_vendor_id",
             "ck_products_price",
             "duplicate key",
+        ),
+        #[cfg(feature = "mysql")]
+        Backend::Mysql => (
+            "fk_products_vendor_id",
+            "ck_products_price",
+            "Duplicate entry",
         ),
     };
     for (insert, violated) in [
@@ -328,6 +336,114 @@ async fn sqlite_from_pool_leaves_other_tables_alone_and_reports_them_as_drift() 
 
 /// The PostgreSQL catalog after the create: columns, constraints by definition, indexes
 /// and comments.
+/// The MySQL/MariaDB catalog after the create, read from `information_schema`: engine and
+/// collation, columns, keys and indexes, foreign keys with their actions, checks.
+#[cfg(feature = "mysql")]
+async fn mysql_catalog(db: &TestDb) {
+    let tables = db
+        .texts(
+            "SELECT TABLE_NAME || '|' || ENGINE || '|' || TABLE_COLLATION FROM information_schema.TABLES \
+             WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME",
+        )
+        .await;
+    assert_eq!(
+        tables,
+        [
+            "MixedCase|InnoDB|utf8mb4_unicode_ci",
+            "order_lines|InnoDB|utf8mb4_unicode_ci",
+            "products|InnoDB|utf8mb4_unicode_ci",
+            "user|InnoDB|utf8mb4_unicode_ci",
+            "vendors|InnoDB|utf8mb4_unicode_ci",
+        ]
+    );
+    // Columns: `name|type|nullable|default|extra` (MariaDB keeps a default's quotes).
+    let columns = db
+        .texts(
+            "SELECT CONCAT_WS('|', COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COALESCE(COLUMN_DEFAULT, 'NULL'), EXTRA) \
+             FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'products' \
+             ORDER BY ORDINAL_POSITION",
+        )
+        .await;
+    assert_eq!(
+        columns,
+        [
+            "id|bigint(20)|NO|NULL|auto_increment",
+            "sku|varchar(64)|NO|NULL|",
+            "description|text|YES|NULL|",
+            "price|double|NO|0|",
+            "vendor_id|bigint(20)|NO|NULL|",
+            "status|text|NO|'new; unchecked'|",
+            "active|tinyint(1)|NO|1|",
+            "created_at|timestamp|NO|current_timestamp()|",
+            "quantity|int(11)|NO|1|",
+        ]
+    );
+    // Keys and indexes: `table|index|non_unique|columns`.
+    let indexes = db
+        .texts(
+            "SELECT TABLE_NAME || '|' || INDEX_NAME || '|' || NON_UNIQUE || '|' || \
+               GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX) \
+             FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() \
+             GROUP BY TABLE_NAME, INDEX_NAME, NON_UNIQUE ORDER BY TABLE_NAME, INDEX_NAME",
+        )
+        .await;
+    for expected in [
+        "order_lines|PRIMARY|0|order_no,line",
+        "products|PRIMARY|0|id",
+        "products|ix_products_vendor_sku|1|vendor_id,sku",
+        "products|ix_products_vendor_id|1|vendor_id",
+        "products|uq_products_vendor_id_sku|0|vendor_id,sku",
+    ] {
+        assert!(
+            indexes.iter().any(|i| i == expected),
+            "{expected} in {indexes:?}"
+        );
+    }
+    assert!(
+        indexes
+            .iter()
+            .any(|i| i.starts_with("vendors|") && i.ends_with("|0|name")),
+        "a unique key on vendors.name in {indexes:?}"
+    );
+    // Foreign keys: `table|column|referenced table|column|on delete|on update`.
+    let foreign_keys = db
+        .texts(
+            "SELECT CONCAT_WS('|', k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_NAME, \
+               k.REFERENCED_COLUMN_NAME, r.DELETE_RULE, r.UPDATE_RULE) \
+             FROM information_schema.KEY_COLUMN_USAGE k JOIN information_schema.REFERENTIAL_CONSTRAINTS r \
+               ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME \
+               AND r.TABLE_NAME = k.TABLE_NAME \
+             WHERE k.TABLE_SCHEMA = DATABASE() AND k.REFERENCED_TABLE_NAME IS NOT NULL ORDER BY k.TABLE_NAME",
+        )
+        .await;
+    assert_eq!(
+        foreign_keys,
+        [
+            "order_lines|fk_order_lines_user_id|user_id|user|id|SET NULL|CASCADE",
+            "products|fk_products_vendor_id|vendor_id|vendors|id|CASCADE|RESTRICT",
+        ]
+    );
+    // Checks, as the server keeps them (identifiers quoted as the session's ANSI mode
+    // quotes them).
+    let checks = db
+        .texts(
+            "SELECT CONSTRAINT_NAME || '|' || CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS \
+             WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = 'products' ORDER BY CONSTRAINT_NAME",
+        )
+        .await;
+    assert_eq!(checks.len(), 2, "{checks:?}");
+    assert!(
+        checks
+            .iter()
+            .any(|c| c == "ck_products_price|\"price\" >= 0"),
+        "{checks:?}"
+    );
+    assert!(
+        checks.iter().any(|c| c.ends_with("|\"quantity\" >= 0")),
+        "{checks:?}"
+    );
+}
+
 async fn postgres_catalog(scratch: &PgScratch) {
     let (schema, pool) = (&scratch.schema, &scratch.pool);
     // Columns from the catalog: `name|type|is_nullable|default|is_identity`.
@@ -503,7 +619,7 @@ backend_tests! {
         }
         executed.sort();
         // Five tables, and on PostgreSQL the scratch schema.
-        let work = 5 + usize::from(!db.is_sqlite());
+        let work = 5 + db.schema_steps();
         assert_eq!(
             executed,
             [0, 0, 0, 0, 0, work],

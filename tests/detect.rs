@@ -205,10 +205,11 @@ fn default_options(o: Options) -> Options {
 /// compares.
 async fn check(db: &TestDb, case: Case) {
     let conform = db.conform().await;
-    let script = (case.mutate)(
-        conform.compare(&tables()).await.unwrap().to_sql(),
-        &db.prefix(),
-    );
+    let mut script = conform.compare(&tables()).await.unwrap().to_sql();
+    if db.is_mysql() {
+        script = common::drift::mysql_as_standard(&script);
+    }
+    let script = (case.mutate)(script, &db.prefix());
     db.exec(&script).await;
     let conform = conform.with_options((case.options)(db.options()));
     let plan = conform.compare(&tables()).await.unwrap();
@@ -241,11 +242,29 @@ async fn check_postgres(case: Case, tag: &str) {
     .await;
 }
 
-/// Defines the case on every backend (`name::sqlite`, `name::postgres`).
+/// Defines the case on every backend (`name::sqlite`, `name::postgres`, `name::mysql`);
+/// `mysql: Case { .. }` gives MySQL its own case where the server spells or models the
+/// thing differently, `mysql: skip "why"` where it has no such thing.
 macro_rules! case {
     ($name:ident, $case:expr) => {
         backend_tests! {
             $name => async |db| check(db, $case).await;
+        }
+    };
+    ($name:ident, $case:expr, mysql: skip $why:literal) => {
+        backend_tests! {
+            $name => async |db| {
+                if db.is_mysql() {
+                    eprintln!("not on MySQL: {}", $why);
+                    return;
+                }
+                check(db, $case).await
+            };
+        }
+    };
+    ($name:ident, $case:expr, mysql: $mysql:expr) => {
+        backend_tests! {
+            $name => async |db| check(db, if db.is_mysql() { $mysql } else { $case }).await;
         }
     };
 }
@@ -544,6 +563,19 @@ case!(
             "alter_foreign_key payments fk_payments_account_id -> accounts(id) => accounts(id), on delete Restrict -> Cascade, on update Cascade -> NoAction"
         ],
         drift: &[],
+    },
+    // InnoDB checks RESTRICT and NO ACTION alike, at once: one normal form, NO ACTION.
+    mysql: Case {
+        mutate: |sql, _| replace_once(
+            &sql,
+            "ON DELETE CASCADE",
+            "ON DELETE RESTRICT ON UPDATE CASCADE"
+        ),
+        options: default_options,
+        expected: &[
+            "alter_foreign_key payments fk_payments_account_id -> accounts(id) => accounts(id), on delete NoAction -> Cascade, on update Cascade -> NoAction"
+        ],
+        drift: &[],
     }
 );
 
@@ -670,6 +702,20 @@ case!(
             "alter_index accounts ix_accounts_email_created: unique true -> false, predicate None -> None, columns [(\"email\", Asc), (\"created_at\", Asc)] -> [(\"email\", Asc), (\"created_at\", Asc)]"
         ],
         drift: &[],
+    },
+    // MySQL has one kind of unique index: it is reflected as a unique constraint.
+    mysql: Case {
+        mutate: |sql, _| replace_once(
+            &sql,
+            "CREATE INDEX \"ix_accounts_email_created\"",
+            "CREATE UNIQUE INDEX \"ix_accounts_email_created\""
+        ),
+        options: default_options,
+        expected: &[
+            "drop_unique accounts ix_accounts_email_created (email, created_at)",
+            "add_index accounts ix_accounts_email_created"
+        ],
+        drift: &[],
     }
 );
 
@@ -686,7 +732,8 @@ case!(
             "alter_index accounts ix_accounts_email_created: unique false -> false, predicate Some(\"balance > 0\") -> None, columns [(\"email\", Asc), (\"created_at\", Asc)] -> [(\"email\", Asc), (\"created_at\", Asc)]"
         ],
         drift: &[],
-    }
+    },
+    mysql: skip "MySQL and MariaDB have no partial indexes"
 );
 
 #[tokio::test]
@@ -796,6 +843,17 @@ case!(
         options: default_options,
         expected: &["alter_column payments.amount: generated Some(\"account_id * 2\") -> None"],
         drift: &[],
+    },
+    // MariaDB takes no NOT NULL on a generated column.
+    mysql: Case {
+        mutate: |sql, _| replace_once(
+            &sql,
+            "\"amount\" BIGINT NOT NULL,",
+            "\"amount\" BIGINT GENERATED ALWAYS AS (account_id * 2) STORED,"
+        ),
+        options: default_options,
+        expected: &["alter_column payments.amount: nullable true -> false; generated Some(\"`account_id` * 2\") -> None"],
+        drift: &[],
     }
 );
 
@@ -806,16 +864,23 @@ struct LogLine {
     message: String,
 }
 
+// `LogLine` for MySQL, which keys no TEXT column whole (no doc comment: no table comment).
+#[derive(Table)]
+#[table(name = "log_lines")]
+struct ShortLogLine {
+    #[column(max_length = 100)]
+    message: String,
+}
+
 backend_tests! {
     detects_undeclared_primary_key => async |db| {
-        db.ddl("CREATE TABLE log_lines (message TEXT NOT NULL PRIMARY KEY)")
-            .await;
-        let plan = db
-            .conform()
-            .await
-            .compare(&[LogLine::table_def()])
-            .await
-            .unwrap();
+        let (ddl, table) = if db.is_mysql() {
+            ("CREATE TABLE log_lines (message VARCHAR(100) NOT NULL PRIMARY KEY)", ShortLogLine::table_def())
+        } else {
+            ("CREATE TABLE log_lines (message TEXT NOT NULL PRIMARY KEY)", LogLine::table_def())
+        };
+        db.ddl(ddl).await;
+        let plan = db.conform().await.compare(&[table]).await.unwrap();
         assert_eq!(
             summaries(&plan),
             ["drop_primary_key log_lines (message)"],

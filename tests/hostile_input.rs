@@ -1,6 +1,6 @@
-//! Hostile input on both backends: names with quotes, spaces, unicode and SQL keywords;
-//! PostgreSQL's 63-byte identifier limit (63 works, 64 and 200 are refused before anything
-//! runs, never truncated silently); defaults holding quotes and `;`; URLs that are
+//! Hostile input on every backend: names with quotes, backticks, spaces, unicode and SQL
+//! keywords; PostgreSQL's 63-byte and MySQL's 64-character identifier limits (refused
+//! before anything runs, never truncated silently); defaults holding quotes and `;`; URLs that are
 //! malformed, name a missing database or a closed port, or carry a password (which never
 //! shows); databases holding objects dbconform does not model. Clear errors, no panic,
 //! and whatever is applied converges.
@@ -24,7 +24,7 @@ async fn applies_and_converges(db: &DbConform, tables: &[TableDef], what: &str) 
 backend_tests! {
     hostile_names_and_defaults_apply_and_converge => async |db| {
         let conform = db.conform().await;
-        applies_and_converges(&conform, &common::hostile_tables(), db.name()).await;
+        applies_and_converges(&conform, &db.ready(common::hostile_tables()), db.name()).await;
         // The default with quotes and `;` is stored and used as written.
         db.exec("INSERT INTO {S}\"order\" (id) VALUES (1)").await;
         assert_eq!(
@@ -82,6 +82,36 @@ async fn postgres_identifier_lengths_63_works_64_and_200_are_refused() {
         assert_eq!(tables.len(), 2, "nothing was created: {tables:?}");
     }
     scratch.cleanup().await;
+}
+
+/// MySQL counts characters, not bytes: 64 work, 30 three-byte characters (90 bytes) work,
+/// 65 characters are refused before anything runs. (InnoDB also names a table's file
+/// after it, `@xxxx` a non-ASCII character, so 64 such characters pass the server's
+/// name check and fail on the file name: the 30 here stay clear of that.)
+#[cfg(feature = "mysql")]
+#[tokio::test]
+async fn mysql_identifier_lengths_64_characters_work_65_are_refused() {
+    let Some(db) = common::TestDb::mysql("lengths").await else {
+        return;
+    };
+    let conform = db.conform().await;
+    let (n64, c64, wide) = ("t".repeat(64), "c".repeat(64), "表".repeat(30));
+    let fits = [named(&n64, &c64), named(&wide, "id")];
+    applies_and_converges(&conform, &fits, "64 characters").await;
+    for (table, column) in [
+        ("t".repeat(65), "id".to_string()),
+        ("ok".to_string(), "c".repeat(65)),
+        ("表".repeat(65), "id".to_string()),
+    ] {
+        let error = conform
+            .apply(&[named(&table, &column)])
+            .await
+            .expect_err("a name over 64 characters must be refused")
+            .to_string();
+        assert!(error.contains("64 characters"), "{error}");
+        assert_eq!(db.table_names().await.len(), 2, "nothing was created");
+    }
+    db.cleanup().await;
 }
 
 #[tokio::test]
@@ -160,10 +190,22 @@ backend_tests! {
                  INSERT INTO feelings VALUES (1, 'ok', 5);",
                 "feelings",
             ),
+            #[cfg(feature = "mysql")]
+            Backend::Mysql => (
+                "CREATE TABLE feelings (id int PRIMARY KEY, m ENUM('ok', 'sad'), s SET('a', 'b'), \
+                   body TEXT, FULLTEXT INDEX ft_body (body)) ENGINE=InnoDB; \
+                 CREATE TABLE measures (at date NOT NULL, v int) PARTITION BY RANGE (YEAR(at)) \
+                   (PARTITION p2026 VALUES LESS THAN (2027), PARTITION pmax VALUES LESS THAN MAXVALUE); \
+                 CREATE VIEW v_feelings AS SELECT id FROM feelings; \
+                 CREATE TRIGGER tr_feelings BEFORE INSERT ON feelings FOR EACH ROW SET NEW.m = NEW.m; \
+                 CREATE SEQUENCE loose_seq; \
+                 INSERT INTO feelings VALUES (1, 'ok', 'a', 'text');",
+                "feelings",
+            ),
         };
         db.ddl(unmodelled).await;
         let conform = db.conform().await;
-        let plan = conform.compare(&common::hostile_tables()).await.unwrap();
+        let plan = conform.compare(&db.ready(common::hostile_tables())).await.unwrap();
         // The undeclared tables are drift, never dropped by default.
         assert!(
             plan.steps()
@@ -173,7 +215,7 @@ backend_tests! {
         );
         applies_and_converges(
             &conform,
-            &common::hostile_tables(),
+            &db.ready(common::hostile_tables()),
             &format!("{} with unmodelled objects", db.name()),
         )
         .await;

@@ -112,7 +112,7 @@ async fn killed_applies(backend: Backend, delays: [u64; 3]) {
         // guard does, in pieces (the schema holds about a thousand relations, too many for
         // one transaction on a shared server's lock table).
         let what = format!("{}, killed after {ms} ms", db.name());
-        check_round(db.conform().await, finished, &what).await;
+        check_round(db.conform().await.into_inner(), finished, &what).await;
         db.cleanup().await;
     }
 }

@@ -1,5 +1,6 @@
 //! `check_all()` and `preflight_all()` change nothing (snapshot and rows equal before and
-//! after) and report correctly, on SQLite and PostgreSQL.
+//! after) and report correctly, on every backend; on MySQL, which cannot roll DDL back,
+//! `preflight_all()` is refused before anything runs.
 //!
 //! The drift: `customers` lacks the `nickname` column (step 1, succeeds), the unique index
 //! on `email` (step 2, fails over duplicate emails), and `orders` is missing (step 3,
@@ -19,6 +20,8 @@ use dbconform::{Error, StepOutcome, Table, TableDef};
 struct Customer {
     #[column(primary_key)]
     id: i64,
+    // A length, so that MySQL can key it whole.
+    #[column(max_length = 100)]
     email: String,
     nickname: Option<String>,
 }
@@ -63,9 +66,11 @@ async fn check_lists_the_drift_and_changes_nothing() {
         };
         let listing = plan.to_string();
         let customers = db.table("customers");
+        // MySQL has one kind of unique index, which dbconform models as a constraint.
+        let unique = if db.is_mysql() { "unique" } else { "index" };
         for expected in [
             format!("add column {customers}.nickname"),
-            format!("add index ux_customers_email on {customers}"),
+            format!("add {unique} ux_customers_email on {customers}"),
             format!("create table {}", db.table("orders")),
             "will fail: 1 value of email is shared by several rows".to_string(),
         ] {
@@ -93,6 +98,11 @@ async fn check_passes_on_a_conformant_database() {
             .await
             .unwrap();
         assert_eq!(conform.snapshot().await.unwrap(), snapshot);
+        if db.is_mysql() {
+            refused_and_nothing_changed(&db, &conform, &snapshot, &db.texts(ROWS).await).await;
+            db.cleanup().await;
+            continue;
+        }
         let dry = conform.preflight_all().await.unwrap();
         assert!(
             dry.steps.is_empty() && dry.blocked.is_empty() && dry.is_ok(),
@@ -100,6 +110,24 @@ async fn check_passes_on_a_conformant_database() {
         );
         db.cleanup().await;
     }
+}
+
+/// MySQL commits each DDL statement on its own: preflight is refused with the reason,
+/// and nothing ran (same snapshot, same rows).
+async fn refused_and_nothing_changed(
+    db: &TestDb,
+    conform: &common::matrix::Conform,
+    snapshot: &dbconform::Schema,
+    rows: &[String],
+) {
+    let error = conform.preflight_all().await.unwrap_err();
+    assert!(
+        matches!(&error, Error::Unsupported { dialect, .. } if *dialect == "mysql"),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("nothing was run"), "{error}");
+    assert_eq!(&conform.snapshot().await.unwrap(), snapshot);
+    assert_eq!(db.texts(ROWS).await, rows);
 }
 
 #[tokio::test]
@@ -114,6 +142,11 @@ async fn preflight_tries_every_step_and_rolls_back() {
         let snapshot = conform.snapshot().await.unwrap();
         let rows = db.texts(ROWS).await;
 
+        if db.is_mysql() {
+            refused_and_nothing_changed(&db, &conform, &snapshot, &rows).await;
+            db.cleanup().await;
+            continue;
+        }
         let dry = conform.preflight_all().await.unwrap();
         let outcomes: Vec<(String, &str)> = dry
             .steps
@@ -191,6 +224,11 @@ async fn preflight_with_data_checks_reports_the_blocked_step() {
         drifted(&db).await;
         let conform = db.conform().await;
         let snapshot = conform.snapshot().await.unwrap();
+        if db.is_mysql() {
+            refused_and_nothing_changed(&db, &conform, &snapshot, &db.texts(ROWS).await).await;
+            db.cleanup().await;
+            continue;
+        }
         let dry = conform.preflight_all().await.unwrap();
         assert!(dry.is_ok(), "{dry}");
         assert_eq!(dry.steps.len(), 2, "{dry}");

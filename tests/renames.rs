@@ -317,8 +317,17 @@ async fn without_the_hint_the_plan_suggests_the_rename_and_keeps_the_old_column(
 /// refused after the apply (issue 16).
 #[tokio::test]
 async fn without_the_hint_a_table_with_rows_still_gets_the_suggestion_and_keeps_the_unique() {
-    let hint = "if `title` is `name` renamed, declare `#[column(renamed_from = \"name\")]` on it: a rename keeps the values, while this plan adds an empty column and keeps or drops `name` (evidence: `name` is not declared and its type TEXT is compatible with TEXT)";
     for db in TestDb::all("renames_rows").await {
+        // The keyed `name` is VARCHAR(255) on MySQL (see `TestDb::ready`).
+        let ty = if db.is_mysql() {
+            "VARCHAR(255)"
+        } else {
+            "TEXT"
+        };
+        let hint = format!(
+            "if `title` is `name` renamed, declare `#[column(renamed_from = \"name\")]` on it: a rename keeps the values, while this plan adds an empty column and keeps or drops `name` (evidence: `name` is not declared and its type {ty} is compatible with {ty})"
+        );
+        let hint = hint.as_str();
         db.create(&[old::Category::table_def()]).await;
         let tables = [UnhintedCategory::table_def()];
         let add = format!("add column {}.title", db.table("rn_categories"));

@@ -70,3 +70,67 @@ pub fn index_key(name: &str, order: SortOrder, expression: bool) -> IndexColumn 
         expression,
     }
 }
+
+/// `tables` as MySQL/MariaDB takes them, for the families declared once for every
+/// backend: a `String` in a key, an index or a reference is `VARCHAR(255)` (MySQL keys no
+/// TEXT column whole, and dbconform refuses rather than index a prefix), an unbounded
+/// decimal is `DECIMAL(30,10)` (MySQL has none), an index predicate is dropped (no
+/// partial indexes) and a SET DEFAULT action is RESTRICT (InnoDB refuses SET DEFAULT).
+/// Everything else is as declared.
+pub fn mysql_ready(mut tables: Vec<dbconform::TableDef>) -> Vec<dbconform::TableDef> {
+    let referenced: Vec<(String, String)> = tables
+        .iter()
+        .flat_map(|t| {
+            t.foreign_keys.iter().flat_map(|fk| {
+                fk.referenced_columns
+                    .iter()
+                    .map(|c| (fk.references.name.clone(), c.clone()))
+            })
+        })
+        .collect();
+    for table in &mut tables {
+        let mut keyed: Vec<String> = Vec::new();
+        keyed.extend(table.primary_key.iter().flat_map(|k| k.columns.clone()));
+        keyed.extend(table.uniques.iter().flat_map(|u| u.columns.clone()));
+        keyed.extend(table.foreign_keys.iter().flat_map(|f| f.columns.clone()));
+        keyed.extend(
+            table
+                .indexes
+                .iter()
+                .flat_map(|i| i.columns.iter().map(|c| c.name.clone())),
+        );
+        keyed.extend(
+            referenced
+                .iter()
+                .filter(|(t, _)| *t == table.name)
+                .map(|(_, c)| c.clone()),
+        );
+        for column in &mut table.columns {
+            match column.ty {
+                ColumnType::Text if keyed.contains(&column.name) => {
+                    column.ty = ColumnType::Varchar(255)
+                }
+                ColumnType::Decimal {
+                    precision: None, ..
+                } => {
+                    column.ty = ColumnType::Decimal {
+                        precision: Some(30),
+                        scale: Some(10),
+                    }
+                }
+                _ => {}
+            }
+        }
+        for index in &mut table.indexes {
+            index.predicate = None;
+        }
+        for fk in &mut table.foreign_keys {
+            for action in [&mut fk.on_delete, &mut fk.on_update] {
+                if *action == dbconform::FkAction::SetDefault {
+                    *action = dbconform::FkAction::Restrict;
+                }
+            }
+        }
+    }
+    tables
+}

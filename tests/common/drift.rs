@@ -31,15 +31,52 @@ pub fn without_line(sql: &str, needle: &str) -> String {
     }
 }
 
-/// The span of the CREATE TABLE statement of `table` (qualified or not) in the script.
+/// The span of the CREATE TABLE statement of `table` (qualified or not) in the script,
+/// table options after the closing parenthesis included.
 pub fn create_statement(sql: &str, table: &str) -> std::ops::Range<usize> {
     let marker = format!("\"{table}\" (\n");
     let at = sql
         .find(&marker)
         .unwrap_or_else(|| panic!("no CREATE TABLE {table} in:\n{sql}"));
     let begin = sql[..at].rfind("CREATE TABLE").unwrap();
-    let end = sql[begin..].find(");\n").unwrap() + begin + 3;
+    let close = sql[begin..].find("\n)").unwrap() + begin;
+    let end = sql[close..].find(";\n").unwrap() + close + 2;
     begin..end
+}
+
+/// A MySQL creation script in the spellings the edits of the other backends' scripts
+/// expect, to run on a test connection in `ANSI` mode: identifiers in double quotes, and
+/// each index CREATE TABLE declares inline as a CREATE INDEX statement after the table.
+pub fn mysql_as_standard(sql: &str) -> String {
+    let sql = sql.replace('`', "\"");
+    let mut out = String::new();
+    let mut table = None;
+    let mut indexes: Vec<String> = Vec::new();
+    for line in sql.split_inclusive('\n') {
+        if let Some(rest) = line.strip_prefix("CREATE TABLE ") {
+            table = Some(rest.split(" (").next().unwrap().to_string());
+        }
+        let body = line.trim_end();
+        if let (Some(t), Some(index)) = (&table, body.trim_start().strip_prefix("INDEX ")) {
+            let index = index.trim_end_matches(',');
+            let (name, columns) = index.split_once(" (").unwrap();
+            indexes.push(format!("CREATE INDEX {name} ON {t} ({columns};\n"));
+            if !body.ends_with(',') && out.ends_with(",\n") {
+                // The index was the last element: the one before it ends the list.
+                out.truncate(out.len() - 2);
+                out.push('\n');
+            }
+            continue;
+        }
+        out.push_str(line);
+        if table.is_some() && line.starts_with(')') && body.ends_with(';') {
+            table = None;
+            for index in indexes.drain(..) {
+                out.push_str(&index);
+            }
+        }
+    }
+    out
 }
 
 /// Applies `edit` to the CREATE TABLE statement of `table` only.

@@ -107,7 +107,7 @@ pub const SQLITE_THINGS_DDL: &str = r#"CREATE TABLE things (
 pub fn hostile_tables() -> Vec<TableDef> {
     let names = [
         "order",
-        "we\"ird 'name'",
+        "we\"ird 'na`me'",
         "Ünïcødé 表",
         "select; drop table x; --",
     ];

@@ -44,6 +44,12 @@ pub struct Scratch {
 impl Scratch {
     pub async fn new(server: &str, tag: &str) -> Scratch {
         static N: AtomicU32 = AtomicU32::new(0);
+        // Well under MySQL's 64-character limit on database names.
+        let tag: String = tag
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .take(32)
+            .collect();
         let database = format!(
             "dbct_{tag}_{}_{}",
             std::process::id(),

@@ -110,6 +110,22 @@ pub(super) fn expression(text: &str) -> String {
     flat(&parser.tokens)
 }
 
+/// One name for each function the servers spell several ways: MariaDB stores `upper` as
+/// `ucase`, `lower` as `lcase`, `length` as `octet_length`, `character_length` as
+/// `char_length`, `mid` and `substring` as `substr`, `power` as `pow`.
+fn function_name(lower: String) -> String {
+    let same = match lower.as_str() {
+        "ucase" => "upper",
+        "lcase" => "lower",
+        "octet_length" => "length",
+        "character_length" => "char_length",
+        "mid" | "substring" => "substr",
+        "power" => "pow",
+        _ => return lower,
+    };
+    same.to_string()
+}
+
 struct Parser {
     tokens: Vec<Tok>,
     at: usize,
@@ -301,7 +317,7 @@ impl Parser {
                     };
                     return Some(match synonym {
                         Some(name) if args.is_empty() => Node::Atom(name.to_string()),
-                        _ => Node::Call(lower, args),
+                        _ => Node::Call(function_name(lower), args),
                     });
                 }
                 if KEYWORDS.contains(&lower.as_str()) {
@@ -527,6 +543,33 @@ mod tests {
             ("NOT a", "(not(`a`))", "not `a`"),
             ("\"order\" > 0", "(`order` > 0)", "`order` > 0"),
             ("json_valid(doc)", "json_valid(`doc`)", "json_valid(`doc`)"),
+            // MariaDB's synonyms for the functions it spells its own way.
+            (
+                "length(title) > 0",
+                "(length(`title`) > 0)",
+                "octet_length(`title`) > 0",
+            ),
+            (
+                "upper(t) <> 'x'",
+                "(upper(`t`) <> _utf8mb4'x')",
+                "ucase(`t`) <> 'x'",
+            ),
+            (
+                "LOWER(t) <> 'x'",
+                "(lower(`t`) <> _utf8mb4'x')",
+                "lcase(`t`) <> 'x'",
+            ),
+            (
+                "character_length(t) < 9",
+                "(char_length(`t`) < 9)",
+                "char_length(`t`) < 9",
+            ),
+            (
+                "substring(t, 1, 2) <> 'a' AND mid(t, 1, 1) <> 'q'",
+                "((substr(`t`,1,2) <> _utf8mb4'a') and (substr(`t`,1,1) <> _utf8mb4'q'))",
+                "substr(`t`,1,2) <> 'a' and substr(`t`,1,1) <> 'q'",
+            ),
+            ("power(n, 2) >= 0", "(pow(`n`,2) >= 0)", "pow(`n`,2) >= 0"),
         ] {
             let want = expression(declared);
             assert_eq!(expression(mysql8), want, "MySQL 8 {mysql8}");
