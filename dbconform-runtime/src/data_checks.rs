@@ -39,10 +39,40 @@ where
     for<'r> i64: Decode<'r, DB> + Type<DB>,
     usize: ColumnIndex<DB::Row>,
 {
+    // Runs one probe statement. The outer error is a failure to open or roll back the
+    // savepoint; the inner one the database refusing the query (its message).
+    let mut ask =
+        async |sql: &str, width: usize| -> Result<std::result::Result<Vec<u64>, String>> {
+            let started = std::time::Instant::now();
+            let outcome = if guard && conn.is_in_transaction() {
+                counter.add(1);
+                let mut savepoint = conn
+                    .begin()
+                    .await
+                    .map_err(db_error("opening a savepoint for the data checks"))?;
+                let outcome = fetch::<DB>(&mut savepoint, sql, width, counter).await;
+                counter.add(1);
+                savepoint
+                    .rollback()
+                    .await
+                    .map_err(db_error("rolling back the data checks' savepoint"))?;
+                outcome
+            } else {
+                fetch::<DB>(conn, sql, width, counter).await
+            };
+            tracing::debug!(
+                elapsed_us = started.elapsed().as_micros() as u64,
+                questions = width,
+                ok = outcome.is_ok(),
+                statement = %sql,
+                "data probe"
+            );
+            Ok(outcome)
+        };
     let mut answers = Answers::new();
     for batch in questions.chunks(BATCH) {
         let sql = select(batch, render);
-        let message = match ask::<DB>(conn, &sql, batch.len(), counter, guard).await? {
+        let message = match ask(&sql, batch.len()).await? {
             Ok(counts) => {
                 record(&mut answers, batch, counts);
                 continue;
@@ -59,7 +89,7 @@ where
             continue;
         }
         let sql = select(&others, render);
-        match ask::<DB>(conn, &sql, others.len(), counter, guard).await? {
+        match ask(&sql, others.len()).await? {
             Ok(counts) => record(&mut answers, &others, counts),
             Err(message) => unknown(&mut answers, &others, &message),
         }
@@ -94,49 +124,6 @@ fn select(questions: &[Question], render: &(dyn Fn(&Question) -> String + Sync))
         .map(|(i, q)| format!("({}) AS q{i}", render(q)))
         .collect();
     format!("SELECT {}", columns.join(", "))
-}
-
-/// Runs one probe statement. The outer error is a failure to open or roll back the
-/// savepoint; the inner one the database refusing the query (its message).
-async fn ask<DB>(
-    conn: &mut DB::Connection,
-    sql: &str,
-    width: usize,
-    counter: &StatementCounter,
-    guard: bool,
-) -> Result<std::result::Result<Vec<u64>, String>>
-where
-    DB: Database,
-    DB::Connection: Connection<Database = DB>,
-    for<'e> &'e mut DB::Connection: Executor<'e, Database = DB>,
-    for<'r> i64: Decode<'r, DB> + Type<DB>,
-    usize: ColumnIndex<DB::Row>,
-{
-    let started = std::time::Instant::now();
-    let outcome = if guard && conn.is_in_transaction() {
-        counter.add(1);
-        let mut savepoint = conn
-            .begin()
-            .await
-            .map_err(db_error("opening a savepoint for the data checks"))?;
-        let outcome = fetch::<DB>(&mut savepoint, sql, width, counter).await;
-        counter.add(1);
-        savepoint
-            .rollback()
-            .await
-            .map_err(db_error("rolling back the data checks' savepoint"))?;
-        outcome
-    } else {
-        fetch::<DB>(conn, sql, width, counter).await
-    };
-    tracing::debug!(
-        elapsed_us = started.elapsed().as_micros() as u64,
-        questions = width,
-        ok = outcome.is_ok(),
-        statement = %sql,
-        "data probe"
-    );
-    Ok(outcome)
 }
 
 /// One query, one row, `width` counts.
