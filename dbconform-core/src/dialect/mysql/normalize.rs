@@ -265,8 +265,10 @@ fn normalize_index(index: &mut Index) {
 }
 
 /// `true` for the index InnoDB creates for a foreign key that has none (M9): not unique,
-/// named like the key, on exactly the key's columns. Both sides lose it, so a declaration
-/// that spells it out compares equal too.
+/// on exactly the key's columns, named like the key — or, for a key declared without a
+/// constraint name (`REFERENCES` on the column, `FOREIGN KEY (c) REFERENCES ...`), like its
+/// first column. Both sides lose it, so a declaration that spells it out compares equal
+/// too.
 fn foreign_key_index(table: &TableDef, index: &Index) -> bool {
     let same = |a: &str, b: &str| a.to_lowercase() == b.to_lowercase();
     !index.unique
@@ -274,7 +276,8 @@ fn foreign_key_index(table: &TableDef, index: &Index) -> bool {
         && index.method.is_none()
         && index.columns.iter().all(IndexColumn::is_plain)
         && table.foreign_keys.iter().any(|fk| {
-            same(&fk.name, &index.name)
+            (same(&fk.name, &index.name)
+                || fk.columns.first().is_some_and(|c| same(c, &index.name)))
                 && fk.columns.len() == index.columns.len()
                 && fk
                     .columns

@@ -593,11 +593,22 @@ fn innodb_foreign_key_indexes_are_not_drift() {
         .indexes
         .push(index("fk_t_parent", &["parent_id"], false));
     assert_same(&spelled_out, &reflected);
+    // A key declared without a constraint name gets an index named like its column.
+    let mut unnamed = declared.clone();
+    unnamed.foreign_keys[0].name = "t_ibfk_1".into();
+    unnamed.indexes.push(index("parent_id", &["parent_id"], false));
+    let mut unnamed_declared = declared.clone();
+    unnamed_declared.foreign_keys[0].name = "t_ibfk_1".into();
+    assert_same(&unnamed_declared, &unnamed);
     // Another index on the column is the user's: it shows.
     reflected
         .indexes
         .push(index("ix_other", &["parent_id"], false));
     assert_eq!(changes(&declared, &reflected).len(), 1);
+    // So is one named like a column the key does not start with.
+    let mut other = declared.clone();
+    other.indexes.push(index("id", &["parent_id"], false));
+    assert_eq!(changes(&declared, &other).len(), 1);
 }
 
 #[test]
