@@ -596,7 +596,9 @@ fn innodb_foreign_key_indexes_are_not_drift() {
     // A key declared without a constraint name gets an index named like its column.
     let mut unnamed = declared.clone();
     unnamed.foreign_keys[0].name = "t_ibfk_1".into();
-    unnamed.indexes.push(index("parent_id", &["parent_id"], false));
+    unnamed
+        .indexes
+        .push(index("parent_id", &["parent_id"], false));
     let mut unnamed_declared = declared.clone();
     unnamed_declared.foreign_keys[0].name = "t_ibfk_1".into();
     assert_same(&unnamed_declared, &unnamed);

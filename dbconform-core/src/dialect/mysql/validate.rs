@@ -37,6 +37,7 @@ pub(super) fn table(dialect: &MySql, table: &TableDef) -> Result<()> {
         }
         identifier(table, what, name)?;
     }
+    file_name(table)?;
     comments(table)?;
     for column in &table.columns {
         column_type(table, &column.name, &column.ty)?;
@@ -84,6 +85,37 @@ fn schema(table: &TableDef) -> Result<()> {
             format!(
                 "foreign key `{}` references `{}` in another schema, but MySQL has no schemas inside a database: reference a table of the same database",
                 fk.name, fk.references
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The longest file name the file systems MySQL runs on take (ext4, XFS, NTFS, APFS).
+const MAX_FILE_NAME_BYTES: usize = 255;
+
+/// InnoDB keeps a table in a file named after it (`<name>.ibd`), spelling each character
+/// other than an ASCII letter, digit or `_` as `@` and a code (M12): three characters for
+/// the letters of the Latin, Greek and Cyrillic blocks, five for the rest. A table name of
+/// 64 characters can so need 325 bytes: the server takes the name, then the file system
+/// refuses the file ("File name too long") — after the steps before it committed.
+fn file_name(table: &TableDef) -> Result<()> {
+    let bytes: usize = table
+        .name
+        .chars()
+        .map(|c| match c {
+            'a'..='z' | 'A'..='Z' | '0'..='9' | '_' => 1,
+            '\u{c0}'..='\u{5ff}' if c.is_alphabetic() => 3,
+            _ => 5,
+        })
+        .sum::<usize>()
+        + ".ibd".len();
+    if bytes > MAX_FILE_NAME_BYTES {
+        return Err(invalid(
+            table,
+            format!(
+                "table name `{}` makes an InnoDB file name of {bytes} bytes (each character other than an ASCII letter, digit or `_` is spelled with 3 to 5), longer than the {MAX_FILE_NAME_BYTES} file systems take: shorten it or use plainer characters",
+                table.name
             ),
         ));
     }
@@ -421,6 +453,31 @@ mod tests {
             expr: "a > 0".into(),
         });
         assert!(message(&table).contains("check constraint name"));
+    }
+
+    #[test]
+    fn table_names_whose_innodb_file_name_is_too_long_are_refused() {
+        // As measured on MariaDB 10.11: 50 CJK characters make a 254-byte file name and
+        // work, 51 fail with "File name too long"; 64 `é` (3 each) work, 64 `-` (5
+        // each) fail.
+        let named = |name: String| TableDef { name, ..t(vec![]) };
+        for fits in ["表".repeat(50), "é".repeat(64), "x".repeat(64)] {
+            assert!(MYSQL.validate_table(&named(fits.clone())).is_ok(), "{fits}");
+        }
+        for long in ["表".repeat(51), "-".repeat(64)] {
+            let message = message(&named(long.clone()));
+            assert!(
+                message.contains("makes an InnoDB file name of")
+                    && message.contains("longer than the 255 file systems take"),
+                "{message}"
+            );
+        }
+        // Column names are not files.
+        let table = t(vec![Column::new(
+            "表".repeat(64).as_str(),
+            ColumnType::Integer,
+        )]);
+        assert!(MYSQL.validate_table(&table).is_ok());
     }
 
     #[test]
