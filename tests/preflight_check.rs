@@ -1,6 +1,6 @@
 //! `check_all()` and `preflight_all()` change nothing (snapshot and rows equal before and
 //! after) and report correctly, on every backend; on MySQL, which cannot roll DDL back,
-//! `preflight_all()` is refused before anything runs.
+//! `preflight_all()` tries the steps on empty copies of the tables in a scratch database.
 //!
 //! The drift: `customers` lacks the `nickname` column (step 1, succeeds), the unique index
 //! on `email` (step 2, fails over duplicate emails), and `orders` is missing (step 3,
@@ -98,11 +98,6 @@ async fn check_passes_on_a_conformant_database() {
             .await
             .unwrap();
         assert_eq!(conform.snapshot().await.unwrap(), snapshot);
-        if db.is_mysql() {
-            refused_and_nothing_changed(&db, &conform, &snapshot, &db.texts(ROWS).await).await;
-            db.cleanup().await;
-            continue;
-        }
         let dry = conform.preflight_all().await.unwrap();
         assert!(
             dry.steps.is_empty() && dry.blocked.is_empty() && dry.is_ok(),
@@ -112,20 +107,54 @@ async fn check_passes_on_a_conformant_database() {
     }
 }
 
-/// MySQL commits each DDL statement on its own: preflight is refused with the reason,
-/// and nothing ran (same snapshot, same rows).
-async fn refused_and_nothing_changed(
+/// MySQL commits each DDL statement on its own: preflight tries the steps on empty copies
+/// of the tables in a scratch database, so over duplicate emails (data checks off) every
+/// step succeeds there; the report says where they ran, the scratch database is gone, and
+/// nothing changed (same snapshot, same rows).
+async fn tried_in_a_workspace(
     db: &TestDb,
     conform: &common::matrix::Conform,
     snapshot: &dbconform::Schema,
     rows: &[String],
 ) {
-    let error = conform.preflight_all().await.unwrap_err();
-    assert!(
-        matches!(&error, Error::Unsupported { dialect, .. } if *dialect == "mysql"),
-        "{error:?}"
+    let dry = conform.preflight_all().await.unwrap();
+    let outcomes: Vec<(String, &StepOutcome)> = dry
+        .steps
+        .iter()
+        .map(|s| (s.step.describe(), &s.outcome))
+        .collect();
+    let customers = db.table("customers");
+    assert_eq!(
+        outcomes,
+        [
+            (format!("add column {customers}.nickname"), &StepOutcome::Ok),
+            (
+                format!("add unique ux_customers_email on {customers}"),
+                &StepOutcome::Ok
+            ),
+            (
+                format!("create table {}", db.table("orders")),
+                &StepOutcome::Ok
+            ),
+        ],
+        "{dry}"
     );
-    assert!(error.to_string().contains("nothing was run"), "{error}");
+    let workspace = dry.workspace.clone().expect("tried in a scratch database");
+    assert!(
+        dry.to_string().contains(&format!(
+            "3 of 3 step(s) would succeed, 0 would not; tried on empty copies of the tables in the scratch database `{workspace}`, dropped since"
+        )),
+        "{dry}"
+    );
+    let left = db
+        .texts(&format!(
+            "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '{workspace}'"
+        ))
+        .await;
+    assert!(
+        left.is_empty(),
+        "the scratch database {workspace} was left behind"
+    );
     assert_eq!(&conform.snapshot().await.unwrap(), snapshot);
     assert_eq!(db.texts(ROWS).await, rows);
 }
@@ -143,7 +172,7 @@ async fn preflight_tries_every_step_and_rolls_back() {
         let rows = db.texts(ROWS).await;
 
         if db.is_mysql() {
-            refused_and_nothing_changed(&db, &conform, &snapshot, &rows).await;
+            tried_in_a_workspace(&db, &conform, &snapshot, &rows).await;
             db.cleanup().await;
             continue;
         }
@@ -224,11 +253,6 @@ async fn preflight_with_data_checks_reports_the_blocked_step() {
         drifted(&db).await;
         let conform = db.conform().await;
         let snapshot = conform.snapshot().await.unwrap();
-        if db.is_mysql() {
-            refused_and_nothing_changed(&db, &conform, &snapshot, &db.texts(ROWS).await).await;
-            db.cleanup().await;
-            continue;
-        }
         let dry = conform.preflight_all().await.unwrap();
         assert!(dry.is_ok(), "{dry}");
         assert_eq!(dry.steps.len(), 2, "{dry}");
@@ -245,12 +269,92 @@ async fn preflight_with_data_checks_reports_the_blocked_step() {
                 .as_str()
             )
         );
+        // MySQL has one kind of unique index, which dbconform models as a constraint.
+        let unique = if db.is_mysql() { "unique" } else { "index" };
         assert!(
             dry.to_string()
-                .contains("  blocked: add index ux_customers_email"),
+                .contains(&format!("  blocked: add {unique} ux_customers_email")),
             "{dry}"
         );
         assert_eq!(conform.snapshot().await.unwrap(), snapshot);
         db.cleanup().await;
     }
+}
+
+/// `pf_parents` (`id` BIGINT) and `pf_children` referencing it, built by hand: a derived
+/// table would join the registry the `_all` tests above conform.
+fn parent_and_child() -> Vec<dbconform::TableDef> {
+    use dbconform::{Column, ColumnType, ForeignKey, PrimaryKey, QualifiedName, TableDef};
+    let table = |name: &str, columns: Vec<Column>| TableDef {
+        name: name.into(),
+        columns,
+        primary_key: Some(PrimaryKey {
+            name: None,
+            columns: vec!["id".into()],
+        }),
+        ..TableDef::default()
+    };
+    let parent = table("pf_parents", vec![Column::new("id", ColumnType::BigInt)]);
+    let mut child = table(
+        "pf_children",
+        vec![
+            Column::new("id", ColumnType::BigInt),
+            Column::new("parent_id", ColumnType::BigInt),
+        ],
+    );
+    child.foreign_keys.push(ForeignKey {
+        name: "fk_pf_children_parent_id".into(),
+        columns: vec!["parent_id".into()],
+        references: QualifiedName::new("pf_parents"),
+        referenced_columns: vec!["id".into()],
+        on_delete: Default::default(),
+        on_update: Default::default(),
+    });
+    vec![parent, child]
+}
+
+/// On MySQL the steps run for real in the scratch database: a statement the server
+/// refuses there (widening a key column another table's foreign key uses) is reported
+/// with the server's message, the next steps are still tried, and the database itself is
+/// unchanged.
+#[cfg(feature = "mysql")]
+#[tokio::test]
+async fn mysql_preflight_reports_what_the_server_refuses_in_the_scratch_database() {
+    let Some(db) = TestDb::mysql("preflight_refused").await else {
+        return;
+    };
+    db.exec(
+        "CREATE TABLE pf_parents (id INT NOT NULL PRIMARY KEY); \
+         CREATE TABLE pf_children (id BIGINT NOT NULL PRIMARY KEY, parent_id INT NOT NULL, \
+           CONSTRAINT fk_pf_children_parent_id FOREIGN KEY (parent_id) REFERENCES pf_parents (id)); \
+         INSERT INTO pf_parents VALUES (1); INSERT INTO pf_children VALUES (1, 1)",
+    )
+    .await;
+    let conform = db.conform().await;
+    let snapshot = conform.snapshot().await.unwrap();
+    let dry = conform.preflight(&parent_and_child()).await.unwrap();
+    let failed = dry
+        .failures()
+        .into_iter()
+        .find(|(_, s)| {
+            s.step
+                .describe()
+                .starts_with(&format!("alter column {}.id", db.table("pf_parents")))
+        })
+        .unwrap_or_else(|| panic!("{dry}"));
+    let StepOutcome::Failed { message, .. } = &failed.1.outcome else {
+        panic!("{dry}");
+    };
+    assert!(
+        message.contains("used in a foreign key constraint"),
+        "{message}"
+    );
+    assert!(
+        dry.steps.len() >= 2,
+        "the other steps were tried too: {dry}"
+    );
+    assert!(dry.workspace.is_some(), "{dry}");
+    assert_eq!(conform.snapshot().await.unwrap(), snapshot);
+    assert_eq!(db.rows("pf_children").await, 1);
+    db.cleanup().await;
 }

@@ -85,8 +85,19 @@ pub trait Session: Send {
 
     /// Executes the plan's steps in order, each inside a savepoint, continuing after a
     /// failing step (its savepoint is rolled back); the caller owns the transaction and
-    /// rolls it back. Steps without SQL are reported, not tried.
-    async fn try_steps(&mut self, plan: &Plan) -> Result<Vec<PreflightStep>>;
+    /// rolls it back. Steps without SQL are reported, not tried. A backend whose DDL
+    /// cannot be rolled back tries them in a scratch database instead, named in
+    /// [`Tried::workspace`].
+    async fn try_steps(&mut self, plan: &Plan) -> Result<Tried>;
+}
+
+/// What trying a plan's steps found, and where they were tried.
+pub(crate) struct Tried {
+    /// Every step, in order, with its outcome.
+    pub(crate) steps: Vec<PreflightStep>,
+    /// The scratch database the steps ran in (dropped since); `None`: the database's own
+    /// transaction, rolled back.
+    pub(crate) workspace: Option<String>,
 }
 
 /// What the runtime asks of a database: implemented once, by
@@ -327,7 +338,10 @@ pub(crate) async fn try_on(
     plan: Plan,
     started: Instant,
 ) -> Result<PreflightReport> {
-    let mut steps = session.try_steps(&plan).await?;
+    let Tried {
+        mut steps,
+        workspace,
+    } = session.try_steps(&plan).await?;
     // As an apply would, check that the views, rules and triggers still work after the
     // steps that succeeded; a broken one is the failure of the last of those steps.
     if steps.iter().any(|s| s.outcome == StepOutcome::Ok) {
@@ -354,6 +368,7 @@ pub(crate) async fn try_on(
     }
     Ok(PreflightReport {
         dialect: plan.dialect.clone(),
+        workspace,
         steps,
         blocked: plan.blocked().to_vec(),
         drift: plan.drift().to_vec(),
@@ -806,7 +821,7 @@ mod check_order_tests {
         async fn answer(&mut self, _questions: &[Question]) -> Result<Answers> {
             unreachable!("a no-op plan asks nothing")
         }
-        async fn try_steps(&mut self, _plan: &Plan) -> Result<Vec<PreflightStep>> {
+        async fn try_steps(&mut self, _plan: &Plan) -> Result<Tried> {
             unreachable!("planning only")
         }
         async fn dependents(

@@ -23,11 +23,13 @@
 //! MySQL), the same flow runs under the lock, but each statement commits as it runs: a
 //! failing step stops the apply with
 //! [`Error::PartiallyApplied`](dbconform_core::Error::PartiallyApplied), listing the steps
-//! that committed, and preflight is refused before anything runs. A lock belonging to the
+//! that committed, and preflight tries the steps where the backend says
+//! ([`Backend::try_elsewhere`]: a scratch database) — or is refused before anything runs
+//! on the database when the backend has nowhere to try them. A lock belonging to the
 //! session rather than the transaction ([`Backend::SESSION_LOCK`]) is released after the
 //! transaction, and the connection that held it is closed.
 
-use crate::driver::{self, Arrival, Driver, Scope, Session, StatementCounter, db_error};
+use crate::driver::{self, Arrival, Driver, Scope, Session, StatementCounter, Tried, db_error};
 use crate::preflight::{PreflightReport, PreflightStep, StepOutcome};
 use crate::report::Report;
 use async_trait::async_trait;
@@ -100,6 +102,19 @@ pub(crate) trait Backend: Send + Sync + std::fmt::Debug + 'static {
     async fn check_before_steps(&self, db: &mut Counted<'_, Self::Db>, plan: &Plan) -> Result<()> {
         let _ = (db, plan);
         Ok(())
+    }
+
+    /// Tries `plan`'s steps somewhere the database itself does not change, for a backend
+    /// whose transaction cannot undo DDL (MySQL: a scratch database); returns the outcomes
+    /// and where they ran. `None`, the default: the engine tries them in savepoints of
+    /// the locked transaction, which it then rolls back.
+    async fn try_elsewhere(
+        &self,
+        db: &mut Counted<'_, Self::Db>,
+        plan: &Plan,
+    ) -> Result<Option<(Vec<PreflightStep>, String)>> {
+        let _ = (db, plan);
+        Ok(None)
     }
 
     /// Begins a transaction holding the schema-change lock of `scope`: conformers of the
@@ -270,9 +285,30 @@ where
         driver::verify_dependents::<B::Db>(self.db.conn, objects, self.db.counter).await
     }
 
-    async fn try_steps(&mut self, plan: &Plan) -> Result<Vec<PreflightStep>> {
+    async fn try_steps(&mut self, plan: &Plan) -> Result<Tried> {
         self.backend.check_before_steps(&mut self.db, plan).await?;
-        driver::try_steps::<B::Db>(self.db.conn, plan, self.db.counter).await
+        if let Some((steps, workspace)) = self.backend.try_elsewhere(&mut self.db, plan).await? {
+            return Ok(Tried {
+                steps,
+                workspace: Some(workspace),
+            });
+        }
+        let dialect = self.backend.dialect();
+        if !dialect.transactional_ddl() {
+            // Savepoints would not undo the steps: refuse rather than change the database.
+            return Err(dbconform_core::Error::Unsupported {
+                dialect: dialect.name(),
+                table: None,
+                what: format!(
+                    "preflight tries the plan's steps in a transaction it then rolls back, but {} commits each DDL statement on its own, so nothing would be rolled back; nothing was run. Read the plan with compare instead",
+                    dialect.display_name()
+                ),
+            });
+        }
+        Ok(Tried {
+            steps: driver::try_steps::<B::Db>(self.db.conn, plan, self.db.counter).await?,
+            workspace: None,
+        })
     }
 }
 
@@ -439,17 +475,6 @@ where
         options: &Options,
     ) -> Result<Outcome> {
         let started = Instant::now();
-        if mode == Mode::Preflight && !self.backend.dialect().transactional_ddl() {
-            let dialect = self.backend.dialect();
-            return Err(dbconform_core::Error::Unsupported {
-                dialect: dialect.name(),
-                table: None,
-                what: format!(
-                    "preflight tries the plan's steps in a transaction it then rolls back, but {} commits each DDL statement on its own, so nothing would be rolled back; nothing was run. Read the plan with compare instead",
-                    dialect.display_name()
-                ),
-            });
-        }
         let mut conn = self.acquire().await?;
         if B::SESSION_LOCK {
             // Whatever happens from here, the connection holding the lock is closed, not

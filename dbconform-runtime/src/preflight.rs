@@ -1,5 +1,7 @@
 //! What a preflight found: each step of the plan executed inside a transaction that is
-//! rolled back, with whether it succeeded and, if not, the database's message.
+//! rolled back — or, on a database whose DDL cannot be rolled back (MySQL), on empty
+//! copies of the tables in a scratch database that is dropped — with whether it
+//! succeeded and, if not, the database's message.
 
 use dbconform_core::{BlockedStep, Drift, Step};
 use serde::{Serialize, Serializer};
@@ -39,11 +41,17 @@ pub struct PreflightStep {
 }
 
 /// The outcome of a preflight: the plan executed step by step in one transaction (a
-/// savepoint per step, continuing after a failure), then rolled back. Nothing is changed.
+/// savepoint per step, continuing after a failure), then rolled back; on MySQL, on empty
+/// copies of the affected tables in a scratch database ([`workspace`](Self::workspace)),
+/// then dropped. Nothing in the database is changed.
 #[derive(Debug, Clone, Serialize)]
 pub struct PreflightReport {
-    /// Backend (`sqlite`, `postgres`).
+    /// Backend (`sqlite`, `postgres`, `mysql`).
     pub dialect: String,
+    /// The scratch database the steps were tried in, dropped since (MySQL, whose DDL
+    /// cannot be rolled back: the copies are empty, so what the rows would make fail is
+    /// the data checks' to say); `None`: the database's own transaction, rolled back.
+    pub workspace: Option<String>,
     /// Every step of the plan, in order, with its outcome.
     pub steps: Vec<PreflightStep>,
     /// Steps the plan does not execute (policy, data problems), as in the plan.
@@ -87,9 +95,15 @@ impl fmt::Display for PreflightReport {
                 self.dialect
             )?;
         } else {
+            let undone = match &self.workspace {
+                None => "everything was rolled back".to_string(),
+                Some(workspace) => format!(
+                    "tried on empty copies of the tables in the scratch database `{workspace}`, dropped since (the rows are the data checks' to judge), nothing in the database changed"
+                ),
+            };
             writeln!(
                 f,
-                "Preflight ({}): {} of {} step(s) would succeed, {failed} would not; everything was rolled back ({ms:.1} ms).",
+                "Preflight ({}): {} of {} step(s) would succeed, {failed} would not; {undone} ({ms:.1} ms).",
                 self.dialect,
                 self.steps.len() - failed,
                 self.steps.len()
@@ -163,8 +177,9 @@ mod tests {
 
     #[test]
     fn a_report_reads_at_a_glance_and_serializes() {
-        let report = PreflightReport {
+        let mut report = PreflightReport {
             dialect: "postgres".into(),
+            workspace: None,
             steps: vec![
                 PreflightStep {
                     step: step(),
@@ -197,5 +212,15 @@ mod tests {
             "schema \"app\" already exists"
         );
         assert_eq!(json["steps"][0]["outcome"]["status"], "ok");
+        assert_eq!(json["workspace"], serde_json::Value::Null);
+
+        // Tried in a scratch database (MySQL): the report says so.
+        report.dialect = "mysql".into();
+        report.workspace = Some("dbconform_preflight_1_a".into());
+        assert!(report.to_string().starts_with(
+            "Preflight (mysql): 1 of 2 step(s) would succeed, 1 would not; tried on empty copies of the tables in the scratch database `dbconform_preflight_1_a`, dropped since (the rows are the data checks' to judge), nothing in the database changed (0.0 ms).\n"
+        ));
+        let json = serde_json::to_value(&report).unwrap_or_default();
+        assert_eq!(json["workspace"], "dbconform_preflight_1_a");
     }
 }

@@ -16,8 +16,10 @@
 //!   panicking apply cannot leave it held by an idle pooled connection.
 //! - **DDL is not transactional** (the dialect's `transactional_ddl` is `false`): each
 //!   statement commits on its own, so an apply that fails half-way reports the steps that
-//!   committed ([`dbconform_core::Error::PartiallyApplied`]), and preflight (which relies
-//!   on rolling back) is refused.
+//!   committed ([`dbconform_core::Error::PartiallyApplied`]), and preflight, which cannot
+//!   roll back, tries the steps on empty copies of the affected tables in a scratch
+//!   database it then drops ([`workspace`]); the data checks, run on the database itself,
+//!   judge the rows.
 //! - **Canonicalization** returns the declared tables unchanged: the dialect's normal
 //!   forms decide MySQL's spellings offline (docs/DATABASE_TRAPS.md section M); asking
 //!   the server for its own spelling (as PostgreSQL does with temporary tables) would
@@ -34,15 +36,17 @@ mod data_checks;
 mod inspect;
 #[cfg(feature = "testing")]
 pub(super) mod throwaway;
+mod workspace;
 
 use super::Registration;
 use crate::driver::{Arrival, Driver, Scope, StatementCounter, db_error};
 use crate::engine::{Backend, Counted, Engine};
+use crate::preflight::PreflightStep;
 use async_trait::async_trait;
 use dbconform_core::data::{Answers, Question};
 use dbconform_core::dialect::mysql::SESSION_SETUP;
 use dbconform_core::dialect::{Dialect, MySql};
-use dbconform_core::{DependentObject, Error, Result, Schema, TableDef, redact_url};
+use dbconform_core::{DependentObject, Error, Plan, Result, Schema, TableDef, redact_url};
 use sqlx::mysql::{MySqlConnectOptions, MySqlConnection, MySqlPool, MySqlPoolOptions};
 use sqlx::{Connection, Executor};
 use std::str::FromStr;
@@ -198,6 +202,18 @@ impl Backend for MySqlBackend {
         _actual: &Schema,
     ) -> Result<Vec<DependentObject>> {
         Ok(Vec::new())
+    }
+
+    /// In a scratch database next to this one ([`workspace`]): DDL here would commit.
+    async fn try_elsewhere(
+        &self,
+        db: &mut Counted<'_, Self::Db>,
+        plan: &Plan,
+    ) -> Result<Option<(Vec<PreflightStep>, String)>> {
+        let options = self.pool.connect_options();
+        workspace::try_steps(&DIALECT, &options, plan, db.counter)
+            .await
+            .map(Some)
     }
 
     /// Takes the database's lock (waiting up to [`LOCK_TIMEOUT_SECS`]), then begins.
