@@ -281,9 +281,10 @@ async fn preflight_with_data_checks_reports_the_blocked_step() {
     }
 }
 
-/// `pf_parents` (`id` BIGINT) and `pf_children` referencing it, built by hand: a derived
-/// table would join the registry the `_all` tests above conform.
-fn parent_and_child() -> Vec<dbconform::TableDef> {
+/// `pf_parents` (`id` BIGINT) and `pf_children` referencing it with a `parent_id` of
+/// `child_key` type, built by hand: a derived table would join the registry the `_all`
+/// tests above conform.
+fn parent_and_child(child_key: dbconform::ColumnType) -> Vec<dbconform::TableDef> {
     use dbconform::{Column, ColumnType, ForeignKey, PrimaryKey, QualifiedName, TableDef};
     let table = |name: &str, columns: Vec<Column>| TableDef {
         name: name.into(),
@@ -299,7 +300,7 @@ fn parent_and_child() -> Vec<dbconform::TableDef> {
         "pf_children",
         vec![
             Column::new("id", ColumnType::BigInt),
-            Column::new("parent_id", ColumnType::BigInt),
+            Column::new("parent_id", child_key),
         ],
     );
     child.foreign_keys.push(ForeignKey {
@@ -314,9 +315,9 @@ fn parent_and_child() -> Vec<dbconform::TableDef> {
 }
 
 /// On MySQL the steps run for real in the scratch database: a statement the server
-/// refuses there (widening a key column another table's foreign key uses) is reported
-/// with the server's message, the next steps are still tried, and the database itself is
-/// unchanged.
+/// refuses there (a foreign key added again between an INT and a BIGINT column, after
+/// only the parent's key was widened) is reported with the server's message, the other
+/// steps are still tried, and the database itself is unchanged.
 #[cfg(feature = "mysql")]
 #[tokio::test]
 async fn mysql_preflight_reports_what_the_server_refuses_in_the_scratch_database() {
@@ -332,27 +333,36 @@ async fn mysql_preflight_reports_what_the_server_refuses_in_the_scratch_database
     .await;
     let conform = db.conform().await;
     let snapshot = conform.snapshot().await.unwrap();
-    let dry = conform.preflight(&parent_and_child()).await.unwrap();
-    let failed = dry
-        .failures()
-        .into_iter()
-        .find(|(_, s)| {
-            s.step
-                .describe()
-                .starts_with(&format!("alter column {}.id", db.table("pf_parents")))
-        })
-        .unwrap_or_else(|| panic!("{dry}"));
-    let StepOutcome::Failed { message, .. } = &failed.1.outcome else {
+    let tables = parent_and_child(dbconform::ColumnType::Integer);
+    let dry = conform.preflight(&tables).await.unwrap();
+    let outcomes: Vec<(String, bool)> = dry
+        .steps
+        .iter()
+        .map(|s| (s.step.describe(), s.outcome == StepOutcome::Ok))
+        .collect();
+    let children = db.table("pf_children");
+    assert_eq!(
+        outcomes,
+        [
+            (
+                format!("drop foreign key fk_pf_children_parent_id on {children}"),
+                true
+            ),
+            (
+                format!("alter column {}.id (type)", db.table("pf_parents")),
+                true
+            ),
+            (
+                format!("add foreign key fk_pf_children_parent_id on {children}"),
+                false
+            ),
+        ],
+        "{dry}"
+    );
+    let StepOutcome::Failed { message, .. } = &dry.steps[2].outcome else {
         panic!("{dry}");
     };
-    assert!(
-        message.contains("used in a foreign key constraint"),
-        "{message}"
-    );
-    assert!(
-        dry.steps.len() >= 2,
-        "the other steps were tried too: {dry}"
-    );
+    assert!(message.contains("errno: 150"), "{message}");
     assert!(dry.workspace.is_some(), "{dry}");
     assert_eq!(conform.snapshot().await.unwrap(), snapshot);
     assert_eq!(db.rows("pf_children").await, 1);

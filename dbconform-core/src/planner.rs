@@ -17,6 +17,7 @@
 
 mod declaration;
 pub(crate) mod describe;
+mod key_types;
 mod order;
 pub(crate) mod policy;
 mod steps;
@@ -264,8 +265,10 @@ fn draft_plan_declared(
         diff::diff_resolved_normalized(desired, declaration.normalized.as_deref(), &actual, names);
     let hints = diff::renames::suggestions(&changes, desired, &actual, names);
     let (changes, drift) = policy::apply(changes, desired, options, names);
+    let (changes, unlocked) = key_types::unlock(changes, desired, &actual, dialect, names);
     let planned = order(renames, changes, &actual, names);
     let mut steps = steps(planned, desired, &actual, dialect)?;
+    key_types::explain(&mut steps, &unlocked, names);
     for step in &mut steps {
         if let Some(hint) = hints.get(&step.describe()) {
             step.suggestion = Some(match step.suggestion.take() {

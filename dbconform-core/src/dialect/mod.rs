@@ -229,6 +229,14 @@ pub trait Dialect: sealed::Sealed + Send + Sync + std::fmt::Debug {
     }
 
     #[doc(hidden)]
+    /// Whether `ALTER` can change the type of a column a foreign key uses (either side)
+    /// while the key exists. `false` (MySQL, MariaDB): the planner drops such keys before
+    /// the change and adds them again after it.
+    fn alters_key_column_types(&self) -> bool {
+        true
+    }
+
+    #[doc(hidden)]
     /// `true` when [`Dialect::assemble_rebuilds`] performs the steps that need a table
     /// rebuild by copying the table (SQLite), so such a step is at least Caution even
     /// when the change itself is Safe. `false` by default: those steps stay without SQL.

@@ -185,6 +185,12 @@ impl Dialect for MySql {
         false
     }
 
+    /// "Cannot change column 'id': used in a foreign key constraint", even with
+    /// `foreign_key_checks` off (M15).
+    fn alters_key_column_types(&self) -> bool {
+        false
+    }
+
     fn display_name(&self) -> &'static str {
         "MySQL"
     }
