@@ -229,6 +229,15 @@ pub trait Dialect: sealed::Sealed + Send + Sync + std::fmt::Debug {
     }
 
     #[doc(hidden)]
+    /// What performing `change` on a table in use means for the application, when it
+    /// matters: the risk the step is raised to at least, and a note for its reason
+    /// (MySQL: a change InnoDB may do by copying the table). `None` by default.
+    fn online_note(&self, change: &Change) -> Option<(crate::plan::Risk, String)> {
+        let _ = change;
+        None
+    }
+
+    #[doc(hidden)]
     /// Whether `ALTER` can change the type of a column a foreign key uses (either side)
     /// while the key exists. `false` (MySQL, MariaDB): the planner drops such keys before
     /// the change and adds them again after it.

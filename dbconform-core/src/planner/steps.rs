@@ -104,6 +104,10 @@ pub(super) fn steps(
                     if let Some(note) = assessment.note {
                         reason = format!("{reason}; {note}");
                     }
+                    if let Some((at_least, note)) = dialect.online_note(other) {
+                        risk = risk.max(at_least);
+                        reason = format!("{reason}; {note}");
+                    }
                     (reason, sql)
                 }
             };

@@ -11,6 +11,7 @@
 //! | FOREIGN KEY | `ADD CONSTRAINT fk FOREIGN KEY ..`, `DROP FOREIGN KEY fk` then `DROP INDEX fk` for the index InnoDB made for it (M9); a change is the drop then the add |
 //! | CHECK | `ADD CONSTRAINT ck CHECK (..)`, `DROP CONSTRAINT ck` (MariaDB 10.2+ and MySQL 8.0.19+ both accept it; MySQL's `DROP CHECK` is not MariaDB's); a change is the drop then the add |
 //! | index | `ADD [UNIQUE] INDEX ix (..)`, `DROP INDEX ix`; a change is both in one statement |
+//! | (in place) | an index or UNIQUE change, a column made `NOT NULL` or NULL-able, ends in `ALGORITHM=INPLACE, LOCK=NONE` (the `online` module) |
 //! | table comment | `ALTER TABLE t COMMENT = '..'` (`''` removes it) |
 //! | rename | `RENAME TABLE a TO b`, `ALTER TABLE t RENAME COLUMN a TO b` (MySQL 8.0, MariaDB 10.5.2+) |
 //! | drop table | `DROP TABLE t` |
@@ -24,6 +25,7 @@
 
 use super::MySql;
 use super::lex::quote_literal;
+use super::online;
 use super::render::{self, check_clause, column_definition, index_keys};
 use crate::dialect::render as shared;
 use crate::dialect::{ChangeContext, ChangeSql, Dialect};
@@ -153,6 +155,16 @@ pub(super) fn change_sql(
                 "table `{table}`: table rebuilds are a SQLite procedure; MySQL alters tables in place (dbconform never plans one here)"
             )));
         }
+    };
+    // A change both servers run in place without a lock says so, so that the server fails
+    // at once rather than fall back to copying the table or blocking writes (`online`).
+    let statements = if online::algorithm(change) == Some(online::Algorithm::InPlace) {
+        statements
+            .into_iter()
+            .map(|s| format!("{s}, {}", online::IN_PLACE))
+            .collect()
+    } else {
+        statements
     };
     Ok(ChangeSql::Statements(statements))
 }

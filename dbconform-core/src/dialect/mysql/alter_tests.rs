@@ -293,7 +293,7 @@ fn unique_constraints() {
             unique: unique("uq `ünï`", &["a", "b c"]),
         }),
         [format!(
-            "ALTER TABLE {T} ADD CONSTRAINT `uq ``ünï``` UNIQUE (`a`, `b c`)"
+            "ALTER TABLE {T} ADD CONSTRAINT `uq ``ünï``` UNIQUE (`a`, `b c`), ALGORITHM=INPLACE, LOCK=NONE"
         )]
     );
     assert_eq!(
@@ -301,7 +301,7 @@ fn unique_constraints() {
             table: name(),
             unique: unique("uq `ünï`", &["a"]),
         }),
-        [format!("ALTER TABLE {T} DROP INDEX `uq ``ünï```")]
+        [format!("ALTER TABLE {T} DROP INDEX `uq ``ünï```, ALGORITHM=INPLACE, LOCK=NONE")]
     );
     assert_eq!(
         sql(&Change::AlterUnique {
@@ -310,7 +310,7 @@ fn unique_constraints() {
             to: unique("uq_new", &["a", "b"]),
         }),
         [format!(
-            "ALTER TABLE {T} DROP INDEX `uq_old`, ADD CONSTRAINT `uq_new` UNIQUE (`a`, `b`)"
+            "ALTER TABLE {T} DROP INDEX `uq_old`, ADD CONSTRAINT `uq_new` UNIQUE (`a`, `b`), ALGORITHM=INPLACE, LOCK=NONE"
         )]
     );
 }
@@ -445,7 +445,7 @@ fn indexes() {
             index: index("ix `g`", keys.clone(), false),
         }),
         [format!(
-            "ALTER TABLE {T} ADD INDEX `ix ``g``` (`grøup`, `b``c` DESC)"
+            "ALTER TABLE {T} ADD INDEX `ix ``g``` (`grøup`, `b``c` DESC), ALGORITHM=INPLACE, LOCK=NONE"
         )]
     );
     assert_eq!(
@@ -453,7 +453,7 @@ fn indexes() {
             table: name(),
             index: index("ix `g`", keys.clone(), false),
         }),
-        [format!("ALTER TABLE {T} DROP INDEX `ix ``g```")]
+        [format!("ALTER TABLE {T} DROP INDEX `ix ``g```, ALGORITHM=INPLACE, LOCK=NONE")]
     );
     assert_eq!(
         sql(&Change::AlterIndex {
@@ -462,7 +462,7 @@ fn indexes() {
             to: index("ix", keys, true),
         }),
         [format!(
-            "ALTER TABLE {T} DROP INDEX `ix`, ADD UNIQUE INDEX `ix` (`grøup`, `b``c` DESC)"
+            "ALTER TABLE {T} DROP INDEX `ix`, ADD UNIQUE INDEX `ix` (`grøup`, `b``c` DESC), ALGORITHM=INPLACE, LOCK=NONE"
         )]
     );
 }

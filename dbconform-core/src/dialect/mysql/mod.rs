@@ -64,6 +64,7 @@
 mod alter;
 mod lex;
 mod normalize;
+mod online;
 mod render;
 mod sql_expr;
 mod types;
@@ -183,6 +184,12 @@ impl Dialect for MySql {
     /// Each DDL statement commits on its own (an implicit commit before and after).
     fn transactional_ddl(&self) -> bool {
         false
+    }
+
+    /// A change InnoDB may copy the table for, and one it runs in place (the `online`
+    /// module).
+    fn online_note(&self, change: &Change) -> Option<(crate::plan::Risk, String)> {
+        online::note(change)
     }
 
     /// "Cannot change column 'id': used in a foreign key constraint", even with

@@ -1,0 +1,201 @@
+//! How InnoDB performs each change to an existing table while the application uses it,
+//! and what the plan says and writes about it (docs/DATABASE_TRAPS.md M16).
+//!
+//! | class | changes | what is written | what the plan says |
+//! |---|---|---|---|
+//! | instant (metadata only) | add or drop a column, rename it, its default or comment, a `VARCHAR` made longer within the same length prefix, drop a CHECK or foreign key, the table comment, rename the table | no clause: the server picks `INSTANT` itself (a clause would fail on the versions without it) | nothing |
+//! | in place, no lock | add, drop or change an index or UNIQUE key; make a column `NOT NULL` | `ALGORITHM=INPLACE, LOCK=NONE`: the server fails at once rather than copy the table or block writes | reads and writes go on while the table is rebuilt or the index built |
+//! | copy | change a column's type (other than the lengthening above), its collation, `AUTO_INCREMENT` or generation; add a CHECK or a foreign key (every row is checked); drop the primary key alone; add or change the primary key | no clause (what each server version copies differs; forcing `COPY` would copy where a newer server need not) | the step is at least `caution`: the table may be copied row by row, writes waiting until it is done |
+//!
+//! The classes are those both MariaDB 10.6+ and MySQL 8.0.29+ document (and MariaDB
+//! 10.11 shows, `tests/` running every ALTER): where the two differ, the slower one
+//! decides the note, and the clause is written only where both run the change in place
+//! without a lock.
+
+use crate::model::ColumnType;
+use crate::plan::{Change, Risk};
+
+/// How InnoDB performs a change to an existing table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Algorithm {
+    /// Metadata only.
+    Instant,
+    /// Without copying the rows and without blocking writes.
+    InPlace,
+    /// Possibly copying every row, writes waiting.
+    Copy,
+}
+
+/// The clause an in-place change carries.
+pub(super) const IN_PLACE: &str = "ALGORITHM=INPLACE, LOCK=NONE";
+
+/// The class of `change` (see the module documentation); `None` for what is not an ALTER
+/// of an existing table (creating or dropping one).
+pub(super) fn algorithm(change: &Change) -> Option<Algorithm> {
+    use Algorithm::{Copy, InPlace, Instant};
+    Some(match change {
+        Change::CreateSchema { .. }
+        | Change::CreateTable { .. }
+        | Change::DropTable { .. }
+        | Change::RebuildTable { .. } => return None,
+        Change::AddColumn { column, .. } => {
+            if column.auto_increment || column.generated.is_some() {
+                Copy
+            } else {
+                Instant
+            }
+        }
+        Change::DropColumn { .. }
+        | Change::RenameColumn { .. }
+        | Change::RenameTable { .. }
+        | Change::SetTableComment { .. }
+        | Change::DropCheck { .. }
+        | Change::DropForeignKey { .. } => Instant,
+        Change::AlterColumn {
+            from, to, changes, ..
+        } => {
+            if changes.auto_increment || changes.generated || changes.collation {
+                Copy
+            } else if changes.ty {
+                if lengthened_in_place(&from.ty, &to.ty) {
+                    Instant
+                } else {
+                    Copy
+                }
+            } else if changes.nullable {
+                InPlace
+            } else {
+                Instant
+            }
+        }
+        Change::AddIndex { .. }
+        | Change::DropIndex { .. }
+        | Change::AlterIndex { .. }
+        | Change::AddUnique { .. }
+        | Change::DropUnique { .. }
+        | Change::AlterUnique { .. } => InPlace,
+        Change::AddPrimaryKey { .. }
+        | Change::DropPrimaryKey { .. }
+        | Change::AlterPrimaryKey { .. }
+        | Change::AddCheck { .. }
+        | Change::AlterCheck { .. }
+        | Change::AddForeignKey { .. }
+        | Change::AlterForeignKey { .. } => Copy,
+    })
+}
+
+/// A `VARCHAR` made longer without changing the size of its length prefix (one byte up to
+/// 255 bytes, in utf8mb4's 4 bytes a character): MySQL does it in place, MariaDB
+/// instantly.
+fn lengthened_in_place(from: &ColumnType, to: &ColumnType) -> bool {
+    let prefix = |chars: u32| u32::from(chars * 4 > 255);
+    matches!((from, to), (ColumnType::Varchar(a), ColumnType::Varchar(b)) if b >= a && prefix(*a) == prefix(*b))
+}
+
+/// What the plan says of `change`'s effect on the application (see the module
+/// documentation): the risk it raises the step to and the note added to its reason.
+pub(super) fn note(change: &Change) -> Option<(Risk, String)> {
+    match algorithm(change)? {
+        Algorithm::Instant => None,
+        Algorithm::InPlace => Some((
+            Risk::Safe,
+            format!("in place ({IN_PLACE}): reads and writes go on meanwhile"),
+        )),
+        Algorithm::Copy => Some((
+            Risk::Caution,
+            "InnoDB may copy the table row by row for this change (no in-place algorithm on every server version): writes to it wait until it is done, which on a large table takes long".to_string(),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Column, Index, IndexColumn, QualifiedName};
+    use crate::plan::ColumnChanges;
+
+    fn t() -> QualifiedName {
+        QualifiedName::new("t")
+    }
+
+    fn alter(from: ColumnType, to: ColumnType, changes: ColumnChanges) -> Change {
+        Change::AlterColumn {
+            table: t(),
+            from: Column::new("c", from),
+            to: Column::new("c", to),
+            changes,
+        }
+    }
+
+    #[test]
+    fn each_change_has_the_class_both_servers_document() {
+        let ty = ColumnChanges {
+            ty: true,
+            ..ColumnChanges::default()
+        };
+        let cases = [
+            (
+                alter(ColumnType::Varchar(20), ColumnType::Varchar(40), ty),
+                Algorithm::Instant,
+            ),
+            // 63 → 64 characters crosses 255 bytes: a two-byte length prefix.
+            (
+                alter(ColumnType::Varchar(63), ColumnType::Varchar(64), ty),
+                Algorithm::Copy,
+            ),
+            (
+                alter(ColumnType::Varchar(20), ColumnType::Varchar(10), ty),
+                Algorithm::Copy,
+            ),
+            (
+                alter(ColumnType::Integer, ColumnType::BigInt, ty),
+                Algorithm::Copy,
+            ),
+            (
+                alter(
+                    ColumnType::Integer,
+                    ColumnType::Integer,
+                    ColumnChanges {
+                        nullable: true,
+                        ..ColumnChanges::default()
+                    },
+                ),
+                Algorithm::InPlace,
+            ),
+            (
+                alter(
+                    ColumnType::Integer,
+                    ColumnType::Integer,
+                    ColumnChanges {
+                        default: true,
+                        comment: true,
+                        ..ColumnChanges::default()
+                    },
+                ),
+                Algorithm::Instant,
+            ),
+            (
+                Change::AddIndex {
+                    table: t(),
+                    index: Index {
+                        name: "ix".into(),
+                        columns: vec![IndexColumn::asc("c")],
+                        unique: false,
+                        predicate: None,
+                        method: None,
+                        include: Vec::new(),
+                        nulls_not_distinct: false,
+                    },
+                },
+                Algorithm::InPlace,
+            ),
+        ];
+        for (change, class) in cases {
+            assert_eq!(algorithm(&change), Some(class), "{change:?}");
+        }
+        assert_eq!(
+            note(&alter(ColumnType::Integer, ColumnType::BigInt, ty)).map(|(r, _)| r),
+            Some(Risk::Caution)
+        );
+    }
+}
