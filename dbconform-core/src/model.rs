@@ -232,6 +232,11 @@ pub struct Column {
     /// database; dbconform never writes to such a column.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generated: Option<GeneratedColumn>,
+    /// MySQL's `ON UPDATE` clause as the database has it (`CURRENT_TIMESTAMP(6)`),
+    /// reflected: not declarable yet and not compared, but kept whenever dbconform
+    /// restates the column (`MODIFY COLUMN` replaces the whole definition).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_update: Option<String>,
 }
 
 /// A generated (computed) column.
@@ -256,6 +261,7 @@ impl Column {
             renamed_from: Vec::new(),
             collation: None,
             generated: None,
+            on_update: None,
         }
     }
 }

@@ -56,13 +56,20 @@ pub(super) fn change_sql(
             table,
             format!("DROP COLUMN {}", dialect.quote_ident(&column.name)),
         )],
-        Change::AlterColumn { table, to, .. } => vec![alter(
-            table,
-            format!(
-                "MODIFY COLUMN {}",
-                column_definition(dialect, declared_column(context, to))
-            ),
-        )],
+        Change::AlterColumn {
+            table, from, to, ..
+        } => {
+            // The whole declared column, and the `ON UPDATE` the database's has (which a
+            // declaration cannot say yet): MODIFY keeps nothing it does not restate.
+            let mut column = declared_column(context, to).clone();
+            if column.on_update.is_none() {
+                column.on_update = from.on_update.clone();
+            }
+            vec![alter(
+                table,
+                format!("MODIFY COLUMN {}", column_definition(dialect, &column)),
+            )]
+        }
         Change::AddPrimaryKey { table, key } => vec![alter(
             table,
             format!("ADD {}", render::primary_key_clause(dialect, &key.columns)),

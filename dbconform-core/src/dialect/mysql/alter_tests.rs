@@ -301,7 +301,9 @@ fn unique_constraints() {
             table: name(),
             unique: unique("uq `ünï`", &["a"]),
         }),
-        [format!("ALTER TABLE {T} DROP INDEX `uq ``ünï```, ALGORITHM=INPLACE, LOCK=NONE")]
+        [format!(
+            "ALTER TABLE {T} DROP INDEX `uq ``ünï```, ALGORITHM=INPLACE, LOCK=NONE"
+        )]
     );
     assert_eq!(
         sql(&Change::AlterUnique {
@@ -453,7 +455,9 @@ fn indexes() {
             table: name(),
             index: index("ix `g`", keys.clone(), false),
         }),
-        [format!("ALTER TABLE {T} DROP INDEX `ix ``g```, ALGORITHM=INPLACE, LOCK=NONE")]
+        [format!(
+            "ALTER TABLE {T} DROP INDEX `ix ``g```, ALGORITHM=INPLACE, LOCK=NONE"
+        )]
     );
     assert_eq!(
         sql(&Change::AlterIndex {

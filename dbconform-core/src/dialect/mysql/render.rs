@@ -141,6 +141,10 @@ pub(super) fn column_definition(dialect: &MySql, column: &Column) -> String {
         if column.auto_increment {
             sql.push_str(" AUTO_INCREMENT");
         }
+        if let Some(on_update) = &column.on_update {
+            sql.push_str(" ON UPDATE ");
+            sql.push_str(on_update);
+        }
     }
     if let Some(comment) = column.comment.as_deref().filter(|c| !c.is_empty()) {
         sql.push_str(&format!(" COMMENT {}", quote_literal(comment)));

@@ -10,8 +10,10 @@
 //! `from_catalog`, types through `parse_type`. Every value is cast to text or a signed
 //! integer in the query, so that the two servers' column types decode alike.
 //!
-//! Not read yet: functional index keys (MySQL 8's `STATISTICS.EXPRESSION`; such a key
-//! part is skipped) and index prefix lengths (`SUB_PART`).
+//! A column's `ON UPDATE CURRENT_TIMESTAMP` (in `EXTRA`) is kept in `Column::on_update`,
+//! so that restating the column keeps it. Not read yet: functional index keys (MySQL 8's
+//! `STATISTICS.EXPRESSION`; such a key part is skipped) and index prefix lengths
+//! (`SUB_PART`).
 
 use crate::driver::{StatementCounter, reflect_error};
 use dbconform_core::dialect::mysql::{
@@ -24,6 +26,22 @@ use dbconform_core::{
 use sqlx::mysql::{MySqlConnection, MySqlRow};
 use sqlx::{AssertSqlSafe, Row};
 use std::collections::BTreeMap;
+
+/// The `ON UPDATE` clause `EXTRA` holds (MariaDB `on update current_timestamp(6)`, MySQL
+/// `DEFAULT_GENERATED on update CURRENT_TIMESTAMP(6)`), as `CURRENT_TIMESTAMP[(n)]`; the
+/// only clause the servers take, so anything else is not kept.
+fn on_update(extra: &str) -> Option<String> {
+    let lower = extra.to_ascii_lowercase();
+    let clause = lower.split("on update ").nth(1)?.trim();
+    let precision = clause.strip_prefix("current_timestamp")?;
+    let fits = precision.is_empty()
+        || precision == "()"
+        || precision
+            .strip_prefix('(')
+            .and_then(|p| p.strip_suffix(')'))
+            .is_some_and(|n| n.len() == 1 && n.bytes().all(|b| b.is_ascii_digit()));
+    fits.then(|| format!("CURRENT_TIMESTAMP{}", precision.trim_end_matches("()")))
+}
 
 /// What a failed reflection says it was doing.
 const WHAT: &str = "reading information_schema";
@@ -177,6 +195,7 @@ pub(crate) async fn reflect(
             comment: non_empty(string(&row, 6)?),
             collation,
             generated,
+            on_update: on_update(&extra),
             ..Column::new(string(&row, 1)?, parse_type(&column_type))
         });
     }
@@ -274,4 +293,29 @@ pub(crate) async fn reflect(
     let mut schema = Schema::new(tables.into_values().map(|t| t.def).collect());
     schema.schemas = vec![DATABASE_SCHEMA.to_string()];
     Ok(schema)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::on_update;
+
+    #[test]
+    fn on_update_clauses_read_from_both_servers() {
+        for (extra, clause) in [
+            ("on update current_timestamp()", Some("CURRENT_TIMESTAMP")),
+            (
+                "on update current_timestamp(6)",
+                Some("CURRENT_TIMESTAMP(6)"),
+            ),
+            (
+                "DEFAULT_GENERATED on update CURRENT_TIMESTAMP(3)",
+                Some("CURRENT_TIMESTAMP(3)"),
+            ),
+            ("DEFAULT_GENERATED", None),
+            ("auto_increment", None),
+            ("on update something_else()", None),
+        ] {
+            assert_eq!(on_update(extra).as_deref(), clause, "{extra}");
+        }
+    }
 }

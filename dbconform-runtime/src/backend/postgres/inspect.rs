@@ -273,6 +273,7 @@ fn assemble(parts: &Parts<'_>) -> Result<Schema> {
                     expr: String::new(),
                     stored: true,
                 }),
+                on_update: None,
             },
         ));
     }

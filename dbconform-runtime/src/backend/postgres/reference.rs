@@ -135,6 +135,7 @@ fn column(row: &PgRow) -> Result<(i64, i32, Column)> {
             expr: default.unwrap_or_default(),
             stored: true,
         }),
+        on_update: None,
     };
     Ok((get(row, "oid", what)?, get(row, "num", what)?, column))
 }

@@ -536,6 +536,7 @@ fn build_table(name: String, mut raw: RawTable, text: &ParsedTable) -> TableDef 
                     .and_then(|c| c.collation.clone())
                     .filter(|c| !c.eq_ignore_ascii_case("BINARY")),
                 generated,
+                on_update: None,
                 name: raw_column.name,
             }
         })
