@@ -1,7 +1,8 @@
 //! Adopting an existing MySQL/MariaDB table without losing what the declaration cannot
-//! say yet: a column's `ON UPDATE CURRENT_TIMESTAMP` survives a `MODIFY COLUMN` made for
+//! say: a column's `ON UPDATE CURRENT_TIMESTAMP` survives a `MODIFY COLUMN` made for
 //! another reason (`MODIFY` replaces the whole definition, docs/DATABASE_TRAPS.md M13),
-//! read back through `information_schema`.
+//! and the views and triggers over the table keep working — read back through the
+//! database.
 #![cfg(feature = "mysql")]
 // The models are declarations read by dbconform, not by the tests.
 #![allow(dead_code)]
@@ -64,5 +65,74 @@ async fn on_update_current_timestamp_survives_a_modify_column() {
     );
     let again = conform.compare(&[Post::table_def()]).await.unwrap();
     assert!(again.is_empty(), "not converged:\n{again}");
+    db.cleanup().await;
+}
+
+// `orders` without `legacy` (which a view uses) and without `note` (which a trigger
+// uses), and with `total` widened to BIGINT. (No doc comment: it would be the table's.)
+#[derive(Table)]
+#[table(name = "orders")]
+struct Order {
+    #[column(primary_key)]
+    id: i64,
+    total: i64,
+}
+
+/// A view and a trigger over an adopted table keep working: dropping a column either
+/// uses is blocked (naming it), and a type change goes through with both still working
+/// (MySQL resolves a view when it is used, so nothing is dropped around the change).
+#[tokio::test]
+async fn views_and_triggers_block_the_drops_they_need_and_survive_a_type_change() {
+    let Some(db) = TestDb::mysql("dependents").await else {
+        return;
+    };
+    db.exec(
+        "CREATE TABLE orders (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, total INT NOT NULL, \
+           legacy INT NULL, note VARCHAR(20) NULL) \
+         ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci; \
+         CREATE VIEW v_orders AS SELECT id, total, legacy FROM orders; \
+         CREATE TRIGGER tr_orders BEFORE INSERT ON orders FOR EACH ROW SET NEW.note = COALESCE(NEW.note, 'new'); \
+         INSERT INTO orders (total, legacy) VALUES (5, 1)",
+    )
+    .await;
+    let conform = db
+        .conform_with(db.options_with(|o| o.allow_drop_extra_columns = true))
+        .await;
+    let plan = conform.compare(&[Order::table_def()]).await.unwrap();
+    let problems: Vec<String> = plan
+        .blocked()
+        .iter()
+        .map(|b| {
+            format!(
+                "{}: {}",
+                b.step.describe(),
+                b.problem.clone().unwrap_or_default()
+            )
+        })
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            "drop column database.orders.legacy: will fail: view `database.v_orders` uses column `legacy`, and could not be recreated without it",
+            "drop column database.orders.note: will fail: trigger `database.tr_orders` uses column `note`, and could not be recreated without it",
+        ],
+        "{plan}"
+    );
+    let report = conform.apply(&[Order::table_def()]).await.unwrap();
+    assert_eq!(report.executed.len(), 1, "the type change: {report}");
+    db.exec("INSERT INTO orders (total, legacy) VALUES (3000000000, 2)")
+        .await;
+    assert_eq!(
+        db.texts("SELECT CAST(total AS CHAR) || ':' || note FROM orders ORDER BY id")
+            .await,
+        ["5:new", "3000000000:new"],
+        "the trigger still fires"
+    );
+    assert_eq!(
+        db.texts("SELECT CAST(SUM(total) AS CHAR) FROM v_orders")
+            .await,
+        ["3000000005"],
+        "the view still works"
+    );
     db.cleanup().await;
 }

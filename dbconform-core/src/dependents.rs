@@ -305,7 +305,7 @@ pub fn block_drops(plan: Plan, objects: &[DependentObject], dialect: &dyn Dialec
 /// least [`Risk::Caution`]: the objects are briefly gone inside the transaction and their
 /// tables locked.
 pub fn wrap_type_changes(plan: Plan, objects: &[DependentObject], dialect: &dyn Dialect) -> Plan {
-    if objects.is_empty() {
+    if objects.is_empty() || dialect.dependents_survive_type_changes() {
         return plan;
     }
     let (name, steps, blocked, drift) = plan.into_parts();

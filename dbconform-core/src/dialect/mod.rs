@@ -412,6 +412,14 @@ pub trait Dialect: sealed::Sealed + Send + Sync + std::fmt::Debug {
     }
 
     #[doc(hidden)]
+    /// Whether views and triggers keep working when a column they use changes type (MySQL
+    /// resolves a view when it is used): then nothing is dropped and recreated around a
+    /// type change. `false` by default (PostgreSQL refuses the change).
+    fn dependents_survive_type_changes(&self) -> bool {
+        false
+    }
+
+    #[doc(hidden)]
     /// `sql` (one step's statements) wrapped in the drops of `objects` (in that order:
     /// readers first) and their re-creations (in the reverse order), so that the step can
     /// change what they use. The default uses the statements read when the plan was made.

@@ -186,6 +186,11 @@ impl Dialect for MySql {
         false
     }
 
+    /// A view is resolved when it is used; a trigger's statement when it fires.
+    fn dependents_survive_type_changes(&self) -> bool {
+        true
+    }
+
     /// A change InnoDB may copy the table for, and one it runs in place (the `online`
     /// module).
     fn online_note(&self, change: &Change) -> Option<(crate::plan::Risk, String)> {

@@ -27,12 +27,14 @@
 //! - **Pools.** `DbConform::from_pool` does not take a `MySqlPool` yet: dbconform needs
 //!   its session settings on every connection, which a pool made elsewhere lacks; connect
 //!   with a URL.
-//! - **Dependents** are none: views and triggers are not read yet, so a change that
-//!   breaks a view is not blocked on MySQL (MySQL itself keeps a view whose column was
-//!   dropped, and reports it broken when the view is used).
+//! - **Dependents**: the views and triggers, read from `information_schema` with what they
+//!   use parsed from their stored text ([`dependents`]), so that a drop of a table or
+//!   column one of them uses is blocked (MySQL itself keeps a view whose column was
+//!   dropped, and reports it broken only when the view is used).
 
 mod create;
 mod data_checks;
+mod dependents;
 mod inspect;
 #[cfg(feature = "testing")]
 pub(super) mod throwaway;
@@ -194,14 +196,14 @@ impl Backend for MySqlBackend {
         .await
     }
 
-    /// None yet: views and triggers are not read (see the module documentation).
+    /// The database's views and triggers ([`dependents`]).
     async fn dependents(
         &self,
-        _db: &mut Counted<'_, Self::Db>,
+        db: &mut Counted<'_, Self::Db>,
         _scope: &Scope,
         _actual: &Schema,
     ) -> Result<Vec<DependentObject>> {
-        Ok(Vec::new())
+        dependents::read(&DIALECT, db.conn, db.counter).await
     }
 
     /// In a scratch database next to this one ([`workspace`]): DDL here would commit.
