@@ -136,3 +136,39 @@ async fn views_and_triggers_block_the_drops_they_need_and_survive_a_type_change(
     );
     db.cleanup().await;
 }
+
+/// `DbConform::from_pool` with an application's `MySqlPool` whose sessions run in `ANSI`
+/// mode (`"` quotes identifiers, `||` concatenates): dbconform works with its own
+/// settings, and the application's connections keep theirs.
+#[tokio::test]
+async fn from_pool_works_with_its_own_session_and_leaves_the_applications_alone() {
+    use dbconform::sqlx::mysql::MySqlPoolOptions;
+    let Some(db) = TestDb::mysql("from_pool").await else {
+        return;
+    };
+    let app = MySqlPoolOptions::new()
+        .max_connections(1)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                dbconform::sqlx::raw_sql("SET SESSION sql_mode = 'ANSI'")
+                    .execute(conn)
+                    .await
+                    .map(|_| ())
+            })
+        })
+        .connect(db.url())
+        .await
+        .unwrap();
+    let conform = dbconform::DbConform::from_pool(app.clone());
+    let tables = [Order::table_def(), Post::table_def()];
+    conform.apply(&tables).await.unwrap();
+    assert!(conform.compare(&tables).await.unwrap().is_empty());
+    assert_eq!(db.table_names().await, ["orders", "posts"]);
+    let mode: String = dbconform::sqlx::query_scalar("SELECT @@SESSION.sql_mode")
+        .fetch_one(&app)
+        .await
+        .unwrap();
+    assert!(mode.contains("ANSI_QUOTES"), "{mode}");
+    app.close().await;
+    db.cleanup().await;
+}

@@ -46,7 +46,10 @@ impl DbConform {
     }
 
     /// Works through an existing sqlx pool (`SqlitePool` or `PgPool`). dbconform takes one
-    /// connection for its own transaction and never touches the pool's other work.
+    /// connection for its own transaction and never touches the pool's other work. A
+    /// `MySqlPool` (feature `mysql`) lends only its connect options: dbconform opens at
+    /// most two connections of its own with them, so that its session settings never
+    /// reach the application's connections.
     pub fn from_pool(pool: impl SupportedPool) -> Self {
         DbConform {
             driver: pool.into_driver(),

@@ -140,7 +140,8 @@ fn supported_schemes() -> Vec<&'static str> {
         .collect()
 }
 
-/// An sqlx pool dbconform can work through (`SqlitePool`, `PgPool`).
+/// An sqlx pool dbconform can work through (`SqlitePool`, `PgPool`, and with the `mysql`
+/// feature `MySqlPool`, whose connect options it opens connections of its own with).
 pub trait SupportedPool: sealed::Sealed {
     #[doc(hidden)]
     fn into_driver(self) -> Arc<dyn Driver>;

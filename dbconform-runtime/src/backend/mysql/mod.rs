@@ -24,9 +24,11 @@
 //!   forms decide MySQL's spellings offline (docs/DATABASE_TRAPS.md section M); asking
 //!   the server for its own spelling (as PostgreSQL does with temporary tables) would
 //!   commit on MySQL, and is left for later.
-//! - **Pools.** `DbConform::from_pool` does not take a `MySqlPool` yet: dbconform needs
-//!   its session settings on every connection, which a pool made elsewhere lacks; connect
-//!   with a URL.
+//! - **Pools.** `DbConform::from_pool` takes a `MySqlPool` for its connect options only:
+//!   dbconform opens its own connections (at most two) with them and its session settings,
+//!   rather than change the session of connections the application gets back from its
+//!   pool (strict mode, no `PIPES_AS_CONCAT`, UTC) or inherit the application's (an
+//!   `ANSI_QUOTES` would change what dbconform's SQL means).
 //! - **Dependents**: the views and triggers, read from `information_schema` with what they
 //!   use parsed from their stored text ([`dependents`]), so that a drop of a table or
 //!   column one of them uses is blocked (MySQL itself keeps a view whose column was
@@ -127,6 +129,34 @@ async fn set_up_session(conn: &mut MySqlConnection) -> std::result::Result<(), s
     Ok(())
 }
 
+/// dbconform's pool: at most two connections with `options`, each set up by
+/// [`set_up_session`] as it opens.
+fn own_pool(options: MySqlConnectOptions) -> MySqlPool {
+    MySqlPoolOptions::new()
+        .max_connections(2)
+        .after_connect(|conn, _| Box::pin(set_up_session(conn)))
+        .connect_lazy_with(
+            options
+                .pipes_as_concat(false)
+                .timezone(Some("+00:00".to_string())),
+        )
+}
+
+impl super::sealed::Sealed for MySqlPool {}
+impl super::SupportedPool for MySqlPool {
+    /// A pool of dbconform's own with this pool's connect options (see the module
+    /// documentation).
+    fn into_driver(self) -> Arc<dyn Driver> {
+        let options = (*self.connect_options()).clone();
+        Arc::new(Engine::new(
+            MySqlBackend {
+                pool: own_pool(options),
+            },
+            None,
+        ))
+    }
+}
+
 /// Connects to `url` (`mysql://user@host/db`, `mariadb://...`).
 pub(crate) async fn connect(url: &str) -> Result<Arc<dyn Driver>> {
     let options = connect_options(url)?;
@@ -141,11 +171,12 @@ pub(crate) async fn connect(url: &str) -> Result<Arc<dyn Driver>> {
         .await
         .map_err(connect_error)?;
     set_up_session(&mut first).await.map_err(connect_error)?;
-    let pool = MySqlPoolOptions::new()
-        .max_connections(2)
-        .after_connect(|conn, _| Box::pin(set_up_session(conn)))
-        .connect_lazy_with(options);
-    Ok(Arc::new(Engine::new(MySqlBackend { pool }, Some(first))))
+    Ok(Arc::new(Engine::new(
+        MySqlBackend {
+            pool: own_pool(options),
+        },
+        Some(first),
+    )))
 }
 
 #[async_trait]
