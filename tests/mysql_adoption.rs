@@ -172,3 +172,51 @@ async fn from_pool_works_with_its_own_session_and_leaves_the_applications_alone(
     app.close().await;
     db.cleanup().await;
 }
+
+#[derive(Table)]
+#[table(name = "tags")]
+#[index(name = "ix_tags_label", columns("label"))]
+struct Tag {
+    #[column(primary_key)]
+    id: i64,
+    #[column(max_length = 200)]
+    label: String,
+}
+
+/// An index on a prefix of a column (`label(10)`) is not the declared index on the whole
+/// column: the plan replaces it, and then the index covers the whole value.
+#[tokio::test]
+async fn an_index_prefix_is_not_the_whole_column() {
+    let Some(db) = TestDb::mysql("prefix").await else {
+        return;
+    };
+    db.exec(
+        "CREATE TABLE tags (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, label VARCHAR(200) NOT NULL, \
+           INDEX ix_tags_label (label(10))) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+    )
+    .await;
+    let conform = db.conform().await;
+    let plan = conform.compare(&[Tag::table_def()]).await.unwrap();
+    let described: Vec<String> = plan.steps().iter().map(|s| s.describe()).collect();
+    assert_eq!(
+        described,
+        ["change index ix_tags_label on database.tags"],
+        "{plan}"
+    );
+    conform.apply(&[Tag::table_def()]).await.unwrap();
+    let sub_part = db
+        .texts(
+            "SELECT CAST(SUB_PART AS CHAR) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() \
+             AND TABLE_NAME = 'tags' AND INDEX_NAME = 'ix_tags_label'",
+        )
+        .await;
+    assert_eq!(sub_part, ["NULL"], "the whole column");
+    assert!(
+        conform
+            .compare(&[Tag::table_def()])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    db.cleanup().await;
+}

@@ -11,9 +11,9 @@
 //! integer in the query, so that the two servers' column types decode alike.
 //!
 //! A column's `ON UPDATE CURRENT_TIMESTAMP` (in `EXTRA`) is kept in `Column::on_update`,
-//! so that restating the column keeps it. Not read yet: functional index keys (MySQL 8's
-//! `STATISTICS.EXPRESSION`; such a key part is skipped) and index prefix lengths
-//! (`SUB_PART`).
+//! so that restating the column keeps it; an index prefix (`SUB_PART`) reads as the key
+//! expression `c(n)`. Not read yet: functional index keys (MySQL 8's
+//! `STATISTICS.EXPRESSION`; such a key part is skipped).
 
 use crate::driver::{StatementCounter, reflect_error};
 use dbconform_core::dialect::mysql::{
@@ -61,7 +61,7 @@ FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_N
 
 /// Key parts of every index, the primary key's (`PRIMARY`) included.
 const STATISTICS: &str = "SELECT CAST(TABLE_NAME AS CHAR), CAST(INDEX_NAME AS CHAR), CAST(NON_UNIQUE AS SIGNED), CAST(COLUMN_NAME AS CHAR), \
-CAST(COLLATION AS CHAR), CAST(INDEX_TYPE AS CHAR) \
+CAST(COLLATION AS CHAR), CAST(INDEX_TYPE AS CHAR), CAST(SUB_PART AS SIGNED) \
 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX";
 
 /// Foreign keys' columns with their referenced columns and actions.
@@ -226,9 +226,23 @@ pub(crate) async fn reflect(
                 .push(column);
             continue;
         }
-        let key = IndexColumn {
-            order,
-            ..IndexColumn::asc(column)
+        // A key on the first n characters only (an index prefix) is not the declared
+        // column's whole value: it reads as the expression `c(n)`, so that a declared
+        // key on the column differs from it (a UNIQUE prefix does not make the values
+        // unique) and the drift names it as it is.
+        let prefix = row
+            .try_get::<Option<i64>, _>(6)
+            .map_err(reflect_error(WHAT))?;
+        let key = match prefix {
+            Some(n) => IndexColumn {
+                order,
+                expression: true,
+                ..IndexColumn::asc(format!("{column}({n})"))
+            },
+            None => IndexColumn {
+                order,
+                ..IndexColumn::asc(column)
+            },
         };
         match def.indexes.iter_mut().find(|i| i.name == index_name) {
             Some(index) => index.columns.push(key),
