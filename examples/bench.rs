@@ -13,16 +13,18 @@
 //! the `name` index dropped, the foreign key dropped, `name` made nullable; not timed),
 //! `compare_drift`, `apply_drift`, `compare_after` (must be empty: the extra columns are
 //! kept as drift). `--floors` adds the floors: the reflection queries run alone
-//! (`reflect_floor`), and the same creation script run by `psql -1 -f`, the `sqlite3`
-//! CLI in one transaction or the `mariadb` (else `mysql`) CLI (`ddl_floor_psql`,
-//! `ddl_floor_sqlite3`, `ddl_floor_mariadb`; MySQL's DDL commits statement by statement
-//! whoever sends it), each on a database of its own, once before `apply_empty` and once
-//! after it; `apply_empty_vs_floor` is
-//! `apply_empty` over the mean of the two. Bracketing matters on PostgreSQL: creating
-//! the same 1,000 tables takes longer with every run on this machine's file system
-//! (ext4 searches past recently deleted inodes for each of the ~9,000 files a run
-//! creates), so a floor measured only before `apply_empty` flatters the floor. Floor
-//! databases are dropped at the end, not between runs, for the same reason.
+//! (`reflect_floor`, right after each `compare_noop`, so that both see the same load;
+//! `compare_noop_vs_floor` is the ratio of their medians), and the same creation script
+//! run by `psql -1 -f`, the `sqlite3` CLI (the script has its own `BEGIN` and `COMMIT`)
+//! or the `mariadb` (else `mysql`) CLI (`ddl_floor_psql`, `ddl_floor_sqlite3`,
+//! `ddl_floor_mariadb`; MySQL commits each DDL statement on its own, whoever sends it),
+//! each on a database of its own, once before `apply_empty` and once after it;
+//! `apply_empty_vs_floor` is `apply_empty` over the mean of the two. Bracketing matters
+//! on PostgreSQL: creating the same 1,000 tables takes longer with every run on this
+//! machine's file system (ext4 searches past recently deleted inodes for each of the
+//! ~9,000 files a run creates), so a floor measured only before `apply_empty` flatters
+//! the floor. Floor databases are dropped at the end, not between runs, for the same
+//! reason.
 //!
 //! Environment: `BENCH_SPANS=1` prints dbconform's span durations (reflect,
 //! check_declaration — which runs during reflect's wait —, diff_and_plan, execute) on
@@ -499,8 +501,8 @@ impl Bench {
     }
 
     /// dbconform's creation script run by the database's own CLI (SQLite's and
-    /// PostgreSQL's in one transaction), on a database of its own (the `run`-th floor of
-    /// this benchmark); the seconds it took.
+    /// PostgreSQL's in one transaction: SQLite's script says so, `psql` is told), on a
+    /// database of its own (the `run`-th floor of this benchmark); the seconds it took.
     async fn ddl_floor(&self, tables: &[TableDef], run: usize) -> Result<f64, BoxError> {
         let dir = tempfile::tempdir()?;
         let script_path = dir.path().join("create.sql");
@@ -520,19 +522,17 @@ impl Bench {
             .compare(tables)
             .await?
             .to_sql();
+        // SQLite's script has its own BEGIN and COMMIT (`Dialect::script_prologue`).
+        std::fs::write(&script_path, script)?;
         let (op, mut command) = match server {
             None => {
-                std::fs::write(&script_path, format!("BEGIN;\n{script}COMMIT;\n"))?;
                 let mut sqlite3 = Command::new("sqlite3");
                 sqlite3
                     .arg(&db_path)
                     .stdin(std::fs::File::open(&script_path)?);
                 ("ddl_floor_sqlite3", sqlite3)
             }
-            Some(server) => {
-                std::fs::write(&script_path, script)?;
-                (server.floor_op, (server.cli)(&script_path, &url)?)
-            }
+            Some(server) => (server.floor_op, (server.cli)(&script_path, &url)?),
         };
         let started = Instant::now();
         let status = command.stdout(std::process::Stdio::null()).status()?;
