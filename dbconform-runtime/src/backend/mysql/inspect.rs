@@ -47,11 +47,18 @@ CAST(COLLATION AS CHAR), CAST(INDEX_TYPE AS CHAR) \
 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX";
 
 /// Foreign keys' columns with their referenced columns and actions.
+///
+/// Both sides name the database with `DATABASE()` (a key's constraint schema is its
+/// table's): MariaDB fills an `information_schema` table for the databases its own
+/// conditions name, and with `r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA` it filled
+/// `REFERENTIAL_CONSTRAINTS` by opening every table of every database on the server
+/// (`EXPLAIN`: "Scanned all databases"), 0.5–1.2 s for a 1,000-table database on a server
+/// holding 3,000 more (BENCHMARKS.md).
 const FOREIGN_KEYS: &str = "SELECT CAST(k.TABLE_NAME AS CHAR), CAST(k.CONSTRAINT_NAME AS CHAR), CAST(k.COLUMN_NAME AS CHAR), \
 CAST(k.REFERENCED_TABLE_SCHEMA AS CHAR), CAST(k.REFERENCED_TABLE_NAME AS CHAR), CAST(k.REFERENCED_COLUMN_NAME AS CHAR), \
 CAST(r.DELETE_RULE AS CHAR), CAST(r.UPDATE_RULE AS CHAR) \
 FROM information_schema.KEY_COLUMN_USAGE k JOIN information_schema.REFERENTIAL_CONSTRAINTS r \
-ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.TABLE_NAME = k.TABLE_NAME AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME \
+ON r.CONSTRAINT_SCHEMA = DATABASE() AND r.TABLE_NAME = k.TABLE_NAME AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME \
 WHERE k.TABLE_SCHEMA = DATABASE() AND k.REFERENCED_TABLE_NAME IS NOT NULL \
 ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION";
 
