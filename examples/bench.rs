@@ -5,6 +5,7 @@
 //! ```text
 //! cargo run --release --example bench -- --backend sqlite --tables 1000
 //! cargo run --release --example bench -- --backend postgres --url postgres://postgres@127.0.0.1:5432/test
+//! cargo run --release --example bench --features mysql -- --backend mysql --url mysql://root@127.0.0.1:3306/test
 //! ```
 //!
 //! Operations: `apply_empty` (create every table), `compare_noop` (R times, connect
@@ -12,30 +13,124 @@
 //! the `name` index dropped, the foreign key dropped, `name` made nullable; not timed),
 //! `compare_drift`, `apply_drift`, `compare_after` (must be empty: the extra columns are
 //! kept as drift). `--floors` adds the floors: the reflection queries run alone
-//! (`reflect_floor`), and the same creation script run by `psql -1 -f` or the `sqlite3`
-//! CLI in one transaction (`ddl_floor_psql`, `ddl_floor_sqlite3`), each on a database of
-//! its own, once before `apply_empty` and once after it; `apply_empty_vs_floor` is
-//! `apply_empty` over the mean of the two. Bracketing matters on PostgreSQL: creating
-//! the same 1,000 tables takes longer with every run on this machine's file system
-//! (ext4 searches past recently deleted inodes for each of the ~9,000 files a run
-//! creates), so a floor measured only before `apply_empty` flatters the floor. Floor
-//! databases are dropped at the end, not between runs, for the same reason.
+//! (`reflect_floor`, right after each `compare_noop`, so that both see the same load;
+//! `compare_noop_vs_floor` is the ratio of their medians), and the same creation script
+//! run by `psql -1 -f`, the `sqlite3` CLI (the script has its own `BEGIN` and `COMMIT`)
+//! or the `mariadb` (else `mysql`) CLI (`ddl_floor_psql`, `ddl_floor_sqlite3`,
+//! `ddl_floor_mariadb`; MySQL commits each DDL statement on its own, whoever sends it),
+//! each on a database of its own, once before `apply_empty` and once after it;
+//! `apply_empty_vs_floor` is `apply_empty` over the mean of the two. Bracketing matters
+//! on PostgreSQL: creating the same 1,000 tables takes longer with every run on this
+//! machine's file system (ext4 searches past recently deleted inodes for each of the
+//! ~9,000 files a run creates), so a floor measured only before `apply_empty` flatters
+//! the floor. Floor databases are dropped at the end, not between runs, for the same
+//! reason.
 //!
 //! Environment: `BENCH_SPANS=1` prints dbconform's span durations (reflect,
 //! check_declaration — which runs during reflect's wait —, diff_and_plan, execute) on
-//! stderr; `BENCH_DEBUG=1` the time of each PostgreSQL reflection query in the
-//! floor; `BENCH_KEEP=1` keeps the scratch database and prints its URL.
+//! stderr; `BENCH_DEBUG=1` the time of each reflection query in the floor;
+//! `BENCH_KEEP=1` keeps the scratch database and prints its URL.
+//!
+//! What differs between the two database servers (scratch databases, identifier quotes,
+//! the CLI, the drift SQL) is one [`Server`] row each; SQLite, a file, has none.
 
 use clap::{Parser, ValueEnum};
-use dbconform::sqlx::{self, AssertSqlSafe};
+use dbconform::sqlx::{self, AssertSqlSafe, Connection, Database, Executor};
 use dbconform::{DbConform, Options, Plan, TableDef};
+use std::path::Path;
+use std::process::Command;
 use std::time::Instant;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Backend {
     Sqlite,
     Postgres,
+    /// MySQL or MariaDB (a build with the `mysql` feature).
+    Mysql,
 }
+
+impl Backend {
+    fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+            Backend::Mysql => "mysql",
+        }
+    }
+
+    /// The database server's row; `None` for SQLite (a file).
+    fn server(self) -> Option<&'static Server> {
+        match self {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(&POSTGRES),
+            Backend::Mysql => Some(&MYSQL),
+        }
+    }
+}
+
+/// What the benchmark does differently on each database server. The tables live in a
+/// scratch database the benchmark creates from the URL it is given (dropping 1,000
+/// PostgreSQL tables in one statement needs more locks than a default server allows,
+/// dropping a database does not; on a shared MySQL server nothing else is touched), and
+/// each DDL floor in a database of its own beside it.
+struct Server {
+    /// Where the URL comes from when `--url` is not given.
+    url_env: &'static str,
+    /// How an identifier is quoted.
+    quote: char,
+    /// What follows `DROP DATABASE IF EXISTS "name"` (PostgreSQL's `WITH (FORCE)` ends
+    /// the connections still open to it).
+    drop_suffix: &'static str,
+    /// The DDL floor's operation name.
+    floor_op: &'static str,
+    /// The CLI command that runs a script file on the database a URL names.
+    cli: fn(&Path, &str) -> Result<Command, BoxError>,
+    /// The drift of table `t` (`--drift-tables`): an extra nullable column, the `name`
+    /// index dropped, the foreign key dropped, `name` made nullable.
+    drift: fn(&str) -> String,
+}
+
+static POSTGRES: Server = Server {
+    url_env: "DBCONFORM_TEST_PG_URL",
+    quote: '"',
+    drop_suffix: " WITH (FORCE)",
+    floor_op: "ddl_floor_psql",
+    // In one transaction, stopping at the first error.
+    cli: |script, url| {
+        let mut psql = Command::new("psql");
+        psql.args(["-q", "-v", "ON_ERROR_STOP=1", "-1", "-f"])
+            .arg(script)
+            .arg(url);
+        Ok(psql)
+    },
+    drift: |t| {
+        format!(
+            "ALTER TABLE \"public\".\"{t}\" ADD COLUMN extra TEXT; \
+             DROP INDEX \"public\".\"ix_{t}_name\"; \
+             ALTER TABLE \"public\".\"{t}\" DROP CONSTRAINT \"fk_{t}_parent_id\"; \
+             ALTER TABLE \"public\".\"{t}\" ALTER COLUMN name DROP NOT NULL;"
+        )
+    },
+};
+
+static MYSQL: Server = Server {
+    url_env: "DBCONFORM_TEST_MYSQL_URL",
+    quote: '`',
+    drop_suffix: "",
+    floor_op: "ddl_floor_mariadb",
+    cli: mysql_cli,
+    // The foreign key's own index goes with it (InnoDB made it for the key, under the
+    // key's name), as the key does on the other databases.
+    drift: |t| {
+        format!(
+            "ALTER TABLE `{t}` ADD COLUMN extra TEXT, DROP INDEX `ix_{t}_name`, \
+             DROP FOREIGN KEY `fk_{t}_parent_id`, DROP INDEX `fk_{t}_parent_id`, \
+             MODIFY COLUMN name VARCHAR(100) NULL;"
+        )
+    },
+};
 
 /// Benchmarks dbconform on a generated schema.
 #[derive(Debug, Parser)]
@@ -43,8 +138,9 @@ struct Args {
     /// The database to run on.
     #[arg(long, value_enum, default_value = "sqlite")]
     backend: Backend,
-    /// PostgreSQL URL (a scratch schema is created and dropped in it); for SQLite, a file
-    /// in a temporary directory is used unless given.
+    /// PostgreSQL or MySQL URL (a scratch database is created beside the one it names and
+    /// dropped at the end); for SQLite, a file in a temporary directory is used unless
+    /// given.
     #[arg(long)]
     url: Option<String>,
     /// Number of tables.
@@ -56,7 +152,8 @@ struct Args {
     /// How many times `compare_noop` runs.
     #[arg(long, default_value_t = 10)]
     repeat: usize,
-    /// Also measure the floors (reflection queries alone, psql / sqlite3 running the DDL).
+    /// Also measure the floors (reflection queries alone, psql / sqlite3 / mariadb
+    /// running the DDL).
     #[arg(long)]
     floors: bool,
 }
@@ -65,17 +162,15 @@ struct Bench {
     args: Args,
     url: String,
     options: Options,
-    /// PostgreSQL: the schema the tables live in.
-    schema: Option<String>,
-    /// PostgreSQL: the URL the scratch database was created from, and its name.
+    /// A server's: the URL the scratch database was created from, and its name.
     scratch: Option<(String, String)>,
-    /// PostgreSQL: the floor databases, dropped by `cleanup`.
+    /// A server's floor databases, dropped by `cleanup`.
     floor_databases: std::sync::Mutex<Vec<String>>,
     _dir: Option<tempfile::TempDir>,
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> Result<(), BoxError> {
     let args = Args::parse();
     if std::env::var_os("BENCH_SPANS").is_some() {
         // Each span's duration on stderr when it closes (reflect, diff_and_plan, ...).
@@ -92,63 +187,48 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 impl Bench {
-    async fn new(args: Args) -> Result<Bench, Box<dyn std::error::Error>> {
-        match args.backend {
-            Backend::Sqlite => {
-                let (dir, url) = match &args.url {
-                    Some(url) => (None, url.clone()),
-                    None => {
-                        let dir = tempfile::tempdir()?;
-                        let url = format!(
-                            "sqlite://{}?mode=rwc",
-                            dir.path().join("bench.db").display()
-                        );
-                        (Some(dir), url)
-                    }
-                };
-                Ok(Bench {
-                    args,
-                    url,
-                    options: Options::default(),
-                    schema: None,
-                    scratch: None,
-                    floor_databases: Default::default(),
-                    _dir: dir,
-                })
-            }
-            Backend::Postgres => {
-                let admin = args
-                    .url
-                    .clone()
-                    .or_else(|| std::env::var("DBCONFORM_TEST_PG_URL").ok())
-                    .ok_or("--url (or DBCONFORM_TEST_PG_URL) is needed for PostgreSQL")?;
-                // A scratch database: dropping 1,000 tables in one statement needs more
-                // locks than a default server allows, dropping a database does not.
-                let database = format!("dbconform_bench_{}", std::process::id());
-                let pool = sqlx::PgPool::connect(&admin).await?;
-                sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE \"{database}\"")))
-                    .execute(&pool)
-                    .await?;
-                pool.close().await;
-                let url = with_database(&admin, &database)?;
-                Ok(Bench {
-                    args,
-                    url,
-                    options: Options::default(),
-                    schema: Some("public".into()),
-                    scratch: Some((admin, database)),
-                    floor_databases: Default::default(),
-                    _dir: None,
-                })
-            }
-        }
+    async fn new(args: Args) -> Result<Bench, BoxError> {
+        let Some(server) = args.backend.server() else {
+            let (dir, url) = match &args.url {
+                Some(url) => (None, url.clone()),
+                None => {
+                    let dir = tempfile::tempdir()?;
+                    let url = format!(
+                        "sqlite://{}?mode=rwc",
+                        dir.path().join("bench.db").display()
+                    );
+                    (Some(dir), url)
+                }
+            };
+            return Ok(Bench {
+                args,
+                url,
+                options: Options::default(),
+                scratch: None,
+                floor_databases: Default::default(),
+                _dir: dir,
+            });
+        };
+        let admin = args
+            .url
+            .clone()
+            .or_else(|| std::env::var(server.url_env).ok())
+            .ok_or_else(|| format!("--url (or {}) is needed", server.url_env))?;
+        let database = format!("dbconform_bench_{}", std::process::id());
+        let bench = Bench {
+            url: with_database(&admin, &database)?,
+            args,
+            options: Options::default(),
+            scratch: Some((admin, database.clone())),
+            floor_databases: Default::default(),
+            _dir: None,
+        };
+        bench.create_database(&database).await?;
+        Ok(bench)
     }
 
     fn name(&self) -> &'static str {
-        match self.args.backend {
-            Backend::Sqlite => "sqlite",
-            Backend::Postgres => "postgres",
-        }
+        self.args.backend.name()
     }
 
     async fn connect(&self) -> dbconform::Result<DbConform> {
@@ -173,7 +253,7 @@ impl Bench {
         );
     }
 
-    async fn run(&self) -> Result<(), Box<dyn std::error::Error>> {
+    async fn run(&self) -> Result<(), BoxError> {
         let tables = dbconform::sample::benchmark_schema(self.args.tables);
         let floor_before = if self.args.floors {
             Some(self.ddl_floor(&tables, 1).await?)
@@ -222,6 +302,10 @@ impl Bench {
             );
         }
 
+        // With the floors, each round runs the floor right after the compare, so that the
+        // two see the same load (other work on the machine changes both by ±15 % over
+        // minutes); the medians of both and their ratio follow the rounds.
+        let (mut compares, mut floors) = (Vec::new(), Vec::new());
         for _ in 0..self.args.repeat {
             let started = Instant::now();
             let db = self.connect().await?;
@@ -234,23 +318,37 @@ impl Bench {
                 db.statements_sent(),
                 plan.steps().len(),
             );
-        }
-        if self.args.floors {
-            self.reflect_floor().await?;
-            for _ in 0..self.args.repeat {
-                let started = Instant::now();
-                let db = self.connect().await?;
-                let connected = started.elapsed().as_secs_f64();
-                self.report("connect", connected, 0, 0);
-                let started = Instant::now();
-                let snapshot = db.snapshot().await?;
-                self.report(
-                    "snapshot",
-                    started.elapsed().as_secs_f64(),
-                    db.statements_sent(),
-                    snapshot.tables.len(),
-                );
+            compares.push(seconds);
+            drop((plan, db));
+            if !self.args.floors {
+                continue;
             }
+            floors.push(self.reflect_floor().await?);
+            let started = Instant::now();
+            let db = self.connect().await?;
+            let connected = started.elapsed().as_secs_f64();
+            self.report("connect", connected, 0, 0);
+            let started = Instant::now();
+            let snapshot = db.snapshot().await?;
+            self.report(
+                "snapshot",
+                started.elapsed().as_secs_f64(),
+                db.statements_sent(),
+                snapshot.tables.len(),
+            );
+        }
+        if let (Some(compare), Some(floor)) = (median(&mut compares), median(&mut floors)) {
+            println!(
+                "{}",
+                serde_json::json!({
+                    "backend": self.name(),
+                    "op": "compare_noop_vs_floor",
+                    "tables": self.args.tables,
+                    "compare_noop_median": (compare * 1e6).round() / 1e6,
+                    "reflect_floor_median": (floor * 1e6).round() / 1e6,
+                    "ratio": (compare / floor * 1000.0).round() / 1000.0,
+                })
+            );
         }
 
         self.drift().await?;
@@ -309,27 +407,18 @@ impl Bench {
     }
 
     /// Extra nullable column, `name` index dropped, foreign key dropped, `name` nullable:
-    /// ALTERs on PostgreSQL; on SQLite, the same by rewriting the stored CREATE TABLE and
-    /// copying the rows (what SQLite itself recommends).
-    async fn drift(&self) -> Result<(), Box<dyn std::error::Error>> {
+    /// ALTERs on a server ([`Server::drift`]); on SQLite, the same by rewriting the stored
+    /// CREATE TABLE and copying the rows (what SQLite itself recommends).
+    async fn drift(&self) -> Result<(), BoxError> {
         let tables = self.drifted();
-        match self.args.backend {
-            Backend::Postgres => {
-                let pool = sqlx::PgPool::connect(&self.url).await?;
-                let s = self.schema.as_deref().unwrap_or("public");
-                let mut sql = String::new();
-                for t in &tables {
-                    sql.push_str(&format!(
-                        "ALTER TABLE \"{s}\".\"{t}\" ADD COLUMN extra TEXT; \
-                         DROP INDEX \"{s}\".\"ix_{t}_name\"; \
-                         ALTER TABLE \"{s}\".\"{t}\" DROP CONSTRAINT \"fk_{t}_parent_id\"; \
-                         ALTER TABLE \"{s}\".\"{t}\" ALTER COLUMN name DROP NOT NULL;"
-                    ));
+        match self.args.backend.server() {
+            Some(server) => {
+                let sql: String = tables.iter().map(|t| (server.drift)(t)).collect();
+                if !sql.is_empty() {
+                    execute(self.args.backend, &self.url, sql).await?;
                 }
-                sqlx::raw_sql(AssertSqlSafe(sql)).execute(&pool).await?;
-                pool.close().await;
             }
-            Backend::Sqlite => {
+            None => {
                 let pool = sqlx::SqlitePool::connect(&self.url).await?;
                 let mut conn = pool.acquire().await?;
                 sqlx::raw_sql("PRAGMA foreign_keys=OFF; BEGIN")
@@ -378,140 +467,125 @@ impl Bench {
         Ok(())
     }
 
-    /// The reflection queries alone, on a fresh connection, as many times as
-    /// `compare_noop` ran.
-    async fn reflect_floor(&self) -> Result<(), Box<dyn std::error::Error>> {
-        for _ in 0..self.args.repeat {
-            let started = Instant::now();
-            let queries = dbconform_runtime::floor::reflection_queries(&self.url)
-                .ok_or("this build has no backend for the URL")?;
-            let statements = match self.args.backend {
-                Backend::Postgres => {
-                    use sqlx::Connection;
-                    let mut conn = sqlx::PgConnection::connect(&self.url).await?;
-                    let schemas = vec![self.schema.clone().unwrap_or_default()];
-                    for sql in &queries {
-                        let one = Instant::now();
-                        let rows = sqlx::query(AssertSqlSafe(*sql))
-                            .bind(&schemas)
-                            .fetch_all(&mut conn)
-                            .await?;
-                        if std::env::var_os("BENCH_DEBUG").is_some() {
-                            eprintln!(
-                                "{:>8.1} ms {:>6} rows: {}",
-                                one.elapsed().as_secs_f64() * 1e3,
-                                rows.len(),
-                                &sql[..sql.len().min(60)].replace('\n', " ")
-                            );
-                        }
-                    }
-                    queries.len()
-                }
-                Backend::Sqlite => {
-                    use sqlx::Connection;
-                    let mut conn = sqlx::SqliteConnection::connect(&self.url).await?;
-                    for sql in &queries {
-                        sqlx::query(AssertSqlSafe(*sql))
-                            .fetch_all(&mut conn)
-                            .await?;
-                    }
-                    queries.len()
-                }
-            };
-            self.report(
-                "reflect_floor",
-                started.elapsed().as_secs_f64(),
-                statements as u64,
-                0,
-            );
+    /// The reflection queries alone, on a fresh connection; the seconds they took.
+    async fn reflect_floor(&self) -> Result<f64, BoxError> {
+        let started = Instant::now();
+        let queries = dbconform_runtime::floor::reflection_queries(&self.url)
+            .ok_or("this build has no backend for the URL")?;
+        let url = &self.url;
+        match self.args.backend {
+            Backend::Sqlite => {
+                fetch_each::<sqlx::SqliteConnection>(url, &queries, || Ok(Default::default()))
+                    .await?
+            }
+            // PostgreSQL's query takes the schemas in scope.
+            Backend::Postgres => {
+                fetch_each::<sqlx::PgConnection>(url, &queries, || {
+                    let mut arguments = sqlx::postgres::PgArguments::default();
+                    sqlx::Arguments::add(&mut arguments, vec!["public".to_string()])?;
+                    Ok(arguments)
+                })
+                .await?
+            }
+            #[cfg(feature = "mysql")]
+            Backend::Mysql => {
+                fetch_each::<sqlx::MySqlConnection>(url, &queries, || Ok(Default::default()))
+                    .await?
+            }
+            #[cfg(not(feature = "mysql"))]
+            Backend::Mysql => return Err(NO_MYSQL.into()),
         }
-        Ok(())
+        let seconds = started.elapsed().as_secs_f64();
+        self.report("reflect_floor", seconds, queries.len() as u64, 0);
+        Ok(seconds)
     }
 
-    /// dbconform's creation script run by the database's own CLI in one transaction, on
-    /// a database of its own (the `run`-th floor of this benchmark); the seconds it took.
-    async fn ddl_floor(
-        &self,
-        tables: &[TableDef],
-        run: usize,
-    ) -> Result<f64, Box<dyn std::error::Error>> {
+    /// dbconform's creation script run by the database's own CLI (SQLite's and
+    /// PostgreSQL's in one transaction: SQLite's script says so, `psql` is told), on a
+    /// database of its own (the `run`-th floor of this benchmark); the seconds it took.
+    async fn ddl_floor(&self, tables: &[TableDef], run: usize) -> Result<f64, BoxError> {
         let dir = tempfile::tempdir()?;
         let script_path = dir.path().join("create.sql");
-        let (op, seconds) = match self.args.backend {
-            Backend::Sqlite => {
-                let db_path = dir.path().join("floor.db");
-                let url = format!("sqlite://{}?mode=rwc", db_path.display());
-                let script = DbConform::connect(&url)
-                    .await?
-                    .compare(tables)
-                    .await?
-                    .to_sql();
-                std::fs::write(&script_path, format!("BEGIN;\n{script}COMMIT;\n"))?;
-                let started = Instant::now();
-                let status = std::process::Command::new("sqlite3")
-                    .arg(&db_path)
-                    .stdin(std::fs::File::open(&script_path)?)
-                    .status()?;
-                let seconds = started.elapsed().as_secs_f64();
-                if !status.success() {
-                    return Err("sqlite3 failed on the creation script".into());
-                }
-                ("ddl_floor_sqlite3", seconds)
-            }
-            Backend::Postgres => {
-                let (admin, database) = self.scratch.clone().ok_or("no scratch database")?;
+        let db_path = dir.path().join("floor.db");
+        let server = self.args.backend.server();
+        let url = match server {
+            None => format!("sqlite://{}?mode=rwc", db_path.display()),
+            Some(_) => {
+                let (admin, database) = self.scratch.as_ref().ok_or("no scratch database")?;
                 let floor = format!("{database}_floor{run}");
-                let pool = sqlx::PgPool::connect(&admin).await?;
-                sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE \"{floor}\"")))
-                    .execute(&pool)
-                    .await?;
-                pool.close().await;
-                // Dropped at the end: dropping it now would leave the next run's file
-                // system slower than this one's (see the module documentation).
-                self.floor_databases
-                    .lock()
-                    .expect("floor list")
-                    .push(floor.clone());
-                let url = with_database(&admin, &floor)?;
-                let script = DbConform::connect(&url)
-                    .await?
-                    .compare(tables)
-                    .await?
-                    .to_sql();
-                std::fs::write(&script_path, script)?;
-                let started = Instant::now();
-                let status = std::process::Command::new("psql")
-                    .args(["-q", "-v", "ON_ERROR_STOP=1", "-1", "-f"])
-                    .arg(&script_path)
-                    .arg(&url)
-                    .stdout(std::process::Stdio::null())
-                    .status()?;
-                let seconds = started.elapsed().as_secs_f64();
-                if !status.success() {
-                    return Err("psql failed on the creation script".into());
-                }
-                ("ddl_floor_psql", seconds)
+                self.create_database(&floor).await?;
+                with_database(admin, &floor)?
             }
         };
+        let script = DbConform::connect(&url)
+            .await?
+            .compare(tables)
+            .await?
+            .to_sql();
+        // SQLite's script has its own BEGIN and COMMIT (`Dialect::script_prologue`).
+        std::fs::write(&script_path, script)?;
+        let (op, mut command) = match server {
+            None => {
+                let mut sqlite3 = Command::new("sqlite3");
+                sqlite3
+                    .arg(&db_path)
+                    .stdin(std::fs::File::open(&script_path)?);
+                ("ddl_floor_sqlite3", sqlite3)
+            }
+            Some(server) => (server.floor_op, (server.cli)(&script_path, &url)?),
+        };
+        let started = Instant::now();
+        let status = command.stdout(std::process::Stdio::null()).status()?;
+        let seconds = started.elapsed().as_secs_f64();
+        if !status.success() {
+            return Err(format!("{op} failed on the creation script").into());
+        }
         self.report(op, seconds, 0, tables.len());
         Ok(seconds)
     }
 
-    async fn cleanup(&self) -> Result<(), Box<dyn std::error::Error>> {
+    /// Creates a database on the server (the scratch one or a floor's), to be dropped by
+    /// [`Bench::cleanup`]: floors are dropped at the end, not after their run, which would
+    /// leave the next run's file system slower than this one's (see the module
+    /// documentation).
+    async fn create_database(&self, database: &str) -> Result<(), BoxError> {
+        let (server, (admin, scratch)) = self
+            .args
+            .backend
+            .server()
+            .zip(self.scratch.as_ref())
+            .ok_or("no database server")?;
+        let q = server.quote;
+        execute(
+            self.args.backend,
+            admin,
+            format!("CREATE DATABASE {q}{database}{q}"),
+        )
+        .await?;
+        if database != scratch {
+            self.floor_databases
+                .lock()
+                .expect("floor list")
+                .push(database.to_string());
+        }
+        Ok(())
+    }
+
+    async fn cleanup(&self) -> Result<(), BoxError> {
         if std::env::var_os("BENCH_KEEP").is_some() {
             eprintln!("kept: {}", self.url);
             return Ok(());
         }
-        if let Some((admin, database)) = &self.scratch {
-            let pool = sqlx::PgPool::connect(admin).await?;
-            let floors = std::mem::take(&mut *self.floor_databases.lock().expect("floor list"));
-            for database in floors.iter().chain([database]) {
-                sqlx::raw_sql(AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)"
-                )))
-                .execute(&pool)
-                .await?;
-            }
+        let (Some(server), Some((admin, database))) = (self.args.backend.server(), &self.scratch)
+        else {
+            return Ok(());
+        };
+        let q = server.quote;
+        let floors = std::mem::take(&mut *self.floor_databases.lock().expect("floor list"));
+        // One statement each: PostgreSQL drops no database inside a multi-statement string.
+        for d in floors.iter().chain([database]) {
+            let sql = format!("DROP DATABASE IF EXISTS {q}{d}{q}{}", server.drop_suffix);
+            execute(self.args.backend, admin, sql).await?;
         }
         Ok(())
     }
@@ -519,19 +593,23 @@ impl Bench {
 
 /// The drift plan: for each drifted table, the index, the foreign key and NOT NULL back
 /// (on SQLite, the last two in one table rebuild).
-fn check_drift_plan(plan: &Plan, k: usize) -> Result<(), Box<dyn std::error::Error>> {
+fn check_drift_plan(plan: &Plan, k: usize) -> Result<(), BoxError> {
     let drift = plan.drift().len();
     if drift != k {
         return Err(format!("expected {k} extra columns as drift, found {drift}:\n{plan}").into());
     }
-    if plan.steps().is_empty() || !plan.blocked().is_empty() {
+    // Nothing drifted (`--drift-tables 0`): nothing to do.
+    if (k > 0 && plan.steps().is_empty()) || (k == 0 && !plan.is_empty()) {
+        return Err(format!("unexpected drift plan:\n{plan}").into());
+    }
+    if !plan.blocked().is_empty() {
         return Err(format!("unexpected drift plan:\n{plan}").into());
     }
     Ok(())
 }
 
 /// `url` pointing at `database` instead of the database it names.
-fn with_database(url: &str, database: &str) -> Result<String, Box<dyn std::error::Error>> {
+fn with_database(url: &str, database: &str) -> Result<String, BoxError> {
     let (base, query) = match url.split_once('?') {
         Some((base, query)) => (base, Some(query)),
         None => (url, None),
@@ -547,6 +625,106 @@ fn with_database(url: &str, database: &str) -> Result<String, Box<dyn std::error
         out.push_str(query);
     }
     Ok(out)
+}
+
+#[cfg(not(feature = "mysql"))]
+const NO_MYSQL: &str = "this build has no MySQL backend: build with `--features mysql`";
+
+/// Runs `sql` (one statement or several) on a new connection to `url`.
+async fn execute(backend: Backend, url: &str, sql: String) -> Result<(), BoxError> {
+    let sql = AssertSqlSafe(sql);
+    match backend {
+        Backend::Sqlite => run_on::<sqlx::SqliteConnection>(url, sql).await,
+        Backend::Postgres => run_on::<sqlx::PgConnection>(url, sql).await,
+        #[cfg(feature = "mysql")]
+        Backend::Mysql => run_on::<sqlx::MySqlConnection>(url, sql).await,
+        #[cfg(not(feature = "mysql"))]
+        Backend::Mysql => Err(NO_MYSQL.into()),
+    }
+}
+
+/// Runs `sql` on a new connection to `url`, then closes it.
+async fn run_on<C>(url: &str, sql: AssertSqlSafe<String>) -> Result<(), BoxError>
+where
+    C: Connection,
+    for<'c> &'c mut C: Executor<'c, Database = C::Database>,
+{
+    let mut conn = C::connect(url).await?;
+    sqlx::raw_sql(sql).execute(&mut conn).await?;
+    conn.close().await?;
+    Ok(())
+}
+
+/// Runs `queries` one after the other on a new connection to `url`, each with the
+/// arguments `arguments` makes, and reads every row (`BENCH_DEBUG=1`: each query's time).
+async fn fetch_each<C>(
+    url: &str,
+    queries: &[&'static str],
+    arguments: impl Fn() -> Result<<C::Database as Database>::Arguments, BoxError>,
+) -> Result<(), BoxError>
+where
+    C: Connection,
+    for<'c> &'c mut C: Executor<'c, Database = C::Database>,
+    <C::Database as Database>::Arguments: sqlx::IntoArguments<C::Database>,
+{
+    let mut conn = C::connect(url).await?;
+    for sql in queries {
+        let one = Instant::now();
+        let rows = sqlx::query_with(AssertSqlSafe(*sql), arguments()?)
+            .fetch_all(&mut conn)
+            .await?;
+        if std::env::var_os("BENCH_DEBUG").is_some() {
+            eprintln!(
+                "{:>8.1} ms {:>6} rows: {}",
+                one.elapsed().as_secs_f64() * 1e3,
+                rows.len(),
+                &sql[..sql.len().min(60)].replace('\n', " ")
+            );
+        }
+    }
+    conn.close().await?;
+    Ok(())
+}
+
+/// The `mariadb` (else `mysql`) client running `script` on the database `url` names
+/// (`mysql://user:password@host:port/database`, no percent-escapes), stopping at the first
+/// error.
+fn mysql_cli(script: &Path, url: &str) -> Result<Command, BoxError> {
+    let rest = url.split_once("://").ok_or("not a URL")?.1;
+    let rest = rest.split_once('?').map_or(rest, |(before, _)| before);
+    let (authority, database) = rest.split_once('/').ok_or("no database in the URL")?;
+    let (user, host) = authority
+        .rsplit_once('@')
+        .map_or(("", authority), |(user, host)| (user, host));
+    let (user, password) = user.split_once(':').unwrap_or((user, ""));
+    let (host, port) = host.split_once(':').unwrap_or((host, "3306"));
+    let on_path = |name: &str| {
+        std::env::var_os("PATH")
+            .is_some_and(|path| std::env::split_paths(&path).any(|d| d.join(name).is_file()))
+    };
+    let mut cli = Command::new(if on_path("mariadb") {
+        "mariadb"
+    } else {
+        "mysql"
+    });
+    cli.arg("--batch")
+        .arg(format!("--host={host}"))
+        .arg(format!("--port={port}"));
+    if !user.is_empty() {
+        cli.arg(format!("--user={user}"));
+    }
+    if !password.is_empty() {
+        cli.env("MYSQL_PWD", password);
+    }
+    cli.arg(database).stdin(std::fs::File::open(script)?);
+    Ok(cli)
+}
+
+/// The median of `values` (sorted in place); `None` for none.
+fn median(values: &mut [f64]) -> Option<f64> {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    (n > 0).then(|| (values[(n - 1) / 2] + values[n / 2]) / 2.0)
 }
 
 /// Peak resident set size of this process, in MiB (Linux `VmHWM`).

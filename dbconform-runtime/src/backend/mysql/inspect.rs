@@ -2,9 +2,9 @@
 //!
 //! Six statements whatever the number of tables ([`QUERIES`]): the server's version and
 //! database, then one bulk query each over `TABLES`, `COLUMNS`, `STATISTICS`,
-//! `KEY_COLUMN_USAGE` joined with `REFERENTIAL_CONSTRAINTS`, and `CHECK_CONSTRAINTS`
-//! (MariaDB's carries the table; MySQL 8's is joined with `TABLE_CONSTRAINTS`), all for
-//! `TABLE_SCHEMA = DATABASE()`. The rows are assembled per table in Rust, handed to the
+//! `KEY_COLUMN_USAGE` beside `REFERENTIAL_CONSTRAINTS` (one `UNION ALL`), and
+//! `CHECK_CONSTRAINTS` (MariaDB's carries the table; MySQL 8's is joined with
+//! `TABLE_CONSTRAINTS`), all for `TABLE_SCHEMA = DATABASE()`. The rows are assembled per table in Rust, handed to the
 //! dialect as its reflection contract says (`dbconform_core::dialect::mysql`):
 //! defaults through `reflected_default`, CHECK and generation text through
 //! `from_catalog`, types through `parse_type`. Every value is cast to text or a signed
@@ -64,14 +64,27 @@ const STATISTICS: &str = "SELECT CAST(TABLE_NAME AS CHAR), CAST(INDEX_NAME AS CH
 CAST(COLLATION AS CHAR), CAST(INDEX_TYPE AS CHAR), CAST(SUB_PART AS SIGNED) \
 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX";
 
-/// Foreign keys' columns with their referenced columns and actions.
-const FOREIGN_KEYS: &str = "SELECT CAST(k.TABLE_NAME AS CHAR), CAST(k.CONSTRAINT_NAME AS CHAR), CAST(k.COLUMN_NAME AS CHAR), \
-CAST(k.REFERENCED_TABLE_SCHEMA AS CHAR), CAST(k.REFERENCED_TABLE_NAME AS CHAR), CAST(k.REFERENCED_COLUMN_NAME AS CHAR), \
-CAST(r.DELETE_RULE AS CHAR), CAST(r.UPDATE_RULE AS CHAR) \
-FROM information_schema.KEY_COLUMN_USAGE k JOIN information_schema.REFERENTIAL_CONSTRAINTS r \
-ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.TABLE_NAME = k.TABLE_NAME AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME \
-WHERE k.TABLE_SCHEMA = DATABASE() AND k.REFERENCED_TABLE_NAME IS NOT NULL \
-ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION";
+/// Foreign keys: each key column (position 1, 2, ...) with its referenced column, from
+/// `KEY_COLUMN_USAGE`, and each key's actions (position 0) from
+/// `REFERENTIAL_CONSTRAINTS`, the two lists in one (`UNION ALL`) and matched by table
+/// and key name in Rust.
+///
+/// Not a join: MariaDB joins two `information_schema` tables by comparing every row of
+/// one with every row of the other (~1,000,000 comparisons, 90 of the query's 120 ms at
+/// 1,000 tables; the two parts alone take 20 and 10 ms). Each part names the database
+/// with `DATABASE()` itself: MariaDB fills an `information_schema` table only for the
+/// databases its own conditions name, and the join's `r.CONSTRAINT_SCHEMA =
+/// k.CONSTRAINT_SCHEMA` had it open every table of every database on the server
+/// (`EXPLAIN`: "Scanned all databases"; 0.5–1.2 s on a server holding 3,000 other
+/// tables). BENCHMARKS.md has the figures.
+const FOREIGN_KEYS: &str = "SELECT CAST(k.TABLE_NAME AS CHAR), CAST(k.CONSTRAINT_NAME AS CHAR), CAST(k.ORDINAL_POSITION AS SIGNED), \
+CAST(k.COLUMN_NAME AS CHAR), CAST(k.REFERENCED_TABLE_SCHEMA AS CHAR), CAST(k.REFERENCED_TABLE_NAME AS CHAR), \
+CAST(k.REFERENCED_COLUMN_NAME AS CHAR), CAST(NULL AS CHAR), CAST(NULL AS CHAR) \
+FROM information_schema.KEY_COLUMN_USAGE k WHERE k.TABLE_SCHEMA = DATABASE() AND k.REFERENCED_TABLE_NAME IS NOT NULL \
+UNION ALL SELECT CAST(r.TABLE_NAME AS CHAR), CAST(r.CONSTRAINT_NAME AS CHAR), 0, CAST(NULL AS CHAR), CAST(NULL AS CHAR), \
+CAST(NULL AS CHAR), CAST(NULL AS CHAR), CAST(r.DELETE_RULE AS CHAR), CAST(r.UPDATE_RULE AS CHAR) \
+FROM information_schema.REFERENTIAL_CONSTRAINTS r WHERE r.CONSTRAINT_SCHEMA = DATABASE() \
+ORDER BY 1, 2, 3";
 
 /// CHECKs on MariaDB, whose names are unique per table only (`CONSTRAINT_1` in each).
 const CHECKS_MARIADB: &str = "SELECT CAST(TABLE_NAME AS CHAR), CAST(CONSTRAINT_NAME AS CHAR), CAST(CHECK_CLAUSE AS CHAR) \
@@ -257,13 +270,22 @@ pub(crate) async fn reflect(
             }),
         }
     }
+    // Each key's actions, by table and key name (they arrive before its columns, but are
+    // matched by name, not by order).
+    let mut actions: BTreeMap<(String, String), (FkAction, FkAction)> = BTreeMap::new();
     for row in rows(conn, FOREIGN_KEYS, counter).await? {
-        let Some(table) = tables.get_mut(&string(&row, 0)?) else {
+        let (table_name, name) = (string(&row, 0)?, string(&row, 1)?);
+        let position = row.try_get::<i64, _>(2).map_err(reflect_error(WHAT))?;
+        if position == 0 {
+            let rules = (action(&string(&row, 7)?), action(&string(&row, 8)?));
+            actions.insert((table_name, name), rules);
+            continue;
+        }
+        let Some(table) = tables.get_mut(&table_name) else {
             continue;
         };
-        let name = string(&row, 1)?;
-        let column = string(&row, 2)?;
-        let referenced_column = string(&row, 5)?;
+        let column = string(&row, 3)?;
+        let referenced_column = string(&row, 6)?;
         let def = &mut table.def;
         match def.foreign_keys.iter_mut().find(|f| f.name == name) {
             Some(fk) => {
@@ -271,24 +293,33 @@ pub(crate) async fn reflect(
                 fk.referenced_columns.push(referenced_column);
             }
             None => {
-                let schema = string(&row, 3)?;
+                let schema = string(&row, 4)?;
                 let references = QualifiedName::with_schema(
                     if schema == database {
                         DATABASE_SCHEMA.to_string()
                     } else {
                         schema
                     },
-                    string(&row, 4)?,
+                    string(&row, 5)?,
                 );
                 def.foreign_keys.push(ForeignKey {
                     name,
                     columns: vec![column],
                     references,
                     referenced_columns: vec![referenced_column],
-                    on_delete: action(&string(&row, 6)?),
-                    on_update: action(&string(&row, 7)?),
+                    on_delete: FkAction::default(),
+                    on_update: FkAction::default(),
                 });
             }
+        }
+    }
+    for ((table_name, name), (on_delete, on_update)) in actions {
+        let fk = tables
+            .get_mut(&table_name)
+            .and_then(|t| t.def.foreign_keys.iter_mut().find(|f| f.name == name));
+        if let Some(fk) = fk {
+            fk.on_delete = on_delete;
+            fk.on_update = on_update;
         }
     }
     let checks = match flavor {
