@@ -351,6 +351,10 @@ fn everything_allowed(target_schema: &str) -> Options {
         target_schema: target_schema.to_string(),
         skip_data_checks: false,
         fail_on_blocked: false,
+        // No timeouts: the cases run on a database nobody else uses.
+        lock_timeout: None,
+        lock_retry_for: std::time::Duration::ZERO,
+        statement_timeout: None,
     }
 }
 

@@ -114,6 +114,31 @@ pub enum Error {
         source: BoxError,
     },
 
+    /// An apply kept hitting its lock timeout ([`Options::lock_timeout`]) until
+    /// [`Options::lock_retry_for`] ran out: other sessions hold the tables it changes.
+    /// Every try was rolled back; nothing was changed.
+    ///
+    /// [`Options::lock_timeout`]: crate::Options::lock_timeout
+    /// [`Options::lock_retry_for`]: crate::Options::lock_retry_for
+    #[error(
+        "gave up after {attempts} tries over {:.1} s: step {step} ({description}) waited longer than the lock timeout for a lock other sessions hold; every try was rolled back and nothing was changed{}\n  end those sessions (or wait until they are done) and run again, or raise lock_retry_for",
+        waited.as_secs_f64(),
+        blockers_message(blockers)
+    )]
+    LockTimeout {
+        /// How many times the apply was tried.
+        attempts: u32,
+        /// How long it kept trying.
+        waited: std::time::Duration,
+        /// 1-based index of the step that waited in the last try.
+        step: usize,
+        /// What that step does.
+        description: String,
+        /// The sessions holding locks on the plan's tables when the last try gave up, one
+        /// line each (`pid 4242 (app `report`, idle in transaction for 62 s): SELECT ...`).
+        blockers: Vec<String>,
+    },
+
     /// A database operation outside any step failed (begin, lock, commit).
     #[error("{operation} failed: {source}")]
     Database {
@@ -280,6 +305,15 @@ fn blocked_message(blocked: &[BlockedStep]) -> String {
 }
 
 /// Which steps [`Error::PartiallyApplied`] left committed.
+/// `: <blockers>` for [`Error::LockTimeout`], or nothing when none was found.
+fn blockers_message(blockers: &[String]) -> String {
+    if blockers.is_empty() {
+        String::new()
+    } else {
+        format!("\n  held by: {}", blockers.join("\n  held by: "))
+    }
+}
+
 fn committed_message(committed: &[String], step: usize) -> String {
     let tail = format!(
         "statements of step {step} before the failing one (if any) committed too; nothing after it ran"

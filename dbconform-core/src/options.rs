@@ -1,6 +1,7 @@
 //! The policy: what dbconform may do to a database.
 
 use serde::{Deserialize, Serialize};
+use std::time::Duration;
 
 /// What dbconform may do. The defaults never lose data.
 ///
@@ -50,6 +51,25 @@ pub struct Options {
     /// `is_conformant()` is then `false`). `dbconform::conform_all` sets it: an
     /// application should not start against a schema its queries would fail on.
     pub fail_on_blocked: bool,
+    /// How long one statement of an apply waits for a lock another session holds before
+    /// it gives up (PostgreSQL's `lock_timeout`, set for the apply's transaction only).
+    /// Default 2 s. While a DDL statement waits for its lock, every query of the
+    /// application on that table queues behind it: an unbounded wait (a report query, a
+    /// session idle in transaction) stalls the application for as long. 2 s bounds that
+    /// stall below what request timeouts usually allow, and is ample for the catalog-only
+    /// changes most steps are once they hold the lock. On a timeout the transaction is
+    /// rolled back and the apply tried again (see
+    /// [`lock_retry_for`](Self::lock_retry_for)). `None`: wait as long as it takes.
+    pub lock_timeout: Option<Duration>,
+    /// How long an apply keeps trying again after a lock timeout, waiting between tries
+    /// (exponential backoff with jitter, 100 ms growing to 5 s) and planning again each
+    /// time; then it fails with [`Error::LockTimeout`](crate::Error::LockTimeout), naming
+    /// the sessions that hold the table. Default 60 s.
+    pub lock_retry_for: Duration,
+    /// The longest one statement of an apply may run (PostgreSQL's `statement_timeout`,
+    /// for the apply's transaction only): past it the statement is cancelled and the
+    /// apply rolled back. Default `None`: a statement runs as long as it takes.
+    pub statement_timeout: Option<Duration>,
 }
 
 impl Default for Options {
@@ -64,6 +84,9 @@ impl Default for Options {
             target_schema: "public".to_string(),
             skip_data_checks: false,
             fail_on_blocked: false,
+            lock_timeout: Some(Duration::from_secs(2)),
+            lock_retry_for: Duration::from_secs(60),
+            statement_timeout: None,
         }
     }
 }

@@ -639,6 +639,7 @@ where
         drift,
         round_trips,
         total: Duration::ZERO,
+        attempts: 1,
     })
 }
 

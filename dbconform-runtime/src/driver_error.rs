@@ -82,6 +82,26 @@ impl std::error::Error for DriverError {
     }
 }
 
+/// The database's error code (SQLSTATE) of `error` or of what it wraps, if a database
+/// error is among them.
+pub(crate) fn database_code(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut current = Some(error);
+    while let Some(e) = current {
+        let sqlx_error = e
+            .downcast_ref::<DriverError>()
+            .map(DriverError::sqlx)
+            .or_else(|| e.downcast_ref::<sqlx::Error>());
+        if let Some(code) = sqlx_error
+            .and_then(sqlx::Error::as_database_error)
+            .and_then(|db| db.code())
+        {
+            return Some(code.into_owned());
+        }
+        current = e.source();
+    }
+    None
+}
+
 /// The database's message with its DETAIL and HINT on one line, for a report's outcome
 /// (`could not create unique index "uq" (DETAIL: Key (email)=(a) is duplicated.)`); the
 /// driver's own text for anything else.

@@ -117,6 +117,34 @@ pub(crate) trait Backend: Send + Sync + std::fmt::Debug + 'static {
         Ok(None)
     }
 
+    /// Sets the timeouts of [`Options::lock_timeout`] and [`Options::statement_timeout`]
+    /// for the transaction [`begin_locked`](Self::begin_locked) began (PostgreSQL: `SET
+    /// LOCAL`). Nothing by default.
+    async fn set_timeouts(&self, db: &mut Counted<'_, Self::Db>, options: &Options) -> Result<()> {
+        let _ = (db, options);
+        Ok(())
+    }
+
+    /// Whether `error` is a statement that gave up waiting for a lock (the lock timeout):
+    /// the engine then rolls back and tries the apply again. `false` by default.
+    fn lock_timed_out(&self, error: &dbconform_core::Error) -> bool {
+        let _ = error;
+        false
+    }
+
+    /// The sessions holding locks on the tables of `scope` whose transactions are older
+    /// than `older_than`, one line each, for the progress while an apply waits and for
+    /// [`Error::LockTimeout`](dbconform_core::Error::LockTimeout). None by default.
+    async fn lock_holders(
+        &self,
+        db: &mut Counted<'_, Self::Db>,
+        scope: &Scope,
+        older_than: std::time::Duration,
+    ) -> Result<Vec<String>> {
+        let _ = (db, scope, older_than);
+        Ok(Vec::new())
+    }
+
     /// Begins a transaction holding the schema-change lock of `scope`: conformers of the
     /// same target queue here, and each plans from the state the previous one committed.
     async fn begin_locked<'c>(
@@ -234,6 +262,19 @@ fn not_converged_after_commits(steps: &[String], left: &Plan) -> dbconform_core:
             steps.join("; ")
         ),
     }
+}
+
+/// The pause before try `attempt + 1` after a lock timeout: 100 ms doubling to at most
+/// 5 s, less a random part of up to a half (so that conformers do not wake together).
+fn backoff(attempt: u32) -> std::time::Duration {
+    let full = 100u64
+        .saturating_mul(1 << attempt.saturating_sub(1).min(6))
+        .min(5_000);
+    // The jitter comes from the clock: no generator needed for spreading wake-ups.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::from(d.subsec_nanos()));
+    std::time::Duration::from_millis(full - (nanos % (full / 2 + 1)))
 }
 
 /// A connection and the counter of the statements sent on it.
@@ -464,10 +505,91 @@ where
         Ok(Lease::Pooled(self.acquire().await?))
     }
 
-    /// Applies or tries the plan for `desired`: in one locked transaction when no step
-    /// needs the connection set up; otherwise that transaction only plans, and the flow
-    /// runs again on a set-up connection (restored on every path).
+    /// Applies or tries the plan for `desired` ([`run_once`](Self::run_once)); when a
+    /// statement gives up on the lock timeout, rolled back, tries again after a pause
+    /// (exponential backoff with jitter), planning again each time, until
+    /// [`Options::lock_retry_for`] runs out: then [`Error::LockTimeout`] names the
+    /// sessions holding the tables.
+    ///
+    /// [`Error::LockTimeout`]: dbconform_core::Error::LockTimeout
     async fn run(
+        &self,
+        mode: Mode,
+        scope: &Scope,
+        desired: &[TableDef],
+        options: &Options,
+    ) -> Result<Outcome> {
+        let started = Instant::now();
+        let mut attempts = 0u32;
+        loop {
+            attempts += 1;
+            let error = match self.run_once(mode, scope, desired, options).await {
+                Ok(Outcome::Applied(mut report)) => {
+                    report.attempts = attempts;
+                    if attempts > 1 {
+                        // The waits between the tries count too.
+                        report.total = started.elapsed();
+                    }
+                    return Ok(Outcome::Applied(report));
+                }
+                Ok(outcome) => return Ok(outcome),
+                Err(error) if self.backend.lock_timed_out(&error) => error,
+                Err(error) => return Err(error),
+            };
+            let holders = self.lock_holders(scope, options).await;
+            let pause = backoff(attempts);
+            if started.elapsed() + pause > options.lock_retry_for {
+                let (step, description) = match error {
+                    dbconform_core::Error::StepFailed {
+                        step, description, ..
+                    } => (step, description),
+                    _ => (0, "reading the schema".to_string()),
+                };
+                return Err(dbconform_core::Error::LockTimeout {
+                    attempts,
+                    waited: started.elapsed(),
+                    step,
+                    description,
+                    blockers: holders,
+                });
+            }
+            for holder in &holders {
+                tracing::warn!(attempt = attempts, "lock timeout: waiting for {holder}");
+            }
+            if holders.is_empty() {
+                tracing::warn!(attempt = attempts, "lock timeout: trying again: {error}");
+            }
+            tokio::time::sleep(pause).await;
+        }
+    }
+
+    /// The sessions holding the scope's tables (see [`Backend::lock_holders`]); none when
+    /// they cannot be read (the error that follows says what it can without them).
+    async fn lock_holders(&self, scope: &Scope, options: &Options) -> Vec<String> {
+        let older_than = options.lock_timeout.unwrap_or_default();
+        let Ok(mut conn) = self.acquire().await else {
+            return Vec::new();
+        };
+        if B::SESSION_LOCK {
+            conn.close_on_drop();
+        }
+        self.backend
+            .lock_holders(
+                &mut Counted {
+                    conn: &mut conn,
+                    counter: &self.counter,
+                },
+                scope,
+                older_than,
+            )
+            .await
+            .unwrap_or_default()
+    }
+
+    /// One try of [`run`](Self::run): in one locked transaction when no step needs the
+    /// connection set up; otherwise that transaction only plans, and the flow runs again
+    /// on a set-up connection (restored on every path).
+    async fn run_once(
         &self,
         mode: Mode,
         scope: &Scope,
@@ -516,6 +638,15 @@ where
         let mut tx = self
             .backend
             .begin_locked(conn, scope, &self.counter)
+            .await?;
+        self.backend
+            .set_timeouts(
+                &mut Counted {
+                    conn: &mut tx,
+                    counter: &self.counter,
+                },
+                options,
+            )
             .await?;
         let mut session = self.session(&mut tx);
         let ran = async {

@@ -59,7 +59,7 @@ pub struct RoundTrip {
 /// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
-    /// Backend (`sqlite`, `postgres`).
+    /// Backend (`sqlite`, `postgres`, `mysql`).
     pub dialect: String,
     /// Executed steps, in order.
     pub executed: Vec<ExecutedStep>,
@@ -73,6 +73,10 @@ pub struct Report {
     /// Total time, including locking, reflection and verification.
     #[serde(rename = "total_seconds", serialize_with = "seconds")]
     pub total: Duration,
+    /// How many times the apply was tried: more than 1 when a statement hit the lock
+    /// timeout and the apply was rolled back and tried again
+    /// ([`Options::lock_retry_for`](dbconform_core::Options::lock_retry_for)).
+    pub attempts: u32,
 }
 
 impl Report {
@@ -212,6 +216,7 @@ mod tests {
             drift,
             round_trips: Vec::new(),
             total: Duration::ZERO,
+            attempts: 1,
         }
         .to_string()
     }

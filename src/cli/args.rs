@@ -140,6 +140,18 @@ pub(crate) struct PolicyArgs {
     /// data then fail at apply time and roll everything back
     #[arg(long)]
     pub skip_data_checks: bool,
+    /// How long one statement of an apply waits for a lock another session holds before
+    /// the apply is rolled back and tried again (PostgreSQL; default 2s; 0: wait as long
+    /// as it takes)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub lock_timeout: Option<Duration>,
+    /// How long to keep trying again after lock timeouts before giving up with the
+    /// sessions holding the tables (default 60s)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub lock_retry_for: Option<Duration>,
+    /// The longest one statement of an apply may run (PostgreSQL; default: no limit)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub statement_timeout: Option<Duration>,
 }
 
 impl PolicyArgs {
@@ -157,6 +169,12 @@ impl PolicyArgs {
             allow_sqlite_table_rebuild: !self.no_sqlite_table_rebuild,
             target_schema: target_schema.unwrap_or_else(|| defaults.target_schema.clone()),
             skip_data_checks: self.skip_data_checks,
+            lock_timeout: match self.lock_timeout {
+                Some(wait) => Some(wait).filter(|w| !w.is_zero()),
+                None => defaults.lock_timeout,
+            },
+            lock_retry_for: self.lock_retry_for.unwrap_or(defaults.lock_retry_for),
+            statement_timeout: self.statement_timeout.filter(|w| !w.is_zero()),
             ..defaults
         }
     }
@@ -467,6 +485,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn timeouts_are_flags_with_the_options_defaults() {
+        let defaults = PolicyArgs::default().options();
+        assert_eq!(defaults.lock_timeout, Some(Duration::from_secs(2)));
+        assert_eq!(defaults.lock_retry_for, Duration::from_secs(60));
+        assert_eq!(defaults.statement_timeout, None);
+        let set = PolicyArgs {
+            lock_timeout: Some(Duration::ZERO),
+            lock_retry_for: Some(Duration::from_secs(5)),
+            statement_timeout: Some(Duration::from_millis(1500)),
+            ..PolicyArgs::default()
+        }
+        .options();
+        assert_eq!(set.lock_timeout, None, "0 waits as long as it takes");
+        assert_eq!(set.lock_retry_for, Duration::from_secs(5));
+        assert_eq!(set.statement_timeout, Some(Duration::from_millis(1500)));
+    }
+
+    #[test]
     fn durations_parse() {
         assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
         assert_eq!(parse_duration("30"), Ok(Duration::from_secs(30)));
@@ -501,6 +537,9 @@ mod tests {
             allow_drop_extra_indexes: true,
             no_sqlite_table_rebuild: true,
             skip_data_checks: true,
+            lock_timeout: Some(Duration::from_millis(500)),
+            lock_retry_for: Some(Duration::from_secs(10)),
+            statement_timeout: Some(Duration::from_secs(30)),
         };
         #[allow(clippy::needless_update)]
         let expected = Options {
@@ -512,6 +551,9 @@ mod tests {
             allow_sqlite_table_rebuild: false,
             target_schema: "app".into(),
             skip_data_checks: true,
+            lock_timeout: Some(Duration::from_millis(500)),
+            lock_retry_for: Duration::from_secs(10),
+            statement_timeout: Some(Duration::from_secs(30)),
             ..Options::default()
         };
         assert_eq!(all.options(), expected);

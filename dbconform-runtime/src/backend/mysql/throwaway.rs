@@ -125,6 +125,7 @@ pub async fn throwaway_mysql(url: &str) -> Result<ThrowawayMySql> {
             drift: Vec::new(),
             round_trips: Vec::new(),
             total: std::time::Duration::ZERO,
+            attempts: 1,
         },
         dropped: false,
     };

@@ -7,6 +7,7 @@ mod dependents;
 mod inspect;
 #[cfg(test)]
 mod inspect_tests;
+mod lock_wait;
 #[cfg(test)]
 mod reference;
 #[cfg(feature = "testing")]
@@ -19,7 +20,7 @@ use async_trait::async_trait;
 use dbconform_core::data::{Answers, Question};
 use dbconform_core::dialect::{Dialect, Postgres};
 use dbconform_core::locks::{self, LockSettings};
-use dbconform_core::{DependentObject, Error, Plan, Result, Schema, TableDef, redact_url};
+use dbconform_core::{DependentObject, Error, Options, Plan, Result, Schema, TableDef, redact_url};
 use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use std::str::FromStr;
@@ -210,6 +211,26 @@ impl Backend for PgBackend {
     /// The lock budget ([`check_lock_budget`]).
     async fn check_before_steps(&self, db: &mut Counted<'_, Self::Db>, plan: &Plan) -> Result<()> {
         check_lock_budget(db.conn, plan, db.counter).await
+    }
+
+    /// `SET LOCAL lock_timeout`, `statement_timeout` ([`lock_wait`]).
+    async fn set_timeouts(&self, db: &mut Counted<'_, Self::Db>, options: &Options) -> Result<()> {
+        lock_wait::set_timeouts(db.conn, db.counter, options).await
+    }
+
+    /// SQLSTATE `55P03`.
+    fn lock_timed_out(&self, error: &Error) -> bool {
+        lock_wait::lock_timed_out(error)
+    }
+
+    /// From `pg_stat_activity` and `pg_locks` ([`lock_wait`]).
+    async fn lock_holders(
+        &self,
+        db: &mut Counted<'_, Self::Db>,
+        scope: &Scope,
+        older_than: std::time::Duration,
+    ) -> Result<Vec<String>> {
+        lock_wait::holders(db.conn, db.counter, scope, older_than).await
     }
 
     /// Conformers of the same target schema queue here; the lock ends with the

@@ -102,6 +102,7 @@ pub async fn throwaway_postgres(url: &str) -> Result<ThrowawayPostgres> {
             drift: Vec::new(),
             round_trips: Vec::new(),
             total: std::time::Duration::ZERO,
+            attempts: 1,
         },
         dropped: false,
     };
