@@ -30,7 +30,16 @@ struct Transfer {
     amount: i64,
 }
 
-async fn insert_and_count(pool: &sqlx::SqlitePool, email: &str) -> i64 {
+/// One account and one transfer of it (the first account) in a fresh throwaway database,
+/// SQLite's or MySQL's (both bind with `?`); how many accounts it then holds.
+async fn insert_and_count<DB>(pool: &sqlx::Pool<DB>, email: &str) -> i64
+where
+    DB: sqlx::Database,
+    for<'c> &'c sqlx::Pool<DB>: sqlx::Executor<'c, Database = DB>,
+    for<'e> &'e str: sqlx::Encode<'e, DB> + sqlx::Type<DB>,
+    (i64,): for<'r> sqlx::FromRow<'r, DB::Row>,
+    DB::Arguments: sqlx::IntoArguments<DB>,
+{
     sqlx::query("INSERT INTO accounts (email, balance) VALUES (?, 100)")
         .bind(email)
         .execute(pool)
@@ -123,25 +132,6 @@ async fn schemas_named(url: &str, schema: &str) -> i64 {
         .unwrap()
 }
 
-/// One account and one transfer of it in the throwaway MySQL database; how many accounts
-/// it then holds.
-#[cfg(feature = "mysql")]
-async fn mysql_insert_and_count(pool: &sqlx::MySqlPool, email: &str) -> i64 {
-    sqlx::query("INSERT INTO accounts (email, balance) VALUES (?, 100)")
-        .bind(email)
-        .execute(pool)
-        .await
-        .unwrap();
-    sqlx::query("INSERT INTO transfers (account_id, amount) SELECT max(id), -5 FROM accounts")
-        .execute(pool)
-        .await
-        .unwrap();
-    sqlx::query_scalar("SELECT count(*) FROM accounts")
-        .fetch_one(pool)
-        .await
-        .unwrap()
-}
-
 #[cfg(feature = "mysql")]
 #[tokio::test]
 async fn throwaway_mysql_uses_a_scratch_database_and_drops_it() {
@@ -152,10 +142,7 @@ async fn throwaway_mysql_uses_a_scratch_database_and_drops_it() {
     let name = db.database().to_string();
     assert_eq!(common::mysql::databases_named(&server, &name).await, 1);
     assert_eq!(db.report().executed.len(), 2, "{}", db.report());
-    assert_eq!(
-        mysql_insert_and_count(db.pool(), "ada@example.com").await,
-        1
-    );
+    assert_eq!(insert_and_count(db.pool(), "ada@example.com").await, 1);
     // The pool's sessions are set up as dbconform's: strict mode, `\` escapes, UTC.
     let (mode, zone): (String, String) = sqlx::query_as(
         "SELECT CAST(@@SESSION.sql_mode AS CHAR), CAST(@@SESSION.time_zone AS CHAR)",
@@ -187,8 +174,8 @@ async fn throwaway_mysql_databases_are_isolated_and_dropped_on_drop() {
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_ne!(a.database(), b.database());
     let (count_a, count_b) = tokio::join!(
-        mysql_insert_and_count(a.pool(), "a@example.com"),
-        mysql_insert_and_count(b.pool(), "b@example.com")
+        insert_and_count(a.pool(), "a@example.com"),
+        insert_and_count(b.pool(), "b@example.com")
     );
     assert_eq!(
         (count_a, count_b),
