@@ -20,7 +20,7 @@ async fn failing_statement_in_a_later_batch(db: &TestDb) {
     if db.is_mysql() {
         // MySQL runs each statement on its own, outside any transaction: there are no
         // batches to cross. A failing statement k for every k of a plan is
-        // mysql_fault_injection.rs's.
+        // fault_injection.rs's.
         return;
     }
     db.ddl("CREATE TABLE ix_t0200_name (x INTEGER)").await;

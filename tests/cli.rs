@@ -1,7 +1,7 @@
-//! The command line, run as built binaries against SQLite and PostgreSQL: stdout, stderr
-//! and every documented exit code (0 success, 1 error, 2 changes pending, 3 blocked,
-//! 4 preflight failures), offline diffs byte-identical to live plans, `wait`, and
-//! `--create-database-if-missing`.
+//! The command line, run as built binaries against SQLite, PostgreSQL and MySQL/MariaDB
+//! (feature `mysql`): stdout, stderr and every documented exit code (0 success, 1 error,
+//! 2 changes pending, 3 blocked, 4 preflight failures, 5 partially applied), offline
+//! diffs byte-identical to live plans, `wait`, and `--create-database-if-missing`.
 //!
 //! Two binaries are exercised: the standalone `dbconform`, and an application's own
 //! binary calling `dbconform::cli::run()` — this test executable itself, which behaves as
@@ -43,6 +43,8 @@ struct Book {
     id: i64,
     #[column(max_length = 40)]
     title: String,
+    // A length, so that MySQL can key it whole.
+    #[column(max_length = 20)]
     isbn: Option<String>,
     #[column(references = "cli_authors(id)")]
     author_id: i64,
@@ -101,6 +103,14 @@ fn main() -> ExitCode {
         postgres_create_database_if_missing,
         postgres_inspected_snapshots_diff_empty_against_themselves,
     ];
+    #[cfg(feature = "mysql")]
+    trials.push(Trial::ignorable_test("mysql_exit_codes_0_to_5", || {
+        // TestDb::mysql: `None` when DBCONFORM_TEST_MYSQL_URL is not set (never in CI).
+        Ok(match mysql_exit_codes_0_to_5() {
+            Some(()) => Completion::Completed,
+            None => Completion::ignored_with("DBCONFORM_TEST_MYSQL_URL is not set"),
+        })
+    }));
     libtest_mimic::run(&args, trials).exit_code()
 }
 
@@ -1143,6 +1153,95 @@ fn postgres_wait_answers(url: &str) {
         standalone().args(["wait", "-q"]).env("DATABASE_URL", url),
     );
     assert_eq!(quiet.stderr, "");
+}
+
+// ---------------------------------------------------------------------------------------
+// MySQL/MariaDB
+
+/// The exit codes on a MySQL scratch database, read back through the server: 2, 0, 3 as
+/// on PostgreSQL (preflight too, which tries the steps in a scratch database there); and
+/// 5 when an apply fails half-way, the step before the failing one committed and staying
+/// so.
+#[cfg(feature = "mysql")]
+fn mysql_exit_codes_0_to_5() -> Option<()> {
+    // One runtime for the whole test: the scratch database's pool lives in it.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt.block_on(common::TestDb::mysql("cli_codes"))?;
+    let url = db.url().to_string();
+    let args = |command: &'static str| vec![command, "-q", "--url", url.as_str()];
+
+    let check = expect_app(2, &args("check"));
+    check.assert_stdout(StartsWith("Plan (mysql): 2 to create"));
+    let apply = expect_app(0, &args("apply"));
+    apply.assert_stdout(StartsWith("Applied 2 step(s)"));
+    expect_app(0, &args("check"));
+    assert_eq!(rt.block_on(db.table_names()), ["cli_authors", "cli_books"]);
+
+    // An inspected snapshot diffs empty against itself and against the live database.
+    let dir = tempfile::tempdir().unwrap();
+    let inspected = dir.path().join("inspected.json");
+    expect(
+        0,
+        standalone()
+            .args(["inspect", "-q", &url, "-o"])
+            .arg(&inspected),
+    );
+    assert_diffs_empty_against_itself(&inspected);
+    expect(0, standalone().args(["diff", "-q", &url]).arg(&inspected));
+
+    // A column wider in the database than declared: narrowing is blocked by the policy (3).
+    rt.block_on(db.exec(
+        "ALTER TABLE \"cli_books\" MODIFY \"title\" TEXT NOT NULL; \
+         INSERT INTO \"cli_authors\" (\"id\", \"name\") VALUES (1, 'Ada'); \
+         INSERT INTO \"cli_books\" (\"title\", \"isbn\", \"author_id\") VALUES ('short', '1', 1)",
+    ));
+    let blocked = expect_app(3, &args("check"));
+    blocked.assert_stdout(Contains("set allow_shrink_column to allow it"));
+    let apply = expect_app(3, &args("apply"));
+    apply.assert_stdout(Contains("blocked: alter column"));
+    // Preflight (in a scratch database on MySQL) finds nothing it may run: blocked (3).
+    let preflight = expect_app(3, &args("preflight"));
+    preflight.assert_stdout(Contains("blocked: alter column"));
+
+    // Unlocked, the step is a caution: refused without a terminal or --yes (1), then applied.
+    let mut unlocked = args("apply");
+    unlocked.push("--allow-shrink-column");
+    let refused = expect_app(1, &unlocked);
+    refused.assert_stderr(Contains("stdin is not a terminal"));
+    unlocked.push("--yes");
+    expect_app(0, &unlocked).assert_stdout(Contains("alter column"));
+    expect_app(0, &args("check"));
+
+    // Without `note` and the unique index, over a duplicate ISBN, the data checks off:
+    // step 1 (add the column) commits, step 2 (the unique index) fails: 5.
+    rt.block_on(db.exec(
+        "ALTER TABLE \"cli_books\" DROP COLUMN \"note\", DROP INDEX \"ux_cli_books_isbn\"; \
+         INSERT INTO \"cli_books\" (\"title\", \"isbn\", \"author_id\") VALUES ('again', '1', 1)",
+    ));
+    let mut blind = args("apply");
+    blind.extend(["--yes", "--skip-data-checks"]);
+    let partial = expect_app(5, &blind);
+    partial.assert_stderr(Contains("error: step 2 (add unique ux_cli_books_isbn"));
+    partial.assert_stderr(Contains(
+        "step 1 committed and stays applied (1. add column",
+    ));
+    partial.assert_stderr(Contains("nothing was rolled back"));
+    // Read through the server: the committed step stays, the failing one changed nothing.
+    assert_eq!(
+        rt.block_on(db.columns("cli_books")),
+        ["id", "title", "isbn", "author_id", "note"]
+    );
+    assert!(
+        !rt.block_on(db.indexes("cli_books"))
+            .contains(&"ux_cli_books_isbn".to_string())
+    );
+    // With the data checks on, the step is blocked (3); without the duplicate it applies.
+    expect_app(3, &args("check"));
+    rt.block_on(db.exec("DELETE FROM \"cli_books\" WHERE \"title\" = 'again'"));
+    expect_app(0, &["apply", "-q", "--yes", "--url", &url]);
+    expect_app(0, &args("check"));
+    rt.block_on(db.cleanup());
+    Some(())
 }
 
 /// A PostgreSQL database that does not exist yet, dropped when this goes out of scope.

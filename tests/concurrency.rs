@@ -1,6 +1,8 @@
 //! Many conformers at once: tasks and processes calling `conform_all` on the same empty
 //! database all succeed, the schema ends conformant, and every table is created exactly
 //! once (the lock is taken before reflecting, so later conformers find the work done).
+//! On every backend of the matrix: a SQLite file, a PostgreSQL database, a MySQL/MariaDB
+//! database (locked with `GET_LOCK`).
 //!
 //! Processes are this test binary run again in child mode: the parent re-executes itself
 //! with `DBCONFORM_CHILD_URL` set and the name of `child_conformer`, which conforms and
@@ -11,6 +13,7 @@
 
 mod common;
 
+use common::Backend;
 use dbconform::{ChangeKind, Report, Table};
 use std::process::Command;
 
@@ -31,6 +34,8 @@ struct Project {
     id: i64,
     #[column(references = "tenants(id)", on_delete = "cascade")]
     tenant_id: i64,
+    // A length, so that MySQL can key it whole.
+    #[column(max_length = 200)]
     title: String,
 }
 
@@ -154,72 +159,127 @@ async fn assert_conformant(url: &str) {
         .unwrap();
 }
 
-/// A fresh, empty PostgreSQL database, dropped by `drop_database`: its URL and name.
-async fn fresh_pg_database(url: &str, tag: &str) -> (String, String) {
-    let name = format!("dbct_{tag}_{}", std::process::id());
-    (common::create_database(url, &name).await, name)
+/// A fresh, empty database of one backend, which `conform_all` fills (its default
+/// schema): a SQLite file, a PostgreSQL database, a MySQL scratch database.
+struct Fresh {
+    url: String,
+    held: Held,
 }
 
-#[tokio::test]
-async fn postgres_eight_tasks_conform_one_empty_database() {
-    let Some(url) = common::pg_url() else { return };
-    let (db_url, name) = fresh_pg_database(&url, "tasks").await;
-    let created = run_tasks(&db_url, 8).await;
-    assert_conformant(&db_url).await;
-    common::drop_database(&url, &name).await;
+/// What [`Fresh`] drops afterwards.
+enum Held {
+    Sqlite(tempfile::TempDir),
+    Postgres {
+        server: String,
+        name: String,
+    },
+    #[cfg(feature = "mysql")]
+    Mysql(common::mysql::Scratch),
+}
+
+impl Fresh {
+    /// `None` when the backend's server is not set (outside CI, see `TestDb::open`).
+    async fn new(backend: Backend, tag: &str) -> Option<Fresh> {
+        Some(match backend {
+            Backend::Sqlite => {
+                let (dir, url) = common::sqlite_file();
+                Fresh {
+                    url,
+                    held: Held::Sqlite(dir),
+                }
+            }
+            Backend::Postgres => {
+                let server = common::pg_url()?;
+                let name = format!("dbct_{tag}_{}", std::process::id());
+                Fresh {
+                    url: common::create_database(&server, &name).await,
+                    held: Held::Postgres { server, name },
+                }
+            }
+            #[cfg(feature = "mysql")]
+            Backend::Mysql => {
+                let scratch = common::mysql::Scratch::new(&common::mysql::mysql_url()?, tag).await;
+                Fresh {
+                    url: scratch.url.clone(),
+                    held: Held::Mysql(scratch),
+                }
+            }
+        })
+    }
+
+    async fn cleanup(self) {
+        match self.held {
+            Held::Sqlite(dir) => drop(dir),
+            Held::Postgres { server, name } => common::drop_database(&server, &name).await,
+            #[cfg(feature = "mysql")]
+            Held::Mysql(scratch) => scratch.cleanup().await,
+        }
+    }
+}
+
+async fn eight_tasks_conform_one_empty_database(backend: Backend) {
+    let Some(db) = Fresh::new(backend, "tasks").await else {
+        return;
+    };
+    let created = run_tasks(&db.url, 8).await;
+    assert_conformant(&db.url).await;
+    db.cleanup().await;
     assert_done_once(created);
 }
 
-#[tokio::test]
-async fn postgres_four_processes_conform_one_empty_database() {
-    let Some(url) = common::pg_url() else { return };
-    let (db_url, name) = fresh_pg_database(&url, "procs").await;
-    let created = run_children(&db_url, 4);
-    assert_conformant(&db_url).await;
-    common::drop_database(&url, &name).await;
-    assert_done_once(created);
-}
-
-#[tokio::test]
-async fn sqlite_eight_tasks_conform_one_file() {
-    let (_dir, url) = common::sqlite_file();
-    let created = run_tasks(&url, 8).await;
-    assert_conformant(&url).await;
-    assert_done_once(created);
-}
-
-#[tokio::test]
-async fn sqlite_four_processes_conform_one_file() {
-    let (_dir, url) = common::sqlite_file();
-    let created = run_children(&url, 4);
-    assert_conformant(&url).await;
+async fn four_processes_conform_one_empty_database(backend: Backend) {
+    let Some(db) = Fresh::new(backend, "procs").await else {
+        return;
+    };
+    let created = run_children(&db.url, 4);
+    assert_conformant(&db.url).await;
+    db.cleanup().await;
     assert_done_once(created);
 }
 
 /// 8 tasks and 8 processes at once, three rounds on a fresh database each.
-async fn soak(url: &str) {
-    let children = spawn_children(url, 8);
-    let mut created = run_tasks(url, 8).await;
-    created.extend(collect_children(children));
-    assert_eq!(created.len(), 16);
-    assert_conformant(url).await;
-    assert_done_once(created);
-}
-
-#[tokio::test]
-async fn postgres_soak_sixteen_mixed_conformers_three_rounds() {
-    let Some(url) = common::pg_url() else { return };
+async fn soak_sixteen_mixed_conformers_three_rounds(backend: Backend) {
     for round in 0..3 {
-        let (db_url, name) = fresh_pg_database(&url, &format!("soak{round}")).await;
-        soak(&db_url).await;
-        common::drop_database(&url, &name).await;
+        let Some(db) = Fresh::new(backend, &format!("soak{round}")).await else {
+            return;
+        };
+        let children = spawn_children(&db.url, 8);
+        let mut created = run_tasks(&db.url, 8).await;
+        created.extend(collect_children(children));
+        assert_eq!(created.len(), 16);
+        assert_conformant(&db.url).await;
+        db.cleanup().await;
+        assert_done_once(created);
     }
 }
 
-#[tokio::test]
-async fn sqlite_soak_sixteen_mixed_conformers_three_rounds() {
-    for _ in 0..3 {
-        let (_dir, url) = common::sqlite_file();
-        soak(&url).await;
-    }
+/// `name::sqlite`, `name::postgres`, `name::mysql`: the function `name` on each backend.
+macro_rules! on_every_backend {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            use super::Backend;
+
+            #[tokio::test]
+            async fn sqlite() {
+                super::$name(Backend::Sqlite).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                super::$name(Backend::Postgres).await;
+            }
+
+            #[cfg(feature = "mysql")]
+            #[tokio::test]
+            async fn mysql() {
+                super::$name(Backend::Mysql).await;
+            }
+        }
+    )*};
 }
+
+on_every_backend![
+    eight_tasks_conform_one_empty_database,
+    four_processes_conform_one_empty_database,
+    soak_sixteen_mixed_conformers_three_rounds,
+];

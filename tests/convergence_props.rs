@@ -1,4 +1,5 @@
-//! Property-based convergence on both backends: random declared schemas, and a database
+//! Property-based convergence on every backend of the matrix: random declared schemas
+//! (on MySQL made [`TestDb::ready`]: a keyed `Text` is `VARCHAR(255)`), and a database
 //! made from a randomly drifted copy (columns added, removed, retyped, nullability and
 //! defaults changed, uniques, indexes and foreign keys added or removed, tables missing or
 //! extra), each table holding a row.
@@ -7,7 +8,10 @@
 //! - with every destructive option on, `apply` succeeds and `compare` is then empty;
 //! - with the defaults, `apply` succeeds, nothing is left to execute (only what the policy
 //!   blocks), every declared table and column exists, and every database-only table and
-//!   column is still there with its row.
+//!   column is still there with its row. An apply may also fail on a conversion the
+//!   values refuse: then nothing changed, or on MySQL (DDL not transactional) the error
+//!   names exactly the steps that committed, the database holds exactly those (planning
+//!   again proposes the rest), and every row is still there.
 //!
 //! 256 cases per backend by default; `DBCONFORM_PROPTEST_CASES` raises it. Failures shrink
 //! to a minimal schema pair.
@@ -16,9 +20,10 @@
 mod common;
 
 use common::build::index;
-use dbconform::sqlx::{self, AssertSqlSafe};
+use common::matrix::Conform;
+use common::{Backend, TestDb, described};
 use dbconform::{
-    Column, ColumnType, DbConform, FkAction, ForeignKey, IndexColumn, Options, PrimaryKey,
+    Column, ColumnType, Error, FkAction, ForeignKey, IndexColumn, Options, PrimaryKey,
     QualifiedName, Schema, TableDef, UniqueConstraint,
 };
 use proptest::prelude::*;
@@ -340,22 +345,22 @@ fn cases() -> u32 {
         .unwrap_or(256)
 }
 
-fn everything_allowed(target_schema: &str) -> Options {
-    Options {
+fn everything_allowed(options: &mut Options) {
+    *options = Options {
         allow_drop_extra_tables: true,
         allow_drop_extra_columns: true,
         allow_shrink_column: true,
         allow_drop_extra_constraints: true,
         allow_drop_extra_indexes: true,
         allow_sqlite_table_rebuild: true,
-        target_schema: target_schema.to_string(),
+        target_schema: std::mem::take(&mut options.target_schema),
         skip_data_checks: false,
         fail_on_blocked: false,
         // No timeouts: the cases run on a database nobody else uses.
         lock_timeout: None,
         lock_retry_for: std::time::Duration::ZERO,
         statement_timeout: None,
-    }
+    };
 }
 
 fn names(schema: &Schema) -> Vec<(String, Vec<String>)> {
@@ -372,50 +377,14 @@ fn names(schema: &Schema) -> Vec<(String, Vec<String>)> {
     out
 }
 
-/// A fresh database for one check.
-struct Ctx<'a> {
-    url: &'a str,
-    options: Options,
-    prefix: String,
-    pool: Pool,
-}
-
-/// The test's own connection to the database under test.
-enum Pool {
-    Sqlite(sqlx::SqlitePool),
-    Postgres(sqlx::PgPool),
-}
-
-impl Pool {
-    async fn exec(&self, sql: String) -> Result<(), String> {
-        let sql = AssertSqlSafe(sql);
-        match self {
-            Pool::Sqlite(pool) => sqlx::raw_sql(sql).execute(pool).await.map(|_| ()),
-            Pool::Postgres(pool) => sqlx::raw_sql(sql).execute(pool).await.map(|_| ()),
-        }
-        .map_err(|e| e.to_string())
-    }
-
-    async fn count(&self, sql: String) -> Result<i64, String> {
-        let sql = AssertSqlSafe(sql);
-        match self {
-            Pool::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
-            Pool::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
-        }
-        .map_err(|e| e.to_string())
-    }
-}
-
-/// A `DbConform` with the context's options on a database where `actual` was created.
-async fn create_drifted(actual: &[TableDef], ctx: &Ctx<'_>) -> Result<DbConform, String> {
-    let db = DbConform::connect(ctx.url)
-        .await
-        .map_err(|e| e.to_string())?
-        .with_options(ctx.options.clone());
-    db.apply(actual)
+/// A `Conform` with `db`'s options on `db`, where `actual` was created.
+async fn create_drifted(actual: &[TableDef], db: &TestDb) -> Result<Conform, String> {
+    let conform = db.conform().await;
+    conform
+        .apply(actual)
         .await
         .map_err(|e| format!("creating the drifted schema: {e}"))?;
-    Ok(db)
+    Ok(conform)
 }
 
 /// Under the defaults, on a database holding a row per table: the apply either fails and
@@ -425,10 +394,14 @@ async fn create_drifted(actual: &[TableDef], ctx: &Ctx<'_>) -> Result<DbConform,
 async fn check_defaults(
     declared: &[TableDef],
     actual: &[TableDef],
-    ctx: &Ctx<'_>,
+    rows: &str,
+    test_db: &TestDb,
 ) -> Result<(), String> {
-    let db = create_drifted(actual, ctx).await?;
-    ctx.pool.exec(rows(actual, &ctx.prefix)).await?;
+    let db = create_drifted(actual, test_db).await?;
+    // MySQL refuses an empty query (a database of no table has no row to insert).
+    if !rows.is_empty() {
+        test_db.try_exec(rows).await.map_err(|e| e.to_string())?;
+    }
     let before = db.snapshot().await.map_err(|e| e.to_string())?;
     // The tables that held a row before (a table the apply creates is empty).
     let rows_intact = |after: &Schema| {
@@ -440,10 +413,7 @@ async fn check_defaults(
             .collect();
         async move {
             for t in tables {
-                let n = ctx
-                    .pool
-                    .count(format!("SELECT count(*) FROM {}\"{t}\"", ctx.prefix))
-                    .await?;
+                let n = test_db.rows(&t).await;
                 if n != 1 {
                     return Err(format!("table {t} has {n} rows, not 1"));
                 }
@@ -451,8 +421,14 @@ async fn check_defaults(
             Ok::<(), String>(())
         }
     };
+    let planned = described(&db.compare(declared).await.map_err(|e| e.to_string())?);
     let report = match db.apply(declared).await {
         Ok(report) => report,
+        Err(error) if test_db.is_mysql() => {
+            committed_exactly(&db, declared, &planned, error).await?;
+            let after = db.snapshot().await.map_err(|e| e.to_string())?;
+            return rows_intact(&after).await;
+        }
         Err(error) => {
             let after = db.snapshot().await.map_err(|e| e.to_string())?;
             if after != before {
@@ -503,18 +479,44 @@ async fn check_defaults(
     rows_intact(&after).await
 }
 
+/// MySQL commits each DDL statement on its own: a failed apply of the plan `planned` must
+/// say which steps committed (exactly those before the failing one), and the database must
+/// hold exactly those: planning again proposes the failing step and those after it.
+async fn committed_exactly(
+    db: &Conform,
+    declared: &[TableDef],
+    planned: &[String],
+    error: Error,
+) -> Result<(), String> {
+    let Error::PartiallyApplied {
+        committed, step, ..
+    } = &error
+    else {
+        return Err(format!(
+            "mysql: a failed apply is not PartiallyApplied: {error}"
+        ));
+    };
+    if committed[..] != planned[..step - 1] {
+        return Err(format!("committed {committed:?} of {planned:?}: {error}"));
+    }
+    let left = described(&db.compare(declared).await.map_err(|e| e.to_string())?);
+    if left[..] != planned[step - 1..] {
+        return Err(format!(
+            "after {error}\nthe database does not hold exactly the committed steps: {left:?} left of {planned:?}"
+        ));
+    }
+    Ok(())
+}
+
 /// With every destructive option on, on an empty database: `apply` succeeds and `compare`
 /// is then empty, drift included.
 async fn check_converges(
     declared: &[TableDef],
     actual: &[TableDef],
-    ctx: &Ctx<'_>,
+    db: &TestDb,
 ) -> Result<(), String> {
-    create_drifted(actual, ctx).await?;
-    let all = DbConform::connect(ctx.url)
-        .await
-        .map_err(|e| e.to_string())?
-        .with_options(everything_allowed(&ctx.options.target_schema));
+    create_drifted(actual, db).await?;
+    let all = db.conform_with(db.options_with(everything_allowed)).await;
     let report = all
         .apply(declared)
         .await
@@ -542,59 +544,100 @@ fn run_cases(backend: &str, body: impl Fn(Vec<TableDef>, Vec<TableDef>) -> Resul
     }
 }
 
-/// Runs `body` with a fresh database context (SQLite file or PostgreSQL scratch schema).
-macro_rules! with_ctx {
-    ($backend:expr, $url:expr, $body:expr) => {{
-        match $backend {
-            "sqlite" => {
-                let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-                let url = format!("sqlite://{}?mode=rwc", dir.path().join("p.db").display());
-                let pool = sqlx::SqlitePool::connect(&url)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let ctx = Ctx {
-                    url: &url,
-                    options: Options::default(),
-                    prefix: String::new(),
-                    pool: Pool::Sqlite(pool.clone()),
-                };
-                let outcome = $body(&ctx).await;
-                pool.close().await;
-                outcome
-            }
-            _ => {
-                let scratch = common::PgScratch::new($url, "props").await;
-                let ctx = Ctx {
-                    url: $url,
-                    options: scratch.options(),
-                    prefix: format!("\"{}\".", scratch.schema),
-                    pool: Pool::Postgres(scratch.pool.clone()),
-                };
-                let outcome = $body(&ctx).await;
-                scratch.cleanup().await;
-                outcome
+/// MySQL keys no TEXT column (see [`common::build::mysql_ready`]): a `Text` column keyed
+/// on either side, declaration or database, is `VARCHAR(255)` on both. (`mysql_ready` on
+/// each side alone would add a narrowing TEXT -> VARCHAR(255) that the drift did not ask
+/// for, and with it a dbconform bug on MariaDB, reproduced on its own by
+/// `mysql_backend.rs`'s ignored `bug_a_unique_key_over_a_text_column_whose_narrowing_is_blocked_converges`.)
+#[cfg(feature = "mysql")]
+fn keyed_text_as_varchar(sides: [Vec<TableDef>; 2]) -> [Vec<TableDef>; 2] {
+    let keyed: std::collections::BTreeSet<(String, String)> = sides
+        .iter()
+        .flat_map(|side| {
+            let ready = common::build::mysql_ready(side.clone());
+            side.iter()
+                .zip(ready)
+                .flat_map(|(table, made_ready)| {
+                    table
+                        .columns
+                        .iter()
+                        .zip(made_ready.columns)
+                        .filter(|(column, ready)| column.ty != ready.ty)
+                        .map(|(column, _)| (table.name.clone(), column.name.clone()))
+                        .collect::<Vec<_>>()
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    sides.map(|mut side| {
+        for table in &mut side {
+            for column in &mut table.columns {
+                if column.ty == ColumnType::Text
+                    && keyed.contains(&(table.name.clone(), column.name.clone()))
+                {
+                    column.ty = ColumnType::Varchar(255);
+                }
             }
         }
-    }};
+        side
+    })
 }
 
-fn run_backend(backend: &'static str, url: &str) {
+/// Runs `check` on a fresh database of `backend` (a SQLite file, a PostgreSQL scratch
+/// schema, a MySQL scratch database), dropped afterwards.
+async fn on_fresh(
+    backend: Backend,
+    check: impl AsyncFnOnce(&TestDb) -> Result<(), String>,
+) -> Result<(), String> {
+    let db = TestDb::open(backend, "props")
+        .await
+        .expect("the server's URL is set");
+    let outcome = check(&db).await;
+    db.cleanup().await;
+    outcome
+}
+
+/// Runs the cases on `backend`; skipped when its server's URL is not set (never in CI,
+/// where that panics).
+fn run_backend(backend: Backend) {
+    if let Some(var) = backend.url_var()
+        && common::scratch::server_url(var).is_none()
+    {
+        return;
+    }
     let rt = tokio::runtime::Runtime::new().unwrap();
-    run_cases(backend, |declared, actual| {
+    run_cases(backend.name(), |declared, actual| {
+        let rows = rows(&actual, "{S}");
+        #[cfg(feature = "mysql")]
+        let [declared, actual] = match backend {
+            Backend::Mysql => keyed_text_as_varchar([declared, actual]),
+            _ => [declared, actual],
+        };
         rt.block_on(async {
-            with_ctx!(backend, url, |ctx| check_defaults(&declared, &actual, ctx))?;
-            with_ctx!(backend, url, |ctx| check_converges(&declared, &actual, ctx))
+            on_fresh(backend, async |db| {
+                check_defaults(&declared, &actual, &rows, db).await
+            })
+            .await?;
+            on_fresh(backend, async |db| {
+                check_converges(&declared, &actual, db).await
+            })
+            .await
         })
     });
 }
 
 #[test]
 fn sqlite_converges_and_keeps_what_the_policy_keeps() {
-    run_backend("sqlite", "");
+    run_backend(Backend::Sqlite);
 }
 
 #[test]
 fn postgres_converges_and_keeps_what_the_policy_keeps() {
-    let Some(url) = common::pg_url() else { return };
-    run_backend("postgres", &url);
+    run_backend(Backend::Postgres);
+}
+
+#[cfg(feature = "mysql")]
+#[test]
+fn mysql_converges_and_keeps_what_the_policy_keeps() {
+    run_backend(Backend::Mysql);
 }

@@ -1,5 +1,6 @@
 //! The idiom a user copies into their own app's tests: a fresh database per test,
-//! already conformed to every registered table, gone afterwards.
+//! already conformed to every registered table, gone afterwards. On SQLite (a file),
+//! PostgreSQL (a scratch schema) and MySQL/MariaDB (a scratch database, feature `mysql`).
 // The models are declarations read by dbconform, not by the tests.
 #![allow(dead_code)]
 
@@ -29,7 +30,16 @@ struct Transfer {
     amount: i64,
 }
 
-async fn insert_and_count(pool: &sqlx::SqlitePool, email: &str) -> i64 {
+/// One account and one transfer of it (the first account) in a fresh throwaway database,
+/// SQLite's or MySQL's (both bind with `?`); how many accounts it then holds.
+async fn insert_and_count<DB>(pool: &sqlx::Pool<DB>, email: &str) -> i64
+where
+    DB: sqlx::Database,
+    for<'c> &'c sqlx::Pool<DB>: sqlx::Executor<'c, Database = DB>,
+    for<'e> &'e str: sqlx::Encode<'e, DB> + sqlx::Type<DB>,
+    (i64,): for<'r> sqlx::FromRow<'r, DB::Row>,
+    DB::Arguments: sqlx::IntoArguments<DB>,
+{
     sqlx::query("INSERT INTO accounts (email, balance) VALUES (?, 100)")
         .bind(email)
         .execute(pool)
@@ -120,4 +130,61 @@ async fn schemas_named(url: &str, schema: &str) -> i64 {
         .fetch_one(&admin)
         .await
         .unwrap()
+}
+
+#[cfg(feature = "mysql")]
+#[tokio::test]
+async fn throwaway_mysql_uses_a_scratch_database_and_drops_it() {
+    let Some(server) = common::mysql::mysql_url() else {
+        return;
+    };
+    let db = dbconform::testing::throwaway_mysql(&server).await.unwrap();
+    let name = db.database().to_string();
+    assert_eq!(common::mysql::databases_named(&server, &name).await, 1);
+    assert_eq!(db.report().executed.len(), 2, "{}", db.report());
+    assert_eq!(insert_and_count(db.pool(), "ada@example.com").await, 1);
+    // The pool's sessions are set up as dbconform's: strict mode, `\` escapes, UTC.
+    let (mode, zone): (String, String) = sqlx::query_as(
+        "SELECT CAST(@@SESSION.sql_mode AS CHAR), CAST(@@SESSION.time_zone AS CHAR)",
+    )
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+    assert!(mode.contains("STRICT_TRANS_TABLES"), "{mode}");
+    assert!(!mode.contains("NO_BACKSLASH_ESCAPES"), "{mode}");
+    assert_eq!(zone, "+00:00");
+    db.cleanup().await.unwrap();
+    assert_eq!(
+        common::mysql::databases_named(&server, &name).await,
+        0,
+        "the scratch database is dropped"
+    );
+}
+
+#[cfg(feature = "mysql")]
+#[tokio::test]
+async fn throwaway_mysql_databases_are_isolated_and_dropped_on_drop() {
+    let Some(server) = common::mysql::mysql_url() else {
+        return;
+    };
+    let (a, b) = tokio::join!(
+        dbconform::testing::throwaway_mysql(&server),
+        dbconform::testing::throwaway_mysql(&server)
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_ne!(a.database(), b.database());
+    let (count_a, count_b) = tokio::join!(
+        insert_and_count(a.pool(), "a@example.com"),
+        insert_and_count(b.pool(), "b@example.com")
+    );
+    assert_eq!(
+        (count_a, count_b),
+        (1, 1),
+        "each test sees only its own rows"
+    );
+    let names = [a.database().to_string(), b.database().to_string()];
+    drop((a, b));
+    for name in names {
+        assert_eq!(common::mysql::databases_named(&server, &name).await, 0);
+    }
 }

@@ -97,6 +97,21 @@ impl Scratch {
     }
 }
 
+/// How many databases named `name` the server has (0 or 1), read on a connection of its
+/// own.
+pub async fn databases_named(server: &str, name: &str) -> i64 {
+    let mut conn = MySqlConnection::connect(server).await.unwrap();
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?",
+    )
+    .bind(name)
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    let _ = conn.close().await;
+    n
+}
+
 pub async fn drop_database(server: &str, database: &str) {
     if let Ok(mut conn) = MySqlConnection::connect(server).await {
         let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(

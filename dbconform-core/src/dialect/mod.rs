@@ -229,6 +229,15 @@ pub trait Dialect: sealed::Sealed + Send + Sync + std::fmt::Debug {
     }
 
     #[doc(hidden)]
+    /// Whether a key (primary, unique, index) can cover a column of type `ty` whole.
+    /// `false` for MySQL's TEXT, BLOB and JSON, which it keys only by a prefix: a key
+    /// waiting for such a column's blocked type change is blocked with it.
+    fn keys_whole(&self, ty: &crate::model::ColumnType) -> bool {
+        let _ = ty;
+        true
+    }
+
+    #[doc(hidden)]
     /// What performing `change` on a table in use means for the application, when it
     /// matters: the risk the step is raised to at least, and a note for its reason
     /// (MySQL: a change InnoDB may do by copying the table). `None` by default.

@@ -429,8 +429,40 @@ fn needs(step: &Change, other: &Change, dialect: &dyn Dialect) -> bool {
             matches!(step, Change::DropTable { table } if same(&foreign_key.references, &table.qualified_name()))
         }
         Change::AlterColumn {
-            table, to, changes, ..
+            table,
+            from,
+            to,
+            changes,
         } if changes.ty => match step {
+            // A key planned for the declared type, over a column whose type in the
+            // database this dialect cannot key whole (MySQL's TEXT: MariaDB would build a
+            // hash key, not the declared one).
+            Change::AddUnique { table: on, unique }
+            | Change::AlterUnique {
+                table: on,
+                to: unique,
+                ..
+            } if !dialect.keys_whole(&from.ty) => {
+                same(on, table) && contains(&unique.columns, &to.name, dialect)
+            }
+            Change::AddIndex { table: on, index }
+            | Change::AlterIndex {
+                table: on,
+                to: index,
+                ..
+            } if !dialect.keys_whole(&from.ty) => {
+                same(on, table)
+                    && index
+                        .columns
+                        .iter()
+                        .any(|c| dialect.same_identifier(&c.name, &to.name))
+            }
+            Change::AddPrimaryKey { table: on, key }
+            | Change::AlterPrimaryKey {
+                table: on, to: key, ..
+            } if !dialect.keys_whole(&from.ty) => {
+                same(on, table) && contains(&key.columns, &to.name, dialect)
+            }
             Change::AddForeignKey {
                 table: holder,
                 foreign_key,

@@ -186,6 +186,12 @@ impl Dialect for MySql {
         false
     }
 
+    /// TEXT, BLOB and JSON (MariaDB's LONGTEXT) are keyed only by a prefix (M12).
+    fn keys_whole(&self, ty: &ColumnType) -> bool {
+        !matches!(ty, ColumnType::Text | ColumnType::Blob | ColumnType::Json)
+            && !matches!(ty, ColumnType::Custom(t) if ["text", "blob", "json"].iter().any(|k| t.to_ascii_lowercase().contains(k)))
+    }
+
     /// A view is resolved when it is used; a trigger's statement when it fires.
     fn dependents_survive_type_changes(&self) -> bool {
         true
