@@ -9,7 +9,7 @@
 //! checks, ALTERs keeping the data, and the `GET_LOCK` lock (released, waited for). What
 //! every backend does runs on MySQL through the matrix families: the create path
 //! (`create_path.rs`), a failing step's committed steps (`atomicity.rs`,
-//! `fault_injection.rs`), preflight refused (`preflight_check.rs`), concurrent
+//! `fault_injection.rs`), preflight in a scratch database (`preflight_check.rs`), concurrent
 //! conformers (`concurrency.rs`), the CLI (`cli.rs`), throwaway databases
 //! (`throwaway.rs`).
 #![cfg(feature = "mysql")]
