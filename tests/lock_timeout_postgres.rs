@@ -47,12 +47,31 @@ async fn blocker(db: &TestDb) -> (PgConnection, i32) {
     (conn, pid)
 }
 
-fn waiting(lock_timeout_ms: u64, retry_for_ms: u64) -> impl FnOnce(&mut Options) {
-    move |o: &mut Options| {
-        o.lock_timeout = Some(Duration::from_millis(lock_timeout_ms));
-        o.lock_retry_for = Duration::from_millis(retry_for_ms);
-        o.skip_data_checks = true;
-    }
+/// `lt_orders` created, held by [`blocker`], and a conformer giving up on each lock after
+/// `lock_timeout_ms` and trying again for `retry_for_ms`, with the declaration adding
+/// `note`.
+async fn held(
+    db: &TestDb,
+    lock_timeout_ms: u64,
+    retry_for_ms: u64,
+) -> (
+    PgConnection,
+    i32,
+    common::matrix::Conform,
+    dbconform::TableDef,
+) {
+    db.create(&[Before::table_def()]).await;
+    let (held, pid) = blocker(db).await;
+    let conform = db
+        .conform_with(db.options_with(|o: &mut Options| {
+            o.lock_timeout = Some(Duration::from_millis(lock_timeout_ms));
+            o.lock_retry_for = Duration::from_millis(retry_for_ms);
+            o.skip_data_checks = true;
+        }))
+        .await;
+    let mut table = After::table_def();
+    table.checks.clear();
+    (held, pid, conform, table)
 }
 
 #[tokio::test]
@@ -60,17 +79,13 @@ async fn a_held_lock_is_waited_out_and_the_apply_tried_again() {
     let Some(db) = TestDb::postgres("lt_retry").await else {
         return;
     };
-    db.create(&[Before::table_def()]).await;
-    let (mut held, _) = blocker(&db).await;
     // The session lets go after 1.5 s; each try gives up after 200 ms.
+    let (mut held, _, conform, table) = held(&db, 200, 30_000).await;
     let release = tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(1500)).await;
         sqlx::raw_sql("COMMIT").execute(&mut held).await.unwrap();
         held.close().await.unwrap();
     });
-    let mut table = After::table_def();
-    table.checks.clear();
-    let conform = db.conform_with(db.options_with(waiting(200, 30_000))).await;
     let report = conform.apply(&[table]).await.unwrap();
     release.await.unwrap();
     assert!(report.attempts >= 2, "tried {} time(s)", report.attempts);
@@ -83,11 +98,7 @@ async fn the_retry_window_running_out_names_the_session_holding_the_table() {
     let Some(db) = TestDb::postgres("lt_gave_up").await else {
         return;
     };
-    db.create(&[Before::table_def()]).await;
-    let (mut held, pid) = blocker(&db).await;
-    let mut table = After::table_def();
-    table.checks.clear();
-    let conform = db.conform_with(db.options_with(waiting(100, 1_000))).await;
+    let (mut held, pid, conform, table) = held(&db, 100, 1_000).await;
     let error = conform.apply(&[table]).await.unwrap_err();
     let Error::LockTimeout {
         attempts, blockers, ..

@@ -30,9 +30,10 @@ struct Transfer {
     amount: i64,
 }
 
-/// One account and one transfer of it (the first account) in a fresh throwaway database,
-/// SQLite's or MySQL's (both bind with `?`); how many accounts it then holds.
-async fn insert_and_count<DB>(pool: &sqlx::Pool<DB>, email: &str) -> i64
+/// In each fresh throwaway database of `pools`, SQLite's or MySQL's (both bind with `?`),
+/// one account and one transfer of it (the first account); how many accounts each then
+/// holds.
+async fn insert_and_count<DB>(pools: &[&sqlx::Pool<DB>]) -> Vec<i64>
 where
     DB: sqlx::Database,
     for<'c> &'c sqlx::Pool<DB>: sqlx::Executor<'c, Database = DB>,
@@ -40,32 +41,38 @@ where
     (i64,): for<'r> sqlx::FromRow<'r, DB::Row>,
     DB::Arguments: sqlx::IntoArguments<DB>,
 {
-    sqlx::query("INSERT INTO accounts (email, balance) VALUES (?, 100)")
-        .bind(email)
-        .execute(pool)
-        .await
-        .unwrap();
-    sqlx::query("INSERT INTO transfers (account_id, amount) VALUES (1, -5)")
-        .execute(pool)
-        .await
-        .unwrap();
-    sqlx::query_scalar("SELECT count(*) FROM accounts")
-        .fetch_one(pool)
-        .await
-        .unwrap()
+    let mut counts = Vec::new();
+    for (i, pool) in pools.iter().enumerate() {
+        sqlx::query("INSERT INTO accounts (email, balance) VALUES (?, 100)")
+            .bind(format!("user{i}@example.com").as_str())
+            .execute(*pool)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO transfers (account_id, amount) VALUES (1, -5)")
+            .execute(*pool)
+            .await
+            .unwrap();
+        counts.push(
+            sqlx::query_scalar("SELECT count(*) FROM accounts")
+                .fetch_one(*pool)
+                .await
+                .unwrap(),
+        );
+    }
+    counts
 }
 
 #[tokio::test]
 async fn throwaway_sqlite_has_every_registered_table() {
     let db = throwaway_sqlite().await.unwrap();
     assert_eq!(db.report().executed.len(), 2);
-    assert_eq!(insert_and_count(db.pool(), "ada@example.com").await, 1);
+    assert_eq!(insert_and_count(&[db.pool()]).await, [1]);
     let (email, balance): (String, i64) =
         sqlx::query_as("SELECT email, balance FROM accounts WHERE id = 1")
             .fetch_one(db.pool())
             .await
             .unwrap();
-    assert_eq!((email.as_str(), balance), ("ada@example.com", 100));
+    assert_eq!((email.as_str(), balance), ("user0@example.com", 100));
 }
 
 #[tokio::test]
@@ -73,13 +80,9 @@ async fn throwaway_sqlite_databases_are_isolated_and_removed() {
     let (a, b) = tokio::join!(throwaway_sqlite(), throwaway_sqlite());
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_ne!(a.path(), b.path());
-    let (count_a, count_b) = tokio::join!(
-        insert_and_count(a.pool(), "a@example.com"),
-        insert_and_count(b.pool(), "b@example.com")
-    );
     assert_eq!(
-        (count_a, count_b),
-        (1, 1),
+        insert_and_count(&[a.pool(), b.pool()]).await,
+        [1, 1],
         "each test sees only its own rows"
     );
 
@@ -142,7 +145,7 @@ async fn throwaway_mysql_uses_a_scratch_database_and_drops_it() {
     let name = db.database().to_string();
     assert_eq!(common::mysql::databases_named(&server, &name).await, 1);
     assert_eq!(db.report().executed.len(), 2, "{}", db.report());
-    assert_eq!(insert_and_count(db.pool(), "ada@example.com").await, 1);
+    assert_eq!(insert_and_count(&[db.pool()]).await, [1]);
     // The pool's sessions are set up as dbconform's: strict mode, `\` escapes, UTC.
     let (mode, zone): (String, String) = sqlx::query_as(
         "SELECT CAST(@@SESSION.sql_mode AS CHAR), CAST(@@SESSION.time_zone AS CHAR)",
@@ -173,13 +176,9 @@ async fn throwaway_mysql_databases_are_isolated_and_dropped_on_drop() {
     );
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_ne!(a.database(), b.database());
-    let (count_a, count_b) = tokio::join!(
-        insert_and_count(a.pool(), "a@example.com"),
-        insert_and_count(b.pool(), "b@example.com")
-    );
     assert_eq!(
-        (count_a, count_b),
-        (1, 1),
+        insert_and_count(&[a.pool(), b.pool()]).await,
+        [1, 1],
         "each test sees only its own rows"
     );
     let names = [a.database().to_string(), b.database().to_string()];

@@ -25,6 +25,7 @@ use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use std::str::FromStr;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// What the runtime needs of this backend before connecting.
 pub(super) const REGISTRATION: Registration = Registration {
@@ -110,6 +111,9 @@ impl SupportedPool for PgPool {
         Arc::new(Engine::new(PgBackend { pool: self }, None))
     }
 }
+
+/// A PostgreSQL connection and its statement counter, as the hooks take it.
+type Pg<'c> = Counted<'c, sqlx::Postgres>;
 
 /// The advisory-lock key of a target schema: every conformer of the same schema queues on
 /// the same key; different schemas do not block each other.
@@ -226,11 +230,11 @@ impl Backend for PgBackend {
     /// From `pg_stat_activity` and `pg_locks` ([`lock_wait`]).
     async fn lock_holders(
         &self,
-        db: &mut Counted<'_, Self::Db>,
-        scope: &Scope,
-        older_than: std::time::Duration,
+        db: &mut Pg<'_>,
+        of: &Scope,
+        age: Duration,
     ) -> Result<Vec<String>> {
-        lock_wait::holders(db.conn, db.counter, scope, older_than).await
+        lock_wait::holders(db.conn, db.counter, of, age).await
     }
 
     /// Conformers of the same target schema queue here; the lock ends with the
