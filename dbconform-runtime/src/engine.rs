@@ -460,14 +460,19 @@ impl<B: Backend> Engine<B>
 where
     for<'e> &'e mut Conn<B>: Executor<'e, Database = B::Db>,
 {
+    /// `conn` with this engine's statement counter, as the backend's hooks take it.
+    fn counted<'c>(&'c self, conn: &'c mut Conn<B>) -> Counted<'c, B::Db> {
+        Counted {
+            conn,
+            counter: &self.counter,
+        }
+    }
+
     /// A session on `conn`.
     fn session<'c>(&'c self, conn: &'c mut Conn<B>) -> Box<dyn Session + 'c> {
         Box::new(BackendSession {
             backend: &self.backend,
-            db: Counted {
-                conn,
-                counter: &self.counter,
-            },
+            db: self.counted(conn),
         })
     }
 
@@ -574,14 +579,7 @@ where
             conn.close_on_drop();
         }
         self.backend
-            .lock_holders(
-                &mut Counted {
-                    conn: &mut conn,
-                    counter: &self.counter,
-                },
-                scope,
-                older_than,
-            )
+            .lock_holders(&mut self.counted(&mut conn), scope, older_than)
             .await
             .unwrap_or_default()
     }
@@ -640,13 +638,7 @@ where
             .begin_locked(conn, scope, &self.counter)
             .await?;
         self.backend
-            .set_timeouts(
-                &mut Counted {
-                    conn: &mut tx,
-                    counter: &self.counter,
-                },
-                options,
-            )
+            .set_timeouts(&mut self.counted(&mut tx), options)
             .await?;
         let mut session = self.session(&mut tx);
         let ran = async {

@@ -4,7 +4,6 @@
 //! even when the test panics.
 
 use dbconform::sqlx::{self, Connection, MySqlConnection};
-use std::sync::atomic::{AtomicU32, Ordering};
 
 /// The server URL, or `None` (skipped) outside CI.
 pub fn mysql_url() -> Option<String> {
@@ -43,18 +42,7 @@ pub struct Scratch {
 
 impl Scratch {
     pub async fn new(server: &str, tag: &str) -> Scratch {
-        static N: AtomicU32 = AtomicU32::new(0);
-        // Well under MySQL's 64-character limit on database names.
-        let tag: String = tag
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .take(32)
-            .collect();
-        let database = format!(
-            "dbct_{tag}_{}_{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        );
+        let database = super::scratch::scratch_name(tag);
         let mut conn = MySqlConnection::connect(server)
             .await
             .expect("connect to MySQL");

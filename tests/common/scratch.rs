@@ -84,6 +84,23 @@ pub async fn create_database(url: &str, name: &str) -> String {
 /// (`max_locks_per_transaction` = 64 per connection by default) other sessions use too.
 pub const TABLES_PER_DROP: usize = 50;
 
+/// The name of a scratch schema or database for the test tagged `tag`: `dbct_<tag>_<pid>_<n>`,
+/// the tag cut to letters, digits and `_` and to 32 characters, so that the name stays
+/// well under PostgreSQL's 63 bytes and MySQL's 64 characters.
+pub fn scratch_name(tag: &str) -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let tag: String = tag
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .take(32)
+        .collect();
+    format!(
+        "dbct_{tag}_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
 /// A scratch schema for one test, dropped by `cleanup` or, when the test never gets there
 /// (a failed assertion panics), on drop.
 pub struct PgScratch {
@@ -95,18 +112,7 @@ pub struct PgScratch {
 
 impl PgScratch {
     pub async fn new(url: &str, tag: &str) -> PgScratch {
-        static N: AtomicU32 = AtomicU32::new(0);
-        // Keep well under PostgreSQL's 63-byte identifier limit, which dbconform enforces.
-        let tag: String = tag
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .take(32)
-            .collect();
-        let schema = format!(
-            "dbct_{tag}_{}_{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        );
+        let schema = scratch_name(tag);
         let pool = PgPoolOptions::new()
             .max_connections(2)
             .connect(url)
