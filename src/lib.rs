@@ -71,9 +71,15 @@ pub use dbconform_core::{
     Drift, Plan, Risk, Step,
 };
 
+/// Online mode ([`Options::online`]): how an online plan's statements are arranged in
+/// phases ([`Plan::phases`]).
+pub mod online {
+    pub use dbconform_core::online::{Phase, PhaseKind, PhasedStatement};
+}
+
 // What was done.
 pub use dbconform_runtime::{
-    ExecutedStep, PreflightReport, PreflightStep, Report, RoundTrip, StepOutcome,
+    ExecutedStep, PhaseRun, PreflightReport, PreflightStep, Report, RoundTrip, StepOutcome,
 };
 
 // Snapshots and offline diffs.
@@ -81,7 +87,7 @@ pub use dbconform_core::{diff_reflected, diff_snapshots};
 pub use dbconform_runtime::desired_schema;
 
 // Errors.
-pub use dbconform_core::{BoxError, Error, Result, redact_url};
+pub use dbconform_core::{BoxError, Error, OnlineFailure, Result, redact_url};
 pub use dbconform_runtime::DriverError;
 
 // Deployment helpers, also at the root for convenience.

@@ -227,6 +227,7 @@ fn checked_note() -> TableDef {
     notes.checks.push(Check {
         name: "ck_notes_body".into(),
         expr: "length(body) > 0".into(),
+        not_valid: false,
     });
     notes
 }

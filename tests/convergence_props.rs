@@ -182,6 +182,7 @@ fn build(i: usize, t: &Tbl, with_fk: bool) -> TableDef {
             referenced_columns: vec!["id".into()],
             on_delete: FkAction::NoAction,
             on_update: FkAction::NoAction,
+            not_valid: false,
         });
     }
     let col_name = |k: usize| format!("c{}", t.columns[k].name);
@@ -360,6 +361,7 @@ fn everything_allowed(options: &mut Options) {
         lock_timeout: None,
         lock_retry_for: std::time::Duration::ZERO,
         statement_timeout: None,
+        online: false,
     };
 }
 

@@ -63,6 +63,7 @@ fn fk(
         referenced_columns: vec![s(referenced)],
         on_delete,
         on_update,
+        not_valid: false,
     }
 }
 

@@ -44,6 +44,7 @@ fn keyed(schema: &str, n: usize) -> TableDef {
             method: None,
             include: Vec::new(),
             nulls_not_distinct: false,
+            invalid: false,
         }],
         foreign_keys: vec![ForeignKey {
             name: format!("fk_{name}_parent"),
@@ -52,6 +53,7 @@ fn keyed(schema: &str, n: usize) -> TableDef {
             referenced_columns: vec!["id".into()],
             on_delete: Default::default(),
             on_update: Default::default(),
+            not_valid: false,
         }],
         ..TableDef::default()
     }

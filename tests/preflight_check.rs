@@ -310,6 +310,7 @@ fn parent_and_child(child_key: dbconform::ColumnType) -> Vec<dbconform::TableDef
         referenced_columns: vec!["id".into()],
         on_delete: Default::default(),
         on_update: Default::default(),
+        not_valid: false,
     });
     vec![parent, child]
 }

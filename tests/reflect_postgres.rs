@@ -16,8 +16,8 @@ use common::build::{
 use common::{PgScratch, pg_url};
 use dbconform::sqlx::{self, AssertSqlSafe};
 use dbconform::{
-    Column, ColumnType, DbConform, FkAction, ForeignKey, GeneratedColumn, Index, IndexColumn,
-    PrimaryKey, QualifiedName, Schema, SortOrder, TableDef,
+    Check, Column, ColumnType, DbConform, FkAction, ForeignKey, GeneratedColumn, Index,
+    IndexColumn, PrimaryKey, QualifiedName, Schema, SortOrder, TableDef,
 };
 
 async fn db(url: &str, scratch: &PgScratch) -> DbConform {
@@ -147,6 +147,7 @@ fn fk(
         referenced_columns: strings(referenced_columns),
         on_delete: FkAction::NoAction,
         on_update: FkAction::NoAction,
+        not_valid: false,
     }
 }
 
@@ -327,16 +328,21 @@ async fn every_constraint_and_index_kind_is_reflected_exactly() {
             ForeignKey {
                 on_delete: FkAction::SetNull,
                 on_update: FkAction::Restrict,
+                not_valid: false,
                 ..fk("fk_code", &["code", "region"], parents, &["code", "region"])
             },
         ],
         checks: vec![
             check("children_qty_check", "(qty > 0)"),
             check("ck_code", "(code = ANY (ARRAY['a'::text, 'b'::text]))"),
-            check(
-                "ck_price",
-                "((price >= (0)::numeric) AND (price <= (100)::numeric))",
-            ),
+            // Added NOT VALID: reflected as such.
+            Check {
+                not_valid: true,
+                ..check(
+                    "ck_price",
+                    "((price >= (0)::numeric) AND (price <= (100)::numeric))",
+                )
+            },
         ],
         indexes: vec![
             index("children_price_idx", vec![IndexColumn::asc("price")]),

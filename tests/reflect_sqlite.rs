@@ -263,6 +263,7 @@ async fn constraints_named_and_unnamed_with_autoindexes_mapped() {
         referenced_columns: strings(referenced),
         on_delete,
         on_update,
+        not_valid: false,
     };
     assert_eq!(
         child.foreign_keys,
@@ -505,6 +506,7 @@ async fn text_that_sqlite_rewrote_after_alter_and_create_as_select() {
             referenced_columns: strings(&["id"]),
             on_delete: FkAction::SetNull,
             on_update: FkAction::NoAction,
+            not_valid: false,
         }]
     );
     // CREATE TABLE ... AS SELECT is stored with the columns' affinities as types.
@@ -542,6 +544,7 @@ async fn foreign_keys_alike_but_for_actions_or_referenced_columns_keep_their_nam
         referenced_columns: strings(referenced),
         on_delete,
         on_update,
+        not_valid: false,
     };
     let mut found = table(&schema, "child").foreign_keys;
     found.sort_by(|a, b| a.name.cmp(&b.name));

@@ -114,6 +114,14 @@ pub enum Error {
         source: BoxError,
     },
 
+    /// An online apply ([`Options::online`](crate::Options::online)) failed part-way.
+    /// Online mode commits phase by phase, so what ran before the failure stays (see
+    /// [`OnlineFailure`]); the next apply plans from the database as it now is and does
+    /// only what is left (an index a failed `CREATE INDEX CONCURRENTLY` left invalid is
+    /// dropped and built again).
+    #[error("{0}")]
+    OnlinePartiallyApplied(Box<OnlineFailure>),
+
     /// An apply kept hitting its lock timeout ([`Options::lock_timeout`]) until
     /// [`Options::lock_retry_for`] ran out: other sessions hold the tables it changes.
     /// Every try was rolled back; nothing was changed.
@@ -304,7 +312,48 @@ fn blocked_message(blocked: &[BlockedStep]) -> String {
     text
 }
 
-/// Which steps [`Error::PartiallyApplied`] left committed.
+/// Where an online apply failed, what committed before it and what is left
+/// ([`Error::OnlinePartiallyApplied`]).
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "online apply failed in phase {} ({}) at step {step} ({description}); online mode commits phase by phase, so nothing was rolled back: {}\n  statement: {statement}\n  database said: {source}\n  still to do: {}\n  fix the cause and run again: the next apply continues from there",
+    phase.number(),
+    phase,
+    online_committed_message(committed),
+    if left.is_empty() { "nothing (read again after the failure)".to_string() } else { left.join("; ") }
+)]
+pub struct OnlineFailure {
+    /// The statements that committed, in order, each as `phase N: <statement>`.
+    pub committed: Vec<String>,
+    /// The phase that failed.
+    pub phase: crate::online::PhaseKind,
+    /// 1-based index of the failing step in the plan.
+    pub step: usize,
+    /// What the failing step does.
+    pub description: String,
+    /// The SQL statement that failed.
+    pub statement: String,
+    /// What the database still needs, read again after the failure (the steps of a new
+    /// plan); one line saying so when it could not be read.
+    pub left: Vec<String>,
+    /// The database's error.
+    #[source]
+    pub source: BoxError,
+}
+
+/// Which statements [`Error::OnlinePartiallyApplied`] left committed.
+fn online_committed_message(committed: &[String]) -> String {
+    if committed.is_empty() {
+        "no statement had committed before it".to_string()
+    } else {
+        format!(
+            "{} statement(s) committed and stay applied ({})",
+            committed.len(),
+            committed.join("; ")
+        )
+    }
+}
+
 /// `: <blockers>` for [`Error::LockTimeout`], or nothing when none was found.
 fn blockers_message(blockers: &[String]) -> String {
     if blockers.is_empty() {
@@ -314,6 +363,7 @@ fn blockers_message(blockers: &[String]) -> String {
     }
 }
 
+/// Which steps [`Error::PartiallyApplied`] left committed.
 fn committed_message(committed: &[String], step: usize) -> String {
     let tail = format!(
         "statements of step {step} before the failing one (if any) committed too; nothing after it ran"

@@ -10,6 +10,7 @@ mod error;
 pub mod locks;
 mod model;
 mod naming;
+pub mod online;
 mod options;
 pub mod parallel;
 pub mod plan;
@@ -23,7 +24,7 @@ mod types;
 
 pub use dependents::{DependentKind, DependentObject, DependentUse};
 pub use diff::diff_tables;
-pub use error::{BoxError, Error, Result, redact_url};
+pub use error::{BoxError, Error, OnlineFailure, Result, redact_url};
 pub use model::{
     Check, Column, ColumnType, FkAction, ForeignKey, GeneratedColumn, Index, IndexColumn,
     NullsOrder, PrimaryKey, QualifiedName, Schema, SortOrder, TableDef, TableOptions,

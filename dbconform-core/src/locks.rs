@@ -329,6 +329,7 @@ mod tests {
             method: None,
             include: Vec::new(),
             nulls_not_distinct: false,
+            invalid: false,
         }];
         t.foreign_keys = vec![fk(&format!("fk_{name}"), &["parent"], "t0", &["id"])];
         t

@@ -436,6 +436,12 @@ pub struct Index {
     /// PostgreSQL 15's `NULLS NOT DISTINCT`: a unique index then allows one NULL only.
     #[serde(default, skip_serializing_if = "is_false")]
     pub nulls_not_distinct: bool,
+    /// `true` for an index the database does not use because building it failed
+    /// (PostgreSQL's `indisvalid = false`, left by a `CREATE INDEX CONCURRENTLY` that
+    /// failed or was cancelled). Only reflection sets it: such an index never satisfies a
+    /// declared one, so it is dropped and built again.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub invalid: bool,
 }
 
 impl Index {
@@ -451,6 +457,7 @@ impl Index {
     /// PostgreSQL implement a UNIQUE constraint, so either spelling satisfies the other.
     pub fn as_unique_constraint(&self) -> Option<UniqueConstraint> {
         let plain = self.unique
+            && !self.invalid
             && self.predicate.is_none()
             && self.is_plain_btree()
             && !self.columns.is_empty()
@@ -533,6 +540,24 @@ pub struct ForeignKey {
     /// `ON UPDATE` action.
     #[serde(default)]
     pub on_update: FkAction,
+    /// `true` for a key the database has but has not checked the existing rows against
+    /// (PostgreSQL's `NOT VALID`, left by an online apply interrupted before `VALIDATE
+    /// CONSTRAINT`). Only reflection sets it: such a key never satisfies a declared one,
+    /// so it is validated (replaced).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub not_valid: bool,
+}
+
+impl ForeignKey {
+    /// `true` when this key, as reflected, is `declared` but NOT VALID: validating it is
+    /// all there is to do.
+    pub fn only_needs_validating(&self, declared: &ForeignKey) -> bool {
+        self.not_valid
+            && ForeignKey {
+                not_valid: false,
+                ..self.clone()
+            } == *declared
+    }
 }
 
 /// A CHECK constraint.
@@ -542,4 +567,15 @@ pub struct Check {
     pub name: String,
     /// The boolean SQL expression, as declared.
     pub expr: String,
+    /// `true` for a CHECK the database has `NOT VALID` (see [`ForeignKey::not_valid`]).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub not_valid: bool,
+}
+
+impl Check {
+    /// `true` when this CHECK, as reflected, is `declared` but NOT VALID (see
+    /// [`ForeignKey::only_needs_validating`]).
+    pub fn only_needs_validating(&self, declared: &Check) -> bool {
+        self.not_valid && self.name == declared.name && self.expr == declared.expr
+    }
 }

@@ -70,6 +70,18 @@ pub struct Options {
     /// for the apply's transaction only): past it the statement is cancelled and the
     /// apply rolled back. Default `None`: a statement runs as long as it takes.
     pub statement_timeout: Option<Duration>,
+    /// Online mode (PostgreSQL): apply in phases that never block the application's
+    /// writes for longer than a catalog change takes, instead of one transaction.
+    /// Catalog-only changes first, constraints added `NOT VALID`; then indexes built with
+    /// `CREATE INDEX CONCURRENTLY` (unique and primary keys attached to them); then the
+    /// constraints validated while writes continue; then `SET NOT NULL` proven by a
+    /// validated check; rewrites and drops last (see [`crate::online`]). Each phase runs
+    /// in short transactions with the lock timeout, or outside any where PostgreSQL
+    /// requires it; the schema-change lock is held by a separate session for the whole
+    /// run. **Not atomic**: a failure stops the apply with
+    /// [`Error::OnlinePartiallyApplied`](crate::Error::OnlinePartiallyApplied), naming what
+    /// committed and what is left, and the next run goes on from there. Default `false`.
+    pub online: bool,
 }
 
 impl Default for Options {
@@ -87,6 +99,7 @@ impl Default for Options {
             lock_timeout: Some(Duration::from_secs(2)),
             lock_retry_for: Duration::from_secs(60),
             statement_timeout: None,
+            online: false,
         }
     }
 }

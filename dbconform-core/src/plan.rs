@@ -6,6 +6,7 @@ use crate::model::{
     Check, Column, ColumnType, ForeignKey, Index, PrimaryKey, QualifiedName, TableDef,
     UniqueConstraint,
 };
+use crate::online::Phase;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -585,6 +586,10 @@ pub struct Plan {
     /// when it was made: after executing it, the runtime checks that each still works.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     dependents: Vec<DependentObject>,
+    /// For an online plan ([`Options::online`](crate::Options::online)): the steps'
+    /// statements arranged in phases, which is how they run. Empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    phases: Vec<Phase>,
 }
 
 impl Plan {
@@ -601,7 +606,21 @@ impl Plan {
             blocked,
             drift,
             dependents: Vec::new(),
+            phases: Vec::new(),
         }
+    }
+
+    #[doc(hidden)]
+    /// The plan, executed in `phases` (see [`crate::online::arrange`]).
+    pub fn with_phases(mut self, phases: Vec<Phase>) -> Self {
+        self.phases = phases;
+        self
+    }
+
+    /// For an online plan, its statements in the phases they run in (see
+    /// [`Options::online`](crate::Options::online)); empty otherwise.
+    pub fn phases(&self) -> &[Phase] {
+        &self.phases
     }
 
     #[doc(hidden)]

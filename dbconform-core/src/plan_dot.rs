@@ -314,6 +314,7 @@ mod tests {
             method: None,
             include: Vec::new(),
             nulls_not_distinct: false,
+            invalid: false,
             name: "ix_authors_bio".into(),
             columns: vec![crate::model::IndexColumn::asc("bio")],
             unique: false,

@@ -75,7 +75,16 @@ impl Plan {
     /// keys off around table rebuilds.
     ///
     /// [`Dialect::script_prologue`]: crate::dialect::Dialect::script_prologue
+    ///
+    /// An online plan ([`Plan::phases`]) is written phase by phase instead: the steps as
+    /// comments first, then each phase's statements, those that share a transaction
+    /// between `BEGIN;` and `COMMIT;` and those that must run outside one
+    /// (`CREATE INDEX CONCURRENTLY`) on their own — run it without `-1`: `psql -v
+    /// ON_ERROR_STOP=1 -f plan.sql`.
     pub fn to_sql(&self) -> String {
+        if !self.phases().is_empty() {
+            return self.to_phased_sql();
+        }
         let mut out = format!("-- dbconform plan ({}): {}\n", self.dialect, self.summary());
         // An empty script needs no frame.
         let dialect = crate::dialect::by_name(&self.dialect)
@@ -119,6 +128,55 @@ impl Plan {
         }
         if let Some(dialect) = dialect {
             out.push_str(&dialect.script_epilogue(self));
+        }
+        for blocked in self.blocked() {
+            out.push_str(&format!(
+                "\n-- blocked: [{} {}] {}\n-- {}\n",
+                blocked.step.risk,
+                blocked.step.code,
+                one_line(&blocked.step.describe()),
+                blocked.why()
+            ));
+        }
+        out
+    }
+}
+
+impl Plan {
+    /// [`Plan::to_sql`] of an online plan.
+    fn to_phased_sql(&self) -> String {
+        let mut out = format!(
+            "-- dbconform online plan ({}): {}\n-- not one transaction: each phase commits as it goes; run it with psql -v ON_ERROR_STOP=1 -f plan.sql (without -1)\n",
+            self.dialect,
+            self.summary()
+        );
+        for (i, step) in self.steps().iter().enumerate() {
+            out.push_str(&format!(
+                "-- step {}: [{} {}] {}\n",
+                i + 1,
+                step.risk,
+                step.code,
+                one_line(&step.describe())
+            ));
+        }
+        for phase in self.phases() {
+            out.push_str(&format!(
+                "\n-- phase {}: {}\n",
+                phase.kind.number(),
+                phase.kind
+            ));
+            for unit in phase.units() {
+                let transaction = unit.iter().all(|s| s.transaction);
+                if transaction {
+                    out.push_str("BEGIN;\n");
+                }
+                for statement in unit {
+                    out.push_str(&format!("-- step {}\n{};\n", statement.step, statement.sql));
+                }
+                if transaction {
+                    out.push_str("COMMIT;\n");
+                }
+            }
         }
         for blocked in self.blocked() {
             out.push_str(&format!(
@@ -228,6 +286,36 @@ impl fmt::Display for Plan {
                 if let Some(suggestion) = &step.suggestion {
                     writeln!(f, "       suggestion: {suggestion}")?;
                 }
+            }
+        }
+        if !self.phases().is_empty() {
+            writeln!(
+                f,
+                "\nOnline, in phases (each commits on its own; see `to_sql` for the statements):"
+            )?;
+            for phase in self.phases() {
+                let mut steps: Vec<usize> = phase.statements.iter().map(|s| s.step).collect();
+                steps.dedup();
+                let alone = phase.statements.iter().filter(|s| !s.transaction).count();
+                writeln!(
+                    f,
+                    "  {}. {}: step{} {} ({} statement{}{})",
+                    phase.kind.number(),
+                    phase.kind,
+                    if steps.len() == 1 { "" } else { "s" },
+                    steps
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    phase.statements.len(),
+                    if phase.statements.len() == 1 { "" } else { "s" },
+                    if alone == 0 {
+                        String::new()
+                    } else {
+                        format!(", {alone} outside a transaction")
+                    }
+                )?;
             }
         }
         if !self.blocked().is_empty() {

@@ -309,7 +309,13 @@ fn finish_plan(
         draft
     };
     let plan = dependents::wrap_type_changes(plan, dependents, dialect);
-    Ok(plan.with_dependents(dependents.to_vec()))
+    let plan = plan.with_dependents(dependents.to_vec());
+    if options.online {
+        // Last: the phases arrange the steps' final statements.
+        crate::online::arrange(dialect, plan)
+    } else {
+        Ok(plan)
+    }
 }
 
 /// The plan between two snapshots, offline: `desired` as [`desired_schema`] gives it (or

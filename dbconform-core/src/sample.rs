@@ -68,6 +68,7 @@ fn benchmark_table(i: usize, n: usize) -> TableDef {
             referenced_columns: vec!["id".into()],
             on_delete: FkAction::NoAction,
             on_update: FkAction::NoAction,
+            not_valid: false,
         }]
     };
     TableDef {
@@ -86,6 +87,7 @@ fn benchmark_table(i: usize, n: usize) -> TableDef {
             method: None,
             include: Vec::new(),
             nulls_not_distinct: false,
+            invalid: false,
             name: format!("ix_{t}_name"),
             columns: vec![IndexColumn::asc("name")],
             unique: false,

@@ -243,6 +243,7 @@ fn impl_table(input: &Input) -> TokenStream {
             method: #method,
             include: #include,
             nulls_not_distinct: #nulls_not_distinct,
+            invalid: false,
         }));
     }
     for check in &attrs.checks {
@@ -254,7 +255,7 @@ fn impl_table(input: &Input) -> TokenStream {
             }
         };
         let expr = p.string(expr);
-        checks.push(quote!(#core::Check { name: #name, expr: #expr }));
+        checks.push(quote!(#core::Check { name: #name, expr: #expr, not_valid: false }));
     }
 
     let mut field_pk = None;
@@ -292,6 +293,7 @@ fn impl_table(input: &Input) -> TokenStream {
                 method: #none,
                 include: #no_columns,
                 nulls_not_distinct: false,
+                invalid: false,
             }));
         }
         if let Some(reference) = &a.references {
@@ -310,12 +312,13 @@ fn impl_table(input: &Input) -> TokenStream {
                 referenced_columns: #ref_cols,
                 on_delete: #on_delete,
                 on_update: #on_update,
+                not_valid: false,
             }));
         }
         if let Some(check) = &a.check {
             let name = p.generated_name("ck", &table, &parts);
             let expr = p.string(&check.value);
-            checks.push(quote!(#core::Check { name: #name, expr: #expr }));
+            checks.push(quote!(#core::Check { name: #name, expr: #expr, not_valid: false }));
         }
     }
 

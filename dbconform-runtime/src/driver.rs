@@ -640,6 +640,7 @@ where
         round_trips,
         total: Duration::ZERO,
         attempts: 1,
+        phases: Vec::new(),
     })
 }
 
@@ -695,7 +696,11 @@ const BATCH_STATEMENTS: usize = 256;
 /// fault-injection tests): configured to `return`, the statement fails as if the
 /// database had refused it.
 #[cfg(feature = "failpoints")]
-fn injected_fault(index: usize, step: &dbconform_core::Step, statement: &str) -> Option<Error> {
+pub(crate) fn injected_fault(
+    index: usize,
+    step: &dbconform_core::Step,
+    statement: &str,
+) -> Option<Error> {
     fail::fail_point!("dbconform::statement", |_| Some(Error::StepFailed {
         step: index + 1,
         description: step.describe(),

@@ -41,6 +41,8 @@ use sqlx::{Connection, Database, Executor};
 use std::sync::Mutex;
 use std::time::Instant;
 
+mod online;
+
 /// A connection of backend `B`.
 pub(crate) type Conn<B> = <<B as Backend>::Db as Database>::Connection;
 
@@ -143,6 +145,38 @@ pub(crate) trait Backend: Send + Sync + std::fmt::Debug + 'static {
     ) -> Result<Vec<String>> {
         let _ = (db, scope, older_than);
         Ok(Vec::new())
+    }
+
+    /// Takes the schema-change lock of `scope` for the session on `conn`, outside any
+    /// transaction, for an online apply ([`Options::online`]): it conflicts with
+    /// [`begin_locked`](Self::begin_locked)'s, and lasts until the connection is closed.
+    /// Refused by default (a backend without online mode never gets here: its dialect
+    /// refuses to plan one).
+    async fn lock_session(
+        &self,
+        conn: &mut Conn<Self>,
+        scope: &Scope,
+        counter: &StatementCounter,
+    ) -> Result<()> {
+        let _ = (conn, scope, counter);
+        let dialect = self.dialect();
+        Err(dbconform_core::online::unsupported(
+            dialect.name(),
+            dialect.display_name(),
+        ))
+    }
+
+    /// Sets the timeouts of [`Options::lock_timeout`] and [`Options::statement_timeout`]
+    /// for the whole session on `db` (online mode, whose statements run in many short
+    /// transactions and outside any; the engine closes the connection afterwards).
+    /// Nothing by default.
+    async fn set_session_timeouts(
+        &self,
+        db: &mut Counted<'_, Self::Db>,
+        options: &Options,
+    ) -> Result<()> {
+        let _ = (db, options);
+        Ok(())
     }
 
     /// Begins a transaction holding the schema-change lock of `scope`: conformers of the
@@ -594,6 +628,12 @@ where
         desired: &[TableDef],
         options: &Options,
     ) -> Result<Outcome> {
+        if options.online && mode == Mode::Apply {
+            return self
+                .apply_online(scope, desired, options)
+                .await
+                .map(Outcome::Applied);
+        }
         let started = Instant::now();
         let mut conn = self.acquire().await?;
         if B::SESSION_LOCK {

@@ -20,7 +20,7 @@ pub use dbconform_core as core;
 pub use deploy::{ConnectOptions, create_database_if_missing, wait_for_database};
 pub use driver_error::DriverError;
 pub use preflight::{PreflightReport, PreflightStep, StepOutcome};
-pub use report::{ExecutedStep, Report, RoundTrip};
+pub use report::{ExecutedStep, PhaseRun, Report, RoundTrip};
 pub use sqlx;
 
 /// For dbconform's own differential tests (`tests/reflect_sqlite_differential.rs`). Not

@@ -77,6 +77,26 @@ pub struct Report {
     /// timeout and the apply was rolled back and tried again
     /// ([`Options::lock_retry_for`](dbconform_core::Options::lock_retry_for)).
     pub attempts: u32,
+    /// For an online apply ([`Options::online`](dbconform_core::Options::online)): each
+    /// phase that ran, in order; all of them committed. Empty otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub phases: Vec<PhaseRun>,
+}
+
+/// One phase of an online apply that ran and committed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PhaseRun {
+    /// The phase's number, 1 to 5 (see [`dbconform_core::online`]).
+    pub phase: u8,
+    /// What it does (`indexes built concurrently`).
+    pub name: String,
+    /// How many statements it ran.
+    pub statements: usize,
+    /// How many of them ran outside a transaction (`CREATE INDEX CONCURRENTLY`).
+    pub outside_transaction: usize,
+    /// How long it took.
+    #[serde(rename = "seconds", serialize_with = "seconds")]
+    pub duration: Duration,
 }
 
 impl Report {
@@ -93,6 +113,10 @@ impl Report {
 
     /// Number of SQL statements executed.
     pub fn statements(&self) -> usize {
+        if !self.phases.is_empty() {
+            // Online, the phases' statements ran instead of the steps' own SQL.
+            return self.phases.iter().map(|p| p.statements).sum();
+        }
         self.executed.iter().map(|e| e.step.sql.len()).sum()
     }
 }
@@ -129,6 +153,7 @@ impl fmt::Display for Report {
         } else {
             // Where DDL is not transactional each step committed as it ran.
             let how = match dbconform_core::dialect::by_name(&self.dialect) {
+                _ if !self.phases.is_empty() => "online, phase by phase",
                 Some(d) if !d.transactional_ddl() => "each step committed as it ran",
                 _ => "in one transaction",
             };
@@ -169,6 +194,21 @@ impl fmt::Display for Report {
                         r.statements
                     )?;
                 }
+            }
+            for p in &self.phases {
+                writeln!(
+                    f,
+                    "  phase {} ({}): {} statement(s){} committed ({:.1} ms)",
+                    p.phase,
+                    p.name,
+                    p.statements,
+                    if p.outside_transaction == 0 {
+                        String::new()
+                    } else {
+                        format!(", {} outside a transaction,", p.outside_transaction)
+                    },
+                    p.duration.as_secs_f64() * 1000.0
+                )?;
             }
             if !self.is_conformant() {
                 writeln!(f, "The database does not conform: {blocked}:")?;
@@ -217,6 +257,7 @@ mod tests {
             round_trips: Vec::new(),
             total: Duration::ZERO,
             attempts: 1,
+            phases: Vec::new(),
         }
         .to_string()
     }

@@ -152,6 +152,11 @@ pub(crate) struct PolicyArgs {
     /// The longest one statement of an apply may run (PostgreSQL; default: no limit)
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub statement_timeout: Option<Duration>,
+    /// Online mode (PostgreSQL): apply in phases that keep the application's writes going
+    /// (indexes built CONCURRENTLY, constraints added NOT VALID then validated, NOT NULL
+    /// through a validated check), each committing on its own: not one transaction
+    #[arg(long)]
+    pub online: bool,
 }
 
 impl PolicyArgs {
@@ -175,6 +180,7 @@ impl PolicyArgs {
             },
             lock_retry_for: self.lock_retry_for.unwrap_or(defaults.lock_retry_for),
             statement_timeout: self.statement_timeout.filter(|w| !w.is_zero()),
+            online: self.online,
             ..defaults
         }
     }
@@ -540,6 +546,7 @@ mod tests {
             lock_timeout: Some(Duration::from_millis(500)),
             lock_retry_for: Some(Duration::from_secs(10)),
             statement_timeout: Some(Duration::from_secs(30)),
+            online: true,
         };
         #[allow(clippy::needless_update)]
         let expected = Options {
@@ -554,6 +561,7 @@ mod tests {
             lock_timeout: Some(Duration::from_millis(500)),
             lock_retry_for: Duration::from_secs(10),
             statement_timeout: Some(Duration::from_secs(30)),
+            online: true,
             ..Options::default()
         };
         assert_eq!(all.options(), expected);

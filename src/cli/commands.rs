@@ -39,7 +39,9 @@ impl From<crate::Error> for Failure {
         // Where DDL is not transactional, a failure half-way leaves the steps before it
         // applied: scripts must tell that from a failure that changed nothing.
         let exit = match error {
-            crate::Error::PartiallyApplied { .. } => Exit::PartiallyApplied,
+            crate::Error::PartiallyApplied { .. } | crate::Error::OnlinePartiallyApplied(_) => {
+                Exit::PartiallyApplied
+            }
             _ => Exit::Error,
         };
         // dbconform's errors never carry a password.

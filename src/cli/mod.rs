@@ -84,9 +84,10 @@ pub enum Exit {
     Blocked = 3,
     /// 4: `preflight` found steps that would fail.
     PreflightFailed = 4,
-    /// 5: `apply` failed half-way on a database whose DDL is not transactional (MySQL):
-    /// the steps before the failing one committed and stay applied (the message lists
-    /// them); running `apply` again continues from there.
+    /// 5: `apply` failed half-way on a database whose DDL is not transactional (MySQL),
+    /// or in online mode (`--online`, which commits phase by phase): what ran before the
+    /// failing statement committed and stays applied (the message lists it); running
+    /// `apply` again continues from there.
     PartiallyApplied = 5,
 }
 

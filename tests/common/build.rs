@@ -43,6 +43,7 @@ pub fn check(name: &str, expr: &str) -> Check {
     Check {
         name: name.into(),
         expr: expr.into(),
+        not_valid: false,
     }
 }
 
@@ -53,6 +54,7 @@ pub fn index(name: impl Into<String>, columns: Vec<IndexColumn>) -> Index {
         method: None,
         include: Vec::new(),
         nulls_not_distinct: false,
+        invalid: false,
         name: name.into(),
         columns,
         unique: false,

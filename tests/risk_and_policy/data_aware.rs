@@ -321,6 +321,7 @@ async fn a_check_that_cannot_be_evaluated_is_unknown() {
         members.checks.push(dbconform::Check {
             name: "ck_members_odd".into(),
             expr: expr.into(),
+            not_valid: false,
         });
         let conform = db.conform_with(db.options()).await;
         let plan = conform.compare(&[members.clone()]).await.unwrap();

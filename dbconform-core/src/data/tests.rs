@@ -111,6 +111,7 @@ fn data_dependent_steps_ask_their_questions() {
                     method: None,
                     include: Vec::new(),
                     nulls_not_distinct: false,
+                    invalid: false,
                     name: "ux".into(),
                     columns: vec![IndexColumn::asc("name")],
                     unique: true,
@@ -133,6 +134,7 @@ fn data_dependent_steps_ask_their_questions() {
                     method: None,
                     include: Vec::new(),
                     nulls_not_distinct: false,
+                    invalid: false,
                     name: "ix".into(),
                     columns: vec![IndexColumn::asc("name")],
                     unique: false,
@@ -163,6 +165,7 @@ fn data_dependent_steps_ask_their_questions() {
                 t.checks.push(Check {
                     name: "ck".into(),
                     expr: "length(name) > 1".into(),
+                    not_valid: false,
                 })
             },
             vec![
@@ -210,6 +213,7 @@ fn new_tables_ask_nothing_and_new_columns_only_the_row_count() {
         t.checks.push(Check {
             name: "ck_code".into(),
             expr: "length(code) = 3".into(),
+            not_valid: false,
         });
     });
     assert_eq!(questions(&plan), [rows("users")]);
@@ -478,6 +482,7 @@ fn an_unanswerable_check_keeps_the_step_cautious() {
         t.checks.push(Check {
             name: "ck".into(),
             expr: "nosuch(name)".into(),
+            not_valid: false,
         })
     });
     let violations = Question::Violations {
@@ -651,6 +656,7 @@ fn keys_indexes_and_checks_over_a_blocked_new_column_are_blocked_with_it() {
             method: None,
             include: Vec::new(),
             nulls_not_distinct: false,
+            invalid: false,
             name: "ix_users_code".into(),
             columns: vec![IndexColumn::asc("code")],
             unique: false,
@@ -659,11 +665,13 @@ fn keys_indexes_and_checks_over_a_blocked_new_column_are_blocked_with_it() {
         t.checks.push(Check {
             name: "ck_users_code".into(),
             expr: "length(\"code\") = 3".into(),
+            not_valid: false,
         });
         // Independent: stays.
         t.checks.push(Check {
             name: "ck_users_email".into(),
             expr: "length(email) > 3".into(),
+            not_valid: false,
         });
     });
     let refined = refine(plan, &answered(vec![(rows("users"), Answer::Count(2))]));

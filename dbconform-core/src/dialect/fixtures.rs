@@ -51,6 +51,7 @@ pub(crate) fn fk(name: &str, columns: &[&str], table: &str, referenced: &[&str])
         referenced_columns: referenced.iter().map(|c| c.to_string()).collect(),
         on_delete: FkAction::NoAction,
         on_update: FkAction::NoAction,
+        not_valid: false,
     }
 }
 
@@ -158,6 +159,7 @@ pub(crate) fn products() -> TableDef {
             ForeignKey {
                 on_delete: FkAction::SetNull,
                 on_update: FkAction::Cascade,
+                not_valid: false,
                 ..fk("fk_products_parent", &["parent_id"], "products", &["id"])
             },
             ForeignKey {
@@ -168,12 +170,14 @@ pub(crate) fn products() -> TableDef {
         checks: vec![Check {
             name: "ck_products_price".to_string(),
             expr: "price >= 0".to_string(),
+            not_valid: false,
         }],
         indexes: vec![
             Index {
                 method: None,
                 include: Vec::new(),
                 nulls_not_distinct: false,
+                invalid: false,
                 name: "ix_products_vendor_sku".to_string(),
                 columns: vec![
                     IndexColumn::asc("vendor_id"),
@@ -192,6 +196,7 @@ pub(crate) fn products() -> TableDef {
                 method: None,
                 include: Vec::new(),
                 nulls_not_distinct: false,
+                invalid: false,
                 name: "ux_products_email".to_string(),
                 columns: vec![IndexColumn::asc("email")],
                 unique: true,
@@ -231,15 +236,18 @@ pub(crate) fn hostile() -> TableDef {
             referenced_columns: vec!["ünïcødé".to_string(), "with space".to_string()],
             on_delete: FkAction::Restrict,
             on_update: FkAction::SetDefault,
+            not_valid: false,
         }],
         checks: vec![Check {
             name: "ck \"order\"".to_string(),
             expr: "\"order\" > 0".to_string(),
+            not_valid: false,
         }],
         indexes: vec![Index {
             method: None,
             include: Vec::new(),
             nulls_not_distinct: false,
+            invalid: false,
             name: "ix \"group\"".to_string(),
             columns: vec![IndexColumn {
                 opclass: None,

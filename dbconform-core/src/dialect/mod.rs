@@ -247,6 +247,14 @@ pub trait Dialect: sealed::Sealed + Send + Sync + std::fmt::Debug {
     }
 
     #[doc(hidden)]
+    /// The statements performing `step` in online mode, each with the phase it belongs
+    /// in (see [`crate::online`]). The default refuses: this backend has no online mode.
+    fn online_statements(&self, step: &Step) -> Result<Vec<crate::online::OnlineStatement>> {
+        let _ = step;
+        Err(crate::online::unsupported(self.name(), self.display_name()))
+    }
+
+    #[doc(hidden)]
     /// Whether `ALTER` can change the type of a column a foreign key uses (either side)
     /// while the key exists. `false` (MySQL, MariaDB): the planner drops such keys before
     /// the change and adds them again after it.

@@ -306,6 +306,7 @@ mod sea_query_behaviour {
         let check = crate::model::Check {
             name: "ck\"1".into(),
             expr: "a <> ''".into(),
+            not_valid: false,
         };
         assert_eq!(
             super::check_sql(&SqliteQueryBuilder, &check),

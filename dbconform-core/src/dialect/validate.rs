@@ -489,6 +489,7 @@ mod tests {
             method: None,
             include: Vec::new(),
             nulls_not_distinct: false,
+            invalid: false,
             name: name.into(),
             columns: columns.iter().map(|c| IndexColumn::asc(*c)).collect(),
             unique: false,
@@ -684,6 +685,7 @@ mod tests {
                     t.checks.push(Check {
                         name: String::new(),
                         expr: "a <> ''".into(),
+                        not_valid: false,
                     })
                 },
                 "table `t`: check constraint `` has an empty name; give it a name",
@@ -693,6 +695,7 @@ mod tests {
                     t.checks.push(Check {
                         name: "ck".into(),
                         expr: "a <> '' -- x".into(),
+                        not_valid: false,
                     })
                 },
                 "table `t`: the expression of check constraint `ck` contains `--` outside a string literal; write one boolean SQL expression",
@@ -702,6 +705,7 @@ mod tests {
                     t.checks.push(Check {
                         name: "ck".into(),
                         expr: "(a <> ''".into(),
+                        not_valid: false,
                     })
                 },
                 "table `t`: the expression of check constraint `ck` has a `(` without a matching `)`; write one boolean SQL expression",
@@ -798,6 +802,7 @@ mod tests {
             table.checks.push(Check {
                 name: "IX3".into(),
                 expr: "b > 0".into(),
+                not_valid: false,
             });
             table.indexes.push(index("ix3", &["b"]));
             let names = table.indexes.len() + table.checks.len();

@@ -48,6 +48,8 @@ impl Named for ForeignKey {
             && names.idents(&self.referenced_columns) == names.idents(&other.referenced_columns)
             && self.on_delete == other.on_delete
             && self.on_update == other.on_update
+            // A key the database never checked the rows against is validated.
+            && self.not_valid == other.not_valid
     }
 }
 
@@ -56,7 +58,7 @@ impl Named for Check {
         &self.name
     }
     fn same_definition(&self, other: &Self, _names: Names<'_>) -> bool {
-        self.expr == other.expr
+        self.expr == other.expr && self.not_valid == other.not_valid
     }
 }
 

@@ -49,6 +49,7 @@ fn check(name: &str, expr: &str) -> Check {
     Check {
         name: name.into(),
         expr: expr.into(),
+        not_valid: false,
     }
 }
 
@@ -57,6 +58,7 @@ fn index(name: &str, columns: &[&str]) -> Index {
         method: None,
         include: Vec::new(),
         nulls_not_distinct: false,
+        invalid: false,
         name: name.into(),
         columns: columns.iter().map(|c| IndexColumn::asc(*c)).collect(),
         unique: false,
@@ -950,6 +952,7 @@ fn degenerate_input_never_panics() {
         method: None,
         include: Vec::new(),
         nulls_not_distinct: false,
+        invalid: false,
         name: String::new(),
         columns: Vec::new(),
         unique: true,

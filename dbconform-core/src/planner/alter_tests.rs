@@ -22,6 +22,7 @@ fn check(name: &str, expr: &str) -> Check {
     Check {
         name: name.into(),
         expr: expr.into(),
+        not_valid: false,
     }
 }
 
@@ -30,6 +31,7 @@ fn index(name: &str, columns: &[&str]) -> Index {
         method: None,
         include: Vec::new(),
         nulls_not_distinct: false,
+        invalid: false,
         name: name.into(),
         columns: columns.iter().map(|c| IndexColumn::asc(*c)).collect(),
         unique: false,
@@ -350,6 +352,7 @@ fn steps_on_existing_tables_have_kind_code_risk_reason_and_no_sql() {
             |t| {
                 t.foreign_keys.push(ForeignKey {
                     on_update: FkAction::Cascade,
+                    not_valid: false,
                     ..fk("fk_users_boss", &["boss_id"], "users", &["id"])
                 })
             },
@@ -722,6 +725,7 @@ fn odd_existing_tables_never_panic() {
         method: None,
         include: Vec::new(),
         nulls_not_distinct: false,
+        invalid: false,
         name: String::new(),
         columns: Vec::new(),
         unique: true,

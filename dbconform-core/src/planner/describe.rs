@@ -81,6 +81,10 @@ pub(super) fn reason(change: &Change, dialect: &dyn Dialect) -> String {
             label("foreign key", &foreign_key.name),
             fk_text(foreign_key)
         ),
+        Change::AlterForeignKey { table, from, to } if from.only_needs_validating(to) => format!(
+            "{} on `{table}` is NOT VALID in the database{NOT_VALID}",
+            label("foreign key", &to.name)
+        ),
         Change::AlterForeignKey { table, from, to } => format!(
             "{} on `{table}` is {} in the database, declared {}",
             label("foreign key", &to.name),
@@ -97,6 +101,12 @@ pub(super) fn reason(change: &Change, dialect: &dyn Dialect) -> String {
             label("check", &check.name),
             check.expr
         ),
+        Change::AlterCheck { table, from, to } if from.only_needs_validating(to) => {
+            format!(
+                "{} on `{table}` is NOT VALID in the database{NOT_VALID}",
+                label("check", &to.name)
+            )
+        }
         Change::AlterCheck { table, from, to } => format!(
             "{} on `{table}` is ({}) in the database, declared ({})",
             label("check", &to.name),
@@ -109,9 +119,16 @@ pub(super) fn reason(change: &Change, dialect: &dyn Dialect) -> String {
             index_text(index)
         ),
         Change::DropIndex { table, index } => format!(
-            "{} {} on `{table}` exists in the database but is not declared",
+            "{} {} on `{table}` exists in the database but is not declared{}",
             label("index", &index.name),
-            index_text(index)
+            index_text(index),
+            invalid_note(index)
+        ),
+        Change::AlterIndex { table, from, to } if from.invalid => format!(
+            "{} on `{table}` is declared {}{}: it is dropped and built again",
+            label("index", &to.name),
+            index_text(to),
+            invalid_note(from)
         ),
         Change::AlterIndex { table, from, to } => format!(
             "{} on `{table}` is {} in the database, declared {}",
@@ -399,3 +416,15 @@ fn quoted_or(text: Option<&str>, fallback: &str) -> String {
         None => fallback.to_string(),
     }
 }
+
+/// `; it is invalid (...)` for an index a failed build left, nothing otherwise.
+fn invalid_note(index: &crate::model::Index) -> &'static str {
+    if index.invalid {
+        "; it is invalid (a CREATE INDEX CONCURRENTLY that failed or was cancelled left it; the database does not use it)"
+    } else {
+        ""
+    }
+}
+
+/// Why a NOT VALID constraint is validated.
+const NOT_VALID: &str = " (an online apply was interrupted before `VALIDATE CONSTRAINT`: rows older than the constraint were never checked); it is validated";

@@ -494,6 +494,7 @@ fn every_other_kind_has_its_code_and_risk() {
         method: None,
         include: Vec::new(),
         nulls_not_distinct: false,
+        invalid: false,
         name: "ix".into(),
         columns: vec![IndexColumn::asc("email")],
         unique,
@@ -510,6 +511,7 @@ fn every_other_kind_has_its_code_and_risk() {
     let check = Check {
         name: "ck".into(),
         expr: "id > 0".into(),
+        not_valid: false,
     };
     let foreign_key = fk("fk", &["boss_id"], "users", &["id"]);
     let with_default = Column {
@@ -741,6 +743,7 @@ fn a_sqlite_rebuild_is_at_least_caution() {
             method: None,
             include: Vec::new(),
             nulls_not_distinct: false,
+            invalid: false,
             name: "ix".into(),
             columns: vec![IndexColumn::asc("email")],
             unique: false,

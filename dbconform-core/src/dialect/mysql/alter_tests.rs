@@ -47,6 +47,7 @@ fn index(name: &str, keys: Vec<IndexColumn>, unique: bool) -> Index {
         method: None,
         include: Vec::new(),
         nulls_not_distinct: false,
+        invalid: false,
     }
 }
 
@@ -58,6 +59,7 @@ fn fk(name: &str) -> ForeignKey {
         referenced_columns: vec!["id".into()],
         on_delete: FkAction::Cascade,
         on_update: FkAction::NoAction,
+        not_valid: false,
     }
 }
 
@@ -388,6 +390,7 @@ fn checks_are_dropped_with_drop_constraint() {
     let check = |expr: &str| Check {
         name: "ck \"o\" `x`".into(),
         expr: expr.into(),
+        not_valid: false,
     };
     assert_eq!(
         sql(&Change::AddCheck {

@@ -587,6 +587,7 @@ pub(crate) mod tests_support {
                 ForeignKey {
                     on_delete: FkAction::SetNull,
                     on_update: FkAction::Cascade,
+                    not_valid: false,
                     ..fk("fk_products_parent", &["parent_id"], "products", &["id"])
                 },
                 ForeignKey {
@@ -597,12 +598,14 @@ pub(crate) mod tests_support {
             checks: vec![Check {
                 name: "ck_products_price".to_string(),
                 expr: r#"price >= 0 AND "sku" <> 'a\b'"#.to_string(),
+                not_valid: false,
             }],
             indexes: vec![
                 Index {
                     method: None,
                     include: Vec::new(),
                     nulls_not_distinct: false,
+                    invalid: false,
                     name: "ix_products_vendor_sku".to_string(),
                     columns: vec![
                         IndexColumn::asc("vendor_id"),
@@ -618,6 +621,7 @@ pub(crate) mod tests_support {
                     method: None,
                     include: Vec::new(),
                     nulls_not_distinct: false,
+                    invalid: false,
                     name: "ux_products_uid".to_string(),
                     columns: vec![IndexColumn::asc("uid")],
                     unique: true,

@@ -68,6 +68,7 @@ fn index(name: &str, columns: &[&str], unique: bool) -> Index {
         method: None,
         include: Vec::new(),
         nulls_not_distinct: false,
+        invalid: false,
     }
 }
 
@@ -85,6 +86,7 @@ fn fk(
         referenced_columns: vec!["id".into()],
         on_delete,
         on_update,
+        not_valid: false,
     }
 }
 
@@ -128,11 +130,13 @@ fn products_on_mariadb() -> TableDef {
             Check {
                 name: "ck_products_price".into(),
                 expr: super::super::from_catalog(r"`price` >= 0 and `sku` <> 'a\\b'"),
+                not_valid: false,
             },
             // MariaDB's JSON: LONGTEXT and a column CHECK named after it.
             Check {
                 name: "doc".into(),
                 expr: super::super::from_catalog("json_valid(`doc`)"),
+                not_valid: false,
             },
         ],
         indexes: vec![
@@ -204,6 +208,7 @@ fn products_on_mysql() -> TableDef {
     reflected.checks = vec![Check {
         name: "ck_products_price".into(),
         expr: super::super::from_catalog(r"((`price` >= 0) and (`sku` <> _utf8mb4'a\\b'))"),
+        not_valid: false,
     }];
     reflected.columns = vec![
         m("id", "bigint", false, None, "auto_increment"),
@@ -471,6 +476,7 @@ fn mariadb_json_is_longtext_with_a_check() {
     reflected.checks.push(Check {
         name: "Doc".into(),
         expr: "json_valid(`Doc`)".into(),
+        not_valid: false,
     });
     assert_same(&declared, &reflected);
     // A LONGTEXT without that CHECK is not JSON.
@@ -547,6 +553,7 @@ fn checks_are_compared_by_definition_whatever_the_server_named_them() {
     declared.checks.push(Check {
         name: "ck_t_1".into(),
         expr: "Price >= 0 AND qty != 0".into(),
+        not_valid: false,
     });
     for (name, clause) in [
         ("CONSTRAINT_1", "`price` >= 0 and `qty` <> 0"),
@@ -556,6 +563,7 @@ fn checks_are_compared_by_definition_whatever_the_server_named_them() {
         reflected.checks = vec![Check {
             name: name.into(),
             expr: super::super::from_catalog(clause),
+            not_valid: false,
         }];
         assert_same(&declared, &reflected);
         // Another definition is a change.
@@ -739,6 +747,7 @@ fn mysql_escapes_quotes_in_check_clauses_too() {
     declared.checks.push(Check {
         name: "ck_t_name".into(),
         expr: "name <> '' AND name <> 'it''s'".into(),
+        not_valid: false,
     });
     for clause in [
         r"((`name` <> _utf8mb4\'\') and (`name` <> _utf8mb4\'it\\\'s\'))",

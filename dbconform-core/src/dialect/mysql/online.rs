@@ -187,6 +187,7 @@ mod tests {
                         method: None,
                         include: Vec::new(),
                         nulls_not_distinct: false,
+                        invalid: false,
                     },
                 },
                 Algorithm::InPlace,

@@ -424,6 +424,7 @@ mod tests {
             method: None,
             include: Vec::new(),
             nulls_not_distinct: false,
+            invalid: false,
         }
     }
 
@@ -451,6 +452,7 @@ mod tests {
         table.checks.push(Check {
             name: "c".repeat(65),
             expr: "a > 0".into(),
+            not_valid: false,
         });
         assert!(message(&table).contains("check constraint name"));
     }
@@ -577,6 +579,7 @@ mod tests {
             referenced_columns: vec!["id".into()],
             on_delete: FkAction::SetDefault,
             on_update: FkAction::NoAction,
+            not_valid: false,
         });
         assert!(message(&table).contains("ON DELETE SET DEFAULT, which InnoDB refuses"));
     }

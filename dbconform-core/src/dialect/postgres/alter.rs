@@ -130,6 +130,13 @@ pub(super) fn change_sql(
                 &foreign_key.name,
             )]
         }
+        Change::AlterForeignKey { table, from, to } if from.only_needs_validating(to) => {
+            vec![validate_constraint(
+                dialect,
+                &table_sql(dialect, table)?,
+                &to.name,
+            )]
+        }
         Change::AlterForeignKey { table, from, to } => {
             let t = table_sql(dialect, table)?;
             vec![
@@ -148,6 +155,13 @@ pub(super) fn change_sql(
                 dialect,
                 &table_sql(dialect, table)?,
                 &check.name,
+            )]
+        }
+        Change::AlterCheck { table, from, to } if from.only_needs_validating(to) => {
+            vec![validate_constraint(
+                dialect,
+                &table_sql(dialect, table)?,
+                &to.name,
             )]
         }
         Change::AlterCheck { table, from, to } => {
@@ -199,7 +213,7 @@ pub(super) fn change_sql(
 
 /// The quoted, schema-qualified table. PostgreSQL statements never depend on
 /// `search_path`, so a table whose schema is not resolved is refused.
-fn table_sql(dialect: &Postgres, table: &QualifiedName) -> Result<String> {
+pub(super) fn table_sql(dialect: &Postgres, table: &QualifiedName) -> Result<String> {
     if table.schema.is_none() {
         return Err(unresolved(table, "the table's schema"));
     }
@@ -691,11 +705,53 @@ fn add_foreign_key(
     ))
 }
 
+/// [`add_foreign_key`], `NOT VALID`: existing rows are checked later, by `VALIDATE
+/// CONSTRAINT` (online mode).
+pub(super) fn add_foreign_key_not_valid(
+    dialect: &Postgres,
+    table: &str,
+    name: &QualifiedName,
+    fk: &ForeignKey,
+) -> Result<String> {
+    Ok(format!(
+        "{} NOT VALID",
+        add_foreign_key(dialect, table, name, fk)?
+    ))
+}
+
+/// [`add_check`], `NOT VALID` (see [`add_foreign_key_not_valid`]).
+pub(super) fn add_check_not_valid(table: &str, check: &Check) -> String {
+    format!("{} NOT VALID", add_check(table, check))
+}
+
+/// `DROP INDEX CONCURRENTLY IF EXISTS "schema"."ix"` (online mode: an index is dropped
+/// without blocking writes, and one a failed concurrent build left is cleared).
+pub(super) fn drop_index_concurrently(
+    dialect: &Postgres,
+    table: &QualifiedName,
+    index: &str,
+) -> Result<String> {
+    Ok(drop_index(dialect, table, index)?.replacen(
+        "DROP INDEX ",
+        "DROP INDEX CONCURRENTLY IF EXISTS ",
+        1,
+    ))
+}
+
 /// `ALTER TABLE t ADD CONSTRAINT "ck" CHECK (..)`.
 fn add_check(table: &str, check: &Check) -> String {
     format!(
         "ALTER TABLE {table} ADD {}",
         shared::check_sql(&PostgresQueryBuilder, check)
+    )
+}
+
+/// `ALTER TABLE t VALIDATE CONSTRAINT "name"`: checks the rows against a constraint added
+/// `NOT VALID`.
+pub(super) fn validate_constraint(dialect: &Postgres, table: &str, name: &str) -> String {
+    format!(
+        "ALTER TABLE {table} VALIDATE CONSTRAINT {}",
+        dialect.quote_ident(name)
     )
 }
 
@@ -708,7 +764,7 @@ fn drop_constraint(dialect: &Postgres, table: &str, name: &str) -> String {
 }
 
 /// `ALTER TABLE t DROP CONSTRAINT IF EXISTS "name"`.
-fn drop_constraint_if_exists(dialect: &Postgres, table: &str, name: &str) -> String {
+pub(super) fn drop_constraint_if_exists(dialect: &Postgres, table: &str, name: &str) -> String {
     format!(
         "ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {}",
         dialect.quote_ident(name)

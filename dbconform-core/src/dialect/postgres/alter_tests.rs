@@ -493,6 +493,7 @@ fn generated_expression_added_by_dropping_and_adding_the_column() {
         method: None,
         include: Vec::new(),
         nulls_not_distinct: false,
+        invalid: false,
         name: name.into(),
         columns: vec![IndexColumn::asc("g")],
         unique: false,
@@ -501,6 +502,7 @@ fn generated_expression_added_by_dropping_and_adding_the_column() {
     let ck = Check {
         name: "ck".into(),
         expr: "g > 0".into(),
+        not_valid: false,
     };
     let table = |column: Column| TableDef {
         schema: Some("Sch \"x\"".into()),
@@ -724,6 +726,7 @@ fn checks_use_the_declared_expression() {
     let ck = |expr: &str| Check {
         name: "ck \"order\"".into(),
         expr: expr.into(),
+        not_valid: false,
     };
     let declared = TableDef {
         schema: Some("Sch \"x\"".into()),
@@ -780,6 +783,7 @@ fn indexes() {
         method: None,
         include: Vec::new(),
         nulls_not_distinct: false,
+        invalid: false,
         name: "ix \"Group\"".into(),
         columns: vec![
             IndexColumn {
@@ -976,6 +980,7 @@ fn add_index_with_method_opclass_nulls_include_and_nulls_not_distinct() {
         method: Some("gist".into()),
         include: vec!["c \"q\"".into()],
         nulls_not_distinct: true,
+        invalid: false,
     };
     assert_eq!(
         sql(&Change::AddIndex {

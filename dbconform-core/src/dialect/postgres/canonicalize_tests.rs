@@ -35,10 +35,12 @@ fn table() -> TableDef {
             Check {
                 name: "ck_status".into(),
                 expr: "status IN ('new', 'done')".into(),
+                not_valid: false,
             },
             Check {
                 name: "ck_n".into(),
                 expr: "n > 0".into(),
+                not_valid: false,
             },
         ],
         indexes: vec![
@@ -46,6 +48,7 @@ fn table() -> TableDef {
                 method: None,
                 include: Vec::new(),
                 nulls_not_distinct: false,
+                invalid: false,
                 name: "ix_plain".into(),
                 columns: vec![IndexColumn::asc("status")],
                 unique: false,
@@ -55,6 +58,7 @@ fn table() -> TableDef {
                 method: None,
                 include: Vec::new(),
                 nulls_not_distinct: false,
+                invalid: false,
                 name: "ix_lower".into(),
                 columns: vec![
                     IndexColumn {

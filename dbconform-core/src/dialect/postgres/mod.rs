@@ -16,6 +16,7 @@
 mod alter;
 pub mod canonicalize;
 mod normalize;
+mod online;
 mod parse;
 mod render;
 mod sql_expr;
@@ -29,7 +30,7 @@ use crate::dependents::DependentObject;
 use crate::error::Result;
 use crate::model::{Column, ColumnType, TableDef};
 use crate::naming::MAX_IDENTIFIER_BYTES;
-use crate::plan::Change;
+use crate::plan::{Change, Step};
 
 /// The URL schemes of PostgreSQL servers (`postgres://user@host/db`).
 pub const SCHEMES: &[&str] = &["postgres", "postgresql"];
@@ -63,6 +64,10 @@ impl Dialect for Postgres {
     /// TEXT, more NUMERIC precision at the same scale).
     fn type_change_rewrites(&self, from: &ColumnType, to: &ColumnType) -> bool {
         !types::catalog_only(from, to)
+    }
+
+    fn online_statements(&self, step: &Step) -> Result<Vec<crate::online::OnlineStatement>> {
+        online::statements(self, step)
     }
 
     /// One `DO` block: the objects' definitions are read from the catalog when the block

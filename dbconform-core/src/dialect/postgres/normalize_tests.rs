@@ -304,6 +304,7 @@ fn check_constraints_compare_by_normalized_text() {
     table.checks.push(Check {
         name: "ck".into(),
         expr: "((PRICE >= 0))".into(),
+        not_valid: false,
     });
     let normal = POSTGRES.normalize_table(&table);
     assert_eq!(normal.checks[0].expr, "price >= 0");
@@ -315,6 +316,7 @@ fn index(name: &str, columns: Vec<IndexColumn>, unique: bool, predicate: Option<
         method: None,
         include: Vec::new(),
         nulls_not_distinct: false,
+        invalid: false,
         name: name.into(),
         columns,
         unique,
@@ -465,6 +467,7 @@ fn identifiers_are_exact() {
     table.checks.push(Check {
         name: "CK_Upper".into(),
         expr: "\"Name\" <> ''".into(),
+        not_valid: false,
     });
     let normal = POSTGRES.normalize_table(&table);
     assert_eq!(normal.name, "MixedCase");
@@ -483,6 +486,7 @@ fn normalizing_twice_changes_nothing() {
     table.checks.push(Check {
         name: "ck".into(),
         expr: "(C IN (1,2))".into(),
+        not_valid: false,
     });
     let once = POSTGRES.normalize_table(&table);
     assert_eq!(POSTGRES.normalize_table(&once), once);
@@ -597,6 +601,7 @@ fn index_method_opclass_and_nulls_normal_form() {
             method: method.map(str::to_string),
             include: Vec::new(),
             nulls_not_distinct: false,
+            invalid: false,
         }];
         POSTGRES.normalize_table(&t).indexes.remove(0)
     };

@@ -127,6 +127,7 @@ mod tests {
                     t.checks.push(Check {
                         name: n.into(),
                         expr: "id > 0".into(),
+                        not_valid: false,
                     })
                 },
                 "check constraint name",
@@ -137,6 +138,7 @@ mod tests {
                         method: None,
                         include: Vec::new(),
                         nulls_not_distinct: false,
+                        invalid: false,
                         name: n.into(),
                         columns: vec![IndexColumn::asc("id")],
                         unique: false,

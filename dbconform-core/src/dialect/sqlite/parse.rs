@@ -703,6 +703,7 @@ impl<'s, 't> Parser<'s, 't> {
                 table.checks.push(Check {
                     name: label.unwrap_or_default(),
                     expr,
+                    not_valid: false,
                 });
             } else if self.eat_kw("DEFAULT") {
                 let (written, reported) = self.default_value()?;
@@ -1003,6 +1004,7 @@ impl<'s, 't> Parser<'s, 't> {
             table.checks.push(Check {
                 name: name.unwrap_or_default(),
                 expr,
+                not_valid: false,
             });
         } else if self.eat_kw("FOREIGN") {
             self.expect_kw("KEY")?;

@@ -966,6 +966,7 @@ mod tests {
                     method: None,
                     include: Vec::new(),
                     nulls_not_distinct: false,
+                    invalid: false,
                     name: "ix_parent_note".into(),
                     columns: vec![IndexColumn::asc("note")],
                     unique: false,
@@ -975,6 +976,7 @@ mod tests {
                     method: None,
                     include: Vec::new(),
                     nulls_not_distinct: false,
+                    invalid: false,
                     name: "ix_parent_legacy".into(),
                     columns: vec![IndexColumn::asc("legacy")],
                     unique: false,
@@ -998,11 +1000,13 @@ mod tests {
             checks: vec![Check {
                 name: "ck_parent_qty".into(),
                 expr: "qty >= 0".into(),
+                not_valid: false,
             }],
             indexes: vec![Index {
                 method: None,
                 include: Vec::new(),
                 nulls_not_distinct: false,
+                invalid: false,
                 name: "ix_parent_note".into(),
                 columns: vec![IndexColumn::asc("note")],
                 unique: false,
@@ -1073,6 +1077,7 @@ mod tests {
         actual.checks.push(Check {
             name: "ck_old".into(),
             expr: "length(legacy) < 9".into(),
+            not_valid: false,
         });
         let desired = TableDef {
             primary_key: None,

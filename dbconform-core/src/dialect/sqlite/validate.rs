@@ -200,6 +200,7 @@ mod tests {
                 method: None,
                 include: Vec::new(),
                 nulls_not_distinct: false,
+                invalid: false,
             };
             change(&mut index);
             let mut t = table("t", vec![col("a", ColumnType::Text)]);

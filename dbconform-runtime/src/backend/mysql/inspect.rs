@@ -267,6 +267,7 @@ pub(crate) async fn reflect(
                 method: non_empty(method),
                 include: Vec::new(),
                 nulls_not_distinct: false,
+                invalid: false,
             }),
         }
     }
@@ -309,6 +310,7 @@ pub(crate) async fn reflect(
                     referenced_columns: vec![referenced_column],
                     on_delete: FkAction::default(),
                     on_update: FkAction::default(),
+                    not_valid: false,
                 });
             }
         }
@@ -333,6 +335,7 @@ pub(crate) async fn reflect(
         table.def.checks.push(Check {
             name: string(&row, 1)?,
             expr: from_catalog(&string(&row, 2)?),
+            not_valid: false,
         });
     }
     let mut schema = Schema::new(tables.into_values().map(|t| t.def).collect());

@@ -126,6 +126,7 @@ pub async fn throwaway_mysql(url: &str) -> Result<ThrowawayMySql> {
             round_trips: Vec::new(),
             total: std::time::Duration::ZERO,
             attempts: 1,
+            phases: Vec::new(),
         },
         dropped: false,
     };

@@ -352,6 +352,7 @@ fn assemble(parts: &Parts<'_>) -> Result<Schema> {
         "constraint",
         &[
             &p.oid1, &p.oid2, &p.text1, &p.text2, &p.text3, &p.text4, &p.code1, &p.code2, &p.code3,
+            &p.flag1,
         ],
     )?;
     for i in 0..n {
@@ -359,6 +360,8 @@ fn assemble(parts: &Parts<'_>) -> Result<Schema> {
             continue;
         };
         let name = required(&p.text1, i, "constraint")?.to_string();
+        // Left by an online apply interrupted before `VALIDATE CONSTRAINT`.
+        let not_valid = p.flag1.bool(i).map_err(e)?;
         let keys = key_numbers(p.text2.text(i).map_err(e)?);
         let columns = names(&keys, |num| tables[at].column_name(num));
         match p.code1.code(i).map_err(e)? {
@@ -396,12 +399,18 @@ fn assemble(parts: &Parts<'_>) -> Result<Schema> {
                     referenced_columns,
                     on_delete: action(p.code2.code(i).map_err(e)?),
                     on_update: action(p.code3.code(i).map_err(e)?),
+                    not_valid,
                 });
             }
             'c' => {
                 let definition = required(&p.text4, i, "CHECK definition")?;
+                let definition = definition.strip_suffix(" NOT VALID").unwrap_or(definition);
                 let expr = check_expression(definition).unwrap_or_else(|| definition.into());
-                tables[at].def.checks.push(Check { name, expr });
+                tables[at].def.checks.push(Check {
+                    name,
+                    expr,
+                    not_valid,
+                });
             }
             _ => {}
         }
@@ -492,6 +501,7 @@ fn assemble(parts: &Parts<'_>) -> Result<Schema> {
             method: index_method(required(&p.text5, i, "index access method")?),
             include,
             nulls_not_distinct: p.flag2.bool(i).map_err(e)?,
+            invalid: p.flag3.bool(i).map_err(e)?,
         });
     }
 
@@ -802,14 +812,15 @@ defs AS MATERIALIZED (
 ),
 cons AS MATERIALIZED (
   SELECT con.oid, con.conrelid, con.conname, con.contype, con.conkey, con.confrelid,
-    con.confkey, con.confdeltype, con.confupdtype, con.conindid, con.conparentid
+    con.confkey, con.confdeltype, con.confupdtype, con.conindid, con.conparentid,
+    con.convalidated
   FROM pg_catalog.pg_constraint con
   WHERE con.conrelid = ANY (ARRAY(SELECT s.oid FROM scoped s))
     AND con.contype IN ('p', 'u', 'f', 'c', 'x')
 ),
 idx AS MATERIALIZED (
   SELECT i.indexrelid, i.indrelid, i.indisunique, i.indkey, i.indoption, i.indnkeyatts,
-    i.indclass, i.indpred, i.indexprs IS NOT NULL AS has_expressions,
+    i.indclass, i.indpred, i.indexprs IS NOT NULL AS has_expressions, i.indisvalid,
     coalesce((pg_catalog.to_jsonb(i) ->> 'indnullsnotdistinct')::bool, false)
       AS nulls_not_distinct
   FROM pg_catalog.pg_index i
@@ -858,7 +869,7 @@ UNION ALL
 SELECT 5, array_agg(c.conrelid), array_agg(c.confrelid), NULL,
   array_agg(c.conname::text), array_agg(c.conkey::text), array_agg(c.confkey::text),
   array_agg(CASE WHEN c.contype = 'c' THEN pg_catalog.pg_get_constraintdef(c.oid) END),
-  NULL, NULL, NULL, NULL, NULL,
+  NULL, NULL, array_agg(NOT c.convalidated), NULL, NULL,
   array_agg(c.contype), array_agg(c.confdeltype), array_agg(c.confupdtype)
 FROM cons c
 WHERE c.contype IN ('p', 'u', 'f', 'c') AND c.conparentid = 0
@@ -877,7 +888,8 @@ SELECT 7, array_agg(i.indrelid), array_agg(i.indexrelid), array_agg(i.indnkeyatt
   array_agg(ic.relname::text), array_agg(i.indkey::text), array_agg(i.indoption::text),
   array_agg(pg_catalog.pg_get_expr(i.indpred, i.indrelid)),
   array_agg(am.amname::text), array_agg(i.indclass::text),
-  array_agg(i.indisunique), array_agg(i.nulls_not_distinct), NULL, NULL, NULL, NULL
+  array_agg(i.indisunique), array_agg(i.nulls_not_distinct), array_agg(NOT i.indisvalid),
+  NULL, NULL, NULL
 FROM idx i
 JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_catalog.pg_am am ON am.oid = ic.relam

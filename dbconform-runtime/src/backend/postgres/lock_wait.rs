@@ -18,6 +18,25 @@ pub(super) async fn set_timeouts(
     counter: &StatementCounter,
     options: &Options,
 ) -> Result<()> {
+    set(conn, counter, options, "SET LOCAL").await
+}
+
+/// Sets the options' timeouts for the session (online mode; its connection is closed
+/// afterwards).
+pub(super) async fn set_session_timeouts(
+    conn: &mut PgConnection,
+    counter: &StatementCounter,
+    options: &Options,
+) -> Result<()> {
+    set(conn, counter, options, "SET").await
+}
+
+async fn set(
+    conn: &mut PgConnection,
+    counter: &StatementCounter,
+    options: &Options,
+    set: &str,
+) -> Result<()> {
     // Whole milliseconds, at least 1 (0 would mean no timeout at all).
     let ms = |d: Duration| d.as_millis().clamp(1, i32::MAX as u128);
     let settings: Vec<String> = [
@@ -25,7 +44,7 @@ pub(super) async fn set_timeouts(
         ("statement_timeout", options.statement_timeout),
     ]
     .into_iter()
-    .filter_map(|(name, value)| value.map(|v| format!("SET LOCAL {name} = {}", ms(v))))
+    .filter_map(|(name, value)| value.map(|v| format!("{set} {name} = {}", ms(v))))
     .collect();
     if settings.is_empty() {
         return Ok(());

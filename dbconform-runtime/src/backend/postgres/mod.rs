@@ -222,6 +222,33 @@ impl Backend for PgBackend {
         lock_wait::set_timeouts(db.conn, db.counter, options).await
     }
 
+    /// `SET lock_timeout`, `statement_timeout` for the session ([`lock_wait`]).
+    async fn set_session_timeouts(
+        &self,
+        db: &mut Counted<'_, Self::Db>,
+        options: &Options,
+    ) -> Result<()> {
+        lock_wait::set_session_timeouts(db.conn, db.counter, options).await
+    }
+
+    /// `pg_advisory_lock` on the key [`begin_locked`](Backend::begin_locked) takes for the
+    /// transaction: the two exclude each other.
+    async fn lock_session(
+        &self,
+        conn: &mut PgConnection,
+        scope: &Scope,
+        counter: &StatementCounter,
+    ) -> Result<()> {
+        counter.add(1);
+        sqlx::query("SELECT pg_advisory_lock($1, $2)")
+            .bind(LOCK_CLASS)
+            .bind(lock_key(&scope.target_schema))
+            .execute(&mut *conn)
+            .await
+            .map(|_| ())
+            .map_err(db_error("taking the advisory lock"))
+    }
+
     /// SQLSTATE `55P03`.
     fn lock_timed_out(&self, error: &Error) -> bool {
         lock_wait::lock_timed_out(error)

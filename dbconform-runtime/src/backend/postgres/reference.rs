@@ -181,12 +181,21 @@ fn constraint(table: &mut TableDef, row: &PgRow) -> Result<()> {
                 referenced_columns: get(row, "ref_columns", what)?,
                 on_delete: action(&on_delete),
                 on_update: action(&on_update),
+                not_valid: get(row, "not_valid", what)?,
             });
         }
         "c" => {
             let definition: String = get(row, "definition", what)?;
+            let definition = match definition.strip_suffix(" NOT VALID") {
+                Some(valid) => valid.to_string(),
+                None => definition,
+            };
             let expr = check_expression(&definition).unwrap_or(definition);
-            table.checks.push(Check { name, expr });
+            table.checks.push(Check {
+                name,
+                expr,
+                not_valid: get(row, "not_valid", what)?,
+            });
         }
         _ => {}
     }
@@ -224,6 +233,7 @@ fn index(row: &PgRow) -> Result<Index> {
         method: super::inspect::index_method(&method),
         include: get(row, "include", what)?,
         nulls_not_distinct: get(row, "nulls_not_distinct", what)?,
+        invalid: get(row, "invalid", what)?,
     })
 }
 
@@ -308,7 +318,7 @@ const CONSTRAINTS: &str = concat!(
              ORDER BY k.pos) AS ref_columns, \
        con.confdeltype::text AS on_delete, con.confupdtype::text AS on_update, \
        CASE WHEN con.contype = 'c' THEN pg_catalog.pg_get_constraintdef(con.oid) END \
-         AS definition \
+         AS definition, NOT con.convalidated AS not_valid \
      FROM pg_catalog.pg_constraint con \
      JOIN scoped s ON s.oid = con.conrelid \
      LEFT JOIN pg_catalog.pg_class fc ON fc.oid = con.confrelid \
@@ -348,7 +358,7 @@ const INDEXES: &str = concat!(
              ORDER BY k.n) AS include, \
        am.amname::text AS method, \
        coalesce((pg_catalog.to_jsonb(i) ->> 'indnullsnotdistinct')::bool, false) \
-         AS nulls_not_distinct, \
+         AS nulls_not_distinct, NOT i.indisvalid AS invalid, \
        pg_catalog.pg_get_expr(i.indpred, i.indrelid) AS predicate \
      FROM pg_catalog.pg_index i \
      JOIN scoped s ON s.oid = i.indrelid \

@@ -103,6 +103,7 @@ pub async fn throwaway_postgres(url: &str) -> Result<ThrowawayPostgres> {
             round_trips: Vec::new(),
             total: std::time::Duration::ZERO,
             attempts: 1,
+            phases: Vec::new(),
         },
         dropped: false,
     };

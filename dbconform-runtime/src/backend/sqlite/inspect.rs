@@ -561,6 +561,7 @@ fn build_table(name: String, mut raw: RawTable, text: &ParsedTable) -> TableDef 
             .map(|c| Check {
                 name: c.name.clone(),
                 expr: c.expr.clone(),
+                not_valid: false,
             })
             .collect(),
         indexes,
@@ -641,6 +642,7 @@ fn indexes(raw: &RawTable, text: &ParsedTable) -> (Vec<UniqueConstraint>, Vec<In
                     method: None,
                     include: Vec::new(),
                     nulls_not_distinct: false,
+                    invalid: false,
                     name: index_name.clone(),
                     columns,
                     unique: index.unique,
@@ -720,6 +722,7 @@ fn foreign_keys(
                 referenced_columns,
                 on_delete: first.on_delete,
                 on_update: first.on_update,
+                not_valid: false,
             },
             as_written,
         ));

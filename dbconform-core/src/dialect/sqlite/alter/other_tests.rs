@@ -16,6 +16,7 @@ fn index_changes_are_native() {
         method: None,
         include: Vec::new(),
         nulls_not_distinct: false,
+        invalid: false,
         name: "ix \"Sel\" Space".into(),
         columns: vec![
             IndexColumn::asc("select"),
@@ -227,6 +228,7 @@ fn every_constraint_change_needs_a_rebuild_with_its_reason() {
     let check = Check {
         name: "ck".into(),
         expr: "\"with space\" > 0".into(),
+        not_valid: false,
     };
     let cases = [
         (

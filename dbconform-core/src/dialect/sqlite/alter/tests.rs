@@ -411,6 +411,7 @@ pub(super) fn index(name: &str, columns: &[&str]) -> Index {
         method: None,
         include: Vec::new(),
         nulls_not_distinct: false,
+        invalid: false,
         name: name.into(),
         columns: columns.iter().map(|c| IndexColumn::asc(*c)).collect(),
         unique: false,
@@ -468,6 +469,7 @@ fn drop_key_and_constraint_columns_needs_a_rebuild() {
                 t.checks = vec![Check {
                     name: "ck".into(),
                     expr: "length(\"MIXED CASE\") > 0".into(),
+                    not_valid: false,
                 }]
             },
             "Mixed Case",
@@ -478,6 +480,7 @@ fn drop_key_and_constraint_columns_needs_a_rebuild() {
                 t.checks = vec![Check {
                     name: "ck".into(),
                     expr: "[select] <> ''".into(),
+                    not_valid: false,
                 }]
             },
             "select",
@@ -515,6 +518,7 @@ fn a_string_that_spells_the_column_is_not_a_mention() {
     actual.checks = vec![Check {
         name: "ck".into(),
         expr: "\"Mixed Case\" <> 'select'".into(),
+        not_valid: false,
     }];
     assert_eq!(
         drop(&actual, "select"),

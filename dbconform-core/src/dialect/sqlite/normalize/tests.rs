@@ -236,6 +236,7 @@ fn ix(name: &str, unique: bool, columns: Vec<IndexColumn>, predicate: Option<&st
         method: None,
         include: Vec::new(),
         nulls_not_distinct: false,
+        invalid: false,
         name: name.into(),
         columns,
         unique,
@@ -319,6 +320,7 @@ fn constraints_and_references() {
     table.checks = vec![Check {
         name: "ck".into(),
         expr: "(A>0)".into(),
+        not_valid: false,
     }];
     table.foreign_keys = vec![ForeignKey {
         name: "fk".into(),
@@ -327,6 +329,7 @@ fn constraints_and_references() {
         referenced_columns: vec!["id".into()],
         on_delete: crate::model::FkAction::Cascade,
         on_update: crate::model::FkAction::NoAction,
+        not_valid: false,
     }];
     table.primary_key = Some(PrimaryKey {
         name: Some("pk".into()),

@@ -47,6 +47,7 @@ fn check(name: &str, expr: &str) -> Check {
     Check {
         name: name.into(),
         expr: expr.into(),
+        not_valid: false,
     }
 }
 

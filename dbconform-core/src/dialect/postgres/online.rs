@@ -1,0 +1,478 @@
+//! Online mode on PostgreSQL: each step as the statements that keep the application's
+//! writes going, each in its phase (see [`crate::online`]).
+//!
+//! - An index is built with `CREATE INDEX CONCURRENTLY` (SHARE UPDATE EXCLUSIVE: reads
+//!   and writes continue), first dropping with `DROP INDEX CONCURRENTLY IF EXISTS` an
+//!   index of that name a failed build left invalid. A UNIQUE constraint or primary key
+//!   is attached to such an index (`ADD CONSTRAINT ... USING INDEX`, a catalog change).
+//! - A foreign key or CHECK is added `NOT VALID` (a catalog change: new rows are checked
+//!   from then on), then validated with `VALIDATE CONSTRAINT`, which scans the table under
+//!   SHARE UPDATE EXCLUSIVE (a foreign key's referenced table under ROW SHARE).
+//! - `SET NOT NULL` scans the table under ACCESS EXCLUSIVE, unless a validated
+//!   `CHECK (column IS NOT NULL)` proves it (PostgreSQL 12 and later): the check is added
+//!   `NOT VALID`, validated, then the column set NOT NULL and the check dropped.
+//! - What rewrites a table (a type change that is not binary-coercible, a generated or
+//!   identity column, a volatile default) cannot be done online: it runs last, with the
+//!   drops, under the lock timeout.
+
+use super::Postgres;
+use super::alter::{
+    add_check_not_valid, add_foreign_key_not_valid, drop_constraint_if_exists,
+    drop_index_concurrently, table_sql, validate_constraint,
+};
+use crate::dialect::Dialect;
+use crate::dialect::render as shared;
+use crate::error::Result;
+use crate::model::{Column, QualifiedName};
+use crate::naming::{generated_name, shorten};
+use crate::online::{OnlineStatement, PhaseKind};
+use crate::plan::{Change, Step};
+
+/// The statements performing `step` online.
+pub(super) fn statements(dialect: &Postgres, step: &Step) -> Result<Vec<OnlineStatement>> {
+    use OnlineStatement as S;
+    use PhaseKind::{Build, Catalog, Last, NotNull, Validate};
+    let as_planned = |phase| -> Vec<OnlineStatement> {
+        step.sql
+            .iter()
+            .map(|sql| S::in_transaction(phase, sql.clone()))
+            .collect()
+    };
+    Ok(match &step.change {
+        Change::CreateSchema { .. }
+        | Change::CreateTable { .. }
+        | Change::SetTableComment { .. }
+        | Change::RenameTable { .. }
+        | Change::RenameColumn { .. } => as_planned(Catalog),
+        Change::AddColumn { column, .. } => as_planned(if rewrites_when_added(column) {
+            Last
+        } else {
+            Catalog
+        }),
+        Change::AlterColumn {
+            table,
+            from,
+            to,
+            changes,
+        } => {
+            let rewrites = (changes.ty && dialect.type_change_rewrites(&from.ty, &to.ty))
+                || changes.generated
+                || changes.auto_increment
+                || changes.collation;
+            if rewrites {
+                as_planned(Last)
+            } else if changes.nullable && !to.nullable {
+                // Everything but SET NOT NULL is a catalog change; SET NOT NULL goes
+                // through a validated check.
+                let t = table_sql(dialect, table)?;
+                let column = dialect.quote_ident(&from.name);
+                let set_not_null = format!("ALTER TABLE {t} ALTER COLUMN {column} SET NOT NULL");
+                let check = dialect.quote_ident(&not_null_check_name(table, &from.name));
+                let mut out: Vec<OnlineStatement> = step
+                    .sql
+                    .iter()
+                    .filter(|sql| **sql != set_not_null)
+                    .map(|sql| S::in_transaction(Catalog, sql.clone()))
+                    .collect();
+                out.extend([
+                    // A check of that name left by an interrupted run is replaced.
+                    S::in_transaction(
+                        Catalog,
+                        format!(
+                            "ALTER TABLE {t} DROP CONSTRAINT IF EXISTS {check}, ADD CONSTRAINT {check} CHECK ({column} IS NOT NULL) NOT VALID"
+                        ),
+                    ),
+                    S::alone(Validate, format!("ALTER TABLE {t} VALIDATE CONSTRAINT {check}")),
+                    S::in_transaction(NotNull, set_not_null),
+                    S::in_transaction(
+                        NotNull,
+                        format!("ALTER TABLE {t} DROP CONSTRAINT {check}"),
+                    ),
+                ]);
+                out
+            } else {
+                as_planned(Catalog)
+            }
+        }
+        Change::AddIndex { table, index } => {
+            vec![
+                S::alone(Build, drop_index_concurrently(dialect, table, &index.name)?),
+                S::alone(Build, create_concurrently(dialect, table, index)),
+            ]
+        }
+        Change::AlterIndex { table, from, to } => vec![
+            S::alone(Build, drop_index_concurrently(dialect, table, &from.name)?),
+            S::alone(Build, create_concurrently(dialect, table, to)),
+        ],
+        // An invalid index serves no query: cleared before the builds that may reuse its
+        // name.
+        Change::DropIndex { table, index } => vec![S::alone(
+            if index.invalid { Build } else { Last },
+            drop_index_concurrently(dialect, table, &index.name)?,
+        )],
+        Change::AddUnique { table, unique } => {
+            let t = table_sql(dialect, table)?;
+            let name = dialect.quote_ident(&unique.name);
+            vec![
+                S::alone(
+                    Build,
+                    drop_index_concurrently(dialect, table, &unique.name)?,
+                ),
+                S::alone(
+                    Build,
+                    create_concurrently(dialect, table, &key_index(&unique.name, &unique.columns)),
+                ),
+                S::in_transaction(
+                    Build,
+                    format!("ALTER TABLE {t} ADD CONSTRAINT {name} UNIQUE USING INDEX {name}"),
+                ),
+            ]
+        }
+        Change::AddPrimaryKey { table, key } => {
+            let t = table_sql(dialect, table)?;
+            // PostgreSQL's own name for an unnamed primary key.
+            let name = key
+                .name
+                .clone()
+                .unwrap_or_else(|| shorten(&format!("{}_pkey", table.name)));
+            let quoted = dialect.quote_ident(&name);
+            vec![
+                S::alone(Build, drop_index_concurrently(dialect, table, &name)?),
+                S::alone(
+                    Build,
+                    create_concurrently(dialect, table, &key_index(&name, &key.columns)),
+                ),
+                // After the columns' SET NOT NULL (phase 4, earlier in the plan), so that
+                // attaching the key scans nothing.
+                S::in_transaction(
+                    NotNull,
+                    format!(
+                        "ALTER TABLE {t} ADD CONSTRAINT {quoted} PRIMARY KEY USING INDEX {quoted}"
+                    ),
+                ),
+            ]
+        }
+        Change::AddForeignKey { table, foreign_key } => {
+            let t = table_sql(dialect, table)?;
+            vec![
+                S::in_transaction(
+                    Catalog,
+                    add_foreign_key_not_valid(dialect, &t, table, foreign_key)?,
+                ),
+                S::alone(
+                    Validate,
+                    validate_constraint(dialect, &t, &foreign_key.name),
+                ),
+            ]
+        }
+        Change::AddCheck { table, check } => {
+            let t = table_sql(dialect, table)?;
+            vec![
+                S::in_transaction(Catalog, add_check_not_valid(&t, check)),
+                S::alone(Validate, validate_constraint(dialect, &t, &check.name)),
+            ]
+        }
+        Change::AlterForeignKey { table, from, to } => {
+            let t = table_sql(dialect, table)?;
+            let mut out = Vec::new();
+            if !from.only_needs_validating(to) {
+                let add = add_foreign_key_not_valid(dialect, &t, table, to)?;
+                out.push(S::in_transaction(
+                    Catalog,
+                    replace(
+                        &add,
+                        &t,
+                        &drop_constraint_if_exists(dialect, &t, &from.name),
+                    ),
+                ));
+            }
+            out.push(S::alone(
+                Validate,
+                validate_constraint(dialect, &t, &to.name),
+            ));
+            out
+        }
+        Change::AlterCheck { table, from, to } => {
+            let t = table_sql(dialect, table)?;
+            let mut out = Vec::new();
+            if !from.only_needs_validating(to) {
+                let add = add_check_not_valid(&t, to);
+                out.push(S::in_transaction(
+                    Catalog,
+                    replace(
+                        &add,
+                        &t,
+                        &drop_constraint_if_exists(dialect, &t, &from.name),
+                    ),
+                ));
+            }
+            out.push(S::alone(
+                Validate,
+                validate_constraint(dialect, &t, &to.name),
+            ));
+            out
+        }
+        // `IF EXISTS`: the check proving a NOT NULL that an interrupted run left is
+        // dropped by that step's phase 4 already when the same plan sets the column NOT
+        // NULL again.
+        Change::DropCheck { table, check } => vec![S::in_transaction(
+            Last,
+            drop_constraint_if_exists(dialect, &table_sql(dialect, table)?, &check.name),
+        )],
+        // Replacing a key, a foreign key or a check, drops, and what PostgreSQL never
+        // plans here (a SQLite rebuild): last, as planned, under the lock timeout.
+        _ => as_planned(Last),
+    })
+}
+
+/// `drop` (`ALTER TABLE t DROP CONSTRAINT ...`) and `add` (`ALTER TABLE t ADD ...`) as one
+/// statement, so that the constraint is never missing between them.
+fn replace(add: &str, table: &str, drop: &str) -> String {
+    let prefix = format!("ALTER TABLE {table} ");
+    let add = add.strip_prefix(&prefix).unwrap_or(add);
+    format!("{drop}, {add}")
+}
+
+/// The CHECK that proves `column` NOT NULL before `SET NOT NULL` (dropped after it).
+pub(super) fn not_null_check_name(table: &QualifiedName, column: &str) -> String {
+    generated_name("dbconform_nn", &table.name, &[column])
+}
+
+/// Whether adding `column` rewrites the table: a generated or identity column computes a
+/// value per row, and so does a volatile default; a constant (or stable) default is kept
+/// in the catalog (PostgreSQL 11 and later).
+fn rewrites_when_added(column: &Column) -> bool {
+    const VOLATILE: &[&str] = &[
+        "nextval(",
+        "random(",
+        "gen_random_uuid(",
+        "uuid_generate_",
+        "clock_timestamp(",
+        "timeofday(",
+        "txid_current(",
+    ];
+    column.auto_increment
+        || column.generated.is_some()
+        || column.default.as_deref().is_some_and(|d| {
+            let d = d.to_ascii_lowercase();
+            VOLATILE.iter().any(|f| d.contains(f))
+        })
+}
+
+/// The unique B-tree index a UNIQUE constraint or primary key named `name` on `columns`
+/// is attached to.
+fn key_index(name: &str, columns: &[String]) -> crate::model::Index {
+    crate::model::Index {
+        name: name.to_string(),
+        columns: columns
+            .iter()
+            .map(|c| crate::model::IndexColumn::asc(c.clone()))
+            .collect(),
+        unique: true,
+        predicate: None,
+        method: None,
+        include: Vec::new(),
+        nulls_not_distinct: false,
+        invalid: false,
+    }
+}
+
+/// `CREATE [UNIQUE] INDEX CONCURRENTLY ...`.
+fn create_concurrently(
+    dialect: &Postgres,
+    table: &QualifiedName,
+    index: &crate::model::Index,
+) -> String {
+    let sql = shared::create_index_on(dialect, table, index);
+    // The statement starts `CREATE INDEX ` or `CREATE UNIQUE INDEX `: the first `INDEX `
+    // is the keyword (names come after it).
+    sql.replacen("INDEX ", "INDEX CONCURRENTLY ", 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Check, ForeignKey};
+    use crate::plan::Risk;
+
+    fn step(change: Change, sql: &[&str]) -> Step {
+        Step {
+            kind: change.kind(),
+            table: change.table(),
+            risk: Risk::Safe,
+            code: change.kind().code().into(),
+            reason: String::new(),
+            suggestion: None,
+            sql: sql.iter().map(|s| s.to_string()).collect(),
+            rebuild: None,
+            change,
+            parts: Vec::new(),
+        }
+    }
+
+    fn orders() -> QualifiedName {
+        QualifiedName::with_schema("app", "orders")
+    }
+
+    fn render(change: Change, sql: &[&str]) -> Vec<(u8, bool, String)> {
+        statements(&Postgres, &step(change, sql))
+            .unwrap()
+            .into_iter()
+            .map(|s| (s.phase.number(), s.transaction, s.sql))
+            .collect()
+    }
+
+    #[test]
+    fn an_index_is_built_concurrently_after_dropping_an_invalid_one() {
+        let mut index = key_index("ix_orders_total", &["total".to_string()]);
+        index.unique = false;
+        assert_eq!(
+            render(
+                Change::AddIndex {
+                    table: orders(),
+                    index
+                },
+                &[]
+            ),
+            vec![
+                (
+                    2,
+                    false,
+                    r#"DROP INDEX CONCURRENTLY IF EXISTS "app"."ix_orders_total""#.into()
+                ),
+                (
+                    2,
+                    false,
+                    r#"CREATE INDEX CONCURRENTLY "ix_orders_total" ON "app"."orders" ("total")"#
+                        .into()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_unique_constraint_is_attached_to_an_index_built_concurrently() {
+        let unique = crate::model::UniqueConstraint {
+            name: "uq_orders_ref".into(),
+            columns: vec!["ref".into()],
+        };
+        let out = render(
+            Change::AddUnique {
+                table: orders(),
+                unique,
+            },
+            &[],
+        );
+        assert_eq!(
+            out[1].2,
+            r#"CREATE UNIQUE INDEX CONCURRENTLY "uq_orders_ref" ON "app"."orders" ("ref")"#
+        );
+        assert_eq!(
+            out[2],
+            (
+                2,
+                true,
+                r#"ALTER TABLE "app"."orders" ADD CONSTRAINT "uq_orders_ref" UNIQUE USING INDEX "uq_orders_ref""#
+                    .into()
+            )
+        );
+    }
+
+    #[test]
+    fn foreign_keys_and_checks_are_added_not_valid_then_validated() {
+        let fk = ForeignKey {
+            name: "fk_orders_customer".into(),
+            columns: vec!["customer_id".into()],
+            references: QualifiedName::with_schema("app", "customers"),
+            referenced_columns: vec!["id".into()],
+            on_delete: Default::default(),
+            on_update: Default::default(),
+            not_valid: false,
+        };
+        assert_eq!(
+            render(
+                Change::AddForeignKey {
+                    table: orders(),
+                    foreign_key: fk
+                },
+                &[]
+            ),
+            vec![
+                (
+                    1,
+                    true,
+                    r#"ALTER TABLE "app"."orders" ADD CONSTRAINT "fk_orders_customer" FOREIGN KEY ("customer_id") REFERENCES "app"."customers" ("id") NOT VALID"#.into()
+                ),
+                (
+                    3,
+                    false,
+                    r#"ALTER TABLE "app"."orders" VALIDATE CONSTRAINT "fk_orders_customer""#
+                        .into()
+                ),
+            ]
+        );
+        let check = Check {
+            name: "ck_total".into(),
+            expr: "total >= 0".into(),
+            not_valid: false,
+        };
+        let out = render(
+            Change::AddCheck {
+                table: orders(),
+                check,
+            },
+            &[],
+        );
+        assert!(out[0].2.ends_with(" NOT VALID"), "{out:?}");
+        assert_eq!(out[1].0, 3);
+    }
+
+    #[test]
+    fn set_not_null_goes_through_a_validated_check() {
+        let from = Column {
+            nullable: true,
+            ..Column::new("customer_id", crate::model::ColumnType::BigInt)
+        };
+        let to = Column {
+            nullable: false,
+            ..from.clone()
+        };
+        let set = r#"ALTER TABLE "app"."orders" ALTER COLUMN "customer_id" SET NOT NULL"#;
+        let out = render(
+            Change::AlterColumn {
+                table: orders(),
+                from,
+                to,
+                changes: crate::plan::ColumnChanges {
+                    nullable: true,
+                    ..Default::default()
+                },
+            },
+            &[set],
+        );
+        let check = r#""dbconform_nn_orders_customer_id""#;
+        assert_eq!(
+            out,
+            vec![
+                (
+                    1,
+                    true,
+                    format!(
+                        r#"ALTER TABLE "app"."orders" DROP CONSTRAINT IF EXISTS {check}, ADD CONSTRAINT {check} CHECK ("customer_id" IS NOT NULL) NOT VALID"#
+                    )
+                ),
+                (
+                    3,
+                    false,
+                    format!(r#"ALTER TABLE "app"."orders" VALIDATE CONSTRAINT {check}"#)
+                ),
+                (4, true, set.to_string()),
+                (
+                    4,
+                    true,
+                    format!(r#"ALTER TABLE "app"."orders" DROP CONSTRAINT {check}"#)
+                ),
+            ]
+        );
+    }
+}
