@@ -20,6 +20,7 @@
 
 use crate::data::Effect;
 use crate::dependents::DependentObject;
+use crate::effect::TableEffect;
 use crate::error::Result;
 use crate::model::{Column, ColumnType, QualifiedName, Schema, TableDef};
 use crate::plan::{BlockedStep, Change, Drift, Plan, Step};
@@ -244,6 +245,18 @@ pub trait Dialect: sealed::Sealed + Send + Sync + std::fmt::Debug {
     fn online_note(&self, change: &Change) -> Option<(crate::plan::Risk, String)> {
         let _ = change;
         None
+    }
+
+    #[doc(hidden)]
+    /// What performing `change` (on an existing table; `context` as for
+    /// [`Dialect::change_sql`]) does to each table it touches while it runs: the lock it
+    /// takes and whether it rewrites the table, scans it or changes only the catalog (see
+    /// [`crate::effect`]). None by default: the backend does not say. PostgreSQL's table
+    /// is in `dialect/postgres/effects.rs`; MySQL says what matters there through
+    /// [`Dialect::online_note`] instead (its algorithms are not PostgreSQL's lock modes).
+    fn table_effects(&self, change: &Change, context: &ChangeContext<'_>) -> Vec<TableEffect> {
+        let _ = (change, context);
+        Vec::new()
     }
 
     #[doc(hidden)]
