@@ -65,6 +65,7 @@ impl fmt::Display for LockLevel {
 /// What a step does to a table's rows while it holds the lock, cheapest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Work {
     /// Only the catalog changes: the lock is held for a moment.
     CatalogOnly,
