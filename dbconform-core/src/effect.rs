@@ -167,7 +167,8 @@ pub fn human_bytes(bytes: u64) -> String {
     }
     let mut value = bytes as f64 / 1024.0;
     let mut unit = 0;
-    while value >= 1024.0 && unit + 1 < UNITS.len() {
+    // Past what rounds to 1024 of a unit, the next one (`1.0 MB`, not `1024 kB`).
+    while value >= 1023.5 && unit + 1 < UNITS.len() {
         value /= 1024.0;
         unit += 1;
     }
@@ -182,7 +183,7 @@ pub fn human_rows(rows: u64) -> String {
     }
     let mut value = rows as f64 / 1000.0;
     let mut unit = 0;
-    while value >= 1000.0 && unit + 1 < UNITS.len() {
+    while value >= 999.5 && unit + 1 < UNITS.len() {
         value /= 1000.0;
         unit += 1;
     }
@@ -215,6 +216,10 @@ mod tests {
         assert_eq!(human_rows(12_345), "~12K rows");
         assert_eq!(human_rows(9_800_000), "~9.8M rows");
         assert_eq!(human_rows(1_500_000_000), "~1.5B rows");
+        // Rounding up to the next unit.
+        assert_eq!(human_rows(999_600), "~1.0M rows");
+        assert_eq!(human_bytes(1024 * 1024 - 100), "1.0 MB");
+        assert_eq!(human_bytes(9 * 1024 + 1000), "10 kB");
     }
 
     #[test]
