@@ -86,7 +86,8 @@ pub struct TableSize {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bytes: Option<u64>,
     /// The estimated number of rows, when known (PostgreSQL: `reltuples`, unknown until the
-    /// table is first analyzed or vacuumed).
+    /// table is first analyzed or vacuumed; servers before 14 report such a table as 0
+    /// bytes and 0 rows instead).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rows: Option<u64>,
 }
