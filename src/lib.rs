@@ -68,7 +68,7 @@ pub use dbconform_runtime::{DbConform, SupportedPool, conform_all};
 // Plans and what they are made of.
 pub use dbconform_core::{
     BlockedStep, Change, ChangeKind, ColumnChanges, DependentKind, DependentObject, DependentUse,
-    Drift, Plan, Risk, Step,
+    Drift, LockLevel, Plan, Risk, Step, TableEffect, TableSize, Work,
 };
 
 /// Online mode ([`Options::online`]): how an online plan's statements are arranged in

@@ -998,12 +998,24 @@ fn postgres_exit_codes_0_to_4(url: &str) {
         &format!(
             "ALTER TABLE \"{schema}\".cli_books ALTER COLUMN title TYPE text;
              INSERT INTO \"{schema}\".cli_authors (id, name) VALUES (1, 'Ada');
-             INSERT INTO \"{schema}\".cli_books (title, isbn, author_id) VALUES ('short', '1', 1);"
+             INSERT INTO \"{schema}\".cli_books (title, isbn, author_id) VALUES ('short', '1', 1);
+             ANALYZE \"{schema}\".cli_books;"
         ),
     );
     let blocked = expect(3, app().args(args("check")));
     blocked.assert_stdout(Contains("Blocked (not executed):"));
     blocked.assert_stdout(Contains("set allow_shrink_column to allow it"));
+    // What the step would do to the table, with its size from the catalog: one row, one
+    // page.
+    blocked.assert_stdout(Contains(&format!(
+        "\n       rewrites {schema}.cli_books (8.0 kB, ~1 row) under ACCESS EXCLUSIVE\n"
+    )));
+    let mut json = args("plan");
+    json.extend(["--format".into(), "json".into()]);
+    let json = expect(0, app().args(&json));
+    json.assert_stdout(Contains("\"lock\": \"access_exclusive\""));
+    json.assert_stdout(Contains("\"work\": \"rewrites\""));
+    json.assert_stdout(Contains("\"bytes\": 8192"));
     let apply = expect(3, app().args(args("apply")));
     apply.assert_stdout(Contains("blocked: alter column"));
     expect(3, app().args(args("preflight")));

@@ -2,7 +2,8 @@
 //! another session holds gives up after `lock_timeout`, is rolled back, and is tried
 //! again until the session lets go (the report counts the tries) or `lock_retry_for`
 //! runs out (the error names the session); `statement_timeout` cancels a statement that
-//! runs too long. The database is read back through its own catalog.
+//! runs too long; a plan warns of the sessions holding its tables before it runs. The
+//! database is read back through its own catalog.
 
 // The models are declarations read by dbconform, not by the tests.
 #![allow(dead_code)]
@@ -148,5 +149,56 @@ async fn a_statement_past_the_statement_timeout_is_cancelled_and_rolled_back() {
     assert!(text.contains("rolled back"), "{text}");
     assert_eq!(db.columns("lt_orders").await, ["id"]);
     assert_eq!(db.rows("lt_orders").await, 40);
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_plan_warns_of_the_sessions_holding_its_tables() {
+    let Some(db) = TestDb::postgres("lt_warn").await else {
+        return;
+    };
+    let (mut held, pid, conform, table) = held(&db, 100, 1_000).await;
+    // A compare with nothing to do asks the catalog only, whoever holds the table.
+    let before = conform.statements_sent();
+    assert!(
+        conform
+            .compare(&[Before::table_def()])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(conform.statements_sent() - before, 1);
+
+    // Older than the lock timeout: the plan names the session and what the apply will do.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let plan = conform.compare(std::slice::from_ref(&table)).await.unwrap();
+    assert_eq!(plan.warnings().len(), 1, "{plan}");
+    let warning = &plan.warnings()[0];
+    assert!(
+        warning.starts_with(&format!(
+            "pid {pid} (app `lt-blocker`, idle in transaction for "
+        )),
+        "{warning}"
+    );
+    assert!(
+        warning.ends_with(&format!(
+            " s) holds {}: the apply will wait up to 100ms for it, then retry (for up to 1s)",
+            db.table("lt_orders")
+        )),
+        "{warning}"
+    );
+    assert!(
+        plan.to_string()
+            .contains(&format!("\nWarnings:\n  - {warning}\n")),
+        "{plan}"
+    );
+    let json = serde_json::to_value(&plan).unwrap();
+    assert_eq!(json["warnings"][0], warning.as_str());
+
+    // Once it lets go, no warning.
+    sqlx::raw_sql("ROLLBACK").execute(&mut held).await.unwrap();
+    held.close().await.unwrap();
+    let plan = conform.compare(&[table]).await.unwrap();
+    assert!(plan.warnings().is_empty(), "{plan}");
     db.cleanup().await;
 }

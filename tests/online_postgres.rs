@@ -156,6 +156,15 @@ async fn an_online_apply_runs_in_phases_and_leaves_everything_validated() {
     assert_eq!(phases, [1, 2, 3, 4], "{plan}");
     let text = plan.to_string();
     assert!(text.contains("Online, in phases"), "{text}");
+    // Online, the index build and the validations scan under SHARE UPDATE EXCLUSIVE:
+    // writes go on.
+    let orders = format!("{}.on_orders", db.schema());
+    assert!(
+        text.contains(&format!("scans {orders} ("))
+            && text.contains("under SHARE UPDATE EXCLUSIVE"),
+        "{text}"
+    );
+    assert!(!text.contains("under SHARE\n"), "{text}");
 
     let report = conform.apply(&after()).await.unwrap();
     let ran: Vec<(u8, usize)> = report

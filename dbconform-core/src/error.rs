@@ -540,6 +540,7 @@ mod tests {
                 },
             },
             parts: Vec::new(),
+            effects: Vec::new(),
         };
         let plan = Box::new(Plan::new("sqlite", vec![create], Vec::new(), Vec::new()));
         assert_eq!(

@@ -6,6 +6,7 @@ pub mod data;
 pub mod dependents;
 pub mod dialect;
 pub mod diff;
+pub mod effect;
 mod error;
 pub mod locks;
 mod model;
@@ -24,6 +25,7 @@ mod types;
 
 pub use dependents::{DependentKind, DependentObject, DependentUse};
 pub use diff::diff_tables;
+pub use effect::{LockLevel, TableEffect, TableSize, Work};
 pub use error::{BoxError, Error, OnlineFailure, Result, redact_url};
 pub use model::{
     Check, Column, ColumnType, FkAction, ForeignKey, GeneratedColumn, Index, IndexColumn,

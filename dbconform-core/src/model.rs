@@ -3,11 +3,15 @@
 //! Everything here is plain data: `serde` round-trips it, and [`Schema::normalized_order`]
 //! puts it in a deterministic order so two equal schemas serialize byte for byte the same.
 
+use crate::effect::TableSize;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// A whole database schema: every table dbconform knows of, sorted by (schema, name).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Two schemas that differ only in [`sizes`](Schema::sizes) are equal.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Schema {
     /// The tables, sorted by (schema, name) once [`Schema::new`] or
     /// [`Schema::normalized_order`] has run.
@@ -15,6 +19,67 @@ pub struct Schema {
     /// Schemas (namespaces) known to exist; filled by reflection, empty for declared schemas.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub schemas: Vec<String>,
+    /// The tables' sizes as the database estimated them when reflected (PostgreSQL), by
+    /// table; empty for declared schemas and where the backend does not say. Plans show
+    /// them beside the steps that rewrite or scan a table. Not part of what the schema
+    /// is: ignored when schemas are compared, and left out of JSON when empty (a
+    /// snapshot taken by reflection records them as a list of `{"table", "bytes",
+    /// "rows"}`).
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        with = "sizes_as_list"
+    )]
+    pub sizes: BTreeMap<QualifiedName, TableSize>,
+}
+
+impl PartialEq for Schema {
+    fn eq(&self, other: &Self) -> bool {
+        // Every field but the sizes: a field added later must be listed here.
+        let Schema {
+            tables,
+            schemas,
+            sizes: _,
+        } = self;
+        (tables, schemas) == (&other.tables, &other.schemas)
+    }
+}
+
+impl Eq for Schema {}
+
+/// [`Schema::sizes`] in JSON: a list (JSON object keys cannot be qualified names).
+mod sizes_as_list {
+    use super::{QualifiedName, TableSize};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::collections::BTreeMap;
+
+    #[derive(Serialize, Deserialize)]
+    struct Entry {
+        table: QualifiedName,
+        #[serde(flatten)]
+        size: TableSize,
+    }
+
+    pub(super) fn serialize<S: Serializer>(
+        sizes: &BTreeMap<QualifiedName, TableSize>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let entries: Vec<Entry> = sizes
+            .iter()
+            .map(|(table, size)| Entry {
+                table: table.clone(),
+                size: *size,
+            })
+            .collect();
+        entries.serialize(serializer)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<BTreeMap<QualifiedName, TableSize>, D::Error> {
+        let entries = Vec::<Entry>::deserialize(deserializer)?;
+        Ok(entries.into_iter().map(|e| (e.table, e.size)).collect())
+    }
 }
 
 impl Schema {
@@ -22,7 +87,7 @@ impl Schema {
     pub fn new(tables: Vec<TableDef>) -> Self {
         let mut schema = Schema {
             tables,
-            schemas: Vec::new(),
+            ..Schema::default()
         };
         schema.normalized_order();
         schema

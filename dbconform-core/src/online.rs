@@ -166,7 +166,9 @@ pub fn arrange(dialect: &dyn Dialect, plan: Plan) -> Result<Plan> {
     let mut arranged: Vec<(PhaseKind, PhasedStatement)> = Vec::new();
     // The phase each step's last statement runs in, for the steps after it.
     let mut done: Vec<(&Step, PhaseKind)> = Vec::with_capacity(plan.steps().len());
+    let mut effects = Vec::with_capacity(plan.steps().len());
     for (index, step) in plan.steps().iter().enumerate() {
+        effects.push(dialect.online_effects(step));
         let statements = dialect.online_statements(step)?;
         let mut phase = done
             .iter()
@@ -201,7 +203,19 @@ pub fn arrange(dialect: &dyn Dialect, plan: Plan) -> Result<Plan> {
             }),
         }
     }
-    Ok(plan.with_phases(phases))
+    drop(done);
+    let dependents = plan.dependents().to_vec();
+    let warnings = plan.warnings().to_vec();
+    let (name, steps, blocked, drift) = plan.into_parts();
+    let steps = steps
+        .into_iter()
+        .zip(effects)
+        .map(|(step, effects)| Step { effects, ..step })
+        .collect();
+    Ok(Plan::new(name, steps, blocked, drift)
+        .with_dependents(dependents)
+        .with_warnings(warnings)
+        .with_phases(phases))
 }
 
 /// Whether `step` must wait for `before` (earlier in the plan): it is on a table whose

@@ -2,6 +2,7 @@
 //! and the SQL it runs.
 
 use crate::dependents::DependentObject;
+use crate::effect::TableEffect;
 use crate::model::{
     Check, Column, ColumnType, ForeignKey, Index, PrimaryKey, QualifiedName, TableDef,
     UniqueConstraint,
@@ -527,6 +528,12 @@ pub struct Step {
     /// order; they have no SQL of their own. Empty for every other step.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub parts: Vec<Step>,
+    /// What the step does to each existing table it touches while it runs: the lock, and
+    /// whether it rewrites or scans the table, with the table's size when known (see
+    /// [`crate::effect`]). Empty where the backend does not say (SQLite, MySQL) and for
+    /// steps on new tables.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub effects: Vec<TableEffect>,
 }
 
 impl Step {
@@ -590,6 +597,10 @@ pub struct Plan {
     /// statements arranged in phases, which is how they run. Empty otherwise.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     phases: Vec<Phase>,
+    /// What the person applying the plan should know before it runs, beyond its steps
+    /// (sessions holding the plan's tables in old transactions).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<String>,
 }
 
 impl Plan {
@@ -607,6 +618,7 @@ impl Plan {
             drift,
             dependents: Vec::new(),
             phases: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 
@@ -621,6 +633,20 @@ impl Plan {
     /// [`Options::online`](crate::Options::online)); empty otherwise.
     pub fn phases(&self) -> &[Phase] {
         &self.phases
+    }
+
+    #[doc(hidden)]
+    /// The plan with `warnings` added (see [`Plan::warnings`]).
+    pub fn with_warnings(mut self, warnings: Vec<String>) -> Self {
+        self.warnings.extend(warnings);
+        self
+    }
+
+    /// What to know before the plan runs, beyond its steps: each session that holds one
+    /// of the plan's tables in a transaction older than the lock timeout (the apply will
+    /// wait for it, then try again), as the runtime found them when it made the plan.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     #[doc(hidden)]

@@ -89,6 +89,9 @@ impl Plan {
         // An empty script needs no frame.
         let dialect = crate::dialect::by_name(&self.dialect)
             .filter(|_| self.steps().iter().any(|s| !s.sql.is_empty()));
+        for warning in self.warnings() {
+            out.push_str(&format!("-- warning: {}\n", one_line(warning)));
+        }
         if let Some(dialect) = dialect {
             out.push_str(&dialect.script_prologue(self));
         }
@@ -101,6 +104,9 @@ impl Plan {
                 one_line(&step.describe()),
                 one_line(&step.reason)
             ));
+            for effect in &step.effects {
+                out.push_str(&format!("-- {}\n", one_line(&effect.to_string())));
+            }
             for part in &step.parts {
                 out.push_str(&format!(
                     "--   [{} {}] {}: {}\n",
@@ -252,6 +258,12 @@ impl fmt::Display for Plan {
         } else {
             writeln!(f, "Plan ({}): {}", self.dialect, self.summary())?;
         }
+        if !self.warnings().is_empty() {
+            writeln!(f, "\nWarnings:")?;
+            for warning in self.warnings() {
+                writeln!(f, "  - {warning}")?;
+            }
+        }
         for (table, steps) in by_table(self.steps()) {
             match table {
                 Some(table) => writeln!(f, "\n{table}")?,
@@ -266,6 +278,9 @@ impl fmt::Display for Plan {
                     step.describe()
                 )?;
                 writeln!(f, "       {}", step.reason)?;
+                for effect in &step.effects {
+                    writeln!(f, "       {effect}")?;
+                }
                 for part in &step.parts {
                     writeln!(
                         f,
@@ -329,6 +344,9 @@ impl fmt::Display for Plan {
                     blocked.step.describe()
                 )?;
                 writeln!(f, "       {}", blocked.step.reason)?;
+                for effect in &blocked.step.effects {
+                    writeln!(f, "       {effect}")?;
+                }
                 writeln!(f, "       {}", blocked.why())?;
                 if let Some(suggestion) = &blocked.step.suggestion {
                     writeln!(f, "       suggestion: {suggestion}")?;

@@ -22,7 +22,7 @@
 //! | DC001 | create schema | Safe | | |
 //! | DC002 | create table | Safe | | |
 //! | DC003 | add foreign key | Caution (Safe when it closes a cycle among new tables) | rows, orphans | |
-//! | DC004 | add column | Safe when nullable or with a default; Caution when NOT NULL without a default (fails if the table has rows), generated or auto-increment (the table is rewritten) | rows | |
+//! | DC004 | add column | Safe when nullable or with a default; Caution when NOT NULL without a default (fails if the table has rows), generated or auto-increment (the table is rewritten), or where the dialect's [`table_effects`](crate::dialect::Dialect::table_effects) say it rewrites the table (PostgreSQL: a volatile default) | rows | |
 //! | DC005 | add index | Safe; Caution when unique | unique: rows, duplicates | |
 //! | DC006 | add unique constraint | Caution | rows, duplicates | |
 //! | DC007 | add check | Caution | rows, violations | |

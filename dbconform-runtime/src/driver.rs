@@ -7,6 +7,7 @@
 //! uses. The flow on a session — reflect, plan, canonicalize the expressions rules could
 //! not decide, plan again, answer data questions, execute, verify — lives here.
 
+use crate::deploy::human_duration;
 use crate::driver_error::{DriverError, one_line_message};
 use crate::preflight::{PreflightReport, PreflightStep, StepOutcome};
 use crate::report::{ExecutedStep, Report, RoundTrip};
@@ -15,7 +16,9 @@ use dbconform_core::data::{self, Answers, Question};
 use dbconform_core::dependents;
 use dbconform_core::dialect::Dialect;
 use dbconform_core::planner::Planner;
-use dbconform_core::{DependentObject, Error, Options, Plan, Result, Schema, TableDef};
+use dbconform_core::{
+    DependentObject, Error, Options, Plan, QualifiedName, Result, Schema, TableDef,
+};
 use futures_util::StreamExt;
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -78,6 +81,15 @@ pub trait Session: Send {
     /// [`dbconform_core::dependents`]), read with one query; `actual` is the schema just
     /// reflected, for what each uses.
     async fn dependents(&mut self, scope: &Scope, actual: &Schema) -> Result<Vec<DependentObject>>;
+
+    /// The sessions holding locks on any of `tables` in transactions older than
+    /// `older_than`, one line each naming the tables it holds (see
+    /// [`Plan::warnings`]); one statement, or none where the backend does not say.
+    async fn holders(
+        &mut self,
+        tables: &[QualifiedName],
+        older_than: Duration,
+    ) -> Result<Vec<String>>;
 
     /// Runs each object's check ([`DependentObject::verify`]); the first that fails is
     /// [`Error::DependentBroken`] (the caller rolls back).
@@ -197,7 +209,45 @@ async fn plan_on_with(
     };
     let plan =
         Planner::new(session.dialect(), options).finish(plan, &desired, &actual, &dependents)?;
+    let plan = warn_of_holders(session, plan, options).await?;
     Ok((plan, actual))
+}
+
+/// `plan` with a warning for each session holding one of the tables its steps lock in a
+/// transaction older than the lock timeout: the apply will wait for it. Asked only when
+/// steps touch existing tables the backend reports effects for (a no-op compare costs
+/// nothing more).
+async fn warn_of_holders(session: &mut dyn Session, plan: Plan, options: &Options) -> Result<Plan> {
+    let mut tables: Vec<QualifiedName> = plan
+        .steps()
+        .iter()
+        .flat_map(|s| s.effects.iter().map(|e| e.table.clone()))
+        .collect();
+    if tables.is_empty() {
+        return Ok(plan);
+    }
+    tables.sort();
+    tables.dedup();
+    let holders = session
+        .holders(&tables, options.lock_timeout.unwrap_or_default())
+        .instrument(tracing::info_span!("lock_holders", tables = tables.len()))
+        .await?;
+    let wait = match options.lock_timeout {
+        Some(timeout) => format!(
+            "the apply will wait up to {} for it, then retry (for up to {})",
+            human_duration(timeout),
+            human_duration(options.lock_retry_for)
+        ),
+        None => "the apply will wait for it as long as it takes (no lock timeout)".to_string(),
+    };
+    let warnings: Vec<String> = holders
+        .into_iter()
+        .map(|holder| format!("{holder}: {wait}"))
+        .collect();
+    for warning in &warnings {
+        tracing::warn!("{warning}");
+    }
+    Ok(plan.with_warnings(warnings))
 }
 
 /// The draft plan from the schemas alone (see [`plan_on`]), with the reflected schema and
@@ -839,6 +889,13 @@ mod check_order_tests {
         }
         async fn verify_dependents(&mut self, _objects: &[DependentObject]) -> Result<()> {
             unreachable!("planning only")
+        }
+        async fn holders(
+            &mut self,
+            _tables: &[QualifiedName],
+            _older_than: Duration,
+        ) -> Result<Vec<String>> {
+            unreachable!("a no-op plan locks no table")
         }
     }
 

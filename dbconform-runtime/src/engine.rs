@@ -179,6 +179,20 @@ pub(crate) trait Backend: Send + Sync + std::fmt::Debug + 'static {
         Ok(())
     }
 
+    /// The sessions holding locks on any of `tables` whose transactions are older than
+    /// `older_than`, one line each naming the tables it holds (`pid 4242 (app `report`,
+    /// idle in transaction for 62 s) holds public.orders`), oldest first: the warnings of
+    /// a plan about to run ([`Plan::warnings`]). None by default.
+    async fn table_holders(
+        &self,
+        db: &mut Counted<'_, Self::Db>,
+        tables: &[dbconform_core::QualifiedName],
+        older_than: std::time::Duration,
+    ) -> Result<Vec<String>> {
+        let _ = (db, tables, older_than);
+        Ok(Vec::new())
+    }
+
     /// Begins a transaction holding the schema-change lock of `scope`: conformers of the
     /// same target queue here, and each plans from the state the previous one committed.
     async fn begin_locked<'c>(
@@ -354,6 +368,16 @@ where
 
     async fn dependents(&mut self, scope: &Scope, actual: &Schema) -> Result<Vec<DependentObject>> {
         self.backend.dependents(&mut self.db, scope, actual).await
+    }
+
+    async fn holders(
+        &mut self,
+        tables: &[dbconform_core::QualifiedName],
+        older_than: std::time::Duration,
+    ) -> Result<Vec<String>> {
+        self.backend
+            .table_holders(&mut self.db, tables, older_than)
+            .await
     }
 
     async fn verify_dependents(&mut self, objects: &[DependentObject]) -> Result<()> {

@@ -172,6 +172,7 @@ mod tests {
                 schema: "app".into(),
             },
             parts: Vec::new(),
+            effects: Vec::new(),
         }
     }
 

@@ -20,6 +20,7 @@
 
 use crate::data::Effect;
 use crate::dependents::DependentObject;
+use crate::effect::TableEffect;
 use crate::error::Result;
 use crate::model::{Column, ColumnType, QualifiedName, Schema, TableDef};
 use crate::plan::{BlockedStep, Change, Drift, Plan, Step};
@@ -252,6 +253,25 @@ pub trait Dialect: sealed::Sealed + Send + Sync + std::fmt::Debug {
     fn online_statements(&self, step: &Step) -> Result<Vec<crate::online::OnlineStatement>> {
         let _ = step;
         Err(crate::online::unsupported(self.name(), self.display_name()))
+    }
+
+    #[doc(hidden)]
+    /// What `step` does to its tables when performed online ([`Dialect::online_statements`]),
+    /// given what it does in one transaction (`step.effects`). The same by default.
+    fn online_effects(&self, step: &Step) -> Vec<TableEffect> {
+        step.effects.clone()
+    }
+
+    #[doc(hidden)]
+    /// What performing `change` (on an existing table; `context` as for
+    /// [`Dialect::change_sql`]) does to each table it touches while it runs: the lock it
+    /// takes and whether it rewrites the table, scans it or changes only the catalog (see
+    /// [`crate::effect`]). None by default: the backend does not say. PostgreSQL's table
+    /// is in `dialect/postgres/effects.rs`; MySQL says what matters there through
+    /// [`Dialect::online_note`] instead (its algorithms are not PostgreSQL's lock modes).
+    fn table_effects(&self, change: &Change, context: &ChangeContext<'_>) -> Vec<TableEffect> {
+        let _ = (change, context);
+        Vec::new()
     }
 
     #[doc(hidden)]

@@ -115,6 +115,14 @@ pub(crate) fn plan_renames<'a>(
 fn rename_table(schema: &mut Schema, key: &Key, to: &str, names: Names<'_>) {
     for table in &mut schema.tables {
         if &names.table_key(table) == key {
+            // Its size goes with it.
+            if let Some(size) = schema.sizes.remove(&table.qualified_name()) {
+                let renamed = QualifiedName {
+                    name: to.to_string(),
+                    ..table.qualified_name()
+                };
+                schema.sizes.insert(renamed, size);
+            }
             table.name = to.to_string();
         }
         for fk in &mut table.foreign_keys {

@@ -929,7 +929,7 @@ fn shuffled_inputs_give_identical_changes() {
         };
         let shuffled = Schema {
             tables: shuffle(&actual),
-            schemas: Vec::new(),
+            ..Schema::default()
         };
         assert_eq!(diff_tables(&shuffle(&desired), &shuffled, &PG), reference);
         assert_eq!(

@@ -4,6 +4,7 @@ use super::describe;
 use super::order::Planned;
 use crate::dialect::Dialect;
 use crate::dialect::{ChangeContext, ChangeSql};
+use crate::effect::{TableEffect, Work};
 use crate::error::{Error, Result};
 use crate::model::{QualifiedName, Schema, TableDef};
 use crate::plan::{Change, Risk, Step};
@@ -47,6 +48,7 @@ pub(super) fn steps(
             let mut code = change.kind().code();
             let mut suggestion = None;
             let mut rebuild = None;
+            let mut effects = Vec::new();
             let (reason, sql) = match &change {
                 Change::CreateSchema { schema } => (
                     describe::reason(&change, dialect),
@@ -108,6 +110,11 @@ pub(super) fn steps(
                         risk = risk.max(at_least);
                         reason = format!("{reason}; {note}");
                     }
+                    effects = table_effects(dialect, other, &context, actual, &find);
+                    // A rewrite locks the table while every row is copied.
+                    if effects.iter().any(|e| e.work == Work::Rewrites) {
+                        risk = risk.max(Risk::Caution);
+                    }
                     (reason, sql)
                 }
             };
@@ -123,7 +130,34 @@ pub(super) fn steps(
                 rebuild,
                 change,
                 parts: Vec::new(),
+                effects,
             })
+        })
+        .collect()
+}
+
+/// Where a table of a list is, by name (as the dialect compares names).
+type FindTable<'a> = dyn Fn(&[TableDef], &Option<QualifiedName>) -> Option<usize> + 'a;
+
+/// The dialect's effects of `change` on the tables that exist (a table the plan creates
+/// has nothing to report), each with the size reflection found for it.
+fn table_effects(
+    dialect: &dyn Dialect,
+    change: &Change,
+    context: &ChangeContext<'_>,
+    actual: &Schema,
+    find: &FindTable<'_>,
+) -> Vec<TableEffect> {
+    dialect
+        .table_effects(change, context)
+        .into_iter()
+        .filter_map(|mut effect| {
+            let at = find(&actual.tables, &Some(effect.table.clone()))?;
+            effect.size = actual
+                .sizes
+                .get(&actual.tables[at].qualified_name())
+                .copied();
+            Some(effect)
         })
         .collect()
 }

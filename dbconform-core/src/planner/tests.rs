@@ -466,6 +466,7 @@ fn same_inputs_in_any_order_give_the_same_plan() {
     let actual = Schema {
         tables: vec![legacy("old_b"), legacy("old_a")],
         schemas: vec!["public".into()],
+        ..Schema::default()
     };
     let reference = plan(&tables, &actual, &POSTGRES);
     let mut shuffled = tables.clone();
@@ -815,4 +816,88 @@ fn a_declaration_checks_alike_on_one_core_and_on_every_core() {
         assert_eq!(alone.to_string(), shared.to_string());
         assert!(alone.to_string().contains("t0300"), "{alone}");
     }
+}
+
+/// PostgreSQL steps on existing tables carry what they do to them, with the reflected
+/// sizes; a rewrite is at least Caution; new tables and SQLite plans carry nothing.
+#[test]
+fn steps_carry_their_effects_and_the_reflected_sizes() {
+    use crate::effect::{LockLevel, TableSize, Work};
+    let old = table("orders", vec![col("total", ColumnType::Integer)]);
+    let new = table(
+        "orders",
+        vec![
+            col("total", ColumnType::BigInt),
+            fixtures::null("note", ColumnType::Text),
+        ],
+    );
+    let mut actual = database("public", vec![old.clone()]);
+    let orders = crate::model::QualifiedName::with_schema("public", "orders");
+    let size = TableSize {
+        bytes: Some(1_288_490_189),
+        rows: Some(9_800_000),
+    };
+    actual.sizes.insert(orders.clone(), size);
+    let desired = [new.clone(), table("invoices", vec![])];
+    let plan = plan(&desired, &actual, &POSTGRES);
+    let effects: Vec<(String, LockLevel, Work, Option<TableSize>)> = plan
+        .steps()
+        .iter()
+        .flat_map(|s| &s.effects)
+        .map(|e| (e.table.to_string(), e.lock, e.work, e.size))
+        .collect();
+    assert_eq!(
+        effects,
+        [
+            (
+                "public.orders".to_string(),
+                LockLevel::AccessExclusive,
+                Work::CatalogOnly,
+                Some(size)
+            ),
+            (
+                "public.orders".to_string(),
+                LockLevel::AccessExclusive,
+                Work::Rewrites,
+                Some(size)
+            ),
+        ],
+        "{plan}"
+    );
+    let widening = plan
+        .steps()
+        .iter()
+        .find(|s| s.describe().contains("total"))
+        .unwrap();
+    assert_eq!(widening.risk, Risk::Caution);
+    let text = plan.to_string();
+    assert!(
+        text.contains(
+            "\n       rewrites public.orders (1.2 GB, ~9.8M rows) under ACCESS EXCLUSIVE\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n       locks public.orders under ACCESS EXCLUSIVE (catalog only)\n"),
+        "{text}"
+    );
+    let json = serde_json::to_value(&plan).unwrap();
+    let effect = &json["steps"][1]["effects"][0];
+    assert_eq!(effect["lock"], "access_exclusive", "{json}");
+    assert_eq!(effect["work"], "rewrites", "{json}");
+    assert_eq!(effect["size"]["rows"], 9_800_000, "{json}");
+    // The new table's step says nothing.
+    assert!(json["steps"][2].get("effects").is_none(), "{json}");
+
+    // Sizes are not part of the schema: the same plan without them, but for the sizes.
+    let mut unsized_actual = actual.clone();
+    unsized_actual.sizes.clear();
+    assert_eq!(unsized_actual, actual);
+    assert_eq!(
+        super::tests::plan(&desired, &unsized_actual, &POSTGRES),
+        plan
+    );
+
+    let lite = super::tests::plan(&[new], &database("main", vec![old]), &SQLITE);
+    assert!(lite.steps().iter().all(|s| s.effects.is_empty()), "{lite}");
 }

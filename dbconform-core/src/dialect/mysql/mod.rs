@@ -199,6 +199,13 @@ impl Dialect for MySql {
 
     /// A change InnoDB may copy the table for, and one it runs in place (the `online`
     /// module).
+    ///
+    /// MySQL does not fill [`Dialect::table_effects`]: its classes would map onto the
+    /// work (instant: catalog only; in place: the table is read; copy: rewritten), but
+    /// not onto the lock, which [`crate::effect::LockLevel`] names by PostgreSQL's modes
+    /// and InnoDB decides per server version (a metadata lock, writes blocked or not).
+    /// Half an effect would read as a claim about locks the plan cannot make; the note
+    /// in the reason and the raised risk already say what the application feels.
     fn online_note(&self, change: &Change) -> Option<(crate::plan::Risk, String)> {
         online::note(change)
     }

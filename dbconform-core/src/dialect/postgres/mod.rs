@@ -15,6 +15,7 @@
 
 mod alter;
 pub mod canonicalize;
+mod effects;
 mod normalize;
 mod online;
 mod parse;
@@ -27,6 +28,7 @@ pub use parse::{check_expression, parse_type};
 
 use super::{ChangeContext, ChangeSql, Dialect, quote_literal};
 use crate::dependents::DependentObject;
+use crate::effect::TableEffect;
 use crate::error::Result;
 use crate::model::{Column, ColumnType, TableDef};
 use crate::naming::MAX_IDENTIFIER_BYTES;
@@ -68,6 +70,10 @@ impl Dialect for Postgres {
 
     fn online_statements(&self, step: &Step) -> Result<Vec<crate::online::OnlineStatement>> {
         online::statements(self, step)
+    }
+
+    fn online_effects(&self, step: &Step) -> Vec<crate::effect::TableEffect> {
+        online::effects(step)
     }
 
     /// One `DO` block: the objects' definitions are read from the catalog when the block
@@ -191,5 +197,11 @@ impl Dialect for Postgres {
     /// what each change renders and in which order).
     fn change_sql(&self, change: &Change, context: &ChangeContext<'_>) -> Result<ChangeSql> {
         alter::change_sql(self, change, context)
+    }
+
+    /// The lock and work of the statements `change_sql` writes (the table in
+    /// `effects.rs`).
+    fn table_effects(&self, change: &Change, context: &ChangeContext<'_>) -> Vec<TableEffect> {
+        effects::table_effects(change, context)
     }
 }

@@ -22,6 +22,7 @@ use super::alter::{
 };
 use crate::dialect::Dialect;
 use crate::dialect::render as shared;
+use crate::effect::{LockLevel, TableEffect, Work};
 use crate::error::Result;
 use crate::model::{Column, QualifiedName};
 use crate::naming::{generated_name, shorten};
@@ -225,6 +226,42 @@ pub(super) fn statements(dialect: &Postgres, step: &Step) -> Result<Vec<OnlineSt
     })
 }
 
+/// What `step` does to its tables online: the scans its one-transaction form does under
+/// SHARE, SHARE ROW EXCLUSIVE or ACCESS EXCLUSIVE happen in a concurrent build or in
+/// `VALIDATE CONSTRAINT`, under SHARE UPDATE EXCLUSIVE (reads and writes go on; a foreign
+/// key's referenced table under ROW SHARE). What stays is the brief catalog change of
+/// attaching or adding the object, not listed. Rewrites and the rest are as planned.
+pub(super) fn effects(step: &Step) -> Vec<TableEffect> {
+    let online_scan = match &step.change {
+        Change::AddIndex { .. }
+        | Change::AlterIndex { .. }
+        | Change::AddUnique { .. }
+        | Change::AddPrimaryKey { .. }
+        | Change::AddForeignKey { .. }
+        | Change::AlterForeignKey { .. }
+        | Change::AddCheck { .. }
+        | Change::AlterCheck { .. } => true,
+        Change::AlterColumn { changes, .. } => {
+            !(changes.ty || changes.generated || changes.auto_increment || changes.collation)
+        }
+        _ => false,
+    };
+    step.effects
+        .iter()
+        .cloned()
+        .map(|mut effect| {
+            if online_scan && effect.work == Work::Scans {
+                effect.lock = if Some(&effect.table) == step.table.as_ref() {
+                    LockLevel::ShareUpdateExclusive
+                } else {
+                    LockLevel::RowShare
+                };
+            }
+            effect
+        })
+        .collect()
+}
+
 /// `drop` (`ALTER TABLE t DROP CONSTRAINT ...`) and `add` (`ALTER TABLE t ADD ...`) as one
 /// statement, so that the constraint is never missing between them.
 fn replace(add: &str, table: &str, drop: &str) -> String {
@@ -307,6 +344,7 @@ mod tests {
             rebuild: None,
             change,
             parts: Vec::new(),
+            effects: Vec::new(),
         }
     }
 

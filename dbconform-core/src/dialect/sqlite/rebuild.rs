@@ -845,6 +845,7 @@ fn rebuild_step(table: &QualifiedName, parts: &[&Step], sql: Vec<String>, kept: 
                 ..s.clone()
             })
             .collect(),
+        effects: Vec::new(),
     }
 }
 

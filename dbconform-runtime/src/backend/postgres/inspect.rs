@@ -36,11 +36,12 @@ use dbconform_core::dialect::postgres::canonicalize::{self, Stored, StoredKind, 
 use dbconform_core::dialect::postgres::{check_expression, parse_type};
 use dbconform_core::{
     Check, Column, ColumnType, Error, FkAction, ForeignKey, GeneratedColumn, Index, IndexColumn,
-    NullsOrder, PrimaryKey, QualifiedName, Result, Schema, SortOrder, TableDef, UniqueConstraint,
+    NullsOrder, PrimaryKey, QualifiedName, Result, Schema, SortOrder, TableDef, TableSize,
+    UniqueConstraint,
 };
 use sqlx::postgres::{PgRow, PgValueFormat};
 use sqlx::{Connection, PgConnection, Row, ValueRef};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// What a failed reflection says it was doing.
 const WHAT: &str = "reading the catalog";
@@ -219,14 +220,23 @@ fn assemble(parts: &Parts<'_>) -> Result<Schema> {
     // Tables, sorted as `Schema::normalized_order` sorts them (so that its sort has
     // nothing left to do), and their positions by oid.
     let p = &parts.tables;
-    let n = p.entries("table", &[&p.oid1, &p.text1, &p.text2])?;
+    let n = p.entries("table", &[&p.oid1, &p.text1, &p.text2, &p.text3, &p.text4])?;
     let mut found: Vec<(u32, Building)> = Vec::with_capacity(n);
+    let mut sizes = BTreeMap::new();
+    let estimate = |array: &Array<'_>, i: usize| -> Result<Option<u64>> {
+        Ok(array.text(i).map_err(e)?.and_then(|n| n.parse().ok()))
+    };
     for i in 0..n {
         let def = TableDef {
             schema: Some(required(&p.text1, i, "table")?.to_string()),
             name: required(&p.text2, i, "table")?.to_string(),
             ..TableDef::default()
         };
+        let size = TableSize {
+            bytes: estimate(&p.text3, i)?,
+            rows: estimate(&p.text4, i)?,
+        };
+        sizes.insert(def.qualified_name(), size);
         let columns = Vec::new();
         found.push((p.oid1.oid(i).map_err(e)?, Building { def, columns }));
     }
@@ -517,6 +527,7 @@ fn assemble(parts: &Parts<'_>) -> Result<Schema> {
     schema.schemas = (0..p.text1.len())
         .map(|i| required(&p.text1, i, "schema").map(str::to_string))
         .collect::<Result<Vec<String>>>()?;
+    schema.sizes = sizes;
     schema.normalized_order();
     Ok(schema)
 }
@@ -736,7 +747,7 @@ pub(crate) const QUERIES: [&str; 1] = [REFLECT];
 /// | part | one entry per | columns used |
 /// | --- | --- | --- |
 /// | 0 | schema in scope that exists | `text1` name |
-/// | 1 | table | `oid1` oid, `text1` schema, `text2` name |
+/// | 1 | table | `oid1` oid, `text1` schema, `text2` name, `text3` bytes (`relpages` × `block_size`), `text4` rows (`reltuples`), both NULL until the table is first analyzed or vacuumed (`reltuples` −1) |
 /// | 2 | table or column comment | `oid1` table, `num1` column number (0: the table), `text1` text |
 /// | 3 | column | `oid1` table, `num1` number, `text1` name, `text2` type (`format_type`), `text3` collation unless the type's default, `flag1` NOT NULL, `flag2` identity, `flag3` stored generated |
 /// | 4 | default or generation expression | `oid1` table, `num1` column, `text1` expression |
@@ -793,7 +804,7 @@ pub(super) fn reflect_sql(version: Option<u32>) -> &'static str {
 }
 
 pub(super) const REFLECT: &str = r#"WITH scoped AS MATERIALIZED (
-  SELECT c.oid, n.nspname, c.relname
+  SELECT c.oid, n.nspname, c.relname, c.relpages, c.reltuples
   FROM pg_catalog.pg_class c
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
@@ -837,7 +848,10 @@ SELECT 0 AS part, NULL::oid[] AS oid1, NULL::oid[] AS oid2, NULL::int4[] AS num1
 FROM pg_catalog.pg_namespace n
 WHERE n.nspname = ANY($1)
 UNION ALL
-SELECT 1, array_agg(s.oid), NULL, NULL, array_agg(s.nspname::text), array_agg(s.relname::text), NULL, NULL,
+SELECT 1, array_agg(s.oid), NULL, NULL, array_agg(s.nspname::text), array_agg(s.relname::text),
+  array_agg(CASE WHEN s.reltuples >= 0
+    THEN (s.relpages::int8 * pg_catalog.current_setting('block_size')::int8)::text END),
+  array_agg(CASE WHEN s.reltuples >= 0 THEN s.reltuples::int8::text END),
   NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM scoped s
 UNION ALL

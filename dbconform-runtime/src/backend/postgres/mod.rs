@@ -20,7 +20,9 @@ use async_trait::async_trait;
 use dbconform_core::data::{Answers, Question};
 use dbconform_core::dialect::{Dialect, Postgres};
 use dbconform_core::locks::{self, LockSettings};
-use dbconform_core::{DependentObject, Error, Options, Plan, Result, Schema, TableDef, redact_url};
+use dbconform_core::{
+    DependentObject, Error, Options, Plan, QualifiedName, Result, Schema, TableDef, redact_url,
+};
 use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use std::str::FromStr;
@@ -262,6 +264,16 @@ impl Backend for PgBackend {
         age: Duration,
     ) -> Result<Vec<String>> {
         lock_wait::holders(db.conn, db.counter, of, age).await
+    }
+
+    /// From `pg_stat_activity` and `pg_locks` ([`lock_wait`]).
+    async fn table_holders(
+        &self,
+        db: &mut Pg<'_>,
+        tables: &[QualifiedName],
+        age: Duration,
+    ) -> Result<Vec<String>> {
+        lock_wait::holders_of(db.conn, db.counter, tables, age).await
     }
 
     /// Conformers of the same target schema queue here; the lock ends with the
