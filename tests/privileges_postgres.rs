@@ -390,3 +390,51 @@ async fn a_new_foreign_key_needs_references_on_the_referenced_table() {
     roles.cleanup().await;
     scratch.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_new_schema_needs_create_on_the_database_and_its_tables_wait_for_it() {
+    let Some(url) = pg_url() else { return };
+    let scratch = PgScratch::new(&url, "pv_schema").await;
+    let roles = Roles::new(&scratch, &url, &["app"]).await;
+    let app = roles.name("app");
+    let db = roles.conform_as("app", &scratch, Options::default()).await;
+    // A schema no test creates (the role may not, and nothing here grants it).
+    let schema = format!("{}_new", scratch.schema);
+    let mut customers = Customers::table_def();
+    customers.schema = Some(schema.clone());
+
+    let database: String = sqlx::query_scalar("SELECT current_database()::text")
+        .fetch_one(&scratch.pool)
+        .await
+        .unwrap();
+
+    let plan = db.compare(&[customers]).await.unwrap();
+    assert!(plan.steps().is_empty(), "{plan}");
+    let blocked: Vec<(String, String)> = plan
+        .blocked()
+        .iter()
+        .map(|b| (b.step.describe(), b.why()))
+        .collect();
+    assert_eq!(
+        blocked,
+        [
+            (
+                format!("create schema {schema}"),
+                format!(
+                    "role \"{app}\" cannot create schema {schema}: it lacks CREATE on the database"
+                )
+            ),
+            (
+                format!("create table {schema}.pv_customers"),
+                format!("it needs `create schema {schema}`, which is blocked")
+            ),
+        ]
+    );
+    assert_eq!(
+        plan.blocked()[0].step.suggestion.as_deref(),
+        Some(format!("GRANT CREATE ON DATABASE \"{database}\" TO \"{app}\"").as_str())
+    );
+
+    roles.cleanup().await;
+    scratch.cleanup().await;
+}
