@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::scratch::detached;
+use common::scratch::{as_user, detached};
 use common::{PgScratch, pg_url};
 use dbconform::sqlx::{self, AssertSqlSafe, Connection, PgConnection};
 use dbconform::{DbConform, Error, Options, Table, TableDef};
@@ -145,16 +145,6 @@ async fn drop_roles(url: &str, names: &[String]) -> Result<(), sqlx::Error> {
         }
     }
     conn.close().await
-}
-
-/// `url` connecting as `user` (no password: the test server trusts local connections).
-fn as_user(url: &str, user: &str) -> String {
-    let start = url.find("://").map_or(0, |i| i + 3);
-    let host = match url[start..].find('@') {
-        Some(at) => start + at + 1,
-        None => start,
-    };
-    format!("{}{user}@{}", &url[..start], &url[host..])
 }
 
 /// The columns of `table` in the scratch schema, read as `postgres`.

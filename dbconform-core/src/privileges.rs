@@ -57,11 +57,15 @@ pub enum Need {
 }
 
 impl Need {
-    /// What the role would do, as a refusal says it: `alter public.orders`, `create tables
-    /// in schema public`, `reference public.customers in a foreign key`.
-    pub fn action(&self) -> String {
+    /// What the role would do, as a refusal in `dialect` says it: `alter public.orders`,
+    /// `create tables in schema public` (`in the database` where the dialect has no
+    /// schema to choose: MySQL), `reference public.customers in a foreign key`.
+    pub fn action(&self, dialect: &dyn Dialect) -> String {
         match self {
             Need::CreateSchema { schema } => format!("create schema {schema}"),
+            Need::CreateIn { .. } if dialect.default_schema().is_none() => {
+                "create tables in the database".to_string()
+            }
             Need::CreateIn { schema } => format!("create tables in schema {schema}"),
             Need::Alter { table } => format!("alter {table}"),
             Need::Drop { table } => format!("drop {table}"),
@@ -231,7 +235,14 @@ pub fn block(plan: Plan, privileges: &Privileges) -> Plan {
         }
         let problem = refused
             .iter()
-            .map(|(need, r)| format!("{} cannot {}: {}", privileges.who, need.action(), r.why))
+            .map(|(need, r)| {
+                format!(
+                    "{} cannot {}: {}",
+                    privileges.who,
+                    need.action(dialect),
+                    r.why
+                )
+            })
             .collect::<Vec<_>>()
             .join("; ");
         let mut remedies: Vec<&str> = Vec::new();

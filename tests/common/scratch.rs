@@ -49,6 +49,17 @@ pub fn with_database(url: &str, name: &str) -> String {
     format!("{}/{encoded}{query}", &base[..path_start])
 }
 
+/// `url` connecting as `user`, without a password (the test servers let a new account
+/// connect without one).
+pub fn as_user(url: &str, user: &str) -> String {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let authority = url[start..]
+        .find('/')
+        .map_or(&url[start..], |end| &url[start..start + end]);
+    let host = authority.rfind('@').map_or(start, |at| start + at + 1);
+    format!("{}{user}@{}", &url[..start], &url[host..])
+}
+
 /// Drops the database `name` of the server at `url`, if it is there, whoever is connected.
 pub async fn drop_database(url: &str, name: &str) {
     let mut conn = PgConnection::connect(url).await.unwrap();
