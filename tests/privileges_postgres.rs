@@ -428,3 +428,36 @@ async fn a_new_schema_needs_create_on_the_database_and_its_tables_wait_for_it() 
     roles.cleanup().await;
     scratch.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_table_is_dropped_by_its_owner_or_the_owner_of_its_schema() {
+    let Some(url) = pg_url() else { return };
+    let tables = [Customers::table_def(), Orders::table_def()];
+    let (scratch, roles) = owned_by_admin(&url, "pv_drop", &tables, &["app"]).await;
+    let (app, admin, s) = (roles.name("app"), roles.name("admin"), &scratch.schema);
+    let options = Options {
+        allow_drop_extra_tables: true,
+        ..Options::default()
+    };
+    let db = roles.conform_as("app", &scratch, options).await;
+    let declared = [Customers::table_def()];
+
+    let plan = db.compare(&declared).await.unwrap();
+    assert!(plan.steps().is_empty(), "{plan}");
+    assert_eq!(plan.blocked().len(), 1, "{plan}");
+    assert_eq!(
+        plan.blocked()[0].why(),
+        format!("role \"{app}\" cannot drop {s}.pv_orders: it is owned by \"{admin}\"")
+    );
+
+    // The owner of the schema may drop what is in it.
+    scratch
+        .exec(&format!("ALTER SCHEMA \"{s}\" OWNER TO \"{app}\""))
+        .await;
+    let report = db.apply(&declared).await.unwrap();
+    assert_eq!(report.executed.len(), 1, "{report}");
+    assert_eq!(owner(&scratch, "pv_orders").await, None);
+
+    roles.cleanup().await;
+    scratch.cleanup().await;
+}
