@@ -10,9 +10,9 @@
 mod common;
 
 use common::scratch::{as_user, detached};
-use common::{PgScratch, pg_url};
+use common::{PgScratch, pg_url, refused_as_blocked};
 use dbconform::sqlx::{self, AssertSqlSafe, Connection, PgConnection};
-use dbconform::{DbConform, Error, Options, Table, TableDef};
+use dbconform::{DbConform, Options, Table, TableDef};
 
 #[derive(Table)]
 #[table(name = "pv_orders")]
@@ -237,23 +237,10 @@ async fn a_role_not_owning_the_table_is_blocked_and_nothing_changes() {
     assert_eq!(tried.blocked, plan.blocked());
 
     // As `conform_all` applies: refused before the first statement.
-    let strict = roles
-        .conform_as(
-            "app",
-            &scratch,
-            Options {
-                fail_on_blocked: true,
-                ..Options::default()
-            },
-        )
-        .await;
-    let error = strict
-        .apply(&[OrdersWithNote::table_def()])
-        .await
-        .unwrap_err();
-    assert!(matches!(&error, Error::Blocked { blocked } if blocked == plan.blocked()));
+    let another = roles.conform_as("app", &scratch, Options::default()).await;
+    let error = refused_as_blocked(another, &[OrdersWithNote::table_def()], plan.blocked()).await;
     assert_eq!(
-        error.to_string(),
+        error,
         format!(
             "the database does not conform and nothing was changed: 1 step needed for it is blocked\n  \
              - add column {s}.pv_orders.note ({reason})\n\
