@@ -249,11 +249,27 @@ async fn a_role_not_owning_the_table_is_blocked_and_nothing_changes() {
     );
     assert_eq!(columns(&scratch, "pv_orders").await, ["id"]);
 
-    // Otherwise the apply runs what it may (nothing here) and reports the rest.
-    let report = db.apply(&[OrdersWithNote::table_def()]).await.unwrap();
-    assert!(report.executed.is_empty(), "{report}");
+    // Otherwise the apply runs what it may and reports the rest: with CREATE on the
+    // schema, a new table is created beside the blocked column (and planning again after
+    // it finds only the blocked step).
+    scratch
+        .exec(&format!("GRANT CREATE ON SCHEMA \"{s}\" TO \"{app}\""))
+        .await;
+    let report = db
+        .apply(&[OrdersWithNote::table_def(), Customers::table_def()])
+        .await
+        .unwrap();
+    assert_eq!(
+        report
+            .executed
+            .iter()
+            .map(|e| e.step.describe())
+            .collect::<Vec<_>>(),
+        [format!("create table {s}.pv_customers")]
+    );
     assert_eq!(report.blocked, plan.blocked());
     assert_eq!(columns(&scratch, "pv_orders").await, ["id"]);
+    assert_eq!(columns(&scratch, "pv_customers").await, ["id"]);
 
     roles.cleanup().await;
     scratch.cleanup().await;
