@@ -5,15 +5,17 @@
 //! denied`. [`needs`] lists what the steps of a [`Plan`] need the connected role to be
 //! allowed to do — create a schema, create tables in a schema, alter or drop an existing
 //! table, reference an existing table in a foreign key; the runtime asks the database which
-//! of those the role may not do, with a constant number of statements (PostgreSQL:
-//! `backend/postgres/privileges.rs`; a backend without grants refuses nothing), and
+//! of those the role may not do, with a constant number of statements (PostgreSQL and
+//! MySQL: `backend/<db>/privileges.rs` of the runtime; a backend without grants refuses
+//! nothing), and
 //! [`block`] moves each step needing one of them to [`Plan::blocked`] with the reason
 //! (`role "app" cannot alter public.orders: it is owned by "admin"`) as its
 //! [`problem`](crate::plan::BlockedStep::problem), no option unlocking it, and the way
 //! out as its suggestion; the steps needing a blocked step are blocked with it.
 //!
 //! Only objects that exist before the plan runs are asked about: a table or schema the
-//! plan creates belongs to the role.
+//! plan creates belongs to the role. Only executable steps are judged: a step the policy
+//! or the data checks already blocked keeps its own reason.
 
 use crate::dialect::{self, Dialect};
 use crate::model::QualifiedName;
