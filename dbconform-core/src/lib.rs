@@ -18,6 +18,7 @@ pub mod plan;
 mod plan_dot;
 mod plan_text;
 pub mod planner;
+pub mod privileges;
 mod registry;
 pub mod risk;
 pub mod sample;

@@ -549,19 +549,21 @@ impl Step {
 }
 
 /// A step that is not executed: the policy refused it, the data checks found it would
-/// fail, or it needs another blocked step.
+/// fail, the connected role may not run it (see [`crate::privileges`]), or it needs another
+/// blocked step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BlockedStep {
     /// The refused step.
     pub step: Step,
     /// The `Options` field that would unlock it (`allow_drop_extra_columns`); several,
     /// comma-separated, when one is not enough (`allow_shrink_column,
-    /// allow_sqlite_table_rebuild`); empty when no option does: the data must change first
-    /// (see [`BlockedStep::problem`]).
+    /// allow_sqlite_table_rebuild`); empty when no option does: the data or the role's
+    /// privileges must change first (see [`BlockedStep::problem`]).
     pub unlocked_by: String,
     /// Why the step would fail on the data as it is, when the data checks found out
-    /// (`will fail: 12 rows have NULL in `public.orders.customer_id``); the step's
-    /// suggestion says what to do.
+    /// (`will fail: 12 rows have NULL in `public.orders.customer_id``), or what the
+    /// connected role may not do (`role "app" cannot alter public.orders: it is owned by
+    /// "admin"`); the step's suggestion says what to do.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,
     /// The blocked step this one needs (`add unique uq_users_email on public.users`), when

@@ -16,6 +16,7 @@ use dbconform_core::data::{self, Answers, Question};
 use dbconform_core::dependents;
 use dbconform_core::dialect::Dialect;
 use dbconform_core::planner::Planner;
+use dbconform_core::privileges::{self, Need, Privileges};
 use dbconform_core::{
     DependentObject, Error, Options, Plan, QualifiedName, Result, Schema, TableDef,
 };
@@ -95,6 +96,14 @@ pub trait Session: Send {
     /// [`Error::DependentBroken`] (the caller rolls back).
     async fn verify_dependents(&mut self, objects: &[DependentObject]) -> Result<()>;
 
+    /// Which of `needs` ([`privileges::needs`] of a plan with steps) the connected role
+    /// may not do, read with a constant number of statements. Nothing refused by default
+    /// (a backend without grants).
+    async fn privileges(&mut self, needs: &[Need]) -> Result<Privileges> {
+        let _ = needs;
+        Ok(Privileges::default())
+    }
+
     /// Executes the plan's steps in order, each inside a savepoint, continuing after a
     /// failing step (its savepoint is rolled back); the caller owns the transaction and
     /// rolls it back. Steps without SQL are reported, not tried. A backend whose DDL
@@ -151,7 +160,8 @@ pub trait Driver: Send + Sync + std::fmt::Debug {
 /// database for its own spelling of the declared expressions and plans again; then,
 /// unless [`Options::skip_data_checks`], answers the plan's data questions and refines it
 /// ([`data::refine`]): steps on empty tables become safe, steps known to fail are blocked;
-/// last, the backend assembles what is left ([`Planner::finish`]: SQLite table rebuilds).
+/// then, when steps are left, asks what the connected role may not do of what they need
+/// and blocks those steps ([`privileges::block`]); last, the backend assembles what is left ([`Planner::finish`]: SQLite table rebuilds).
 pub(crate) async fn plan_on(
     session: &mut dyn Session,
     scope: &Scope,
@@ -197,6 +207,15 @@ async fn plan_on_with(
             ))
             .await?;
         plan = data::refine_declared(plan, &answers, &desired);
+    }
+    // What the steps need the role to be allowed: asked only when there are steps.
+    let needs = privileges::needs(&plan);
+    if !needs.is_empty() {
+        let refused = session
+            .privileges(&needs)
+            .instrument(tracing::info_span!("privileges", needs = needs.len()))
+            .await?;
+        plan = privileges::block(plan, &refused);
     }
     // Views, rules and triggers are read only when the plan could break one of them.
     let dependents = if dependents::may_affect(&plan) {

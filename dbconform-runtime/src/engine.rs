@@ -35,6 +35,7 @@ use crate::report::Report;
 use async_trait::async_trait;
 use dbconform_core::data::{Answers, Question};
 use dbconform_core::dialect::Dialect;
+use dbconform_core::privileges::{Need, Privileges};
 use dbconform_core::{DependentObject, Options, Plan, Result, Schema, Step, TableDef};
 use sqlx::pool::PoolConnection;
 use sqlx::{Connection, Database, Executor};
@@ -104,6 +105,19 @@ pub(crate) trait Backend: Send + Sync + std::fmt::Debug + 'static {
     async fn check_before_steps(&self, db: &mut Counted<'_, Self::Db>, plan: &Plan) -> Result<()> {
         let _ = (db, plan);
         Ok(())
+    }
+
+    /// Which of `needs` (what a plan's steps need the connected role to be allowed, see
+    /// [`dbconform_core::privileges`]) the role may not do, each with why and the way out,
+    /// read with a constant number of statements (PostgreSQL: ownership, CREATE and
+    /// REFERENCES). Nothing checked by default: every need allowed, no statement sent.
+    async fn privileges(
+        &self,
+        db: &mut Counted<'_, Self::Db>,
+        needs: &[Need],
+    ) -> Result<Privileges> {
+        let _ = (db, needs);
+        Ok(Privileges::default())
     }
 
     /// Tries `plan`'s steps somewhere the database itself does not change, for a backend
@@ -378,6 +392,10 @@ where
         self.backend
             .table_holders(&mut self.db, tables, older_than)
             .await
+    }
+
+    async fn privileges(&mut self, needs: &[Need]) -> Result<Privileges> {
+        self.backend.privileges(&mut self.db, needs).await
     }
 
     async fn verify_dependents(&mut self, objects: &[DependentObject]) -> Result<()> {

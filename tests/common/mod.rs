@@ -34,6 +34,25 @@ pub fn described(plan: &Plan) -> Vec<String> {
     plan.steps().iter().map(|s| s.describe()).collect()
 }
 
+/// Applies `tables` with `db` as `conform_all` does (`fail_on_blocked`): the apply must be
+/// refused with exactly `blocked`; returns the error's text.
+pub async fn refused_as_blocked(
+    db: dbconform::DbConform,
+    tables: &[TableDef],
+    blocked: &[dbconform::BlockedStep],
+) -> String {
+    let options = dbconform::Options {
+        fail_on_blocked: true,
+        ..db.options().clone()
+    };
+    let error = db.with_options(options).apply(tables).await.unwrap_err();
+    assert!(
+        matches!(&error, dbconform::Error::Blocked { blocked: b } if b == blocked),
+        "{error}"
+    );
+    error.to_string()
+}
+
 /// The CREATE statement SQLite stores for the table or index `name`.
 pub async fn sqlite_sql(pool: &SqlitePool, name: &str) -> String {
     sqlx::query_scalar("SELECT sql FROM sqlite_schema WHERE name = ?")

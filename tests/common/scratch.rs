@@ -49,6 +49,17 @@ pub fn with_database(url: &str, name: &str) -> String {
     format!("{}/{encoded}{query}", &base[..path_start])
 }
 
+/// `url` connecting as `user`, without a password (the test servers let a new account
+/// connect without one).
+pub fn as_user(url: &str, user: &str) -> String {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let authority = url[start..]
+        .find('/')
+        .map_or(&url[start..], |end| &url[start..start + end]);
+    let host = authority.rfind('@').map_or(start, |at| start + at + 1);
+    format!("{}{user}@{}", &url[..start], &url[host..])
+}
+
 /// Drops the database `name` of the server at `url`, if it is there, whoever is connected.
 pub async fn drop_database(url: &str, name: &str) {
     let mut conn = PgConnection::connect(url).await.unwrap();
@@ -212,36 +223,43 @@ impl Drop for PgScratch {
             return;
         }
         let (url, schema) = (self.url.clone(), self.schema.clone());
-        let outcome = std::thread::spawn(move || -> Result<Vec<usize>, String> {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
+        let outcome = detached(move || async move {
+            let mut conn = PgConnection::connect(&url)
+                .await
                 .map_err(|e| e.to_string())?;
-            runtime.block_on(async {
-                let mut conn = PgConnection::connect(&url)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                sqlx::raw_sql("SET lock_timeout = '10s'")
-                    .execute(&mut conn)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let pieces = drop_in_pieces(&mut conn, &schema)
-                    .await
-                    .map_err(|e| e.to_string());
-                let _ = conn.close().await;
-                pieces
-            })
-        })
-        .join();
-        match outcome {
-            Ok(Ok(_)) => {}
-            Ok(Err(e)) => eprintln!("could not drop the scratch schema {}: {e}", self.schema),
-            Err(_) => eprintln!(
-                "could not drop the scratch schema {}: the cleanup panicked",
-                self.schema
-            ),
+            sqlx::raw_sql("SET lock_timeout = '10s'")
+                .execute(&mut conn)
+                .await
+                .map_err(|e| e.to_string())?;
+            let pieces = drop_in_pieces(&mut conn, &schema)
+                .await
+                .map_err(|e| e.to_string());
+            let _ = conn.close().await;
+            pieces
+        });
+        if let Err(e) = outcome {
+            eprintln!("could not drop the scratch schema {}: {e}", self.schema);
         }
     }
+}
+
+/// Runs the cleanup `work` makes to completion on a thread with a runtime of its own: for
+/// a `Drop`, which may run while the test's runtime unwinds and cannot be blocked on.
+pub fn detached<F, Fut, T>(work: F) -> Result<T, String>
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<T, String>>,
+    T: Send + 'static,
+{
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?
+            .block_on(work())
+    })
+    .join()
+    .unwrap_or_else(|_| Err("the cleanup panicked".to_string()))
 }
 
 /// Drops the tables of `schema` [`TABLES_PER_DROP`] per statement (each its own

@@ -86,7 +86,9 @@ impl Named for Index {
                 .all(|(a, b)| names.ident(a) == names.ident(b));
         // Both sides are in normal form: `btree`, default operator classes and default
         // NULLS orders are `None`, so any difference left is a different index.
+        // An index a failed build left invalid is not the declared one, however alike.
         self.unique == other.unique
+            && self.invalid == other.invalid
             && self.predicate == other.predicate
             && self.method == other.method
             && self.nulls_not_distinct == other.nulls_not_distinct

@@ -375,7 +375,8 @@ pub(crate) fn block(
 /// Moves every step that needs a blocked step to the blocked ones, until none does: a
 /// foreign key needing a blocked key of the table it references, or whose columns (or
 /// referenced columns) change type in a blocked step; a key, index, check or foreign key
-/// over a column whose add is blocked. Each names the step it needs (`depends_on`) and
+/// over a column whose add is blocked; anything in a schema, on a table or referencing a
+/// table whose creation (or rename) is blocked. Each names the step it needs (`depends_on`) and
 /// inherits what unlocks it, not its data problem (which is the needed step's).
 pub(crate) fn block_dependents(
     mut steps: Vec<Step>,
@@ -419,6 +420,14 @@ fn needs(step: &Change, other: &Change, dialect: &dyn Dialect) -> bool {
         |a: &QualifiedName, b: &QualifiedName| table_key(a, dialect) == table_key(b, dialect);
     match other {
         Change::AddColumn { table, column } => uses_column(step, table, &column.name, dialect),
+        // What is in a schema, or on or referencing a table, the blocked step would have
+        // created (or renamed into being): blocked only by privileges (see
+        // `crate::privileges`).
+        Change::CreateSchema { schema } => step.table().is_some_and(|t| {
+            dialect.same_identifier(t.schema.as_deref().unwrap_or_default(), schema)
+        }),
+        Change::CreateTable { table } => on_or_referencing(step, &table.qualified_name(), dialect),
+        Change::RenameTable { to, .. } => on_or_referencing(step, to, dialect),
         // A table still referenced by a foreign key whose drop (or replacement) is blocked
         // must stay: dropping it would fail, or, on SQLite with foreign keys enforced,
         // run an implicit DELETE that cascades into the referencing table's rows.
@@ -494,6 +503,23 @@ fn needs(step: &Change, other: &Change, dialect: &dyn Dialect) -> bool {
         },
         _ => false,
     }
+}
+
+/// `true` when `step` is on `table` or adds a foreign key (alone or in a new table)
+/// referencing it.
+fn on_or_referencing(step: &Change, table: &QualifiedName, dialect: &dyn Dialect) -> bool {
+    let same = |t: &QualifiedName| table_key(t, dialect) == table_key(table, dialect);
+    step.table().is_some_and(|t| same(&t))
+        || match step {
+            Change::AddForeignKey { foreign_key, .. }
+            | Change::AlterForeignKey {
+                to: foreign_key, ..
+            } => same(&foreign_key.references),
+            Change::CreateTable { table: created } => {
+                created.foreign_keys.iter().any(|fk| same(&fk.references))
+            }
+            _ => false,
+        }
 }
 
 /// `true` when `step` uses column `column` of `table`: a key, index, check or foreign key

@@ -38,6 +38,7 @@ mod create;
 mod data_checks;
 mod dependents;
 mod inspect;
+mod privileges;
 #[cfg(feature = "testing")]
 pub(super) mod throwaway;
 mod workspace;
@@ -50,6 +51,7 @@ use async_trait::async_trait;
 use dbconform_core::data::{Answers, Question};
 use dbconform_core::dialect::mysql::SESSION_SETUP;
 use dbconform_core::dialect::{Dialect, MySql};
+use dbconform_core::privileges::{Need, Privileges};
 use dbconform_core::{DependentObject, Error, Plan, Result, Schema, TableDef, redact_url};
 use sqlx::mysql::{MySqlConnectOptions, MySqlConnection, MySqlPool, MySqlPoolOptions};
 use sqlx::{Connection, Executor};
@@ -235,6 +237,16 @@ impl Backend for MySqlBackend {
         _actual: &Schema,
     ) -> Result<Vec<DependentObject>> {
         dependents::read(&DIALECT, db.conn, db.counter).await
+    }
+
+    /// CREATE, ALTER, DROP and (MySQL) REFERENCES from the account's grants, in one
+    /// statement ([`privileges`]).
+    async fn privileges(
+        &self,
+        db: &mut Counted<'_, Self::Db>,
+        needs: &[Need],
+    ) -> Result<Privileges> {
+        privileges::refused(db.conn, db.counter, needs).await
     }
 
     /// In a scratch database next to this one ([`workspace`]): DDL here would commit.

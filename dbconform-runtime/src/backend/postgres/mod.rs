@@ -8,6 +8,7 @@ mod inspect;
 #[cfg(test)]
 mod inspect_tests;
 mod lock_wait;
+mod privileges;
 #[cfg(test)]
 mod reference;
 #[cfg(feature = "testing")]
@@ -20,6 +21,7 @@ use async_trait::async_trait;
 use dbconform_core::data::{Answers, Question};
 use dbconform_core::dialect::{Dialect, Postgres};
 use dbconform_core::locks::{self, LockSettings};
+use dbconform_core::privileges::{Need, Privileges};
 use dbconform_core::{
     DependentObject, Error, Options, Plan, QualifiedName, Result, Schema, TableDef, redact_url,
 };
@@ -217,6 +219,11 @@ impl Backend for PgBackend {
     /// The lock budget ([`check_lock_budget`]).
     async fn check_before_steps(&self, db: &mut Counted<'_, Self::Db>, plan: &Plan) -> Result<()> {
         check_lock_budget(db.conn, plan, db.counter).await
+    }
+
+    /// Ownership, CREATE and REFERENCES, in one statement ([`privileges`]).
+    async fn privileges(&self, db: &mut Pg<'_>, needs: &[Need]) -> Result<Privileges> {
+        privileges::refused(db.conn, db.counter, needs).await
     }
 
     /// `SET LOCAL lock_timeout`, `statement_timeout` ([`lock_wait`]).
