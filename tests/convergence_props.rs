@@ -362,6 +362,7 @@ fn everything_allowed(options: &mut Options) {
         lock_retry_for: std::time::Duration::ZERO,
         statement_timeout: None,
         online: false,
+        online_rewrite_limit: None,
     };
 }
 

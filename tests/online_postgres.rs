@@ -355,6 +355,116 @@ async fn a_plain_index_left_invalid_is_built_again_in_either_mode() {
     }
 }
 
+mod narrow {
+    #[derive(dbconform::Table)]
+    #[table(name = "on_counts")]
+    pub struct Count {
+        #[column(primary_key)]
+        pub id: i64,
+        pub n: i32,
+    }
+}
+
+#[derive(Table)]
+#[table(name = "on_counts")]
+struct Count {
+    #[column(primary_key)]
+    id: i64,
+    n: i64,
+}
+
+#[tokio::test]
+async fn online_a_rewrite_of_a_table_over_the_limit_is_blocked_with_the_way_out() {
+    let _serial = SERIAL.lock().await;
+    let Some(db) = TestDb::postgres("online_rewrite").await else {
+        return;
+    };
+    db.create(&[narrow::Count::table_def()]).await;
+    db.exec("INSERT INTO {S}on_counts SELECT g, g FROM generate_series(1, 5000) g; ANALYZE {S}on_counts")
+        .await;
+    let limited = db
+        .conform_with(db.options_with(|o| {
+            o.online = true;
+            o.online_rewrite_limit = Some(10 << 10);
+        }))
+        .await;
+    let plan = limited.compare(&[Count::table_def()]).await.unwrap();
+    assert!(plan.steps().is_empty(), "{plan}");
+    let [blocked] = plan.blocked() else {
+        panic!("{plan}");
+    };
+    assert_eq!(blocked.unlocked_by, "online_rewrite_limit");
+    let problem = blocked.problem.as_deref().unwrap_or_default();
+    assert!(
+        problem.starts_with(&format!(
+            "online mode: it rewrites {}.on_counts (",
+            db.schema()
+        )) && problem.contains("under ACCESS EXCLUSIVE, over the online rewrite limit of 10"),
+        "{problem}"
+    );
+    let suggestion = blocked.step.suggestion.as_deref().unwrap_or_default();
+    assert!(suggestion.contains("expand and contract"), "{suggestion}");
+    // Nothing ran; allowed, the rewrite runs in the last phase.
+    let n_type = "SELECT data_type::text FROM information_schema.columns
+                  WHERE table_schema = '{SCHEMA}' AND table_name = 'on_counts' AND column_name = 'n'";
+    let n_type = n_type.replace("{SCHEMA}", &db.schema());
+    limited.apply(&[Count::table_def()]).await.unwrap();
+    assert_eq!(db.texts(&n_type).await, ["integer"]);
+    let unlimited = db
+        .conform_with(db.options_with(|o| {
+            o.online = true;
+            o.online_rewrite_limit = None;
+        }))
+        .await;
+    let report = unlimited.apply(&[Count::table_def()]).await.unwrap();
+    assert_eq!(
+        report.phases.iter().map(|p| p.phase).collect::<Vec<_>>(),
+        [5]
+    );
+    assert_eq!(db.texts(&n_type).await, ["bigint"]);
+    assert_eq!(db.rows("on_counts").await, 5000);
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn an_online_preflight_tries_the_catalog_changes_and_leaves_builds_to_the_counts() {
+    let _serial = SERIAL.lock().await;
+    let Some(db) = fresh("online_preflight").await else {
+        return;
+    };
+    let before_state = catalog(&db).await;
+    let report = db
+        .conform_with(online(&db))
+        .await
+        .preflight(&after())
+        .await
+        .unwrap();
+    assert!(report.is_ok(), "{report}");
+    let outcome = |what: &str| {
+        report
+            .steps
+            .iter()
+            .find(|s| s.step.describe().starts_with(what))
+            .map(|s| s.outcome.clone())
+            .unwrap_or_else(|| panic!("no step {what}: {report}"))
+    };
+    // Adding a nullable column is catalog-only: tried, and fine.
+    assert_eq!(outcome("add column"), dbconform::StepOutcome::Ok);
+    // The index is built concurrently: not tried (it would lock the table).
+    let dbconform::StepOutcome::NotTried { why } = outcome("add index") else {
+        panic!("{report}");
+    };
+    assert!(why.contains("CREATE INDEX CONCURRENTLY"), "{why}");
+    // The check's NOT VALID part was tried; its validation was not.
+    let dbconform::StepOutcome::NotTried { why } = outcome("add check") else {
+        panic!("{report}");
+    };
+    assert!(why.contains("VALIDATE CONSTRAINT"), "{why}");
+    assert!(report.to_string().contains("ok so far"), "{report}");
+    assert_eq!(catalog(&db).await, before_state, "nothing changed");
+    db.cleanup().await;
+}
+
 #[tokio::test]
 async fn online_mode_is_refused_where_the_backend_has_none() {
     let _serial = SERIAL.lock().await;

@@ -185,6 +185,7 @@ async fn preflight_tries_every_step_and_rolls_back() {
                     StepOutcome::Ok => "ok",
                     StepOutcome::Failed { .. } => "failed",
                     StepOutcome::NotExecutable { .. } => "not executable",
+                    StepOutcome::NotTried { .. } => "not tried",
                 };
                 (s.step.describe(), status)
             })

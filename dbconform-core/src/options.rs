@@ -82,6 +82,14 @@ pub struct Options {
     /// [`Error::OnlinePartiallyApplied`](crate::Error::OnlinePartiallyApplied), naming what
     /// committed and what is left, and the next run goes on from there. Default `false`.
     pub online: bool,
+    /// Online mode: the largest table (bytes, as the database estimates it) a step may
+    /// rewrite. A rewrite (a type change that is not binary-coercible, a column added with
+    /// a volatile default) holds ACCESS EXCLUSIVE while it copies every row, and has no
+    /// online form: over the limit the step is blocked, with the way out (expand and
+    /// contract by hand). Default 100 MB (100 × 2²⁰ bytes), about a second of copying on
+    /// common hardware.
+    /// `None`: no limit. Ignored outside online mode.
+    pub online_rewrite_limit: Option<u64>,
 }
 
 impl Default for Options {
@@ -100,6 +108,7 @@ impl Default for Options {
             lock_retry_for: Duration::from_secs(60),
             statement_timeout: None,
             online: false,
+            online_rewrite_limit: Some(100 << 20),
         }
     }
 }

@@ -312,6 +312,7 @@ fn finish_plan(
     let plan = plan.with_dependents(dependents.to_vec());
     if options.online {
         // Last: the phases arrange the steps' final statements.
+        let plan = policy::block_online_rewrites(plan, dialect, options);
         crate::online::arrange(dialect, plan)
     } else {
         Ok(plan)

@@ -15,6 +15,7 @@ use async_trait::async_trait;
 use dbconform_core::data::{self, Answers, Question};
 use dbconform_core::dependents;
 use dbconform_core::dialect::Dialect;
+use dbconform_core::online::PhaseKind;
 use dbconform_core::planner::Planner;
 use dbconform_core::privileges::{self, Need, Privileges};
 use dbconform_core::{
@@ -413,7 +414,7 @@ pub(crate) async fn try_on(
     } = session.try_steps(&plan).await?;
     // As an apply would, check that the views, rules and triggers still work after the
     // steps that succeeded; a broken one is the failure of the last of those steps.
-    if steps.iter().any(|s| s.outcome == StepOutcome::Ok) {
+    if steps.iter().any(|s| s.outcome.is_ok()) {
         match session.verify_dependents(plan.dependents()).await {
             Ok(()) => {}
             Err(Error::DependentBroken {
@@ -421,11 +422,7 @@ pub(crate) async fn try_on(
                 statement,
                 source,
             }) => {
-                if let Some(last) = steps
-                    .iter_mut()
-                    .rev()
-                    .find(|s| s.outcome == StepOutcome::Ok)
-                {
+                if let Some(last) = steps.iter_mut().rev().find(|s| s.outcome.is_ok()) {
                     last.outcome = StepOutcome::Failed {
                         statement,
                         message: format!("{object} no longer works: {source}"),
@@ -481,13 +478,24 @@ where
             });
             continue;
         }
+        // Online, only the catalog-only statements are tried: a concurrent build or a
+        // validation tried in a transaction would take the very lock online mode avoids.
+        let (statements, untried) = online_preflight(plan, index);
+        if statements.is_empty() {
+            outcomes.push(PreflightStep {
+                step: step.clone(),
+                outcome: StepOutcome::NotTried { why: untried },
+                duration: step_started.elapsed(),
+            });
+            continue;
+        }
         counter.add(1);
         let mut savepoint = conn.begin().await.map_err(db_error("SAVEPOINT"))?;
         let mut outcome = StepOutcome::Ok;
-        for statement in &step.sql {
+        for statement in statements {
             counter.add(1);
             let started = Instant::now();
-            let result = sqlx::raw_sql(sqlx::AssertSqlSafe(statement.as_str()))
+            let result = sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
                 .execute(&mut *savepoint)
                 .await;
             tracing::debug!(
@@ -499,14 +507,17 @@ where
             );
             if let Err(error) = result {
                 outcome = StepOutcome::Failed {
-                    statement: statement.clone(),
+                    statement: statement.to_string(),
                     message: one_line_message(&error),
                 };
                 break;
             }
         }
+        if outcome == StepOutcome::Ok && !untried.is_empty() {
+            outcome = StepOutcome::NotTried { why: untried };
+        }
         counter.add(1);
-        if outcome == StepOutcome::Ok {
+        if matches!(outcome, StepOutcome::Ok | StepOutcome::NotTried { .. }) {
             savepoint
                 .commit()
                 .await
@@ -524,6 +535,40 @@ where
         });
     }
     Ok(outcomes)
+}
+
+/// The statements preflight tries for step `index` (0-based) of `plan`, and what it says
+/// of the others (empty when it tries them all): every statement of a plan made in one
+/// transaction; of an online plan, those of the catalog-only phase, the others (concurrent
+/// builds, validations, what runs after them) named as not tried — the data checks have
+/// counted what would make them fail.
+fn online_preflight(plan: &Plan, index: usize) -> (Vec<&str>, String) {
+    if plan.phases().is_empty() {
+        return (
+            plan.steps()[index].sql.iter().map(String::as_str).collect(),
+            String::new(),
+        );
+    }
+    let mut tried = Vec::new();
+    let mut untried = Vec::new();
+    for phase in plan.phases() {
+        for statement in phase.statements.iter().filter(|s| s.step == index + 1) {
+            if phase.kind == PhaseKind::Catalog && statement.transaction {
+                tried.push(statement.sql.as_str());
+            } else {
+                untried.push(format!("phase {}: {}", phase.kind.number(), statement.sql));
+            }
+        }
+    }
+    let why = if untried.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "online, only catalog-only statements are tried (a build or validation tried in a transaction would lock the table); not tried, the data checks having counted what would make them fail: {}",
+            untried.join("; ")
+        )
+    };
+    (tried, why)
 }
 
 /// When a backend's answers to statements sent together in one round trip arrive.

@@ -26,6 +26,21 @@ pub enum StepOutcome {
         /// Why.
         why: String,
     },
+    /// Online mode ([`Options::online`](dbconform_core::Options::online)): the step's
+    /// catalog-only statements (if any) succeeded; its concurrent builds and validations
+    /// were not tried, since trying them in a transaction would take the lock online mode
+    /// avoids. The data checks counted what would make them fail. Not a failure.
+    NotTried {
+        /// What was not tried.
+        why: String,
+    },
+}
+
+impl StepOutcome {
+    /// `true` unless the step failed or could not be executed.
+    pub fn is_ok(&self) -> bool {
+        matches!(self, StepOutcome::Ok | StepOutcome::NotTried { .. })
+    }
 }
 
 /// One step of a preflight.
@@ -66,7 +81,7 @@ pub struct PreflightReport {
 impl PreflightReport {
     /// `true` when every step succeeded (an apply would run the same statements).
     pub fn is_ok(&self) -> bool {
-        self.steps.iter().all(|s| s.outcome == StepOutcome::Ok)
+        self.steps.iter().all(|s| s.outcome.is_ok())
     }
 
     /// The steps that failed or could not be tried, with their 1-based numbers.
@@ -74,7 +89,7 @@ impl PreflightReport {
         self.steps
             .iter()
             .enumerate()
-            .filter(|(_, s)| s.outcome != StepOutcome::Ok)
+            .filter(|(_, s)| !s.outcome.is_ok())
             .map(|(i, s)| (i + 1, s))
             .collect()
     }
@@ -114,6 +129,7 @@ impl fmt::Display for PreflightReport {
                 StepOutcome::Ok => "ok",
                 StepOutcome::Failed { .. } => "FAILED",
                 StepOutcome::NotExecutable { .. } => "not executable",
+                StepOutcome::NotTried { .. } => "ok so far",
             };
             writeln!(
                 f,
@@ -129,7 +145,9 @@ impl fmt::Display for PreflightReport {
                     writeln!(f, "       statement: {}", one_line(statement))?;
                     writeln!(f, "       database said: {}", one_line(message))?;
                 }
-                StepOutcome::NotExecutable { why } => writeln!(f, "       {}", one_line(why))?,
+                StepOutcome::NotExecutable { why } | StepOutcome::NotTried { why } => {
+                    writeln!(f, "       {}", one_line(why))?
+                }
             }
         }
         for b in &self.blocked {

@@ -157,6 +157,10 @@ pub(crate) struct PolicyArgs {
     /// through a validated check), each committing on its own: not one transaction
     #[arg(long)]
     pub online: bool,
+    /// With --online: the largest table a step may rewrite (a rewrite locks the table
+    /// while it copies every row), e.g. 500MB, 2GB; `none`: no limit (default 100MB)
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub online_rewrite_limit: Option<Option<u64>>,
 }
 
 impl PolicyArgs {
@@ -181,6 +185,9 @@ impl PolicyArgs {
             lock_retry_for: self.lock_retry_for.unwrap_or(defaults.lock_retry_for),
             statement_timeout: self.statement_timeout.filter(|w| !w.is_zero()),
             online: self.online,
+            online_rewrite_limit: self
+                .online_rewrite_limit
+                .unwrap_or(defaults.online_rewrite_limit),
             ..defaults
         }
     }
@@ -486,6 +493,33 @@ pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
     Duration::try_from_secs_f64(seconds).map_err(|_| format!("`{text}` is not a valid duration"))
 }
 
+/// A size for `--online-rewrite-limit`: bytes, or with a unit (`kB`, `MB`, `GB`, `TB`,
+/// powers of 1024 as in PostgreSQL's settings and `pg_size_pretty`); `none` for no limit.
+fn parse_size(text: &str) -> Result<Option<u64>, String> {
+    let trimmed = text.trim();
+    if trimmed.eq_ignore_ascii_case("none") {
+        return Ok(None);
+    }
+    let digits = trimmed.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let unit = &trimmed[digits.len()..];
+    let factor: u64 = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "kb" => 1 << 10,
+        "mb" => 1 << 20,
+        "gb" => 1 << 30,
+        "tb" => 1 << 40,
+        _ => return Err(format!("`{text}` is not a size (e.g. 500MB, 2GB, none)")),
+    };
+    let number: f64 = digits
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size (e.g. 500MB, 2GB, none)"))?;
+    if !(number >= 0.0 && number.is_finite()) {
+        return Err(format!("`{text}` is not a size (e.g. 500MB, 2GB, none)"));
+    }
+    Ok(Some((number * factor as f64) as u64))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -506,6 +540,17 @@ mod tests {
         assert_eq!(set.lock_timeout, None, "0 waits as long as it takes");
         assert_eq!(set.lock_retry_for, Duration::from_secs(5));
         assert_eq!(set.statement_timeout, Some(Duration::from_millis(1500)));
+    }
+
+    #[test]
+    fn sizes_parse() {
+        assert_eq!(parse_size("500MB"), Ok(Some(500 << 20)));
+        assert_eq!(parse_size("2GB"), Ok(Some(2 << 30)));
+        assert_eq!(parse_size("1.5kB"), Ok(Some(1_536)));
+        assert_eq!(parse_size("1024"), Ok(Some(1_024)));
+        assert_eq!(parse_size("none"), Ok(None));
+        assert!(parse_size("12 parsecs").is_err());
+        assert!(parse_size("-1MB").is_err());
     }
 
     #[test]
@@ -547,6 +592,7 @@ mod tests {
             lock_retry_for: Some(Duration::from_secs(10)),
             statement_timeout: Some(Duration::from_secs(30)),
             online: true,
+            online_rewrite_limit: Some(None),
         };
         #[allow(clippy::needless_update)]
         let expected = Options {
@@ -562,6 +608,7 @@ mod tests {
             lock_retry_for: Duration::from_secs(10),
             statement_timeout: Some(Duration::from_secs(30)),
             online: true,
+            online_rewrite_limit: None,
             ..Options::default()
         };
         assert_eq!(all.options(), expected);

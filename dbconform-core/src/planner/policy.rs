@@ -10,9 +10,10 @@ use super::describe;
 use crate::data::words;
 use crate::dialect::Dialect;
 use crate::diff::{Key, Names};
+use crate::effect::Work;
 use crate::model::{ForeignKey, Index, QualifiedName, TableDef};
 use crate::options::Options;
-use crate::plan::{BlockedStep, Change, Drift, Step};
+use crate::plan::{BlockedStep, Change, Drift, Plan, Step};
 use crate::risk;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -370,6 +371,51 @@ pub(crate) fn block(
         }
     }
     block_dependents(kept, blocked, dialect)
+}
+
+/// Online mode: blocks each step that would rewrite a table larger than
+/// [`Options::online_rewrite_limit`] (a rewrite holds ACCESS EXCLUSIVE while it copies
+/// every row: no online form exists), with the steps needing it. A table whose size the
+/// database does not know is not blocked.
+pub(crate) fn block_online_rewrites(plan: Plan, dialect: &dyn Dialect, options: &Options) -> Plan {
+    let Some(limit) = options.online_rewrite_limit else {
+        return plan;
+    };
+    let too_big = |step: &Step| {
+        dialect.online_effects(step).into_iter().find(|e| {
+            e.work == Work::Rewrites && e.size.and_then(|s| s.bytes).is_some_and(|b| b > limit)
+        })
+    };
+    if !plan.steps().iter().any(|s| too_big(s).is_some()) {
+        return plan;
+    }
+    let dependents = plan.dependents().to_vec();
+    let warnings = plan.warnings().to_vec();
+    let (name, steps, mut blocked, drift) = plan.into_parts();
+    let mut kept = Vec::with_capacity(steps.len());
+    for mut step in steps {
+        let Some(effect) = too_big(&step) else {
+            kept.push(step);
+            continue;
+        };
+        step.suggestion = Some(format!(
+            "do it by hand as expand and contract (add a new column, backfill it in batches, switch the application to it, drop the old one), apply it outside online mode in a quiet moment, or raise online_rewrite_limit (--online-rewrite-limit) above {}",
+            effect.size.map(|s| s.to_string()).unwrap_or_default()
+        ));
+        blocked.push(BlockedStep {
+            problem: Some(format!(
+                "online mode: it {effect}, over the online rewrite limit of {}: every query on the table would wait while it runs",
+                crate::effect::human_bytes(limit)
+            )),
+            unlocked_by: "online_rewrite_limit".into(),
+            depends_on: None,
+            step,
+        });
+    }
+    let (steps, blocked) = block_dependents(kept, blocked, dialect);
+    Plan::new(name, steps, blocked, drift)
+        .with_dependents(dependents)
+        .with_warnings(warnings)
 }
 
 /// Moves every step that needs a blocked step to the blocked ones, until none does: a
