@@ -31,6 +31,9 @@ pub const WARM_UP: Duration = Duration::from_secs(1);
 /// How long the clients go on after the apply ends (inside the measured window).
 pub const AFTERGLOW: Duration = Duration::from_millis(500);
 
+/// An operation at least this slow counts as stalled ([`Latency::stalled`]).
+pub const STALL: Duration = Duration::from_millis(100);
+
 /// The tables as they are before the apply.
 pub mod before {
     use dbconform::Table;
@@ -168,6 +171,10 @@ pub struct Latency {
     pub p99: Duration,
     /// The slowest.
     pub max: Duration,
+    /// The share of the clients' time in the window spent inside operations slower than
+    /// [`STALL`]: a client waiting in one operation sends no other, so the percentiles
+    /// (over operations) understate a stall that this does not.
+    pub stalled: f64,
     /// The first few distinct errors.
     pub errors: Vec<String>,
 }
@@ -256,6 +263,7 @@ async fn run_in_schema(
             stop.clone(),
         )));
     }
+    let clients_started = Instant::now();
     tokio::time::sleep(WARM_UP).await;
 
     let blocker = match scenario {
@@ -278,13 +286,8 @@ async fn run_in_schema(
     };
     drop(conform);
 
-    let window_end = apply_end + AFTERGLOW;
-    let during = Latency::of(
-        samples
-            .iter()
-            .filter(|s| s.end() >= apply_start && s.start <= window_end),
-    );
-    let baseline = Latency::of(samples.iter().filter(|s| s.end() < apply_start));
+    let during = Latency::of(&samples, apply_start, apply_end + AFTERGLOW, config.clients);
+    let baseline = Latency::of(&samples, clients_started, apply_start, config.clients);
     Ok(Outcome {
         scenario,
         config: config.clone(),
@@ -416,17 +419,26 @@ impl SplitMix {
 }
 
 impl Latency {
-    fn of<'a>(samples: impl Iterator<Item = &'a Sample>) -> Latency {
+    /// The operations of `samples` overlapping `from..to`, made by `clients` clients.
+    fn of(samples: &[Sample], from: Instant, to: Instant, clients: usize) -> Latency {
         let mut took = Vec::new();
         let mut latency = Latency::default();
-        for sample in samples {
+        let mut stalled = Duration::ZERO;
+        for sample in samples.iter().filter(|s| s.end() >= from && s.start <= to) {
             took.push(sample.took);
+            if sample.took >= STALL {
+                stalled += sample.end().min(to) - sample.start.max(from);
+            }
             if let Some(error) = &sample.error {
                 latency.failed += 1;
                 if latency.errors.len() < 3 && !latency.errors.contains(error) {
                     latency.errors.push(error.clone());
                 }
             }
+        }
+        let window = (to - from).as_secs_f64() * clients as f64;
+        if window > 0.0 {
+            latency.stalled = stalled.as_secs_f64() / window;
         }
         took.sort();
         let rank = |p: f64| {
@@ -474,7 +486,7 @@ impl Outcome {
     /// The header of [`Outcome::row`].
     pub fn header() -> String {
         format!(
-            "{:<2} {:<30} {:>10} {:>3} {:>8} {:>4} {:>7} {:>7} {:>6} {:>8} {:>8} {:>8} {:>9} {:>5}",
+            "{:<2} {:<30} {:>10} {:>3} {:>8} {:>4} {:>7} {:>7} {:>6} {:>8} {:>8} {:>8} {:>8} {:>9} {:>5}",
             "sc",
             "mode",
             "rows",
@@ -487,17 +499,19 @@ impl Outcome {
             "p50 ms",
             "p99 ms",
             "max ms",
+            "stalled",
             "base p99",
             "load"
         )
     }
 
     /// One line of the results table: the apply (seconds, attempts, whether it
-    /// succeeded) and the clients' latency during it; `base p99` is the warm-up's.
+    /// succeeded) and the clients' latency during it (`stalled`: [`Latency::stalled`]);
+    /// `base p99` is the warm-up's; `load` the load average before the clients started.
     pub fn row(&self) -> String {
         let attempts = self.apply.as_ref().map(|r| r.attempts).unwrap_or(0);
         format!(
-            "{:<2} {:<30} {:>10} {:>3} {:>8.2} {:>4} {:>7} {:>7} {:>6} {:>8.1} {:>8.1} {:>8.1} {:>9.1} {:>5}",
+            "{:<2} {:<30} {:>10} {:>3} {:>8.2} {:>4} {:>7} {:>7} {:>6} {:>8.1} {:>8.1} {:>8.1} {:>7.0}% {:>9.1} {:>5}",
             self.scenario.letter(),
             self.mode(),
             self.config.rows,
@@ -510,6 +524,7 @@ impl Outcome {
             ms(self.during.p50),
             ms(self.during.p99),
             ms(self.during.max),
+            self.during.stalled * 100.0,
             ms(self.baseline.p99),
             self.load_average
                 .map(|l| format!("{l:.2}"))
@@ -562,6 +577,7 @@ impl Outcome {
                 "p50_ms": ms(l.p50),
                 "p99_ms": ms(l.p99),
                 "max_ms": ms(l.max),
+                "stalled": l.stalled,
                 "errors": l.errors,
             })
         };
