@@ -190,7 +190,7 @@ pub struct Outcome {
     pub apply: Result<Report, String>,
     /// How long the apply took, seen by the caller.
     pub apply_time: Duration,
-    /// Scenario a: when the blocker let go, from the apply's start.
+    /// Scenario a: when the blocker let go (sent its `COMMIT`), from the apply's start.
     pub blocker_released: Option<Duration>,
     /// The operations overlapping the apply window.
     pub during: Latency,
@@ -345,8 +345,8 @@ async fn fill(config: &Config, admin: &mut PgConnection) -> Result<(), BoxError>
 }
 
 /// Scenario a's blocker: a session holding ACCESS SHARE on `orders` (a read in an open
-/// transaction) for `config.blocker_for`, then committing; the task returns when it let
-/// go.
+/// transaction) for `config.blocker_for`, then committing; the task returns when it
+/// sent the `COMMIT`.
 async fn block(
     config: &Config,
 ) -> Result<tokio::task::JoinHandle<Result<Instant, BoxError>>, BoxError> {
@@ -361,8 +361,9 @@ async fn block(
     let held_for = config.blocker_for;
     Ok(tokio::spawn(async move {
         tokio::time::sleep(held_for).await;
-        sqlx::raw_sql("COMMIT").execute(&mut conn).await?;
+        // Taken before the COMMIT is sent: no apply can hold the table before this.
         let released = Instant::now();
+        sqlx::raw_sql("COMMIT").execute(&mut conn).await?;
         conn.close().await?;
         Ok(released)
     }))
