@@ -194,7 +194,7 @@ pub struct Outcome {
     pub blocker_released: Option<Duration>,
     /// The operations overlapping the apply window.
     pub during: Latency,
-    /// The operations of the warm-up, before the apply (and the blocker).
+    /// The operations of the warm-up, before the apply started.
     pub baseline: Latency,
     /// Creating and filling the tables.
     pub setup_time: Duration,
@@ -251,6 +251,8 @@ async fn run_in_schema(
     let declaration = scenario.declaration();
 
     let stop = Arc::new(AtomicBool::new(false));
+    // The clients stop however this function returns (an error before the apply too).
+    let _stop_on_return = StopOnDrop(stop.clone());
     let mut clients = Vec::with_capacity(config.clients);
     for n in 0..config.clients {
         let conn = PgConnection::connect(&config.url).await?;
@@ -299,6 +301,15 @@ async fn run_in_schema(
         setup_time,
         load_average,
     })
+}
+
+/// Sets its flag when dropped.
+struct StopOnDrop(Arc<AtomicBool>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
 }
 
 /// `"schema".orders`.
