@@ -95,37 +95,10 @@ async fn fresh(tag: &str) -> Option<TestDb> {
     Some(db)
 }
 
-/// `on_orders`' constraints as `name type validated`, its indexes as `name valid`, and
-/// its columns as `name not-null`, from the catalog.
+/// `on_orders`' constraints, indexes and columns, from the catalog
+/// ([`common::pg_table_state`]).
 async fn catalog(db: &TestDb) -> Vec<String> {
-    let schema = db.schema();
-    let mut out = db
-        .texts(&format!(
-            "SELECT 'constraint ' || c.conname || ' ' || c.contype::text || ' ' || c.convalidated
-             FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
-             JOIN pg_namespace n ON n.oid = t.relnamespace
-             WHERE n.nspname = '{schema}' AND t.relname = 'on_orders' ORDER BY 1"
-        ))
-        .await;
-    out.extend(
-        db.texts(&format!(
-            "SELECT 'index ' || i.relname || ' ' || x.indisvalid
-             FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
-             JOIN pg_class t ON t.oid = x.indrelid
-             JOIN pg_namespace n ON n.oid = t.relnamespace
-             WHERE n.nspname = '{schema}' AND t.relname = 'on_orders' ORDER BY 1"
-        ))
-        .await,
-    );
-    out.extend(
-        db.texts(
-            "SELECT 'column ' || attname || ' ' || attnotnull FROM pg_attribute
-             WHERE attrelid = '{S}on_orders'::regclass AND attnum > 0 AND NOT attisdropped
-             ORDER BY attnum",
-        )
-        .await,
-    );
-    out
+    common::pg_table_state(db, "on_orders").await
 }
 
 /// The catalog once [`after`] is applied, whichever way.

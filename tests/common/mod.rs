@@ -166,3 +166,37 @@ pub fn hostile_tables() -> Vec<TableDef> {
         })
         .collect()
 }
+
+/// A PostgreSQL table's constraints as `constraint <name> <type> <validated>`, its
+/// indexes as `index <name> <valid>` and its columns as `column <name> <not-null>`, read
+/// from the catalog (`pg_constraint`, `pg_index`, `pg_attribute`) of the scratch schema.
+pub async fn pg_table_state(db: &TestDb, table: &str) -> Vec<String> {
+    let schema = db.schema();
+    let mut out = db
+        .texts(&format!(
+            "SELECT 'constraint ' || c.conname || ' ' || c.contype::text || ' ' || c.convalidated
+             FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+             JOIN pg_namespace n ON n.oid = t.relnamespace
+             WHERE n.nspname = '{schema}' AND t.relname = '{table}' ORDER BY 1"
+        ))
+        .await;
+    out.extend(
+        db.texts(&format!(
+            "SELECT 'index ' || i.relname || ' ' || x.indisvalid
+             FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+             JOIN pg_class t ON t.oid = x.indrelid
+             JOIN pg_namespace n ON n.oid = t.relnamespace
+             WHERE n.nspname = '{schema}' AND t.relname = '{table}' ORDER BY 1"
+        ))
+        .await,
+    );
+    out.extend(
+        db.texts(&format!(
+            "SELECT 'column ' || attname || ' ' || attnotnull FROM pg_attribute
+             WHERE attrelid = '{{S}}{table}'::regclass AND attnum > 0 AND NOT attisdropped
+             ORDER BY attnum"
+        ))
+        .await,
+    );
+    out
+}
