@@ -98,6 +98,7 @@ fn main() -> ExitCode {
     ];
     pg_tests![
         postgres_exit_codes_0_to_4,
+        postgres_online_apply_and_lock_waits_on_stderr,
         postgres_offline_diff_is_byte_identical_to_the_live_plan,
         postgres_wait_answers,
         postgres_create_database_if_missing,
@@ -1045,6 +1046,61 @@ fn postgres_exit_codes_0_to_4(url: &str) {
     failing.assert_stdout(Contains("ux_cli_books_isbn"));
     failing.assert_stdout(Contains("could not create unique index"));
     expect(3, app().args(args("check")));
+}
+
+/// `--online` writes the plan phase by phase and applies it so; an apply waiting out a
+/// lock another session holds says on stderr whom it waits for, then succeeds.
+fn postgres_online_apply_and_lock_waits_on_stderr(url: &str) {
+    let scratch = PgSchema::new(url, "online");
+    let schema = scratch.name.as_str();
+    let args = |command: &str, extra: &[&str]| -> Vec<String> {
+        let mut args = vec![
+            command.to_string(),
+            "--url".into(),
+            url.to_string(),
+            "--schema".into(),
+            schema.to_string(),
+        ];
+        args.extend(extra.iter().map(|a| a.to_string()));
+        args
+    };
+    expect(0, app().args(args("apply", &["-q"])));
+    sql(url, &format!("DROP INDEX \"{schema}\".ux_cli_books_isbn"));
+    let script = expect(
+        0,
+        app().args(args("plan", &["-q", "--online", "--format", "sql"])),
+    );
+    script.assert_stdout(Contains("-- phase 2: indexes built concurrently\n"));
+    script.assert_stdout(Contains(
+        "CREATE UNIQUE INDEX CONCURRENTLY \"ux_cli_books_isbn\"",
+    ));
+    let online = expect(0, app().args(args("apply", &["--online"])));
+    online.assert_stdout(Contains("online, phase by phase"));
+    online.assert_stderr(Contains("CREATE UNIQUE INDEX CONCURRENTLY"));
+
+    // A session writing the table holds its transaction 2 s; the apply (the index again,
+    // whose build needs the writes to stop) waits it out.
+    sql(url, &format!("DROP INDEX \"{schema}\".ux_cli_books_isbn"));
+    let holder = std::process::Command::new("psql")
+        .args(["-X", "-q", "-d", url, "-c"])
+        .arg(format!(
+            "BEGIN; SET application_name = 'cli-holder'; LOCK TABLE \"{schema}\".cli_books IN ROW EXCLUSIVE MODE; SELECT pg_sleep(2); COMMIT;"
+        ))
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("psql runs");
+    // Let the holder take its lock first.
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let waited = expect(
+        0,
+        app().args(args(
+            "apply",
+            &["--lock-timeout", "200ms", "--lock-retry-for", "30s"],
+        )),
+    );
+    holder.wait_with_output().unwrap();
+    waited.assert_stderr(Contains("waiting for pid "));
+    waited.assert_stderr(Contains("app `cli-holder`"));
 }
 
 /// PostgreSQL tables the declarations could not spell (serial keys, unnamed and

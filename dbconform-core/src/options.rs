@@ -62,9 +62,11 @@ pub struct Options {
     /// [`lock_retry_for`](Self::lock_retry_for)). `None`: wait as long as it takes.
     pub lock_timeout: Option<Duration>,
     /// How long an apply keeps trying again after a lock timeout, waiting between tries
-    /// (exponential backoff with jitter, 100 ms growing to 5 s) and planning again each
-    /// time; then it fails with [`Error::LockTimeout`](crate::Error::LockTimeout), naming
-    /// the sessions that hold the table. Default 60 s.
+    /// (exponential backoff with jitter, 100 ms growing to 5 s, and never less than the
+    /// lock timeout, so that the application runs at least as long as it queued behind
+    /// the try) and planning again each time; then it fails with
+    /// [`Error::LockTimeout`](crate::Error::LockTimeout), naming the sessions that hold
+    /// the table. Default 60 s.
     pub lock_retry_for: Duration,
     /// The longest one statement of an apply may run (PostgreSQL's `statement_timeout`,
     /// for the apply's transaction only): past it the statement is cancelled and the

@@ -327,16 +327,20 @@ fn not_converged_after_commits(steps: &[String], left: &Plan) -> dbconform_core:
 }
 
 /// The pause before try `attempt + 1` after a lock timeout: 100 ms doubling to at most
-/// 5 s, less a random part of up to a half (so that conformers do not wake together).
-fn backoff(attempt: u32) -> std::time::Duration {
+/// 5 s, but never shorter than `waited`, the lock timeout the try spent queued (the
+/// application's queries queue behind a waiting DDL statement: pausing at least as long
+/// lets them run at least half the time), plus a random part of up to a half (so that
+/// conformers do not wake together).
+fn backoff(attempt: u32, waited: std::time::Duration) -> std::time::Duration {
     let full = 100u64
         .saturating_mul(1 << attempt.saturating_sub(1).min(6))
-        .min(5_000);
+        .min(5_000)
+        .max(u64::try_from(waited.as_millis()).unwrap_or(u64::MAX));
     // The jitter comes from the clock: no generator needed for spreading wake-ups.
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| u64::from(d.subsec_nanos()));
-    std::time::Duration::from_millis(full - (nanos % (full / 2 + 1)))
+    std::time::Duration::from_millis(full.saturating_add(nanos % (full / 2 + 1)))
 }
 
 /// A connection and the counter of the statements sent on it.
@@ -618,7 +622,7 @@ where
                 Err(error) => return Err(error),
             };
             let holders = self.lock_holders(scope, options).await;
-            let pause = backoff(attempts);
+            let pause = backoff(attempts, options.lock_timeout.unwrap_or_default());
             if started.elapsed() + pause > options.lock_retry_for {
                 let (step, description) = match error {
                     dbconform_core::Error::StepFailed {
@@ -895,6 +899,23 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_pause_after_a_lock_timeout_grows_and_is_never_shorter_than_the_wait() {
+        use std::time::Duration;
+        let ms = |d: Duration| d.as_millis();
+        let first = backoff(1, Duration::ZERO);
+        assert!((100..=150).contains(&ms(first)), "{first:?}");
+        let sixth = backoff(6, Duration::ZERO);
+        assert!((3_200..=4_800).contains(&ms(sixth)), "{sixth:?}");
+        let capped = backoff(30, Duration::ZERO);
+        assert!((5_000..=7_500).contains(&ms(capped)), "{capped:?}");
+        let after_two_seconds = backoff(1, Duration::from_secs(2));
+        assert!(
+            (2_000..=3_000).contains(&ms(after_two_seconds)),
+            "{after_two_seconds:?}"
+        );
+    }
 
     #[test]
     fn not_converged_after_commits_says_the_steps_stay_applied() {

@@ -137,6 +137,16 @@ where
         }
         let mut fields = Fields::default();
         event.record(&mut fields);
+        // While an apply waits out a lock: `waiting for pid 4242 (app `report`, idle in
+        // transaction for 42 s): SELECT ...`.
+        if let Some(waiting) = fields
+            .message
+            .as_deref()
+            .and_then(|m| m.strip_prefix("lock timeout: "))
+        {
+            eprintln!("  {}", short(waiting, 160));
+            return;
+        }
         let (Some(message), Some(step), Some(statement)) = (
             fields.message.as_deref(),
             fields.number("step"),
@@ -161,7 +171,9 @@ where
             String::new()
         };
         match message {
-            "executed" => eprintln!("    step {step}{of}: {}{time}", short(statement, 72)),
+            "executed" | "executed online" => {
+                eprintln!("    step {step}{of}: {}{time}", short(statement, 72))
+            }
             "preflight" => {
                 let outcome = if fields.ok == Some(false) {
                     "fails"
