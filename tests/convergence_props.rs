@@ -362,6 +362,7 @@ fn everything_allowed(options: &mut Options) {
         lock_retry_for: std::time::Duration::ZERO,
         statement_timeout: None,
         online: false,
+        // No limit: a case may rewrite any of its (small) tables online too.
         online_rewrite_limit: None,
     };
 }
@@ -517,9 +518,15 @@ async fn check_converges(
     declared: &[TableDef],
     actual: &[TableDef],
     db: &TestDb,
+    online: bool,
 ) -> Result<(), String> {
     create_drifted(actual, db).await?;
-    let all = db.conform_with(db.options_with(everything_allowed)).await;
+    let all = db
+        .conform_with(db.options_with(|options| {
+            everything_allowed(options);
+            options.online = online;
+        }))
+        .await;
     let report = all
         .apply(declared)
         .await
@@ -531,9 +538,13 @@ async fn check_converges(
     Ok(())
 }
 
-fn run_cases(backend: &str, body: impl Fn(Vec<TableDef>, Vec<TableDef>) -> Result<(), String>) {
+fn run_cases(
+    backend: &str,
+    cases: u32,
+    body: impl Fn(Vec<TableDef>, Vec<TableDef>) -> Result<(), String>,
+) {
     let mut runner = TestRunner::new(Config {
-        cases: cases(),
+        cases,
         failure_persistence: None,
         ..Config::default()
     });
@@ -609,7 +620,7 @@ fn run_backend(backend: Backend) {
         return;
     }
     let rt = tokio::runtime::Runtime::new().unwrap();
-    run_cases(backend.name(), |declared, actual| {
+    run_cases(backend.name(), cases(), |declared, actual| {
         let rows = rows(&actual, "{S}");
         #[cfg(feature = "mysql")]
         let [declared, actual] = match backend {
@@ -622,11 +633,30 @@ fn run_backend(backend: Backend) {
             })
             .await?;
             on_fresh(backend, async |db| {
-                check_converges(&declared, &actual, db).await
+                check_converges(&declared, &actual, db, false).await
             })
             .await
         })
     });
+}
+
+/// PostgreSQL's online mode on the same cases (a quarter as many: concurrent builds are
+/// slower): whatever the drift, one online apply converges too.
+fn run_online() {
+    let backend = Backend::Postgres;
+    if common::scratch::server_url("DBCONFORM_TEST_PG_URL").is_none() {
+        return;
+    }
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    run_cases(
+        "postgres, online",
+        cases().div_ceil(4),
+        |declared, actual| {
+            rt.block_on(on_fresh(backend, async |db| {
+                check_converges(&declared, &actual, db, true).await
+            }))
+        },
+    );
 }
 
 #[test]
@@ -637,6 +667,11 @@ fn sqlite_converges_and_keeps_what_the_policy_keeps() {
 #[test]
 fn postgres_converges_and_keeps_what_the_policy_keeps() {
     run_backend(Backend::Postgres);
+}
+
+#[test]
+fn postgres_converges_online() {
+    run_online();
 }
 
 #[cfg(feature = "mysql")]

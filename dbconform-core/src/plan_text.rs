@@ -135,15 +135,7 @@ impl Plan {
         if let Some(dialect) = dialect {
             out.push_str(&dialect.script_epilogue(self));
         }
-        for blocked in self.blocked() {
-            out.push_str(&format!(
-                "\n-- blocked: [{} {}] {}\n-- {}\n",
-                blocked.step.risk,
-                blocked.step.code,
-                one_line(&blocked.step.describe()),
-                blocked.why()
-            ));
-        }
+        self.push_blocked_comments(&mut out);
         out
     }
 }
@@ -184,6 +176,14 @@ impl Plan {
                 }
             }
         }
+        self.push_blocked_comments(&mut out);
+        out
+    }
+}
+
+impl Plan {
+    /// The blocked steps as comments closing a script: never run, always said.
+    fn push_blocked_comments(&self, out: &mut String) {
         for blocked in self.blocked() {
             out.push_str(&format!(
                 "\n-- blocked: [{} {}] {}\n-- {}\n",
@@ -193,7 +193,6 @@ impl Plan {
                 blocked.why()
             ));
         }
-        out
     }
 }
 

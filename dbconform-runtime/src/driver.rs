@@ -599,21 +599,7 @@ where
     DB: sqlx::Database,
     for<'e> &'e mut DB::Connection: sqlx::Executor<'e, Database = DB>,
 {
-    // Refuse before executing anything: a step without SQL is one this version cannot
-    // perform on this backend, and running the rest would leave the schema half-changed.
-    if let Some((index, step)) = plan
-        .steps()
-        .iter()
-        .enumerate()
-        .find(|(_, s)| s.sql.is_empty())
-    {
-        return Err(Error::StepNotExecutable {
-            step: index + 1,
-            description: step.describe(),
-            dialect: plan.dialect.clone(),
-            rebuild: step.rebuild.clone(),
-        });
-    }
+    refuse_unexecutable(&plan)?;
     // Every statement of the plan, in order, with the step it belongs to.
     let statements: Vec<(usize, &str)> = plan
         .steps()
@@ -756,6 +742,25 @@ where
         attempts: 1,
         phases: Vec::new(),
     })
+}
+
+/// Refuses `plan` before anything runs when a step has no SQL: one this version cannot
+/// perform on this backend, and running the rest would leave the schema half-changed.
+pub(crate) fn refuse_unexecutable(plan: &Plan) -> Result<()> {
+    match plan
+        .steps()
+        .iter()
+        .enumerate()
+        .find(|(_, s)| s.sql.is_empty())
+    {
+        Some((index, step)) => Err(Error::StepNotExecutable {
+            step: index + 1,
+            description: step.describe(),
+            dialect: plan.dialect.clone(),
+            rebuild: step.rebuild.clone(),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Runs the check of every object in `objects` ([`Session::verify_dependents`]), several

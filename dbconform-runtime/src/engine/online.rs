@@ -59,19 +59,7 @@ where
                 blocked: plan.blocked().to_vec(),
             });
         }
-        if let Some((index, step)) = plan
-            .steps()
-            .iter()
-            .enumerate()
-            .find(|(_, s)| s.sql.is_empty())
-        {
-            return Err(Error::StepNotExecutable {
-                step: index + 1,
-                description: step.describe(),
-                dialect: plan.dialect.clone(),
-                rebuild: step.rebuild.clone(),
-            });
-        }
+        driver::refuse_unexecutable(&plan)?;
         let mut durations = vec![Duration::ZERO; plan.steps().len()];
         let mut round_trips = Vec::new();
         let mut phases = Vec::new();

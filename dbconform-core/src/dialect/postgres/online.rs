@@ -175,43 +175,15 @@ pub(super) fn statements(dialect: &Postgres, step: &Step) -> Result<Vec<OnlineSt
         }
         Change::AlterForeignKey { table, from, to } => {
             let t = table_sql(dialect, table)?;
-            let mut out = Vec::new();
-            if !from.only_needs_validating(to) {
-                let add = add_foreign_key_not_valid(dialect, &t, table, to)?;
-                out.push(S::in_transaction(
-                    Catalog,
-                    replace(
-                        &add,
-                        &t,
-                        &drop_constraint_if_exists(dialect, &t, &from.name),
-                    ),
-                ));
-            }
-            out.push(S::alone(
-                Validate,
-                validate_constraint(dialect, &t, &to.name),
-            ));
-            out
+            let add = (!from.only_needs_validating(to))
+                .then(|| add_foreign_key_not_valid(dialect, &t, table, to))
+                .transpose()?;
+            replaced(dialect, &t, add, &from.name, &to.name)
         }
         Change::AlterCheck { table, from, to } => {
             let t = table_sql(dialect, table)?;
-            let mut out = Vec::new();
-            if !from.only_needs_validating(to) {
-                let add = add_check_not_valid(&t, to);
-                out.push(S::in_transaction(
-                    Catalog,
-                    replace(
-                        &add,
-                        &t,
-                        &drop_constraint_if_exists(dialect, &t, &from.name),
-                    ),
-                ));
-            }
-            out.push(S::alone(
-                Validate,
-                validate_constraint(dialect, &t, &to.name),
-            ));
-            out
+            let add = (!from.only_needs_validating(to)).then(|| add_check_not_valid(&t, to));
+            replaced(dialect, &t, add, &from.name, &to.name)
         }
         // `IF EXISTS`: the check proving a NOT NULL that an interrupted run left is
         // dropped by that step's phase 4 already when the same plan sets the column NOT
@@ -260,6 +232,31 @@ pub(super) fn effects(step: &Step) -> Vec<TableEffect> {
             effect
         })
         .collect()
+}
+
+/// A constraint `from` replaced online by `add` (`ALTER TABLE t ADD ... NOT VALID`),
+/// dropped and added in one catalog-only statement, then validated as `to`; only
+/// validated when there is nothing to add (the constraint is as declared but NOT VALID).
+fn replaced(
+    dialect: &Postgres,
+    table: &str,
+    add: Option<String>,
+    from: &str,
+    to: &str,
+) -> Vec<OnlineStatement> {
+    let mut out = Vec::new();
+    if let Some(add) = add {
+        let drop = drop_constraint_if_exists(dialect, table, from);
+        out.push(OnlineStatement::in_transaction(
+            PhaseKind::Catalog,
+            replace(&add, table, &drop),
+        ));
+    }
+    out.push(OnlineStatement::alone(
+        PhaseKind::Validate,
+        validate_constraint(dialect, table, to),
+    ));
+    out
 }
 
 /// `drop` (`ALTER TABLE t DROP CONSTRAINT ...`) and `add` (`ALTER TABLE t ADD ...`) as one
