@@ -67,6 +67,18 @@ struct OrderUnique {
     ref_code: String,
 }
 
+// Only the index of `Order` added.
+#[derive(Table)]
+#[table(name = "on_orders")]
+#[index(name = "ix_on_orders_total", columns("total"))]
+struct OrderIndexed {
+    #[column(primary_key)]
+    id: i64,
+    customer_id: Option<i64>,
+    total: i64,
+    ref_code: String,
+}
+
 const ROWS: &str = "INSERT INTO {S}on_customers (id) SELECT generate_series(1, 20);
      INSERT INTO {S}on_orders (id, customer_id, total, ref_code)
      SELECT n, 1 + n % 20, n, 'r' || n FROM generate_series(1, 200) n";
@@ -435,6 +447,68 @@ async fn an_online_preflight_tries_the_catalog_changes_and_leaves_builds_to_the_
     assert!(why.contains("VALIDATE CONSTRAINT"), "{why}");
     assert!(report.to_string().contains("ok so far"), "{report}");
     assert_eq!(catalog(&db).await, before_state, "nothing changed");
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn online_lock_timeouts_are_retried_and_the_give_up_says_what_stays() {
+    use dbconform::sqlx::{self, Connection, PgConnection};
+    let _serial = SERIAL.lock().await;
+    let Some(db) = fresh("online_lock").await else {
+        return;
+    };
+    // "The application" writes a row in a transaction it keeps open: a concurrent index
+    // build waits for it.
+    let mut writer = PgConnection::connect(db.url()).await.unwrap();
+    sqlx::raw_sql(dbconform::sqlx::AssertSqlSafe(db.sql(
+        "SET application_name = 'on-writer'; BEGIN; UPDATE {S}on_orders SET total = total WHERE id = 1",
+    )))
+    .execute(&mut writer)
+    .await
+    .unwrap();
+    let declared = [Customer::table_def(), OrderIndexed::table_def()];
+    let impatient = db
+        .conform_with(db.options_with(|o| {
+            o.online = true;
+            o.lock_timeout = Some(std::time::Duration::from_millis(100));
+            o.lock_retry_for = std::time::Duration::from_millis(600);
+        }))
+        .await;
+    let error = impatient.apply(&declared).await.unwrap_err();
+    let Error::LockTimeout { online, .. } = &error else {
+        panic!("{error}");
+    };
+    assert!(*online, "{error}");
+    let text = error.to_string();
+    assert!(
+        text.contains("online mode commits phase by phase"),
+        "{text}"
+    );
+    assert!(!text.contains("nothing was changed"), "{text}");
+
+    // Patient enough, it waits the writer out (who commits after 1.5 s), and leaves no
+    // invalid index behind.
+    let release = tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        sqlx::raw_sql("COMMIT").execute(&mut writer).await.unwrap();
+        writer.close().await.unwrap();
+    });
+    let patient = db
+        .conform_with(db.options_with(|o| {
+            o.online = true;
+            o.lock_timeout = Some(std::time::Duration::from_millis(200));
+            o.lock_retry_for = std::time::Duration::from_secs(30);
+        }))
+        .await;
+    let report = patient.apply(&declared).await.unwrap();
+    release.await.unwrap();
+    assert!(report.attempts >= 2, "tried {} time(s)", report.attempts);
+    assert!(
+        catalog(&db)
+            .await
+            .contains(&"index ix_on_orders_total true".to_string())
+    );
+    assert!(patient.compare(&declared).await.unwrap().is_empty());
     db.cleanup().await;
 }
 

@@ -124,13 +124,19 @@ pub enum Error {
 
     /// An apply kept hitting its lock timeout ([`Options::lock_timeout`]) until
     /// [`Options::lock_retry_for`] ran out: other sessions hold the tables it changes.
-    /// Every try was rolled back; nothing was changed.
+    /// Every try was rolled back; nothing was changed — except in online mode, where what
+    /// the tries committed before their lock timeout stays (`online`).
     ///
     /// [`Options::lock_timeout`]: crate::Options::lock_timeout
     /// [`Options::lock_retry_for`]: crate::Options::lock_retry_for
     #[error(
-        "gave up after {attempts} tries over {:.1} s: step {step} ({description}) waited longer than the lock timeout for a lock other sessions hold; every try was rolled back and nothing was changed{}\n  end those sessions (or wait until they are done) and run again, or raise lock_retry_for",
+        "gave up after {attempts} tries over {:.1} s: step {step} ({description}) waited longer than the lock timeout for a lock other sessions hold; {}{}\n  end those sessions (or wait until they are done) and run again, or raise lock_retry_for",
         waited.as_secs_f64(),
+        if *online {
+            "online mode commits phase by phase: what the tries committed before their lock timeout stays, and the next apply goes on from there"
+        } else {
+            "every try was rolled back and nothing was changed"
+        },
         blockers_message(blockers)
     )]
     LockTimeout {
@@ -145,6 +151,9 @@ pub enum Error {
         /// The sessions holding locks on the plan's tables when the last try gave up, one
         /// line each (`pid 4242 (app `report`, idle in transaction for 62 s): SELECT ...`).
         blockers: Vec<String>,
+        /// `true` for an online apply ([`Options::online`](crate::Options::online)), whose
+        /// tries committed phase by phase: what they committed stays.
+        online: bool,
     },
 
     /// A database operation outside any step failed (begin, lock, commit).

@@ -309,12 +309,13 @@ fn mode_mismatch() -> dbconform_core::Error {
     }
 }
 
-/// [`Error::NotConverged`](dbconform_core::Error::NotConverged) on a backend without
-/// transactional DDL, where every step has committed: its own text would say nothing was.
+/// [`Error::NotConverged`](dbconform_core::Error::NotConverged) where every step has
+/// committed as it ran (a backend without transactional DDL, online mode): its own text
+/// would say nothing was.
 fn not_converged_after_commits(steps: &[String], left: &Plan) -> dbconform_core::Error {
     dbconform_core::Error::Internal {
         message: format!(
-            "after applying, dbconform still finds changes to make ({}); this is a bug in dbconform, please report it. This database commits each DDL statement on its own: all {} step(s) of the plan committed and stay applied ({})",
+            "after applying, dbconform still finds changes to make ({}); this is a bug in dbconform, please report it. The steps committed as they ran: all {} step(s) of the plan committed and stay applied ({})",
             left.steps()
                 .iter()
                 .map(|s| s.describe())
@@ -636,6 +637,7 @@ where
                     step,
                     description,
                     blockers: holders,
+                    online: options.online,
                 });
             }
             for holder in &holders {

@@ -17,7 +17,7 @@ use super::{Backend, Conn, Engine};
 use crate::driver::{self, Scope, db_error};
 use crate::driver_error::DriverError;
 use crate::report::{ExecutedStep, PhaseRun, Report, RoundTrip};
-use dbconform_core::online::PhasedStatement;
+use dbconform_core::online::{PhaseKind, PhasedStatement};
 use dbconform_core::{Error, OnlineFailure, Options, Plan, Result, TableDef};
 use sqlx::{Connection, Executor};
 use std::time::{Duration, Instant};
@@ -127,14 +127,40 @@ where
                 },
             })));
         }
+        // Everything committed: what goes wrong from here says so.
+        let verified = self
+            .session(&mut work)
+            .verify_dependents(plan.dependents())
+            .await;
+        if let Err(Error::DependentBroken {
+            object,
+            statement,
+            source,
+        }) = verified
         {
-            let mut session = self.session(&mut work);
-            session.verify_dependents(plan.dependents()).await?;
+            let last = plan.phases().last().map_or(PhaseKind::Last, |p| p.kind);
+            return Err(Error::OnlinePartiallyApplied(Box::new(OnlineFailure {
+                committed,
+                phase: last,
+                step: plan.steps().len(),
+                description: format!(
+                    "checking the views, rules and triggers after the last phase: {object} no longer works"
+                ),
+                statement,
+                left: vec![format!(
+                    "change or drop {object} so that it works with the declared schema"
+                )],
+                source,
+            })));
         }
+        verified?;
         let after = self
             .plan_rolled_back(&mut work, scope, desired, options)
             .await?;
-        driver::verify_converged(&after)?;
+        if let Err(Error::NotConverged { plan: left }) = driver::verify_converged(&after) {
+            let steps: Vec<String> = plan.steps().iter().map(|s| s.describe()).collect();
+            return Err(super::not_converged_after_commits(&steps, &left));
+        }
         drop(work);
         drop(lock);
         let (dialect, steps, blocked, drift) = plan.into_parts();
