@@ -513,6 +513,66 @@ async fn online_lock_timeouts_are_retried_and_the_give_up_says_what_stays() {
 }
 
 #[tokio::test]
+async fn an_online_plan_warns_of_old_transactions_a_concurrent_build_would_wait_for() {
+    use dbconform::sqlx::{self, Connection, PgConnection};
+    let _serial = SERIAL.lock().await;
+    let Some(db) = fresh("online_warn").await else {
+        return;
+    };
+    // A session with a transaction open on nothing of the plan's.
+    let mut other = PgConnection::connect(db.url()).await.unwrap();
+    let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(&mut other)
+        .await
+        .unwrap();
+    sqlx::raw_sql("SET application_name = 'on-elsewhere'; BEGIN; SELECT txid_current()")
+        .execute(&mut other)
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let declared = [Customer::table_def(), OrderIndexed::table_def()];
+    let with = |online: bool| {
+        db.options_with(move |o| {
+            o.online = online;
+            o.lock_timeout = Some(std::time::Duration::from_millis(100));
+        })
+    };
+    let mine = format!("pid {pid} (app `on-elsewhere`, ");
+    let plan = db
+        .conform_with(with(true))
+        .await
+        .compare(&declared)
+        .await
+        .unwrap();
+    let warning = plan
+        .warnings()
+        .iter()
+        .find(|w| w.starts_with(&mine))
+        .unwrap_or_else(|| panic!("no warning of pid {pid}: {:?}", plan.warnings()));
+    assert!(
+        warning.contains(
+            "has a transaction open in this database, which a concurrent index build waits for"
+        ),
+        "{warning}"
+    );
+    // In one transaction the build waits only for sessions holding the table.
+    let plan = db
+        .conform_with(with(false))
+        .await
+        .compare(&declared)
+        .await
+        .unwrap();
+    assert!(
+        !plan.warnings().iter().any(|w| w.starts_with(&mine)),
+        "{:?}",
+        plan.warnings()
+    );
+    sqlx::raw_sql("ROLLBACK").execute(&mut other).await.unwrap();
+    other.close().await.unwrap();
+    db.cleanup().await;
+}
+
+#[tokio::test]
 async fn online_mode_is_refused_where_the_backend_has_none() {
     let _serial = SERIAL.lock().await;
     let db = TestDb::sqlite().await;

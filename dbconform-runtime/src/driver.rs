@@ -86,11 +86,15 @@ pub trait Session: Send {
 
     /// The sessions holding locks on any of `tables` in transactions older than
     /// `older_than`, one line each naming the tables it holds (see
-    /// [`Plan::warnings`]); one statement, or none where the backend does not say.
+    /// [`Plan::warnings`]) — and, when `concurrent` (the plan builds an index
+    /// concurrently, which waits for every older transaction), every session with a
+    /// transaction that old in the database; one statement, or none where the backend
+    /// does not say.
     async fn holders(
         &mut self,
         tables: &[QualifiedName],
         older_than: Duration,
+        concurrent: bool,
     ) -> Result<Vec<String>>;
 
     /// Runs each object's check ([`DependentObject::verify`]); the first that fails is
@@ -248,8 +252,17 @@ async fn warn_of_holders(session: &mut dyn Session, plan: Plan, options: &Option
     }
     tables.sort();
     tables.dedup();
+    // A concurrent index build waits for every transaction older than itself, wherever.
+    let concurrent = plan
+        .phases()
+        .iter()
+        .any(|p| p.kind == PhaseKind::Build && p.statements.iter().any(|s| !s.transaction));
     let holders = session
-        .holders(&tables, options.lock_timeout.unwrap_or_default())
+        .holders(
+            &tables,
+            options.lock_timeout.unwrap_or_default(),
+            concurrent,
+        )
         .instrument(tracing::info_span!("lock_holders", tables = tables.len()))
         .await?;
     let wait = match options.lock_timeout {
@@ -963,6 +976,7 @@ mod check_order_tests {
             &mut self,
             _tables: &[QualifiedName],
             _older_than: Duration,
+            _concurrent: bool,
         ) -> Result<Vec<String>> {
             unreachable!("a no-op plan locks no table")
         }

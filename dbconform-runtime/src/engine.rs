@@ -196,14 +196,17 @@ pub(crate) trait Backend: Send + Sync + std::fmt::Debug + 'static {
     /// The sessions holding locks on any of `tables` whose transactions are older than
     /// `older_than`, one line each naming the tables it holds (`pid 4242 (app `report`,
     /// idle in transaction for 62 s) holds public.orders`), oldest first: the warnings of
-    /// a plan about to run ([`Plan::warnings`]). None by default.
+    /// a plan about to run ([`Plan::warnings`]); with `concurrent` (see
+    /// [`Session::holders`]) every session with so old a transaction in the database too.
+    /// None by default.
     async fn table_holders(
         &self,
         db: &mut Counted<'_, Self::Db>,
         tables: &[dbconform_core::QualifiedName],
         older_than: std::time::Duration,
+        concurrent: bool,
     ) -> Result<Vec<String>> {
-        let _ = (db, tables, older_than);
+        let _ = (db, tables, older_than, concurrent);
         Ok(Vec::new())
     }
 
@@ -393,9 +396,10 @@ where
         &mut self,
         tables: &[dbconform_core::QualifiedName],
         older_than: std::time::Duration,
+        concurrent: bool,
     ) -> Result<Vec<String>> {
         self.backend
-            .table_holders(&mut self.db, tables, older_than)
+            .table_holders(&mut self.db, tables, older_than, concurrent)
             .await
     }
 

@@ -71,7 +71,7 @@ pub(super) async fn holders(
     scope: &Scope,
     older_than: Duration,
 ) -> Result<Vec<String>> {
-    let found = sessions(conn, counter, &scope.schemas, None, older_than).await?;
+    let found = sessions(conn, counter, &scope.schemas, None, older_than, false).await?;
     Ok(found
         .into_iter()
         .map(|(who, query, _)| format!("{who}: {query}"))
@@ -80,12 +80,15 @@ pub(super) async fn holders(
 
 /// The sessions, other than this one, holding a lock on one of `tables` in a transaction
 /// older than `older_than`, with the tables each holds: `pid 4242 (app `report`, idle in
-/// transaction for 62 s) holds public.orders`, oldest first.
+/// transaction for 62 s) holds public.orders`, oldest first. With `concurrent`, also the
+/// sessions of this database with a transaction that old holding none of them: a
+/// concurrent index build waits for every transaction older than itself.
 pub(super) async fn holders_of(
     conn: &mut PgConnection,
     counter: &StatementCounter,
     tables: &[QualifiedName],
     older_than: Duration,
+    concurrent: bool,
 ) -> Result<Vec<String>> {
     let schema = |t: &QualifiedName| t.schema.clone().unwrap_or_default();
     let mut schemas: Vec<String> = tables.iter().map(schema).collect();
@@ -95,24 +98,32 @@ pub(super) async fn holders_of(
         tables.iter().map(schema).collect::<Vec<_>>(),
         tables.iter().map(|t| t.name.clone()).collect::<Vec<_>>(),
     );
-    let found = sessions(conn, counter, &schemas, Some(named), older_than).await?;
+    let found = sessions(conn, counter, &schemas, Some(named), older_than, concurrent).await?;
     Ok(found
         .into_iter()
-        .map(|(who, _, held)| format!("{who} holds {held}"))
+        .map(|(who, _, held)| match held {
+            Some(held) => format!("{who} holds {held}"),
+            None => format!(
+                "{who} has a transaction open in this database, which a concurrent index build waits for"
+            ),
+        })
         .collect())
 }
 
 /// Who holds granted locks on relations of `schemas` (only `tables`, as parallel lists of
 /// schemas and names, when given) in a transaction older than `older_than`, oldest first:
 /// `pid 4242 (app `report`, idle in transaction for 62 s)`, its current or last statement
-/// cut to 120 characters, and the relations it holds (`public.orders, public.lines`).
+/// cut to 120 characters, and the relations it holds (`public.orders, public.lines`);
+/// with `any_snapshot`, also the sessions of this database whose transaction that old holds
+/// a snapshot or a transaction id but none of those relations (`None`).
 async fn sessions(
     conn: &mut PgConnection,
     counter: &StatementCounter,
     schemas: &[String],
     tables: Option<(Vec<String>, Vec<String>)>,
     older_than: Duration,
-) -> Result<Vec<(String, String, String)>> {
+    any_snapshot: bool,
+) -> Result<Vec<(String, String, Option<String>)>> {
     counter.add(1);
     let (table_schemas, table_names) = tables.unzip();
     sqlx::query_as(
@@ -133,13 +144,16 @@ async fn sessions(
                SELECT * FROM unnest($3::text[], $4::text[])))) held
          WHERE a.pid <> pg_backend_pid()
            AND a.xact_start < now() - make_interval(secs => $2)
-           AND held.relations IS NOT NULL
+           AND (held.relations IS NOT NULL
+             OR ($5 AND a.datname = current_database()
+                 AND (a.backend_xmin IS NOT NULL OR a.backend_xid IS NOT NULL)))
          ORDER BY a.xact_start",
     )
     .bind(schemas)
     .bind(older_than.as_secs_f64())
     .bind(table_schemas)
     .bind(table_names)
+    .bind(any_snapshot)
     .fetch_all(&mut *conn)
     .await
     .map_err(db_error("reading the sessions that hold the tables"))

@@ -279,8 +279,9 @@ impl Backend for PgBackend {
         db: &mut Pg<'_>,
         tables: &[QualifiedName],
         age: Duration,
+        concurrent: bool,
     ) -> Result<Vec<String>> {
-        lock_wait::holders_of(db.conn, db.counter, tables, age).await
+        lock_wait::holders_of(db.conn, db.counter, tables, age, concurrent).await
     }
 
     /// Conformers of the same target schema queue here; the lock ends with the
