@@ -24,7 +24,7 @@ use crate::dialect::Dialect;
 use crate::dialect::render as shared;
 use crate::effect::{LockLevel, TableEffect, Work};
 use crate::error::Result;
-use crate::model::{Column, QualifiedName};
+use crate::model::QualifiedName;
 use crate::naming::{generated_name, shorten};
 use crate::online::{OnlineStatement, PhaseKind};
 use crate::plan::{Change, Step};
@@ -45,24 +45,15 @@ pub(super) fn statements(dialect: &Postgres, step: &Step) -> Result<Vec<OnlineSt
         | Change::SetTableComment { .. }
         | Change::RenameTable { .. }
         | Change::RenameColumn { .. } => as_planned(Catalog),
-        Change::AddColumn { column, .. } => as_planned(if rewrites_when_added(column) {
-            Last
-        } else {
-            Catalog
-        }),
+        _ if goes_last(step) => as_planned(Last),
+        Change::AddColumn { .. } => as_planned(Catalog),
         Change::AlterColumn {
             table,
             from,
             to,
             changes,
         } => {
-            let rewrites = (changes.ty && dialect.type_change_rewrites(&from.ty, &to.ty))
-                || changes.generated
-                || changes.auto_increment
-                || changes.collation;
-            if rewrites {
-                as_planned(Last)
-            } else if changes.nullable && !to.nullable {
+            if changes.nullable && !to.nullable {
                 // Everything but SET NOT NULL is a catalog change; SET NOT NULL goes
                 // through a validated check.
                 let t = table_sql(dialect, table)?;
@@ -213,9 +204,7 @@ pub(super) fn effects(step: &Step) -> Vec<TableEffect> {
         | Change::AlterForeignKey { .. }
         | Change::AddCheck { .. }
         | Change::AlterCheck { .. } => true,
-        Change::AlterColumn { changes, .. } => {
-            !(changes.ty || changes.generated || changes.auto_increment || changes.collation)
-        }
+        Change::AlterColumn { .. } => !goes_last(step),
         _ => false,
     };
     step.effects
@@ -272,25 +261,19 @@ pub(super) fn not_null_check_name(table: &QualifiedName, column: &str) -> String
     generated_name("dbconform_nn", &table.name, &[column])
 }
 
-/// Whether adding `column` rewrites the table: a generated or identity column computes a
-/// value per row, and so does a volatile default; a constant (or stable) default is kept
-/// in the catalog (PostgreSQL 11 and later).
-fn rewrites_when_added(column: &Column) -> bool {
-    const VOLATILE: &[&str] = &[
-        "nextval(",
-        "random(",
-        "gen_random_uuid(",
-        "uuid_generate_",
-        "clock_timestamp(",
-        "timeofday(",
-        "txid_current(",
-    ];
-    column.auto_increment
-        || column.generated.is_some()
-        || column.default.as_deref().is_some_and(|d| {
-            let d = d.to_ascii_lowercase();
-            VOLATILE.iter().any(|f| d.contains(f))
-        })
+/// Whether `step` has no online form and runs in the last phase, under the lock timeout:
+/// it rewrites its table (a type change that is not binary-coercible, a column added with
+/// a volatile default, an identity or generated column — as its effects say,
+/// `effects.rs`), or it changes a column's identity, generation or collation (a scan or an
+/// index rebuild under ACCESS EXCLUSIVE).
+fn goes_last(step: &Step) -> bool {
+    let rewrites = step.effects.iter().any(|e| e.work == Work::Rewrites);
+    let heavy_column_change = matches!(
+        &step.change,
+        Change::AlterColumn { changes, .. }
+            if changes.generated || changes.auto_increment || changes.collation
+    );
+    rewrites || heavy_column_change
 }
 
 /// The unique B-tree index a UNIQUE constraint or primary key named `name` on `columns`
@@ -326,7 +309,9 @@ fn create_concurrently(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Check, ForeignKey};
+    use crate::model::{Check, Column, ColumnType, ForeignKey, UniqueConstraint};
+    use crate::online::arrange;
+    use crate::plan::Plan;
     use crate::plan::Risk;
 
     fn step(change: Change, sql: &[&str]) -> Step {
@@ -508,6 +493,102 @@ mod tests {
                     format!(r#"ALTER TABLE "app"."orders" DROP CONSTRAINT {check}"#)
                 ),
             ]
+        );
+    }
+
+    /// The arranged plan of `steps`: each statement as (phase, step number, statement).
+    fn arranged(steps: Vec<Step>) -> Vec<(u8, usize, String)> {
+        let plan = arrange(
+            &Postgres,
+            Plan::new("postgres", steps, Vec::new(), Vec::new()),
+        )
+        .unwrap();
+        plan.phases()
+            .iter()
+            .flat_map(|p| {
+                p.statements
+                    .iter()
+                    .map(move |s| (p.kind.number(), s.step, s.sql.clone()))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_foreign_key_waits_for_the_unique_key_it_references() {
+        let customers = QualifiedName::with_schema("app", "customers");
+        let unique = Change::AddUnique {
+            table: customers.clone(),
+            unique: UniqueConstraint {
+                name: "uq_customers_code".into(),
+                columns: vec!["code".into()],
+            },
+        };
+        let fk = Change::AddForeignKey {
+            table: orders(),
+            foreign_key: ForeignKey {
+                name: "fk_orders_code".into(),
+                columns: vec!["code".into()],
+                references: customers,
+                referenced_columns: vec!["code".into()],
+                on_delete: Default::default(),
+                on_update: Default::default(),
+                not_valid: false,
+            },
+        };
+        let out = arranged(vec![step(unique, &[]), step(fk, &[])]);
+        let attach = out
+            .iter()
+            .position(|(_, _, sql)| sql.contains("UNIQUE USING INDEX"))
+            .unwrap();
+        let add_fk = out
+            .iter()
+            .position(|(_, _, sql)| sql.contains("FOREIGN KEY") && sql.ends_with("NOT VALID"))
+            .unwrap();
+        assert!(attach < add_fk, "{out:#?}");
+        // Raised to the phase of the key it needs, not the catalog phase it would take
+        // alone; still validated after.
+        assert_eq!(out[add_fk].0, 2, "{out:#?}");
+        assert_eq!(out.last().unwrap().0, 3, "{out:#?}");
+    }
+
+    #[test]
+    fn an_index_on_a_rewritten_table_is_built_after_the_rewrite_and_alone_goes_second() {
+        let from = Column::new("total", ColumnType::Integer);
+        let to = Column::new("total", ColumnType::BigInt);
+        let retype = r#"ALTER TABLE "app"."orders" ALTER COLUMN "total" TYPE BIGINT"#;
+        let mut rewrite = step(
+            Change::AlterColumn {
+                table: orders(),
+                from,
+                to,
+                changes: crate::plan::ColumnChanges {
+                    ty: true,
+                    ..Default::default()
+                },
+            },
+            &[retype],
+        );
+        rewrite.effects = vec![crate::effect::TableEffect::new(
+            orders(),
+            LockLevel::AccessExclusive,
+            Work::Rewrites,
+        )];
+        let index = Change::AddIndex {
+            table: orders(),
+            index: crate::model::Index {
+                unique: false,
+                ..key_index("ix_orders_total", &["total".to_string()])
+            },
+        };
+        let alone = arranged(vec![step(index.clone(), &[])]);
+        assert!(alone.iter().all(|(phase, _, _)| *phase == 2), "{alone:#?}");
+        let after = arranged(vec![rewrite, step(index, &[])]);
+        assert_eq!(after[0], (5, 1, retype.to_string()));
+        assert!(
+            after[1..]
+                .iter()
+                .all(|(phase, step, _)| (*phase, *step) == (5, 2)),
+            "{after:#?}"
         );
     }
 }
