@@ -55,9 +55,9 @@
 // Declaring tables.
 pub use dbconform_core::Table;
 pub use dbconform_core::{
-    Check, Column, ColumnType, FkAction, ForeignKey, GeneratedColumn, Index, IndexColumn,
-    NullsOrder, PrimaryKey, QualifiedName, Schema, SortOrder, SqlType, TableDef, TableOptions,
-    UniqueConstraint,
+    Check, Column, ColumnType, Deferrability, FkAction, ForeignKey, GeneratedColumn, Index,
+    IndexColumn, NullsOrder, PrimaryKey, QualifiedName, Schema, SortOrder, SqlType, TableDef,
+    TableOptions, UniqueConstraint,
 };
 pub use dbconform_derive::Table;
 

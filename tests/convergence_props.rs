@@ -173,6 +173,7 @@ fn build(i: usize, t: &Tbl, with_fk: bool) -> TableDef {
             ..Column::new("parent_id", ColumnType::BigInt)
         });
         foreign_keys.push(ForeignKey {
+            deferrable: Default::default(),
             name: format!("fk_{name}_parent_id"),
             columns: vec!["parent_id".into()],
             references: QualifiedName {
@@ -196,6 +197,7 @@ fn build(i: usize, t: &Tbl, with_fk: bool) -> TableDef {
         uniques: t
             .unique
             .map(|u| UniqueConstraint {
+                nulls_not_distinct: false,
                 name: format!("uq_{name}_{}", col_name(u)),
                 columns: vec![col_name(u)],
             })

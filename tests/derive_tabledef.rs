@@ -57,6 +57,7 @@ fn fk(
         None => QualifiedName::new(table),
     };
     ForeignKey {
+        deferrable: Default::default(),
         name: s(name),
         columns: vec![s(column)],
         references,
@@ -718,6 +719,7 @@ fn registered_tables_are_sorted_by_schema_then_name() {
             "nullable_types",
             "order",
             "order_item",
+            "people",
             "products",
             "ticket",
             "user",
@@ -732,4 +734,168 @@ fn registered_tables_are_sorted_by_schema_then_name() {
     let mut product = Product::table_def();
     product.normalized_order();
     assert!(tables.contains(&product));
+}
+
+// What real PostgreSQL schemas use: index methods, expression keys, INCLUDE, NULLS NOT
+// DISTINCT, a composite deferrable foreign key, generated columns and collations.
+#[derive(Table)]
+#[table(name = "people")]
+#[index(name = "ix_people_tags", columns("tags"), using = "GIN")]
+#[index(name = "ix_people_lower_name", expr = "lower(name)", unique)]
+#[index(columns("org_id"), include("name"), predicate = "active")]
+#[index(columns("org_id"), expr = "lower(nick)", expr = "length(name)")]
+#[unique(name = "uq_people_nick", columns("nick"), nulls_not_distinct)]
+#[foreign_key(
+    name = "fk_people_team",
+    columns("org_id", "team_no"),
+    references = "teams(org_id, team_no)",
+    on_delete = "cascade",
+    deferrable
+)]
+#[foreign_key(
+    columns("team_no", "org_id"),
+    references = "app.squads(no, org)",
+    initially_deferred
+)]
+struct Person {
+    #[column(primary_key)]
+    id: i64,
+    name: String,
+    #[column(sql_type = "tsvector")]
+    tags: String,
+    #[column(generated = "length(name)")]
+    name_len: i32,
+    #[column(generated = "id * 2", stored = false)]
+    double_id: i64,
+    #[column(collation = "C")]
+    code: String,
+    org_id: i64,
+    team_no: i32,
+    nick: Option<String>,
+    active: bool,
+}
+
+#[test]
+fn rich_postgres_declarations() {
+    // In the order the registry sorts constraints and indexes into (by name).
+    let mut t = Person::table_def();
+    t.normalized_order();
+    let key = |name: &str, expression: bool| IndexColumn {
+        expression,
+        ..IndexColumn::asc(name)
+    };
+    let generated = |name: &str, ty, expr: &str, stored| Column {
+        generated: Some(dbconform::GeneratedColumn {
+            expr: s(expr),
+            stored,
+        }),
+        ..col(name, ty)
+    };
+    assert_eq!(
+        t.columns,
+        [
+            auto_increment("id", ColumnType::BigInt),
+            col("name", ColumnType::Text),
+            col("tags", ColumnType::Custom(s("tsvector"))),
+            generated("name_len", ColumnType::Integer, "length(name)", true),
+            generated("double_id", ColumnType::BigInt, "id * 2", false),
+            Column {
+                collation: Some(s("C")),
+                ..col("code", ColumnType::Text)
+            },
+            col("org_id", ColumnType::BigInt),
+            col("team_no", ColumnType::Integer),
+            nullable("nick", ColumnType::Text),
+            col("active", ColumnType::Boolean),
+        ]
+    );
+    let plain = |name: String, columns: Vec<IndexColumn>| Index {
+        name,
+        columns,
+        unique: false,
+        predicate: None,
+        method: None,
+        include: Vec::new(),
+        nulls_not_distinct: false,
+        invalid: false,
+    };
+    let mut expected = vec![
+        Index {
+            method: Some(s("gin")),
+            ..plain(s("ix_people_tags"), vec![key("tags", false)])
+        },
+        Index {
+            unique: true,
+            ..plain(s("ix_people_lower_name"), vec![key("lower(name)", true)])
+        },
+        Index {
+            include: vec![s("name")],
+            predicate: Some(s("active")),
+            ..plain(
+                generated_name("ix", "people", &["org_id"]),
+                vec![key("org_id", false)],
+            )
+        },
+        plain(
+            generated_name(
+                "ix",
+                "people",
+                &[
+                    "org_id",
+                    &short_hash("lower(nick)"),
+                    &short_hash("length(name)"),
+                ],
+            ),
+            vec![
+                key("org_id", false),
+                key("lower(nick)", true),
+                key("length(name)", true),
+            ],
+        ),
+    ];
+    expected.sort_by(|a, b| a.name.cmp(&b.name));
+    assert_eq!(t.indexes, expected);
+    assert_eq!(
+        t.uniques,
+        [dbconform::UniqueConstraint {
+            name: s("uq_people_nick"),
+            columns: vec![s("nick")],
+            nulls_not_distinct: true,
+        }]
+    );
+    let composite =
+        |name: String, columns: [&str; 2], references, referenced: [&str; 2]| ForeignKey {
+            name,
+            columns: columns.map(s).to_vec(),
+            references,
+            referenced_columns: referenced.map(s).to_vec(),
+            on_delete: NoAction,
+            on_update: NoAction,
+            deferrable: Default::default(),
+            not_valid: false,
+        };
+    assert_eq!(
+        t.foreign_keys,
+        [
+            ForeignKey {
+                on_delete: Cascade,
+                deferrable: dbconform::Deferrability::Deferrable,
+                ..composite(
+                    s("fk_people_team"),
+                    ["org_id", "team_no"],
+                    QualifiedName::new("teams"),
+                    ["org_id", "team_no"],
+                )
+            },
+            ForeignKey {
+                deferrable: dbconform::Deferrability::InitiallyDeferred,
+                ..composite(
+                    generated_name("fk", "people", &["team_no", "org_id"]),
+                    ["team_no", "org_id"],
+                    QualifiedName::with_schema("app", "squads"),
+                    ["no", "org"],
+                )
+            },
+        ]
+    );
 }

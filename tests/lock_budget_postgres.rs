@@ -33,6 +33,7 @@ fn keyed(schema: &str, n: usize) -> TableDef {
             columns: vec!["id".into()],
         }),
         uniques: vec![UniqueConstraint {
+            nulls_not_distinct: false,
             name: format!("uq_{name}_code"),
             columns: vec!["code".into()],
         }],
@@ -47,6 +48,7 @@ fn keyed(schema: &str, n: usize) -> TableDef {
             invalid: false,
         }],
         foreign_keys: vec![ForeignKey {
+            deferrable: Default::default(),
             name: format!("fk_{name}_parent"),
             columns: vec!["parent".into()],
             references: QualifiedName::with_schema(schema, "t0"),

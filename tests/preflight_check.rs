@@ -305,6 +305,7 @@ fn parent_and_child(child_key: dbconform::ColumnType) -> Vec<dbconform::TableDef
         ],
     );
     child.foreign_keys.push(ForeignKey {
+        deferrable: Default::default(),
         name: "fk_pf_children_parent_id".into(),
         columns: vec!["parent_id".into()],
         references: QualifiedName::new("pf_parents"),

@@ -141,6 +141,7 @@ fn fk(
     referenced_columns: &[&str],
 ) -> ForeignKey {
     ForeignKey {
+        deferrable: Default::default(),
         name: name.into(),
         columns: strings(columns),
         references,

@@ -257,6 +257,7 @@ async fn constraints_named_and_unnamed_with_autoindexes_mapped() {
               referenced: &[&str],
               on_delete: FkAction,
               on_update: FkAction| ForeignKey {
+        deferrable: Default::default(),
         name: name.into(),
         columns: strings(columns),
         references: QualifiedName::with_schema("main", parent),
@@ -285,15 +286,19 @@ async fn constraints_named_and_unnamed_with_autoindexes_mapped() {
                 FkAction::Cascade,
                 FkAction::NoAction
             ),
-            // The parent's own spelling of its name and columns.
-            fk(
-                "fk_code",
-                &["p_code"],
-                "parent",
-                &["code"],
-                FkAction::NoAction,
-                FkAction::SetNull
-            ),
+            // The parent's own spelling of its name and columns; the deferral clause
+            // read from the table's text.
+            ForeignKey {
+                deferrable: dbconform::Deferrability::InitiallyDeferred,
+                ..fk(
+                    "fk_code",
+                    &["p_code"],
+                    "parent",
+                    &["code"],
+                    FkAction::NoAction,
+                    FkAction::SetNull,
+                )
+            },
             // A parent that does not exist is reported as written.
             fk(
                 "fk_missing",
@@ -500,6 +505,7 @@ async fn text_that_sqlite_rewrote_after_alter_and_create_as_select() {
     assert_eq!(
         a.foreign_keys,
         [ForeignKey {
+            deferrable: Default::default(),
             name: String::new(),
             columns: strings(&["p_id"]),
             references: QualifiedName::with_schema("main", "p"),
@@ -538,6 +544,7 @@ async fn foreign_keys_alike_but_for_actions_or_referenced_columns_keep_their_nam
               referenced: &[&str],
               on_delete: FkAction,
               on_update: FkAction| ForeignKey {
+        deferrable: Default::default(),
         name: name.into(),
         columns: strings(columns),
         references: QualifiedName::with_schema("main", "parent"),

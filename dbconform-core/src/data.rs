@@ -61,7 +61,8 @@ pub enum Question {
         columns: Vec<String>,
     },
     /// How many groups of two or more rows share the same values of `columns` (rows with a
-    /// NULL in any of them excluded, as UNIQUE does), among the rows matching `predicate`.
+    /// NULL in any of them excluded, as UNIQUE does, unless the key is NULLS NOT DISTINCT),
+    /// among the rows matching `predicate`.
     Duplicates {
         /// The table.
         table: QualifiedName,
@@ -69,6 +70,10 @@ pub enum Question {
         columns: Vec<IndexColumn>,
         /// A partial index's predicate.
         predicate: Option<String>,
+        /// `true` for a NULLS NOT DISTINCT key: rows with NULLs count too, NULL equal to
+        /// NULL.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        nulls_not_distinct: bool,
     },
     /// How many rows whose `columns` are all non-NULL match no row of `references` on
     /// `referenced_columns` (MATCH SIMPLE, what a foreign key checks).
@@ -466,13 +471,17 @@ pub(crate) fn asked(change: &Change, context: &Context, dialect: &dyn Dialect) -
                     table: table.clone(),
                     columns: key.columns.clone(),
                 }));
-                out.push(fails(duplicates(&table, &key.columns)));
+                out.push(fails(duplicates(&table, &key.columns, false)));
             }
         }
         Change::AddUnique { unique, .. } | Change::AlterUnique { to: unique, .. } => {
             out.push(rows(false));
             if !new_column(&unique.columns) {
-                out.push(fails(duplicates(&table, &unique.columns)));
+                out.push(fails(duplicates(
+                    &table,
+                    &unique.columns,
+                    unique.nulls_not_distinct,
+                )));
             }
         }
         Change::AddIndex { index, .. } | Change::AlterIndex { to: index, .. } if index.unique => {
@@ -492,6 +501,7 @@ pub(crate) fn asked(change: &Change, context: &Context, dialect: &dyn Dialect) -
                     table: table.clone(),
                     columns: index.columns.clone(),
                     predicate: index.predicate.clone(),
+                    nulls_not_distinct: index.nulls_not_distinct,
                 }));
             }
         }
@@ -537,11 +547,12 @@ pub(crate) fn asked(change: &Change, context: &Context, dialect: &dyn Dialect) -
 }
 
 /// The duplicates question of a key over plain columns.
-fn duplicates(table: &QualifiedName, columns: &[String]) -> Question {
+fn duplicates(table: &QualifiedName, columns: &[String], nulls_not_distinct: bool) -> Question {
     Question::Duplicates {
         table: table.clone(),
         columns: columns.iter().map(IndexColumn::asc).collect(),
         predicate: None,
+        nulls_not_distinct,
     }
 }
 

@@ -29,8 +29,8 @@ pub use diff::diff_tables;
 pub use effect::{LockLevel, TableEffect, TableSize, Work};
 pub use error::{BoxError, Error, OnlineFailure, Result, redact_url};
 pub use model::{
-    Check, Column, ColumnType, FkAction, ForeignKey, GeneratedColumn, Index, IndexColumn,
-    NullsOrder, PrimaryKey, QualifiedName, Schema, SortOrder, TableDef, TableOptions,
+    Check, Column, ColumnType, Deferrability, FkAction, ForeignKey, GeneratedColumn, Index,
+    IndexColumn, NullsOrder, PrimaryKey, QualifiedName, Schema, SortOrder, TableDef, TableOptions,
     UniqueConstraint,
 };
 pub use naming::{MAX_IDENTIFIER_BYTES, generated_name, short_hash, shorten};

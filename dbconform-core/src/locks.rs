@@ -318,6 +318,7 @@ mod tests {
             ],
         );
         t.uniques = vec![UniqueConstraint {
+            nulls_not_distinct: false,
             name: format!("uq_{name}_code"),
             columns: vec!["code".into()],
         }];

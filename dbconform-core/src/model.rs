@@ -518,18 +518,21 @@ impl Index {
 
     /// The UNIQUE constraint this index is equivalent to, if any: a unique B-tree index
     /// on plain columns, all ascending with default operator classes and NULLS order,
-    /// without a predicate, INCLUDE columns or NULLS NOT DISTINCT is how both SQLite and
-    /// PostgreSQL implement a UNIQUE constraint, so either spelling satisfies the other.
+    /// without a predicate or INCLUDE columns is how both SQLite and PostgreSQL implement
+    /// a UNIQUE constraint (with or without NULLS NOT DISTINCT), so either spelling
+    /// satisfies the other.
     pub fn as_unique_constraint(&self) -> Option<UniqueConstraint> {
         let plain = self.unique
             && !self.invalid
             && self.predicate.is_none()
-            && self.is_plain_btree()
+            && self.method.is_none()
+            && self.include.is_empty()
             && !self.columns.is_empty()
             && self.columns.iter().all(IndexColumn::is_plain);
         plain.then(|| UniqueConstraint {
             name: self.name.clone(),
             columns: self.columns.iter().map(|c| c.name.clone()).collect(),
+            nulls_not_distinct: self.nulls_not_distinct,
         })
     }
 }
@@ -541,6 +544,10 @@ pub struct UniqueConstraint {
     pub name: String,
     /// Columns, in order.
     pub columns: Vec<String>,
+    /// PostgreSQL 15's `UNIQUE NULLS NOT DISTINCT`: rows whose key columns are all NULL
+    /// are duplicates of each other too, so the key allows one such row only.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub nulls_not_distinct: bool,
 }
 
 /// Referential action of a foreign key.
@@ -588,6 +595,39 @@ impl FkAction {
     }
 }
 
+/// Whether a constraint may be checked at commit instead of at each statement.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Deferrability {
+    /// `NOT DEFERRABLE` (the SQL default): checked after each statement.
+    #[default]
+    NotDeferrable,
+    /// `DEFERRABLE INITIALLY IMMEDIATE`: checked after each statement unless a transaction
+    /// says `SET CONSTRAINTS ... DEFERRED`.
+    Deferrable,
+    /// `DEFERRABLE INITIALLY DEFERRED`: checked at commit.
+    InitiallyDeferred,
+}
+
+impl Deferrability {
+    /// `true` for [`Deferrability::NotDeferrable`].
+    pub fn is_default(&self) -> bool {
+        *self == Deferrability::NotDeferrable
+    }
+
+    /// The SQL clause to write after a key's actions: empty for the default,
+    /// `DEFERRABLE` or `DEFERRABLE INITIALLY DEFERRED`.
+    pub fn as_sql(self) -> &'static str {
+        match self {
+            Deferrability::NotDeferrable => "",
+            Deferrability::Deferrable => "DEFERRABLE",
+            Deferrability::InitiallyDeferred => "DEFERRABLE INITIALLY DEFERRED",
+        }
+    }
+}
+
 /// A FOREIGN KEY constraint.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ForeignKey {
@@ -605,6 +645,10 @@ pub struct ForeignKey {
     /// `ON UPDATE` action.
     #[serde(default)]
     pub on_update: FkAction,
+    /// When the key is checked: at each statement (the default) or, for a `DEFERRABLE`
+    /// key, possibly at commit.
+    #[serde(default, skip_serializing_if = "Deferrability::is_default")]
+    pub deferrable: Deferrability,
     /// `true` for a key the database has but has not checked the existing rows against
     /// (PostgreSQL's `NOT VALID`, left by an online apply interrupted before `VALIDATE
     /// CONSTRAINT`). Only reflection sets it: such a key never satisfies a declared one,

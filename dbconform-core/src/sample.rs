@@ -59,6 +59,7 @@ fn benchmark_table(i: usize, n: usize) -> TableDef {
         Vec::new()
     } else {
         vec![ForeignKey {
+            deferrable: Default::default(),
             name: format!("fk_{t}_parent_id"),
             columns: vec!["parent_id".into()],
             references: QualifiedName {
@@ -79,6 +80,7 @@ fn benchmark_table(i: usize, n: usize) -> TableDef {
             columns: vec!["id".into()],
         }),
         uniques: vec![UniqueConstraint {
+            nulls_not_distinct: false,
             name: format!("uq_{t}_code"),
             columns: vec!["code".into()],
         }],

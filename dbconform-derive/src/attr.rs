@@ -32,6 +32,8 @@ pub const UNIQUE: Symbol = Symbol("unique");
 pub const CHECK: Symbol = Symbol("check");
 /// `#[primary_key(...)]`
 pub const PRIMARY_KEY: Symbol = Symbol("primary_key");
+/// `#[foreign_key(...)]`.
+pub const FOREIGN_KEY: Symbol = Symbol("foreign_key");
 
 const NAME: Symbol = Symbol("name");
 const SCHEMA: Symbol = Symbol("schema");
@@ -40,6 +42,12 @@ const COMMENT: Symbol = Symbol("comment");
 pub(crate) const COLUMNS: Symbol = Symbol("columns");
 const PREDICATE: Symbol = Symbol("predicate");
 const METHOD: Symbol = Symbol("method");
+const USING: Symbol = Symbol("using");
+const GENERATED: Symbol = Symbol("generated");
+const STORED: Symbol = Symbol("stored");
+const COLLATION: Symbol = Symbol("collation");
+const DEFERRABLE: Symbol = Symbol("deferrable");
+const INITIALLY_DEFERRED: Symbol = Symbol("initially_deferred");
 pub(crate) const INCLUDE: Symbol = Symbol("include");
 const NULLS_NOT_DISTINCT: Symbol = Symbol("nulls_not_distinct");
 const EXPR: Symbol = Symbol("expr");
@@ -63,13 +71,24 @@ const TABLE_KEYS: &[Symbol] = &[NAME, SCHEMA, RENAMED_FROM, COMMENT];
 const INDEX_KEYS: &[Symbol] = &[
     NAME,
     COLUMNS,
+    EXPR,
     UNIQUE,
     PREDICATE,
+    USING,
     METHOD,
     INCLUDE,
     NULLS_NOT_DISTINCT,
 ];
-const UNIQUE_KEYS: &[Symbol] = &[NAME, COLUMNS];
+const UNIQUE_KEYS: &[Symbol] = &[NAME, COLUMNS, NULLS_NOT_DISTINCT];
+const FOREIGN_KEY_KEYS: &[Symbol] = &[
+    NAME,
+    COLUMNS,
+    REFERENCES,
+    ON_DELETE,
+    ON_UPDATE,
+    DEFERRABLE,
+    INITIALLY_DEFERRED,
+];
 const CHECK_KEYS: &[Symbol] = &[NAME, EXPR];
 const PRIMARY_KEY_KEYS: &[Symbol] = &[NAME, COLUMNS];
 const COLUMN_KEYS: &[Symbol] = &[
@@ -87,6 +106,9 @@ const COLUMN_KEYS: &[Symbol] = &[
     ON_DELETE,
     ON_UPDATE,
     CHECK,
+    GENERATED,
+    STORED,
+    COLLATION,
     RENAMED_FROM,
     COMMENT,
     SKIP,
@@ -202,6 +224,8 @@ pub struct Container {
     pub checks: Vec<CheckAttr>,
     /// `#[primary_key(...)]`.
     pub primary_key: Option<KeyAttr>,
+    /// `#[foreign_key(...)]`, in order.
+    pub foreign_keys: Vec<ForeignKeyAttr>,
     /// `#[sqlx(rename_all = "...")]`, a style of [`text::RENAME_ALL_STYLES`].
     pub sqlx_rename_all: Option<Spanned<String>>,
     /// `true` when the struct has a `#[sqlx(...)]` attribute: it is read by
@@ -234,11 +258,14 @@ pub struct IndexAttr {
     pub columns: Option<ColumnList>,
     /// `true` when `columns` was written (even with an invalid value).
     pub columns_given: bool,
+    /// `expr = "SQL"`, all occurrences in order: expression keys, after the columns.
+    pub exprs: Vec<Spanned<String>>,
     /// `unique`.
     pub unique: bool,
     /// `predicate = "..."`.
     pub predicate: Option<Spanned<String>>,
-    /// `method = "..."` (PostgreSQL access method: `gist`, `gin`, `hash`, `brin`, ...).
+    /// `using = "..."` or `method = "..."` (PostgreSQL access method: `gist`, `gin`,
+    /// `hash`, `brin`, ...).
     pub method: Option<Spanned<String>>,
     /// `include(...)`: non-key columns (PostgreSQL `INCLUDE`).
     pub include: Option<ColumnList>,
@@ -256,10 +283,36 @@ pub struct KeyAttr {
     pub columns: Option<ColumnList>,
     /// `true` when `columns` was written (even with an invalid value).
     pub columns_given: bool,
+    /// `nulls_not_distinct` (its span; `#[unique]` only).
+    pub nulls_not_distinct: Option<Span>,
 }
 
 /// `#[unique(...)]`.
 pub type UniqueAttr = KeyAttr;
+
+/// `#[foreign_key(...)]`: a key over one or more columns.
+pub struct ForeignKeyAttr {
+    /// Span of the attribute's path.
+    pub span: Span,
+    /// `name = "..."`.
+    pub name: Option<Spanned<String>>,
+    /// `columns(...)`: the referencing columns.
+    pub columns: Option<ColumnList>,
+    /// `true` when `columns` was written (even with an invalid value).
+    pub columns_given: bool,
+    /// `references = "table(col, ...)"`, parsed.
+    pub references: Option<Spanned<Reference>>,
+    /// `true` when `references` was written (even with an invalid value).
+    pub references_given: bool,
+    /// `on_delete = "..."`.
+    pub on_delete: Option<Spanned<FkAction>>,
+    /// `on_update = "..."`.
+    pub on_update: Option<Spanned<FkAction>>,
+    /// `deferrable`.
+    pub deferrable: Option<Span>,
+    /// `initially_deferred` (implies `deferrable`).
+    pub initially_deferred: Option<Span>,
+}
 
 /// `#[check(...)]`.
 pub struct CheckAttr {
@@ -315,6 +368,12 @@ pub struct ColumnAttrs {
     pub on_update: Option<Spanned<FkAction>>,
     /// `check = "expr"`.
     pub check: Option<Spanned<String>>,
+    /// `generated = "expr"`: a generated column.
+    pub generated: Option<Spanned<String>>,
+    /// `stored = bool`: whether a generated column is stored (default) or virtual.
+    pub stored: Option<Spanned<bool>>,
+    /// `collation = "..."`.
+    pub collation: Option<Spanned<String>>,
     /// `renamed_from = ...`, all occurrences.
     pub renamed_from: Vec<Spanned<String>>,
     /// `comment = "..."`.
@@ -356,6 +415,7 @@ impl Container {
         let mut uniques = Vec::new();
         let mut checks = Vec::new();
         let mut primary_key: Option<KeyAttr> = None;
+        let mut foreign_keys = Vec::new();
         let mut sqlx_rename_all = Attr::none(cx, SQLX, RENAME_ALL);
         let mut sqlx_seen = false;
 
@@ -384,6 +444,7 @@ impl Container {
                     name: None,
                     columns: None,
                     columns_given: false,
+                    exprs: Vec::new(),
                     unique: false,
                     predicate: None,
                     method: None,
@@ -405,6 +466,7 @@ impl Container {
                     name: None,
                     columns: None,
                     columns_given: false,
+                    nulls_not_distinct: None,
                 };
                 let result = parse_key(cx, attr, which, keys, &mut key_attr);
                 if which == UNIQUE {
@@ -418,6 +480,22 @@ impl Container {
                 } else {
                     primary_key = Some(key_attr);
                 }
+                result
+            } else if *path == FOREIGN_KEY {
+                let mut fk = ForeignKeyAttr {
+                    span: path.span(),
+                    name: None,
+                    columns: None,
+                    columns_given: false,
+                    references: None,
+                    references_given: false,
+                    on_delete: None,
+                    on_update: None,
+                    deferrable: None,
+                    initially_deferred: None,
+                };
+                let result = parse_foreign_key(cx, attr, &mut fk);
+                foreign_keys.push(fk);
                 result
             } else if *path == CHECK {
                 let mut check = CheckAttr {
@@ -467,6 +545,7 @@ impl Container {
             uniques,
             checks,
             primary_key,
+            foreign_keys,
             sqlx_rename_all: sqlx_rename_all.get(),
             sqlx_seen,
         }
@@ -524,6 +603,8 @@ fn parse_index(cx: &Ctxt, attr: &Attribute, index: &mut IndexAttr) -> syn::Resul
     let mut unique = Attr::none(cx, INDEX, UNIQUE);
     let mut predicate = Attr::none(cx, INDEX, PREDICATE);
     let mut method = Attr::none(cx, INDEX, METHOD);
+    let mut using = Attr::none(cx, INDEX, USING);
+    let mut exprs = Vec::new();
     let mut include = Attr::none(cx, INDEX, INCLUDE);
     let mut nulls_not_distinct = Attr::none(cx, INDEX, NULLS_NOT_DISTINCT);
     let result = attr.parse_nested_meta(|meta| {
@@ -539,6 +620,10 @@ fn parse_index(cx: &Ctxt, attr: &Attribute, index: &mut IndexAttr) -> syn::Resul
             predicate.set_opt(key, value.string(cx, INDEX, PREDICATE));
         } else if *key == METHOD {
             method.set_opt(key, value.string(cx, INDEX, METHOD));
+        } else if *key == USING {
+            using.set_opt(key, value.string(cx, INDEX, USING));
+        } else if *key == EXPR {
+            exprs.extend(value.string(cx, INDEX, EXPR));
         } else if *key == INCLUDE {
             include.set_opt(key, value.columns(cx, INDEX, key));
         } else if *key == NULLS_NOT_DISTINCT {
@@ -553,7 +638,14 @@ fn parse_index(cx: &Ctxt, attr: &Attribute, index: &mut IndexAttr) -> syn::Resul
     index.columns = columns.get();
     index.unique = unique.get().is_some();
     index.predicate = predicate.get();
-    index.method = method.get();
+    if method.seen() && using.seen() {
+        cx.error_at(
+            index.span,
+            "`using` and `method` are two spellings of the index's access method; keep one",
+        );
+    }
+    index.method = method.get().or(using.get());
+    index.exprs = exprs;
     index.include = include.get();
     index.nulls_not_distinct = nulls_not_distinct.get().is_some();
     result
@@ -568,6 +660,7 @@ fn parse_key(
 ) -> syn::Result<()> {
     let mut name = Attr::none(cx, which, NAME);
     let mut columns = Attr::none(cx, which, COLUMNS);
+    let mut nulls_not_distinct = Attr::none(cx, which, NULLS_NOT_DISTINCT);
     let result = attr.parse_nested_meta(|meta| {
         let value = Value::take(&meta)?;
         let key = &meta.path;
@@ -575,6 +668,8 @@ fn parse_key(
             name.set_opt(key, value.string(cx, which, NAME));
         } else if *key == COLUMNS {
             columns.set_opt(key, value.columns(cx, which, key));
+        } else if *key == NULLS_NOT_DISTINCT && keys.contains(&NULLS_NOT_DISTINCT) {
+            nulls_not_distinct.set_opt(key, value.flag(cx, which, NULLS_NOT_DISTINCT));
         } else {
             unknown_key(cx, which, key, keys);
         }
@@ -583,6 +678,49 @@ fn parse_key(
     out.name = name.get();
     out.columns_given = columns.seen();
     out.columns = columns.get();
+    out.nulls_not_distinct = nulls_not_distinct.get();
+    result
+}
+
+fn parse_foreign_key(cx: &Ctxt, attr: &Attribute, fk: &mut ForeignKeyAttr) -> syn::Result<()> {
+    let mut name = Attr::none(cx, FOREIGN_KEY, NAME);
+    let mut columns = Attr::none(cx, FOREIGN_KEY, COLUMNS);
+    let mut references = Attr::none(cx, FOREIGN_KEY, REFERENCES);
+    let mut on_delete = Attr::none(cx, FOREIGN_KEY, ON_DELETE);
+    let mut on_update = Attr::none(cx, FOREIGN_KEY, ON_UPDATE);
+    let mut deferrable = Attr::none(cx, FOREIGN_KEY, DEFERRABLE);
+    let mut initially_deferred = Attr::none(cx, FOREIGN_KEY, INITIALLY_DEFERRED);
+    let result = attr.parse_nested_meta(|meta| {
+        let value = Value::take(&meta)?;
+        let key = &meta.path;
+        if *key == NAME {
+            name.set_opt(key, value.string(cx, FOREIGN_KEY, NAME));
+        } else if *key == COLUMNS {
+            columns.set_opt(key, value.columns(cx, FOREIGN_KEY, key));
+        } else if *key == REFERENCES {
+            references.set_opt(key, value.references(cx, FOREIGN_KEY, true));
+        } else if *key == ON_DELETE {
+            on_delete.set_opt(key, value.fk_action(cx, FOREIGN_KEY, ON_DELETE));
+        } else if *key == ON_UPDATE {
+            on_update.set_opt(key, value.fk_action(cx, FOREIGN_KEY, ON_UPDATE));
+        } else if *key == DEFERRABLE {
+            deferrable.set_opt(key, value.flag(cx, FOREIGN_KEY, DEFERRABLE));
+        } else if *key == INITIALLY_DEFERRED {
+            initially_deferred.set_opt(key, value.flag(cx, FOREIGN_KEY, INITIALLY_DEFERRED));
+        } else {
+            unknown_key(cx, FOREIGN_KEY, key, FOREIGN_KEY_KEYS);
+        }
+        Ok(())
+    });
+    fk.name = name.get();
+    fk.columns_given = columns.seen();
+    fk.columns = columns.get();
+    fk.references_given = references.seen();
+    fk.references = references.get();
+    fk.on_delete = on_delete.get();
+    fk.on_update = on_update.get();
+    fk.deferrable = deferrable.get();
+    fk.initially_deferred = initially_deferred.get();
     result
 }
 
@@ -624,6 +762,9 @@ impl ColumnAttrs {
         let mut on_delete = Attr::none(cx, COLUMN, ON_DELETE);
         let mut on_update = Attr::none(cx, COLUMN, ON_UPDATE);
         let mut check = Attr::none(cx, COLUMN, CHECK);
+        let mut generated = Attr::none(cx, COLUMN, GENERATED);
+        let mut stored = Attr::none(cx, COLUMN, STORED);
+        let mut collation = Attr::none(cx, COLUMN, COLLATION);
         let mut comment = Attr::none(cx, COLUMN, COMMENT);
         let mut skip = Attr::none(cx, COLUMN, SKIP);
         let mut renamed_from = Vec::new();
@@ -663,11 +804,22 @@ impl ColumnAttrs {
                         }
                         Some("scale") => scale.set_opt(key, value.u32(cx, COLUMN, SCALE)),
                         Some("references") => {
-                            references.set_opt(key, value.references(cx));
+                            references.set_opt(key, value.references(cx, COLUMN, false));
                         }
-                        Some("on_delete") => on_delete.set_opt(key, value.fk_action(cx, ON_DELETE)),
-                        Some("on_update") => on_update.set_opt(key, value.fk_action(cx, ON_UPDATE)),
+                        Some("on_delete") => {
+                            on_delete.set_opt(key, value.fk_action(cx, COLUMN, ON_DELETE))
+                        }
+                        Some("on_update") => {
+                            on_update.set_opt(key, value.fk_action(cx, COLUMN, ON_UPDATE))
+                        }
                         Some("check") => check.set_opt(key, value.string(cx, COLUMN, CHECK)),
+                        Some("generated") => {
+                            generated.set_opt(key, value.string(cx, COLUMN, GENERATED))
+                        }
+                        Some("stored") => stored.set_opt(key, value.bool(cx, COLUMN, STORED)),
+                        Some("collation") => {
+                            collation.set_opt(key, value.string(cx, COLUMN, COLLATION))
+                        }
                         Some("renamed_from") => {
                             renamed_from.extend(value.strings(cx, COLUMN, RENAMED_FROM))
                         }
@@ -705,6 +857,9 @@ impl ColumnAttrs {
             on_delete: on_delete.get(),
             on_update: on_update.get(),
             check: check.get(),
+            generated: generated.get(),
+            stored: stored.get(),
+            collation: collation.get(),
             renamed_from,
             comment: comment.get(),
             skip: skip.get(),
@@ -729,6 +884,9 @@ fn misplaced_on_field(path: &Path) -> Option<&'static str> {
     } else if *path == PRIMARY_KEY {
         "`#[primary_key(...)]` is a struct-level attribute; on a field write \
          `#[column(primary_key)]`"
+    } else if *path == FOREIGN_KEY {
+        "`#[foreign_key(...)]` is a struct-level attribute; on a field write \
+         `#[column(references = \"table(column)\")]`"
     } else {
         return None;
     })

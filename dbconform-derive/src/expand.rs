@@ -181,7 +181,12 @@ fn impl_table(input: &Input) -> TokenStream {
             None => p.generated_name("uq", &table, &cols),
         };
         let cols = p.strings(cols.iter().map(String::as_str));
-        uniques.push(quote!(#core::UniqueConstraint { name: #name, columns: #cols }));
+        let nulls_not_distinct = unique.nulls_not_distinct.is_some();
+        uniques.push(quote!(#core::UniqueConstraint {
+            name: #name,
+            columns: #cols,
+            nulls_not_distinct: #nulls_not_distinct,
+        }));
     }
     for index in &attrs.indexes {
         let specs: Vec<(String, bool)> = index
@@ -197,25 +202,31 @@ fn impl_table(input: &Input) -> TokenStream {
             })
             .collect();
         let names: Vec<String> = specs.iter().map(|(n, _)| n.clone()).collect();
+        let exprs: Vec<&str> = index.exprs.iter().map(|e| e.value.trim()).collect();
         let name = match &index.name {
             Some(n) => p.string(&n.value),
-            None => p.generated_name("ix", &table, &names),
+            // An expression key is named by its hash, as a CHECK is.
+            None => quote!(#core::generated_name("ix", #table, &[
+                #(#names,)* #(#core::short_hash(#exprs).as_str()),*
+            ])),
         };
+        let keys = specs
+            .iter()
+            .map(|(n, desc)| (n.as_str(), *desc, false))
+            .chain(exprs.iter().map(|e| (*e, false, true)));
         let cols = p.vec(
-            specs
-                .iter()
-                .map(|(n, desc)| {
-                    let n = p.string(n);
-                    let order = if *desc { quote!(Desc) } else { quote!(Asc) };
-                    quote!(#core::IndexColumn {
-                        name: #n,
-                        order: #core::SortOrder::#order,
-                        expression: false,
-                        opclass: ::core::option::Option::None,
-                        nulls: ::core::option::Option::None,
-                    })
+            keys.map(|(n, desc, expression)| {
+                let n = p.string(n);
+                let order = if desc { quote!(Desc) } else { quote!(Asc) };
+                quote!(#core::IndexColumn {
+                    name: #n,
+                    order: #core::SortOrder::#order,
+                    expression: #expression,
+                    opclass: ::core::option::Option::None,
+                    nulls: ::core::option::Option::None,
                 })
-                .collect(),
+            })
+            .collect(),
         );
         let unique = index.unique;
         let predicate = p.opt_string(index.predicate.as_ref().map(|s| s.value.as_str()));
@@ -257,6 +268,41 @@ fn impl_table(input: &Input) -> TokenStream {
         let expr = p.string(expr);
         checks.push(quote!(#core::Check { name: #name, expr: #expr, not_valid: false }));
     }
+    for fk in &attrs.foreign_keys {
+        let cols = resolved(input, fk.columns.as_ref(), false);
+        let name = match &fk.name {
+            Some(n) => p.string(&n.value),
+            None => p.generated_name("fk", &table, &cols),
+        };
+        let cols = p.strings(cols.iter().map(String::as_str));
+        let (schema, ref_table, ref_cols) = match &fk.references {
+            Some(r) => (
+                p.opt_string(r.value.schema.as_deref()),
+                p.string(&r.value.table),
+                p.strings(r.value.columns.iter().map(String::as_str)),
+            ),
+            None => (p.opt_string(None), p.string(""), p.vec(Vec::new())),
+        };
+        let on_delete = p.fk_action(fk.on_delete.as_ref().map(|s| s.value));
+        let on_update = p.fk_action(fk.on_update.as_ref().map(|s| s.value));
+        let deferrable = if fk.initially_deferred.is_some() {
+            quote!(InitiallyDeferred)
+        } else if fk.deferrable.is_some() {
+            quote!(Deferrable)
+        } else {
+            quote!(NotDeferrable)
+        };
+        foreign_keys.push(quote!(#core::ForeignKey {
+            name: #name,
+            columns: #cols,
+            references: #core::QualifiedName { schema: #schema, name: #ref_table },
+            referenced_columns: #ref_cols,
+            on_delete: #on_delete,
+            on_update: #on_update,
+            deferrable: #core::Deferrability::#deferrable,
+            not_valid: false,
+        }));
+    }
 
     let mut field_pk = None;
     for field in input.columns() {
@@ -269,7 +315,11 @@ fn impl_table(input: &Input) -> TokenStream {
         if a.unique.is_some() {
             let name = p.generated_name("uq", &table, &parts);
             let cols = p.strings([col.as_str()]);
-            uniques.push(quote!(#core::UniqueConstraint { name: #name, columns: #cols }));
+            uniques.push(quote!(#core::UniqueConstraint {
+                name: #name,
+                columns: #cols,
+                nulls_not_distinct: false,
+            }));
         }
         if a.index.is_some() {
             let name = p.generated_name("ix", &table, &parts);
@@ -302,7 +352,7 @@ fn impl_table(input: &Input) -> TokenStream {
             let cols = p.strings([col.as_str()]);
             let schema = p.opt_string(r.schema.as_deref());
             let ref_table = p.string(&r.table);
-            let ref_cols = p.strings([r.column.as_str()]);
+            let ref_cols = p.strings(r.columns.iter().map(String::as_str));
             let on_delete = p.fk_action(a.on_delete.as_ref().map(|s| s.value));
             let on_update = p.fk_action(a.on_update.as_ref().map(|s| s.value));
             foreign_keys.push(quote!(#core::ForeignKey {
@@ -312,6 +362,7 @@ fn impl_table(input: &Input) -> TokenStream {
                 referenced_columns: #ref_cols,
                 on_delete: #on_delete,
                 on_update: #on_update,
+                deferrable: #core::Deferrability::NotDeferrable,
                 not_valid: false,
             }));
         }
@@ -447,6 +498,17 @@ fn column(p: &Paths, field: &Field, i: usize) -> (TokenStream, TokenStream) {
             None => quote!(#core::ColumnType::is_integer(&__column.ty)),
         };
         sets.push(quote!(__column.auto_increment = #auto;));
+    }
+    if let Some(generated) = &a.generated {
+        let expr = p.string(generated.value.trim());
+        let stored = a.stored.as_ref().is_none_or(|s| s.value);
+        sets.push(quote!(__column.generated = ::core::option::Option::Some(
+            #core::GeneratedColumn { expr: #expr, stored: #stored }
+        );));
+    }
+    if let Some(collation) = &a.collation {
+        let c = p.string(collation.value.trim());
+        sets.push(quote!(__column.collation = ::core::option::Option::Some(#c);));
     }
     if let Some(comment) = field.comment() {
         let c = p.string(&comment);

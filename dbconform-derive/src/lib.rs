@@ -50,8 +50,9 @@ use syn::{DeriveInput, parse_macro_input};
 /// | attribute | keys |
 /// | --- | --- |
 /// | `#[table(...)]` | `name = "..."` (default: the struct name in snake_case, `HTTPLog` → `http_log`), `schema = "..."`, `renamed_from = "..."` (repeatable, or `renamed_from("a", "b")`), `comment = "..."` (default: the doc comment; `""` for none) |
-/// | `#[index(...)]` (repeatable) | `columns("a", "b DESC")` (required), `name = "..."` (default `ix_<table>_<cols>`), `unique`, `predicate = "SQL"` |
-/// | `#[unique(...)]` (repeatable) | `columns(...)` (required), `name = "..."` (default `uq_<table>_<cols>`) |
+/// | `#[index(...)]` (repeatable) | `columns("a", "b DESC")` and/or `expr = "lower(a)"` (repeatable; expression keys come after the columns), `name = "..."` (default `ix_<table>_<cols>`, each expression as its hash), `unique`, `predicate = "SQL"`, `using = "gin"` (or `method`: `btree`, `hash`, `gist`, `spgist`, `gin`, `brin`, `bloom`, `rum`, `ivfflat`, `hnsw`), `include("c")`, `nulls_not_distinct` |
+/// | `#[unique(...)]` (repeatable) | `columns(...)` (required), `name = "..."` (default `uq_<table>_<cols>`), `nulls_not_distinct` |
+/// | `#[foreign_key(...)]` (repeatable) | `columns(...)` and `references = "[schema.]table(col, ...)"` (required, as many referenced columns as columns), `name = "..."` (default `fk_<table>_<cols>`), `on_delete`, `on_update`, `deferrable` or `initially_deferred` |
 /// | `#[check(...)]` (repeatable) | `expr = "SQL"` (required), `name = "..."` (default `ck_<table>_<hash of expr>`) |
 /// | `#[primary_key(...)]` (once) | `columns(...)` (required), `name = "..."`; a composite key never auto-increments |
 ///
@@ -75,6 +76,9 @@ use syn::{DeriveInput, parse_macro_input};
 /// | `references = "table(col)"`, `"schema.table(col)"` | foreign key `fk_<table>_<col>` |
 /// | `on_delete`, `on_update` = `"cascade"`, `"set_null"`, `"set_default"`, `"restrict"`, `"no_action"` | foreign key actions (`set_null` needs an `Option` field) |
 /// | `check = "SQL"` | CHECK constraint `ck_<table>_<col>` |
+/// | `generated = "SQL"` | generated column, `GENERATED ALWAYS AS (SQL) STORED`; not with `primary_key`, `default` or `auto_increment` |
+/// | `stored = false` | with `generated`: a VIRTUAL generated column (SQLite, MySQL) |
+/// | `collation = "..."` | the column's collation |
 /// | `renamed_from = "..."` | an earlier column name (repeatable, or a list) |
 /// | `comment = "..."` | column comment (default: the doc comment; `""` for none) |
 /// | `skip` | not a column; combines with no other key |
@@ -124,7 +128,7 @@ use syn::{DeriveInput, parse_macro_input};
 // to several derives).
 #[proc_macro_derive(
     Table,
-    attributes(table, column, index, unique, check, primary_key, sqlx)
+    attributes(table, column, index, unique, check, primary_key, foreign_key, sqlx)
 )]
 pub fn derive_table(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);

@@ -53,45 +53,56 @@ pub struct Reference {
     pub schema: Option<String>,
     /// The referenced table.
     pub table: String,
-    /// The referenced column.
-    pub column: String,
+    /// The referenced columns, in order (one for a field's `references`).
+    pub columns: Vec<String>,
 }
 
-/// Parses a `references` value; the error says what is wrong with it.
-pub fn parse_references(text: &str) -> Result<Reference, String> {
-    const FORM: &str = "expected `table(column)` or `schema.table(column)`";
+/// Parses a `references` value; the error says what is wrong with it. `many` allows
+/// several columns (`#[foreign_key(references = "teams(org_id, team_no)")]`); a field's
+/// `references` names exactly one.
+pub fn parse_references(text: &str, many: bool) -> Result<Reference, String> {
+    let form = if many {
+        "expected `table(column, ...)` or `schema.table(column, ...)`"
+    } else {
+        "expected `table(column)` or `schema.table(column)`"
+    };
     let text = text.trim();
     let (Some(open), true) = (text.find('('), text.ends_with(')')) else {
         return Err(format!(
-            "{FORM}, like `references = \"users(id)\"`: the referenced column is missing"
+            "{form}, like `references = \"users(id)\"`: the referenced column is missing"
         ));
     };
     let target = text[..open].trim();
-    let column = text[open + 1..text.len() - 1].trim();
-    if column.is_empty() {
-        return Err(format!("{FORM}: no column between the parentheses"));
+    let inside = text[open + 1..text.len() - 1].trim();
+    if inside.is_empty() {
+        return Err(format!("{form}: no column between the parentheses"));
     }
-    if column.contains(',') {
+    if inside.contains(',') && !many {
         return Err(format!(
-            "{FORM}: a field references exactly one column, but this names several"
+            "{form}: a field references exactly one column, but this names several; \
+             reference several with a struct-level `#[foreign_key(columns(...), references = \"...\")]`"
         ));
     }
-    if column.contains(['(', ')']) {
-        return Err(format!("{FORM}: unbalanced parentheses"));
+    if inside.contains(['(', ')']) {
+        return Err(format!("{form}: unbalanced parentheses"));
+    }
+    let columns: Vec<String> = inside.split(',').map(|c| c.trim().to_string()).collect();
+    if columns.iter().any(String::is_empty) {
+        return Err(format!("{form}: an empty column name in the list"));
     }
     let parts: Vec<&str> = target.split('.').map(str::trim).collect();
     let (schema, table) = match parts.as_slice() {
         [table] => (None, *table),
         [schema, table] => (Some(*schema), *table),
-        _ => return Err(format!("{FORM}: too many `.` in the table name")),
+        _ => return Err(format!("{form}: too many `.` in the table name")),
     };
     if table.is_empty() || schema.is_some_and(str::is_empty) {
-        return Err(format!("{FORM}: the table name is empty"));
+        return Err(format!("{form}: the table name is empty"));
     }
     Ok(Reference {
         schema: schema.map(str::to_string),
         table: table.to_string(),
-        column: column.to_string(),
+        columns,
     })
 }
 
@@ -231,19 +242,27 @@ mod tests {
     #[test]
     fn references_parse() {
         assert_eq!(
-            parse_references("users(id)"),
+            parse_references("users(id)", false),
             Ok(Reference {
                 schema: None,
                 table: "users".into(),
-                column: "id".into()
+                columns: vec!["id".into()]
             })
         );
         assert_eq!(
-            parse_references(" billing . invoices ( number ) "),
+            parse_references(" billing . invoices ( number ) ", false),
             Ok(Reference {
                 schema: Some("billing".into()),
                 table: "invoices".into(),
-                column: "number".into()
+                columns: vec!["number".into()]
+            })
+        );
+        assert_eq!(
+            parse_references("teams(org_id, team_no)", true),
+            Ok(Reference {
+                schema: None,
+                table: "teams".into(),
+                columns: vec!["org_id".into(), "team_no".into()]
             })
         );
         for bad in [
@@ -255,8 +274,9 @@ mod tests {
             "users(a, b)",
             ".t(id)",
         ] {
-            assert!(parse_references(bad).is_err(), "{bad}");
+            assert!(parse_references(bad, false).is_err(), "{bad}");
         }
+        assert!(parse_references("t(a, )", true).is_err());
     }
 
     #[test]

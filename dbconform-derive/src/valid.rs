@@ -2,7 +2,7 @@
 //! the [`Ctxt`], spanned on the token that has to change, and all are reported together.
 
 use crate::ast::{Field, Input, Lookup};
-use crate::attr::{ColumnList, Spanned, Symbol};
+use crate::attr::{ColumnList, ForeignKeyAttr, Spanned, Symbol};
 use crate::ctxt::Ctxt;
 use crate::text;
 use proc_macro2::Span;
@@ -61,26 +61,31 @@ fn check_non_empty(cx: &Ctxt, key: &str, value: &Spanned<String>) {
     }
 }
 
-/// An index's access method is one word (`gist`, `gin`, `hash`, `brin`, `btree`, or an
-/// extension's): anything else cannot name one, and is caught here rather than by the
-/// database at apply time.
+/// The index access methods a declaration may name: PostgreSQL's own and those of the
+/// common extensions (`bloom`, `rum`, pgvector's `ivfflat` and `hnsw`).
+const INDEX_METHODS: &[&str] = &[
+    "btree", "hash", "gist", "spgist", "gin", "brin", "bloom", "rum", "ivfflat", "hnsw",
+];
+
+/// An index's access method must be one PostgreSQL or a common extension has: anything
+/// else is caught here rather than by the database at apply time.
 fn check_method(cx: &Ctxt, method: &Spanned<String>) {
-    let name = method.value.trim();
-    let word = name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if !word {
-        cx.error_at(
-            method.span,
-            format!(
-                "`method = {:?}` is not an index access method: write one word, like \
-                 `method = \"gist\"` (or `gin`, `hash`, `brin`, `btree`)",
-                method.value
-            ),
-        );
+    let name = method.value.trim().to_ascii_lowercase();
+    if INDEX_METHODS.contains(&name.as_str()) {
+        return;
     }
+    let hint = match text::closest(&name, INDEX_METHODS) {
+        Some(near) => format!(" (did you mean `{near}`?)"),
+        None => String::new(),
+    };
+    cx.error_at(
+        method.span,
+        format!(
+            "unknown index access method {:?}{hint}; write one of: {}",
+            method.value,
+            INDEX_METHODS.join(", ")
+        ),
+    );
 }
 
 fn check_table(input: &Input, cx: &Ctxt) {
@@ -393,6 +398,36 @@ fn check_field(input: &Input, field: &Field, cx: &Ctxt) {
         );
     }
 
+    // Generated columns and collations.
+    if let Some(generated) = &a.generated {
+        check_non_empty(cx, "generated", generated);
+        for (key, span) in [
+            ("primary_key", a.primary_key),
+            ("default", a.default.as_ref().map(|d| d.span)),
+            ("auto_increment", a.auto_increment.as_ref().map(|d| d.span)),
+        ] {
+            if let Some(span) = span {
+                cx.error_at(
+                    span,
+                    format!(
+                        "`{key}` cannot be combined with `generated`: the database computes a \
+                         generated column's values from `{}`; remove one of them",
+                        generated.value
+                    ),
+                );
+            }
+        }
+    } else if let Some(stored) = &a.stored {
+        cx.error_at(
+            stored.span,
+            "`stored` applies only to a generated column: add `generated = \"...\"` or remove \
+             `stored`",
+        );
+    }
+    if let Some(collation) = &a.collation {
+        check_non_empty(cx, "collation", collation);
+    }
+
     // Foreign keys.
     for (key, action) in [("on_delete", &a.on_delete), ("on_update", &a.on_update)] {
         let Some(action) = action else { continue };
@@ -603,18 +638,23 @@ fn check_list(input: &Input, cx: &Ctxt, site: ListSite, sorted: bool, not_null: 
 fn check_struct_lists(input: &Input, cx: &Ctxt) {
     let attrs = &input.attrs;
     for index in &attrs.indexes {
-        check_list(
-            input,
-            cx,
-            ListSite {
-                attr: "index",
-                span: index.span,
-                list: index.columns.as_ref(),
-                given: index.columns_given,
-            },
-            true,
-            false,
-        );
+        if index.exprs.is_empty() || index.columns_given {
+            check_list(
+                input,
+                cx,
+                ListSite {
+                    attr: "index",
+                    span: index.span,
+                    list: index.columns.as_ref(),
+                    given: index.columns_given,
+                },
+                true,
+                false,
+            );
+        }
+        for expr in &index.exprs {
+            check_non_empty(cx, "expr", expr);
+        }
         if let Some(predicate) = &index.predicate {
             check_non_empty(cx, "predicate", predicate);
         }
@@ -650,6 +690,9 @@ fn check_struct_lists(input: &Input, cx: &Ctxt) {
             false,
         );
     }
+    for fk in &attrs.foreign_keys {
+        check_foreign_key(input, cx, fk);
+    }
     if let Some(pk) = &attrs.primary_key {
         check_list(
             input,
@@ -673,6 +716,94 @@ fn check_struct_lists(input: &Input, cx: &Ctxt) {
                 "`#[check(...)]` needs `expr = \"...\"`, like `#[check(expr = \"price >= 0\")]`",
             ),
         }
+    }
+}
+
+/// A struct-level `#[foreign_key(...)]`: its columns exist, as many as it references, and
+/// its actions suit them.
+fn check_foreign_key(input: &Input, cx: &Ctxt, fk: &ForeignKeyAttr) {
+    check_list(
+        input,
+        cx,
+        ListSite {
+            attr: "foreign_key",
+            span: fk.span,
+            list: fk.columns.as_ref(),
+            given: fk.columns_given,
+        },
+        false,
+        false,
+    );
+    match (&fk.references, &fk.columns) {
+        (None, _) if !fk.references_given => cx.error_at(
+            fk.span,
+            "`#[foreign_key(...)]` needs `references = \"table(column, ...)\"`, like \
+             `#[foreign_key(columns(\"org_id\", \"team_no\"), references = \"teams(org_id, team_no)\")]`",
+        ),
+        (Some(reference), Some(columns))
+            if !columns.items.is_empty() && reference.value.columns.len() != columns.items.len() =>
+        {
+            cx.error_at(
+                reference.span,
+                format!(
+                    "`references` names {} column(s) but `columns(...)` lists {}: a foreign \
+                     key references exactly one column for each of its own, in order",
+                    reference.value.columns.len(),
+                    columns.items.len()
+                ),
+            )
+        }
+        _ => {}
+    }
+    let fields: Vec<&Field> = fk
+        .columns
+        .iter()
+        .flat_map(|l| &l.items)
+        .filter_map(|c| match input.lookup(&c.raw) {
+            Lookup::Column(field) => Some(field),
+            _ => None,
+        })
+        .collect();
+    for (key, action) in [("on_delete", &fk.on_delete), ("on_update", &fk.on_update)] {
+        let Some(action) = action else { continue };
+        match action.value.as_str() {
+            "set_null" => {
+                if let Some(field) = fields.iter().find(|f| !f.nullable) {
+                    cx.error_at(
+                        action.span,
+                        format!(
+                            "`{key} = \"set_null\"` needs nullable columns, but field `{}` is \
+                             not an `Option`: make its type `Option<...>` or choose another \
+                             action",
+                            field.ident.unraw()
+                        ),
+                    );
+                }
+            }
+            "set_default" => {
+                if let Some(field) = fields
+                    .iter()
+                    .find(|f| !f.nullable && f.attrs.default.is_none())
+                {
+                    cx.error_at(
+                        action.span,
+                        format!(
+                            "`{key} = \"set_default\"` needs a `default = \"...\"` on field \
+                             `{}`: without one the column would be set to NULL, which it does \
+                             not allow",
+                            field.ident.unraw()
+                        ),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    if let (Some(deferrable), Some(_)) = (fk.deferrable, fk.initially_deferred) {
+        cx.error_at(
+            deferrable,
+            "`initially_deferred` already makes the key deferrable; remove `deferrable`",
+        );
     }
 }
 
@@ -728,7 +859,8 @@ fn check_constraint_names(input: &Input, cx: &Ctxt) {
         uses.push(named(&Some(n.clone()), pk.span, String::new()));
     }
     for index in &attrs.indexes {
-        let cols = list_columns(input, index.columns.as_ref(), true);
+        let mut cols = list_columns(input, index.columns.as_ref(), true);
+        cols.extend(index.exprs.iter().map(|e| format!("#{}", e.value)));
         uses.push(named(
             &index.name,
             index.span,
@@ -742,6 +874,10 @@ fn check_constraint_names(input: &Input, cx: &Ctxt) {
             unique.span,
             generated("uq", &table, &cols),
         ));
+    }
+    for fk in &attrs.foreign_keys {
+        let cols = list_columns(input, fk.columns.as_ref(), false);
+        uses.push(named(&fk.name, fk.span, generated("fk", &table, &cols)));
     }
     for check in &attrs.checks {
         let expr = check

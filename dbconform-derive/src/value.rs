@@ -2,8 +2,7 @@
 //! into typed values with errors that show the expected spelling.
 
 use crate::attr::{
-    COLUMN, COLUMNS, ColumnList, ColumnSpec, DEFAULT, FkAction, INCLUDE, REFERENCES, Spanned,
-    Symbol,
+    COLUMNS, ColumnList, ColumnSpec, DEFAULT, FkAction, INCLUDE, REFERENCES, Spanned, Symbol,
 };
 use crate::ctxt::Ctxt;
 use crate::text::{self, FK_ACTIONS, Reference};
@@ -25,13 +24,19 @@ fn usage(attr: Symbol, key: Symbol) -> &'static str {
         (_, "renamed_from") => "renamed_from = \"old_name\"",
         (_, "comment") => "comment = \"what this holds\"",
         (_, "predicate") => "predicate = \"deleted_at IS NULL\"",
+        ("index", "expr") => "expr = \"lower(email)\"",
         (_, "expr") => "expr = \"price >= 0\"",
+        (_, "generated") => "generated = \"price * quantity\"",
+        (_, "stored") => "stored = false",
+        (_, "collation") => "collation = \"C\"",
+        (_, "using") => "using = \"gin\"",
         (_, "check") => "check = \"price >= 0\"",
         (_, "default") => "default = \"0\"",
         (_, "sql_type") => "sql_type = \"citext\"",
         (_, "max_length") => "max_length = 64",
         (_, "precision") => "precision = 10",
         (_, "scale") => "scale = 2",
+        ("foreign_key", "references") => "references = \"teams(org_id, team_no)\"",
         (_, "references") => "references = \"users(id)\"",
         (_, "columns") => "columns(\"vendor_id\", \"sku\")",
         (_, "include") => "include(\"label\", \"price\")",
@@ -257,10 +262,15 @@ impl Value {
         })
     }
 
-    /// `references = "table(col)"`, parsed.
-    pub(crate) fn references(&self, cx: &Ctxt) -> Option<Spanned<Reference>> {
-        let lit = self.string(cx, COLUMN, REFERENCES)?;
-        match text::parse_references(&lit.value) {
+    /// `references = "table(col)"` (of `attr`; several columns when `many`), parsed.
+    pub(crate) fn references(
+        &self,
+        cx: &Ctxt,
+        attr: Symbol,
+        many: bool,
+    ) -> Option<Spanned<Reference>> {
+        let lit = self.string(cx, attr, REFERENCES)?;
+        match text::parse_references(&lit.value, many) {
             Ok(value) => Some(Spanned {
                 value,
                 span: lit.span,
@@ -276,8 +286,13 @@ impl Value {
     }
 
     /// `on_delete = "cascade"`.
-    pub(crate) fn fk_action(&self, cx: &Ctxt, key: Symbol) -> Option<Spanned<FkAction>> {
-        let lit = self.string(cx, COLUMN, key)?;
+    pub(crate) fn fk_action(
+        &self,
+        cx: &Ctxt,
+        attr: Symbol,
+        key: Symbol,
+    ) -> Option<Spanned<FkAction>> {
+        let lit = self.string(cx, attr, key)?;
         match text::parse_fk_action(&lit.value) {
             Some(i) => Some(Spanned {
                 value: FkAction(i),

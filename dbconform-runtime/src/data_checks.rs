@@ -215,17 +215,26 @@ pub(crate) mod sql {
                 table: t,
                 columns,
                 predicate,
+                nulls_not_distinct,
             } => {
                 let keys: Vec<String> = columns.iter().map(|c| key(dialect, c)).collect();
-                let mut filter: Vec<String> =
-                    keys.iter().map(|k| format!("{k} IS NOT NULL")).collect();
+                // GROUP BY puts NULLs together: a NULLS NOT DISTINCT key keeps them.
+                let mut filter: Vec<String> = if *nulls_not_distinct {
+                    Vec::new()
+                } else {
+                    keys.iter().map(|k| format!("{k} IS NOT NULL")).collect()
+                };
                 if let Some(predicate) = predicate {
                     filter.push(format!("({predicate})"));
                 }
+                let filter = if filter.is_empty() {
+                    String::new()
+                } else {
+                    format!(" WHERE {}", filter.join(" AND "))
+                };
                 format!(
-                    "SELECT count(*) FROM (SELECT 1 AS one FROM {} WHERE {} GROUP BY {} HAVING count(*) > 1) AS dbconform_groups",
+                    "SELECT count(*) FROM (SELECT 1 AS one FROM {}{filter} GROUP BY {} HAVING count(*) > 1) AS dbconform_groups",
                     table(t),
-                    filter.join(" AND "),
                     keys.join(", ")
                 )
             }

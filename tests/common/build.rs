@@ -34,6 +34,7 @@ pub fn primary_key(name: Option<&str>, columns: &[&str]) -> Option<PrimaryKey> {
 
 pub fn unique(name: &str, columns: &[&str]) -> UniqueConstraint {
     UniqueConstraint {
+        nulls_not_distinct: false,
         name: name.into(),
         columns: strings(columns),
     }

@@ -154,6 +154,7 @@ pub fn hostile_tables() -> Vec<TableDef> {
                     columns: vec!["id".into()],
                 }),
                 uniques: vec![UniqueConstraint {
+                    nulls_not_distinct: false,
                     name: format!("uq {i} \"q\""),
                     columns: vec![column.clone()],
                 }],

@@ -91,6 +91,7 @@ fn data_dependent_steps_ask_their_questions() {
         (
             |t| {
                 t.uniques.push(UniqueConstraint {
+                    nulls_not_distinct: false,
                     name: "uq_users_x".into(),
                     columns: vec!["email".into(), "name".into()],
                 })
@@ -98,6 +99,7 @@ fn data_dependent_steps_ask_their_questions() {
             vec![
                 rows("users"),
                 Question::Duplicates {
+                    nulls_not_distinct: false,
                     table: name("users"),
                     columns: vec![IndexColumn::asc("email"), IndexColumn::asc("name")],
                     predicate: None,
@@ -121,6 +123,7 @@ fn data_dependent_steps_ask_their_questions() {
             vec![
                 rows("users"),
                 Question::Duplicates {
+                    nulls_not_distinct: false,
                     table: name("users"),
                     columns: vec![IndexColumn::asc("name")],
                     predicate: Some("boss_id IS NULL".into()),
@@ -186,6 +189,7 @@ fn data_dependent_steps_ask_their_questions() {
                     columns: vec!["id".into(), "email".into()],
                 },
                 Question::Duplicates {
+                    nulls_not_distinct: false,
                     table: name("users"),
                     columns: vec![IndexColumn::asc("id"), IndexColumn::asc("email")],
                     predicate: None,
@@ -207,6 +211,7 @@ fn new_tables_ask_nothing_and_new_columns_only_the_row_count() {
     let plan = plan_for(|t| {
         t.columns.push(null("code", ColumnType::Text));
         t.uniques.push(UniqueConstraint {
+            nulls_not_distinct: false,
             name: "uq_users_code".into(),
             columns: vec!["code".into()],
         });
@@ -221,6 +226,7 @@ fn new_tables_ask_nothing_and_new_columns_only_the_row_count() {
     // A new table with every kind of constraint asks nothing.
     let mut invites = table("invites", vec![col("email", ColumnType::Varchar(10))]);
     invites.uniques.push(UniqueConstraint {
+        nulls_not_distinct: false,
         name: "uq".into(),
         columns: vec!["email".into()],
     });
@@ -342,6 +348,7 @@ fn steps_needing_a_step_the_data_blocks_are_blocked_with_it() {
     // A unique key that duplicates break, and a foreign key of another table needing it.
     let mut desired = users();
     desired.uniques.push(UniqueConstraint {
+        nulls_not_distinct: false,
         name: "uq_users_email".into(),
         columns: vec!["email".into()],
     });
@@ -354,6 +361,7 @@ fn steps_needing_a_step_the_data_blocks_are_blocked_with_it() {
         &Options::default(),
     );
     let dup = Question::Duplicates {
+        nulls_not_distinct: false,
         table: name("users"),
         columns: vec![IndexColumn::asc("email")],
         predicate: None,
@@ -563,6 +571,7 @@ fn a_foreign_key_over_a_column_whose_type_change_is_blocked_is_blocked_too() {
     let teams = {
         let mut t = table("teams", vec![col("code", ColumnType::Varchar(10))]);
         t.uniques.push(UniqueConstraint {
+            nulls_not_distinct: false,
             name: "uq_teams_code".into(),
             columns: vec!["code".into()],
         });
@@ -649,6 +658,7 @@ fn keys_indexes_and_checks_over_a_blocked_new_column_are_blocked_with_it() {
     let plan = plan_for(|t| {
         t.columns.push(col("code", ColumnType::Text));
         t.uniques.push(UniqueConstraint {
+            nulls_not_distinct: false,
             name: "uq_users_code".into(),
             columns: vec!["code".into()],
         });

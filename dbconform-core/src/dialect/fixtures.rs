@@ -45,6 +45,7 @@ pub(crate) fn pk(columns: &[&str]) -> Option<PrimaryKey> {
 /// A foreign key with NO ACTION on both sides.
 pub(crate) fn fk(name: &str, columns: &[&str], table: &str, referenced: &[&str]) -> ForeignKey {
     ForeignKey {
+        deferrable: Default::default(),
         name: name.to_string(),
         columns: columns.iter().map(|c| c.to_string()).collect(),
         references: QualifiedName::new(table),
@@ -152,6 +153,7 @@ pub(crate) fn products() -> TableDef {
         ],
         primary_key: pk(&["id"]),
         uniques: vec![UniqueConstraint {
+            nulls_not_distinct: false,
             name: "uq_products_sku".to_string(),
             columns: vec!["sku".to_string()],
         }],
@@ -226,10 +228,12 @@ pub(crate) fn hostile() -> TableDef {
             columns: vec!["order".to_string(), "group".to_string()],
         }),
         uniques: vec![UniqueConstraint {
+            nulls_not_distinct: false,
             name: "uq \"ünï\"".to_string(),
             columns: vec!["ünïcødé".to_string(), "with space".to_string()],
         }],
         foreign_keys: vec![ForeignKey {
+            deferrable: Default::default(),
             name: "fk \"self\"".to_string(),
             columns: vec!["na\"me".to_string(), "with space".to_string()],
             references: QualifiedName::new("user"),

@@ -89,17 +89,24 @@ fn constraint_name(dialect: &dyn Dialect, name: &str) -> String {
     }
 }
 
-/// `CONSTRAINT "uq" UNIQUE ("a", "b")` (`UNIQUE ("a", "b")` when unnamed).
+/// `CONSTRAINT "uq" UNIQUE ("a", "b")` (`UNIQUE ("a", "b")` when unnamed; `UNIQUE NULLS
+/// NOT DISTINCT (..)` for such a key, which only dialects that have it accept).
 pub(super) fn unique_clause(dialect: &dyn Dialect, unique: &UniqueConstraint) -> String {
     format!(
-        "{}UNIQUE ({})",
+        "{}UNIQUE {}({})",
         constraint_name(dialect, &unique.name),
+        if unique.nulls_not_distinct {
+            "NULLS NOT DISTINCT "
+        } else {
+            ""
+        },
         column_list(dialect, &unique.columns)
     )
 }
 
-/// `CONSTRAINT "fk" FOREIGN KEY ("a") REFERENCES tbl ("id") [ON DELETE ..] [ON UPDATE ..]`
-/// (without `CONSTRAINT "fk"` when unnamed); `NO ACTION`, the default, is left out.
+/// `CONSTRAINT "fk" FOREIGN KEY ("a") REFERENCES tbl ("id") [ON DELETE ..] [ON UPDATE ..]
+/// [DEFERRABLE [INITIALLY DEFERRED]]` (without `CONSTRAINT "fk"` when unnamed); `NO
+/// ACTION` and `NOT DEFERRABLE`, the defaults, are left out.
 pub(super) fn foreign_key_clause(dialect: &dyn Dialect, fk: &ForeignKey) -> String {
     let mut sql = format!(
         "{}FOREIGN KEY ({}) REFERENCES {} ({})",
@@ -112,6 +119,10 @@ pub(super) fn foreign_key_clause(dialect: &dyn Dialect, fk: &ForeignKey) -> Stri
         if action != FkAction::NoAction {
             sql.push_str(&format!(" {clause} {}", action.as_sql()));
         }
+    }
+    if !fk.deferrable.is_default() {
+        sql.push(' ');
+        sql.push_str(fk.deferrable.as_sql());
     }
     sql
 }

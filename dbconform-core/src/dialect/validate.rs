@@ -108,8 +108,27 @@ pub(super) fn common(dialect: &dyn Dialect, table: &TableDef) -> Result<()> {
     for index in &table.indexes {
         let what = Object("index", &index.name);
         named(table, &what, &index.name)?;
-        let names: Vec<&str> = index.columns.iter().map(|c| c.name.as_str()).collect();
-        column_refs(dialect, table, &what, &names)?;
+        // Expression keys name no column; each must be one expression.
+        let names: Vec<&str> = index
+            .columns
+            .iter()
+            .filter(|c| !c.expression)
+            .map(|c| c.name.as_str())
+            .collect();
+        if index.columns.is_empty() || !names.is_empty() {
+            column_refs(dialect, table, &what, &names)?;
+        }
+        for key in index.columns.iter().filter(|c| c.expression) {
+            if let Some(problem) = expr::problem(&key.name) {
+                return Err(invalid(
+                    table,
+                    format!(
+                        "the key expression `{}` of {what} {problem}; write one SQL expression",
+                        key.name
+                    ),
+                ));
+            }
+        }
         if let Some(problem) = index.predicate.as_deref().and_then(expr::problem) {
             return Err(invalid(
                 table,
@@ -620,6 +639,7 @@ mod tests {
             (
                 |t| {
                     t.uniques.push(UniqueConstraint {
+                        nulls_not_distinct: false,
                         name: String::new(),
                         columns: vec!["a".into()],
                     })
@@ -629,6 +649,7 @@ mod tests {
             (
                 |t| {
                     t.uniques.push(UniqueConstraint {
+                        nulls_not_distinct: false,
                         name: "uq".into(),
                         columns: vec![],
                     })
@@ -638,6 +659,7 @@ mod tests {
             (
                 |t| {
                     t.uniques.push(UniqueConstraint {
+                        nulls_not_distinct: false,
                         name: "uq".into(),
                         columns: vec!["c".into()],
                     })
@@ -734,6 +756,7 @@ mod tests {
             (
                 |t| {
                     t.uniques.push(UniqueConstraint {
+                        nulls_not_distinct: false,
                         name: "dup".into(),
                         columns: vec!["a".into()],
                     });

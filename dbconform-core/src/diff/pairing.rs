@@ -35,6 +35,7 @@ impl Named for UniqueConstraint {
     }
     fn same_definition(&self, other: &Self, names: Names<'_>) -> bool {
         names.idents(&self.columns) == names.idents(&other.columns)
+            && self.nulls_not_distinct == other.nulls_not_distinct
     }
 }
 
@@ -48,6 +49,7 @@ impl Named for ForeignKey {
             && names.idents(&self.referenced_columns) == names.idents(&other.referenced_columns)
             && self.on_delete == other.on_delete
             && self.on_update == other.on_update
+            && self.deferrable == other.deferrable
             // A key the database never checked the rows against is validated.
             && self.not_valid == other.not_valid
     }

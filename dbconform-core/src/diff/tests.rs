@@ -40,6 +40,7 @@ fn lite(desired: TableDef, actual: TableDef) -> Vec<Change> {
 
 fn unique(name: &str, columns: &[&str]) -> UniqueConstraint {
     UniqueConstraint {
+        nulls_not_distinct: false,
         name: name.into(),
         columns: columns.iter().map(|c| c.to_string()).collect(),
     }

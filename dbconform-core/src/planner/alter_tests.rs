@@ -13,6 +13,7 @@ use crate::plan::{ChangeKind, Drift, Risk, Step};
 
 fn unique(name: &str, columns: &[&str]) -> UniqueConstraint {
     UniqueConstraint {
+        nulls_not_distinct: false,
         name: name.into(),
         columns: columns.iter().map(|c| c.to_string()).collect(),
     }

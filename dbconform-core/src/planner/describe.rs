@@ -3,7 +3,9 @@
 //! The risk rules live in [`crate::risk`].
 
 use crate::dialect::Dialect;
-use crate::model::{Column, ColumnType, FkAction, ForeignKey, Index, PrimaryKey, SortOrder};
+use crate::model::{
+    Column, ColumnType, FkAction, ForeignKey, Index, PrimaryKey, SortOrder, UniqueConstraint,
+};
 use crate::plan::{Change, ColumnChanges};
 
 /// Why a change on an existing table is needed: what the database has, what is declared.
@@ -66,10 +68,12 @@ pub(super) fn reason(change: &Change, dialect: &dyn Dialect) -> String {
             unique.columns.join(", ")
         ),
         Change::AlterUnique { table, from, to } => format!(
-            "{} on `{table}` is ({}) in the database, declared ({})",
+            "{} on `{table}` is ({}){} in the database, declared ({}){}",
             label("unique constraint", &to.name),
             from.columns.join(", "),
-            to.columns.join(", ")
+            nulls_text(from),
+            to.columns.join(", "),
+            nulls_text(to)
         ),
         Change::AddForeignKey { table, foreign_key } => format!(
             "{} {} on `{table}` is declared but does not exist in the database",
@@ -357,14 +361,28 @@ fn fk_text(fk: &ForeignKey) -> String {
             format!(" {what} {}", action.as_sql())
         }
     };
+    let deferrable = if fk.deferrable.is_default() {
+        String::new()
+    } else {
+        format!(" {}", fk.deferrable.as_sql())
+    };
     format!(
-        "({}) → `{}` ({}){}{}",
+        "({}) → `{}` ({}){}{}{deferrable}",
         fk.columns.join(", "),
         fk.references,
         fk.referenced_columns.join(", "),
         action("ON DELETE", fk.on_delete),
         action("ON UPDATE", fk.on_update)
     )
+}
+
+/// ` NULLS NOT DISTINCT` for such a UNIQUE constraint, nothing for the default.
+fn nulls_text(unique: &UniqueConstraint) -> &'static str {
+    if unique.nulls_not_distinct {
+        " NULLS NOT DISTINCT"
+    } else {
+        ""
+    }
 }
 
 /// `unique (email, created_at DESC) WHERE balance > 0`.

@@ -242,6 +242,7 @@ fn referenced_columns_must_exist_and_be_a_key() {
     );
     let mut unique = users.clone();
     unique.uniques = vec![UniqueConstraint {
+        nulls_not_distinct: false,
         name: "uq_users_email".into(),
         columns: vec!["email".into()],
     }];

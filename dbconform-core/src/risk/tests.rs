@@ -501,6 +501,7 @@ fn every_other_kind_has_its_code_and_risk() {
         predicate: None,
     };
     let unique = UniqueConstraint {
+        nulls_not_distinct: false,
         name: "uq".into(),
         columns: vec!["email".into()],
     };

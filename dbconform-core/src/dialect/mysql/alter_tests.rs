@@ -53,6 +53,7 @@ fn index(name: &str, keys: Vec<IndexColumn>, unique: bool) -> Index {
 
 fn fk(name: &str) -> ForeignKey {
     ForeignKey {
+        deferrable: Default::default(),
         name: name.into(),
         columns: vec!["pärent id".into()],
         references: QualifiedName::with_schema(DATABASE_SCHEMA, "us`ers"),
@@ -286,6 +287,7 @@ fn primary_keys() {
 #[test]
 fn unique_constraints() {
     let unique = |n: &str, columns: &[&str]| UniqueConstraint {
+        nulls_not_distinct: false,
         name: n.into(),
         columns: columns.iter().map(|c| c.to_string()).collect(),
     };

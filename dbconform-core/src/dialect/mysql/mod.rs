@@ -587,6 +587,7 @@ pub(crate) mod tests_support {
             ],
             primary_key: pk(&["id"]),
             uniques: vec![UniqueConstraint {
+                nulls_not_distinct: false,
                 name: "uq_products_sku".to_string(),
                 columns: vec!["sku".to_string()],
             }],

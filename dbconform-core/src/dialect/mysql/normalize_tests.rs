@@ -80,6 +80,7 @@ fn fk(
     on_update: FkAction,
 ) -> ForeignKey {
     ForeignKey {
+        deferrable: Default::default(),
         name: name.into(),
         columns: columns.iter().map(|c| c.to_string()).collect(),
         references: QualifiedName::with_schema(DATABASE_SCHEMA, target),
@@ -106,6 +107,7 @@ fn products_on_mariadb() -> TableDef {
             columns: vec!["id".into()],
         }),
         uniques: vec![UniqueConstraint {
+            nulls_not_distinct: false,
             name: "uq_products_sku".into(),
             columns: vec!["sku".into()],
         }],
@@ -638,6 +640,7 @@ fn primary_keys_are_named_primary_and_imply_not_null() {
 fn unique_indexes_are_unique_constraints() {
     let mut declared = table("t", vec![Column::new("a", ColumnType::Varchar(5))]);
     declared.uniques.push(UniqueConstraint {
+        nulls_not_distinct: false,
         name: "uq_t_a".into(),
         columns: vec!["a".into()],
     });

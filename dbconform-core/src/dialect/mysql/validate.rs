@@ -57,6 +57,25 @@ pub(super) fn table(dialect: &MySql, table: &TableDef) -> Result<()> {
                 ));
             }
         }
+        if !fk.deferrable.is_default() {
+            return Err(invalid(
+                table,
+                format!(
+                    "foreign key `{}` is {}, but InnoDB checks every foreign key at once and has no deferrable constraints; remove `deferrable`/`initially_deferred`",
+                    fk.name,
+                    fk.deferrable.as_sql()
+                ),
+            ));
+        }
+    }
+    if let Some(unique) = table.uniques.iter().find(|u| u.nulls_not_distinct) {
+        return Err(invalid(
+            table,
+            format!(
+                "unique constraint `{}` is NULLS NOT DISTINCT, which MySQL and MariaDB do not have (a UNIQUE key there allows any number of NULLs); remove `nulls_not_distinct`, or make its columns NOT NULL",
+                unique.name
+            ),
+        ));
     }
     Ok(())
 }
@@ -500,6 +519,7 @@ mod tests {
     fn text_keys_need_max_length() {
         let mut table = t(vec![Column::new("email", ColumnType::Text)]);
         table.uniques.push(UniqueConstraint {
+            nulls_not_distinct: false,
             name: "uq_t_email".into(),
             columns: vec!["email".into()],
         });
@@ -533,6 +553,7 @@ mod tests {
             Column::new("body", ColumnType::Text),
         ]);
         table.uniques.push(UniqueConstraint {
+            nulls_not_distinct: false,
             name: "uq".into(),
             columns: vec!["email".into()],
         });
@@ -573,6 +594,7 @@ mod tests {
         );
         let mut table = t(vec![Column::new("a", ColumnType::Integer)]);
         table.foreign_keys.push(ForeignKey {
+            deferrable: Default::default(),
             name: "fk".into(),
             columns: vec!["a".into()],
             references: QualifiedName::new("t"),

@@ -263,7 +263,7 @@ fn declared_index<'a>(context: &ChangeContext<'a>, index: &'a Index) -> &'a Inde
 
 /// One column definition for `ADD COLUMN`: what CREATE TABLE writes (type, `NOT NULL`,
 /// `DEFAULT`, identity), plus a collation and a generation expression where declared.
-fn column_definition(dialect: &Postgres, column: &Column) -> ColumnDef {
+pub(super) fn column_definition(dialect: &Postgres, column: &Column) -> ColumnDef {
     // A generated column has no default of its own (PostgreSQL refuses both).
     let mut plain = column.clone();
     if column.generated.is_some() {
@@ -285,6 +285,8 @@ fn column_definition(dialect: &Postgres, column: &Column) -> ColumnDef {
             generated.expr.trim()
         ));
     } else if column.auto_increment {
+        // Not sea-query's `auto_increment()`: it spells the type itself (lower case) and
+        // panics on custom types.
         def.extra(IDENTITY);
     }
     def

@@ -646,6 +646,7 @@ fn primary_key_name_comes_from_the_reflected_table() {
 #[test]
 fn unique_constraints() {
     let uq = |name: &str, columns: &[&str]| UniqueConstraint {
+        nulls_not_distinct: false,
         name: name.into(),
         columns: columns.iter().map(|c| c.to_string()).collect(),
     };

@@ -374,6 +374,7 @@ mod tests {
 
     fn fk(references: QualifiedName) -> ForeignKey {
         ForeignKey {
+            deferrable: Default::default(),
             name: "fk".into(),
             columns: vec!["customer_id".into()],
             references,
@@ -593,6 +594,7 @@ mod tests {
             columns: vec!["id".into()],
         };
         let unique = UniqueConstraint {
+            nulls_not_distinct: false,
             name: "uq".into(),
             columns: vec!["a".into()],
         };

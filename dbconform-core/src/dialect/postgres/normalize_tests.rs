@@ -378,10 +378,12 @@ fn unique_plain_indexes_are_unique_constraints() {
         plain.into_iter().flatten().collect::<Vec<_>>(),
         [
             UniqueConstraint {
+                nulls_not_distinct: false,
                 name: "ux_ab".into(),
                 columns: vec!["a".into(), "b".into()]
             },
             UniqueConstraint {
+                nulls_not_distinct: false,
                 name: "ux_b".into(),
                 columns: vec!["b".into()]
             },

@@ -112,7 +112,11 @@ pub(super) fn statements(dialect: &Postgres, step: &Step) -> Result<Vec<OnlineSt
                 ),
                 S::alone(
                     Build,
-                    create_concurrently(dialect, table, &key_index(&unique.name, &unique.columns)),
+                    create_concurrently(
+                        dialect,
+                        table,
+                        &key_index(&unique.name, &unique.columns, unique.nulls_not_distinct),
+                    ),
                 ),
                 S::in_transaction(
                     Build,
@@ -132,7 +136,7 @@ pub(super) fn statements(dialect: &Postgres, step: &Step) -> Result<Vec<OnlineSt
                 S::alone(Build, drop_index_concurrently(dialect, table, &name)?),
                 S::alone(
                     Build,
-                    create_concurrently(dialect, table, &key_index(&name, &key.columns)),
+                    create_concurrently(dialect, table, &key_index(&name, &key.columns, false)),
                 ),
                 // After the columns' SET NOT NULL (phase 4, earlier in the plan), so that
                 // attaching the key scans nothing.
@@ -277,8 +281,9 @@ fn goes_last(step: &Step) -> bool {
 }
 
 /// The unique B-tree index a UNIQUE constraint or primary key named `name` on `columns`
-/// is attached to.
-fn key_index(name: &str, columns: &[String]) -> crate::model::Index {
+/// is attached to (NULLS NOT DISTINCT for such a UNIQUE constraint: the constraint takes
+/// its index's behaviour).
+fn key_index(name: &str, columns: &[String], nulls_not_distinct: bool) -> crate::model::Index {
     crate::model::Index {
         name: name.to_string(),
         columns: columns
@@ -289,7 +294,7 @@ fn key_index(name: &str, columns: &[String]) -> crate::model::Index {
         predicate: None,
         method: None,
         include: Vec::new(),
-        nulls_not_distinct: false,
+        nulls_not_distinct,
         invalid: false,
     }
 }
@@ -344,7 +349,7 @@ mod tests {
 
     #[test]
     fn an_index_is_built_concurrently_after_dropping_an_invalid_one() {
-        let mut index = key_index("ix_orders_total", &["total".to_string()]);
+        let mut index = key_index("ix_orders_total", &["total".to_string()], false);
         index.unique = false;
         assert_eq!(
             render(
@@ -373,6 +378,7 @@ mod tests {
     #[test]
     fn a_unique_constraint_is_attached_to_an_index_built_concurrently() {
         let unique = crate::model::UniqueConstraint {
+            nulls_not_distinct: false,
             name: "uq_orders_ref".into(),
             columns: vec!["ref".into()],
         };
@@ -401,6 +407,7 @@ mod tests {
     #[test]
     fn foreign_keys_and_checks_are_added_not_valid_then_validated() {
         let fk = ForeignKey {
+            deferrable: Default::default(),
             name: "fk_orders_customer".into(),
             columns: vec!["customer_id".into()],
             references: QualifiedName::with_schema("app", "customers"),
@@ -519,6 +526,7 @@ mod tests {
         let unique = Change::AddUnique {
             table: customers.clone(),
             unique: UniqueConstraint {
+                nulls_not_distinct: false,
                 name: "uq_customers_code".into(),
                 columns: vec!["code".into()],
             },
@@ -526,6 +534,7 @@ mod tests {
         let fk = Change::AddForeignKey {
             table: orders(),
             foreign_key: ForeignKey {
+                deferrable: Default::default(),
                 name: "fk_orders_code".into(),
                 columns: vec!["code".into()],
                 references: customers,
@@ -577,7 +586,7 @@ mod tests {
             table: orders(),
             index: crate::model::Index {
                 unique: false,
-                ..key_index("ix_orders_total", &["total".to_string()])
+                ..key_index("ix_orders_total", &["total".to_string()], false)
             },
         };
         let alone = arranged(vec![step(index.clone(), &[])]);

@@ -45,6 +45,19 @@ pub(super) fn table(dialect: &Postgres, table: &TableDef) -> Result<()> {
             ));
         }
     }
+    if let Some(column) = table
+        .columns
+        .iter()
+        .find(|c| c.generated.as_ref().is_some_and(|g| !g.stored))
+    {
+        return Err(invalid(
+            table,
+            format!(
+                "column `{}` is a virtual generated column, but PostgreSQL up to 17 has only STORED generated columns; remove `stored = false` (the column is then computed on write and stored)",
+                column.name
+            ),
+        ));
+    }
     for column in &table.columns {
         match column.ty {
             ColumnType::Decimal {
@@ -112,6 +125,7 @@ mod tests {
             (
                 |t, n| {
                     t.uniques.push(UniqueConstraint {
+                        nulls_not_distinct: false,
                         name: n.into(),
                         columns: vec!["id".into()],
                     })

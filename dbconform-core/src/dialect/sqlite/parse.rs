@@ -34,7 +34,9 @@
 //! ```
 
 use super::lex::{Kind, Token, tokenize};
-use crate::model::{Check, FkAction, GeneratedColumn, IndexColumn, SortOrder, UniqueConstraint};
+use crate::model::{
+    Check, Deferrability, FkAction, GeneratedColumn, IndexColumn, SortOrder, UniqueConstraint,
+};
 
 pub use super::lex::ParseError;
 
@@ -152,6 +154,8 @@ pub struct ParsedForeignKey {
     pub on_delete: FkAction,
     /// `ON UPDATE` action.
     pub on_update: FkAction,
+    /// `DEFERRABLE [INITIALLY DEFERRED | IMMEDIATE]`, `NOT DEFERRABLE` or nothing.
+    pub deferrable: Deferrability,
 }
 
 /// What a `CREATE INDEX` statement declares.
@@ -638,6 +642,8 @@ impl<'s, 't> Parser<'s, 't> {
             column.type_text = None;
         }
         let mut name: Option<String> = None;
+        // Whether this column has a REFERENCES yet: a deferral clause after it is its.
+        let mut column_has_fk = false;
         loop {
             if self.eat_kw("CONSTRAINT") {
                 name = Some(self.name()?);
@@ -675,8 +681,14 @@ impl<'s, 't> Parser<'s, 't> {
                 // A deferral clause of its own applies to the column's last REFERENCES.
                 self.pos += 2;
                 self.initially()?;
+                if let Some(fk) = table.foreign_keys.last_mut().filter(|_| column_has_fk) {
+                    fk.deferrable = Deferrability::NotDeferrable;
+                }
             } else if self.eat_kw("DEFERRABLE") {
-                self.initially()?;
+                let deferrable = self.initially()?;
+                if let Some(fk) = table.foreign_keys.last_mut().filter(|_| column_has_fk) {
+                    fk.deferrable = deferrable;
+                }
             } else if self.eat_kw("NOT") {
                 self.expect_kw("NULL")?;
                 column.not_null = true;
@@ -686,6 +698,7 @@ impl<'s, 't> Parser<'s, 't> {
             } else if self.eat_kw("UNIQUE") {
                 self.conflict_clause()?;
                 table.uniques.push(UniqueConstraint {
+                    nulls_not_distinct: false,
                     name: label.unwrap_or_default(),
                     columns: vec![column.name.clone()],
                 });
@@ -716,6 +729,7 @@ impl<'s, 't> Parser<'s, 't> {
                 fk.name = label.unwrap_or_default();
                 fk.columns = vec![column.name.clone()];
                 table.foreign_keys.push(fk);
+                column_has_fk = true;
             } else if self.at_kw("GENERATED") || self.at_kw("AS") {
                 if self.eat_kw("GENERATED") {
                     self.expect_kw("ALWAYS")?;
@@ -884,8 +898,9 @@ impl<'s, 't> Parser<'s, 't> {
             } else if self.at_kw("NOT") && self.peek_at(1).is_some_and(|t| t.is_kw("DEFERRABLE")) {
                 self.pos += 2;
                 self.initially()?;
+                fk.deferrable = Deferrability::NotDeferrable;
             } else if self.eat_kw("DEFERRABLE") {
-                self.initially()?;
+                fk.deferrable = self.initially()?;
             } else {
                 break;
             }
@@ -893,12 +908,19 @@ impl<'s, 't> Parser<'s, 't> {
         Ok(fk)
     }
 
-    /// `INITIALLY (DEFERRED | IMMEDIATE)`, when present.
-    fn initially(&mut self) -> Result<(), ParseError> {
-        if self.eat_kw("INITIALLY") && !self.eat_kw("DEFERRED") && !self.eat_kw("IMMEDIATE") {
-            return self.error("expected `DEFERRED` or `IMMEDIATE`");
+    /// `INITIALLY (DEFERRED | IMMEDIATE)`, when present, after `DEFERRABLE`: what the
+    /// key is (SQLite checks a deferrable key at commit only when initially deferred).
+    fn initially(&mut self) -> Result<Deferrability, ParseError> {
+        if !self.eat_kw("INITIALLY") {
+            return Ok(Deferrability::Deferrable);
         }
-        Ok(())
+        if self.eat_kw("DEFERRED") {
+            Ok(Deferrability::InitiallyDeferred)
+        } else if self.eat_kw("IMMEDIATE") {
+            Ok(Deferrability::Deferrable)
+        } else {
+            self.error("expected `DEFERRED` or `IMMEDIATE`")
+        }
     }
 
     /// `SET NULL | SET DEFAULT | CASCADE | RESTRICT | NO ACTION`.
@@ -989,6 +1011,7 @@ impl<'s, 't> Parser<'s, 't> {
             let (columns, _) = self.key_columns()?;
             self.conflict_clause()?;
             table.uniques.push(UniqueConstraint {
+                nulls_not_distinct: false,
                 name: name.unwrap_or_default(),
                 columns: columns.iter().map(|c| c.name.clone()).collect(),
             });

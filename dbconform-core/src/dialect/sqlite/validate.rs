@@ -36,6 +36,15 @@ pub(super) fn table(dialect: &Sqlite, table: &TableDef) -> Result<()> {
     for index in &table.indexes {
         indexes(table, index)?;
     }
+    if let Some(unique) = table.uniques.iter().find(|u| u.nulls_not_distinct) {
+        return Err(invalid(
+            table,
+            format!(
+                "unique constraint `{}` is NULLS NOT DISTINCT, which SQLite does not have (a UNIQUE key there allows any number of NULLs); remove `nulls_not_distinct`, or make its columns NOT NULL",
+                unique.name
+            ),
+        ));
+    }
     // sqlx has no `Decode<Sqlite>` for rust_decimal (on purpose, see sqlx-sqlite's
     // `types` docs): SQLite's NUMERIC affinity turns a decimal into a 64-bit float, which
     // keeps 15 significant digits. A NUMERIC column would silently round what an

@@ -304,6 +304,7 @@ pub(crate) async fn reflect(
                     string(&row, 5)?,
                 );
                 def.foreign_keys.push(ForeignKey {
+                    deferrable: Default::default(),
                     name,
                     columns: vec![column],
                     references,

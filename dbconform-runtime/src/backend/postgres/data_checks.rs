@@ -64,6 +64,7 @@ mod tests {
             ),
             (
                 Question::Duplicates {
+                    nulls_not_distinct: false,
                     table: t(),
                     columns: vec![
                         IndexColumn::asc("a"),
@@ -75,6 +76,15 @@ mod tests {
                     predicate: Some("a > 0".into()),
                 },
                 r#"SELECT count(*) FROM (SELECT 1 AS one FROM "pub""lic"."or der" WHERE "a" IS NOT NULL AND (lower(b)) IS NOT NULL AND (a > 0) GROUP BY "a", (lower(b)) HAVING count(*) > 1) AS dbconform_groups"#,
+            ),
+            (
+                Question::Duplicates {
+                    table: t(),
+                    columns: vec![IndexColumn::asc("a")],
+                    predicate: None,
+                    nulls_not_distinct: true,
+                },
+                r#"SELECT count(*) FROM (SELECT 1 AS one FROM "pub""lic"."or der" GROUP BY "a" HAVING count(*) > 1) AS dbconform_groups"#,
             ),
             (
                 Question::Orphans {

@@ -35,9 +35,9 @@ use crate::driver::{Scope, StatementCounter, db_error, reflect_error};
 use dbconform_core::dialect::postgres::canonicalize::{self, Stored, StoredKind, Target};
 use dbconform_core::dialect::postgres::{check_expression, parse_type};
 use dbconform_core::{
-    Check, Column, ColumnType, Error, FkAction, ForeignKey, GeneratedColumn, Index, IndexColumn,
-    NullsOrder, PrimaryKey, QualifiedName, Result, Schema, SortOrder, TableDef, TableSize,
-    UniqueConstraint,
+    Check, Column, ColumnType, Deferrability, Error, FkAction, ForeignKey, GeneratedColumn, Index,
+    IndexColumn, NullsOrder, PrimaryKey, QualifiedName, Result, Schema, SortOrder, TableDef,
+    TableSize, UniqueConstraint,
 };
 use sqlx::postgres::{PgRow, PgValueFormat};
 use sqlx::{Connection, PgConnection, Row, ValueRef};
@@ -361,8 +361,8 @@ fn assemble(parts: &Parts<'_>) -> Result<Schema> {
     let n = p.entries(
         "constraint",
         &[
-            &p.oid1, &p.oid2, &p.text1, &p.text2, &p.text3, &p.text4, &p.code1, &p.code2, &p.code3,
-            &p.flag1,
+            &p.oid1, &p.oid2, &p.text1, &p.text2, &p.text3, &p.text4, &p.text5, &p.code1, &p.code2,
+            &p.code3, &p.flag1, &p.flag2,
         ],
     )?;
     for i in 0..n {
@@ -381,10 +381,11 @@ fn assemble(parts: &Parts<'_>) -> Result<Schema> {
                     columns,
                 })
             }
-            'u' => tables[at]
-                .def
-                .uniques
-                .push(UniqueConstraint { name, columns }),
+            'u' => tables[at].def.uniques.push(UniqueConstraint {
+                name,
+                columns,
+                nulls_not_distinct: p.flag2.bool(i).map_err(e)?,
+            }),
             'f' => {
                 let target = p.oid2.oid(i).map_err(e)?;
                 let target_keys = key_numbers(p.text3.text(i).map_err(e)?);
@@ -402,6 +403,11 @@ fn assemble(parts: &Parts<'_>) -> Result<Schema> {
                         }),
                     ),
                 };
+                let deferrable = match p.text5.text(i).map_err(e)? {
+                    Some("deferred") => Deferrability::InitiallyDeferred,
+                    Some(_) => Deferrability::Deferrable,
+                    None => Deferrability::NotDeferrable,
+                };
                 tables[at].def.foreign_keys.push(ForeignKey {
                     name,
                     columns,
@@ -409,6 +415,7 @@ fn assemble(parts: &Parts<'_>) -> Result<Schema> {
                     referenced_columns,
                     on_delete: action(p.code2.code(i).map_err(e)?),
                     on_update: action(p.code3.code(i).map_err(e)?),
+                    deferrable,
                     not_valid,
                 });
             }
@@ -751,7 +758,7 @@ pub(crate) const QUERIES: [&str; 1] = [REFLECT];
 /// | 2 | table or column comment | `oid1` table, `num1` column number (0: the table), `text1` text |
 /// | 3 | column | `oid1` table, `num1` number, `text1` name, `text2` type (`format_type`), `text3` collation unless the type's default, `flag1` NOT NULL, `flag2` identity, `flag3` stored generated |
 /// | 4 | default or generation expression | `oid1` table, `num1` column, `text1` expression |
-/// | 5 | PRIMARY KEY, UNIQUE, FOREIGN KEY, CHECK (not the copies a foreign key to a partitioned table gets per partition) | `oid1` table, `oid2` referenced table, `text1` name, `text2` `conkey`, `text3` `confkey`, `text4` CHECK definition, `code1` kind, `code2` ON DELETE, `code3` ON UPDATE |
+/// | 5 | PRIMARY KEY, UNIQUE, FOREIGN KEY, CHECK (not the copies a foreign key to a partitioned table gets per partition) | `oid1` table, `oid2` referenced table, `text1` name, `text2` `conkey`, `text3` `confkey`, `text4` CHECK definition, `text5` `deferred`/`deferrable`/NULL, `code1` kind, `code2` ON DELETE, `code3` ON UPDATE, `flag1` NOT VALID, `flag2` NULLS NOT DISTINCT (UNIQUE) |
 /// | 6 | column of a table outside the scope that a foreign key references | `oid1` table, `num1` number, `text1` name, `text2` table's schema, `text3` table's name |
 /// | 7 | index | `oid1` table, `oid2` index, `num1` key count, `text1` name, `text2` `indkey` (keys, then INCLUDE columns), `text3` `indoption`, `text4` predicate, `text5` access method, `text6` `indclass`, `flag1` unique, `flag2` NULLS NOT DISTINCT |
 /// | 8 | expression key | `oid1` index, `num1` key position (from 1), `text1` expression |
@@ -824,7 +831,13 @@ defs AS MATERIALIZED (
 cons AS MATERIALIZED (
   SELECT con.oid, con.conrelid, con.conname, con.contype, con.conkey, con.confrelid,
     con.confkey, con.confdeltype, con.confupdtype, con.conindid, con.conparentid,
-    con.convalidated
+    con.convalidated,
+    CASE WHEN con.condeferred THEN 'deferred' WHEN con.condeferrable THEN 'deferrable' END
+      AS deferral,
+    CASE WHEN con.contype = 'u' THEN (
+      SELECT coalesce((pg_catalog.to_jsonb(i) ->> 'indnullsnotdistinct')::bool, false)
+      FROM pg_catalog.pg_index i WHERE i.indexrelid = con.conindid) ELSE false END
+      AS nulls_not_distinct
   FROM pg_catalog.pg_constraint con
   WHERE con.conrelid = ANY (ARRAY(SELECT s.oid FROM scoped s))
     AND con.contype IN ('p', 'u', 'f', 'c', 'x')
@@ -883,7 +896,8 @@ UNION ALL
 SELECT 5, array_agg(c.conrelid), array_agg(c.confrelid), NULL,
   array_agg(c.conname::text), array_agg(c.conkey::text), array_agg(c.confkey::text),
   array_agg(CASE WHEN c.contype = 'c' THEN pg_catalog.pg_get_constraintdef(c.oid) END),
-  NULL, NULL, array_agg(NOT c.convalidated), NULL, NULL,
+  array_agg(c.deferral), NULL, array_agg(NOT c.convalidated), array_agg(c.nulls_not_distinct),
+  NULL,
   array_agg(c.contype), array_agg(c.confdeltype), array_agg(c.confupdtype)
 FROM cons c
 WHERE c.contype IN ('p', 'u', 'f', 'c') AND c.conparentid = 0

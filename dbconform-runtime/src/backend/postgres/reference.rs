@@ -7,8 +7,8 @@
 use crate::driver::{Scope, StatementCounter, reflect_error};
 use dbconform_core::dialect::postgres::{check_expression, parse_type};
 use dbconform_core::{
-    Check, Column, FkAction, ForeignKey, GeneratedColumn, Index, IndexColumn, PrimaryKey,
-    QualifiedName, Result, Schema, TableDef, UniqueConstraint,
+    Check, Column, Deferrability, FkAction, ForeignKey, GeneratedColumn, Index, IndexColumn,
+    PrimaryKey, QualifiedName, Result, Schema, TableDef, UniqueConstraint,
 };
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
@@ -165,13 +165,23 @@ fn constraint(table: &mut TableDef, row: &PgRow) -> Result<()> {
                 columns,
             })
         }
-        "u" => table.uniques.push(UniqueConstraint { name, columns }),
+        "u" => table.uniques.push(UniqueConstraint {
+            name,
+            columns,
+            nulls_not_distinct: get(row, "nulls_not_distinct", what)?,
+        }),
         "f" => {
             let schema: Option<String> = get(row, "ref_schema", what)?;
             let target: Option<String> = get(row, "ref_table", what)?;
             let on_delete: String = get(row, "on_delete", what)?;
             let on_update: String = get(row, "on_update", what)?;
+            let deferrable = match (get(row, "deferrable", what)?, get(row, "deferred", what)?) {
+                (_, true) => Deferrability::InitiallyDeferred,
+                (true, false) => Deferrability::Deferrable,
+                (false, false) => Deferrability::NotDeferrable,
+            };
             table.foreign_keys.push(ForeignKey {
+                deferrable,
                 name,
                 columns,
                 references: QualifiedName {
@@ -318,7 +328,12 @@ const CONSTRAINTS: &str = concat!(
              ORDER BY k.pos) AS ref_columns, \
        con.confdeltype::text AS on_delete, con.confupdtype::text AS on_update, \
        CASE WHEN con.contype = 'c' THEN pg_catalog.pg_get_constraintdef(con.oid) END \
-         AS definition, NOT con.convalidated AS not_valid \
+         AS definition, NOT con.convalidated AS not_valid, \
+       con.condeferrable AS deferrable, con.condeferred AS deferred, \
+       coalesce((SELECT (pg_catalog.to_jsonb(i) ->> 'indnullsnotdistinct')::bool \
+                 FROM pg_catalog.pg_index i \
+                 WHERE i.indexrelid = con.conindid AND con.contype = 'u'), false) \
+         AS nulls_not_distinct \
      FROM pg_catalog.pg_constraint con \
      JOIN scoped s ON s.oid = con.conrelid \
      LEFT JOIN pg_catalog.pg_class fc ON fc.oid = con.confrelid \

@@ -45,8 +45,8 @@ use dbconform_core::dialect::sqlite::parse::{
     ParsedForeignKey, ParsedIndex, ParsedTable, parse_create_index, parse_create_table,
 };
 use dbconform_core::{
-    Check, Column, FkAction, ForeignKey, GeneratedColumn, Index, IndexColumn, PrimaryKey,
-    QualifiedName, Result, Schema, SortOrder, TableDef, TableOptions, UniqueConstraint,
+    Check, Column, Deferrability, FkAction, ForeignKey, GeneratedColumn, Index, IndexColumn,
+    PrimaryKey, QualifiedName, Result, Schema, SortOrder, TableDef, TableOptions, UniqueConstraint,
 };
 use sqlx::SqliteConnection;
 use std::collections::{BTreeMap, HashMap};
@@ -597,7 +597,11 @@ fn indexes(raw: &RawTable, text: &ParsedTable) -> (Vec<UniqueConstraint>, Vec<In
                     }
                     None => String::new(),
                 };
-                uniques.push(UniqueConstraint { name, columns });
+                uniques.push(UniqueConstraint {
+                    nulls_not_distinct: false,
+                    name,
+                    columns,
+                });
             }
             "c" => {
                 let statement = raw.index_text.get(index_name).and_then(Option::as_ref);
@@ -722,6 +726,8 @@ fn foreign_keys(
                 referenced_columns,
                 on_delete: first.on_delete,
                 on_update: first.on_update,
+                // The pragma does not say; the table text does (see below).
+                deferrable: Deferrability::NotDeferrable,
                 not_valid: false,
             },
             as_written,
@@ -763,6 +769,7 @@ fn foreign_keys(
                 used[i] = true;
                 named[k] = true;
                 keys[k].0.name = declared.name.clone();
+                keys[k].0.deferrable = declared.deferrable;
             }
         }
     }

@@ -221,6 +221,7 @@ fn every_constraint_change_needs_a_rebuild_with_its_reason() {
         columns: vec!["id".into()],
     };
     let unique = UniqueConstraint {
+        nulls_not_distinct: false,
         name: "uq".into(),
         columns: vec!["select".into()],
     };

@@ -220,6 +220,7 @@ fn add_key_columns_needs_a_rebuild() {
     let mut desired = weird(usual());
     desired.columns.push(null("e mail", ColumnType::Text));
     desired.uniques = vec![UniqueConstraint {
+        nulls_not_distinct: false,
         name: "uq \"mail\"".into(),
         columns: vec!["select".into(), "E MAIL".into()],
     }];
@@ -446,6 +447,7 @@ fn drop_key_and_constraint_columns_needs_a_rebuild() {
         (
             |t| {
                 t.uniques = vec![UniqueConstraint {
+                    nulls_not_distinct: false,
                     name: "uq".into(),
                     columns: vec!["SELECT".into()],
                 }]

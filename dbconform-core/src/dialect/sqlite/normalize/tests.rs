@@ -226,6 +226,7 @@ fn columns_lose_what_sqlite_does_not_keep() {
 
 fn uq(name: &str, columns: &[&str]) -> UniqueConstraint {
     UniqueConstraint {
+        nulls_not_distinct: false,
         name: name.into(),
         columns: columns.iter().map(|c| c.to_string()).collect(),
     }
@@ -323,6 +324,7 @@ fn constraints_and_references() {
         not_valid: false,
     }];
     table.foreign_keys = vec![ForeignKey {
+        deferrable: Default::default(),
         name: "fk".into(),
         columns: vec!["a".into()],
         references: QualifiedName::new("p"),

@@ -38,6 +38,7 @@ fn column(name: &str, ty: Option<&str>) -> ParsedColumn {
 
 fn unique(name: &str, columns: &[&str]) -> UniqueConstraint {
     UniqueConstraint {
+        nulls_not_distinct: false,
         name: name.into(),
         columns: columns.iter().map(|c| c.to_string()).collect(),
     }
@@ -158,6 +159,7 @@ fn every_column_clause() {
         t.foreign_keys,
         [
             ParsedForeignKey {
+                deferrable: Deferrability::InitiallyDeferred,
                 name: String::new(),
                 columns: vec!["d".into()],
                 table: "p".into(),
@@ -213,6 +215,7 @@ fn every_table_constraint() {
         t.foreign_keys,
         [
             ParsedForeignKey {
+                deferrable: Default::default(),
                 name: String::new(),
                 columns: vec!["a".into(), "b".into()],
                 table: "parent".into(),
@@ -221,6 +224,7 @@ fn every_table_constraint() {
                 on_update: FkAction::NoAction,
             },
             ParsedForeignKey {
+                deferrable: Default::default(),
                 name: "fk_d".into(),
                 columns: vec!["d".into()],
                 table: "other".into(),
@@ -634,6 +638,24 @@ fn clauses_sqlite_accepts_beyond_the_usual() {
     assert_eq!(t.columns[1].type_text.as_deref(), Some("INT"));
     assert!(t.columns[2].not_null);
     assert!(t.exact);
+    // A deferral clause belongs to its column's REFERENCES, or to the table constraint's.
+    assert_eq!(t.foreign_keys[0].deferrable, Deferrability::NotDeferrable);
+    let t = table(
+        "CREATE TABLE t (a REFERENCES p DEFERRABLE INITIALLY DEFERRED, \
+         b REFERENCES p ON DELETE CASCADE DEFERRABLE INITIALLY IMMEDIATE, c INT DEFERRABLE, \
+         FOREIGN KEY (c) REFERENCES p (x) DEFERRABLE INITIALLY DEFERRED, \
+         FOREIGN KEY (b) REFERENCES q NOT DEFERRABLE INITIALLY DEFERRED)",
+    );
+    let deferral: Vec<Deferrability> = t.foreign_keys.iter().map(|fk| fk.deferrable).collect();
+    assert_eq!(
+        deferral,
+        [
+            Deferrability::InitiallyDeferred,
+            Deferrability::Deferrable,
+            Deferrability::InitiallyDeferred,
+            Deferrability::NotDeferrable,
+        ]
+    );
 }
 
 #[test]
