@@ -46,6 +46,27 @@ struct Tbl {
     index: Option<usize>,
     /// References the previous table.
     fk: bool,
+    /// What real PostgreSQL schemas add (see [`for_backend`] for what each backend keeps).
+    rich: Rich,
+}
+
+/// A table's richer declarations: its foreign key deferrable, its index a hash index, a
+/// generated column `g` (its expression `7 * n`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Rich {
+    deferrable: bool,
+    hash_index: bool,
+    generated: Option<u8>,
+}
+
+fn rich() -> impl Strategy<Value = Rich> {
+    (any::<bool>(), any::<bool>(), prop::option::of(1..3u8)).prop_map(
+        |(deferrable, hash_index, generated)| Rich {
+            deferrable,
+            hash_index,
+            generated,
+        },
+    )
 }
 
 /// A generated type: the type, a default literal, a value for the row.
@@ -78,8 +99,9 @@ fn tbl() -> impl Strategy<Value = Tbl> {
         prop::option::of(0..5usize),
         prop::option::of(0..5usize),
         any::<bool>(),
+        rich(),
     )
-        .prop_map(|(columns, unique, index, fk)| {
+        .prop_map(|(columns, unique, index, fk, rich)| {
             // One column per name.
             let mut seen = std::collections::BTreeSet::new();
             let columns: Vec<Col> = columns
@@ -91,6 +113,7 @@ fn tbl() -> impl Strategy<Value = Tbl> {
                 index: index.filter(|&i| i < columns.len()),
                 columns,
                 fk,
+                rich,
             }
         })
 }
@@ -106,6 +129,8 @@ struct Drift {
     flip_unique: bool,
     flip_index: bool,
     flip_fk: bool,
+    /// Another [`Rich`] for the database's copy.
+    rich: Option<Rich>,
     missing: bool,
 }
 
@@ -120,10 +145,23 @@ fn drift() -> impl Strategy<Value = Drift> {
         any::<bool>(),
         any::<bool>(),
         prop::bool::weighted(0.1),
+        prop::option::of(rich()),
     )
         .prop_map(
-            |(drop_column, retype, flip_null, flip_default, extra_column, u, i, f, missing)| {
+            |(
+                drop_column,
+                retype,
+                flip_null,
+                flip_default,
+                extra_column,
+                u,
+                i,
+                f,
+                missing,
+                rich,
+            )| {
                 Drift {
+                    rich,
                     drop_column,
                     retype,
                     flip_null,
@@ -166,6 +204,16 @@ fn build(i: usize, t: &Tbl, with_fk: bool) -> TableDef {
         ..Column::new("id", ColumnType::BigInt)
     }];
     columns.extend(t.columns.iter().map(column));
+    if let Some(n) = t.rich.generated {
+        columns.push(Column {
+            nullable: true,
+            generated: Some(dbconform::GeneratedColumn {
+                expr: format!("7 * {n}"),
+                stored: true,
+            }),
+            ..Column::new("g", ColumnType::BigInt)
+        });
+    }
     let mut foreign_keys = Vec::new();
     if with_fk && i > 0 {
         columns.push(Column {
@@ -173,7 +221,11 @@ fn build(i: usize, t: &Tbl, with_fk: bool) -> TableDef {
             ..Column::new("parent_id", ColumnType::BigInt)
         });
         foreign_keys.push(ForeignKey {
-            deferrable: Default::default(),
+            deferrable: if t.rich.deferrable {
+                dbconform::Deferrability::InitiallyDeferred
+            } else {
+                dbconform::Deferrability::NotDeferrable
+            },
             name: format!("fk_{name}_parent_id"),
             columns: vec!["parent_id".into()],
             references: QualifiedName {
@@ -206,8 +258,9 @@ fn build(i: usize, t: &Tbl, with_fk: bool) -> TableDef {
         indexes: t
             .index
             .filter(|&k| Some(k) != t.unique)
-            .map(|k| {
-                index(
+            .map(|k| dbconform::Index {
+                method: t.rich.hash_index.then(|| "hash".to_string()),
+                ..index(
                     format!("ix_{name}_{}", col_name(k)),
                     vec![IndexColumn::asc(col_name(k))],
                 )
@@ -271,6 +324,9 @@ fn drifted(tables: &[Tbl], drifts: &[Drift], extra_table: bool) -> Vec<TableDef>
                 .filter(|&x| x != k)
                 .map(|x| if x > k { x - 1 } else { x });
         }
+        if let Some(rich) = d.rich {
+            t.rich = rich;
+        }
         let fk = t.fk != d.flip_fk;
         let mut def = build(i, &t, fk && i > 0);
         if let Some(ty) = d.extra_column {
@@ -309,7 +365,7 @@ fn rows(tables: &[TableDef], prefix: &str) -> String {
         let mut names = Vec::new();
         let mut values = Vec::new();
         for c in &t.columns {
-            if c.auto_increment {
+            if c.auto_increment || c.generated.is_some() {
                 continue;
             }
             let value = match c.name.as_str() {
@@ -381,6 +437,24 @@ fn names(schema: &Schema) -> Vec<(String, Vec<String>)> {
         .collect();
     out.sort();
     out
+}
+
+/// `tables` as `backend` has them: SQLite has no hash indexes, MySQL no deferrable keys
+/// (InnoDB makes any index method a B-tree), PostgreSQL everything.
+fn for_backend(backend: Backend, mut tables: Vec<TableDef>) -> Vec<TableDef> {
+    for table in &mut tables {
+        if backend != Backend::Postgres {
+            for index in &mut table.indexes {
+                index.method = None;
+            }
+        }
+        if backend != Backend::Sqlite && backend != Backend::Postgres {
+            for fk in &mut table.foreign_keys {
+                fk.deferrable = dbconform::Deferrability::NotDeferrable;
+            }
+        }
+    }
+    tables
 }
 
 /// A `Conform` with `db`'s options on `db`, where `actual` was created.
@@ -623,6 +697,7 @@ fn run_backend(backend: Backend) {
     }
     let rt = tokio::runtime::Runtime::new().unwrap();
     run_cases(backend.name(), cases(), |declared, actual| {
+        let [declared, actual] = [declared, actual].map(|side| for_backend(backend, side));
         let rows = rows(&actual, "{S}");
         #[cfg(feature = "mysql")]
         let [declared, actual] = match backend {

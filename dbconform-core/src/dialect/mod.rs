@@ -241,9 +241,14 @@ pub trait Dialect: sealed::Sealed + Send + Sync + std::fmt::Debug {
     #[doc(hidden)]
     /// What performing `change` on a table in use means for the application, when it
     /// matters: the risk the step is raised to at least, and a note for its reason
-    /// (MySQL: a change InnoDB may do by copying the table). `None` by default.
-    fn online_note(&self, change: &Change) -> Option<(crate::plan::Risk, String)> {
-        let _ = change;
+    /// (MySQL: a change InnoDB may do by copying the table). `context` holds the table as
+    /// declared and as reflected. `None` by default.
+    fn online_note(
+        &self,
+        change: &Change,
+        context: &ChangeContext<'_>,
+    ) -> Option<(crate::plan::Risk, String)> {
+        let _ = (change, context);
         None
     }
 

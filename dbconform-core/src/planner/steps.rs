@@ -106,7 +106,7 @@ pub(super) fn steps(
                     if let Some(note) = assessment.note {
                         reason = format!("{reason}; {note}");
                     }
-                    if let Some((at_least, note)) = dialect.online_note(other) {
+                    if let Some((at_least, note)) = dialect.online_note(other, &context) {
                         risk = risk.max(at_least);
                         reason = format!("{reason}; {note}");
                     }

@@ -165,7 +165,7 @@ pub(super) fn change_sql(
     };
     // A change both servers run in place without a lock says so, so that the server fails
     // at once rather than fall back to copying the table or blocking writes (`online`).
-    let statements = if online::algorithm(change) == Some(online::Algorithm::InPlace) {
+    let statements = if online::algorithm(change, context) == Some(online::Algorithm::InPlace) {
         statements
             .into_iter()
             .map(|s| format!("{s}, {}", online::IN_PLACE))

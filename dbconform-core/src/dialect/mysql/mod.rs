@@ -206,8 +206,12 @@ impl Dialect for MySql {
     /// and InnoDB decides per server version (a metadata lock, writes blocked or not).
     /// Half an effect would read as a claim about locks the plan cannot make; the note
     /// in the reason and the raised risk already say what the application feels.
-    fn online_note(&self, change: &Change) -> Option<(crate::plan::Risk, String)> {
-        online::note(change)
+    fn online_note(
+        &self,
+        change: &Change,
+        context: &ChangeContext<'_>,
+    ) -> Option<(crate::plan::Risk, String)> {
+        online::note(change, context)
     }
 
     /// "Cannot change column 'id': used in a foreign key constraint", even with

@@ -14,6 +14,7 @@
 //! the slower one decides the note, and the clause is written only where both run the
 //! change in place without a lock.
 
+use crate::dialect::ChangeContext;
 use crate::model::ColumnType;
 use crate::plan::{Change, Risk};
 
@@ -31,9 +32,10 @@ pub(super) enum Algorithm {
 /// The clause an in-place change carries.
 pub(super) const IN_PLACE: &str = "ALGORITHM=INPLACE, LOCK=NONE";
 
-/// The class of `change` (see the module documentation); `None` for what is not an ALTER
-/// of an existing table (creating or dropping one).
-pub(super) fn algorithm(change: &Change) -> Option<Algorithm> {
+/// The class of `change` to a table as `context` has it, reflected and declared (see the
+/// module documentation); `None` for what is not an ALTER of an existing table (creating
+/// or dropping one).
+pub(super) fn algorithm(change: &Change, context: &ChangeContext<'_>) -> Option<Algorithm> {
     use Algorithm::{Copy, InPlace, Instant};
     Some(match change {
         Change::CreateSchema { .. }
@@ -65,7 +67,19 @@ pub(super) fn algorithm(change: &Change) -> Option<Algorithm> {
                     Copy
                 }
             } else if changes.nullable {
-                InPlace
+                // MariaDB rebuilds a table with a STORED generated column only by copying
+                // it when a column becomes NOT NULL (`ALGORITHM=INPLACE is not supported`):
+                // one it has, or one an earlier step of the plan adds.
+                let stored_generated = [context.actual, context.desired]
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|t| &t.columns)
+                    .any(|c| c.generated.as_ref().is_some_and(|g| g.stored));
+                if stored_generated && !to.nullable {
+                    Copy
+                } else {
+                    InPlace
+                }
             } else {
                 Instant
             }
@@ -96,8 +110,8 @@ fn lengthened_in_place(from: &ColumnType, to: &ColumnType) -> bool {
 
 /// What the plan says of `change`'s effect on the application (see the module
 /// documentation): the risk it raises the step to and the note added to its reason.
-pub(super) fn note(change: &Change) -> Option<(Risk, String)> {
-    match algorithm(change)? {
+pub(super) fn note(change: &Change, context: &ChangeContext<'_>) -> Option<(Risk, String)> {
+    match algorithm(change, context)? {
         Algorithm::Instant => None,
         Algorithm::InPlace => Some((
             Risk::Safe,
@@ -113,7 +127,7 @@ pub(super) fn note(change: &Change) -> Option<(Risk, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Column, Index, IndexColumn, QualifiedName};
+    use crate::model::{Column, Index, IndexColumn, QualifiedName, TableDef};
     use crate::plan::ColumnChanges;
 
     fn t() -> QualifiedName {
@@ -193,12 +207,55 @@ mod tests {
                 Algorithm::InPlace,
             ),
         ];
+        let none = ChangeContext {
+            desired: None,
+            actual: None,
+        };
         for (change, class) in cases {
-            assert_eq!(algorithm(&change), Some(class), "{change:?}");
+            assert_eq!(algorithm(&change, &none), Some(class), "{change:?}");
         }
         assert_eq!(
-            note(&alter(ColumnType::Integer, ColumnType::BigInt, ty)).map(|(r, _)| r),
+            note(&alter(ColumnType::Integer, ColumnType::BigInt, ty), &none).map(|(r, _)| r),
             Some(Risk::Caution)
         );
+    }
+
+    #[test]
+    fn not_null_on_a_table_with_a_stored_generated_column_is_a_copy() {
+        let nullable = ColumnChanges {
+            nullable: true,
+            ..ColumnChanges::default()
+        };
+        let mut made_not_null = alter(ColumnType::Integer, ColumnType::Integer, nullable);
+        if let Change::AlterColumn { from, .. } = &mut made_not_null {
+            from.nullable = true;
+        }
+        let with = |stored: bool| TableDef {
+            name: "t".into(),
+            columns: vec![
+                Column::new("c", ColumnType::Integer),
+                Column {
+                    generated: Some(crate::model::GeneratedColumn {
+                        expr: "c * 2".into(),
+                        stored,
+                    }),
+                    ..Column::new("g", ColumnType::Integer)
+                },
+            ],
+            ..TableDef::default()
+        };
+        let (stored, virtual_) = (with(true), with(false));
+        let context = |actual, desired| ChangeContext { actual, desired };
+        // Whether the table has the column or the plan adds it first.
+        for (context, class) in [
+            (context(Some(&stored), None), Algorithm::Copy),
+            (context(Some(&virtual_), Some(&stored)), Algorithm::Copy),
+            (
+                context(Some(&virtual_), Some(&virtual_)),
+                Algorithm::InPlace,
+            ),
+        ] {
+            assert_eq!(algorithm(&made_not_null, &context), Some(class));
+        }
     }
 }
