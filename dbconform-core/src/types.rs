@@ -66,6 +66,14 @@ sql_types! {
 
 impl AcceptsMaxLength for String {}
 
+/// `Vec<T>` is an array of `T` (`T[]` on PostgreSQL); `Vec<u8>` stays bytes (`u8` has no
+/// column type of its own, so the two impls never overlap).
+impl<T: SqlType> SqlType for Vec<T> {
+    fn column_type() -> ColumnType {
+        ColumnType::Array(Box::new(T::column_type()))
+    }
+}
+
 #[cfg(feature = "chrono")]
 sql_types! {
     chrono::NaiveDate => ColumnType::Date,
