@@ -33,11 +33,11 @@ pub(super) fn table(dialect: &Sqlite, table: &TableDef) -> Result<()> {
             ));
         }
     }
+    // JSON is TEXT on SQLite (`types.rs`).
+    no_arrays(dialect, table, "TEXT")?;
     for index in &table.indexes {
         indexes(table, index)?;
     }
-    // JSON is TEXT on SQLite (`types.rs`).
-    no_arrays(dialect, table, "TEXT")?;
     // sqlx has no `Decode<Sqlite>` for rust_decimal (on purpose, see sqlx-sqlite's
     // `types` docs): SQLite's NUMERIC affinity turns a decimal into a 64-bit float, which
     // keeps 15 significant digits. A NUMERIC column would silently round what an
