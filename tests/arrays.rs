@@ -36,69 +36,72 @@ struct Post {
     notes: Vec<String>,
 }
 
-pg_test!(arrays_are_created_as_declared_and_converge, |pg| async move {
-    pg.create(&[Post::table_def()]).await;
-    let column = |name: &'static str| {
-        let pg = &pg;
-        async move { pg.existing_column("posts", name).await }
-    };
-    for (name, ty, not_null) in [
-        ("tags", "text[]", true),
-        ("scores", "bigint[]", true),
-        ("ranks", "integer[]", false),
-        ("codes", "character varying(20)[]", true),
-        ("labels", "text[]", true),
-        ("notes", "text[]", true),
-    ] {
-        let col = column(name).await;
-        assert_eq!(col.ty, ty, "{name}");
-        assert_eq!(col.not_null, not_null, "{name}");
+pg_test!(
+    arrays_are_created_as_declared_and_converge,
+    |pg| async move {
+        pg.create(&[Post::table_def()]).await;
+        let column = |name: &'static str| {
+            let pg = &pg;
+            async move { pg.existing_column("posts", name).await }
+        };
+        for (name, ty, not_null) in [
+            ("tags", "text[]", true),
+            ("scores", "bigint[]", true),
+            ("ranks", "integer[]", false),
+            ("codes", "character varying(20)[]", true),
+            ("labels", "text[]", true),
+            ("notes", "text[]", true),
+        ] {
+            let col = column(name).await;
+            assert_eq!(col.ty, ty, "{name}");
+            assert_eq!(col.not_null, not_null, "{name}");
+        }
+        assert_eq!(
+            column("labels").await.default.as_deref(),
+            Some("'{}'::text[]")
+        );
+        assert_eq!(
+            column("notes").await.default.as_deref(),
+            Some("ARRAY[]::text[]")
+        );
+        pg.assert_indexes(
+            "posts",
+            &["CREATE INDEX ix_posts_tags ON S.posts USING gin (tags)"],
+        )
+        .await;
+
+        // The application binds and reads `Vec<T>` through sqlx against the conformed table.
+        let tags = vec!["rust".to_string(), "sql".to_string()];
+        sqlx::query(dbconform::sqlx::AssertSqlSafe(pg.sql(
+            "INSERT INTO {S}.posts (id, tags, scores, ranks, codes) VALUES ($1, $2, $3, $4, $5)",
+        )))
+        .bind(1_i64)
+        .bind(&tags)
+        .bind(vec![7_i64, -1])
+        .bind(None::<Vec<i32>>)
+        .bind(vec!["a1".to_string()])
+        .execute(&pg.pool)
+        .await
+        .unwrap();
+        let row = sqlx::query(dbconform::sqlx::AssertSqlSafe(pg.sql(
+            "SELECT tags, scores, ranks, codes, labels, notes FROM {S}.posts WHERE tags @> $1",
+        )))
+        .bind(vec!["sql".to_string()])
+        .fetch_one(&pg.pool)
+        .await
+        .unwrap();
+        assert_eq!(row.get::<Vec<String>, _>("tags"), tags);
+        assert_eq!(row.get::<Vec<i64>, _>("scores"), [7, -1]);
+        assert_eq!(row.get::<Option<Vec<i32>>, _>("ranks"), None);
+        assert_eq!(row.get::<Vec<String>, _>("codes"), ["a1"]);
+        assert!(row.get::<Vec<String>, _>("labels").is_empty());
+        assert!(row.get::<Vec<String>, _>("notes").is_empty());
+
+        // With rows, still nothing to do.
+        let plan = pg.db().await.compare(&[Post::table_def()]).await.unwrap();
+        assert!(plan.is_empty(), "{plan}");
     }
-    assert_eq!(
-        column("labels").await.default.as_deref(),
-        Some("'{}'::text[]")
-    );
-    assert_eq!(
-        column("notes").await.default.as_deref(),
-        Some("ARRAY[]::text[]")
-    );
-    pg.assert_indexes(
-        "posts",
-        &["CREATE INDEX ix_posts_tags ON S.posts USING gin (tags)"],
-    )
-    .await;
-
-    // The application binds and reads `Vec<T>` through sqlx against the conformed table.
-    let tags = vec!["rust".to_string(), "sql".to_string()];
-    sqlx::query(dbconform::sqlx::AssertSqlSafe(pg.sql(
-        "INSERT INTO {S}.posts (id, tags, scores, ranks, codes) VALUES ($1, $2, $3, $4, $5)",
-    )))
-    .bind(1_i64)
-    .bind(&tags)
-    .bind(vec![7_i64, -1])
-    .bind(None::<Vec<i32>>)
-    .bind(vec!["a1".to_string()])
-    .execute(&pg.pool)
-    .await
-    .unwrap();
-    let row = sqlx::query(dbconform::sqlx::AssertSqlSafe(pg.sql(
-        "SELECT tags, scores, ranks, codes, labels, notes FROM {S}.posts WHERE tags @> $1",
-    )))
-    .bind(vec!["sql".to_string()])
-    .fetch_one(&pg.pool)
-    .await
-    .unwrap();
-    assert_eq!(row.get::<Vec<String>, _>("tags"), tags);
-    assert_eq!(row.get::<Vec<i64>, _>("scores"), [7, -1]);
-    assert_eq!(row.get::<Option<Vec<i32>>, _>("ranks"), None);
-    assert_eq!(row.get::<Vec<String>, _>("codes"), ["a1"]);
-    assert!(row.get::<Vec<String>, _>("labels").is_empty());
-    assert!(row.get::<Vec<String>, _>("notes").is_empty());
-
-    // With rows, still nothing to do.
-    let plan = pg.db().await.compare(&[Post::table_def()]).await.unwrap();
-    assert!(plan.is_empty(), "{plan}");
-});
+);
 
 // One column per spelling PostgreSQL accepts for an array type.
 #[derive(Table)]
@@ -128,9 +131,11 @@ struct Spelled {
     o: Vec<String>,
 }
 
-pg_test!(hand_written_array_spellings_compare_equal, |pg| async move {
-    pg.exec(
-        "CREATE SCHEMA {S};
+pg_test!(
+    hand_written_array_spellings_compare_equal,
+    |pg| async move {
+        pg.exec(
+            "CREATE SCHEMA {S};
          CREATE TABLE {S}.spelled (
             id bigint PRIMARY KEY,
             a text[] NOT NULL,
@@ -149,11 +154,17 @@ pg_test!(hand_written_array_spellings_compare_equal, |pg| async move {
             n text[] NOT NULL DEFAULT ARRAY[]::text[],
             o text[] NOT NULL DEFAULT '{}'
         )",
-    )
-    .await;
-    let plan = pg.db().await.compare(&[Spelled::table_def()]).await.unwrap();
-    assert!(plan.is_empty(), "{plan}\n{}", plan.to_sql());
-});
+        )
+        .await;
+        let plan = pg
+            .db()
+            .await
+            .compare(&[Spelled::table_def()])
+            .await
+            .unwrap();
+        assert!(plan.is_empty(), "{plan}\n{}", plan.to_sql());
+    }
+);
 
 // `nums` as it is declared after the change, for each test below.
 #[derive(Table)]
@@ -166,35 +177,43 @@ struct WiderNums {
     words: Vec<String>,
 }
 
-pg_test!(element_widening_is_applied_with_the_data_kept, |pg| async move {
-    pg.exec(
+pg_test!(
+    element_widening_is_applied_with_the_data_kept,
+    |pg| async move {
+        pg.exec(
         "CREATE SCHEMA {S};
          CREATE TABLE {S}.nums (id bigint PRIMARY KEY, n integer[] NOT NULL, words varchar(10)[] NOT NULL);
          INSERT INTO {S}.nums VALUES (1, '{1,2,3}', '{a,bc}'), (2, '{}', '{}')",
     )
     .await;
-    let plan = pg.db().await.compare(&[WiderNums::table_def()]).await.unwrap();
-    let steps = plan.steps();
-    assert_eq!(steps.len(), 2, "{plan}");
-    for step in steps {
-        assert_eq!(step.kind, ChangeKind::AlterColumn, "{plan}");
-        // A widening, but PostgreSQL rewrites the table for every array type change.
-        assert_eq!(step.risk, Risk::Caution, "{plan}");
-        assert!(
-            step.sql.iter().all(|s| !s.contains("USING")),
-            "{:?}",
-            step.sql
-        );
+        let plan = pg
+            .db()
+            .await
+            .compare(&[WiderNums::table_def()])
+            .await
+            .unwrap();
+        let steps = plan.steps();
+        assert_eq!(steps.len(), 2, "{plan}");
+        for step in steps {
+            assert_eq!(step.kind, ChangeKind::AlterColumn, "{plan}");
+            // A widening, but PostgreSQL rewrites the table for every array type change.
+            assert_eq!(step.risk, Risk::Caution, "{plan}");
+            assert!(
+                step.sql.iter().all(|s| !s.contains("USING")),
+                "{:?}",
+                step.sql
+            );
+        }
+        pg.apply(&[WiderNums::table_def()]).await;
+        assert_eq!(pg.existing_column("nums", "n").await.ty, "bigint[]");
+        assert_eq!(pg.existing_column("nums", "words").await.ty, "text[]");
+        pg.assert_strings(
+            "SELECT n::text || ' ' || words::text FROM {S}.nums ORDER BY id",
+            &["{1,2,3} {a,bc}", "{} {}"],
+        )
+        .await;
     }
-    pg.apply(&[WiderNums::table_def()]).await;
-    assert_eq!(pg.existing_column("nums", "n").await.ty, "bigint[]");
-    assert_eq!(pg.existing_column("nums", "words").await.ty, "text[]");
-    pg.assert_strings(
-        "SELECT n::text || ' ' || words::text FROM {S}.nums ORDER BY id",
-        &["{1,2,3} {a,bc}", "{} {}"],
-    )
-    .await;
-});
+);
 
 // Narrowing the elements: Danger, applied where the values fit.
 #[derive(Table)]
@@ -269,45 +288,56 @@ struct Unwrapped {
     tag: Option<i32>,
 }
 
-pg_test!(scalar_to_array_wraps_and_array_to_scalar_is_refused, |pg| async move {
-    pg.exec(
-        "CREATE SCHEMA {S};
+pg_test!(
+    scalar_to_array_wraps_and_array_to_scalar_is_refused,
+    |pg| async move {
+        pg.exec(
+            "CREATE SCHEMA {S};
          CREATE TABLE {S}.wrapped (id bigint PRIMARY KEY, tag text);
          INSERT INTO {S}.wrapped VALUES (1, 'a'), (2, NULL)",
-    )
-    .await;
-    let plan = pg.db().await.compare(&[Wrapped::table_def()]).await.unwrap();
-    assert_eq!(plan.steps().len(), 1, "{plan}");
-    assert_eq!(plan.steps()[0].risk, Risk::Danger, "{plan}");
-    assert!(
-        plan.steps()[0].reason.contains("one-element array"),
-        "{plan}"
-    );
-    pg.apply(&[Wrapped::table_def()]).await;
-    assert_eq!(pg.existing_column("wrapped", "tag").await.ty, "text[]");
-    pg.assert_strings(
-        "SELECT coalesce(tag::text, 'null') FROM {S}.wrapped ORDER BY id",
-        &["{a}", "null"],
-    )
-    .await;
+        )
+        .await;
+        let plan = pg
+            .db()
+            .await
+            .compare(&[Wrapped::table_def()])
+            .await
+            .unwrap();
+        assert_eq!(plan.steps().len(), 1, "{plan}");
+        assert_eq!(plan.steps()[0].risk, Risk::Danger, "{plan}");
+        assert!(
+            plan.steps()[0].reason.contains("one-element array"),
+            "{plan}"
+        );
+        pg.apply(&[Wrapped::table_def()]).await;
+        assert_eq!(pg.existing_column("wrapped", "tag").await.ty, "text[]");
+        pg.assert_strings(
+            "SELECT coalesce(tag::text, 'null') FROM {S}.wrapped ORDER BY id",
+            &["{a}", "null"],
+        )
+        .await;
 
-    let error = pg
-        .db()
-        .await
-        .compare(&[Unwrapped::table_def()])
-        .await
-        .unwrap_err()
-        .to_string();
-    assert!(error.contains("wrapped"), "{error}");
-    assert!(error.contains("`tag`"), "{error}");
-    assert!(error.contains("no cast from an array"), "{error}");
-});
+        let error = pg
+            .db()
+            .await
+            .compare(&[Unwrapped::table_def()])
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("wrapped"), "{error}");
+        assert!(error.contains("`tag`"), "{error}");
+        assert!(error.contains("no cast from an array"), "{error}");
+    }
+);
 
 /// The refusal a backend without arrays gives for [`Post`].
 fn assert_refused(error: &str, backend: &str, json_type: &str) {
     assert!(error.contains("posts"), "{error}");
     assert!(error.contains("column `tags`"), "{error}");
-    assert!(error.contains(&format!("{backend} has no array type")), "{error}");
+    assert!(
+        error.contains(&format!("{backend} has no array type")),
+        "{error}"
+    );
     assert!(
         error.contains(&format!("sql_type = \"{json_type}\"")),
         "{error}"

@@ -800,7 +800,11 @@ fn array_changes_follow_their_elements_and_shape_changes_are_narrowing() {
     );
     assert_eq!(smaller.class, TypeClass::Narrowing);
     for (from, to, words) in [
-        (ColumnType::Text, array(ColumnType::Text), "one-element array"),
+        (
+            ColumnType::Text,
+            array(ColumnType::Text),
+            "one-element array",
+        ),
         (array(ColumnType::Text), ColumnType::Text, "text value"),
     ] {
         let change = type_change(&from, &to, &POSTGRES);

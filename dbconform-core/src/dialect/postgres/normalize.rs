@@ -363,7 +363,11 @@ fn default(text: &str, ty: &ColumnType) -> Option<String> {
         && split_cast(&expr).is_some_and(|(operand, cast)| {
             operand == "array[]" && same_type_family(ty, &canonical_type(cast).ty)
         });
-    let expr = if empty_array { "'{}'".to_string() } else { expr };
+    let expr = if empty_array {
+        "'{}'".to_string()
+    } else {
+        expr
+    };
     let expr = match expr.strip_prefix('\'').and_then(|e| e.strip_suffix('\'')) {
         Some(number) if is_numeric(ty) && is_signed_number(number) && !number.contains('x') => {
             number.to_string()

@@ -67,7 +67,10 @@ fn custom_type_aliases_become_logical_types() {
         ("TEXT", ColumnType::Text),
         ("jsonb", ColumnType::Json),
         ("_int4", ColumnType::Array(Box::new(ColumnType::Integer))),
-        ("varchar(20)[]", ColumnType::Array(Box::new(ColumnType::Varchar(20)))),
+        (
+            "varchar(20)[]",
+            ColumnType::Array(Box::new(ColumnType::Varchar(20))),
+        ),
         ("text ARRAY", ColumnType::Array(Box::new(ColumnType::Text))),
         ("char", custom("character(1)")),
         ("varchar", custom("character varying")),
@@ -179,7 +182,11 @@ fn defaults_lose_the_cast_postgres_adds() {
         (array(ColumnType::Text), "ARRAY[]::text[]", "'{}'"),
         (array(ColumnType::Text), "'{}'::text[]", "ARRAY[]::text[]"),
         (array(ColumnType::Text), "'{a,b}'::text[]", "'{a,b}'"),
-        (array(ColumnType::Varchar(20)), "'{}'::character varying[]", "'{}'"),
+        (
+            array(ColumnType::Varchar(20)),
+            "'{}'::character varying[]",
+            "'{}'",
+        ),
         (
             array(ColumnType::Varchar(20)),
             "ARRAY[]::character varying(20)[]",

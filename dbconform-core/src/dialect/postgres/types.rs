@@ -109,7 +109,10 @@ mod tests {
             (ColumnType::Json, "JSONB"),
             (ColumnType::Custom("citext".into()), "citext"),
             (ColumnType::Array(Box::new(ColumnType::Text)), "TEXT[]"),
-            (ColumnType::Array(Box::new(ColumnType::Varchar(20))), "VARCHAR(20)[]"),
+            (
+                ColumnType::Array(Box::new(ColumnType::Varchar(20))),
+                "VARCHAR(20)[]",
+            ),
             (
                 ColumnType::Array(Box::new(ColumnType::Array(Box::new(ColumnType::BigInt)))),
                 "BIGINT[]",
