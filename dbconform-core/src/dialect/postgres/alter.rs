@@ -624,8 +624,16 @@ fn using(column: &str, from: &ColumnType, to: &ColumnType, ty: &str) -> String {
     let fractional = |t: &ColumnType| matches!(t, T::Real | T::Double | T::Decimal { .. });
     match (&from, &to) {
         // A scalar becomes a one-element array; NULL stays NULL (`ARRAY[NULL]` is `{NULL}`).
-        (f, T::Array(_)) if !matches!(f, T::Array(_)) => {
-            format!("CASE WHEN {column} IS NULL THEN NULL ELSE ARRAY[{column}]::{ty} END")
+        // The value is converted to the element type first, by the scalar rule (`boolean`
+        // has no cast to `bigint`, nor `boolean[]` to `bigint[]`).
+        (f, T::Array(element)) if !matches!(f, T::Array(_)) => {
+            let element_sql = ty.strip_suffix("[]").unwrap_or(ty);
+            let value = if needs_using(f, element) {
+                using(column, f, element, element_sql)
+            } else {
+                column.to_string()
+            };
+            format!("CASE WHEN {column} IS NULL THEN NULL ELSE ARRAY[{value}]::{ty} END")
         }
         (f, T::Boolean) if other_integer(f) => format!("{column}::integer::boolean"),
         (f, T::Boolean) if fractional(f) => format!("{column}::text::boolean"),

@@ -259,6 +259,19 @@ fn type_changes_cast_only_where_postgres_has_no_assignment_cast() {
         retype(ColumnType::Integer, array(ColumnType::BigInt)),
         wrapped("BIGINT[]")
     );
+    // The value converts to the element first, by the scalar rule.
+    assert_eq!(
+        retype(ColumnType::Boolean, array(ColumnType::BigInt)),
+        vec![format!(
+            r#"ALTER TABLE {T} ALTER COLUMN "c" TYPE BIGINT[] USING CASE WHEN "c" IS NULL THEN NULL ELSE ARRAY["c"::integer::BIGINT]::BIGINT[] END"#
+        )]
+    );
+    assert_eq!(
+        retype(ColumnType::Text, array(ColumnType::BigInt)),
+        vec![format!(
+            r#"ALTER TABLE {T} ALTER COLUMN "c" TYPE BIGINT[] USING CASE WHEN "c" IS NULL THEN NULL ELSE ARRAY["c"::BIGINT]::BIGINT[] END"#
+        )]
+    );
     // Arrays follow their elements.
     assert_eq!(
         retype(array(ColumnType::Integer), array(ColumnType::BigInt)),
