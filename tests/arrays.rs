@@ -100,6 +100,30 @@ pg_test!(
         // With rows, still nothing to do.
         let plan = pg.db().await.compare(&[Post::table_def()]).await.unwrap();
         assert!(plan.is_empty(), "{plan}");
+
+        // The GIN index written by hand with its default operator class is the declared one.
+        pg.exec(
+            "DROP INDEX {S}.ix_posts_tags;
+             CREATE INDEX ix_posts_tags ON {S}.posts USING GIN (tags pg_catalog.array_ops)",
+        )
+        .await;
+        let plan = pg.db().await.compare(&[Post::table_def()]).await.unwrap();
+        assert!(plan.is_empty(), "{plan}");
+        // A B-tree in its place is not: the index is built again as declared.
+        pg.exec(
+            "DROP INDEX {S}.ix_posts_tags;
+             CREATE INDEX ix_posts_tags ON {S}.posts (tags)",
+        )
+        .await;
+        let plan = pg.db().await.compare(&[Post::table_def()]).await.unwrap();
+        let kinds: Vec<ChangeKind> = plan.steps().iter().map(|s| s.kind).collect();
+        assert_eq!(kinds, [ChangeKind::AlterIndex], "{plan}");
+        pg.apply(&[Post::table_def()]).await;
+        pg.assert_indexes(
+            "posts",
+            &["CREATE INDEX ix_posts_tags ON S.posts USING gin (tags)"],
+        )
+        .await;
     }
 );
 
