@@ -238,7 +238,7 @@ async fn every_column_kind_is_reflected_exactly() {
                 col("u", ColumnType::Uuid),
                 col("j", custom("json")),
                 col("jb", ColumnType::Json).default("'{}'::jsonb"),
-                col("arr", custom("integer[]")),
+                col("arr", ColumnType::Array(Box::new(ColumnType::Integer))),
                 col("twice", ColumnType::Integer).generated("(i * 2)"),
                 col("c_name", ColumnType::Text).collate("C"),
                 // The enum's schema is not on the search path, so format_type qualifies it.

@@ -378,6 +378,11 @@ pub enum ColumnType {
     Json,
     /// Any SQL type, given verbatim by `sql_type = "..."`; compared textually.
     Custom(String),
+    /// A one-dimensional array of the element type (`Vec<T>`, `T` not `u8`): `T[]` on
+    /// PostgreSQL. PostgreSQL does not enforce dimensions, so `int[][]` and `integer[3]`
+    /// are this same type, and an array of arrays is the array of the innermost element.
+    /// SQLite and MySQL have no array type: their dialects refuse it at plan time.
+    Array(Box<ColumnType>),
 }
 
 impl ColumnType {

@@ -66,6 +66,14 @@ sql_types! {
 
 impl AcceptsMaxLength for String {}
 
+/// `Vec<T>` is an array of `T` (`T[]` on PostgreSQL); `Vec<u8>` stays bytes (`u8` has no
+/// column type of its own, so the two impls never overlap).
+impl<T: SqlType> SqlType for Vec<T> {
+    fn column_type() -> ColumnType {
+        ColumnType::Array(Box::new(T::column_type()))
+    }
+}
+
 #[cfg(feature = "chrono")]
 sql_types! {
     chrono::NaiveDate => ColumnType::Date,
@@ -101,3 +109,22 @@ sql_types! {
 
 #[cfg(feature = "decimal")]
 impl AcceptsPrecision for rust_decimal::Decimal {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vectors_are_arrays_except_bytes() {
+        let array = |ty: ColumnType| ColumnType::Array(Box::new(ty));
+        assert_eq!(<Vec<u8>>::column_type(), ColumnType::Blob);
+        assert_eq!(<Vec<String>>::column_type(), array(ColumnType::Text));
+        assert_eq!(<Vec<i64>>::column_type(), array(ColumnType::BigInt));
+        assert_eq!(<Vec<Vec<u8>>>::column_type(), array(ColumnType::Blob));
+        // PostgreSQL's normal form flattens this to `integer[]` (dimensions are not kept).
+        assert_eq!(
+            <Vec<Vec<i32>>>::column_type(),
+            array(array(ColumnType::Integer))
+        );
+    }
+}

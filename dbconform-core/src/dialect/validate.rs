@@ -16,6 +16,28 @@ pub(super) fn invalid(table: &TableDef, message: impl Into<String>) -> Error {
     }
 }
 
+/// Refuses an array column on a backend without an array type (SQLite, MySQL): a silent
+/// stand-in (text, JSON) would be a column the application cannot bind or read as the
+/// declared `Vec<T>` — sqlx's drivers for those databases encode and decode `Vec<u8>`
+/// only. `json_type` is what the message tells to declare instead (`TEXT`, `JSON`).
+pub(super) fn no_arrays(dialect: &dyn Dialect, table: &TableDef, json_type: &str) -> Result<()> {
+    let Some(column) = table
+        .columns
+        .iter()
+        .find(|c| matches!(c.ty, ColumnType::Array(_)))
+    else {
+        return Ok(());
+    };
+    Err(invalid(
+        table,
+        format!(
+            "column `{}` is an array (`Vec<T>`), and {} has no array type (nor can sqlx bind or read a `Vec<T>` there): store the values as JSON, declaring the field `sqlx::types::Json<Vec<T>>` with `#[column(sql_type = \"{json_type}\")]`, or move them to a table of their own with one row per value",
+            column.name,
+            dialect.display_name()
+        ),
+    ))
+}
+
 /// The rules every backend shares.
 pub(super) fn common(dialect: &dyn Dialect, table: &TableDef) -> Result<()> {
     if table.name.is_empty() {

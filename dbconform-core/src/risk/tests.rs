@@ -761,3 +761,63 @@ fn a_sqlite_rebuild_is_at_least_caution() {
     };
     assert_eq!(assess(&drop, &SQLITE, true).risk, Risk::Danger);
 }
+
+#[test]
+fn array_changes_follow_their_elements_and_shape_changes_are_narrowing() {
+    use crate::model::ColumnType;
+    use crate::plan::Risk;
+    let array = |ty: ColumnType| ColumnType::Array(Box::new(ty));
+    let wider = type_change(
+        &array(ColumnType::Integer),
+        &array(ColumnType::BigInt),
+        &POSTGRES,
+    );
+    assert_eq!(wider.class, TypeClass::Widening);
+    // PostgreSQL rewrites every array type change.
+    assert!(wider.rewrite);
+    assert_eq!(wider.risk(), Risk::Caution);
+    let text = type_change(
+        &array(ColumnType::Varchar(10)),
+        &array(ColumnType::Text),
+        &POSTGRES,
+    );
+    assert_eq!(text.class, TypeClass::Widening);
+    let shorter = type_change(
+        &array(ColumnType::Text),
+        &array(ColumnType::Varchar(5)),
+        &POSTGRES,
+    );
+    assert_eq!(shorter.class, TypeClass::Narrowing);
+    assert_eq!(shorter.risk(), Risk::Danger);
+    // No data question: the checks count scalar values, not elements.
+    assert!(shorter.misfits.is_empty());
+    let note = shorter.note.unwrap_or_default();
+    assert!(note.contains("array elements"), "{note}");
+    assert!(note.contains("longer than 5"), "{note}");
+    let smaller = type_change(
+        &array(ColumnType::BigInt),
+        &array(ColumnType::Integer),
+        &POSTGRES,
+    );
+    assert_eq!(smaller.class, TypeClass::Narrowing);
+    for (from, to, words) in [
+        (
+            ColumnType::Text,
+            array(ColumnType::Text),
+            "one-element array",
+        ),
+        (array(ColumnType::Text), ColumnType::Text, "text value"),
+    ] {
+        let change = type_change(&from, &to, &POSTGRES);
+        assert_eq!(change.class, TypeClass::Narrowing, "{from:?} -> {to:?}");
+        assert_eq!(change.risk(), Risk::Danger);
+        let note = change.note.unwrap_or_default();
+        assert!(note.contains(words), "{note}");
+    }
+    let custom = type_change(
+        &array(ColumnType::Custom("mood".into())),
+        &array(ColumnType::Text),
+        &POSTGRES,
+    );
+    assert_eq!(custom.class, TypeClass::Unknown);
+}

@@ -28,6 +28,9 @@
 //! | TIMESTAMPTZ → TIMESTAMP | narrowing | (the time zone is dropped) |
 //! | anything else (TEXT → INTEGER, TIMESTAMP → TIMESTAMPTZ, → UUID, → JSON, BLOB ↔ ...) | conversion | (values that do not convert make it fail) |
 //! | a custom type on either side | unknown | |
+//! | `T[]` → `U[]` | the class of `T` → `U` | (elements that do not fit: not counted in advance) |
+//! | a scalar → an array | narrowing | every value becomes a one-element array (NULL stays NULL) |
+//! | an array → text | narrowing | every array becomes its text, `{a,b}` (other scalars are refused by PostgreSQL's DDL) |
 //!
 //! On SQLite every type change rebuilds the table, and the values are copied as they are
 //! (SQLite does not enforce declared types on ordinary tables): values that do not fit are
@@ -180,6 +183,13 @@ fn classify(from: &ColumnType, to: &ColumnType) -> (TypeClass, Vec<(Misfit, Effe
     if from == to {
         return widening;
     }
+    match (from, to) {
+        // The elements' rule; what may not fit is not counted (the data checks read
+        // scalar values, not elements), so a narrowing asks nothing.
+        (T::Array(f), T::Array(t)) => return (classify(innermost(f), innermost(t)).0, Vec::new()),
+        (T::Array(_), _) | (_, T::Array(_)) => return narrowing(Vec::new()),
+        _ => {}
+    }
     if matches!(from, T::Custom(_)) || matches!(to, T::Custom(_)) {
         return (TypeClass::Unknown, Vec::new());
     }
@@ -198,6 +208,14 @@ fn classify(from: &ColumnType, to: &ColumnType) -> (TypeClass, Vec<(Misfit, Effe
             }
             temporal(from, to).unwrap_or(conversion)
         }
+    }
+}
+
+/// The element of the innermost array (`Array(Array(Integer))` → `Integer`).
+fn innermost(ty: &ColumnType) -> &ColumnType {
+    match ty {
+        ColumnType::Array(element) => innermost(element),
+        other => other,
     }
 }
 
@@ -382,6 +400,26 @@ fn narrowing_note(
     dialect: &dyn Dialect,
 ) -> String {
     use ColumnType as T;
+    match (from, to) {
+        (T::Array(f), T::Array(t)) => {
+            let (f, t) = (innermost(f), innermost(t));
+            let (_, element_misfits) = classify(f, t);
+            let element_misfits: Vec<(Misfit, Effect)> = element_misfits
+                .into_iter()
+                .map(|(misfit, effect)| (misfit, dialect.misfit_effect(t, effect)))
+                .collect();
+            let elements = narrowing_note(f, t, &element_misfits, dialect);
+            let elements = elements.strip_prefix("narrowing: ").unwrap_or(&elements);
+            return format!("narrowing of the array elements: {elements}");
+        }
+        (T::Array(_), _) => {
+            return "narrowing: every array becomes one text value (`{a,b}`); code reading the column as an array breaks".to_string();
+        }
+        (_, T::Array(_)) => {
+            return "every value becomes a one-element array (NULL stays NULL); code reading the column as a single value breaks".to_string();
+        }
+        _ => {}
+    }
     if misfits.is_empty() {
         let what = match (from, to) {
             (T::TimestampTz, T::Timestamp) => "the time zone of every value is dropped",

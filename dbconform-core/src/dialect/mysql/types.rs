@@ -51,6 +51,8 @@ pub(super) fn type_sql(ty: &ColumnType) -> String {
         ColumnType::Uuid => "CHAR(36)".to_string(),
         ColumnType::Json => "JSON".to_string(),
         ColumnType::Custom(sql) => sql.clone(),
+        // Refused by validation (`validate.rs`); spelled only for a plan's text.
+        ColumnType::Array(element) => format!("{}[]", type_sql(element)),
     }
 }
 

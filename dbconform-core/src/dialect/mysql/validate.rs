@@ -3,7 +3,7 @@
 
 use super::{DATABASE_SCHEMA, MySql};
 use crate::dialect::Dialect;
-use crate::dialect::validate::{common, find_column, identifiers, invalid};
+use crate::dialect::validate::{common, find_column, identifiers, invalid, no_arrays};
 use crate::error::Result;
 use crate::model::{ColumnType, FkAction, SortOrder, TableDef};
 
@@ -30,6 +30,7 @@ const MAX_COLUMN_COMMENT: usize = 1024;
 /// The shared rules, then MySQL's (see the refusals below).
 pub(super) fn table(dialect: &MySql, table: &TableDef) -> Result<()> {
     common(dialect, table)?;
+    no_arrays(dialect, table, "JSON")?;
     schema(table)?;
     for (what, name) in identifiers(table) {
         if what == "schema name" {

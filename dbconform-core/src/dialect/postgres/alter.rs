@@ -78,7 +78,7 @@ pub(super) fn change_sql(
             changes,
         } => {
             let t = table_sql(dialect, table)?;
-            alter_column(dialect, (&t, table), from, to, *changes, context)
+            alter_column(dialect, (&t, table), from, to, *changes, context)?
         }
         Change::AddPrimaryKey { table, key } => {
             vec![add_primary_key(dialect, &table_sql(dialect, table)?, key)]
@@ -361,10 +361,24 @@ fn alter_column(
     to: &Column,
     changes: ColumnChanges,
     context: &ChangeContext<'_>,
-) -> Vec<String> {
+) -> Result<Vec<String>> {
     let declared = declared_column(context, to);
     if changes.generated && to.generated.is_some() {
-        return regenerate_column(dialect, (table, name), from, declared, context);
+        return Ok(regenerate_column(
+            dialect,
+            (table, name),
+            from,
+            declared,
+            context,
+        ));
+    }
+    if changes.ty
+        && let Some(message) = array_to_scalar(dialect, from, to)
+    {
+        return Err(Error::InvalidTable {
+            table: name.clone(),
+            message,
+        });
     }
     let column = dialect.quote_ident(&from.name);
     let alter = |what: &str| format!("ALTER TABLE {table} ALTER COLUMN {column} {what}");
@@ -431,7 +445,7 @@ fn alter_column(
             to.comment.as_deref(),
         ));
     }
-    out
+    Ok(out)
 }
 
 /// Moves the identity sequence of `column` just past the largest value the table holds, so
@@ -541,6 +555,28 @@ fn regenerate_column(
     out
 }
 
+/// Why a type change from an array to a scalar cannot be written, `None` for any other
+/// change: PostgreSQL has no cast from an array to a scalar other than text (the array's
+/// text, `{a,b}`, an assignment cast), so `USING "c"::integer` would fail on every table,
+/// empty or not.
+fn array_to_scalar(dialect: &Postgres, from: &Column, to: &Column) -> Option<String> {
+    let (old, new) = (canonical(&from.ty), canonical(&to.ty));
+    let text = |ty: &ColumnType| match ty {
+        ColumnType::Text | ColumnType::Varchar(_) => true,
+        ColumnType::Custom(text) => is_string_type(text),
+        _ => false,
+    };
+    if array_element(&old).is_none() || array_element(&new).is_some() || text(&new) {
+        return None;
+    }
+    Some(format!(
+        "column `{}` cannot change from the array type `{}` to `{}`: PostgreSQL has no cast from an array to a scalar (only to text). Declare the new column under another name, copy the values with an expression of your own (`UPDATE ... SET new = old[1]`), then drop the old column; or keep the array type",
+        from.name,
+        dialect.column_type_sql(&old).to_lowercase(),
+        dialect.column_type_sql(&new).to_lowercase(),
+    ))
+}
+
 /// Whether `ALTER COLUMN ... TYPE` needs `USING "c"::<new>`: only where PostgreSQL has no
 /// implicit or assignment cast from the old type to the new one.
 ///
@@ -589,6 +625,18 @@ fn using(column: &str, from: &ColumnType, to: &ColumnType, ty: &str) -> String {
     let other_integer = |t: &ColumnType| matches!(t, T::SmallInt | T::BigInt);
     let fractional = |t: &ColumnType| matches!(t, T::Real | T::Double | T::Decimal { .. });
     match (&from, &to) {
+        // A scalar becomes a one-element array; NULL stays NULL (`ARRAY[NULL]` is `{NULL}`).
+        // The value is converted to the element type first, by the scalar rule (`boolean`
+        // has no cast to `bigint`, nor `boolean[]` to `bigint[]`).
+        (f, T::Array(element)) if !matches!(f, T::Array(_)) => {
+            let element_sql = ty.strip_suffix("[]").unwrap_or(ty);
+            let value = if needs_using(f, element) {
+                using(column, f, element, element_sql)
+            } else {
+                column.to_string()
+            };
+            format!("CASE WHEN {column} IS NULL THEN NULL ELSE ARRAY[{value}]::{ty} END")
+        }
         (f, T::Boolean) if other_integer(f) => format!("{column}::integer::boolean"),
         (f, T::Boolean) if fractional(f) => format!("{column}::text::boolean"),
         (T::Boolean, t) if other_integer(t) || fractional(t) => {
@@ -609,10 +657,10 @@ fn canonical(ty: &ColumnType) -> ColumnType {
 /// The element type of an array type (`integer[]` → `Integer`).
 fn array_element(ty: &ColumnType) -> Option<ColumnType> {
     match ty {
-        ColumnType::Custom(text) => text
-            .trim()
-            .strip_suffix("[]")
-            .map(|element| canonical(&ColumnType::Custom(element.to_string()))),
+        ColumnType::Array(element) => Some(match canonical(element) {
+            ColumnType::Array(inner) => canonical(&inner),
+            other => other,
+        }),
         _ => None,
     }
 }

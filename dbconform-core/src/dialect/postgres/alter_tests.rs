@@ -244,10 +244,78 @@ fn type_changes_cast_only_where_postgres_has_no_assignment_cast() {
         ),
         using("integer[]")
     );
+    // A scalar becomes a one-element array, NULL staying NULL.
+    let wrapped = |ty: &str| {
+        vec![format!(
+            r#"ALTER TABLE {T} ALTER COLUMN "c" TYPE {ty} USING CASE WHEN "c" IS NULL THEN NULL ELSE ARRAY["c"]::{ty} END"#
+        )]
+    };
     assert_eq!(
         retype(ColumnType::Text, ColumnType::Custom("text[]".into())),
-        using("text[]")
+        wrapped("text[]")
     );
+    let array = |ty: ColumnType| ColumnType::Array(Box::new(ty));
+    assert_eq!(
+        retype(ColumnType::Integer, array(ColumnType::BigInt)),
+        wrapped("BIGINT[]")
+    );
+    // The value converts to the element first, by the scalar rule.
+    assert_eq!(
+        retype(ColumnType::Boolean, array(ColumnType::BigInt)),
+        vec![format!(
+            r#"ALTER TABLE {T} ALTER COLUMN "c" TYPE BIGINT[] USING CASE WHEN "c" IS NULL THEN NULL ELSE ARRAY["c"::integer::BIGINT]::BIGINT[] END"#
+        )]
+    );
+    assert_eq!(
+        retype(ColumnType::Text, array(ColumnType::BigInt)),
+        vec![format!(
+            r#"ALTER TABLE {T} ALTER COLUMN "c" TYPE BIGINT[] USING CASE WHEN "c" IS NULL THEN NULL ELSE ARRAY["c"::BIGINT]::BIGINT[] END"#
+        )]
+    );
+    // Arrays follow their elements.
+    assert_eq!(
+        retype(array(ColumnType::Integer), array(ColumnType::BigInt)),
+        plain("BIGINT[]")
+    );
+    assert_eq!(
+        retype(array(ColumnType::Varchar(10)), array(ColumnType::Text)),
+        plain("TEXT[]")
+    );
+    assert_eq!(
+        retype(array(ColumnType::Text), array(ColumnType::Varchar(5))),
+        plain("VARCHAR(5)[]")
+    );
+    assert_eq!(
+        retype(array(ColumnType::Text), array(ColumnType::Integer)),
+        using("INTEGER[]")
+    );
+    // An array becomes text by its cast to text.
+    assert_eq!(
+        retype(array(ColumnType::Integer), ColumnType::Text),
+        using("TEXT")
+    );
+}
+
+#[test]
+fn an_array_to_a_scalar_other_than_text_is_refused_naming_the_column() {
+    let change = Change::AlterColumn {
+        table: name(),
+        from: col("tags", ColumnType::Array(Box::new(ColumnType::Integer))),
+        to: col("tags", ColumnType::Integer),
+        changes: changes(|c| c.ty = true),
+    };
+    let context = ChangeContext {
+        desired: None,
+        actual: None,
+    };
+    let error = POSTGRES
+        .change_sql(&change, &context)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(error.contains("`tags`"), "{error}");
+    assert!(error.contains("integer[]"), "{error}");
+    assert!(error.contains("no cast from an array"), "{error}");
 }
 
 #[test]

@@ -7,13 +7,14 @@
 //!
 //! | What | Rule |
 //! |---|---|
-//! | Custom types | the `format_type` spelling, or the logical type it names (`int4` → `Integer`, `varchar(20)` → `Varchar(20)`, `numeric(12)` → `Decimal(12,0)`, `timestamp(6)` → `Timestamp`, `_int4` → `integer[]`, unquoted parts in lower case) |
+//! | Custom types | the `format_type` spelling, or the logical type it names (`int4` → `Integer`, `varchar(20)` → `Varchar(20)`, `numeric(12)` → `Decimal(12,0)`, `timestamp(6)` → `Timestamp`, `_int4` → `Array(Integer)`, unquoted parts in lower case) |
 //! | `serial`, `bigserial`, `smallserial` | the integer type, auto-increment, NOT NULL, no default |
 //! | `Decimal { precision: Some(p), scale: None }` | scale `Some(0)` (`numeric(p)` is `numeric(p,0)`) |
+//! | Arrays | `text[]`, `_text`, `text ARRAY`, `text[3]`, `text[][]` are all `Array(Text)`: the element in its normal form, nested arrays flattened (PostgreSQL ignores dimensions) |
 //! | NOT NULL | implied for primary-key and auto-increment columns |
 //! | Expressions (defaults, CHECKs, generated columns, index keys and predicates) | outer parentheses removed, whitespace runs collapsed (none after `(`/`[` or before `)`/`]`/`,`, one after `,`), ASCII lower case outside quotes (unquoted names and keywords are case-insensitive); text holding `$` is not case-folded (dollar quoting); `now()` and `transaction_timestamp()` (also `pg_catalog.`-qualified) → `current_timestamp`, the same function, which the server keeps in whichever spelling it was given |
 //! | CHECKs, generated columns, index keys and predicates | read as SQL and settled (`sql_expr.rs`): redundant parentheses, the casts PostgreSQL adds to literals and to `varchar` columns, `IN` ↔ `= ANY (ARRAY[...])`, `BETWEEN` → `>= AND <=`, `~~` → `LIKE`; the textual rule above where the text is outside what is read |
-//! | Defaults | a cast of a literal to the column's own type removed (`'x'::text` → `'x'`, `'-1'::integer` → `-1` on a numeric column), `NULL` → no default (PostgreSQL stores none) |
+//! | Defaults | a cast of a literal to the column's own type removed (`'x'::text` → `'x'`, `'-1'::integer` → `-1` on a numeric column, `'{}'::text[]` → `'{}'`), `ARRAY[]::T[]` on a `T[]` column → `'{}'`, `NULL` → no default (PostgreSQL stores none) |
 //! | Comments | an empty comment is no comment (`COMMENT ... IS ''` removes it) |
 //! | Collations | quotes and a `pg_catalog.` prefix removed; `default` → none |
 //! | Index keys | an expression that is just a column name is that column; operator classes unquoted, lower case, without `pg_catalog.`; NULLS LAST on ASC / NULLS FIRST on DESC (the defaults) as none |
@@ -79,6 +80,9 @@ fn column(out: &mut Column, in_primary_key: bool) {
                 scale: Some(0),
             };
         }
+        ColumnType::Array(element) => {
+            out.ty = ColumnType::Array(Box::new(element_type(element)));
+        }
         _ => {}
     }
     if in_primary_key || out.auto_increment {
@@ -90,6 +94,28 @@ fn column(out: &mut Column, in_primary_key: bool) {
     // The generated expression is settled with the table's other expressions.
     if out.generated.is_some() {
         out.default = None;
+    }
+}
+
+/// The normal form of an array's element type: the innermost element of nested arrays
+/// (PostgreSQL ignores dimensions), a custom spelling as the type it names (never a
+/// serial: an array of a serial is no sequence), `numeric(p)` as `numeric(p,0)`.
+fn element_type(ty: &ColumnType) -> ColumnType {
+    match ty {
+        ColumnType::Array(inner) => element_type(inner),
+        ColumnType::Custom(text) => match canonical_type(text).ty {
+            // `sql_type`-like element spellings naming an array (`int[]` in `Vec<..>`).
+            ColumnType::Array(inner) => *inner,
+            other => other,
+        },
+        ColumnType::Decimal {
+            precision: Some(p),
+            scale: None,
+        } => ColumnType::Decimal {
+            precision: Some(*p),
+            scale: Some(0),
+        },
+        other => other.clone(),
     }
 }
 
@@ -332,6 +358,16 @@ fn default(text: &str, ty: &ColumnType) -> Option<String> {
         return None;
     }
     let expr = strip_own_cast(&expr, ty).unwrap_or(expr);
+    // `ARRAY[]::T[]` is the empty array, `'{}'` (PostgreSQL stores each as written).
+    let empty_array = matches!(ty, ColumnType::Array(_))
+        && split_cast(&expr).is_some_and(|(operand, cast)| {
+            operand == "array[]" && same_type_family(ty, &canonical_type(cast).ty)
+        });
+    let expr = if empty_array {
+        "'{}'".to_string()
+    } else {
+        expr
+    };
     let expr = match expr.strip_prefix('\'').and_then(|e| e.strip_suffix('\'')) {
         Some(number) if is_numeric(ty) && is_signed_number(number) && !number.contains('x') => {
             number.to_string()
@@ -419,6 +455,9 @@ pub(super) fn type_name(ty: &ColumnType) -> String {
         ColumnType::TimestampTz => "timestamp with time zone",
         ColumnType::Uuid => "uuid",
         ColumnType::Json => "jsonb",
+        ColumnType::Array(element) => {
+            return format!("{}[]", type_name(super::types::innermost(element)));
+        }
         ColumnType::Custom(text) => {
             return match text.split_once('(') {
                 Some((name, rest)) => {

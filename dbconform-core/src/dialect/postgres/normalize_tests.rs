@@ -66,7 +66,12 @@ fn custom_type_aliases_become_logical_types() {
         ("timestamp(6)", ColumnType::Timestamp),
         ("TEXT", ColumnType::Text),
         ("jsonb", ColumnType::Json),
-        ("_int4", custom("integer[]")),
+        ("_int4", ColumnType::Array(Box::new(ColumnType::Integer))),
+        (
+            "varchar(20)[]",
+            ColumnType::Array(Box::new(ColumnType::Varchar(20))),
+        ),
+        ("text ARRAY", ColumnType::Array(Box::new(ColumnType::Text))),
         ("char", custom("character(1)")),
         ("varchar", custom("character varying")),
         ("Citext", custom("citext")),
@@ -154,6 +159,7 @@ fn primary_key_and_identity_columns_are_not_null() {
 
 #[test]
 fn defaults_lose_the_cast_postgres_adds() {
+    let array = |ty: ColumnType| ColumnType::Array(Box::new(ty));
     for (ty, stored, declared) in [
         (ColumnType::Text, "'x'::text", "'x'"),
         (ColumnType::Varchar(20), "'x'::character varying", "'x'"),
@@ -172,6 +178,21 @@ fn defaults_lose_the_cast_postgres_adds() {
         (ColumnType::Real, "'1.5'::real", "1.5"),
         (ColumnType::Json, "'{}'::jsonb", "'{}'"),
         (custom("status_enum"), "'active'::status_enum", "'active'"),
+        (array(ColumnType::Text), "'{}'::text[]", "'{}'"),
+        (array(ColumnType::Text), "ARRAY[]::text[]", "'{}'"),
+        (array(ColumnType::Text), "'{}'::text[]", "ARRAY[]::text[]"),
+        (array(ColumnType::Text), "'{a,b}'::text[]", "'{a,b}'"),
+        (
+            array(ColumnType::Varchar(20)),
+            "'{}'::character varying[]",
+            "'{}'",
+        ),
+        (
+            array(ColumnType::Varchar(20)),
+            "ARRAY[]::character varying(20)[]",
+            "'{}'",
+        ),
+        (array(ColumnType::BigInt), "'{1,2}'::bigint[]", "'{1,2}'"),
         (
             ColumnType::Timestamp,
             "'2020-01-01 00:00:00'::timestamp without time zone",
@@ -572,6 +593,11 @@ mod properties {
             let canonical = canonical_type(&text);
             if let ColumnType::Custom(spelled) = &canonical.ty {
                 prop_assert_eq!(canonical_type(spelled).ty, canonical.ty.clone());
+            }
+            if let ColumnType::Array(element) = &canonical.ty {
+                prop_assert!(!matches!(**element, ColumnType::Array(_)));
+                let spelled = crate::dialect::postgres::types::type_sql(&canonical.ty);
+                prop_assert_eq!(canonical_type(&spelled).ty, canonical.ty.clone());
             }
             let _ = parse_type_strict(&text);
         }

@@ -4,7 +4,9 @@
 //!
 //! - [`parse_type`] reads what `format_type(atttypid, atttypmod)` reports. It maps each of
 //!   PostgreSQL's canonical spellings to the one logical type it means exactly, and keeps
-//!   everything else as [`ColumnType::Custom`] with the text as reported.
+//!   everything else as [`ColumnType::Custom`] with the text as reported. An array type
+//!   (`text[]`, `character varying(20)[]`, `"Mood"[]`) is [`ColumnType::Array`] of its
+//!   element read the same way.
 //! - [`canonical_type`] reads any spelling a user may write in `sql_type = "..."` (aliases
 //!   such as `int4`, `varchar(20)`, `timestamptz`, `decimal`, `_int4`, `serial`, any case)
 //!   and returns what PostgreSQL would store for it: the logical type, or `Custom` with the
@@ -21,8 +23,24 @@ use crate::model::ColumnType;
 /// use dbconform::dialect::postgres::parse_type;
 /// assert_eq!(parse_type("character varying(20)"), ColumnType::Varchar(20));
 /// assert_eq!(parse_type("json"), ColumnType::Custom("json".into()));
+/// assert_eq!(
+///     parse_type("text[]"),
+///     ColumnType::Array(Box::new(ColumnType::Text))
+/// );
 /// ```
 pub fn parse_type(sql: &str) -> ColumnType {
+    // `format_type` writes every array type, whatever its declared dimensions, as the
+    // element's spelling followed by one `[]`.
+    if let Some(element) = sql.strip_suffix("[]")
+        && !in_quotes(sql, element.len())
+        && !element.is_empty()
+    {
+        return match parse_type(element) {
+            // `x[][]` is not what `format_type` writes, but is the same array type.
+            ColumnType::Array(inner) => ColumnType::Array(inner),
+            element => ColumnType::Array(Box::new(element)),
+        };
+    }
     let exact = match sql {
         "smallint" => Some(ColumnType::SmallInt),
         "integer" => Some(ColumnType::Integer),
@@ -136,7 +154,14 @@ pub(crate) struct CanonicalType {
 pub(crate) fn canonical_type(sql: &str) -> CanonicalType {
     let spelled = spelling(sql);
     let serial = spelled.serial;
-    let ty = match parse_type(&spelled.text) {
+    let ty = settle(parse_type(&spelled.text));
+    CanonicalType { ty, serial }
+}
+
+/// A parsed `format_type` spelling with the precisions that change nothing dropped, in an
+/// array's element too.
+fn settle(ty: ColumnType) -> ColumnType {
+    match ty {
         // `timestamp(6)` is `timestamp`: six digits is the most PostgreSQL keeps, so the
         // explicit precision changes nothing stored or accepted.
         ColumnType::Custom(text) => match text.as_str() {
@@ -146,9 +171,9 @@ pub(crate) fn canonical_type(sql: &str) -> CanonicalType {
             "time(6) with time zone" => ColumnType::Custom("time with time zone".into()),
             _ => ColumnType::Custom(text),
         },
+        ColumnType::Array(element) => ColumnType::Array(Box::new(settle(*element))),
         ty => ty,
-    };
-    CanonicalType { ty, serial }
+    }
 }
 
 /// A canonical spelling and whether it came from a serial pseudo-type.
@@ -376,23 +401,27 @@ mod tests {
         ColumnType::Custom(text.into())
     }
 
+    fn array(element: ColumnType) -> ColumnType {
+        ColumnType::Array(Box::new(element))
+    }
+
     #[test]
     fn internal_array_names_of_arrays_are_the_same_array_once_and_for_all() {
         // Found by the normalization property test: `__x` became `x[][]` on the second
         // pass, a change proposed forever.
         for spelled in ["__\u{11800}", "__int4", "_int4[]", "_int4"] {
             let once = canonical_type(spelled).ty;
-            let text = match &once {
-                ColumnType::Custom(text) => text.clone(),
-                other => panic!("{spelled}: {other:?}"),
+            let ColumnType::Array(element) = &once else {
+                panic!("{spelled}: {once:?}");
             };
             assert!(
-                text.ends_with("[]") && !text.ends_with("[][]"),
-                "{spelled}: {text}"
+                !matches!(**element, ColumnType::Array(_)),
+                "{spelled}: {once:?}"
             );
+            let text = crate::dialect::Dialect::column_type_sql(&crate::dialect::POSTGRES, &once);
             assert_eq!(canonical_type(&text).ty, once, "{spelled}");
         }
-        assert_eq!(canonical_type("__int4").ty, custom("integer[]"));
+        assert_eq!(canonical_type("__int4").ty, array(ColumnType::Integer));
     }
 
     #[test]
@@ -416,6 +445,16 @@ mod tests {
             ("timestamp with time zone", ColumnType::TimestampTz),
             ("uuid", ColumnType::Uuid),
             ("jsonb", ColumnType::Json),
+            ("integer[]", array(ColumnType::Integer)),
+            ("text[]", array(ColumnType::Text)),
+            ("character varying(20)[]", array(ColumnType::Varchar(20))),
+            ("character varying[]", array(custom("character varying"))),
+            ("numeric(10,2)[]", array(dec(Some(10), Some(2)))),
+            ("timestamp with time zone[]", array(ColumnType::TimestampTz)),
+            ("jsonb[]", array(ColumnType::Json)),
+            ("uuid[]", array(ColumnType::Uuid)),
+            ("\"Mood\"[]", array(custom("\"Mood\""))),
+            ("app.mood[]", array(custom("app.mood"))),
         ] {
             assert_eq!(parse_type(reported), ty, "{reported}");
         }
@@ -429,7 +468,6 @@ mod tests {
             "character(1)",
             "\"char\"",
             "bpchar",
-            "integer[]",
             "timestamp(3) without time zone",
             "timestamp(6) without time zone",
             "time(3) without time zone",
@@ -497,14 +535,28 @@ mod tests {
             ("UUID", ColumnType::Uuid),
             ("jsonb", ColumnType::Json),
             ("json", custom("json")),
-            ("_int4", custom("integer[]")),
-            ("int4[]", custom("integer[]")),
-            ("int[][]", custom("integer[]")),
-            ("integer[3]", custom("integer[]")),
-            ("integer ARRAY", custom("integer[]")),
-            ("varchar(5)[]", custom("character varying(5)[]")),
-            ("_text", custom("text[]")),
-            ("_int4[]", custom("integer[]")),
+            ("_int4", array(ColumnType::Integer)),
+            ("int4[]", array(ColumnType::Integer)),
+            ("int[][]", array(ColumnType::Integer)),
+            ("integer[3]", array(ColumnType::Integer)),
+            ("integer ARRAY", array(ColumnType::Integer)),
+            ("integer ARRAY[4]", array(ColumnType::Integer)),
+            ("varchar(5)[]", array(ColumnType::Varchar(5))),
+            ("varchar(20) []", array(ColumnType::Varchar(20))),
+            ("character varying[]", array(custom("character varying"))),
+            ("_text", array(ColumnType::Text)),
+            ("text[]", array(ColumnType::Text)),
+            ("TEXT ARRAY", array(ColumnType::Text)),
+            ("_int4[]", array(ColumnType::Integer)),
+            ("int8[]", array(ColumnType::BigInt)),
+            ("bigint[]", array(ColumnType::BigInt)),
+            ("_int8", array(ColumnType::BigInt)),
+            ("jsonb[]", array(ColumnType::Json)),
+            ("uuid[]", array(ColumnType::Uuid)),
+            ("timestamptz[]", array(ColumnType::TimestampTz)),
+            ("timestamp(6)[]", array(ColumnType::Timestamp)),
+            ("numeric(12)[]", array(dec(Some(12), Some(0)))),
+            ("\"Mood\"[]", array(custom("\"Mood\""))),
             ("CITEXT", custom("citext")),
             ("pg_catalog.int4", ColumnType::Integer),
             ("\"MyEnum\"", custom("\"MyEnum\"")),

@@ -24,6 +24,17 @@ pub(super) fn type_sql(ty: &ColumnType) -> String {
         ColumnType::Uuid => "UUID".to_string(),
         ColumnType::Json => "JSONB".to_string(),
         ColumnType::Custom(sql) => sql.clone(),
+        // `T[]`: PostgreSQL ignores dimensions, so one pair of brackets whatever the nesting.
+        ColumnType::Array(element) => format!("{}[]", type_sql(innermost(element))),
+    }
+}
+
+/// The element of the innermost array (`Array(Array(Integer))` → `Integer`): an array of
+/// arrays is, on PostgreSQL, the array of that element.
+pub(super) fn innermost(ty: &ColumnType) -> &ColumnType {
+    match ty {
+        ColumnType::Array(element) => innermost(element),
+        other => other,
     }
 }
 
@@ -34,6 +45,8 @@ pub(super) fn catalog_only(from: &ColumnType, to: &ColumnType) -> bool {
     match (from, to) {
         (T::Varchar(n), T::Varchar(m)) => m >= n,
         (T::Varchar(_), T::Text) => true,
+        // Array changes always rewrite (PostgreSQL 15 rewrites even `varchar(10)[]` →
+        // `text[]`: the cast is an array coercion, never a relabel).
         (
             T::Decimal {
                 precision: Some(p1),
@@ -95,6 +108,19 @@ mod tests {
             (ColumnType::Uuid, "UUID"),
             (ColumnType::Json, "JSONB"),
             (ColumnType::Custom("citext".into()), "citext"),
+            (ColumnType::Array(Box::new(ColumnType::Text)), "TEXT[]"),
+            (
+                ColumnType::Array(Box::new(ColumnType::Varchar(20))),
+                "VARCHAR(20)[]",
+            ),
+            (
+                ColumnType::Array(Box::new(ColumnType::Array(Box::new(ColumnType::BigInt)))),
+                "BIGINT[]",
+            ),
+            (
+                ColumnType::Array(Box::new(ColumnType::Custom("\"Mood\"".into()))),
+                "\"Mood\"[]",
+            ),
         ] {
             assert_eq!(type_sql(&ty), sql, "{ty:?}");
         }

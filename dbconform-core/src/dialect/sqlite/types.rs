@@ -33,6 +33,8 @@ pub(super) fn type_sql(ty: &ColumnType) -> String {
         ColumnType::Uuid => "BLOB".to_string(),
         ColumnType::Json => "TEXT".to_string(),
         ColumnType::Custom(sql) => sql.clone(),
+        // Refused by validation (`validate.rs`); spelled only for a plan's text.
+        ColumnType::Array(element) => format!("{}[]", type_sql(element)),
     }
 }
 

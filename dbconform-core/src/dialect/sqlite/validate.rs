@@ -2,7 +2,7 @@
 
 use super::{MAIN_SCHEMA, Sqlite};
 use crate::dialect::Dialect;
-use crate::dialect::validate::{common, invalid};
+use crate::dialect::validate::{common, invalid, no_arrays};
 use crate::error::Result;
 use crate::model::{ColumnType, Index, TableDef};
 
@@ -33,6 +33,8 @@ pub(super) fn table(dialect: &Sqlite, table: &TableDef) -> Result<()> {
             ));
         }
     }
+    // JSON is TEXT on SQLite (`types.rs`).
+    no_arrays(dialect, table, "TEXT")?;
     for index in &table.indexes {
         indexes(table, index)?;
     }
