@@ -219,11 +219,16 @@ async fn postgres_changes_apply_with_their_risk_and_keep_rows() {
             .find(|s| s.change.kind() == kind)
             .map(|s| s.risk)
     };
-    // Dropped and added again: the rows are checked against the key once more.
+    // Only when the key is checked changes: `ALTER CONSTRAINT`, no row checked again.
     assert_eq!(
         risk(ChangeKind::AlterForeignKey),
-        Some(Risk::Caution),
+        Some(Risk::Safe),
         "{plan}"
+    );
+    let fk_sql = plan.to_sql();
+    assert!(
+        fk_sql.contains(r#"ALTER CONSTRAINT "fk_people_team" DEFERRABLE INITIALLY IMMEDIATE"#),
+        "{fk_sql}"
     );
     assert!(
         plan.blocked()

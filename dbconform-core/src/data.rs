@@ -505,6 +505,8 @@ pub(crate) fn asked(change: &Change, context: &Context, dialect: &dyn Dialect) -
                 }));
             }
         }
+        // Only when the key is checked changes: no row is checked again.
+        Change::AlterForeignKey { from, to, .. } if from.only_deferrability_differs(to) => {}
         Change::AddForeignKey { foreign_key, .. }
         | Change::AlterForeignKey {
             to: foreign_key, ..

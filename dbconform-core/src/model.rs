@@ -663,6 +663,17 @@ pub struct ForeignKey {
 }
 
 impl ForeignKey {
+    /// `true` when this key, as reflected, is `declared` but for when it is checked
+    /// ([`Deferrability`]): the rows need not be checked again.
+    pub fn only_deferrability_differs(&self, declared: &ForeignKey) -> bool {
+        self.deferrable != declared.deferrable
+            && !self.not_valid
+            && ForeignKey {
+                deferrable: declared.deferrable,
+                ..self.clone()
+            } == *declared
+    }
+
     /// `true` when this key, as reflected, is `declared` but NOT VALID: validating it is
     /// all there is to do.
     pub fn only_needs_validating(&self, declared: &ForeignKey) -> bool {

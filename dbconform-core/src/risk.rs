@@ -165,6 +165,10 @@ fn assess_change(change: &Change, dialect: &dyn Dialect) -> Assessment {
         } else {
             Risk::Safe
         }),
+        // When the key is checked, not what it checks: nothing can fail.
+        Change::AlterForeignKey { from, to, .. } if from.only_deferrability_differs(to) => {
+            plain(Risk::Safe)
+        }
         Change::AddPrimaryKey { .. }
         | Change::AlterPrimaryKey { .. }
         | Change::AddUnique { .. }

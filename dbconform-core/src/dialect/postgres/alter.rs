@@ -37,7 +37,8 @@ use crate::dialect::render as shared;
 use crate::dialect::{ChangeContext, ChangeSql, Dialect, quote_literal};
 use crate::error::{Error, Result};
 use crate::model::{
-    Check, Column, ColumnType, ForeignKey, Index, PrimaryKey, QualifiedName, UniqueConstraint,
+    Check, Column, ColumnType, Deferrability, ForeignKey, Index, PrimaryKey, QualifiedName,
+    UniqueConstraint,
 };
 use crate::plan::{Change, ColumnChanges};
 use sea_query::{ColumnDef, PostgresQueryBuilder, Table, TableName};
@@ -135,6 +136,19 @@ pub(super) fn change_sql(
                 dialect,
                 &table_sql(dialect, table)?,
                 &to.name,
+            )]
+        }
+        Change::AlterForeignKey { table, from, to } if from.only_deferrability_differs(to) => {
+            // A catalog change: the rows are not checked again.
+            vec![format!(
+                "ALTER TABLE {} ALTER CONSTRAINT {} {}",
+                table_sql(dialect, table)?,
+                dialect.quote_ident(&to.name),
+                match to.deferrable {
+                    Deferrability::NotDeferrable => "NOT DEFERRABLE",
+                    Deferrability::Deferrable => "DEFERRABLE INITIALLY IMMEDIATE",
+                    Deferrability::InitiallyDeferred => "DEFERRABLE INITIALLY DEFERRED",
+                }
             )]
         }
         Change::AlterForeignKey { table, from, to } => {

@@ -85,6 +85,10 @@ pub(super) fn table_effects(change: &Change, context: &ChangeContext<'_>) -> Vec
             out.add(table, ShareRowExclusive, Scans);
             out.add(&foreign_key.references, ShareRowExclusive, Scans);
         }
+        Change::AlterForeignKey { table, from, to } if from.only_deferrability_differs(to) => {
+            // `ALTER CONSTRAINT`: the referencing table's catalog only.
+            out.add(table, AccessExclusive, CatalogOnly);
+        }
         Change::AlterForeignKey { table, from, to } => {
             // Dropped (ACCESS EXCLUSIVE on both tables), then added.
             out.add(table, AccessExclusive, Scans);

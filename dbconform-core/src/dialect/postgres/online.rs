@@ -168,6 +168,10 @@ pub(super) fn statements(dialect: &Postgres, step: &Step) -> Result<Vec<OnlineSt
                 S::alone(Validate, validate_constraint(dialect, &t, &check.name)),
             ]
         }
+        // `ALTER CONSTRAINT`: a catalog change, brief under the lock timeout.
+        Change::AlterForeignKey { from, to, .. } if from.only_deferrability_differs(to) => {
+            as_planned(Catalog)
+        }
         Change::AlterForeignKey { table, from, to } => {
             let t = table_sql(dialect, table)?;
             let add = (!from.only_needs_validating(to))
