@@ -419,6 +419,7 @@ pub(super) fn type_name(ty: &ColumnType) -> String {
         ColumnType::TimestampTz => "timestamp with time zone",
         ColumnType::Uuid => "uuid",
         ColumnType::Json => "jsonb",
+        ColumnType::Enum(ty) => return ty.name.clone(),
         ColumnType::Custom(text) => {
             return match text.split_once('(') {
                 Some((name, rest)) => {

@@ -24,6 +24,19 @@ pub(super) fn type_sql(ty: &ColumnType) -> String {
         ColumnType::Uuid => "UUID".to_string(),
         ColumnType::Json => "JSONB".to_string(),
         ColumnType::Custom(sql) => sql.clone(),
+        ColumnType::Enum(ty) => enum_type_name(ty),
+    }
+}
+
+/// The quoted, possibly schema-qualified name of an enum type (`"app"."mood"`).
+pub(super) fn enum_type_name(ty: &crate::model::EnumType) -> String {
+    match &ty.schema {
+        Some(schema) => format!(
+            "{}.{}",
+            super::super::quote_ident_double(schema),
+            super::super::quote_ident_double(&ty.name)
+        ),
+        None => super::super::quote_ident_double(&ty.name),
     }
 }
 

@@ -33,6 +33,8 @@ pub(super) fn type_sql(ty: &ColumnType) -> String {
         ColumnType::Uuid => "BLOB".to_string(),
         ColumnType::Json => "TEXT".to_string(),
         ColumnType::Custom(sql) => sql.clone(),
+        // The labels are a CHECK of the column (see `normalize`).
+        ColumnType::Enum(_) => "TEXT".to_string(),
     }
 }
 
