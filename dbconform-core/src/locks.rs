@@ -189,6 +189,19 @@ fn locked_by<'p>(change: &'p Change, objects: &mut BTreeSet<Object<'p>>) {
         Change::CreateSchema { schema } => {
             objects.insert(Object::Schema(schema));
         }
+        // A type's lock is one object, like a schema's.
+        Change::CreateEnum { enum_type } | Change::DropEnum { enum_type } => {
+            objects.insert(Object::Schema(&enum_type.name));
+        }
+        Change::AddEnumValue { enum_type, .. } | Change::RenameEnumValue { enum_type, .. } => {
+            objects.insert(Object::Schema(&enum_type.name));
+        }
+        Change::RecreateEnum { to, columns, .. } => {
+            objects.insert(Object::Schema(&to.name));
+            for (table, _) in columns {
+                objects.insert(table_of(table));
+            }
+        }
         Change::CreateTable { table } | Change::DropTable { table } => whole_table(table, objects),
         Change::AddColumn { table, column }
         | Change::AlterColumn {

@@ -108,6 +108,8 @@ impl Schema {
         }
         self.tables.sort_by(TableDef::cmp_qualified_name);
         self.schemas.sort();
+        self.enums
+            .sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
         self.schemas.dedup();
     }
 

@@ -449,6 +449,15 @@ pub trait Dialect: sealed::Sealed + Send + Sync + std::fmt::Debug {
     }
 
     #[doc(hidden)]
+    /// Whether enum types are named objects of their own (PostgreSQL's `CREATE TYPE ...
+    /// AS ENUM`): then the planner creates, alters and drops them ([`Change::CreateEnum`]
+    /// and the others), and an enum column compares by its type's name. `false` by
+    /// default: an enum column carries its labels inline (SQLite's CHECK, MySQL's `ENUM`).
+    fn named_enum_types(&self) -> bool {
+        false
+    }
+
+    #[doc(hidden)]
     /// Whether views and triggers keep working when a column they use changes type (MySQL
     /// resolves a view when it is used): then nothing is dropped and recreated around a
     /// type change. `false` by default (PostgreSQL refuses the change).

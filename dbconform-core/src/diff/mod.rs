@@ -26,6 +26,7 @@
 //! then other drops, columns, keys, checks, indexes, and foreign keys last), then by the
 //! name of the object.
 
+pub(crate) mod enums;
 mod pairing;
 pub(crate) mod renames;
 #[cfg(test)]
@@ -144,6 +145,11 @@ pub(crate) fn resolve_table(table: &TableDef, names: Names<'_>) -> TableDef {
     for fk in &mut table.foreign_keys {
         fk.references.schema = Some(names.schema(fk.references.schema.as_deref()));
     }
+    for column in &mut table.columns {
+        if let crate::model::ColumnType::Enum(ty) = &mut column.ty {
+            ty.schema = Some(names.schema(ty.schema.as_deref()));
+        }
+    }
     table.normalized_order();
     table
 }
@@ -162,6 +168,10 @@ pub(crate) fn resolved_table<'t>(table: &'t TableDef, names: Names<'_>) -> Cow<'
             .foreign_keys
             .iter()
             .all(|fk| is_resolved(&fk.references.schema))
+        && table.columns.iter().all(|c| match &c.ty {
+            crate::model::ColumnType::Enum(ty) => is_resolved(&ty.schema),
+            _ => true,
+        })
         && table.is_in_normalized_order()
     {
         Cow::Borrowed(table)
@@ -386,6 +396,10 @@ pub fn kind_rank(kind: ChangeKind) -> u8 {
 pub(crate) fn object_name(change: &Change) -> &str {
     match change {
         Change::CreateSchema { schema } => schema,
+        Change::CreateEnum { enum_type } | Change::DropEnum { enum_type } => &enum_type.name,
+        Change::AddEnumValue { label, .. } => label,
+        Change::RenameEnumValue { to, .. } => to,
+        Change::RecreateEnum { to, .. } => &to.name,
         Change::CreateTable { table } | Change::DropTable { table } => &table.name,
         Change::AddColumn { column, .. } | Change::DropColumn { column, .. } => &column.name,
         Change::AlterColumn { to, .. } => &to.name,

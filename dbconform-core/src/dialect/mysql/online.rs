@@ -37,6 +37,11 @@ pub(super) fn algorithm(change: &Change) -> Option<Algorithm> {
     use Algorithm::{Copy, InPlace, Instant};
     Some(match change {
         Change::CreateSchema { .. }
+        | Change::CreateEnum { .. }
+        | Change::AddEnumValue { .. }
+        | Change::RenameEnumValue { .. }
+        | Change::RecreateEnum { .. }
+        | Change::DropEnum { .. }
         | Change::CreateTable { .. }
         | Change::DropTable { .. }
         | Change::RebuildTable { .. } => return None,

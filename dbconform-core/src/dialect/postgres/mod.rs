@@ -16,6 +16,7 @@
 mod alter;
 pub mod canonicalize;
 mod effects;
+mod enums;
 mod normalize;
 mod online;
 mod parse;
@@ -147,6 +148,11 @@ impl Dialect for Postgres {
 
     fn column_type_sql(&self, ty: &ColumnType) -> String {
         types::type_sql(ty)
+    }
+
+    /// `CREATE TYPE ... AS ENUM` (`enums.rs`).
+    fn named_enum_types(&self) -> bool {
+        true
     }
 
     /// The table's schema, or the target schema when it has none.

@@ -1,0 +1,269 @@
+//! PostgreSQL enum types declared with `#[derive(DbEnum)]`: created before the tables
+//! using them, reflected, compared by name, their labels added, renamed and removed, and
+//! undeclared ones dropped only with the drop flags. Each test reads the result from
+//! `pg_catalog` and the rows themselves, not through dbconform.
+
+// The models are declarations read by dbconform, not by the tests.
+#![allow(dead_code)]
+
+mod common;
+#[path = "common/pg_cases.rs"]
+mod pg_cases;
+
+use common::PgScratch;
+use dbconform::sqlx::{self, AssertSqlSafe, Connection, PgConnection, PgPool};
+use dbconform::{ChangeKind, DbEnum, Risk, Table, TableDef};
+use pg_cases::{run_then_drop, scratch};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, DbEnum)]
+#[sqlx(type_name = "mood", rename_all = "lowercase")]
+enum Mood {
+    Happy,
+    Sad,
+}
+
+#[derive(Table)]
+#[table(name = "people")]
+struct Person {
+    #[column(primary_key)]
+    id: i64,
+    name: String,
+    mood: Mood,
+    #[column(default = "'happy'")]
+    usual: Option<Mood>,
+}
+
+/// `mood` with `so-so` between its labels.
+#[derive(DbEnum)]
+#[db_enum(name = "mood", rename_all = "lowercase")]
+enum MoodMiddle {
+    Happy,
+    #[db_enum(rename = "so-so")]
+    SoSo,
+    Sad,
+}
+
+#[derive(Table)]
+#[table(name = "people")]
+struct PersonMiddle {
+    #[column(primary_key)]
+    id: i64,
+    name: String,
+    #[column(default = "'so-so'")]
+    mood: MoodMiddle,
+    #[column(default = "'happy'")]
+    usual: Option<MoodMiddle>,
+}
+
+/// `mood` with `sad` renamed `blue`.
+#[derive(DbEnum)]
+#[db_enum(name = "mood", rename_all = "lowercase")]
+enum MoodRenamed {
+    Happy,
+    #[db_enum(renamed_from = "sad")]
+    Blue,
+}
+
+#[derive(Table)]
+#[table(name = "people")]
+struct PersonRenamed {
+    #[column(primary_key)]
+    id: i64,
+    name: String,
+    mood: MoodRenamed,
+    #[column(default = "'happy'")]
+    usual: Option<MoodRenamed>,
+}
+
+/// `mood` without `sad`.
+#[derive(DbEnum)]
+#[db_enum(name = "mood", rename_all = "lowercase")]
+enum MoodHappyOnly {
+    Happy,
+}
+
+#[derive(Table)]
+#[table(name = "people")]
+struct PersonHappyOnly {
+    #[column(primary_key)]
+    id: i64,
+    name: String,
+    mood: MoodHappyOnly,
+    #[column(default = "'happy'")]
+    usual: Option<MoodHappyOnly>,
+}
+
+#[derive(Table)]
+#[table(name = "people")]
+struct PersonWithoutMood {
+    #[column(primary_key)]
+    id: i64,
+    name: String,
+}
+
+fn people() -> Vec<TableDef> {
+    vec![Person::table_def()]
+}
+
+/// What a test body reads the database through: the scratch schema's pool and name.
+#[derive(Clone)]
+struct Catalog {
+    pool: PgPool,
+    schema: String,
+}
+
+impl Catalog {
+    fn of(scratch: &PgScratch) -> Catalog {
+        Catalog {
+            pool: scratch.pool.clone(),
+            schema: scratch.schema.clone(),
+        }
+    }
+}
+
+/// The labels of `type_name` in the scratch schema, in order, as `pg_enum` has them.
+async fn labels(scratch: &Catalog, type_name: &str) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT e.enumlabel::text FROM pg_catalog.pg_enum e
+         JOIN pg_catalog.pg_type t ON t.oid = e.enumtypid
+         JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+         WHERE n.nspname = $1 AND t.typname = $2 ORDER BY e.enumsortorder",
+    )
+    .bind(&scratch.schema)
+    .bind(type_name)
+    .fetch_all(&scratch.pool)
+    .await
+    .unwrap()
+}
+
+/// Whether the type `type_name` exists in the scratch schema.
+async fn type_exists(scratch: &Catalog, type_name: &str) -> bool {
+    sqlx::query_scalar(
+        "SELECT count(*) > 0 FROM pg_catalog.pg_type t
+         JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+         WHERE n.nspname = $1 AND t.typname = $2",
+    )
+    .bind(&scratch.schema)
+    .bind(type_name)
+    .fetch_one(&scratch.pool)
+    .await
+    .unwrap()
+}
+
+/// `format_type` of `people.<column>` and its default.
+async fn column_type(scratch: &Catalog, column: &str) -> (String, Option<String>) {
+    sqlx::query_as(
+        "SELECT pg_catalog.format_type(a.atttypid, a.atttypmod),
+                pg_catalog.pg_get_expr(d.adbin, d.adrelid)
+         FROM pg_catalog.pg_attribute a
+         JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+         WHERE n.nspname = $1 AND c.relname = 'people' AND a.attname = $2",
+    )
+    .bind(&scratch.schema)
+    .bind(column)
+    .fetch_one(&scratch.pool)
+    .await
+    .unwrap()
+}
+
+/// The rows of `people` as `id:mood:usual` text.
+async fn rows(scratch: &Catalog) -> Vec<String> {
+    sqlx::query_scalar(AssertSqlSafe(format!(
+        "SELECT id || ':' || mood::text || ':' || coalesce(usual::text, '-') FROM \"{}\".people ORDER BY id",
+        scratch.schema
+    )))
+    .fetch_all(&scratch.pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn created_before_its_table_then_nothing_to_do_and_sqlx_binds_it() {
+    let Some((url, scratch)) = scratch("enum_create").await else {
+        return;
+    };
+    let schema = scratch.schema.clone();
+    let db = scratch.conform().await;
+    let catalog = Catalog::of(&scratch);
+    let body = async move {
+        let scratch = &catalog;
+        let plan = db.compare(&people()).await.unwrap();
+        let kinds: Vec<ChangeKind> = plan.steps().iter().map(|s| s.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                ChangeKind::CreateSchema,
+                ChangeKind::CreateEnum,
+                ChangeKind::CreateTable
+            ]
+        );
+        assert_eq!(plan.steps()[1].risk, Risk::Safe);
+        assert_eq!(
+            plan.steps()[1].sql,
+            [format!(
+                "CREATE TYPE \"{schema}\".\"mood\" AS ENUM ('happy', 'sad')"
+            )]
+        );
+        db.apply(&people()).await.unwrap();
+        assert_eq!(labels(scratch, "mood").await, ["happy", "sad"]);
+        // `format_type` qualifies a type whose schema is not on the search path.
+        let mood = format!("{schema}.mood");
+        assert_eq!(column_type(scratch, "mood").await, (mood.clone(), None));
+        assert_eq!(
+            column_type(scratch, "usual").await,
+            (mood.clone(), Some(format!("'happy'::{mood}")))
+        );
+        let again = db.compare(&people()).await.unwrap();
+        assert!(again.is_empty(), "{again}");
+
+        // sqlx binds and reads the enum through the same labels.
+        let mut conn = PgConnection::connect(&url).await.unwrap();
+        sqlx::raw_sql(AssertSqlSafe(format!("SET search_path TO \"{schema}\"")))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO people (id, name, mood) VALUES (1, 'ann', $1), (2, 'bob', $2)")
+            .bind(Mood::Sad)
+            .bind(Mood::Happy)
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let read: Vec<(i64, Mood, Option<Mood>)> =
+            sqlx::query_as("SELECT id, mood, usual FROM people ORDER BY id")
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+        assert_eq!(
+            read,
+            [
+                (1, Mood::Sad, Some(Mood::Happy)),
+                (2, Mood::Happy, Some(Mood::Happy))
+            ]
+        );
+        conn.close().await.unwrap();
+    };
+    run_then_drop(vec![scratch], body).await;
+}
+
+#[tokio::test]
+async fn hand_written_type_with_the_same_labels_compares_equal() {
+    let Some((url, scratch)) = scratch("enum_hand").await else {
+        return;
+    };
+    scratch
+        .ddl(
+            "CREATE TYPE mood AS ENUM ('happy', 'sad');
+             CREATE TABLE people (id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+               name text NOT NULL, mood mood NOT NULL, usual mood DEFAULT 'happy')",
+        )
+        .await;
+    let db = scratch.conform().await;
+    let _ = url;
+    let body = async move {
+        let plan = db.compare(&people()).await.unwrap();
+        assert!(plan.is_empty(), "{plan}");
+    };
+    run_then_drop(vec![scratch], body).await;
+}
