@@ -267,3 +267,168 @@ async fn hand_written_type_with_the_same_labels_compares_equal() {
     };
     run_then_drop(vec![scratch], body).await;
 }
+
+/// Creates `people` as [`Person`] declares it with two rows (`1`: sad, `2`: happy).
+async fn people_with_rows(db: &dbconform::DbConform, catalog: &Catalog) {
+    db.apply(&people()).await.unwrap();
+    sqlx::raw_sql(AssertSqlSafe(format!(
+        "INSERT INTO \"{0}\".people (id, name, mood, usual) VALUES (1, 'ann', 'sad', NULL), (2, 'bob', 'happy', 'sad')",
+        catalog.schema
+    )))
+    .execute(&catalog.pool)
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_label_added_in_the_middle_commits_first_and_a_default_uses_it_in_the_same_apply() {
+    let Some((_, scratch)) = scratch("enum_add").await else {
+        return;
+    };
+    let db = scratch.conform().await;
+    let catalog = Catalog::of(&scratch);
+    let body = async move {
+        let scratch = &catalog;
+        people_with_rows(&db, scratch).await;
+        let declared = [PersonMiddle::table_def()];
+        let plan = db.compare(&declared).await.unwrap();
+        let first = &plan.steps()[0];
+        assert_eq!(first.kind, ChangeKind::AddEnumValue);
+        assert_eq!(first.risk, Risk::Safe);
+        assert_eq!(
+            first.sql,
+            [format!(
+                "ALTER TYPE \"{}\".\"mood\" ADD VALUE IF NOT EXISTS 'so-so' AFTER 'happy'",
+                scratch.schema
+            )]
+        );
+        assert!(
+            first.reason.contains("committed before the other steps"),
+            "{}",
+            first.reason
+        );
+        let report = db.apply(&declared).await.unwrap();
+        assert_eq!(
+            report.committed_first,
+            [format!(
+                "add value \"so-so\" to enum type {}.mood",
+                scratch.schema
+            )]
+        );
+        assert_eq!(report.executed[0].step.kind, ChangeKind::AddEnumValue);
+        assert_eq!(labels(scratch, "mood").await, ["happy", "so-so", "sad"]);
+        let mood = format!("{}.mood", scratch.schema);
+        assert_eq!(
+            column_type(scratch, "mood").await,
+            (mood.clone(), Some(format!("'so-so'::{mood}")))
+        );
+        assert_eq!(rows(scratch).await, ["1:sad:-", "2:happy:sad"]);
+        let again = db.compare(&declared).await.unwrap();
+        assert!(again.is_empty(), "{again}");
+    };
+    run_then_drop(vec![scratch], body).await;
+}
+
+#[tokio::test]
+async fn a_label_renamed_from_an_old_one_keeps_the_rows_holding_it() {
+    let Some((_, scratch)) = scratch("enum_rename").await else {
+        return;
+    };
+    let db = scratch.conform().await;
+    let catalog = Catalog::of(&scratch);
+    let body = async move {
+        let scratch = &catalog;
+        people_with_rows(&db, scratch).await;
+        let declared = [PersonRenamed::table_def()];
+        let plan = db.compare(&declared).await.unwrap();
+        let kinds: Vec<ChangeKind> = plan.steps().iter().map(|s| s.kind).collect();
+        assert_eq!(kinds, [ChangeKind::RenameEnumValue]);
+        assert_eq!(plan.steps()[0].risk, Risk::Safe);
+        db.apply(&declared).await.unwrap();
+        assert_eq!(labels(scratch, "mood").await, ["happy", "blue"]);
+        assert_eq!(rows(scratch).await, ["1:blue:-", "2:happy:blue"]);
+        let again = db.compare(&declared).await.unwrap();
+        assert!(again.is_empty(), "{again}");
+    };
+    run_then_drop(vec![scratch], body).await;
+}
+
+#[tokio::test]
+async fn a_removed_label_blocks_while_rows_hold_it_then_the_type_is_made_again() {
+    let Some((_, scratch)) = scratch("enum_remove").await else {
+        return;
+    };
+    let db = scratch.conform().await;
+    let catalog = Catalog::of(&scratch);
+    let body = async move {
+        let scratch = &catalog;
+        people_with_rows(&db, scratch).await;
+        let declared = [PersonHappyOnly::table_def()];
+
+        // Two rows hold `sad` (one in each column): blocked, nothing changed.
+        let report = db.apply(&declared).await.unwrap();
+        assert!(report.executed.is_empty(), "{report}");
+        assert_eq!(report.blocked.len(), 1, "{report}");
+        let blocked = &report.blocked[0];
+        assert_eq!(blocked.step.kind, ChangeKind::RecreateEnum);
+        assert_eq!(blocked.step.risk, Risk::Danger);
+        assert!(blocked.why().contains("1 row"), "{}", blocked.why());
+        assert_eq!(labels(scratch, "mood").await, ["happy", "sad"]);
+        assert_eq!(rows(scratch).await, ["1:sad:-", "2:happy:sad"]);
+
+        // Without them: made again, the rows and the default kept.
+        sqlx::raw_sql(AssertSqlSafe(format!(
+            "UPDATE \"{0}\".people SET mood = 'happy' WHERE mood = 'sad'; UPDATE \"{0}\".people SET usual = NULL",
+            scratch.schema
+        )))
+        .execute(&scratch.pool)
+        .await
+        .unwrap();
+        let report = db.apply(&declared).await.unwrap();
+        let kinds: Vec<ChangeKind> = report.executed.iter().map(|e| e.step.kind).collect();
+        assert_eq!(kinds, [ChangeKind::RecreateEnum], "{report}");
+        assert_eq!(labels(scratch, "mood").await, ["happy"]);
+        assert!(!type_exists(scratch, "mood_dbconform_old").await);
+        let mood = format!("{}.mood", scratch.schema);
+        assert_eq!(
+            column_type(scratch, "usual").await,
+            (mood.clone(), Some(format!("'happy'::{mood}")))
+        );
+        assert_eq!(rows(scratch).await, ["1:happy:-", "2:happy:-"]);
+        let again = db.compare(&declared).await.unwrap();
+        assert!(again.is_empty(), "{again}");
+    };
+    run_then_drop(vec![scratch], body).await;
+}
+
+#[tokio::test]
+async fn an_undeclared_type_is_dropped_only_with_the_drop_flags() {
+    let Some((_, scratch)) = scratch("enum_drop").await else {
+        return;
+    };
+    scratch.ddl("CREATE TYPE leftover AS ENUM ('x', 'y')").await;
+    let db = scratch.conform().await;
+    let options = scratch.options();
+    let catalog = Catalog::of(&scratch);
+    let body = async move {
+        let scratch = &catalog;
+        let report = db.apply(&people()).await.unwrap();
+        assert!(type_exists(scratch, "leftover").await);
+        assert!(
+            report.drift.iter().any(|d| d.table.name == "leftover"),
+            "{report}"
+        );
+        let dropping = db.with_options(dbconform::Options {
+            allow_drop_extra_tables: true,
+            ..options
+        });
+        let report = dropping.apply(&people()).await.unwrap();
+        let kinds: Vec<ChangeKind> = report.executed.iter().map(|e| e.step.kind).collect();
+        assert_eq!(kinds, [ChangeKind::DropEnum], "{report}");
+        assert!(!type_exists(scratch, "leftover").await);
+        assert!(type_exists(scratch, "mood").await);
+        let again = dropping.compare(&people()).await.unwrap();
+        assert!(again.is_empty(), "{again}");
+    };
+    run_then_drop(vec![scratch], body).await;
+}

@@ -81,6 +81,15 @@ pub struct Report {
     /// phase that ran, in order; all of them committed. Empty otherwise.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub phases: Vec<PhaseRun>,
+    /// What committed in a transaction of its own before the others (each step's
+    /// description): what the backend's later statements could not use in the
+    /// transaction making it ([`Dialect::commits_before_others`]: PostgreSQL's new enum
+    /// labels). These steps are the first of [`executed`](Report::executed); everything
+    /// else ran in one transaction after them. Empty when nothing had to.
+    ///
+    /// [`Dialect::commits_before_others`]: dbconform_core::dialect::Dialect::commits_before_others
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub committed_first: Vec<String>,
 }
 
 /// One phase of an online apply that ran and committed.
@@ -258,6 +267,7 @@ mod tests {
             total: Duration::ZERO,
             attempts: 1,
             phases: Vec::new(),
+            committed_first: Vec::new(),
         }
         .to_string()
     }

@@ -458,6 +458,17 @@ pub trait Dialect: sealed::Sealed + Send + Sync + std::fmt::Debug {
     }
 
     #[doc(hidden)]
+    /// Whether `change` must commit in a transaction of its own before the plan's other
+    /// steps, because the database refuses to use what it makes in the transaction that
+    /// made it (PostgreSQL: a label `ALTER TYPE ... ADD VALUE` added). The runtime's apply
+    /// runs such steps first and commits them, then everything else in one transaction,
+    /// and the report says what committed first. `false` by default.
+    fn commits_before_others(&self, change: &Change) -> bool {
+        let _ = change;
+        false
+    }
+
+    #[doc(hidden)]
     /// Whether views and triggers keep working when a column they use changes type (MySQL
     /// resolves a view when it is used): then nothing is dropped and recreated around a
     /// type change. `false` by default (PostgreSQL refuses the change).

@@ -236,7 +236,6 @@ fn label_changes(
 }
 
 /// The labels of `from` that `to` does not have: the values a recreation cannot convert.
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn removed_labels(from: &EnumType, to: &EnumType) -> Vec<String> {
     let kept = to.label_names();
     from.labels

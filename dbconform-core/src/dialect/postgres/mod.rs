@@ -155,6 +155,12 @@ impl Dialect for Postgres {
         true
     }
 
+    /// A new enum label: PostgreSQL refuses to use it in the transaction that added it
+    /// ("unsafe use of new value").
+    fn commits_before_others(&self, change: &Change) -> bool {
+        matches!(change, Change::AddEnumValue { .. })
+    }
+
     /// The table's schema, or the target schema when it has none.
     fn effective_schema(&self, table_schema: Option<&str>, target_schema: &str) -> String {
         table_schema.unwrap_or(target_schema).to_string()
