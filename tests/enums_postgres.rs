@@ -316,6 +316,11 @@ async fn a_label_added_in_the_middle_commits_first_and_a_default_uses_it_in_the_
             )]
         );
         assert_eq!(report.executed[0].step.kind, ChangeKind::AddEnumValue);
+        let text = report.to_string();
+        assert!(
+            text.contains("the first 1 committed in a transaction of their own"),
+            "{text}"
+        );
         assert_eq!(labels(scratch, "mood").await, ["happy", "so-so", "sad"]);
         let mood = format!("{}.mood", scratch.schema);
         assert_eq!(

@@ -164,7 +164,19 @@ impl fmt::Display for Report {
             let how = match dbconform_core::dialect::by_name(&self.dialect) {
                 _ if !self.phases.is_empty() => "online, phase by phase",
                 Some(d) if !d.transactional_ddl() => "each step committed as it ran",
+                _ if !self.committed_first.is_empty() => {
+                    "the first committed in a transaction of their own (new enum labels a transaction cannot use before they commit), the rest in one transaction"
+                }
                 _ => "in one transaction",
+            };
+            let how = if self.committed_first.is_empty() {
+                how.to_string()
+            } else {
+                how.replacen(
+                    "the first",
+                    &format!("the first {}", self.committed_first.len()),
+                    1,
+                )
             };
             writeln!(
                 f,
