@@ -458,6 +458,15 @@ pub trait Dialect: sealed::Sealed + Send + Sync + std::fmt::Debug {
     }
 
     #[doc(hidden)]
+    /// Whether an enum column is declared as `TEXT` with a CHECK of its labels, named
+    /// `ck_<table>_<column>_enum` (SQLite, which has no enum type): the declaration is
+    /// resolved that way, so the CHECK is created, reflected and changed like any other.
+    /// `false` by default.
+    fn enums_as_checks(&self) -> bool {
+        false
+    }
+
+    #[doc(hidden)]
     /// Whether `change` must commit in a transaction of its own before the plan's other
     /// steps, because the database refuses to use what it makes in the transaction that
     /// made it (PostgreSQL: a label `ALTER TYPE ... ADD VALUE` added). The runtime's apply

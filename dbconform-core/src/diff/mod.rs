@@ -150,8 +150,38 @@ pub(crate) fn resolve_table(table: &TableDef, names: Names<'_>) -> TableDef {
             ty.schema = Some(names.schema(ty.schema.as_deref()));
         }
     }
+    if names.dialect.enums_as_checks() {
+        enums_as_checks(&mut table, names.dialect);
+    }
     table.normalized_order();
     table
+}
+
+/// Each enum column of `table` as `TEXT` with a CHECK of its labels named
+/// `ck_<table>_<column>_enum` ([`Dialect::enums_as_checks`]: SQLite).
+fn enums_as_checks(table: &mut TableDef, dialect: &dyn Dialect) {
+    let mut checks = Vec::new();
+    for column in &mut table.columns {
+        let crate::model::ColumnType::Enum(ty) = &column.ty else {
+            continue;
+        };
+        let labels: Vec<String> = ty
+            .labels
+            .iter()
+            .map(|l| crate::dialect::quote_literal(&l.name))
+            .collect();
+        checks.push(crate::model::Check {
+            name: crate::naming::generated_name("ck", &table.name, &[&column.name, "enum"]),
+            expr: format!(
+                "{} IN ({})",
+                dialect.quote_ident(&column.name),
+                labels.join(", ")
+            ),
+            not_valid: false,
+        });
+        column.ty = crate::model::ColumnType::Text;
+    }
+    table.checks.extend(checks);
 }
 
 /// `table` resolved as [`resolve_table`] resolves it, borrowed when it already is (the
@@ -169,7 +199,9 @@ pub(crate) fn resolved_table<'t>(table: &'t TableDef, names: Names<'_>) -> Cow<'
             .iter()
             .all(|fk| is_resolved(&fk.references.schema))
         && table.columns.iter().all(|c| match &c.ty {
-            crate::model::ColumnType::Enum(ty) => is_resolved(&ty.schema),
+            crate::model::ColumnType::Enum(ty) => {
+                is_resolved(&ty.schema) && !names.dialect.enums_as_checks()
+            }
             _ => true,
         })
         && table.is_in_normalized_order()
