@@ -307,6 +307,11 @@ async fn a_label_added_in_the_middle_commits_first_and_a_default_uses_it_in_the_
             "{}",
             first.reason
         );
+        // The script commits the new label before the rest, as apply does.
+        let script = plan.to_sql();
+        let split = script.find("COMMIT;\nBEGIN;\n").expect(&script);
+        assert!(script[..split].contains("ADD VALUE"), "{script}");
+        assert!(script[split..].contains("SET DEFAULT 'so-so'"), "{script}");
         let report = db.apply(&declared).await.unwrap();
         assert_eq!(
             report.committed_first,

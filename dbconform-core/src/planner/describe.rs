@@ -156,7 +156,8 @@ pub(super) fn reason(change: &Change, dialect: &dyn Dialect) -> String {
         Change::AddEnumValue {
             enum_type, label, ..
         } => format!(
-            "enum type `{enum_type}` lacks the declared label `{label}`; PostgreSQL cannot use a label in the transaction that adds it, so the labels are added and committed before the other steps"
+            "enum type `{enum_type}` lacks the declared label `{label}`; {} cannot use a label in the transaction that adds it, so the labels are added and committed before the other steps",
+            dialect.display_name()
         ),
         Change::RenameEnumValue {
             enum_type,
