@@ -442,3 +442,32 @@ async fn an_undeclared_type_is_dropped_only_with_the_drop_flags() {
     };
     run_then_drop(vec![scratch], body).await;
 }
+
+#[tokio::test]
+async fn online_a_new_label_commits_on_its_own_before_a_default_uses_it() {
+    let Some((_, scratch)) = scratch("enum_online").await else {
+        return;
+    };
+    let db = scratch.conform().await;
+    let options = scratch.options();
+    let catalog = Catalog::of(&scratch);
+    let body = async move {
+        let scratch = &catalog;
+        people_with_rows(&db, scratch).await;
+        let online = db.with_options(dbconform::Options {
+            online: true,
+            ..options
+        });
+        let declared = [PersonMiddle::table_def()];
+        online.apply(&declared).await.unwrap();
+        assert_eq!(labels(scratch, "mood").await, ["happy", "so-so", "sad"]);
+        let mood = format!("{}.mood", scratch.schema);
+        assert_eq!(
+            column_type(scratch, "mood").await,
+            (mood.clone(), Some(format!("'so-so'::{mood}")))
+        );
+        let again = online.compare(&declared).await.unwrap();
+        assert!(again.is_empty(), "{again}");
+    };
+    run_then_drop(vec![scratch], body).await;
+}
