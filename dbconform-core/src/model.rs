@@ -31,9 +31,10 @@ pub struct Schema {
         with = "sizes_as_list"
     )]
     pub sizes: BTreeMap<QualifiedName, TableSize>,
-    /// Named enumerated types (PostgreSQL's `CREATE TYPE ... AS ENUM`): reflected from the
-    /// database, or collected from the declared columns by the dialect's normal form.
-    /// Empty where the backend has no named enum types.
+    /// Named enumerated types of the schemas in scope (PostgreSQL's `CREATE TYPE ... AS
+    /// ENUM`), with their labels in order: filled by reflection; empty for declared
+    /// schemas (the planner collects the declared types from the columns, each
+    /// [`ColumnType::Enum`]) and where the backend has no named enum types.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub enums: Vec<EnumType>,
 }
