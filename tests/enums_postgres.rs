@@ -471,3 +471,39 @@ async fn online_a_new_label_commits_on_its_own_before_a_default_uses_it() {
     };
     run_then_drop(vec![scratch], body).await;
 }
+
+#[tokio::test]
+async fn an_enum_in_a_schema_of_its_own_is_created_there_schema_and_all() {
+    let Some((url, scratch)) = scratch("enum_schema").await else {
+        return;
+    };
+    // Only its name: the schema is the plan's to create.
+    let types = PgScratch::new(&url, "enum_types").await;
+    let db = scratch.conform().await;
+    let mut table = Person::table_def();
+    for column in &mut table.columns {
+        if let dbconform::ColumnType::Enum(ty) = &mut column.ty {
+            ty.schema = Some(types.schema.clone());
+        }
+    }
+    let in_types = Catalog::of(&types);
+    let body = async move {
+        let declared = [table];
+        let report = db.apply(&declared).await.unwrap();
+        let kinds: Vec<ChangeKind> = report.executed.iter().map(|e| e.step.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                ChangeKind::CreateSchema,
+                ChangeKind::CreateSchema,
+                ChangeKind::CreateEnum,
+                ChangeKind::CreateTable
+            ],
+            "{report}"
+        );
+        assert_eq!(labels(&in_types, "mood").await, ["happy", "sad"]);
+        let again = db.compare(&declared).await.unwrap();
+        assert!(again.is_empty(), "{again}");
+    };
+    run_then_drop(vec![scratch, types], body).await;
+}

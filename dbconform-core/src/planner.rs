@@ -276,6 +276,30 @@ fn draft_plan_declared(
         .take_while(|p| matches!(p.change, crate::plan::Change::CreateSchema { .. }))
         .count();
     let mut planned = planned;
+    // A type's schema the plan does not create yet and the database does not have.
+    let mut missing: Vec<crate::plan::Change> = Vec::new();
+    for change in &enums.before {
+        let crate::plan::Change::CreateEnum { enum_type } = change else {
+            continue;
+        };
+        let schema = names.schema(enum_type.schema.as_deref());
+        let key = names.ident(&schema);
+        let exists = actual.schemas.iter().any(|s| names.ident(s) == key)
+            || actual.tables.iter().any(|t| names.table_key(t).0 == key)
+            || planned[..schemas]
+                .iter()
+                .map(|p| &p.change)
+                .chain(&missing)
+                .any(|c| matches!(c, crate::plan::Change::CreateSchema { schema } if names.ident(schema) == key));
+        if !exists && dialect.create_schema_sql(&schema).is_some() {
+            missing.push(crate::plan::Change::CreateSchema { schema });
+        }
+    }
+    let mut schemas = schemas;
+    for change in missing {
+        planned.insert(schemas, change.into());
+        schemas += 1;
+    }
     planned.splice(schemas..schemas, enums.before.into_iter().map(Into::into));
     planned.extend(enums.after.into_iter().map(Into::into));
     let mut steps = steps(planned, desired, &actual, dialect)?;
