@@ -507,3 +507,40 @@ async fn an_enum_in_a_schema_of_its_own_is_created_there_schema_and_all() {
     };
     run_then_drop(vec![scratch, types], body).await;
 }
+
+#[tokio::test]
+async fn a_view_over_an_enum_column_is_put_back_around_its_types_recreation() {
+    let Some((_, scratch)) = scratch("enum_view").await else {
+        return;
+    };
+    let db = scratch.conform().await;
+    let catalog = Catalog::of(&scratch);
+    let body = async move {
+        let scratch = &catalog;
+        db.apply(&people()).await.unwrap();
+        sqlx::raw_sql(AssertSqlSafe(format!(
+            "CREATE VIEW \"{0}\".glad AS SELECT id, mood FROM \"{0}\".people WHERE mood = 'happy'; INSERT INTO \"{0}\".people (id, name, mood) VALUES (1, 'ann', 'happy')",
+            scratch.schema
+        )))
+        .execute(&scratch.pool)
+        .await
+        .unwrap();
+        let declared = [PersonHappyOnly::table_def()];
+        let report = db.apply(&declared).await.unwrap();
+        let step = &report.executed[0].step;
+        assert_eq!(step.kind, ChangeKind::RecreateEnum, "{report}");
+        assert!(step.reason.contains("glad"), "{}", step.reason);
+        assert_eq!(labels(scratch, "mood").await, ["happy"]);
+        let glad: Vec<i64> = sqlx::query_scalar(AssertSqlSafe(format!(
+            "SELECT id FROM \"{}\".glad",
+            scratch.schema
+        )))
+        .fetch_all(&scratch.pool)
+        .await
+        .unwrap();
+        assert_eq!(glad, [1]);
+        let again = db.compare(&declared).await.unwrap();
+        assert!(again.is_empty(), "{again}");
+    };
+    run_then_drop(vec![scratch], body).await;
+}
