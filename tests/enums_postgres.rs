@@ -583,3 +583,43 @@ async fn a_text_column_becomes_an_enum_column_keeping_its_values() {
     };
     run_then_drop(vec![scratch], body).await;
 }
+
+#[tokio::test]
+async fn the_script_run_by_psql_adds_a_label_and_uses_it_as_apply_does() {
+    let Some((url, scratch)) = scratch("enum_script").await else {
+        return;
+    };
+    let db = scratch.conform().await;
+    let catalog = Catalog::of(&scratch);
+    let body = async move {
+        let scratch = &catalog;
+        people_with_rows(&db, scratch).await;
+        let declared = [PersonMiddle::table_def()];
+        let script = db.compare(&declared).await.unwrap().to_sql();
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("plan.sql");
+        std::fs::write(&file, &script).unwrap();
+        let out = std::process::Command::new("psql")
+            .args([
+                url.as_str(),
+                "-X",
+                "-q",
+                "-1",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-f",
+            ])
+            .arg(&file)
+            .output()
+            .expect("psql runs");
+        assert!(
+            out.status.success(),
+            "{}\n{script}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(labels(scratch, "mood").await, ["happy", "so-so", "sad"]);
+        let again = db.compare(&declared).await.unwrap();
+        assert!(again.is_empty(), "{again}");
+    };
+    run_then_drop(vec![scratch], body).await;
+}
