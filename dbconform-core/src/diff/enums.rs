@@ -13,8 +13,9 @@
 //! - otherwise (a label removed, or the order changed): [`Change::RecreateEnum`], with the
 //!   columns of the database using the type;
 //! - a type of a schema in scope that no declared column uses: [`Change::DropEnum`] under
-//!   `allow_drop_extra_tables` when no declared table's column uses it in the database,
-//!   else drift.
+//!   `allow_drop_extra_tables`, once every column using it goes (an undeclared column
+//!   under `allow_drop_extra_columns`, an undeclared table under
+//!   `allow_drop_extra_tables`), else drift.
 
 use super::{Key, Names};
 use crate::error::{Error, Result};
@@ -114,22 +115,38 @@ pub(crate) fn diff_enums(
             }
         }
     }
-    let declared_tables: BTreeSet<Key> = desired.iter().map(|t| names.table_key(t)).collect();
+    // The declared tables, each with its declared columns' keys.
+    let declared_tables: BTreeMap<Key, BTreeSet<String>> = desired
+        .iter()
+        .map(|t| {
+            let columns = t.columns.iter().map(|c| names.ident(&c.name)).collect();
+            (names.table_key(t), columns)
+        })
+        .collect();
     for (key, ty) in existing {
         if declared.contains_key(&key) {
             continue;
         }
-        let used_by_declared = users.get(&key).and_then(|columns| {
-            columns
-                .iter()
-                .find(|(table, _)| declared_tables.contains(&names.key(table)))
+        // Every column using the type must go first: an undeclared column of a declared
+        // table with `allow_drop_extra_columns`, an undeclared table with
+        // `allow_drop_extra_tables` (a declared column of another type is converted).
+        let kept_by = users.get(&key).and_then(|columns| {
+            columns.iter().find(
+                |(table, column)| match declared_tables.get(&names.key(table)) {
+                    Some(declared_columns) => {
+                        !declared_columns.contains(&names.ident(&column.name))
+                            && !options.allow_drop_extra_columns
+                    }
+                    None => !options.allow_drop_extra_tables,
+                },
+            )
         });
         let name = ty.qualified();
-        if let Some((table, column)) = used_by_declared {
+        if let Some((table, column)) = kept_by {
             out.drift.push(Drift {
                 table: name,
                 description: format!(
-                    "extra enum type (kept: column `{table}.{}` uses it)",
+                    "extra enum type (kept: column `{table}.{}` uses it and stays)",
                     column.name
                 ),
             });
