@@ -241,8 +241,16 @@ async fn every_column_kind_is_reflected_exactly() {
                 col("arr", ColumnType::Array(Box::new(ColumnType::Integer))),
                 col("twice", ColumnType::Integer).generated("(i * 2)"),
                 col("c_name", ColumnType::Text).collate("C"),
-                // The enum's schema is not on the search path, so format_type qualifies it.
-                col("feeling", custom(&format!("{s}.mood"))).default(&format!("'ok'::{s}.mood")),
+                // An enum type's column is that type, labels and all; the default's cast
+                // is qualified (the type's schema is not on the search path).
+                col(
+                    "feeling",
+                    ColumnType::Enum(Box::new(dbconform::EnumType {
+                        schema: Some(s.to_string()),
+                        ..dbconform::EnumType::new("mood", ["ok", "meh"])
+                    })),
+                )
+                .default(&format!("'ok'::{s}.mood")),
             ],
             primary_key: pk("kinds_pkey", &["id"]),
             ..table(s, "kinds")

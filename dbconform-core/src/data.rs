@@ -400,6 +400,33 @@ impl Context {
 
 /// The questions one change raises, with how each answer reads.
 pub(crate) fn asked(change: &Change, context: &Context, dialect: &dyn Dialect) -> Vec<Asked> {
+    // An enum type made again: each of its columns fails on the rows holding a label the
+    // new type does not have.
+    if let Change::RecreateEnum { from, to, columns } = change {
+        let removed = crate::diff::enums::removed_labels(from, to);
+        if removed.is_empty() {
+            return Vec::new();
+        }
+        let labels: Vec<String> = removed
+            .iter()
+            .map(|l| crate::dialect::quote_literal(l))
+            .collect();
+        return columns
+            .iter()
+            .filter(|(table, _)| !context.is_new_table(table) && !context.is_renamed_table(table))
+            .map(|(table, column)| Asked {
+                question: Question::Violations {
+                    table: table.clone(),
+                    expr: format!(
+                        "{}::text NOT IN ({})",
+                        dialect.quote_ident(&column.name),
+                        labels.join(", ")
+                    ),
+                },
+                meaning: Meaning::Counted(Effect::Fails),
+            })
+            .collect();
+    }
     let Some(table) = change.table() else {
         return Vec::new();
     };

@@ -153,6 +153,7 @@ pub fn may_affect(plan: &Plan) -> bool {
                         | ChangeKind::RenameColumn
                         | ChangeKind::RenameTable
                         | ChangeKind::RebuildTable
+                        | ChangeKind::RecreateEnum
                 )
         })
 }
@@ -313,23 +314,32 @@ pub fn wrap_type_changes(plan: Plan, objects: &[DependentObject], dialect: &dyn 
     let steps = steps
         .into_iter()
         .map(|mut step| {
-            let Change::AlterColumn {
-                table,
-                from,
-                changes,
-                ..
-            } = &step.change
-            else {
-                return step;
+            // The columns whose type the step changes: one, or every column of an enum
+            // type made again.
+            let columns: Vec<(&QualifiedName, &str)> = match &step.change {
+                Change::AlterColumn {
+                    table,
+                    from,
+                    changes,
+                    ..
+                } if changes.ty => vec![renamed.as_read(table, &from.name, dialect)],
+                Change::RecreateEnum { columns, .. } => columns
+                    .iter()
+                    .map(|(table, column)| renamed.as_read(table, &column.name, dialect))
+                    .collect(),
+                _ => return step,
             };
-            if !changes.ty || step.sql.is_empty() {
+            if step.sql.is_empty() {
                 return step;
             }
-            let (table, column) = renamed.as_read(table, &from.name, dialect);
             let seeds: Vec<usize> = objects
                 .iter()
                 .enumerate()
-                .filter(|(_, o)| o.uses(table, Some(column), dialect))
+                .filter(|(_, o)| {
+                    columns
+                        .iter()
+                        .any(|(table, column)| o.uses(table, Some(column), dialect))
+                })
                 .map(|(i, _)| i)
                 .collect();
             if seeds.is_empty() {
@@ -341,10 +351,11 @@ pub fn wrap_type_changes(plan: Plan, objects: &[DependentObject], dialect: &dyn 
             step.sql = dialect.wrap_with_dependents(std::mem::take(&mut step.sql), &wrapped);
             step.risk = step.risk.max(Risk::Caution);
             step.reason = format!(
-                "{}; {} {} the column: dropped before the change and recreated after it, as {}, in the same transaction",
+                "{}; {} {} the {}: dropped before the change and recreated after it, as {}, in the same transaction",
                 step.reason,
                 labels.join(", "),
                 if labels.len() == 1 { "uses" } else { "use" },
+                if columns.len() == 1 { "column" } else { "columns" },
                 if labels.len() == 1 { "it was" } else { "they were" },
             );
             step

@@ -122,6 +122,22 @@ pub enum Error {
     #[error("{0}")]
     OnlinePartiallyApplied(Box<OnlineFailure>),
 
+    /// An apply failed after the steps that must commit before the others
+    /// ([`Dialect::commits_before_others`](crate::dialect::Dialect::commits_before_others):
+    /// PostgreSQL's new enum labels) had committed in a transaction of their own: they
+    /// stay; everything else was rolled back.
+    #[error(
+        "{error}\n  committed in a transaction of its own before, and kept: {}",
+        committed.join("; ")
+    )]
+    FailedAfterCommitted {
+        /// What each step that committed first did.
+        committed: Vec<String>,
+        /// The failure of the rest.
+        #[source]
+        error: Box<Error>,
+    },
+
     /// An apply kept hitting its lock timeout ([`Options::lock_timeout`]) until
     /// [`Options::lock_retry_for`] ran out: other sessions hold the tables it changes.
     /// Every try was rolled back; nothing was changed — except in online mode, where what

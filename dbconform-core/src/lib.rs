@@ -29,16 +29,16 @@ pub use diff::diff_tables;
 pub use effect::{LockLevel, TableEffect, TableSize, Work};
 pub use error::{BoxError, Error, OnlineFailure, Result, redact_url};
 pub use model::{
-    Check, Column, ColumnType, Deferrability, FkAction, ForeignKey, GeneratedColumn, Index,
-    IndexColumn, NullsOrder, PrimaryKey, QualifiedName, Schema, SortOrder, TableDef, TableOptions,
-    UniqueConstraint,
+    Check, Column, ColumnType, Deferrability, EnumLabel, EnumType, FkAction, ForeignKey,
+    GeneratedColumn, Index, IndexColumn, NullsOrder, PrimaryKey, QualifiedName, Schema, SortOrder,
+    TableDef, TableOptions, UniqueConstraint,
 };
 pub use naming::{MAX_IDENTIFIER_BYTES, generated_name, short_hash, shorten};
 pub use options::Options;
 pub use plan::{BlockedStep, Change, ChangeKind, ColumnChanges, Drift, Plan, Risk, Step};
 pub use planner::{build_plan, diff_reflected, diff_snapshots};
 pub use registry::{Registration, registered_tables, registered_tables_with_types};
-pub use types::{AcceptsMaxLength, AcceptsPrecision, SqlType};
+pub use types::{AcceptsMaxLength, AcceptsPrecision, DbEnum, SqlType};
 
 /// A Rust type that describes one database table. Implemented by `#[derive(Table)]`.
 pub trait Table {

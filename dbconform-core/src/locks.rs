@@ -84,7 +84,8 @@ enum Object<'p> {
     Toast(Option<&'p str>, &'p str),
     /// The sequence of an identity column.
     Sequence(Option<&'p str>, &'p str, &'p str),
-    /// The row type PostgreSQL creates with a table (an object lock on `pg_type`).
+    /// The row type PostgreSQL creates with a table, or an enum type (an object lock on
+    /// `pg_type`).
     RowType(Option<&'p str>, &'p str),
     /// A constraint (primary key, UNIQUE, foreign key, CHECK) of a table, by name: an
     /// object lock on `pg_constraint` when it is created or dropped.
@@ -188,6 +189,25 @@ fn locked_by<'p>(change: &'p Change, objects: &mut BTreeSet<Object<'p>>) {
     match change {
         Change::CreateSchema { schema } => {
             objects.insert(Object::Schema(schema));
+        }
+        // An enum type is an object lock on `pg_type`, as a table's row type is.
+        Change::CreateEnum { enum_type } | Change::DropEnum { enum_type } => {
+            objects.insert(Object::RowType(
+                enum_type.schema.as_deref(),
+                &enum_type.name,
+            ));
+        }
+        Change::AddEnumValue { enum_type, .. } | Change::RenameEnumValue { enum_type, .. } => {
+            objects.insert(Object::RowType(
+                enum_type.schema.as_deref(),
+                &enum_type.name,
+            ));
+        }
+        Change::RecreateEnum { to, columns, .. } => {
+            objects.insert(Object::RowType(to.schema.as_deref(), &to.name));
+            for (table, _) in columns {
+                objects.insert(table_of(table));
+            }
         }
         Change::CreateTable { table } | Change::DropTable { table } => whole_table(table, objects),
         Change::AddColumn { table, column }

@@ -31,6 +31,12 @@ pub struct Schema {
         with = "sizes_as_list"
     )]
     pub sizes: BTreeMap<QualifiedName, TableSize>,
+    /// Named enumerated types of the schemas in scope (PostgreSQL's `CREATE TYPE ... AS
+    /// ENUM`), with their labels in order: filled by reflection; empty for declared
+    /// schemas (the planner collects the declared types from the columns, each
+    /// [`ColumnType::Enum`]) and where the backend has no named enum types.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub enums: Vec<EnumType>,
 }
 
 impl PartialEq for Schema {
@@ -40,8 +46,9 @@ impl PartialEq for Schema {
             tables,
             schemas,
             sizes: _,
+            enums,
         } = self;
-        (tables, schemas) == (&other.tables, &other.schemas)
+        (tables, schemas, enums) == (&other.tables, &other.schemas, &other.enums)
     }
 }
 
@@ -102,6 +109,8 @@ impl Schema {
         }
         self.tables.sort_by(TableDef::cmp_qualified_name);
         self.schemas.sort();
+        self.enums
+            .sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
         self.schemas.dedup();
     }
 
@@ -383,6 +392,72 @@ pub enum ColumnType {
     /// are this same type, and an array of arrays is the array of the innermost element.
     /// SQLite and MySQL have no array type: their dialects refuse it at plan time.
     Array(Box<ColumnType>),
+    /// An enumerated type (`#[derive(DbEnum)]`): a named type on PostgreSQL, `TEXT` with a
+    /// `CHECK (col IN (...))` on SQLite, an inline `ENUM(...)` on MySQL. The column carries
+    /// the labels so that backends without named types can render them inline (boxed:
+    /// every column carries a `ColumnType`).
+    Enum(Box<EnumType>),
+}
+
+/// An enumerated type: its name and its labels in order (`#[derive(DbEnum)]`, or reflected
+/// from PostgreSQL's `pg_enum`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct EnumType {
+    /// The schema holding the type (PostgreSQL); `None` for the target schema.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    /// The type's name.
+    pub name: String,
+    /// The labels, in their sort order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<EnumLabel>,
+}
+
+impl EnumType {
+    /// A type named `name` in the target schema with `labels` (no earlier spellings).
+    pub fn new<S: Into<String>>(
+        name: impl Into<String>,
+        labels: impl IntoIterator<Item = S>,
+    ) -> Self {
+        EnumType {
+            schema: None,
+            name: name.into(),
+            labels: labels.into_iter().map(EnumLabel::new).collect(),
+        }
+    }
+
+    /// The type's qualified name.
+    pub fn qualified(&self) -> QualifiedName {
+        QualifiedName {
+            schema: self.schema.clone(),
+            name: self.name.clone(),
+        }
+    }
+
+    /// The labels' names, in order.
+    pub fn label_names(&self) -> Vec<&str> {
+        self.labels.iter().map(|l| l.name.as_str()).collect()
+    }
+}
+
+/// One label of an [`EnumType`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct EnumLabel {
+    /// The label as stored.
+    pub name: String,
+    /// Earlier spellings of this label (`#[db_enum(renamed_from = "...")]`), for renames.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub renamed_from: Vec<String>,
+}
+
+impl EnumLabel {
+    /// A label with no earlier spellings.
+    pub fn new(name: impl Into<String>) -> Self {
+        EnumLabel {
+            name: name.into(),
+            renamed_from: Vec::new(),
+        }
+    }
 }
 
 impl ColumnType {

@@ -4,7 +4,7 @@
 use crate::dependents::DependentObject;
 use crate::effect::TableEffect;
 use crate::model::{
-    Check, Column, ColumnType, ForeignKey, Index, PrimaryKey, QualifiedName, TableDef,
+    Check, Column, ColumnType, EnumType, ForeignKey, Index, PrimaryKey, QualifiedName, TableDef,
     UniqueConstraint,
 };
 use crate::online::Phase;
@@ -90,6 +90,17 @@ pub enum ChangeKind {
     RenameTable,
     /// Rename a column the declaration names in `renamed_from`.
     RenameColumn,
+    /// Create a missing enum type (PostgreSQL).
+    CreateEnum,
+    /// Add a label to an enum type.
+    AddEnumValue,
+    /// Rename a label of an enum type (`#[db_enum(renamed_from = "...")]`).
+    RenameEnumValue,
+    /// Make an enum type again because labels were removed or reordered, converting the
+    /// columns using it.
+    RecreateEnum,
+    /// Drop an enum type no declared column uses.
+    DropEnum,
 }
 
 impl ChangeKind {
@@ -115,6 +126,11 @@ impl ChangeKind {
             ChangeKind::RebuildTable => "DC059",
             ChangeKind::RenameTable => "DC060",
             ChangeKind::RenameColumn => "DC061",
+            ChangeKind::CreateEnum => "DC010",
+            ChangeKind::AddEnumValue => "DC011",
+            ChangeKind::RenameEnumValue => "DC062",
+            ChangeKind::RecreateEnum => "DC063",
+            ChangeKind::DropEnum => "DC108",
             ChangeKind::DropColumn => "DC101",
             ChangeKind::DropTable => "DC102",
             ChangeKind::DropIndex => "DC103",
@@ -375,6 +391,49 @@ pub enum Change {
         /// The declared name.
         to: String,
     },
+    /// An enum type the declared columns use is missing (PostgreSQL).
+    CreateEnum {
+        /// The type as declared (schema resolved).
+        enum_type: EnumType,
+    },
+    /// An enum type lacks a declared label: it is added in its declared place.
+    AddEnumValue {
+        /// The type.
+        enum_type: QualifiedName,
+        /// The new label.
+        label: String,
+        /// The existing label it goes before, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        before: Option<String>,
+        /// The existing label it goes after, when it goes before none.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after: Option<String>,
+    },
+    /// A label of an enum type was renamed (`renamed_from`).
+    RenameEnumValue {
+        /// The type.
+        enum_type: QualifiedName,
+        /// The label in the database.
+        from: String,
+        /// The declared label.
+        to: String,
+    },
+    /// Labels of an enum type were removed or reordered: the type is made again under its
+    /// name and each column using it converted through text.
+    RecreateEnum {
+        /// The type as reflected.
+        from: EnumType,
+        /// The type as declared.
+        to: EnumType,
+        /// The columns using the type, as reflected, with their tables.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        columns: Vec<(QualifiedName, Column)>,
+    },
+    /// An enum type exists in a schema in scope but no declared column uses it.
+    DropEnum {
+        /// The type as reflected.
+        enum_type: EnumType,
+    },
 }
 
 impl Change {
@@ -406,13 +465,23 @@ impl Change {
             Change::RebuildTable { .. } => ChangeKind::RebuildTable,
             Change::RenameTable { .. } => ChangeKind::RenameTable,
             Change::RenameColumn { .. } => ChangeKind::RenameColumn,
+            Change::CreateEnum { .. } => ChangeKind::CreateEnum,
+            Change::AddEnumValue { .. } => ChangeKind::AddEnumValue,
+            Change::RenameEnumValue { .. } => ChangeKind::RenameEnumValue,
+            Change::RecreateEnum { .. } => ChangeKind::RecreateEnum,
+            Change::DropEnum { .. } => ChangeKind::DropEnum,
         }
     }
 
     /// The table the change is about, if any.
     pub fn table(&self) -> Option<QualifiedName> {
         match self {
-            Change::CreateSchema { .. } => None,
+            Change::CreateSchema { .. }
+            | Change::CreateEnum { .. }
+            | Change::AddEnumValue { .. }
+            | Change::RenameEnumValue { .. }
+            | Change::RecreateEnum { .. }
+            | Change::DropEnum { .. } => None,
             Change::CreateTable { table } | Change::DropTable { table } => {
                 Some(table.qualified_name())
             }
@@ -494,6 +563,23 @@ impl Change {
             Change::RenameTable { from, to } => format!("rename table {from} to {}", to.name),
             Change::RenameColumn { table, from, to } => {
                 format!("rename column {table}.{from} to {to}")
+            }
+            Change::CreateEnum { enum_type } => {
+                format!("create enum type {}", enum_type.qualified())
+            }
+            Change::AddEnumValue {
+                enum_type, label, ..
+            } => format!("add value {label:?} to enum type {enum_type}"),
+            Change::RenameEnumValue {
+                enum_type,
+                from,
+                to,
+            } => format!("rename value {from:?} of enum type {enum_type} to {to:?}"),
+            Change::RecreateEnum { to, .. } => {
+                format!("recreate enum type {}", to.qualified())
+            }
+            Change::DropEnum { enum_type } => {
+                format!("drop enum type {}", enum_type.qualified())
             }
         }
     }

@@ -72,8 +72,11 @@ impl Plan {
     /// SQL (a change this backend cannot perform) and blocked steps appear as comments
     /// only, so the script never runs half a plan silently. The backend frames the
     /// script (see [`Dialect::script_prologue`]): on SQLite one transaction, with foreign
-    /// keys off around table rebuilds.
+    /// keys off around table rebuilds. Steps that must commit before the others
+    /// ([`Dialect::commits_before_others`]: PostgreSQL's new enum labels) are followed by
+    /// `COMMIT; BEGIN;`, as `apply` commits them first.
     ///
+    /// [`Dialect::commits_before_others`]: crate::dialect::Dialect::commits_before_others
     /// [`Dialect::script_prologue`]: crate::dialect::Dialect::script_prologue
     ///
     /// An online plan ([`Plan::phases`]) is written phase by phase instead: the steps as
@@ -130,6 +133,14 @@ impl Plan {
             for statement in &step.sql {
                 out.push_str(statement);
                 out.push_str(";\n");
+            }
+            // As `apply` does: the steps that must commit before the others do.
+            let first =
+                |s: &crate::plan::Step| dialect.is_some_and(|d| d.commits_before_others(&s.change));
+            if first(step) && !self.steps().get(i + 1).is_some_and(first) {
+                out.push_str(
+                    "\n-- the steps above commit before the rest, as apply commits them: the database cannot use what they add in the transaction adding it\nCOMMIT;\nBEGIN;\n",
+                );
             }
         }
         if let Some(dialect) = dialect {

@@ -261,12 +261,47 @@ fn draft_plan_declared(
     // Renames first; everything else compares the declaration with the database as it
     // will be after them.
     let (renames, actual) = diff::renames::plan_renames(desired, actual, names);
+    let enums = diff::enums::diff_enums(desired, &actual, names, options)?;
     let changes =
         diff::diff_resolved_normalized(desired, declaration.normalized.as_deref(), &actual, names);
     let hints = diff::renames::suggestions(&changes, desired, &actual, names);
-    let (changes, drift) = policy::apply(changes, desired, options, names);
+    let (changes, mut drift) = policy::apply(changes, desired, options, names);
+    drift.extend(enums.drift);
     let (changes, unlocked) = key_types::unlock(changes, desired, &actual, dialect, names);
     let planned = order(renames, changes, &actual, names);
+    // Enum types after the missing schemas and before everything using them; their drops
+    // after everything that stopped using them.
+    let schemas = planned
+        .iter()
+        .take_while(|p| matches!(p.change, crate::plan::Change::CreateSchema { .. }))
+        .count();
+    let mut planned = planned;
+    // A type's schema the plan does not create yet and the database does not have.
+    let mut missing: Vec<crate::plan::Change> = Vec::new();
+    for change in &enums.before {
+        let crate::plan::Change::CreateEnum { enum_type } = change else {
+            continue;
+        };
+        let schema = names.schema(enum_type.schema.as_deref());
+        let key = names.ident(&schema);
+        let exists = actual.schemas.iter().any(|s| names.ident(s) == key)
+            || actual.tables.iter().any(|t| names.table_key(t).0 == key)
+            || planned[..schemas]
+                .iter()
+                .map(|p| &p.change)
+                .chain(&missing)
+                .any(|c| matches!(c, crate::plan::Change::CreateSchema { schema } if names.ident(schema) == key));
+        if !exists && dialect.create_schema_sql(&schema).is_some() {
+            missing.push(crate::plan::Change::CreateSchema { schema });
+        }
+    }
+    let mut schemas = schemas;
+    for change in missing {
+        planned.insert(schemas, change.into());
+        schemas += 1;
+    }
+    planned.splice(schemas..schemas, enums.before.into_iter().map(Into::into));
+    planned.extend(enums.after.into_iter().map(Into::into));
     let mut steps = steps(planned, desired, &actual, dialect)?;
     key_types::explain(&mut steps, &unlocked, names);
     for step in &mut steps {

@@ -153,7 +153,14 @@ fn assess_change(change: &Change, dialect: &dyn Dialect) -> Assessment {
     match change {
         Change::CreateSchema { .. }
         | Change::CreateTable { .. }
-        | Change::SetTableComment { .. } => plain(Risk::Safe),
+        | Change::SetTableComment { .. }
+        | Change::CreateEnum { .. }
+        | Change::AddEnumValue { .. }
+        | Change::RenameEnumValue { .. } => plain(Risk::Safe),
+        // Rows holding a removed label cannot be converted (a data check blocks the step
+        // when any do); every column of the type is rewritten.
+        Change::RecreateEnum { .. } => plain(Risk::Danger),
+        Change::DropEnum { .. } => plain(Risk::Caution),
         Change::AddColumn { column, .. } => plain(add_column_risk(column)),
         Change::AlterColumn {
             from, to, changes, ..

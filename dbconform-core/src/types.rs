@@ -29,6 +29,14 @@ pub trait SqlType {
     fn column_type() -> ColumnType;
 }
 
+/// A Rust enum stored as a database enumerated type; `#[derive(DbEnum)]` implements it,
+/// and [`SqlType`] with [`ColumnType::Enum`] so that fields of the enum are columns of
+/// that type.
+pub trait DbEnum {
+    /// The enumerated type: its name and its labels in declared order.
+    fn enum_type() -> crate::model::EnumType;
+}
+
 /// Marker for types that accept `#[column(max_length = N)]`.
 #[diagnostic::on_unimplemented(
     message = "`max_length` applies only to `String` fields, not `{Self}`",

@@ -136,7 +136,7 @@ pub struct Spanned<T> {
 }
 
 /// A value that may be given at most once; a second `set` is a "duplicate key" error.
-struct Attr<'c, T> {
+pub(crate) struct Attr<'c, T> {
     cx: &'c Ctxt,
     attr: Symbol,
     key: Symbol,
@@ -146,7 +146,7 @@ struct Attr<'c, T> {
 }
 
 impl<'c, T> Attr<'c, T> {
-    fn none(cx: &'c Ctxt, attr: Symbol, key: Symbol) -> Self {
+    pub(crate) fn none(cx: &'c Ctxt, attr: Symbol, key: Symbol) -> Self {
         Attr {
             cx,
             attr,
@@ -157,7 +157,7 @@ impl<'c, T> Attr<'c, T> {
     }
 
     /// Records the key; `None` means its value was invalid (already reported).
-    fn set_opt(&mut self, at: &Path, value: Option<T>) {
+    pub(crate) fn set_opt(&mut self, at: &Path, value: Option<T>) {
         if self.seen {
             self.cx.error_spanned_by(
                 at,
@@ -177,7 +177,7 @@ impl<'c, T> Attr<'c, T> {
         self.seen
     }
 
-    fn get(self) -> Option<T> {
+    pub(crate) fn get(self) -> Option<T> {
         self.value
     }
 }
@@ -553,7 +553,7 @@ impl Container {
 }
 
 /// `true` when `style` is a `rename_all` style sqlx knows; records an error otherwise.
-fn rename_all_style(cx: &Ctxt, style: &Spanned<String>) -> bool {
+pub(crate) fn rename_all_style(cx: &Ctxt, style: &Spanned<String>) -> bool {
     if text::RENAME_ALL_STYLES.contains(&style.value.as_str()) {
         return true;
     }
@@ -892,7 +892,7 @@ fn misplaced_on_field(path: &Path) -> Option<&'static str> {
     })
 }
 
-fn unknown_key(cx: &Ctxt, attr: Symbol, key: &Path, valid: &[Symbol]) {
+pub(crate) fn unknown_key(cx: &Ctxt, attr: Symbol, key: &Path, valid: &[Symbol]) {
     let shown = key.get_ident().map_or_else(
         || quote::quote!(#key).to_string().replace(' ', ""),
         |i| i.to_string(),

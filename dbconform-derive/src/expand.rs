@@ -47,7 +47,7 @@ fn try_expand(node: &DeriveInput) -> syn::Result<TokenStream> {
 /// used; its examples and doc tests are other crates and use `::dbconform` (its
 /// integration tests are already reported by name). Anything unexpected falls back to
 /// `::dbconform` rather than failing.
-fn facade() -> TokenStream {
+pub(crate) fn facade() -> TokenStream {
     facade_path(
         proc_macro_crate::crate_name("dbconform").ok(),
         compiling_facade_library(),

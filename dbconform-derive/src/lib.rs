@@ -9,6 +9,7 @@
 mod ast;
 mod attr;
 mod ctxt;
+mod db_enum;
 mod expand;
 mod text;
 mod valid;
@@ -133,4 +134,35 @@ use syn::{DeriveInput, parse_macro_input};
 pub fn derive_table(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     expand::derive(&input).into()
+}
+
+/// Derives `dbconform::DbEnum` and `dbconform::SqlType` for an enum of unit variants, so
+/// that fields of the enum are columns of a database enum type (PostgreSQL: a named
+/// `CREATE TYPE ... AS ENUM`; SQLite: `TEXT` with a `CHECK (col IN (...))`; MySQL: an
+/// inline `ENUM(...)`).
+///
+/// ```ignore
+/// #[derive(dbconform::DbEnum, sqlx::Type)]
+/// #[sqlx(type_name = "mood", rename_all = "lowercase")]   // read by DbEnum too
+/// #[db_enum(schema = "app")]
+/// enum Mood {
+///     Happy,                                              // label `happy`
+///     Sad,
+///     #[db_enum(rename = "so-so", renamed_from = "meh")]  // the label was `meh`
+///     SoSo,
+/// }
+/// ```
+///
+/// | attribute | keys |
+/// | --- | --- |
+/// | `#[db_enum(...)]` on the enum | `name = "..."` (default: `#[sqlx(type_name)]`, else the enum's name in snake_case), `schema = "..."` (default: the target schema), `rename_all = "..."` (sqlx's styles) |
+/// | `#[db_enum(...)]` on a variant | `rename = "..."` (the label), `renamed_from = "..."` (an earlier label, repeatable: renamed in place) |
+/// | `#[sqlx(...)]` | `type_name`, `rename_all` on the enum and `rename` on a variant are read, so the labels are those sqlx binds; a `db_enum` key disagreeing with sqlx's fails to compile |
+///
+/// Without either, a label is the variant's name as written (sqlx's default). Labels must
+/// be unique after renaming.
+#[proc_macro_derive(DbEnum, attributes(db_enum, sqlx))]
+pub fn derive_db_enum(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    db_enum::derive(&input).into()
 }

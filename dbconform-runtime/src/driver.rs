@@ -754,6 +754,7 @@ where
         total: Duration::ZERO,
         attempts: 1,
         phases: Vec::new(),
+        committed_first: Vec::new(),
     })
 }
 

@@ -293,6 +293,9 @@ enum Mode {
 enum Outcome {
     Applied(Report),
     Tried(PreflightReport),
+    /// Only the steps that must commit before the others ran, and committed
+    /// ([`Dialect::commits_before_others`]); the rest of the plan is still to run.
+    CommittedFirst(Report),
 }
 
 /// The arguments of one [`Engine::run`].
@@ -303,6 +306,9 @@ struct Run<'a> {
     desired: &'a [TableDef],
     options: &'a Options,
     started: Instant,
+    /// Whether steps that must commit before the others may still be run on their own
+    /// (false once they have).
+    first: bool,
 }
 
 /// An invariant of [`Engine::run`] broken: a bug.
@@ -687,6 +693,55 @@ where
                 .map(Outcome::Applied);
         }
         let started = Instant::now();
+        let mut outcome = self
+            .run_rest(mode, scope, desired, options, started, true)
+            .await;
+        // The steps that had to commit first did: the rest runs in a transaction of its
+        // own, planned again.
+        let first = match outcome {
+            Ok(Outcome::CommittedFirst(report)) => {
+                outcome = self
+                    .run_rest(mode, scope, desired, options, started, false)
+                    .await;
+                report
+            }
+            other => return other,
+        };
+        let committed: Vec<String> = first.executed.iter().map(|e| e.step.describe()).collect();
+        match outcome {
+            Ok(Outcome::Applied(mut report)) => {
+                let mut executed = first.executed;
+                executed.append(&mut report.executed);
+                report.executed = executed;
+                let mut round_trips = first.round_trips;
+                round_trips.append(&mut report.round_trips);
+                report.round_trips = round_trips;
+                report.committed_first = committed;
+                report.total = started.elapsed();
+                Ok(Outcome::Applied(report))
+            }
+            Ok(Outcome::CommittedFirst(_)) => Err(mode_mismatch()),
+            Ok(outcome) => Ok(outcome),
+            Err(error) => Err(dbconform_core::Error::FailedAfterCommitted {
+                committed,
+                error: Box::new(error),
+            }),
+        }
+    }
+
+    /// One locked transaction of [`run_once`](Self::run_once), or two when the plan
+    /// needs a set-up connection. With `first`, a plan holding steps that must commit
+    /// before the others ([`Dialect::commits_before_others`]) runs and commits only those
+    /// ([`Outcome::CommittedFirst`]): the caller then runs again for the rest.
+    async fn run_rest(
+        &self,
+        mode: Mode,
+        scope: &Scope,
+        desired: &[TableDef],
+        options: &Options,
+        started: Instant,
+        first: bool,
+    ) -> Result<Outcome> {
         let mut conn = self.acquire().await?;
         if B::SESSION_LOCK {
             // Whatever happens from here, the connection holding the lock is closed, not
@@ -699,6 +754,7 @@ where
             desired,
             options,
             started,
+            first,
         };
         if let Some(outcome) = self.locked(&mut conn, &run, false).await? {
             return Ok(outcome);
@@ -724,6 +780,7 @@ where
             desired,
             options,
             started,
+            first,
         } = *run;
         let mut tx = self
             .backend
@@ -737,6 +794,27 @@ where
             let (plan, _) = driver::plan_on(&mut *session, scope, desired, options).await?;
             if !set_up && self.needs_setup(&plan) {
                 return Ok(None);
+            }
+            let dialect = self.backend.dialect();
+            // A plan refused as a whole (`fail_on_blocked`) runs nothing, first or not.
+            let refused = options.fail_on_blocked && !plan.blocked().is_empty();
+            if first
+                && mode == Mode::Apply
+                && !refused
+                && plan
+                    .steps()
+                    .iter()
+                    .any(|s| dialect.commits_before_others(&s.change))
+            {
+                let steps: Vec<Step> = plan
+                    .steps()
+                    .iter()
+                    .filter(|s| dialect.commits_before_others(&s.change))
+                    .cloned()
+                    .collect();
+                let only = Plan::new(dialect.name(), steps, Vec::new(), Vec::new());
+                let report = session.run_steps(only).await?;
+                return Ok(Some((Outcome::CommittedFirst(report), None)));
             }
             let checked = set_up.then(|| plan.clone());
             let outcome = match mode {
@@ -788,7 +866,7 @@ where
                     .await;
                 match (outcome, check) {
                     (outcome, Ok(())) => Ok(Some(outcome)),
-                    (Outcome::Applied(_), Err(error)) => Err(error),
+                    (Outcome::Applied(_) | Outcome::CommittedFirst(_), Err(error)) => Err(error),
                     (Outcome::Tried(mut report), Err(error)) => {
                         // The last set-up step that succeeded is the one that failed.
                         if let Some(last) = report
@@ -883,7 +961,7 @@ where
     ) -> Result<Report> {
         match self.run(Mode::Apply, scope, desired, options).await? {
             Outcome::Applied(report) => Ok(report),
-            Outcome::Tried(_) => Err(mode_mismatch()),
+            Outcome::Tried(_) | Outcome::CommittedFirst(_) => Err(mode_mismatch()),
         }
     }
 
@@ -897,7 +975,7 @@ where
     ) -> Result<PreflightReport> {
         match self.run(Mode::Preflight, scope, desired, options).await? {
             Outcome::Tried(report) => Ok(report),
-            Outcome::Applied(_) => Err(mode_mismatch()),
+            Outcome::Applied(_) | Outcome::CommittedFirst(_) => Err(mode_mismatch()),
         }
     }
 }

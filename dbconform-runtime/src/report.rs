@@ -81,6 +81,15 @@ pub struct Report {
     /// phase that ran, in order; all of them committed. Empty otherwise.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub phases: Vec<PhaseRun>,
+    /// What committed in a transaction of its own before the others (each step's
+    /// description): what the backend's later statements could not use in the
+    /// transaction making it ([`Dialect::commits_before_others`]: PostgreSQL's new enum
+    /// labels). These steps are the first of [`executed`](Report::executed); everything
+    /// else ran in one transaction after them. Empty when nothing had to.
+    ///
+    /// [`Dialect::commits_before_others`]: dbconform_core::dialect::Dialect::commits_before_others
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub committed_first: Vec<String>,
 }
 
 /// One phase of an online apply that ran and committed.
@@ -155,7 +164,19 @@ impl fmt::Display for Report {
             let how = match dbconform_core::dialect::by_name(&self.dialect) {
                 _ if !self.phases.is_empty() => "online, phase by phase",
                 Some(d) if !d.transactional_ddl() => "each step committed as it ran",
+                _ if !self.committed_first.is_empty() => {
+                    "the first committed in a transaction of their own (new enum labels a transaction cannot use before they commit), the rest in one transaction"
+                }
                 _ => "in one transaction",
+            };
+            let how = if self.committed_first.is_empty() {
+                how.to_string()
+            } else {
+                how.replacen(
+                    "the first",
+                    &format!("the first {}", self.committed_first.len()),
+                    1,
+                )
             };
             writeln!(
                 f,
@@ -258,6 +279,7 @@ mod tests {
             total: Duration::ZERO,
             attempts: 1,
             phases: Vec::new(),
+            committed_first: Vec::new(),
         }
         .to_string()
     }

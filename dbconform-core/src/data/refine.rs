@@ -408,6 +408,9 @@ fn remedy(question: &Question, change: &Change, nullable: Option<bool>) -> Strin
             _ => "fill the new referenced table first, or change or delete the rows that reference it"
                 .to_string(),
         },
+        (Question::Violations { .. }, Change::RecreateEnum { .. }) => {
+            "change the rows holding the removed labels to a declared label first, or keep those labels".to_string()
+        }
         (Question::Violations { .. }, _) => {
             "fix the rows that violate the check first, or change the check".to_string()
         }

@@ -454,6 +454,35 @@ pub trait Dialect: sealed::Sealed + Send + Sync + std::fmt::Debug {
     }
 
     #[doc(hidden)]
+    /// Whether enum types are named objects of their own (PostgreSQL's `CREATE TYPE ...
+    /// AS ENUM`): then the planner creates, alters and drops them ([`Change::CreateEnum`]
+    /// and the others), and an enum column compares by its type's name. `false` by
+    /// default: an enum column carries its labels inline (SQLite's CHECK, MySQL's `ENUM`).
+    fn named_enum_types(&self) -> bool {
+        false
+    }
+
+    #[doc(hidden)]
+    /// Whether an enum column is declared as `TEXT` with a CHECK of its labels, named
+    /// `ck_<table>_<column>_enum` (SQLite, which has no enum type): the declaration is
+    /// resolved that way, so the CHECK is created, reflected and changed like any other.
+    /// `false` by default.
+    fn enums_as_checks(&self) -> bool {
+        false
+    }
+
+    #[doc(hidden)]
+    /// Whether `change` must commit in a transaction of its own before the plan's other
+    /// steps, because the database refuses to use what it makes in the transaction that
+    /// made it (PostgreSQL: a label `ALTER TYPE ... ADD VALUE` added). The runtime's apply
+    /// runs such steps first and commits them, then everything else in one transaction,
+    /// and the report says what committed first. `false` by default.
+    fn commits_before_others(&self, change: &Change) -> bool {
+        let _ = change;
+        false
+    }
+
+    #[doc(hidden)]
     /// Whether views and triggers keep working when a column they use changes type (MySQL
     /// resolves a view when it is used): then nothing is dropped and recreated around a
     /// type change. `false` by default (PostgreSQL refuses the change).

@@ -26,6 +26,7 @@
 //! then other drops, columns, keys, checks, indexes, and foreign keys last), then by the
 //! name of the object.
 
+pub(crate) mod enums;
 mod pairing;
 pub(crate) mod renames;
 #[cfg(test)]
@@ -144,8 +145,43 @@ pub(crate) fn resolve_table(table: &TableDef, names: Names<'_>) -> TableDef {
     for fk in &mut table.foreign_keys {
         fk.references.schema = Some(names.schema(fk.references.schema.as_deref()));
     }
+    for column in &mut table.columns {
+        if let crate::model::ColumnType::Enum(ty) = &mut column.ty {
+            ty.schema = Some(names.schema(ty.schema.as_deref()));
+        }
+    }
+    if names.dialect.enums_as_checks() {
+        enums_as_checks(&mut table, names.dialect);
+    }
     table.normalized_order();
     table
+}
+
+/// Each enum column of `table` as `TEXT` with a CHECK of its labels named
+/// `ck_<table>_<column>_enum` ([`Dialect::enums_as_checks`]: SQLite).
+fn enums_as_checks(table: &mut TableDef, dialect: &dyn Dialect) {
+    let mut checks = Vec::new();
+    for column in &mut table.columns {
+        let crate::model::ColumnType::Enum(ty) = &column.ty else {
+            continue;
+        };
+        let labels: Vec<String> = ty
+            .labels
+            .iter()
+            .map(|l| crate::dialect::quote_literal(&l.name))
+            .collect();
+        checks.push(crate::model::Check {
+            name: crate::naming::generated_name("ck", &table.name, &[&column.name, "enum"]),
+            expr: format!(
+                "{} IN ({})",
+                dialect.quote_ident(&column.name),
+                labels.join(", ")
+            ),
+            not_valid: false,
+        });
+        column.ty = crate::model::ColumnType::Text;
+    }
+    table.checks.extend(checks);
 }
 
 /// `table` resolved as [`resolve_table`] resolves it, borrowed when it already is (the
@@ -162,6 +198,12 @@ pub(crate) fn resolved_table<'t>(table: &'t TableDef, names: Names<'_>) -> Cow<'
             .foreign_keys
             .iter()
             .all(|fk| is_resolved(&fk.references.schema))
+        && table.columns.iter().all(|c| match &c.ty {
+            crate::model::ColumnType::Enum(ty) => {
+                is_resolved(&ty.schema) && !names.dialect.enums_as_checks()
+            }
+            _ => true,
+        })
         && table.is_in_normalized_order()
     {
         Cow::Borrowed(table)
@@ -386,6 +428,10 @@ pub fn kind_rank(kind: ChangeKind) -> u8 {
 pub(crate) fn object_name(change: &Change) -> &str {
     match change {
         Change::CreateSchema { schema } => schema,
+        Change::CreateEnum { enum_type } | Change::DropEnum { enum_type } => &enum_type.name,
+        Change::AddEnumValue { label, .. } => label,
+        Change::RenameEnumValue { to, .. } => to,
+        Change::RecreateEnum { to, .. } => &to.name,
         Change::CreateTable { table } | Change::DropTable { table } => &table.name,
         Change::AddColumn { column, .. } | Change::DropColumn { column, .. } => &column.name,
         Change::AlterColumn { to, .. } => &to.name,

@@ -152,6 +152,38 @@ pub(super) fn reason(change: &Change, dialect: &dyn Dialect) -> String {
         Change::RenameColumn { table, from, to } => format!(
             "column `{table}.{to}` is declared with `renamed_from = \"{from}\"` and the database has `{from}`: renamed, with its values"
         ),
+        Change::CreateEnum { enum_type } => format!(
+            "enum type `{}` ({}) is used by declared columns but does not exist in the database",
+            enum_type.qualified(),
+            enum_type.label_names().join(", ")
+        ),
+        Change::AddEnumValue {
+            enum_type, label, ..
+        } => format!(
+            "enum type `{enum_type}` lacks the declared label `{label}`; {} cannot use a label in the transaction that adds it, so the labels are added and committed before the other steps",
+            dialect.display_name()
+        ),
+        Change::RenameEnumValue {
+            enum_type,
+            from,
+            to,
+        } => format!(
+            "label `{to}` of enum type `{enum_type}` is declared with `renamed_from = \"{from}\"` and the database has `{from}`: renamed, with the values holding it"
+        ),
+        Change::RecreateEnum { from, to, columns } => format!(
+            "enum type `{}` has the labels ({}) in the database, declared ({}): labels cannot be removed or reordered in place, so the type is made again and {} converted through text",
+            to.qualified(),
+            from.label_names().join(", "),
+            to.label_names().join(", "),
+            match columns.len() {
+                1 => "its column".to_string(),
+                n => format!("its {n} columns"),
+            }
+        ),
+        Change::DropEnum { enum_type } => format!(
+            "enum type `{}` exists in the database but no declared column uses it",
+            enum_type.qualified()
+        ),
         #[allow(unreachable_patterns)]
         other => other.describe(),
     }

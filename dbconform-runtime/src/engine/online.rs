@@ -180,6 +180,7 @@ where
             total: started.elapsed(),
             attempts: 1,
             phases,
+            committed_first: Vec::new(),
         })
     }
 

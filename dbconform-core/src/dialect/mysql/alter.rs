@@ -42,7 +42,13 @@ pub(super) fn change_sql(
     let t = |name: &QualifiedName| dialect.quote_table(name);
     let alter = |name: &QualifiedName, what: String| format!("ALTER TABLE {} {what}", t(name));
     let statements = match change {
-        Change::CreateSchema { .. } => Vec::new(),
+        // MySQL's enums are inline column types: no named type to change.
+        Change::CreateSchema { .. }
+        | Change::CreateEnum { .. }
+        | Change::AddEnumValue { .. }
+        | Change::RenameEnumValue { .. }
+        | Change::RecreateEnum { .. }
+        | Change::DropEnum { .. } => Vec::new(),
         Change::CreateTable { table } => dialect.create_table_sql(table, &[])?,
         Change::DropTable { table } => vec![format!("DROP TABLE {}", t(&table.qualified_name()))],
         Change::AddColumn { table, column } => vec![alter(

@@ -85,6 +85,9 @@ pub(super) fn table(table: &TableDef) -> TableDef {
 fn column(c: &mut Column, in_primary_key: bool) {
     c.ty = match &c.ty {
         ColumnType::Custom(text) => parse_type(text),
+        // An inline `ENUM(...)`: the labels are the type, compared as the catalog spells
+        // them (the type's name does not exist in MySQL).
+        ColumnType::Enum(ty) => parse_type(&super::types::enum_sql(ty)),
         ColumnType::TimestampTz => ColumnType::Timestamp,
         ColumnType::Decimal {
             precision: Some(p),

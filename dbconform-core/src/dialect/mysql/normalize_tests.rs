@@ -762,3 +762,50 @@ fn mysql_escapes_quotes_in_check_clauses_too() {
         assert_same(&declared, &reflected);
     }
 }
+
+#[test]
+fn an_enum_column_is_the_inline_enum_the_catalog_reports_and_its_labels_count() {
+    let mood = |labels: &[&str]| {
+        ColumnType::Enum(Box::new(crate::model::EnumType::new(
+            "mood",
+            labels.iter().copied(),
+        )))
+    };
+    let declared = table(
+        "people",
+        vec![Column::new("mood", mood(&["happy", "so-so"]))],
+    );
+    assert_eq!(
+        MYSQL.column_type_sql(&mood(&["happy", "it's"])),
+        "ENUM('happy','it''s')"
+    );
+    for flavor in [Flavor::MySql, Flavor::MariaDb] {
+        let reflected = table(
+            "people",
+            vec![reported(
+                flavor,
+                "mood",
+                "enum('happy','so-so')",
+                false,
+                None,
+                "",
+            )],
+        );
+        assert_same(&declared, &reflected);
+        let other = table(
+            "people",
+            vec![reported(
+                flavor,
+                "mood",
+                "enum('happy','sad')",
+                false,
+                None,
+                "",
+            )],
+        );
+        assert!(matches!(
+            &changes(&declared, &other)[..],
+            [Change::AlterColumn { changes, .. }] if changes.ty
+        ));
+    }
+}

@@ -39,6 +39,11 @@ pub(super) fn algorithm(change: &Change, context: &ChangeContext<'_>) -> Option<
     use Algorithm::{Copy, InPlace, Instant};
     Some(match change {
         Change::CreateSchema { .. }
+        | Change::CreateEnum { .. }
+        | Change::AddEnumValue { .. }
+        | Change::RenameEnumValue { .. }
+        | Change::RecreateEnum { .. }
+        | Change::DropEnum { .. }
         | Change::CreateTable { .. }
         | Change::DropTable { .. }
         | Change::RebuildTable { .. } => return None,

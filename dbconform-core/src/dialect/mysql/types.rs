@@ -16,6 +16,7 @@
 //! | `Uuid` | `CHAR(36)` | the text form drivers bind |
 //! | `Json` | `JSON` | MariaDB stores `LONGTEXT` plus a `json_valid` CHECK (M5) |
 //! | `Custom(sql)` | `sql` verbatim | |
+//! | `Enum(ty)` | `ENUM('a','b')` | MySQL's enums are inline; the labels in declared order |
 
 use crate::model::ColumnType;
 
@@ -53,7 +54,18 @@ pub(super) fn type_sql(ty: &ColumnType) -> String {
         ColumnType::Custom(sql) => sql.clone(),
         // Refused by validation (`validate.rs`); spelled only for a plan's text.
         ColumnType::Array(element) => format!("{}[]", type_sql(element)),
+        ColumnType::Enum(ty) => enum_sql(ty),
     }
+}
+
+/// `ENUM('a','b')`: the labels as string literals, in order.
+pub(super) fn enum_sql(ty: &crate::model::EnumType) -> String {
+    let labels: Vec<String> = ty
+        .labels
+        .iter()
+        .map(|l| super::lex::quote_literal(&l.name))
+        .collect();
+    format!("ENUM({})", labels.join(","))
 }
 
 /// A type as MySQL or MariaDB reports it (`int(11)`, `tinyint(1)`, `varchar(64)`,

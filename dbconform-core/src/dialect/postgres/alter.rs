@@ -54,6 +54,25 @@ pub(super) fn change_sql(
 ) -> Result<ChangeSql> {
     let statements = match change {
         Change::CreateSchema { schema } => dialect.create_schema_sql(schema).into_iter().collect(),
+        Change::CreateEnum { enum_type } => vec![super::enums::create(enum_type)],
+        Change::AddEnumValue {
+            enum_type,
+            label,
+            before,
+            after,
+        } => vec![super::enums::add_value(
+            enum_type,
+            label,
+            before.as_deref(),
+            after.as_deref(),
+        )],
+        Change::RenameEnumValue {
+            enum_type,
+            from,
+            to,
+        } => vec![super::enums::rename_value(enum_type, from, to)],
+        Change::RecreateEnum { to, columns, .. } => super::enums::recreate(dialect, to, columns),
+        Change::DropEnum { enum_type } => vec![super::enums::drop(enum_type)],
         Change::CreateTable { table } => dialect.create_table_sql(table, &[])?,
         Change::DropTable { table } => {
             let name = table.qualified_name();

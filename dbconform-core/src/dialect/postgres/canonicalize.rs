@@ -55,7 +55,11 @@ impl Target {
         let columns = table.columns.iter().enumerate();
         let defaults = columns
             .clone()
-            .filter(|(_, c)| c.default.is_some() && c.generated.is_none())
+            // An enum column's probe is text (its type may not exist yet): its default is
+            // kept as declared, which PostgreSQL casts to the type.
+            .filter(|(_, c)| {
+                c.default.is_some() && c.generated.is_none() && !matches!(c.ty, ColumnType::Enum(_))
+            })
             .map(|(i, _)| Target::Default(i));
         let generated = columns
             .filter(|(_, c)| c.generated.is_some())
@@ -144,6 +148,10 @@ impl Target {
 /// The type a probe column is created with: the declared one, except that a `serial`
 /// spelling becomes its integer type (a serial would create a sequence and a default).
 fn probe_type(ty: &ColumnType) -> String {
+    // The enum type may not exist yet: its labels are text to the probe.
+    if let ColumnType::Enum(_) = ty {
+        return "TEXT".to_string();
+    }
     if let ColumnType::Custom(text) = ty {
         let canonical = canonical_type(text);
         if canonical.serial {

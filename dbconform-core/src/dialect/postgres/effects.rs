@@ -41,7 +41,19 @@ use Work::{CatalogOnly, Rewrites, Scans};
 pub(super) fn table_effects(change: &Change, context: &ChangeContext<'_>) -> Vec<TableEffect> {
     let mut out = Effects::default();
     match change {
-        Change::CreateSchema { .. } | Change::CreateTable { .. } | Change::RebuildTable { .. } => {}
+        Change::CreateSchema { .. }
+        | Change::CreateTable { .. }
+        | Change::RebuildTable { .. }
+        | Change::CreateEnum { .. }
+        | Change::AddEnumValue { .. }
+        | Change::RenameEnumValue { .. }
+        | Change::DropEnum { .. } => {}
+        // Each column is converted through text: the table is rewritten.
+        Change::RecreateEnum { columns, .. } => {
+            for (table, _) in columns {
+                out.add(table, AccessExclusive, Rewrites);
+            }
+        }
         Change::DropTable { table } => {
             let name = table.qualified_name();
             out.add(&name, AccessExclusive, CatalogOnly);

@@ -16,6 +16,7 @@
 mod alter;
 pub mod canonicalize;
 mod effects;
+mod enums;
 mod normalize;
 mod online;
 mod parse;
@@ -147,6 +148,17 @@ impl Dialect for Postgres {
 
     fn column_type_sql(&self, ty: &ColumnType) -> String {
         types::type_sql(ty)
+    }
+
+    /// `CREATE TYPE ... AS ENUM` (`enums.rs`).
+    fn named_enum_types(&self) -> bool {
+        true
+    }
+
+    /// A new enum label: PostgreSQL refuses to use it in the transaction that added it
+    /// ("unsafe use of new value").
+    fn commits_before_others(&self, change: &Change) -> bool {
+        matches!(change, Change::AddEnumValue { .. })
     }
 
     /// The table's schema, or the target schema when it has none.

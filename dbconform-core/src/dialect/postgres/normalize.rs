@@ -62,7 +62,10 @@ pub(super) fn table(table: &TableDef) -> TableDef {
 
 /// Puts one column into normal form; `in_primary_key` implies NOT NULL.
 fn column(out: &mut Column, in_primary_key: bool) {
-    match &out.ty {
+    match &mut out.ty {
+        // The labels belong to the type (`Schema::enums`): a column compares by the
+        // type's name alone.
+        ColumnType::Enum(ty) => ty.labels.clear(),
         ColumnType::Custom(text) => {
             let canonical = canonical_type(text);
             out.ty = canonical.ty;
@@ -425,11 +428,20 @@ fn split_cast(expr: &str) -> Option<(&str, &str)> {
 fn same_type_family(column: &ColumnType, cast: &ColumnType) -> bool {
     fn character(ty: &ColumnType) -> bool {
         match ty {
-            ColumnType::Text | ColumnType::Varchar(_) => true,
+            // A label given to an enum column as text is the same label.
+            ColumnType::Text | ColumnType::Varchar(_) | ColumnType::Enum(_) => true,
             ColumnType::Custom(text) => {
                 text.starts_with("character") || text == "bpchar" || text == "citext"
             }
             _ => false,
+        }
+    }
+    if let ColumnType::Enum(ty) = column {
+        // `'x'::mood`, or `'x'::app.mood` where the type's schema is not on the path.
+        let cast = type_name(cast);
+        let last = cast.rsplit('.').next().unwrap_or(&cast).trim_matches('"');
+        if last == ty.name {
+            return true;
         }
     }
     type_name(column) == type_name(cast) || (character(column) && character(cast))
@@ -458,6 +470,7 @@ pub(super) fn type_name(ty: &ColumnType) -> String {
         ColumnType::Array(element) => {
             return format!("{}[]", type_name(super::types::innermost(element)));
         }
+        ColumnType::Enum(ty) => return ty.name.clone(),
         ColumnType::Custom(text) => {
             return match text.split_once('(') {
                 Some((name, rest)) => {

@@ -41,10 +41,18 @@ pub(super) fn statements(dialect: &Postgres, step: &Step) -> Result<Vec<OnlineSt
     };
     Ok(match &step.change {
         Change::CreateSchema { .. }
+        | Change::CreateEnum { .. }
+        | Change::RenameEnumValue { .. }
         | Change::CreateTable { .. }
         | Change::SetTableComment { .. }
         | Change::RenameTable { .. }
         | Change::RenameColumn { .. } => as_planned(Catalog),
+        // A new label commits on its own before the statements that may use it.
+        Change::AddEnumValue { .. } => step
+            .sql
+            .iter()
+            .map(|sql| S::alone(Catalog, sql.clone()))
+            .collect(),
         _ if goes_last(step) => as_planned(Last),
         Change::AddColumn { .. } => as_planned(Catalog),
         Change::AlterColumn {

@@ -26,6 +26,7 @@ pub(super) fn type_sql(ty: &ColumnType) -> String {
         ColumnType::Custom(sql) => sql.clone(),
         // `T[]`: PostgreSQL ignores dimensions, so one pair of brackets whatever the nesting.
         ColumnType::Array(element) => format!("{}[]", type_sql(innermost(element))),
+        ColumnType::Enum(ty) => enum_type_name(ty),
     }
 }
 
@@ -35,6 +36,18 @@ pub(super) fn innermost(ty: &ColumnType) -> &ColumnType {
     match ty {
         ColumnType::Array(element) => innermost(element),
         other => other,
+    }
+}
+
+/// The quoted, possibly schema-qualified name of an enum type (`"app"."mood"`).
+pub(super) fn enum_type_name(ty: &crate::model::EnumType) -> String {
+    match &ty.schema {
+        Some(schema) => format!(
+            "{}.{}",
+            super::super::quote_ident_double(schema),
+            super::super::quote_ident_double(&ty.name)
+        ),
+        None => super::super::quote_ident_double(&ty.name),
     }
 }
 

@@ -78,6 +78,18 @@ pub(super) fn change_sql(
     context: &ChangeContext<'_>,
 ) -> Result<ChangeSql> {
     match change {
+        Change::CreateEnum { .. }
+        | Change::AddEnumValue { .. }
+        | Change::RenameEnumValue { .. }
+        | Change::RecreateEnum { .. }
+        | Change::DropEnum { .. } => Err(Error::Unsupported {
+            dialect: dialect.name(),
+            table: None,
+            what: format!(
+                "SQLite has no enum types (`{}`): an enum column is TEXT with a CHECK",
+                change.describe()
+            ),
+        }),
         Change::CreateSchema { schema } => Err(Error::Unsupported {
             dialect: dialect.name(),
             table: None,

@@ -107,6 +107,11 @@ impl Dialect for Sqlite {
         types::type_sql(ty)
     }
 
+    /// SQLite has no enum type: `TEXT` with a CHECK of the labels.
+    fn enums_as_checks(&self) -> bool {
+        true
+    }
+
     /// `INTEGER` for an auto-increment column (the rowid alias), the type's spelling
     /// otherwise.
     fn column_type_sql_for(&self, column: &Column) -> String {

@@ -35,6 +35,8 @@ pub(super) fn type_sql(ty: &ColumnType) -> String {
         ColumnType::Custom(sql) => sql.clone(),
         // Refused by validation (`validate.rs`); spelled only for a plan's text.
         ColumnType::Array(element) => format!("{}[]", type_sql(element)),
+        // The labels are a CHECK of the column (see `normalize`).
+        ColumnType::Enum(_) => "TEXT".to_string(),
     }
 }
 

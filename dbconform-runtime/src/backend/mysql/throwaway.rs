@@ -127,6 +127,7 @@ pub async fn throwaway_mysql(url: &str) -> Result<ThrowawayMySql> {
             total: std::time::Duration::ZERO,
             attempts: 1,
             phases: Vec::new(),
+            committed_first: Vec::new(),
         },
         dropped: false,
     };

@@ -6,9 +6,10 @@
 //! partitioned tables of those schemas that are not partitions and not owned by an
 //! extension; views, materialized views, sequences, foreign tables, partitions, and
 //! anything in `pg_catalog`, `pg_toast`, `pg_temp_*` or `information_schema` are never
-//! looked at) and returns eleven rows, one per part of the catalog (schemas, tables,
+//! looked at) and returns twelve rows, one per part of the catalog (schemas, tables,
 //! comments, columns, defaults, constraints, columns of referenced tables outside the
-//! scope, indexes, index expressions, serial columns, non-default operator classes), each part as parallel arrays: a handful of rows
+//! scope, indexes, index expressions, serial columns, non-default operator classes, enum
+//! types with their labels), each part as parallel arrays: a handful of rows
 //! to decode instead of one per column, constraint and index, and the arrays are read in
 //! place ([`super::array`]) rather than element by element. Never `information_schema`,
 //! never a query per table. The parts are assembled per table in Rust.
@@ -35,9 +36,9 @@ use crate::driver::{Scope, StatementCounter, db_error, reflect_error};
 use dbconform_core::dialect::postgres::canonicalize::{self, Stored, StoredKind, Target};
 use dbconform_core::dialect::postgres::{check_expression, parse_type};
 use dbconform_core::{
-    Check, Column, ColumnType, Deferrability, Error, FkAction, ForeignKey, GeneratedColumn, Index,
-    IndexColumn, NullsOrder, PrimaryKey, QualifiedName, Result, Schema, SortOrder, TableDef,
-    TableSize, UniqueConstraint,
+    Check, Column, ColumnType, Deferrability, EnumLabel, EnumType, Error, FkAction, ForeignKey,
+    GeneratedColumn, Index, IndexColumn, NullsOrder, PrimaryKey, QualifiedName, Result, Schema,
+    SortOrder, TableDef, TableSize, UniqueConstraint,
 };
 use sqlx::postgres::{PgRow, PgValueFormat};
 use sqlx::{Connection, PgConnection, Row, ValueRef};
@@ -160,6 +161,7 @@ struct Parts<'r> {
     expressions: Part<'r>,
     serials: Part<'r>,
     opclasses: Part<'r>,
+    enums: Part<'r>,
 }
 
 impl<'r> Parts<'r> {
@@ -177,6 +179,7 @@ impl<'r> Parts<'r> {
             8 => &mut self.expressions,
             9 => &mut self.serials,
             10 => &mut self.opclasses,
+            11 => &mut self.enums,
             other => return Err(malformed(format!("unknown part {other}"))),
         };
         *slot = Part::read(row)?;
@@ -248,7 +251,30 @@ fn assemble(parts: &Parts<'_>) -> Result<Schema> {
         .collect();
     let mut tables: Vec<Building> = found.into_iter().map(|(_, table)| table).collect();
 
-    // Columns. Each distinct `format_type` spelling is parsed once.
+    // Enum types, one entry per label in sort order: every one of the database for the
+    // columns using them, those of the schemas in scope for `Schema::enums`.
+    let p = &parts.enums;
+    let n = p.entries("enum", &[&p.oid1, &p.text1, &p.text2, &p.text3, &p.flag1])?;
+    let mut enum_types: HashMap<u32, (EnumType, bool)> = HashMap::new();
+    let mut enum_order: Vec<u32> = Vec::new();
+    for i in 0..n {
+        let oid = p.oid1.oid(i).map_err(e)?;
+        let (ty, _) = enum_types.entry(oid).or_insert_with(|| {
+            enum_order.push(oid);
+            (EnumType::new::<String>("", []), false)
+        });
+        ty.schema = Some(required(&p.text1, i, "enum")?.to_string());
+        ty.name = required(&p.text2, i, "enum")?.to_string();
+        // A type without labels has one entry with a NULL label.
+        if let Some(label) = p.text3.text(i).map_err(e)? {
+            ty.labels.push(EnumLabel::new(label));
+        }
+        let in_scope = p.flag1.bool(i).map_err(e)?;
+        enum_types.get_mut(&oid).expect("inserted above").1 = in_scope;
+    }
+
+    // Columns. Each distinct `format_type` spelling is parsed once; a column of an enum
+    // type (by its type's oid) is that type.
     let p = &parts.columns;
     let n = p.entries(
         "column",
@@ -262,10 +288,18 @@ fn assemble(parts: &Parts<'_>) -> Result<Schema> {
             continue;
         };
         let spelled = required(&p.text2, i, "column type")?;
-        let ty = types
-            .entry(spelled)
-            .or_insert_with(|| parse_type(spelled))
-            .clone();
+        let enum_type = if enum_types.is_empty() {
+            None
+        } else {
+            enum_types.get(&p.oid2.oid(i).map_err(e)?)
+        };
+        let ty = match enum_type {
+            Some((ty, _)) => ColumnType::Enum(Box::new(ty.clone())),
+            None => types
+                .entry(spelled)
+                .or_insert_with(|| parse_type(spelled))
+                .clone(),
+        };
         tables[at].columns.push((
             p.num1.int4(i).map_err(e)?,
             Column {
@@ -535,6 +569,12 @@ fn assemble(parts: &Parts<'_>) -> Result<Schema> {
         .map(|i| required(&p.text1, i, "schema").map(str::to_string))
         .collect::<Result<Vec<String>>>()?;
     schema.sizes = sizes;
+    schema.enums = enum_order
+        .into_iter()
+        .filter_map(|oid| enum_types.remove(&oid))
+        .filter(|(_, in_scope)| *in_scope)
+        .map(|(ty, _)| ty)
+        .collect();
     schema.normalized_order();
     Ok(schema)
 }
@@ -756,7 +796,7 @@ pub(crate) const QUERIES: [&str; 1] = [REFLECT];
 /// | 0 | schema in scope that exists | `text1` name |
 /// | 1 | table | `oid1` oid, `text1` schema, `text2` name, `text3` bytes (`relpages` × `block_size`), `text4` rows (`reltuples`), both NULL until the table is first analyzed or vacuumed (`reltuples` −1) |
 /// | 2 | table or column comment | `oid1` table, `num1` column number (0: the table), `text1` text |
-/// | 3 | column | `oid1` table, `num1` number, `text1` name, `text2` type (`format_type`), `text3` collation unless the type's default, `flag1` NOT NULL, `flag2` identity, `flag3` stored generated |
+/// | 3 | column | `oid1` table, `oid2` type, `num1` number, `text1` name, `text2` type (`format_type`), `text3` collation unless the type's default, `flag1` NOT NULL, `flag2` identity, `flag3` stored generated |
 /// | 4 | default or generation expression | `oid1` table, `num1` column, `text1` expression |
 /// | 5 | PRIMARY KEY, UNIQUE, FOREIGN KEY, CHECK (not the copies a foreign key to a partitioned table gets per partition) | `oid1` table, `oid2` referenced table, `text1` name, `text2` `conkey`, `text3` `confkey`, `text4` CHECK definition, `text5` `deferred`/`deferrable`/NULL, `code1` kind, `code2` ON DELETE, `code3` ON UPDATE, `flag1` NOT VALID, `flag2` NULLS NOT DISTINCT (UNIQUE) |
 /// | 6 | column of a table outside the scope that a foreign key references | `oid1` table, `num1` number, `text1` name, `text2` table's schema, `text3` table's name |
@@ -764,6 +804,7 @@ pub(crate) const QUERIES: [&str; 1] = [REFLECT];
 /// | 8 | expression key | `oid1` index, `num1` key position (from 1), `text1` expression |
 /// | 9 | serial column: a `nextval(` default, and the column owns a sequence | `oid1` table, `num1` column |
 /// | 10 | operator class that is not its type's default (a few dozen, whatever the database) | `oid1` oid, `text1` name |
+/// | 11 | label of an enum type (every one of the database; a type without labels has one entry with a NULL label), by type and sort order | `oid1` type, `text1` schema, `text2` name, `text3` label, `flag1` the schema is in scope |
 ///
 /// `indnullsnotdistinct` exists from PostgreSQL 15 on: here it is read by name from the
 /// row as JSON, which is NULL (taken as false) on older servers; [`reflect_sql`] reads the
@@ -876,7 +917,7 @@ CROSS JOIN LATERAL (
   WHERE d.objoid = s.oid AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass
   OFFSET 0) d
 UNION ALL
-SELECT 3, array_agg(a.attrelid), NULL, array_agg(a.attnum::int4), array_agg(a.attname::text),
+SELECT 3, array_agg(a.attrelid), array_agg(a.atttypid), array_agg(a.attnum::int4), array_agg(a.attname::text),
   array_agg(pg_catalog.format_type(a.atttypid, a.atttypmod)),
   array_agg(co.collname::text), NULL, NULL, NULL,
   array_agg(a.attnotnull), array_agg(a.attidentity IN ('a', 'd')),
@@ -943,7 +984,17 @@ UNION ALL
 SELECT 10, array_agg(o.oid), NULL, NULL, array_agg(o.opcname::text), NULL, NULL, NULL, NULL,
   NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM pg_catalog.pg_opclass o
-WHERE NOT o.opcdefault"#;
+WHERE NOT o.opcdefault
+UNION ALL
+SELECT 11, array_agg(t.oid ORDER BY t.oid, e.enumsortorder), NULL, NULL,
+  array_agg(tn.nspname::text ORDER BY t.oid, e.enumsortorder),
+  array_agg(t.typname::text ORDER BY t.oid, e.enumsortorder),
+  array_agg(e.enumlabel::text ORDER BY t.oid, e.enumsortorder), NULL, NULL, NULL,
+  array_agg(tn.nspname = ANY($1) ORDER BY t.oid, e.enumsortorder), NULL, NULL, NULL, NULL, NULL
+FROM pg_catalog.pg_type t
+JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace
+LEFT JOIN pg_catalog.pg_enum e ON e.enumtypid = t.oid
+WHERE t.typtype = 'e'"#;
 
 /// The probe tables' stored text, read back with the functions reflection uses:
 /// `format_type` of every column, `pg_get_expr` of defaults (without a relation, as

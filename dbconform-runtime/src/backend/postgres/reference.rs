@@ -1,14 +1,16 @@
 //! The reflection as it was before it became one statement: five catalog queries
 //! (schemas, tables, columns, constraints, indexes), each re-evaluating the scoped table
-//! set, and their rows assembled in Rust. Kept only as the reference the differential test
+//! set, and their rows assembled in Rust; since enum types are reflected, a sixth reads
+//! the enum types of the scope's schemas (and columns read their enum type). Kept only as the reference the differential test
 //! (`inspect_tests.rs`) compares the single-statement reflection with: both must return
 //! the same `Schema` for every catalog the test builds.
 
 use crate::driver::{Scope, StatementCounter, reflect_error};
 use dbconform_core::dialect::postgres::{check_expression, parse_type};
 use dbconform_core::{
-    Check, Column, Deferrability, FkAction, ForeignKey, GeneratedColumn, Index, IndexColumn,
-    PrimaryKey, QualifiedName, Result, Schema, TableDef, UniqueConstraint,
+    Check, Column, ColumnType, Deferrability, EnumLabel, EnumType, FkAction, ForeignKey,
+    GeneratedColumn, Index, IndexColumn, PrimaryKey, QualifiedName, Result, Schema, TableDef,
+    UniqueConstraint,
 };
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
@@ -26,6 +28,7 @@ pub(crate) async fn reflect(
     let column_rows = fetch(conn, counter, COLUMNS, schemas, "reading columns").await?;
     let constraint_rows = fetch(conn, counter, CONSTRAINTS, schemas, "reading constraints").await?;
     let index_rows = fetch(conn, counter, INDEXES, schemas, "reading indexes").await?;
+    let enum_rows = fetch(conn, counter, ENUMS, schemas, "reading enum types").await?;
 
     let mut tables: BTreeMap<i64, TableDef> = BTreeMap::new();
     for row in &table_rows {
@@ -76,9 +79,29 @@ pub(crate) async fn reflect(
         .iter()
         .map(|row| get(row, "nspname", "reading schemas"))
         .collect::<Result<Vec<String>>>()?;
+    schema.enums = enum_rows
+        .iter()
+        .map(|row| {
+            let what = "reading enum types";
+            let labels: Vec<String> = get(row, "labels", what)?;
+            Ok(EnumType {
+                schema: Some(get(row, "nspname", what)?),
+                name: get(row, "typname", what)?,
+                labels: labels.into_iter().map(EnumLabel::new).collect(),
+            })
+        })
+        .collect::<Result<Vec<EnumType>>>()?;
     schema.normalized_order();
     Ok(schema)
 }
+
+/// The enum types of the scope's schemas with their labels in order.
+const ENUMS: &str = "SELECT n.nspname::text AS nspname, t.typname::text AS typname, \
+       ARRAY(SELECT e.enumlabel::text FROM pg_catalog.pg_enum e \
+             WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS labels \
+     FROM pg_catalog.pg_type t \
+     JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
+     WHERE t.typtype = 'e' AND n.nspname = ANY($1)";
 
 /// Runs one catalog query scoped to `schemas` (`$1`).
 async fn fetch(
@@ -118,9 +141,21 @@ fn column(row: &PgRow) -> Result<(i64, i32, Column)> {
             .as_deref()
             .is_some_and(|d| d.starts_with("nextval("));
     let is_generated = generated == "s";
+    let enum_name: Option<String> = get(row, "enum_name", what)?;
+    let ty = match enum_name {
+        Some(name) => ColumnType::Enum(Box::new(EnumType {
+            schema: get(row, "enum_schema", what)?,
+            name,
+            labels: get::<Vec<String>>(row, "enum_labels", what)?
+                .into_iter()
+                .map(EnumLabel::new)
+                .collect(),
+        })),
+        None => parse_type(&ty),
+    };
     let column = Column {
         name: get(row, "name", what)?,
-        ty: parse_type(&ty),
+        ty,
         nullable: !get::<bool>(row, "notnull", what)?,
         default: if serial || is_generated {
             None
@@ -286,6 +321,10 @@ const COLUMNS: &str = concat!(
     scoped!(),
     "SELECT a.attrelid::int8 AS oid, a.attnum::int4 AS num, a.attname::text AS name, \
        pg_catalog.format_type(a.atttypid, a.atttypmod) AS type, \
+       CASE WHEN t.typtype = 'e' THEN tn.nspname::text END AS enum_schema, \
+       CASE WHEN t.typtype = 'e' THEN t.typname::text END AS enum_name, \
+       ARRAY(SELECT e.enumlabel::text FROM pg_catalog.pg_enum e \
+             WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS enum_labels, \
        a.attnotnull AS notnull, \
        pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS default_expr, \
        a.attidentity::text AS identity, \
@@ -297,6 +336,7 @@ const COLUMNS: &str = concat!(
      FROM pg_catalog.pg_attribute a \
      JOIN scoped s ON s.oid = a.attrelid \
      JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
+     JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace \
      LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum \
      LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation \
      LEFT JOIN pg_catalog.pg_description d ON d.objoid = a.attrelid \

@@ -104,6 +104,7 @@ pub async fn throwaway_postgres(url: &str) -> Result<ThrowawayPostgres> {
             total: std::time::Duration::ZERO,
             attempts: 1,
             phases: Vec::new(),
+            committed_first: Vec::new(),
         },
         dropped: false,
     };

@@ -1,0 +1,6 @@
+#[derive(dbconform::DbEnum)]
+struct Mood {
+    happy: bool,
+}
+
+fn main() {}
