@@ -623,3 +623,87 @@ async fn the_script_run_by_psql_adds_a_label_and_uses_it_as_apply_does() {
     };
     run_then_drop(vec![scratch], body).await;
 }
+
+#[derive(Table)]
+#[table(name = "people")]
+struct PersonMoods {
+    #[column(primary_key)]
+    id: i64,
+    mood: Mood,
+    #[column(default = "'{}'")]
+    moods: Vec<Mood>,
+}
+
+#[derive(Table)]
+#[table(name = "people")]
+struct PersonMoodsHappyOnly {
+    #[column(primary_key)]
+    id: i64,
+    mood: MoodHappyOnly,
+    #[column(default = "'{}'")]
+    moods: Vec<MoodHappyOnly>,
+}
+
+#[tokio::test]
+async fn an_array_of_an_enum_is_the_types_array_and_sqlx_binds_it() {
+    let Some((url, scratch)) = scratch("enum_array").await else {
+        return;
+    };
+    let schema = scratch.schema.clone();
+    let db = scratch.conform().await;
+    let catalog = Catalog::of(&scratch);
+    let body = async move {
+        let tables = vec![PersonMoods::table_def()];
+        db.apply(&tables).await.unwrap();
+        let mood = format!("{schema}.mood");
+        assert_eq!(
+            column_type(&catalog, "moods").await,
+            (format!("{mood}[]"), Some(format!("'{{}}'::{mood}[]")))
+        );
+        let again = db.compare(&tables).await.unwrap();
+        assert!(again.is_empty(), "{again}\n{}", again.to_sql());
+
+        let mut conn = PgConnection::connect(&url).await.unwrap();
+        sqlx::raw_sql(AssertSqlSafe(format!("SET search_path TO \"{schema}\"")))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO people (id, mood, moods) VALUES (1, 'happy', $1)")
+            .bind(vec![Mood::Sad, Mood::Happy])
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let read: Vec<Mood> = sqlx::query_scalar("SELECT moods FROM people")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(read, [Mood::Sad, Mood::Happy]);
+        conn.close().await.unwrap();
+
+        // Without `sad`: blocked while an array holds it, then the type is made again
+        // with the array column converted and its rows kept.
+        let happy_only = vec![PersonMoodsHappyOnly::table_def()];
+        let report = db.apply(&happy_only).await.unwrap();
+        assert_eq!(report.blocked.len(), 1, "{report}");
+        assert_eq!(labels(&catalog, "mood").await, ["happy", "sad"]);
+        sqlx::raw_sql(AssertSqlSafe(format!(
+            "UPDATE \"{schema}\".people SET moods = '{{happy}}'"
+        )))
+        .execute(&catalog.pool)
+        .await
+        .unwrap();
+        let report = db.apply(&happy_only).await.unwrap();
+        assert!(report.blocked.is_empty(), "{report}");
+        assert_eq!(labels(&catalog, "mood").await, ["happy"]);
+        let kept: Vec<String> = sqlx::query_scalar(AssertSqlSafe(format!(
+            "SELECT moods::text FROM \"{schema}\".people"
+        )))
+        .fetch_all(&catalog.pool)
+        .await
+        .unwrap();
+        assert_eq!(kept, ["{happy}"]);
+        let again = db.compare(&happy_only).await.unwrap();
+        assert!(again.is_empty(), "{again}\n{}", again.to_sql());
+    };
+    run_then_drop(vec![scratch], body).await;
+}

@@ -417,11 +417,20 @@ pub(crate) fn asked(change: &Change, context: &Context, dialect: &dyn Dialect) -
             .map(|(table, column)| Asked {
                 question: Question::Violations {
                     table: table.clone(),
-                    expr: format!(
-                        "{}::text NOT IN ({})",
-                        dialect.quote_ident(&column.name),
-                        labels.join(", ")
-                    ),
+                    // An array of the type: the rows holding a removed label anywhere.
+                    expr: if matches!(column.ty, crate::model::ColumnType::Array(_)) {
+                        format!(
+                            "NOT ({}::text[] && ARRAY[{}])",
+                            dialect.quote_ident(&column.name),
+                            labels.join(", ")
+                        )
+                    } else {
+                        format!(
+                            "{}::text NOT IN ({})",
+                            dialect.quote_ident(&column.name),
+                            labels.join(", ")
+                        )
+                    },
                 },
                 meaning: Meaning::Counted(Effect::Fails),
             })

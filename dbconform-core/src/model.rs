@@ -461,6 +461,24 @@ impl EnumLabel {
 }
 
 impl ColumnType {
+    /// The enum type of an enum column, or of an array of enums (`Vec<Mood>`).
+    pub fn enum_type(&self) -> Option<&EnumType> {
+        match self {
+            ColumnType::Enum(ty) => Some(ty),
+            ColumnType::Array(element) => element.enum_type(),
+            _ => None,
+        }
+    }
+
+    /// [`ColumnType::enum_type`], to change.
+    pub fn enum_type_mut(&mut self) -> Option<&mut EnumType> {
+        match self {
+            ColumnType::Enum(ty) => Some(ty),
+            ColumnType::Array(element) => element.enum_type_mut(),
+            _ => None,
+        }
+    }
+
     /// `true` for the integer types that may auto-increment.
     pub fn is_integer(&self) -> bool {
         matches!(

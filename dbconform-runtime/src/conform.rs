@@ -192,7 +192,7 @@ impl DbConform {
         schemas.push(self.dialect().effective_schema(None, &target));
         // The schemas of the enum types the columns use: their types are read there.
         for column in tables.iter().flat_map(|t| &t.columns) {
-            if let dbconform_core::ColumnType::Enum(ty) = &column.ty
+            if let Some(ty) = column.ty.enum_type()
                 && let Some(schema) = &ty.schema
             {
                 schemas.push(self.dialect().effective_schema(Some(schema), &target));

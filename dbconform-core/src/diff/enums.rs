@@ -19,7 +19,7 @@
 
 use super::{Key, Names};
 use crate::error::{Error, Result};
-use crate::model::{Column, ColumnType, EnumType, QualifiedName, Schema, TableDef};
+use crate::model::{Column, EnumType, QualifiedName, Schema, TableDef};
 use crate::options::Options;
 use crate::plan::{Change, Drift};
 use std::collections::{BTreeMap, BTreeSet};
@@ -42,10 +42,10 @@ pub(crate) fn declared_enums(
     let mut declared: BTreeMap<Key, (EnumType, QualifiedName, String)> = BTreeMap::new();
     for table in desired {
         for column in &table.columns {
-            let ColumnType::Enum(ty) = &column.ty else {
+            let Some(ty) = column.ty.enum_type() else {
                 continue;
             };
-            let mut ty = (**ty).clone();
+            let mut ty = ty.clone();
             ty.schema = Some(names.schema(ty.schema.as_deref()));
             let key = names.key(&ty.qualified());
             match declared.get(&key) {
@@ -94,7 +94,8 @@ pub(crate) fn diff_enums(
     let mut users: BTreeMap<Key, Vec<(QualifiedName, Column)>> = BTreeMap::new();
     for table in &actual.tables {
         for column in &table.columns {
-            if let ColumnType::Enum(ty) = &column.ty {
+            // An array of the type uses it too (`Vec<Mood>`).
+            if let Some(ty) = column.ty.enum_type() {
                 let mut name = ty.qualified();
                 name.schema = Some(names.schema(name.schema.as_deref()));
                 users
@@ -266,7 +267,7 @@ pub(crate) fn removed_labels(from: &EnumType, to: &EnumType) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::dialect::{POSTGRES, SQLITE};
-    use crate::model::EnumLabel;
+    use crate::model::{ColumnType, EnumLabel};
 
     fn names() -> Names<'static> {
         Names {

@@ -146,7 +146,7 @@ pub(crate) fn resolve_table(table: &TableDef, names: Names<'_>) -> TableDef {
         fk.references.schema = Some(names.schema(fk.references.schema.as_deref()));
     }
     for column in &mut table.columns {
-        if let crate::model::ColumnType::Enum(ty) = &mut column.ty {
+        if let Some(ty) = column.ty.enum_type_mut() {
             ty.schema = Some(names.schema(ty.schema.as_deref()));
         }
     }
@@ -198,11 +198,9 @@ pub(crate) fn resolved_table<'t>(table: &'t TableDef, names: Names<'_>) -> Cow<'
             .foreign_keys
             .iter()
             .all(|fk| is_resolved(&fk.references.schema))
-        && table.columns.iter().all(|c| match &c.ty {
-            crate::model::ColumnType::Enum(ty) => {
-                is_resolved(&ty.schema) && !names.dialect.enums_as_checks()
-            }
-            _ => true,
+        && table.columns.iter().all(|c| match c.ty.enum_type() {
+            Some(ty) => is_resolved(&ty.schema) && !names.dialect.enums_as_checks(),
+            None => true,
         })
         && table.is_in_normalized_order()
     {

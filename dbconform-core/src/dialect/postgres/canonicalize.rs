@@ -58,7 +58,7 @@ impl Target {
             // An enum column's probe is text (its type may not exist yet): its default is
             // kept as declared, which PostgreSQL casts to the type.
             .filter(|(_, c)| {
-                c.default.is_some() && c.generated.is_none() && !matches!(c.ty, ColumnType::Enum(_))
+                c.default.is_some() && c.generated.is_none() && c.ty.enum_type().is_none()
             })
             .map(|(i, _)| Target::Default(i));
         let generated = columns
@@ -149,8 +149,10 @@ impl Target {
 /// spelling becomes its integer type (a serial would create a sequence and a default).
 fn probe_type(ty: &ColumnType) -> String {
     // The enum type may not exist yet: its labels are text to the probe.
-    if let ColumnType::Enum(_) = ty {
-        return "TEXT".to_string();
+    match ty {
+        ColumnType::Enum(_) => return "TEXT".to_string(),
+        ColumnType::Array(_) if ty.enum_type().is_some() => return "TEXT[]".to_string(),
+        _ => {}
     }
     if let ColumnType::Custom(text) = ty {
         let canonical = canonical_type(text);

@@ -5,7 +5,7 @@
 use super::Postgres;
 use super::types::enum_type_name;
 use crate::dialect::{Dialect, quote_literal};
-use crate::model::{Column, EnumType, QualifiedName};
+use crate::model::{Column, ColumnType, EnumType, QualifiedName};
 use crate::naming::shorten;
 
 /// `CREATE TYPE "s"."mood" AS ENUM ('happy', 'sad')`.
@@ -79,9 +79,12 @@ pub(super) fn recreate(
         if column.default.is_some() {
             sql.push(format!("ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT"));
         }
-        sql.push(format!(
-            "ALTER TABLE {t} ALTER COLUMN {c} TYPE {new} USING {c}::text::{new}"
-        ));
+        // An array of the type converts element by element, through `text[]`.
+        sql.push(if matches!(column.ty, ColumnType::Array(_)) {
+            format!("ALTER TABLE {t} ALTER COLUMN {c} TYPE {new}[] USING {c}::text[]::{new}[]")
+        } else {
+            format!("ALTER TABLE {t} ALTER COLUMN {c} TYPE {new} USING {c}::text::{new}")
+        });
         if let Some(default) = &column.default {
             sql.push(format!(
                 "ALTER TABLE {t} ALTER COLUMN {c} SET DEFAULT {default}"

@@ -62,10 +62,13 @@ pub(super) fn table(table: &TableDef) -> TableDef {
 
 /// Puts one column into normal form; `in_primary_key` implies NOT NULL.
 fn column(out: &mut Column, in_primary_key: bool) {
+    // The labels belong to the type (`Schema::enums`): a column (or an array of the type)
+    // compares by the type's name alone.
+    if let Some(ty) = out.ty.enum_type_mut() {
+        ty.labels.clear();
+    }
     match &mut out.ty {
-        // The labels belong to the type (`Schema::enums`): a column compares by the
-        // type's name alone.
-        ColumnType::Enum(ty) => ty.labels.clear(),
+        ColumnType::Enum(_) => {}
         ColumnType::Custom(text) => {
             let canonical = canonical_type(text);
             out.ty = canonical.ty;
@@ -436,11 +439,18 @@ fn same_type_family(column: &ColumnType, cast: &ColumnType) -> bool {
             _ => false,
         }
     }
-    if let ColumnType::Enum(ty) = column {
-        // `'x'::mood`, or `'x'::app.mood` where the type's schema is not on the path.
+    if let Some(ty) = column.enum_type() {
+        // `'x'::mood`, or `'x'::app.mood` where the type's schema is not on the path (and
+        // `'{}'::app.mood[]` for an array of the type).
+        let array = matches!(column, ColumnType::Array(_));
         let cast = type_name(cast);
-        let last = cast.rsplit('.').next().unwrap_or(&cast).trim_matches('"');
-        if last == ty.name {
+        let last = cast.rsplit('.').next().unwrap_or(&cast);
+        let last = match last.strip_suffix("[]") {
+            Some(element) if array => element,
+            _ if array => "",
+            _ => last,
+        };
+        if last.trim_matches('"') == ty.name {
             return true;
         }
     }

@@ -254,11 +254,17 @@ fn assemble(parts: &Parts<'_>) -> Result<Schema> {
     // Enum types, one entry per label in sort order: every one of the database for the
     // columns using them, those of the schemas in scope for `Schema::enums`.
     let p = &parts.enums;
-    let n = p.entries("enum", &[&p.oid1, &p.text1, &p.text2, &p.text3, &p.flag1])?;
+    let n = p.entries(
+        "enum",
+        &[&p.oid1, &p.oid2, &p.text1, &p.text2, &p.text3, &p.flag1],
+    )?;
     let mut enum_types: HashMap<u32, (EnumType, bool)> = HashMap::new();
     let mut enum_order: Vec<u32> = Vec::new();
+    // The array type of each enum type (`mood[]`, for `Vec<Mood>`): its element's oid.
+    let mut enum_arrays: HashMap<u32, u32> = HashMap::new();
     for i in 0..n {
         let oid = p.oid1.oid(i).map_err(e)?;
+        enum_arrays.insert(p.oid2.oid(i).map_err(e)?, oid);
         let (ty, _) = enum_types.entry(oid).or_insert_with(|| {
             enum_order.push(oid);
             (EnumType::new::<String>("", []), false)
@@ -288,12 +294,19 @@ fn assemble(parts: &Parts<'_>) -> Result<Schema> {
             continue;
         };
         let spelled = required(&p.text2, i, "column type")?;
-        let enum_type = if enum_types.is_empty() {
-            None
+        let (enum_type, array) = if enum_types.is_empty() {
+            (None, false)
         } else {
-            enum_types.get(&p.oid2.oid(i).map_err(e)?)
+            let type_oid = p.oid2.oid(i).map_err(e)?;
+            match enum_arrays.get(&type_oid) {
+                Some(element) => (enum_types.get(element), true),
+                None => (enum_types.get(&type_oid), false),
+            }
         };
         let ty = match enum_type {
+            Some((ty, _)) if array => {
+                ColumnType::Array(Box::new(ColumnType::Enum(Box::new(ty.clone()))))
+            }
             Some((ty, _)) => ColumnType::Enum(Box::new(ty.clone())),
             None => types
                 .entry(spelled)
@@ -804,7 +817,7 @@ pub(crate) const QUERIES: [&str; 1] = [REFLECT];
 /// | 8 | expression key | `oid1` index, `num1` key position (from 1), `text1` expression |
 /// | 9 | serial column: a `nextval(` default, and the column owns a sequence | `oid1` table, `num1` column |
 /// | 10 | operator class that is not its type's default (a few dozen, whatever the database) | `oid1` oid, `text1` name |
-/// | 11 | label of an enum type (every one of the database; a type without labels has one entry with a NULL label), by type and sort order | `oid1` type, `text1` schema, `text2` name, `text3` label, `flag1` the schema is in scope |
+/// | 11 | label of an enum type (every one of the database; a type without labels has one entry with a NULL label), by type and sort order | `oid1` type, `oid2` its array type, `text1` schema, `text2` name, `text3` label, `flag1` the schema is in scope |
 ///
 /// `indnullsnotdistinct` exists from PostgreSQL 15 on: here it is read by name from the
 /// row as JSON, which is NULL (taken as false) on older servers; [`reflect_sql`] reads the
@@ -986,7 +999,8 @@ SELECT 10, array_agg(o.oid), NULL, NULL, array_agg(o.opcname::text), NULL, NULL,
 FROM pg_catalog.pg_opclass o
 WHERE NOT o.opcdefault
 UNION ALL
-SELECT 11, array_agg(t.oid ORDER BY t.oid, e.enumsortorder), NULL, NULL,
+SELECT 11, array_agg(t.oid ORDER BY t.oid, e.enumsortorder),
+  array_agg(t.typarray ORDER BY t.oid, e.enumsortorder), NULL,
   array_agg(tn.nspname::text ORDER BY t.oid, e.enumsortorder),
   array_agg(t.typname::text ORDER BY t.oid, e.enumsortorder),
   array_agg(e.enumlabel::text ORDER BY t.oid, e.enumsortorder), NULL, NULL, NULL,

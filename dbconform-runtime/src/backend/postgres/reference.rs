@@ -143,14 +143,21 @@ fn column(row: &PgRow) -> Result<(i64, i32, Column)> {
     let is_generated = generated == "s";
     let enum_name: Option<String> = get(row, "enum_name", what)?;
     let ty = match enum_name {
-        Some(name) => ColumnType::Enum(Box::new(EnumType {
-            schema: get(row, "enum_schema", what)?,
-            name,
-            labels: get::<Vec<String>>(row, "enum_labels", what)?
-                .into_iter()
-                .map(EnumLabel::new)
-                .collect(),
-        })),
+        Some(name) => {
+            let ty = ColumnType::Enum(Box::new(EnumType {
+                schema: get(row, "enum_schema", what)?,
+                name,
+                labels: get::<Vec<String>>(row, "enum_labels", what)?
+                    .into_iter()
+                    .map(EnumLabel::new)
+                    .collect(),
+            }));
+            if get(row, "enum_array", what)? {
+                ColumnType::Array(Box::new(ty))
+            } else {
+                ty
+            }
+        }
         None => parse_type(&ty),
     };
     let column = Column {
@@ -321,10 +328,13 @@ const COLUMNS: &str = concat!(
     scoped!(),
     "SELECT a.attrelid::int8 AS oid, a.attnum::int4 AS num, a.attname::text AS name, \
        pg_catalog.format_type(a.atttypid, a.atttypmod) AS type, \
-       CASE WHEN t.typtype = 'e' THEN tn.nspname::text END AS enum_schema, \
-       CASE WHEN t.typtype = 'e' THEN t.typname::text END AS enum_name, \
+       CASE WHEN t.typtype = 'e' THEN tn.nspname::text ELSE etn.nspname::text END \
+         AS enum_schema, \
+       CASE WHEN t.typtype = 'e' THEN t.typname::text ELSE et.typname::text END AS enum_name, \
+       et.oid IS NOT NULL AS enum_array, \
        ARRAY(SELECT e.enumlabel::text FROM pg_catalog.pg_enum e \
-             WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS enum_labels, \
+             WHERE e.enumtypid = coalesce(et.oid, t.oid) ORDER BY e.enumsortorder) \
+         AS enum_labels, \
        a.attnotnull AS notnull, \
        pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS default_expr, \
        a.attidentity::text AS identity, \
@@ -337,6 +347,9 @@ const COLUMNS: &str = concat!(
      JOIN scoped s ON s.oid = a.attrelid \
      JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
      JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace \
+     LEFT JOIN pg_catalog.pg_type et ON et.oid = t.typelem AND et.typarray = t.oid \
+       AND et.typtype = 'e' \
+     LEFT JOIN pg_catalog.pg_namespace etn ON etn.oid = et.typnamespace \
      LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum \
      LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation \
      LEFT JOIN pg_catalog.pg_description d ON d.objoid = a.attrelid \
