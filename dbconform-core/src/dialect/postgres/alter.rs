@@ -173,7 +173,9 @@ pub(super) fn change_sql(
         Change::AlterForeignKey { table, from, to } => {
             let t = table_sql(dialect, table)?;
             vec![
-                drop_constraint(dialect, &t, &from.name),
+                // `IF EXISTS`: dropping a column of the key (an earlier step of the same
+                // plan) has dropped the key with it.
+                drop_constraint_if_exists(dialect, &t, &from.name),
                 add_foreign_key(dialect, &t, table, to)?,
             ]
         }

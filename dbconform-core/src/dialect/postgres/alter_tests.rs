@@ -781,7 +781,7 @@ fn foreign_keys_are_dropped_then_added_and_never_not_valid() {
     assert_eq!(
         statements,
         [
-            format!(r#"ALTER TABLE {T} DROP CONSTRAINT "fk ""self""""#),
+            format!(r#"ALTER TABLE {T} DROP CONSTRAINT IF EXISTS "fk ""self""""#),
             format!(
                 r#"ALTER TABLE {T} ADD CONSTRAINT "fk ""self""" FOREIGN KEY ("na""me") REFERENCES "Other"."user" ("id") ON DELETE CASCADE"#
             ),
