@@ -172,9 +172,6 @@ pub mod __private {
     pub use std::string::String;
     pub use std::vec::Vec;
 
-    /// Fails to compile, with `AcceptsMaxLength`'s message, unless `T` accepts `max_length`.
-    pub const fn assert_accepts_max_length<T: ?Sized + dbconform_core::AcceptsMaxLength>() {}
-
     /// Fails to compile, with `AcceptsPrecision`'s message, unless `T` accepts `precision`.
     pub const fn assert_accepts_precision<T: ?Sized + dbconform_core::AcceptsPrecision>() {}
 }

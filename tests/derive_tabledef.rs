@@ -773,6 +773,8 @@ struct Person {
     team_no: i32,
     nick: Option<String>,
     active: bool,
+    #[column(max_length = 20)]
+    aliases: Option<Vec<String>>,
 }
 
 #[test]
@@ -807,6 +809,10 @@ fn rich_postgres_declarations() {
             col("team_no", ColumnType::Integer),
             nullable("nick", ColumnType::Text),
             col("active", ColumnType::Boolean),
+            nullable(
+                "aliases",
+                ColumnType::Array(Box::new(ColumnType::Varchar(20)))
+            ),
         ]
     );
     let plain = |name: String, columns: Vec<IndexColumn>| Index {

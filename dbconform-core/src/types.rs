@@ -37,13 +37,17 @@ pub trait DbEnum {
     fn enum_type() -> crate::model::EnumType;
 }
 
-/// Marker for types that accept `#[column(max_length = N)]`.
+/// Types that accept `#[column(max_length = N)]`: `String` (`VARCHAR(N)`) and arrays of
+/// them (`Vec<String>`, `VARCHAR(N)[]`).
 #[diagnostic::on_unimplemented(
-    message = "`max_length` applies only to `String` fields, not `{Self}`",
+    message = "`max_length` applies only to `String` and `Vec<String>` fields, not `{Self}`",
     label = "this field is not a string",
     note = "remove `max_length`, or use `sql_type = \"...\"` for a custom type"
 )]
-pub trait AcceptsMaxLength {}
+pub trait AcceptsMaxLength {
+    /// The column type of this Rust type limited to `length` characters.
+    fn with_max_length(length: u32) -> ColumnType;
+}
 
 /// Marker for types that accept `#[column(precision = P, scale = S)]`.
 #[diagnostic::on_unimplemented(
@@ -72,7 +76,17 @@ sql_types! {
     Vec<u8> => ColumnType::Blob,
 }
 
-impl AcceptsMaxLength for String {}
+impl AcceptsMaxLength for String {
+    fn with_max_length(length: u32) -> ColumnType {
+        ColumnType::Varchar(length)
+    }
+}
+
+impl<T: AcceptsMaxLength> AcceptsMaxLength for Vec<T> {
+    fn with_max_length(length: u32) -> ColumnType {
+        ColumnType::Array(Box::new(T::with_max_length(length)))
+    }
+}
 
 /// `Vec<T>` is an array of `T` (`T[]` on PostgreSQL); `Vec<u8>` stays bytes (`u8` has no
 /// column type of its own, so the two impls never overlap).

@@ -452,10 +452,9 @@ fn column(p: &Paths, field: &Field, i: usize) -> (TokenStream, TokenStream) {
         quote!(#core::ColumnType::Custom(#s))
     } else if let Some(max) = &a.max_length {
         let max = max.value;
-        lets.extend(quote_spanned! {ty_span=>
-            const _: () = #private::assert_accepts_max_length::<#ty>();
-        });
-        quote!(#core::ColumnType::Varchar(#max))
+        // Spanned on the type: a type without `max_length` fails to compile there, with
+        // `AcceptsMaxLength`'s message.
+        quote_spanned!(ty_span=> <#ty as #core::AcceptsMaxLength>::with_max_length(#max))
     } else if let Some(precision) = &a.precision {
         let precision = precision.value;
         let scale = match &a.scale {

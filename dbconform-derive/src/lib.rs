@@ -72,7 +72,7 @@ use syn::{DeriveInput, parse_macro_input};
 /// | `index` | one-column index `ix_<table>_<col>` |
 /// | `default = "SQL"` | default expression, verbatim |
 /// | `sql_type = "..."` | any SQL type, verbatim; the field type then needs no mapping |
-/// | `max_length = N` | `VARCHAR(N)`; `String` fields only |
+/// | `max_length = N` | `VARCHAR(N)`; `String` fields only (`Vec<String>`: `VARCHAR(N)[]`) |
 /// | `precision = P`, `scale = S` | `NUMERIC(P, S)`; decimal fields only; `scale` needs `precision` |
 /// | `references = "table(col)"`, `"schema.table(col)"` | foreign key `fk_<table>_<col>` |
 /// | `on_delete`, `on_update` = `"cascade"`, `"set_null"`, `"set_default"`, `"restrict"`, `"no_action"` | foreign key actions (`set_null` needs an `Option` field) |
