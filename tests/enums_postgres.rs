@@ -121,6 +121,21 @@ impl Catalog {
     }
 }
 
+/// Runs `body` with a conformer on a fresh scratch schema (and the server's URL, and the
+/// catalog to read the schema through), then drops the schema, even when `body` panics.
+async fn on_scratch<F, Fut>(tag: &str, body: F)
+where
+    F: FnOnce(String, dbconform::DbConform, Catalog) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let Some((url, scratch)) = scratch(tag).await else {
+        return;
+    };
+    let db = scratch.conform().await;
+    let catalog = Catalog::of(&scratch);
+    run_then_drop(vec![scratch], body(url, db, catalog)).await;
+}
+
 /// The labels of `type_name` in the scratch schema, in order, as `pg_enum` has them.
 async fn labels(scratch: &Catalog, type_name: &str) -> Vec<String> {
     sqlx::query_scalar(
@@ -282,12 +297,7 @@ async fn people_with_rows(db: &dbconform::DbConform, catalog: &Catalog) {
 
 #[tokio::test]
 async fn a_label_added_in_the_middle_commits_first_and_a_default_uses_it_in_the_same_apply() {
-    let Some((_, scratch)) = scratch("enum_add").await else {
-        return;
-    };
-    let db = scratch.conform().await;
-    let catalog = Catalog::of(&scratch);
-    let body = async move {
+    on_scratch("enum_add", |_, db, catalog| async move {
         let scratch = &catalog;
         people_with_rows(&db, scratch).await;
         let declared = [PersonMiddle::table_def()];
@@ -335,18 +345,13 @@ async fn a_label_added_in_the_middle_commits_first_and_a_default_uses_it_in_the_
         assert_eq!(rows(scratch).await, ["1:sad:-", "2:happy:sad"]);
         let again = db.compare(&declared).await.unwrap();
         assert!(again.is_empty(), "{again}");
-    };
-    run_then_drop(vec![scratch], body).await;
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn a_label_renamed_from_an_old_one_keeps_the_rows_holding_it() {
-    let Some((_, scratch)) = scratch("enum_rename").await else {
-        return;
-    };
-    let db = scratch.conform().await;
-    let catalog = Catalog::of(&scratch);
-    let body = async move {
+    on_scratch("enum_rename", |_, db, catalog| async move {
         let scratch = &catalog;
         people_with_rows(&db, scratch).await;
         let declared = [PersonRenamed::table_def()];
@@ -359,18 +364,13 @@ async fn a_label_renamed_from_an_old_one_keeps_the_rows_holding_it() {
         assert_eq!(rows(scratch).await, ["1:blue:-", "2:happy:blue"]);
         let again = db.compare(&declared).await.unwrap();
         assert!(again.is_empty(), "{again}");
-    };
-    run_then_drop(vec![scratch], body).await;
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn a_removed_label_blocks_while_rows_hold_it_then_the_type_is_made_again() {
-    let Some((_, scratch)) = scratch("enum_remove").await else {
-        return;
-    };
-    let db = scratch.conform().await;
-    let catalog = Catalog::of(&scratch);
-    let body = async move {
+    on_scratch("enum_remove", |_, db, catalog| async move {
         let scratch = &catalog;
         people_with_rows(&db, scratch).await;
         let declared = [PersonHappyOnly::table_def()];
@@ -407,8 +407,8 @@ async fn a_removed_label_blocks_while_rows_hold_it_then_the_type_is_made_again()
         assert_eq!(rows(scratch).await, ["1:happy:-", "2:happy:-"]);
         let again = db.compare(&declared).await.unwrap();
         assert!(again.is_empty(), "{again}");
-    };
-    run_then_drop(vec![scratch], body).await;
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -510,12 +510,7 @@ async fn an_enum_in_a_schema_of_its_own_is_created_there_schema_and_all() {
 
 #[tokio::test]
 async fn a_view_over_an_enum_column_is_put_back_around_its_types_recreation() {
-    let Some((_, scratch)) = scratch("enum_view").await else {
-        return;
-    };
-    let db = scratch.conform().await;
-    let catalog = Catalog::of(&scratch);
-    let body = async move {
+    on_scratch("enum_view", |_, db, catalog| async move {
         let scratch = &catalog;
         db.apply(&people()).await.unwrap();
         sqlx::raw_sql(AssertSqlSafe(format!(
@@ -541,8 +536,8 @@ async fn a_view_over_an_enum_column_is_put_back_around_its_types_recreation() {
         assert_eq!(glad, [1]);
         let again = db.compare(&declared).await.unwrap();
         assert!(again.is_empty(), "{again}");
-    };
-    run_then_drop(vec![scratch], body).await;
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -586,12 +581,7 @@ async fn a_text_column_becomes_an_enum_column_keeping_its_values() {
 
 #[tokio::test]
 async fn the_script_run_by_psql_adds_a_label_and_uses_it_as_apply_does() {
-    let Some((url, scratch)) = scratch("enum_script").await else {
-        return;
-    };
-    let db = scratch.conform().await;
-    let catalog = Catalog::of(&scratch);
-    let body = async move {
+    on_scratch("enum_script", |url, db, catalog| async move {
         let scratch = &catalog;
         people_with_rows(&db, scratch).await;
         let declared = [PersonMiddle::table_def()];
@@ -620,8 +610,8 @@ async fn the_script_run_by_psql_adds_a_label_and_uses_it_as_apply_does() {
         assert_eq!(labels(scratch, "mood").await, ["happy", "so-so", "sad"]);
         let again = db.compare(&declared).await.unwrap();
         assert!(again.is_empty(), "{again}");
-    };
-    run_then_drop(vec![scratch], body).await;
+    })
+    .await;
 }
 
 #[derive(Table)]

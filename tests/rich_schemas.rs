@@ -352,7 +352,12 @@ backend_tests! {
         let orphan = db
             .try_exec("INSERT INTO {S}members (name, code, org_id, team_no) VALUES ('Bo', 'y', 4, 3)")
             .await;
-        assert!(orphan.is_err(), "{} took an orphan", db.name());
+        let refused = orphan.expect_err("a row of a team that does not exist was taken");
+        assert!(
+            refused.to_string().to_lowercase().contains("foreign key"),
+            "{}: {refused}",
+            db.name()
+        );
     };
 
     what_a_backend_lacks_is_refused_by_name => async |db| {

@@ -64,7 +64,7 @@ const SKIP: Symbol = Symbol("skip");
 /// `#[sqlx(...)]`, the helper attribute of sqlx's derives.
 pub const SQLX: Symbol = Symbol("sqlx");
 const RENAME: Symbol = Symbol("rename");
-const RENAME_ALL: Symbol = Symbol("rename_all");
+pub(crate) const RENAME_ALL: Symbol = Symbol("rename_all");
 const FLATTEN: Symbol = Symbol("flatten");
 
 const TABLE_KEYS: &[Symbol] = &[NAME, SCHEMA, RENAMED_FROM, COMMENT];
@@ -519,10 +519,7 @@ impl Container {
                     let value = Value::take(&meta)?;
                     let key = &meta.path;
                     if *key == RENAME_ALL {
-                        let style = value
-                            .string(cx, SQLX, RENAME_ALL)
-                            .filter(|style| rename_all_style(cx, style));
-                        sqlx_rename_all.set_opt(key, style);
+                        sqlx_rename_all.set_opt(key, rename_all(cx, &value, SQLX));
                     }
                     // Every other key is sqlx's alone (`default`, `type_name`, ...).
                     Ok(())
@@ -552,8 +549,16 @@ impl Container {
     }
 }
 
+/// `rename_all = "..."` of `#[attr(...)]`: a style sqlx knows, or `None` with the error
+/// recorded.
+pub(crate) fn rename_all(cx: &Ctxt, value: &Value, attr: Symbol) -> Option<Spanned<String>> {
+    value
+        .string(cx, attr, RENAME_ALL)
+        .filter(|style| rename_all_style(cx, style))
+}
+
 /// `true` when `style` is a `rename_all` style sqlx knows; records an error otherwise.
-pub(crate) fn rename_all_style(cx: &Ctxt, style: &Spanned<String>) -> bool {
+fn rename_all_style(cx: &Ctxt, style: &Spanned<String>) -> bool {
     if text::RENAME_ALL_STYLES.contains(&style.value.as_str()) {
         return true;
     }

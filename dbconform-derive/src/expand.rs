@@ -3,6 +3,7 @@
 use crate::ast::{Field, Input};
 use crate::attr::{ColumnList, FkAction};
 use crate::ctxt::Ctxt;
+use crate::text::Reference;
 use crate::valid;
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -144,6 +145,55 @@ impl Paths {
         };
         quote!(#core::FkAction::#variant)
     }
+
+    /// A `UniqueConstraint` literal.
+    fn unique(
+        &self,
+        name: TokenStream,
+        columns: &[String],
+        nulls_not_distinct: bool,
+    ) -> TokenStream {
+        let core = &self.core;
+        let columns = self.strings(columns.iter().map(String::as_str));
+        quote!(#core::UniqueConstraint {
+            name: #name,
+            columns: #columns,
+            nulls_not_distinct: #nulls_not_distinct,
+        })
+    }
+
+    /// A `ForeignKey` literal from `columns` to `reference` (an empty target when the
+    /// attribute's `references` was invalid: the errors stop the build anyway).
+    fn foreign_key(
+        &self,
+        name: TokenStream,
+        columns: &[String],
+        reference: Option<&Reference>,
+        actions: [Option<FkAction>; 2],
+        deferrable: TokenStream,
+    ) -> TokenStream {
+        let core = &self.core;
+        let columns = self.strings(columns.iter().map(String::as_str));
+        let schema = self.opt_string(reference.and_then(|r| r.schema.as_deref()));
+        let table = self.string(reference.map_or("", |r| r.table.as_str()));
+        let referenced = self.strings(
+            reference
+                .iter()
+                .flat_map(|r| &r.columns)
+                .map(String::as_str),
+        );
+        let [on_delete, on_update] = actions.map(|action| self.fk_action(action));
+        quote!(#core::ForeignKey {
+            name: #name,
+            columns: #columns,
+            references: #core::QualifiedName { schema: #schema, name: #table },
+            referenced_columns: #referenced,
+            on_delete: #on_delete,
+            on_update: #on_update,
+            deferrable: #core::Deferrability::#deferrable,
+            not_valid: false,
+        })
+    }
 }
 
 fn impl_table(input: &Input) -> TokenStream {
@@ -180,13 +230,7 @@ fn impl_table(input: &Input) -> TokenStream {
             Some(n) => p.string(&n.value),
             None => p.generated_name("uq", &table, &cols),
         };
-        let cols = p.strings(cols.iter().map(String::as_str));
-        let nulls_not_distinct = unique.nulls_not_distinct.is_some();
-        uniques.push(quote!(#core::UniqueConstraint {
-            name: #name,
-            columns: #cols,
-            nulls_not_distinct: #nulls_not_distinct,
-        }));
+        uniques.push(p.unique(name, &cols, unique.nulls_not_distinct.is_some()));
     }
     for index in &attrs.indexes {
         let specs: Vec<(String, bool)> = index
@@ -274,17 +318,6 @@ fn impl_table(input: &Input) -> TokenStream {
             Some(n) => p.string(&n.value),
             None => p.generated_name("fk", &table, &cols),
         };
-        let cols = p.strings(cols.iter().map(String::as_str));
-        let (schema, ref_table, ref_cols) = match &fk.references {
-            Some(r) => (
-                p.opt_string(r.value.schema.as_deref()),
-                p.string(&r.value.table),
-                p.strings(r.value.columns.iter().map(String::as_str)),
-            ),
-            None => (p.opt_string(None), p.string(""), p.vec(Vec::new())),
-        };
-        let on_delete = p.fk_action(fk.on_delete.as_ref().map(|s| s.value));
-        let on_update = p.fk_action(fk.on_update.as_ref().map(|s| s.value));
         let deferrable = if fk.initially_deferred.is_some() {
             quote!(InitiallyDeferred)
         } else if fk.deferrable.is_some() {
@@ -292,16 +325,13 @@ fn impl_table(input: &Input) -> TokenStream {
         } else {
             quote!(NotDeferrable)
         };
-        foreign_keys.push(quote!(#core::ForeignKey {
-            name: #name,
-            columns: #cols,
-            references: #core::QualifiedName { schema: #schema, name: #ref_table },
-            referenced_columns: #ref_cols,
-            on_delete: #on_delete,
-            on_update: #on_update,
-            deferrable: #core::Deferrability::#deferrable,
-            not_valid: false,
-        }));
+        foreign_keys.push(p.foreign_key(
+            name,
+            &cols,
+            fk.references.as_ref().map(|r| &r.value),
+            [&fk.on_delete, &fk.on_update].map(|a| a.as_ref().map(|s| s.value)),
+            deferrable,
+        ));
     }
 
     let mut field_pk = None;
@@ -314,12 +344,7 @@ fn impl_table(input: &Input) -> TokenStream {
         }
         if a.unique.is_some() {
             let name = p.generated_name("uq", &table, &parts);
-            let cols = p.strings([col.as_str()]);
-            uniques.push(quote!(#core::UniqueConstraint {
-                name: #name,
-                columns: #cols,
-                nulls_not_distinct: false,
-            }));
+            uniques.push(p.unique(name, &parts, false));
         }
         if a.index.is_some() {
             let name = p.generated_name("ix", &table, &parts);
@@ -347,24 +372,14 @@ fn impl_table(input: &Input) -> TokenStream {
             }));
         }
         if let Some(reference) = &a.references {
-            let r = &reference.value;
             let name = p.generated_name("fk", &table, &parts);
-            let cols = p.strings([col.as_str()]);
-            let schema = p.opt_string(r.schema.as_deref());
-            let ref_table = p.string(&r.table);
-            let ref_cols = p.strings(r.columns.iter().map(String::as_str));
-            let on_delete = p.fk_action(a.on_delete.as_ref().map(|s| s.value));
-            let on_update = p.fk_action(a.on_update.as_ref().map(|s| s.value));
-            foreign_keys.push(quote!(#core::ForeignKey {
-                name: #name,
-                columns: #cols,
-                references: #core::QualifiedName { schema: #schema, name: #ref_table },
-                referenced_columns: #ref_cols,
-                on_delete: #on_delete,
-                on_update: #on_update,
-                deferrable: #core::Deferrability::NotDeferrable,
-                not_valid: false,
-            }));
+            foreign_keys.push(p.foreign_key(
+                name,
+                &parts,
+                Some(&reference.value),
+                [&a.on_delete, &a.on_update].map(|a| a.as_ref().map(|s| s.value)),
+                quote!(NotDeferrable),
+            ));
         }
         if let Some(check) = &a.check {
             let name = p.generated_name("ck", &table, &parts);

@@ -1,6 +1,6 @@
 //! The parsed `#[derive(DbEnum)]` input: the enum's attributes and its unit variants.
 
-use crate::attr::{Attr, SQLX, Spanned, Symbol, rename_all_style, unknown_key};
+use crate::attr::{self, Attr, RENAME_ALL, SQLX, Spanned, Symbol, unknown_key};
 use crate::ctxt::Ctxt;
 use crate::text;
 use crate::value::Value;
@@ -10,7 +10,6 @@ use syn::{Attribute, Data, DeriveInput, Fields, Ident};
 pub const DB_ENUM: Symbol = Symbol("db_enum");
 const NAME: Symbol = Symbol("name");
 const SCHEMA: Symbol = Symbol("schema");
-const RENAME_ALL: Symbol = Symbol("rename_all");
 const RENAME: Symbol = Symbol("rename");
 const RENAMED_FROM: Symbol = Symbol("renamed_from");
 const TYPE_NAME: Symbol = Symbol("type_name");
@@ -76,10 +75,7 @@ impl<'a> Input<'a> {
                     } else if *key == SCHEMA {
                         schema.set_opt(key, value.string(cx, DB_ENUM, SCHEMA));
                     } else if *key == RENAME_ALL {
-                        let style = value
-                            .string(cx, DB_ENUM, RENAME_ALL)
-                            .filter(|style| rename_all_style(cx, style));
-                        rename_all.set_opt(key, style);
+                        rename_all.set_opt(key, attr::rename_all(cx, &value, DB_ENUM));
                     } else {
                         unknown_key(cx, DB_ENUM, key, ENUM_KEYS);
                     }
@@ -92,10 +88,7 @@ impl<'a> Input<'a> {
                     if *key == TYPE_NAME {
                         sqlx_type_name.set_opt(key, value.string(cx, SQLX, TYPE_NAME));
                     } else if *key == RENAME_ALL {
-                        let style = value
-                            .string(cx, SQLX, RENAME_ALL)
-                            .filter(|style| rename_all_style(cx, style));
-                        sqlx_rename_all.set_opt(key, style);
+                        sqlx_rename_all.set_opt(key, attr::rename_all(cx, &value, SQLX));
                     }
                     // Every other key is sqlx's alone (`transparent`, `no_pg_array`, ...).
                     Ok(())
